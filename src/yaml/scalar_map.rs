@@ -46,17 +46,24 @@ impl ScalarMap {
 
 /// Builds the map for a scalar node of `file_text`.
 pub fn map_scalar(file_text: &str, node: &Node) -> ScalarMap {
-    let fallback = node.span.start;
-    let Value::Scalar(scalar) = &node.value else {
-        return ScalarMap {
+    match &node.value {
+        Value::Scalar(scalar) => map_value(file_text, node.span, scalar.style, &scalar.text),
+        _ => ScalarMap {
             offsets: Vec::new(),
-            fallback,
-        };
-    };
-    let source = file_text.get(node.span.start..node.span.end).unwrap_or("");
-    let units = source_units(source, node.span.start, scalar.style);
-    let offsets = align(&scalar.text, &units).unwrap_or_default();
-    ScalarMap { offsets, fallback }
+            fallback: node.span.start,
+        },
+    }
+}
+
+/// Builds the map for a scalar `value` written at `span` of `file_text` in `style`.
+pub fn map_value(file_text: &str, span: Span, style: ScalarStyle, value: &str) -> ScalarMap {
+    let source = file_text.get(span.start..span.end).unwrap_or("");
+    let units = source_units(source, span.start, style);
+    let offsets = align(value, &units).unwrap_or_default();
+    ScalarMap {
+        offsets,
+        fallback: span.start,
+    }
 }
 
 /// One decoded character of the source and where it was written.
@@ -102,7 +109,9 @@ fn source_units(source: &str, base: usize, style: ScalarStyle) -> Vec<Unit> {
                             'u' => 4,
                             _ => 8,
                         };
-                        let hex: String = (0..n).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                        let hex: String = (0..n)
+                            .filter_map(|_| chars.next().map(|(_, h)| h))
+                            .collect();
                         u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
                     }
                     // An escaped line break joins the lines without a space.

@@ -74,7 +74,10 @@ fn assert_maps_exactly(text: &str, key: &str) {
         let at = map.file_offset(i);
         let in_file = text[at..].chars().next();
         let escaped = text[..at].ends_with('\\') || in_file == Some('\\');
-        assert!(in_file == Some(c) || escaped, "{key}: value[{i}]={c:?} mapped to {in_file:?}");
+        assert!(
+            in_file == Some(c) || escaped,
+            "{key}: value[{i}]={c:?} mapped to {in_file:?}"
+        );
     }
 }
 

@@ -1,0 +1,147 @@
+//! Runs the checks over loaded files, applies the config (which checks, how loud, per path
+//! and per label) and the inline suppressions, and returns the diagnostics in report order.
+
+use crate::checks::{CHECKS, Check, Context};
+use crate::config::{CheckSetting, Config};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::model::RuleFile;
+use crate::source::{SourceFile, Span};
+use crate::suppress;
+use std::collections::HashMap;
+
+/// Per file: each rule's span with its labels (group labels first, rule labels overriding).
+struct RuleIndex<'a> {
+    files: HashMap<*const SourceFile, Vec<(Span, Vec<(&'a str, &'a str)>)>>,
+}
+
+impl<'a> RuleIndex<'a> {
+    fn new(files: &'a [RuleFile]) -> Self {
+        let mut map = HashMap::new();
+        for f in files {
+            let rules = f
+                .rules()
+                .map(|(g, r)| {
+                    let labels = g
+                        .labels
+                        .iter()
+                        .chain(&r.labels)
+                        .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
+                        .collect();
+                    (r.span, labels)
+                })
+                .collect();
+            map.insert(std::sync::Arc::as_ptr(&f.source), rules);
+        }
+        RuleIndex { files: map }
+    }
+
+    /// Labels of the rule a diagnostic is in, if it is in one.
+    fn labels_at(&self, file: &SourceFile, at: usize) -> Option<&[(&'a str, &'a str)]> {
+        let rules = self.files.get(&(file as *const SourceFile))?;
+        let i = rules.partition_point(|(s, _)| s.start <= at);
+        let (span, labels) = rules.get(i.checked_sub(1)?)?;
+        (at < span.end).then_some(labels.as_slice())
+    }
+}
+
+/// The severity a diagnostic of `check` gets at this place, or `None` if the check is off there.
+fn resolve(check: &Check, config: &Config, index: &RuleIndex, d: &Diagnostic) -> Option<Severity> {
+    let labels = index.labels_at(&d.file, d.span.start);
+    match config.setting(check.id, &d.file.path, labels) {
+        Some(CheckSetting::Off) => None,
+        Some(CheckSetting::On(sev)) => Some(sev.unwrap_or(check.default_severity)),
+        None if check.default_enabled => Some(check.default_severity),
+        None => None,
+    }
+}
+
+fn check_of(id: &str) -> &'static Check {
+    CHECKS
+        .iter()
+        .copied()
+        .find(|c| c.id == id)
+        .unwrap_or(CHECKS[0])
+}
+
+/// What `check` looks at besides the rule files.
+#[derive(Default)]
+pub struct Inputs<'a> {
+    pub runbooks: Option<&'a crate::runbook::Runbooks>,
+    pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+}
+
+pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {
+    let ctx = Context {
+        files,
+        config,
+        runbooks: inputs.runbooks,
+        alertmanager: inputs.alertmanager,
+    };
+    let index = RuleIndex::new(files);
+    let mut raw = Vec::new();
+    for check in CHECKS {
+        if let Some(run) = check.run {
+            run(&ctx, &mut raw);
+        }
+    }
+
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());
+    let mut suppression_problems = Vec::new();
+    let mut by_file: HashMap<*const SourceFile, Vec<suppress::Suppression>> = HashMap::new();
+    for f in files {
+        let sups = suppress::read(f, &mut suppression_problems);
+        if !sups.is_empty() {
+            by_file.insert(std::sync::Arc::as_ptr(&f.source), sups);
+        }
+    }
+
+    for mut d in raw {
+        let Some(severity) = resolve(check_of(d.check), config, &index, &d) else {
+            continue;
+        };
+        d.severity = severity;
+        let sups = by_file.get_mut(&std::sync::Arc::as_ptr(&d.file));
+        let suppressed = sups.and_then(|sups| {
+            sups.iter_mut().find(|s| {
+                s.covers(d.check)
+                    && s.scope
+                        .is_none_or(|scope| scope.start <= d.span.start && d.span.start < scope.end)
+            })
+        });
+        match suppressed {
+            Some(s) => s.used = true,
+            None => out.push(d),
+        }
+    }
+
+    for f in files {
+        for s in by_file
+            .get(&std::sync::Arc::as_ptr(&f.source))
+            .into_iter()
+            .flatten()
+        {
+            if !s.used {
+                suppression_problems.push(
+                    Diagnostic::new(
+                        "suppression/unused",
+                        &f.source,
+                        s.span,
+                        format!(
+                            "this suppression of {} suppresses nothing",
+                            s.ids.join(", ")
+                        ),
+                    )
+                    .with_help("remove the comment, or move it onto the rule it is meant for"),
+                );
+            }
+        }
+    }
+    for mut d in suppression_problems {
+        if let Some(severity) = resolve(check_of(d.check), config, &index, &d) {
+            d.severity = severity;
+            out.push(d);
+        }
+    }
+    diagnostic::sort(&mut out);
+    out
+}

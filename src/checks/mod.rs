@@ -1,0 +1,167 @@
+//! Analyse: every check, each in its own file. A check's documentation is the `//!` comment at
+//! the top of its file; `alertlint explain` prints that same text, so the two cannot drift.
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::RuleFile;
+
+mod alert_context;
+mod alert_dashboard;
+mod alert_for;
+mod alert_owner;
+mod alert_runbook;
+mod alert_severity;
+mod group_name;
+mod promql_syntax;
+mod rule_duplicate;
+mod rule_duration;
+mod rule_expr;
+mod rule_kind;
+mod rule_labels;
+mod rule_name;
+mod rule_recording_fields;
+mod schema_type;
+mod schema_unknown_field;
+mod suppression_invalid;
+mod suppression_unused;
+mod template_syntax;
+mod yaml_duplicate_key;
+mod yaml_syntax;
+
+/// Everything a check may look at.
+pub struct Context<'a> {
+    pub files: &'a [RuleFile],
+    pub config: &'a Config,
+    /// The runbooks, when runbook roots are configured.
+    pub runbooks: Option<&'a crate::runbook::Runbooks>,
+    /// The Alertmanager config, when one is given.
+    pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// What `promtool check rules` rejects: the rules would not load.
+    Correctness,
+    /// On-call policy: the rules load, but the alert is not fit to page someone.
+    Policy,
+    /// About `# alertlint:` comments themselves.
+    Suppression,
+}
+
+pub struct Check {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// Checks off by default run only when the config turns them on.
+    pub default_enabled: bool,
+    /// The source of the check's file; its leading `//!` comment is the documentation.
+    pub source: &'static str,
+    /// Finds problems. Checks of suppression comments have none: the pipeline reports those.
+    pub run: Option<fn(&Context, &mut Vec<Diagnostic>)>,
+}
+
+impl Check {
+    /// The check's documentation: its file's leading `//!` comment.
+    pub fn doc(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+pub const CHECKS: &[&Check] = &[
+    &yaml_syntax::CHECK,
+    &yaml_duplicate_key::CHECK,
+    &schema_unknown_field::CHECK,
+    &schema_type::CHECK,
+    &group_name::CHECK,
+    &rule_kind::CHECK,
+    &rule_expr::CHECK,
+    &rule_name::CHECK,
+    &rule_labels::CHECK,
+    &rule_duration::CHECK,
+    &rule_recording_fields::CHECK,
+    &rule_duplicate::CHECK,
+    &promql_syntax::CHECK,
+    &template_syntax::CHECK,
+    &alert_runbook::CHECK,
+    &alert_severity::CHECK,
+    &alert_for::CHECK,
+    &alert_context::CHECK,
+    &alert_owner::CHECK,
+    &alert_dashboard::CHECK,
+    &suppression_invalid::CHECK,
+    &suppression_unused::CHECK,
+];
+
+pub fn find(id: &str) -> Option<&'static Check> {
+    CHECKS.iter().copied().find(|c| c.id == id)
+}
+
+/// Whether `id` names a check or a whole family (`alert/*`).
+pub fn is_check_id(id: &str) -> bool {
+    match id.strip_suffix("/*") {
+        Some(prefix) => CHECKS
+            .iter()
+            .any(|c| c.id.split('/').next() == Some(prefix)),
+        None => find(id).is_some(),
+    }
+}
+
+/// Every rule of every file.
+pub fn rules<'a>(
+    ctx: &'a Context,
+) -> impl Iterator<
+    Item = (
+        &'a RuleFile,
+        &'a crate::model::RuleGroup,
+        &'a crate::model::Rule,
+    ),
+> {
+    ctx.files
+        .iter()
+        .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
+}
+
+/// Every alerting rule of every file.
+pub fn alerts<'a>(
+    ctx: &'a Context,
+) -> impl Iterator<
+    Item = (
+        &'a RuleFile,
+        &'a crate::model::RuleGroup,
+        &'a crate::model::Rule,
+    ),
+> {
+    rules(ctx).filter(|(_, _, r)| r.is_alert())
+}
+
+/// Whether a value is a Go template rather than a literal (so it can't be checked statically).
+pub fn is_templated(s: &str) -> bool {
+    s.contains("{{")
+}
+
+/// Prometheus' classic label-name rule (`[a-zA-Z_][a-zA-Z0-9_]*`), which every consumer accepts.
+pub fn is_valid_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Prometheus' classic metric-name rule (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+pub fn is_valid_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}

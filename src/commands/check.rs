@@ -1,0 +1,124 @@
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use crate::analyse::{Inputs, analyse};
+use crate::checks::is_check_id;
+use crate::cli::{CheckArgs, Color, FailOn};
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::load::{Classified, discover, load_file};
+use crate::report::{self, Format, HumanOptions, Summary};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn human_options(color: Color) -> HumanOptions {
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    HumanOptions { color, width: 100 }
+}
+
+/// Finds and reads the config for a run; config errors are printed and end the run.
+pub fn load_config(
+    explicit: Option<&PathBuf>,
+    no_config: bool,
+    first_path: &std::path::Path,
+    color: Color,
+) -> Result<Config, ExitCode> {
+    if no_config {
+        return Ok(Config::default());
+    }
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => Config::discover(first_path),
+    };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    Config::load(&path, is_check_id).map_err(|errors| {
+        let summary = Summary::default();
+        let text = report::render_human(&errors, &summary, &human_options(color));
+        // The summary line speaks of rule files, which were never read: print the errors only.
+        let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
+        eprintln!("{body}");
+        eprintln!(
+            "error: invalid config {}",
+            crate::source::display_path(&path)
+        );
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let config = match load_config(args.config.as_ref(), args.no_config, &paths[0], args.color) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut excludes = config.exclude.clone();
+    excludes.extend(args.exclude.iter().cloned());
+    let files = match discover(&paths, &excludes) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+
+    let mut summary = Summary::default();
+    let mut rule_files = Vec::new();
+    for path in &files {
+        match load_file(path) {
+            Ok(Classified::Rules(f)) => rule_files.push(f),
+            Ok(Classified::NotRules) => summary.skipped += 1,
+            Err(e) => return usage_error(e),
+        }
+    }
+    summary.files = rule_files.len();
+
+    let mut diags = Vec::new();
+    let runbooks = match crate::runbook::load(&config, &args.runbooks) {
+        Ok(r) => r,
+        Err(errors) => {
+            diags.extend(errors);
+            None
+        }
+    };
+    let alertmanager = match crate::alertmanager::load(&config, args.alertmanager.as_deref()) {
+        Ok(a) => a,
+        Err(errors) => {
+            diags.extend(errors);
+            None
+        }
+    };
+    let inputs = Inputs {
+        runbooks: runbooks.as_ref(),
+        alertmanager: alertmanager.as_ref(),
+    };
+    diags.extend(analyse(&rule_files, &config, &inputs));
+    crate::diagnostic::sort(&mut diags);
+    summary.count(&diags);
+    let out = report::render(args.format, &diags, &summary, &human_options(args.color));
+    print!("{out}");
+    if args.format == Format::Human && rule_files.is_empty() && summary.skipped == 0 {
+        eprintln!(
+            "warning: no .yml/.yaml files found under {}",
+            paths
+                .iter()
+                .map(|p| crate::source::display_path(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+}

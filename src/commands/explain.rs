@@ -1,0 +1,52 @@
+use super::{EXIT_OK, usage_error};
+use crate::checks::{CHECKS, find};
+use crate::load::closest;
+use std::process::ExitCode;
+
+pub fn list() -> ExitCode {
+    let width = CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for c in CHECKS {
+        let sev = if c.default_enabled {
+            c.default_severity.as_str()
+        } else {
+            "off"
+        };
+        out.push_str(&format!("{:width$}  {:7}  {}\n", c.id, sev, c.summary));
+    }
+    print!("{out}");
+    ExitCode::from(EXIT_OK)
+}
+
+pub fn explain(id: &str) -> ExitCode {
+    match find(id) {
+        Some(c) => {
+            let state = if c.default_enabled {
+                format!("on by default, severity {}", c.default_severity.as_str())
+            } else {
+                "off by default".to_string()
+            };
+            print!(
+                "# {}\n\n{}. ({state})\n\n{}",
+                c.id,
+                capitalise(c.summary),
+                c.doc()
+            );
+            ExitCode::from(EXIT_OK)
+        }
+        None => {
+            let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+            let hint = closest(id, &ids)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_else(|| "; `alertlint checks` lists them".to_string());
+            usage_error(format!("unknown check `{id}`{hint}"))
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

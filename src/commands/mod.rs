@@ -1,0 +1,16 @@
+//! One module per subcommand: each turns parsed arguments into an exit code.
+
+pub mod check;
+pub mod explain;
+
+use std::process::ExitCode;
+
+/// Exit codes shared by every subcommand.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}

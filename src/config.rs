@@ -1,0 +1,462 @@
+//! `.alertlint.yaml`: which checks run and how loud, the on-call policy, per-path and
+//! per-label overrides. Read with the same span-preserving reader as rule files, so a mistake
+//! in the config is reported at its line and column.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::duration::parse_duration;
+use crate::load::closest;
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Node};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const CONFIG_NAMES: &[&str] = &[".alertlint.yaml", ".alertlint.yml"];
+
+/// Top-level keys. `runbooks` and `alertmanager` belong to their own modules, which read
+/// them from [`Config::sections`].
+const TOP_KEYS: &[&str] = &[
+    "checks",
+    "exclude",
+    "policy",
+    "overrides",
+    "runbooks",
+    "alertmanager",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckSetting {
+    Off,
+    /// On, at the check's default severity or the one given.
+    On(Option<Severity>),
+}
+
+/// One severity tier (`critical`, `warning`, …) of the on-call policy.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    pub name: String,
+    /// Shortest `for:` accepted for alerts of this tier (0: `for` may be absent).
+    pub min_for_ms: i64,
+    /// Whether alerts of this tier must page (`Some(true)`), must not (`Some(false)`), or either.
+    pub pages: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub severity_label: String,
+    pub tiers: Vec<Tier>,
+    /// Longest `for:` accepted: beyond it an alert fires too late to matter.
+    pub max_for_ms: i64,
+    pub owner_label: String,
+    /// Allowed owning teams; empty means any non-empty value.
+    pub teams: Vec<String>,
+    pub runbook_annotation: String,
+    pub dashboard_annotation: String,
+    pub summary_annotation: String,
+    pub description_annotation: String,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let tier = |name: &str, min_for_ms, pages| Tier {
+            name: name.to_string(),
+            min_for_ms,
+            pages,
+        };
+        Policy {
+            severity_label: "severity".into(),
+            tiers: vec![
+                tier("critical", 60_000, Some(true)),
+                tier("warning", 60_000, None),
+                tier("info", 0, Some(false)),
+            ],
+            max_for_ms: 86_400_000,
+            owner_label: "team".into(),
+            teams: Vec::new(),
+            runbook_annotation: "runbook_url".into(),
+            dashboard_annotation: "dashboard_url".into(),
+            summary_annotation: "summary".into(),
+            description_annotation: "description".into(),
+        }
+    }
+}
+
+impl Policy {
+    pub fn tier(&self, name: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.name == name)
+    }
+}
+
+/// Check settings that apply to some files (by glob) and/or some rules (by label values).
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub paths: Option<GlobSet>,
+    pub labels: Vec<(String, String)>,
+    pub checks: BTreeMap<String, CheckSetting>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The config file, if one was found or given.
+    pub file: Option<Arc<SourceFile>>,
+    /// Where relative paths in the config (globs, runbook dirs) are resolved from.
+    pub root: PathBuf,
+    pub checks: BTreeMap<String, CheckSetting>,
+    pub exclude: Vec<String>,
+    pub policy: Policy,
+    pub overrides: Vec<Override>,
+    /// Raw sections owned by other modules (`runbooks`, `alertmanager`).
+    pub sections: BTreeMap<String, Node>,
+}
+
+/// A config problem: reported with its position, and the run stops with exit code 2.
+pub type ConfigError = Diagnostic;
+
+impl Config {
+    /// Looks for `.alertlint.yaml` in `start` and its parents.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let abs = std::path::absolute(start).ok()?;
+        let mut dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        while let Some(d) = dir {
+            for name in CONFIG_NAMES {
+                let candidate = d.join(name);
+                if candidate.is_file() {
+                    return Some(candidate);
+                }
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    pub fn load(path: &Path, is_check: impl Fn(&str) -> bool) -> Result<Config, Vec<ConfigError>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![Diagnostic::new(
+                "config",
+                &SourceFile::new(path, String::new()),
+                Span::point(0),
+                format!("cannot read config: {e}"),
+            )]
+        })?;
+        let file = SourceFile::new(path, text);
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::parse(file, root, is_check)
+    }
+
+    pub fn parse(
+        file: Arc<SourceFile>,
+        root: PathBuf,
+        is_check: impl Fn(&str) -> bool,
+    ) -> Result<Config, Vec<ConfigError>> {
+        let mut r = ConfigReader {
+            file: &file,
+            errors: Vec::new(),
+            is_check: &is_check,
+        };
+        let (docs, problems) = yaml::parse(&file.text);
+        for p in problems {
+            r.error(p.span, format!("invalid YAML: {}", p.message));
+        }
+        let mut config = Config {
+            root,
+            ..Config::default()
+        };
+        if let Some(doc) = docs.first().filter(|d| !d.root.is_null()) {
+            r.read(&doc.root, &mut config);
+        }
+        config.file = Some(Arc::clone(&file));
+        if r.errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(r.errors)
+        }
+    }
+
+    /// The setting for a check on a file, and (if the diagnostic is about a rule) that
+    /// rule's labels: later overrides win over earlier ones, and all over `checks:`.
+    pub fn setting(
+        &self,
+        check: &str,
+        path: &Path,
+        labels: Option<&[(&str, &str)]>,
+    ) -> Option<CheckSetting> {
+        // An exact id wins over its family (`alert/*`).
+        let family = check
+            .split('/')
+            .next()
+            .map(|f| format!("{f}/*"))
+            .unwrap_or_default();
+        let lookup =
+            |m: &BTreeMap<String, CheckSetting>| m.get(check).or_else(|| m.get(&family)).copied();
+        let mut setting = lookup(&self.checks);
+        let rel = self.relative(path);
+        for o in &self.overrides {
+            let path_ok = o.paths.as_ref().is_none_or(|g| g.is_match(&rel));
+            let labels_ok = o.labels.is_empty()
+                || labels.is_some_and(|ls| {
+                    o.labels
+                        .iter()
+                        .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
+                });
+            if path_ok && labels_ok {
+                if let Some(s) = lookup(&o.checks) {
+                    setting = Some(s);
+                }
+            }
+        }
+        setting
+    }
+
+    /// A path relative to the config's directory, for matching override globs.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
+        abs.strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+struct ConfigReader<'a> {
+    file: &'a Arc<SourceFile>,
+    errors: Vec<ConfigError>,
+    is_check: &'a dyn Fn(&str) -> bool,
+}
+
+impl ConfigReader<'_> {
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::new("config", self.file, span, message));
+    }
+
+    fn keys<'n>(&mut self, node: &'n Node, known: &[&str], what: &str) -> Vec<(&'n str, &'n Node)> {
+        let Some(entries) = node.as_map() else {
+            if !node.is_null() {
+                self.error(
+                    node.span,
+                    format!("`{what}` must be a mapping, found {}", node.kind_name()),
+                );
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let Some(k) = e.key.as_str() else {
+                self.error(e.key.span, "keys must be strings");
+                continue;
+            };
+            if !known.is_empty() && !known.contains(&k) {
+                let hint = closest(k, known)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
+                self.error(e.key.span, format!("unknown key `{k}` in {what}; {hint}"));
+                continue;
+            }
+            out.push((k, &e.value));
+        }
+        out
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) if !node.is_null() => Some(s.to_string()),
+            _ => {
+                self.error(
+                    node.span,
+                    format!("`{what}` must be a string, found {}", node.kind_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+        match node.as_seq() {
+            Some(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
+            None => {
+                self.error(
+                    node.span,
+                    format!("`{what}` must be a list, found {}", node.kind_name()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn duration(&mut self, node: &Node, what: &str) -> Option<i64> {
+        let s = self.string(node, what)?;
+        match parse_duration(&s) {
+            Ok(ms) => Some(ms),
+            Err(e) => {
+                self.error(node.span, format!("`{what}`: {e}"));
+                None
+            }
+        }
+    }
+
+    fn read(&mut self, root: &Node, config: &mut Config) {
+        for (key, value) in self.keys(root, TOP_KEYS, "config") {
+            match key {
+                "checks" => config.checks = self.checks(value),
+                "exclude" => config.exclude = self.strings(value, "exclude"),
+                "policy" => self.policy(value, &mut config.policy),
+                "overrides" => {
+                    for item in value.as_seq().unwrap_or(&[]) {
+                        if let Some(o) = self.override_(item) {
+                            config.overrides.push(o);
+                        }
+                    }
+                    if value.as_seq().is_none() {
+                        self.error(value.span, "`overrides` must be a list");
+                    }
+                }
+                other => {
+                    config.sections.insert(other.to_string(), value.clone());
+                }
+            }
+        }
+    }
+
+    fn checks(&mut self, node: &Node) -> BTreeMap<String, CheckSetting> {
+        let mut out = BTreeMap::new();
+        for (id, value) in self.keys(node, &[], "checks") {
+            if !(self.is_check)(id) && !id.ends_with("/*") {
+                self.error(
+                    value.span,
+                    format!("unknown check `{id}` (see `alertlint checks`)"),
+                );
+                continue;
+            }
+            let setting = match value.as_str().unwrap_or("") {
+                "off" | "false" => CheckSetting::Off,
+                "on" | "true" => CheckSetting::On(None),
+                s => {
+                    match Severity::parse(s) {
+                        Some(sev) => CheckSetting::On(Some(sev)),
+                        None => {
+                            self.error(
+                            value.span,
+                            format!("`{id}`: expected one of error, warning, info, on, off; found `{s}`"),
+                        );
+                            continue;
+                        }
+                    }
+                }
+            };
+            out.insert(id.to_string(), setting);
+        }
+        out
+    }
+
+    fn policy(&mut self, node: &Node, policy: &mut Policy) {
+        const KEYS: &[&str] = &[
+            "severity_label",
+            "tiers",
+            "max_for",
+            "owner_label",
+            "teams",
+            "runbook_annotation",
+            "dashboard_annotation",
+            "summary_annotation",
+            "description_annotation",
+        ];
+        for (key, value) in self.keys(node, KEYS, "policy") {
+            let text_field = match key {
+                "severity_label" => Some(&mut policy.severity_label),
+                "owner_label" => Some(&mut policy.owner_label),
+                "runbook_annotation" => Some(&mut policy.runbook_annotation),
+                "dashboard_annotation" => Some(&mut policy.dashboard_annotation),
+                "summary_annotation" => Some(&mut policy.summary_annotation),
+                "description_annotation" => Some(&mut policy.description_annotation),
+                _ => None,
+            };
+            if let Some(field) = text_field {
+                if let Some(s) = self.string(value, key) {
+                    *field = s;
+                }
+                continue;
+            }
+            match key {
+                "teams" => policy.teams = self.strings(value, "teams"),
+                "max_for" => {
+                    if let Some(ms) = self.duration(value, "max_for") {
+                        policy.max_for_ms = ms;
+                    }
+                }
+                "tiers" => policy.tiers = self.tiers(value),
+                _ => {}
+            }
+        }
+    }
+
+    fn tiers(&mut self, node: &Node) -> Vec<Tier> {
+        let mut tiers = Vec::new();
+        for (name, value) in self.keys(node, &[], "tiers") {
+            let mut tier = Tier {
+                name: name.to_string(),
+                min_for_ms: 0,
+                pages: None,
+            };
+            for (key, v) in self.keys(value, &["min_for", "pages"], "tier") {
+                match key {
+                    "min_for" => tier.min_for_ms = self.duration(v, "min_for").unwrap_or(0),
+                    _ => match v.as_str() {
+                        Some("true") => tier.pages = Some(true),
+                        Some("false") => tier.pages = Some(false),
+                        _ => self.error(v.span, "`pages` must be true or false"),
+                    },
+                }
+            }
+            tiers.push(tier);
+        }
+        if tiers.is_empty() {
+            self.error(node.span, "`tiers` must name at least one severity tier");
+        }
+        tiers
+    }
+
+    fn override_(&mut self, node: &Node) -> Option<Override> {
+        let mut o = Override {
+            paths: None,
+            labels: Vec::new(),
+            checks: BTreeMap::new(),
+        };
+        for (key, value) in self.keys(node, &["paths", "labels", "checks"], "override") {
+            match key {
+                "paths" => {
+                    let mut set = GlobSetBuilder::new();
+                    for g in self.strings(value, "paths") {
+                        match GlobBuilder::new(&g).literal_separator(true).build() {
+                            Ok(glob) => {
+                                set.add(glob);
+                            }
+                            Err(e) => self.error(value.span, format!("invalid glob `{g}`: {e}")),
+                        }
+                    }
+                    o.paths = set.build().ok();
+                }
+                "labels" => {
+                    for (k, v) in self.keys(value, &[], "labels") {
+                        if let Some(v) = self.string(v, k) {
+                            o.labels.push((k.to_string(), v));
+                        }
+                    }
+                }
+                _ => o.checks = self.checks(value),
+            }
+        }
+        if o.checks.is_empty() {
+            self.error(node.span, "an override needs `checks:` to change");
+            return None;
+        }
+        Some(o)
+    }
+}

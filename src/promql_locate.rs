@@ -1,0 +1,203 @@
+//! Where in an expression a PromQL parse error is.
+//!
+//! `promql-parser` reports errors as bare messages without positions (its AST has none either),
+//! so the position is recovered here: a few messages name the culprit (a function, a regex) or
+//! imply it (an unclosed parenthesis), and for the rest the error is located as the end of the
+//! shortest prefix of the expression that already fails with the same message.
+
+use promql_parser::parser::Expr;
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Parses without letting a bug in the parser take the whole run down.
+pub fn parse(expr: &str) -> Result<Expr, String> {
+    catch_unwind(AssertUnwindSafe(|| promql_parser::parser::parse(expr)))
+        .unwrap_or_else(|_| Err("the PromQL parser failed on this expression".to_string()))
+}
+
+/// Byte range of `expr` to highlight for the parse error `message`.
+pub fn locate(expr: &str, message: &str) -> Range<usize> {
+    if let Some(name) = quoted_after(message, "unknown function with name '") {
+        if let Some(r) = find_word_before_paren(expr, name) {
+            return r;
+        }
+    }
+    if let Some(name) = quoted_after(message, "call to function '") {
+        if let Some(r) = find_word_before_paren(expr, name) {
+            let end = matching_paren(expr, r.end).map_or(r.end, |p| p + 1);
+            return r.start..end;
+        }
+    }
+    if message.starts_with("unclosed left parenthesis") {
+        if let Some(p) = unbalanced(expr, '(', ')') {
+            return p..p + 1;
+        }
+    }
+    if let Some(pattern) = message.strip_prefix("illegal regex for ") {
+        if let Some(at) = expr.find(pattern) {
+            return at..at + pattern.len();
+        }
+    }
+    shortest_failing_prefix(expr, message)
+}
+
+fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let start = message.find(prefix)? + prefix.len();
+    let rest = &message[start..];
+    Some(&rest[..rest.find('\'')?])
+}
+
+/// `name` as a whole word followed (after blanks) by `(`.
+fn find_word_before_paren(expr: &str, name: &str) -> Option<Range<usize>> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let mut from = 0;
+    while let Some(i) = expr[from..].find(name) {
+        let start = from + i;
+        let end = start + name.len();
+        let before_ok = !expr[..start].chars().next_back().is_some_and(is_word);
+        let after = expr[end..].trim_start();
+        if before_ok && after.starts_with('(') {
+            return Some(start..end);
+        }
+        from = end;
+    }
+    None
+}
+
+/// Offset of the `)` closing the first `(` at or after `from`.
+fn matching_paren(expr: &str, from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in code_chars(expr) {
+        if i < from {
+            continue;
+        }
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 1 => return Some(i),
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first opening bracket that is never closed.
+fn unbalanced(expr: &str, open: char, close: char) -> Option<usize> {
+    let mut stack = Vec::new();
+    for (i, c) in code_chars(expr) {
+        if c == open {
+            stack.push(i);
+        } else if c == close {
+            stack.pop();
+        }
+    }
+    stack.first().copied()
+}
+
+/// Characters outside string literals and comments, with their offsets.
+fn code_chars(expr: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    expr.char_indices().filter(move |&(_, c)| {
+        if comment {
+            comment = c != '\n';
+            return false;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            return false;
+        }
+        match c {
+            '"' | '\'' | '`' => {
+                quote = Some(c);
+                false
+            }
+            '#' => {
+                comment = true;
+                false
+            }
+            _ => true,
+        }
+    })
+}
+
+fn shortest_failing_prefix(expr: &str, message: &str) -> Range<usize> {
+    let boundaries: Vec<usize> = expr.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+    for &end in &boundaries {
+        let last = expr[..end].chars().next_back().unwrap_or(' ');
+        if last.is_whitespace() {
+            continue;
+        }
+        if parse(&expr[..end]).err().as_deref() == Some(message) {
+            // Highlight the word the prefix ends in, not only its last character.
+            let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == ':' || c == '.';
+            let start = if is_word(last) {
+                expr[..end]
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| is_word(c))
+                    .last()
+                    .map_or(end - last.len_utf8(), |(i, _)| i)
+            } else {
+                end - last.len_utf8()
+            };
+            return start..end;
+        }
+    }
+    // The message only appears for the whole text (an error at the very end).
+    let end = expr.trim_end().len();
+    let start = expr[..end].char_indices().next_back().map_or(0, |(i, _)| i);
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlighted(expr: &str) -> String {
+        let msg = parse(expr).expect_err("should fail");
+        let r = locate(expr, &msg);
+        expr[r].to_string()
+    }
+
+    #[test]
+    fn locates_the_culprit_of_common_errors() {
+        assert_eq!(highlighted("sum(rate(foo[5m]) by (job)"), "(");
+        assert_eq!(highlighted("unknownfn(x) > 1"), "unknownfn");
+        assert_eq!(highlighted("sum(rate(foo)) > 1"), "rate(foo)");
+        assert_eq!(highlighted("foo{a=~\"(\"}"), "(");
+        assert_eq!(highlighted("foo > > 1"), ">");
+        assert_eq!(highlighted("ab cd"), "cd");
+        assert_eq!(highlighted("foo[5m] offset"), "offset");
+    }
+
+    #[test]
+    fn range_is_always_inside_the_text() {
+        for e in [
+            "(",
+            ")",
+            "\"",
+            "{",
+            "foo{",
+            "1 +",
+            "rate(",
+            "#",
+            "@",
+            "foo[5m:1m:1m]",
+            "é(",
+        ] {
+            if let Err(m) = parse(e) {
+                let r = locate(e, &m);
+                assert!(r.start <= r.end && r.end <= e.len(), "{e:?} {r:?}");
+                assert!(e.is_char_boundary(r.start) && e.is_char_boundary(r.end));
+            }
+        }
+    }
+}

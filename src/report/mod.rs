@@ -1,0 +1,64 @@
+//! Report: turns diagnostics into what the user reads: human (miette), JSON, SARIF, GitHub.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+pub use human::render_human;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Counts printed at the end of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Rule files checked.
+    pub files: usize,
+    /// YAML files found that are not rule files (other manifests, test files, configs).
+    pub skipped: usize,
+    /// Other files checked (runbooks, Alertmanager configs).
+    pub other_files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn count(&mut self, diags: &[Diagnostic]) {
+        for d in diags {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}
+
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+pub fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    summary: &Summary,
+    human: &HumanOptions,
+) -> String {
+    match format {
+        Format::Human => render_human(diags, summary, human),
+        Format::Json => json::render(diags, summary),
+        Format::Sarif => sarif::render(diags),
+        Format::Github => github::render(diags, summary),
+    }
+}
