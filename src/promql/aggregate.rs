@@ -1,0 +1,380 @@
+//! Aggregation operators (`sum`, `topk`, `count_values`, ...).
+
+use std::collections::HashMap;
+
+use promql_parser::parser::{AggregateExpr, LabelModifier};
+
+use super::engine::{ESample, Evaluator, Val};
+use super::labels::{Labels, METRIC_NAME};
+use super::value::EvalError;
+
+/// Neumaier-compensated addition: returns the new sum and compensation.
+pub(crate) fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
+    let t = sum + inc;
+    if t.is_infinite() {
+        (t, 0.0)
+    } else if sum.abs() >= inc.abs() {
+        (t, c + ((sum - t) + inc))
+    } else {
+        (t, c + ((inc - t) + sum))
+    }
+}
+
+/// Mean with compensated summation, switching to an incremental mean if
+/// the plain sum would overflow.
+pub(crate) fn kahan_mean(values: impl Iterator<Item = f64>) -> f64 {
+    let mut it = values;
+    let Some(first) = it.next() else {
+        return f64::NAN;
+    };
+    let (mut sum, mut c, mut count) = (first, 0.0, 1.0);
+    let mut mean = 0.0;
+    let mut incremental = false;
+    for f in it {
+        count += 1.0;
+        if !incremental {
+            let (ns, nc) = kahan_inc(f, sum, c);
+            if !ns.is_infinite() {
+                sum = ns;
+                c = nc;
+                continue;
+            }
+            incremental = true;
+            mean = sum / (count - 1.0);
+            c /= count - 1.0;
+        }
+        let q = (count - 1.0) / count;
+        let (m, nc) = kahan_inc(f / count, q * mean, q * c);
+        mean = m;
+        c = nc;
+    }
+    if incremental {
+        mean + c
+    } else {
+        sum / count + c / count
+    }
+}
+
+/// Variance (population) with Welford's method and compensated sums.
+pub(crate) fn variance(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut count, mut mean, mut cmean, mut aux, mut caux) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for f in values {
+        count += 1.0;
+        let delta = f - (mean + cmean);
+        let (m, cm) = kahan_inc(delta / count, mean, cmean);
+        mean = m;
+        cmean = cm;
+        let (a, ca) = kahan_inc(delta * (f - (mean + cmean)), aux, caux);
+        aux = a;
+        caux = ca;
+    }
+    (aux + caux) / count
+}
+
+/// Quantile of a set of values with linear interpolation (Prometheus'
+/// `quantile`): NaN for no values or NaN q, ±Inf outside [0, 1].
+pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
+    if values.is_empty() || q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    // NaN sorts first, as in Prometheus.
+    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        _ => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
+    });
+    let n = values.len() as f64;
+    let rank = q * (n - 1.0);
+    let lower = rank.floor().max(0.0);
+    let upper = (lower + 1.0).min(n - 1.0);
+    let weight = rank - rank.floor();
+    values[lower as usize] * (1.0 - weight) + values[upper as usize] * weight
+}
+
+/// Formats a float as Go's `strconv.FormatFloat(f, 'f', -1, 64)`.
+pub(crate) fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f == f64::INFINITY {
+        "+Inf".into()
+    } else if f == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else {
+        format!("{f}")
+    }
+}
+
+fn group_labels(labels: &Labels, modifier: &Option<LabelModifier>) -> Labels {
+    match modifier {
+        None => Labels::new(),
+        Some(LabelModifier::Include(ls)) => labels.filter(|n| ls.labels.iter().any(|x| x == n)),
+        Some(LabelModifier::Exclude(ls)) => {
+            labels.filter(|n| n != METRIC_NAME && !ls.labels.iter().any(|x| x == n))
+        }
+    }
+}
+
+fn k_param(ev: &mut Evaluator<'_>, a: &AggregateExpr, t: i64) -> Result<f64, EvalError> {
+    let p = a
+        .param
+        .as_ref()
+        .ok_or_else(|| EvalError::new("missing aggregation parameter"))?;
+    ev.eval_scalar(p, t)
+}
+
+fn int_param(v: f64) -> Result<i64, EvalError> {
+    if v.is_nan() {
+        return Err(EvalError::new("Parameter value is NaN"));
+    }
+    if v >= 9.223372036854776e18 {
+        return Err(EvalError::new(format!("Scalar value {v} overflows int64")));
+    }
+    if v <= -9.223372036854776e18 {
+        return Ok(i64::MIN);
+    }
+    Ok(v as i64)
+}
+
+pub(crate) fn eval_aggregate<'a>(
+    ev: &mut Evaluator<'a>,
+    a: &AggregateExpr,
+    t: i64,
+) -> Result<Val<'a>, EvalError> {
+    let op = a.op.to_string().to_lowercase();
+    // Parameters first: Prometheus reports a bad parameter even for an
+    // empty input.
+    let mut kparam = 0.0;
+    let mut label_param = String::new();
+    match op.as_str() {
+        "topk" | "bottomk" | "limitk" | "quantile" | "limit_ratio" => kparam = k_param(ev, a, t)?,
+        "count_values" => {
+            let p = a
+                .param
+                .as_ref()
+                .ok_or_else(|| EvalError::new("missing count_values label"))?;
+            match ev.eval(p, t)? {
+                Val::Str(s) => label_param = s,
+                other => {
+                    return Err(EvalError::new(format!(
+                        "expected string parameter, got {}",
+                        other.type_name()
+                    )));
+                }
+            }
+        }
+        _ => {}
+    }
+    let input = ev.eval_vector(&a.expr, t)?;
+
+    // Group samples, keeping first-appearance order of groups.
+    let mut group_idx: HashMap<Labels, usize> = HashMap::new();
+    let mut groups: Vec<(Labels, Vec<ESample>)> = Vec::new();
+    for s in input {
+        let g = group_labels(&s.labels, &a.modifier);
+        let i = *group_idx.entry(g.clone()).or_insert_with(|| {
+            groups.push((g, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(s);
+    }
+
+    let mut out: Vec<ESample> = Vec::new();
+    let mk = |labels: Labels, f: f64, members: &[ESample]| ESample {
+        drop_name: labels.get(METRIC_NAME).is_some() && members.iter().any(|s| s.drop_name),
+        labels,
+        t,
+        f,
+        h: None,
+    };
+    match op.as_str() {
+        "topk" | "bottomk" => {
+            let k = int_param(kparam)?;
+            if k < 1 {
+                return Ok(Val::Vector(Vec::new()));
+            }
+            let top = op == "topk";
+            for (_, members) in groups {
+                let mut floats: Vec<ESample> = members.into_iter().filter(|s| s.h.is_none()).collect();
+                // Stable sort, NaN always last.
+                floats.sort_by(|x, y| {
+                    use std::cmp::Ordering::*;
+                    match (x.f.is_nan(), y.f.is_nan()) {
+                        (true, true) => Equal,
+                        (true, false) => Greater,
+                        (false, true) => Less,
+                        _ => {
+                            let o = x.f.partial_cmp(&y.f).unwrap_or(Equal);
+                            if top { o.reverse() } else { o }
+                        }
+                    }
+                });
+                floats.truncate(k.min(usize::MAX as i64) as usize);
+                for mut s in floats {
+                    s.t = t;
+                    out.push(s);
+                }
+            }
+        }
+        "limitk" => {
+            let k = int_param(kparam)?;
+            if k < 1 {
+                return Ok(Val::Vector(Vec::new()));
+            }
+            for (_, mut members) in groups {
+                members.truncate(k.min(usize::MAX as i64) as usize);
+                for mut s in members {
+                    s.t = t;
+                    out.push(s);
+                }
+            }
+        }
+        "limit_ratio" => {
+            if kparam.is_nan() {
+                return Err(EvalError::new("Ratio value is NaN"));
+            }
+            let mut r = kparam;
+            if !(-1.0..=1.0).contains(&r) {
+                let capped = r.clamp(-1.0, 1.0);
+                ev.warn(format!(
+                    "ratio value should be between -1 and 1, got {}, capping to {}",
+                    format_float(r),
+                    format_float(capped)
+                ));
+                r = capped;
+            }
+            for (_, members) in groups {
+                for mut s in members {
+                    let offset = s.labels.prom_hash() as f64 / u64::MAX as f64;
+                    let keep = (r >= 0.0 && offset < r) || (r < 0.0 && offset >= 1.0 + r);
+                    if keep {
+                        s.t = t;
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        "count_values" => {
+            if label_param.is_empty() || label_param.contains('\u{FFFD}') {
+                return Err(EvalError::new(format!("invalid label name {label_param:?}")));
+            }
+            for (g, members) in groups {
+                let mut counts: Vec<(String, f64, Vec<ESample>)> = Vec::new();
+                for s in members {
+                    if s.h.is_some() {
+                        continue;
+                    }
+                    let v = format_float(s.f);
+                    match counts.iter_mut().find(|(x, _, _)| *x == v) {
+                        Some(e) => {
+                            e.1 += 1.0;
+                            e.2.push(s)
+                        }
+                        None => counts.push((v, 1.0, vec![s])),
+                    }
+                }
+                for (v, c, members) in counts {
+                    out.push(mk(g.with(&label_param, &v), c, &members));
+                }
+            }
+        }
+        _ => {
+            for (g, members) in groups {
+                let n_hist = members.iter().filter(|s| s.h.is_some()).count();
+                let n_float = members.len() - n_hist;
+                let floats = || members.iter().filter(|s| s.h.is_none()).map(|s| s.f);
+                let value = match op.as_str() {
+                    "count" => Some(members.len() as f64),
+                    "group" => Some(1.0),
+                    "sum" | "avg" => {
+                        if n_hist > 0 && n_float > 0 {
+                            ev.warn(format!(
+                                "encountered a mix of histograms and floats for aggregation{}",
+                                ""
+                            ));
+                            None
+                        } else if n_hist > 0 {
+                            return Err(EvalError::unsupported(
+                                "sum/avg of native histograms",
+                            ));
+                        } else if op == "sum" {
+                            let (mut sum, mut c) = (0.0, 0.0);
+                            for f in floats() {
+                                (sum, c) = kahan_inc(f, sum, c);
+                            }
+                            Some(if sum.is_infinite() { sum } else { sum + c })
+                        } else {
+                            Some(kahan_mean(floats()))
+                        }
+                    }
+                    "min" | "max" => {
+                        let max = op == "max";
+                        let mut acc: Option<f64> = None;
+                        for f in floats() {
+                            acc = Some(match acc {
+                                None => f,
+                                Some(a) if a.is_nan() => f,
+                                Some(a) if (max && f > a) || (!max && f < a) => f,
+                                Some(a) => a,
+                            });
+                        }
+                        acc
+                    }
+                    "stddev" | "stdvar" => {
+                        if n_float == 0 {
+                            None
+                        } else {
+                            let v = variance(floats());
+                            Some(if op == "stddev" { v.sqrt() } else { v })
+                        }
+                    }
+                    "quantile" => {
+                        if n_float == 0 {
+                            None
+                        } else {
+                            let mut vals: Vec<f64> = floats().collect();
+                            Some(quantile(kparam, &mut vals))
+                        }
+                    }
+                    other => {
+                        return Err(EvalError::unsupported(format!("aggregation {other}")));
+                    }
+                };
+                if let Some(v) = value {
+                    out.push(mk(g, v, &members));
+                }
+            }
+            if op == "quantile" && (kparam.is_nan() || !(0.0..=1.0).contains(&kparam)) {
+                ev.warn(format!(
+                    "quantile value should be between 0 and 1, got {}",
+                    format_float(kparam)
+                ));
+            }
+        }
+    }
+    Ok(Val::Vector(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(quantile(0.5, &mut [1.0, 3.0, 2.0]), 2.0);
+        assert_eq!(quantile(0.25, &mut [1.0, 2.0]), 1.25);
+        assert!(quantile(0.5, &mut []).is_nan());
+        assert_eq!(kahan_mean([1.0, 2.0, 3.0].into_iter()), 2.0);
+        assert_eq!(kahan_mean([f64::MAX, f64::MAX].into_iter()), f64::MAX);
+        assert_eq!(variance([1.0, 3.0].into_iter()), 1.0);
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(f64::INFINITY), "+Inf");
+        assert_eq!(format_float(1e21), "1000000000000000000000");
+    }
+}

@@ -1,0 +1,367 @@
+//! `histogram_quantile` and `histogram_fraction` for classic (`le`)
+//! buckets and native histograms.
+
+use std::collections::HashMap;
+
+use super::engine::{ESample, Evaluator};
+use super::histogram::FloatHistogram;
+use super::labels::{Labels, METRIC_NAME};
+use super::notation::parse_float;
+use super::value::EvalError;
+
+const BUCKET_LABEL: &str = "le";
+
+/// Quantile from classic cumulative buckets `(upper bound, count)`.
+/// Returns the value and whether monotonicity had to be forced.
+pub(crate) fn bucket_quantile(q: f64, buckets: &mut Vec<(f64, f64)>) -> (f64, bool) {
+    if q.is_nan() {
+        return (f64::NAN, false);
+    }
+    if q < 0.0 {
+        return (f64::NEG_INFINITY, false);
+    }
+    if q > 1.0 {
+        return (f64::INFINITY, false);
+    }
+    buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    match buckets.last() {
+        Some(b) if b.0 == f64::INFINITY => {}
+        _ => return (f64::NAN, false),
+    }
+    // Merge buckets with equal bounds.
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(buckets.len());
+    for b in buckets.iter() {
+        match merged.last_mut() {
+            Some(last) if last.0 == b.0 => last.1 += b.1,
+            _ => merged.push(*b),
+        }
+    }
+    // Treat tiny relative decreases as float noise rather than a fix-up.
+    let mut prev = merged[0].1;
+    for b in merged.iter_mut().skip(1) {
+        let delta = (b.1 - prev).abs();
+        if delta == 0.0 {
+            continue;
+        }
+        if delta / b.1 <= 1e-12 {
+            b.1 = prev;
+        } else {
+            prev = b.1;
+        }
+    }
+    let mut forced = false;
+    let mut max = merged[0].1;
+    for b in merged.iter_mut().skip(1) {
+        if b.1 > max {
+            max = b.1;
+        } else if b.1 < max {
+            b.1 = max;
+            forced = true;
+        }
+    }
+    if merged.len() < 2 {
+        return (f64::NAN, false);
+    }
+    let n = merged.len();
+    let observations = merged[n - 1].1;
+    if observations == 0.0 {
+        return (f64::NAN, false);
+    }
+    let mut rank = q * observations;
+    let b = merged[..n - 1].partition_point(|x| x.1 < rank);
+    if b == n - 1 {
+        return (merged[n - 2].0, forced);
+    }
+    if b == 0 && merged[0].0 <= 0.0 {
+        return (merged[0].0, forced);
+    }
+    let mut start = 0.0;
+    let end = merged[b].0;
+    let mut count = merged[b].1;
+    if b > 0 {
+        start = merged[b - 1].0;
+        count -= merged[b - 1].1;
+        rank -= merged[b - 1].1;
+    }
+    (start + (end - start) * (rank / count), forced)
+}
+
+fn zero_bucket_bounds(h: &FloatHistogram, lower: f64, upper: f64) -> (f64, f64) {
+    if lower < 0.0 && upper > 0.0 {
+        if h.negative.is_empty() && !h.positive.is_empty() {
+            return (0.0, upper);
+        }
+        if h.positive.is_empty() && !h.negative.is_empty() {
+            return (lower, 0.0);
+        }
+    }
+    (lower, upper)
+}
+
+/// Quantile of a native histogram, interpolating linearly within buckets.
+pub(crate) fn native_quantile(q: f64, h: &FloatHistogram) -> f64 {
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    if h.count == 0.0 || q.is_nan() {
+        return f64::NAN;
+    }
+    let buckets = h.buckets_ascending();
+    if buckets.is_empty() {
+        return f64::NAN;
+    }
+    let forward = h.sum.is_nan() || q < 0.5;
+    let mut rank = if forward {
+        q * h.count
+    } else {
+        (1.0 - q) * h.count
+    };
+    let mut count = 0.0;
+    let mut cur = buckets[0];
+    let iter: Box<dyn Iterator<Item = &(f64, f64, f64)>> = if forward {
+        Box::new(buckets.iter())
+    } else {
+        Box::new(buckets.iter().rev())
+    };
+    for b in iter {
+        cur = *b;
+        count += b.2;
+        if count >= rank {
+            break;
+        }
+    }
+    let (lower, upper) = zero_bucket_bounds(h, cur.0, cur.1);
+    if count > h.count {
+        count = h.count;
+    }
+    if count < rank {
+        return upper;
+    }
+    if forward {
+        rank -= count - cur.2;
+    } else {
+        rank = count - rank;
+    }
+    lower + (upper - lower) * (rank / cur.2)
+}
+
+/// Fraction of observations of a native histogram in `[lower, upper]`.
+pub(crate) fn native_fraction(lower: f64, upper: f64, h: &FloatHistogram) -> f64 {
+    if h.count == 0.0 || lower.is_nan() || upper.is_nan() {
+        return f64::NAN;
+    }
+    if lower >= upper {
+        return 0.0;
+    }
+    let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
+    let (mut lower_set, mut upper_set) = (false, false);
+    for (bl, bu, bc) in h.buckets_ascending() {
+        let (bl, bu) = zero_bucket_bounds(h, bl, bu);
+        if !lower_set && bl >= lower {
+            lower_rank = rank;
+            lower_set = true;
+        }
+        if !upper_set && bl >= upper {
+            upper_rank = rank;
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        if !lower_set && bl < lower && bu > lower {
+            lower_rank = rank + bc * (lower - bl) / (bu - bl);
+            lower_set = true;
+        }
+        if !upper_set && bl < upper && bu > upper {
+            upper_rank = rank + bc * (upper - bl) / (bu - bl);
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        rank += bc;
+    }
+    if !lower_set || lower_rank > h.count {
+        lower_rank = h.count;
+    }
+    if !upper_set || upper_rank > h.count {
+        upper_rank = h.count;
+    }
+    (upper_rank - lower_rank) / h.count
+}
+
+/// Estimated variance of the observations of a native histogram.
+pub(crate) fn histogram_variance(h: &FloatHistogram) -> f64 {
+    let mean = h.sum / h.count;
+    let (mut var, mut c) = (0.0, 0.0);
+    for (lo, up, cnt) in h.buckets_ascending() {
+        if cnt == 0.0 {
+            continue;
+        }
+        let val = if h.uses_custom_buckets() {
+            (up + lo) / 2.0
+        } else if lo <= 0.0 && up >= 0.0 {
+            0.0
+        } else {
+            let v = (up * lo).sqrt();
+            if up < 0.0 { -v } else { v }
+        };
+        let d = val - mean;
+        (var, c) = super::aggregate::kahan_inc(cnt * d * d, var, c);
+    }
+    (var + c) / h.count
+}
+
+struct Grouped {
+    /// Classic bucket groups, keyed by labels without `le`, in input order.
+    classic: Vec<(Labels, Vec<(f64, f64)>, bool)>,
+    natives: Vec<ESample>,
+}
+
+fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>) -> Grouped {
+    let mut idx: HashMap<Labels, usize> = HashMap::new();
+    let mut classic: Vec<(Labels, Vec<(f64, f64)>, bool)> = Vec::new();
+    let mut natives = Vec::new();
+    for s in v {
+        if s.h.is_some() {
+            natives.push(s);
+            continue;
+        }
+        let le = s.labels.get_or_empty(BUCKET_LABEL);
+        let ub = match parse_float(le) {
+            Ok(u) if !le.is_empty() => u,
+            _ => {
+                ev.warn(format!(
+                    "bucket label \"le\" is missing or has a malformed value of \"{}\" for metric name \"{}\"",
+                    le,
+                    s.labels.get_or_empty(METRIC_NAME)
+                ));
+                continue;
+            }
+        };
+        let key = s.labels.filter(|n| n != BUCKET_LABEL);
+        let i = *idx.entry(key.clone()).or_insert_with(|| {
+            classic.push((key, Vec::new(), false));
+            classic.len() - 1
+        });
+        classic[i].1.push((ub, s.f));
+        classic[i].2 |= s.drop_name;
+    }
+    // A native histogram and classic buckets of the same series: neither
+    // is evaluated.
+    let mut kept = Vec::new();
+    for s in natives {
+        if let Some(&i) = idx.get(&s.labels)
+            && !classic[i].1.is_empty()
+        {
+            ev.warn(format!(
+                "vector contains a mix of classic and native histograms for metric name \"{}\"",
+                s.labels.get_or_empty(METRIC_NAME)
+            ));
+            classic[i].1.clear();
+            continue;
+        }
+        kept.push(s);
+    }
+    Grouped {
+        classic,
+        natives: kept,
+    }
+}
+
+fn validate_quantile(ev: &mut Evaluator<'_>, q: f64) {
+    if q.is_nan() || !(0.0..=1.0).contains(&q) {
+        ev.warn(format!(
+            "quantile value should be between 0 and 1, got {}",
+            super::aggregate::format_float(q)
+        ));
+    }
+}
+
+pub(crate) fn histogram_quantile(
+    ev: &mut Evaluator<'_>,
+    q: f64,
+    v: Vec<ESample>,
+    t: i64,
+) -> Result<Vec<ESample>, EvalError> {
+    validate_quantile(ev, q);
+    let g = group_buckets(ev, v);
+    let mut out = Vec::new();
+    for s in g.natives {
+        let Some(h) = s.h.as_deref() else { continue };
+        out.push(ESample {
+            labels: s.labels.clone(),
+            t,
+            f: native_quantile(q, h),
+            h: None,
+            drop_name: true,
+        });
+    }
+    for (labels, mut buckets, _) in g.classic {
+        if buckets.is_empty() {
+            continue;
+        }
+        let (f, forced) = bucket_quantile(q, &mut buckets);
+        if forced {
+            ev.info(format!(
+                "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"{}\"",
+                labels.get_or_empty(METRIC_NAME)
+            ));
+        }
+        out.push(ESample {
+            labels,
+            t,
+            f,
+            h: None,
+            drop_name: true,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn histogram_fraction(
+    ev: &mut Evaluator<'_>,
+    lower: f64,
+    upper: f64,
+    v: Vec<ESample>,
+    t: i64,
+) -> Result<Vec<ESample>, EvalError> {
+    let g = group_buckets(ev, v);
+    let mut out = Vec::new();
+    for s in g.natives {
+        let Some(h) = s.h.as_deref() else { continue };
+        out.push(ESample {
+            labels: s.labels.clone(),
+            t,
+            f: native_fraction(lower, upper, h),
+            h: None,
+            drop_name: true,
+        });
+    }
+    if g.classic.iter().any(|c| !c.1.is_empty()) {
+        return Err(EvalError::unsupported(
+            "histogram_fraction on classic histograms",
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_quantile() {
+        let mut b = vec![(1.0, 1.0), (2.0, 3.0), (f64::INFINITY, 4.0)];
+        let (v, forced) = bucket_quantile(0.5, &mut b);
+        assert!(!forced);
+        assert!((v - 1.5).abs() < 1e-12);
+        let mut b = vec![(1.0, 2.0), (2.0, 1.0), (f64::INFINITY, 4.0)];
+        assert!(bucket_quantile(0.5, &mut b).1);
+        let mut b = vec![(1.0, 2.0)];
+        assert!(bucket_quantile(0.5, &mut b).0.is_nan());
+    }
+}

@@ -1,0 +1,23 @@
+//! An in-memory PromQL evaluator with Prometheus 3.x semantics, built on
+//! the `promql-parser` AST. It knows nothing about rules files or reporting.
+
+mod aggregate;
+mod binary;
+mod engine;
+pub mod histogram;
+mod hquantile;
+pub mod labels;
+pub mod notation;
+pub mod promqltest;
+mod storage;
+mod value;
+
+mod functions;
+
+pub use engine::Engine;
+pub use histogram::FloatHistogram;
+pub use labels::Labels;
+pub use storage::{Storage, StoredValue};
+pub use value::{
+    Annotation, AnnotationKind, EvalError, EvalErrorKind, Sample, Series, Value, almost_equal,
+};

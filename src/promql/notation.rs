@@ -1,0 +1,461 @@
+//! The series notation shared by promqltest files and promtool's
+//! `input_series`: `metric{a="b"} 1+2x3 _ stale {{schema:0 sum:1 count:1}}`.
+
+use super::histogram::{FloatHistogram, parse_histogram_body};
+use super::labels::{Labels, METRIC_NAME};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotationValue {
+    Missing,
+    Stale,
+    Float(f64),
+    Histogram(FloatHistogram),
+}
+
+/// Parses a number the way Prometheus' series notation does: decimal or
+/// hexadecimal literals, `Inf`/`NaN` in any case, optional sign.
+pub fn parse_float(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    let v = if lower == "inf" || lower == "infinity" {
+        f64::INFINITY
+    } else if lower == "nan" {
+        f64::NAN
+    } else if let Some(hex) = lower.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).map_err(|_| format!("invalid number {s:?}"))? as f64
+    } else if body.chars().all(|c| c.is_ascii_digit() || "._eE+-".contains(c)) && !body.is_empty()
+    {
+        body.replace('_', "")
+            .parse::<f64>()
+            .map_err(|_| format!("invalid number {s:?}"))?
+    } else {
+        return Err(format!("invalid number {s:?}"));
+    };
+    Ok(if neg { -v } else { v })
+}
+
+/// Splits a value sequence into items, keeping `{{...}}` together.
+fn tokenize(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0usize;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' && chars.peek() == Some(&'{') {
+            chars.next();
+            depth += 1;
+            cur.push_str("{{");
+            continue;
+        }
+        if c == '}' && chars.peek() == Some(&'}') && depth > 0 {
+            chars.next();
+            depth -= 1;
+            cur.push_str("}}");
+            continue;
+        }
+        if c.is_whitespace() && depth == 0 {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        cur.push(c);
+    }
+    if depth != 0 {
+        return Err(format!("unterminated histogram in {s:?}"));
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+enum Base {
+    F(f64),
+    H(FloatHistogram),
+}
+
+/// Splits `base`, optional `+inc`/`-inc`, optional `xN` of one item.
+fn split_item(item: &str) -> Result<(String, Option<(bool, String)>, Option<u64>), String> {
+    // Find the end of the base term: a histogram literal or a number.
+    let (base, mut rest) = if item.starts_with("{{") {
+        let end = item
+            .find("}}")
+            .ok_or_else(|| format!("bad histogram {item:?}"))?;
+        (item[..end + 2].to_string(), &item[end + 2..])
+    } else {
+        // A leading sign belongs to the number.
+        let start = usize::from(item.starts_with('-') || item.starts_with('+'));
+        let mut end = item.len();
+        for (i, c) in item.char_indices().skip(start) {
+            let prev = item[..i].chars().last();
+            if (c == '+' || c == '-') && !matches!(prev, Some('e') | Some('E')) {
+                end = i;
+                break;
+            }
+            if c == 'x' && !item[..i].to_ascii_lowercase().ends_with('0') {
+                end = i;
+                break;
+            }
+            if c == 'x' && i != start + 1 {
+                end = i;
+                break;
+            }
+        }
+        (item[..end].to_string(), &item[end..])
+    };
+    let mut inc = None;
+    if rest.starts_with('+') || rest.starts_with('-') {
+        let neg = rest.starts_with('-');
+        let r = &rest[1..];
+        let (incs, after) = if r.starts_with("{{") {
+            let end = r.find("}}").ok_or_else(|| format!("bad histogram {item:?}"))?;
+            (r[..end + 2].to_string(), &r[end + 2..])
+        } else {
+            let end = r.find('x').unwrap_or(r.len());
+            (r[..end].to_string(), &r[end..])
+        };
+        inc = Some((neg, incs));
+        rest = after;
+    }
+    let mut times = None;
+    if let Some(n) = rest.strip_prefix('x') {
+        times = Some(
+            n.parse::<u64>()
+                .map_err(|_| format!("invalid repetition in {item:?}"))?,
+        );
+        rest = "";
+    }
+    if !rest.is_empty() {
+        return Err(format!("invalid sequence item {item:?}"));
+    }
+    Ok((base, inc, times))
+}
+
+fn parse_base(s: &str) -> Result<Base, String> {
+    if let Some(body) = s.strip_prefix("{{").and_then(|b| b.strip_suffix("}}")) {
+        Ok(Base::H(parse_histogram_body(body)?))
+    } else {
+        Ok(Base::F(parse_float(s)?))
+    }
+}
+
+fn add_hist(a: &FloatHistogram, b: &FloatHistogram, sign: f64) -> FloatHistogram {
+    let mut r = a.clone();
+    r.count += sign * b.count;
+    r.sum += sign * b.sum;
+    r.zero_count += sign * b.zero_count;
+    let merge = |x: &mut Vec<(i32, f64)>, y: &[(i32, f64)]| {
+        for (i, c) in y {
+            match x.binary_search_by_key(i, |p| p.0) {
+                Ok(k) => x[k].1 += sign * c,
+                Err(k) => x.insert(k, (*i, sign * c)),
+            }
+        }
+    };
+    merge(&mut r.positive, &b.positive);
+    merge(&mut r.negative, &b.negative);
+    r
+}
+
+/// Expands a value sequence into one value per step.
+pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
+    let mut out = Vec::new();
+    for item in tokenize(s)? {
+        if item == "_" {
+            out.push(NotationValue::Missing);
+            continue;
+        }
+        if let Some(n) = item.strip_prefix("_x") {
+            let n: u64 = n
+                .parse()
+                .map_err(|_| format!("invalid repetition in {item:?}"))?;
+            out.extend((0..n).map(|_| NotationValue::Missing));
+            continue;
+        }
+        if item == "stale" {
+            out.push(NotationValue::Stale);
+            continue;
+        }
+        let (base, inc, times) = split_item(&item)?;
+        let base = parse_base(&base)?;
+        let times = match (inc.is_some(), times) {
+            (true, None) => return Err(format!("increment without repetition in {item:?}")),
+            (_, None) => {
+                out.push(match base {
+                    Base::F(f) => NotationValue::Float(f),
+                    Base::H(h) => NotationValue::Histogram(h),
+                });
+                continue;
+            }
+            (_, Some(n)) => n,
+        };
+        if times > 10_000_000 {
+            return Err(format!("repetition too large in {item:?}"));
+        }
+        match base {
+            Base::F(mut cur) => {
+                let step = match &inc {
+                    Some((neg, s)) => {
+                        let v = parse_float(s)?;
+                        if *neg { -v } else { v }
+                    }
+                    None => 0.0,
+                };
+                for _ in 0..=times {
+                    out.push(NotationValue::Float(cur));
+                    cur += step;
+                }
+            }
+            Base::H(mut cur) => {
+                let step = match &inc {
+                    Some((neg, s)) => match parse_base(s)? {
+                        Base::H(h) => Some((if *neg { -1.0 } else { 1.0 }, h)),
+                        Base::F(_) => return Err(format!("mixed increment in {item:?}")),
+                    },
+                    None => None,
+                };
+                for _ in 0..=times {
+                    out.push(NotationValue::Histogram(cur.clone()));
+                    if let Some((sign, h)) = &step {
+                        cur = add_hist(&cur, h, *sign);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a quoted string (Go syntax: "...", '...', `...`) at the start of
+/// `s`; returns the unescaped value and the remainder.
+pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
+    let mut chars = s.char_indices();
+    let quote = match chars.next() {
+        Some((_, q @ ('"' | '\'' | '`'))) => q,
+        _ => return Err(format!("expected quoted string at {s:?}")),
+    };
+    let mut out = String::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some((i, c)) = chars.next() {
+        if c == quote {
+            if !bytes.is_empty() {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+            }
+            return Ok((out, &s[i + c.len_utf8()..]));
+        }
+        if c == '\\' && quote != '`' {
+            let (_, e) = chars.next().ok_or("unterminated escape")?;
+            let flush = |out: &mut String, bytes: &mut Vec<u8>| {
+                if !bytes.is_empty() {
+                    out.push_str(&String::from_utf8_lossy(bytes));
+                    bytes.clear();
+                }
+            };
+            match e {
+                'n' => {
+                    flush(&mut out, &mut bytes);
+                    out.push('\n')
+                }
+                't' => {
+                    flush(&mut out, &mut bytes);
+                    out.push('\t')
+                }
+                'r' => {
+                    flush(&mut out, &mut bytes);
+                    out.push('\r')
+                }
+                'a' => bytes.push(7),
+                'b' => bytes.push(8),
+                'f' => bytes.push(12),
+                'v' => bytes.push(11),
+                'x' => {
+                    let h: String = (0..2).filter_map(|_| chars.next().map(|p| p.1)).collect();
+                    bytes.push(u8::from_str_radix(&h, 16).map_err(|_| "bad \\x escape")?);
+                }
+                'u' | 'U' => {
+                    flush(&mut out, &mut bytes);
+                    let n = if e == 'u' { 4 } else { 8 };
+                    let h: String = (0..n).filter_map(|_| chars.next().map(|p| p.1)).collect();
+                    let cp = u32::from_str_radix(&h, 16).map_err(|_| "bad unicode escape")?;
+                    out.push(char::from_u32(cp).ok_or("bad unicode escape")?);
+                }
+                '0'..='7' => {
+                    let mut h = String::from(e);
+                    for _ in 0..2 {
+                        if let Some((_, d)) = chars.next() {
+                            h.push(d);
+                        }
+                    }
+                    bytes.push(u8::from_str_radix(&h, 8).map_err(|_| "bad octal escape")?);
+                }
+                other => {
+                    flush(&mut out, &mut bytes);
+                    out.push(other)
+                }
+            }
+            continue;
+        }
+        if !bytes.is_empty() {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+            bytes.clear();
+        }
+        out.push(c);
+    }
+    Err(format!("unterminated string in {s:?}"))
+}
+
+fn is_name_char(c: char, first: bool) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == ':' || (!first && c.is_ascii_digit())
+}
+
+fn read_ident(s: &str) -> (&str, &str) {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if is_name_char(c, i == 0) {
+            end = i + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    (&s[..end], &s[end..])
+}
+
+/// Parses `metric{a="b"}` (or `{__name__="m", a="b"}`) at the start of `s`
+/// and returns the labels and the remainder.
+pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
+    let s = s.trim_start();
+    let (name, mut rest) = read_ident(s);
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if !name.is_empty() {
+        pairs.push((METRIC_NAME.to_string(), name.to_string()));
+    }
+    let trimmed = rest.trim_start();
+    if let Some(r) = trimmed.strip_prefix('{').filter(|r| !r.starts_with('{')) {
+        rest = r.trim_start();
+        loop {
+            if let Some(r) = rest.strip_prefix('}') {
+                rest = r;
+                break;
+            }
+            let (lname, r) = if rest.starts_with('"') || rest.starts_with('\'') {
+                read_quoted(rest)?
+            } else {
+                let (n, r) = read_ident(rest);
+                if n.is_empty() {
+                    return Err(format!("expected label name at {rest:?}"));
+                }
+                (n.to_string(), r)
+            };
+            let r = r.trim_start();
+            // A bare quoted string is a metric name (UTF-8 syntax).
+            if lname.is_empty() || r.starts_with(',') || r.starts_with('}') {
+                if r.starts_with(',') || r.starts_with('}') {
+                    pairs.push((METRIC_NAME.to_string(), lname));
+                    rest = r.strip_prefix(',').unwrap_or(r).trim_start();
+                    continue;
+                }
+            }
+            let r = r
+                .strip_prefix('=')
+                .ok_or_else(|| format!("expected '=' at {r:?}"))?;
+            let (val, r) = read_quoted(r.trim_start())?;
+            pairs.push((lname, val));
+            let r = r.trim_start();
+            rest = match r.strip_prefix(',') {
+                Some(r) => r.trim_start(),
+                None => r,
+            };
+        }
+    } else if name.is_empty() {
+        return Err(format!("expected series description at {s:?}"));
+    }
+    Ok((Labels::from_pairs(pairs), rest))
+}
+
+/// Parses a series description: `metric{a="b"}` or `{__name__="m", a="b"}`.
+pub fn parse_series_desc(s: &str) -> Result<Labels, String> {
+    let (l, rest) = parse_series_desc_prefix(s)?;
+    if !rest.trim().is_empty() {
+        return Err(format!("unexpected trailing input {rest:?}"));
+    }
+    Ok(l)
+}
+
+/// Parses a full line `metric{a="b"} <values>`.
+pub fn parse_series_line(s: &str) -> Result<(Labels, Vec<NotationValue>), String> {
+    let (l, rest) = parse_series_desc_prefix(s)?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return Err(format!("expected whitespace before values in {s:?}"));
+    }
+    Ok((l, parse_values(rest)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(v: &[NotationValue]) -> Vec<Option<f64>> {
+        v.iter()
+            .map(|x| match x {
+                NotationValue::Float(f) => Some(*f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn expands_sequences() {
+        let v = parse_values("1+2x3 _ stale -1-1x1 3x2 _x2 Inf").unwrap();
+        assert_eq!(
+            floats(&v),
+            vec![
+                Some(1.0),
+                Some(3.0),
+                Some(5.0),
+                Some(7.0),
+                None,
+                None,
+                Some(-1.0),
+                Some(-2.0),
+                Some(3.0),
+                Some(3.0),
+                Some(3.0),
+                None,
+                None,
+                Some(f64::INFINITY)
+            ]
+        );
+        assert_eq!(v[5], NotationValue::Stale);
+        assert!(parse_values("1+x").is_err());
+        assert!(parse_values("1e3 0x10").is_ok());
+    }
+
+    #[test]
+    fn histograms_in_sequence() {
+        let v = parse_values("{{schema:0 sum:1 count:1}}x2 {{sum:1 count:1}}+{{sum:2 count:2}}x1")
+            .unwrap();
+        assert_eq!(v.len(), 5);
+        match &v[4] {
+            NotationValue::Histogram(h) => assert_eq!(h.count, 3.0),
+            _ => panic!("expected histogram"),
+        }
+    }
+
+    #[test]
+    fn series_desc() {
+        let l = parse_series_desc(r#"m{a="b", c='d\n'}"#).unwrap();
+        assert_eq!(l.metric_name(), Some("m"));
+        assert_eq!(l.get("c"), Some("d\n"));
+        let l = parse_series_desc(r#"{__name__="m", a="b"}"#).unwrap();
+        assert_eq!(l.metric_name(), Some("m"));
+        assert!(parse_series_desc("m{a=}").is_err());
+        let (l, v) = parse_series_line("{} 1 2").unwrap();
+        assert!(l.is_empty());
+        assert_eq!(v.len(), 2);
+    }
+}
