@@ -83,13 +83,21 @@ pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
     if q > 1.0 {
         return f64::INFINITY;
     }
-    // NaN sorts first, as in Prometheus.
-    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
-        (true, true) => std::cmp::Ordering::Equal,
-        (true, false) => std::cmp::Ordering::Less,
-        (false, true) => std::cmp::Ordering::Greater,
-        _ => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
-    });
+    if values.iter().any(|v| v.is_nan()) {
+        // Prometheus' "less" puts NaN first but is not a total order; Go's
+        // sort of small slices is an insertion sort, reproduced here so
+        // results with NaN inputs agree.
+        let less = |a: f64, b: f64| a.is_nan() || a < b;
+        for i in 1..values.len() {
+            let mut j = i;
+            while j > 0 && less(values[j], values[j - 1]) {
+                values.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    } else {
+        values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    }
     let n = values.len() as f64;
     let rank = q * (n - 1.0);
     let lower = rank.floor().max(0.0);
@@ -185,6 +193,13 @@ pub(crate) fn eval_aggregate<'a>(
         groups[i].1.push(s);
     }
 
+    if matches!(
+        op.as_str(),
+        "min" | "max" | "stddev" | "stdvar" | "quantile" | "topk" | "bottomk"
+    ) && groups.iter().any(|g| g.1.iter().any(|s| s.h.is_some()))
+    {
+        ev.info(format!("ignored histogram in {op} aggregation"));
+    }
     let mut out: Vec<ESample> = Vec::new();
     let mk = |labels: Labels, f: f64, members: &[ESample]| ESample {
         drop_name: labels.get(METRIC_NAME).is_some() && members.iter().any(|s| s.drop_name),
@@ -215,7 +230,7 @@ pub(crate) fn eval_aggregate<'a>(
                         }
                     }
                 });
-                floats.truncate(k.min(usize::MAX as i64) as usize);
+                floats.truncate(usize::try_from(k).unwrap_or(usize::MAX));
                 for mut s in floats {
                     s.t = t;
                     out.push(s);
@@ -228,7 +243,7 @@ pub(crate) fn eval_aggregate<'a>(
                 return Ok(Val::Vector(Vec::new()));
             }
             for (_, mut members) in groups {
-                members.truncate(k.min(usize::MAX as i64) as usize);
+                members.truncate(usize::try_from(k).unwrap_or(usize::MAX));
                 for mut s in members {
                     s.t = t;
                     out.push(s);
@@ -264,24 +279,26 @@ pub(crate) fn eval_aggregate<'a>(
             if label_param.is_empty() || label_param.contains('\u{FFFD}') {
                 return Err(EvalError::new(format!("invalid label name {label_param:?}")));
             }
+            // The value label may overwrite a grouping label, so counts are
+            // keyed by the final label set.
+            let mut idx: HashMap<Labels, usize> = HashMap::new();
+            let mut counts: Vec<(Labels, f64, Vec<ESample>)> = Vec::new();
             for (g, members) in groups {
-                let mut counts: Vec<(String, f64, Vec<ESample>)> = Vec::new();
                 for s in members {
                     if s.h.is_some() {
-                        continue;
+                        return Err(EvalError::unsupported("count_values on native histograms"));
                     }
-                    let v = format_float(s.f);
-                    match counts.iter_mut().find(|(x, _, _)| *x == v) {
-                        Some(e) => {
-                            e.1 += 1.0;
-                            e.2.push(s)
-                        }
-                        None => counts.push((v, 1.0, vec![s])),
-                    }
+                    let key = g.with(&label_param, &format_float(s.f));
+                    let i = *idx.entry(key.clone()).or_insert_with(|| {
+                        counts.push((key, 0.0, Vec::new()));
+                        counts.len() - 1
+                    });
+                    counts[i].1 += 1.0;
+                    counts[i].2.push(s);
                 }
-                for (v, c, members) in counts {
-                    out.push(mk(g.with(&label_param, &v), c, &members));
-                }
+            }
+            for (l, c, members) in counts {
+                out.push(mk(l, c, &members));
             }
         }
         _ => {

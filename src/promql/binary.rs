@@ -51,6 +51,27 @@ impl Op {
         })
     }
 
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Add => "+",
+            Op::Sub => "-",
+            Op::Mul => "*",
+            Op::Div => "/",
+            Op::Mod => "%",
+            Op::Pow => "^",
+            Op::Atan2 => "atan2",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Gt => ">",
+            Op::Lt => "<",
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::And => "and",
+            Op::Or => "or",
+            Op::Unless => "unless",
+        }
+    }
+
     fn is_comparison(self) -> bool {
         matches!(self, Op::Eq | Op::Ne | Op::Gt | Op::Lt | Op::Ge | Op::Le)
     }
@@ -130,8 +151,22 @@ pub(crate) fn eval_binary<'a>(
                 Ok(Val::Scalar(v))
             }
         }
-        (Val::Vector(v), Val::Scalar(s)) => vector_scalar(op, v, s, false, return_bool, t),
-        (Val::Scalar(s), Val::Vector(v)) => vector_scalar(op, v, s, true, return_bool, t),
+        (Val::Vector(v), Val::Scalar(s)) => {
+            let mut inc = Vec::new();
+            let r = vector_scalar(&mut inc, op, v, s, false, return_bool, t);
+            for m in inc {
+                ev.info(m);
+            }
+            r
+        }
+        (Val::Scalar(s), Val::Vector(v)) => {
+            let mut inc = Vec::new();
+            let r = vector_scalar(&mut inc, op, v, s, true, return_bool, t);
+            for m in inc {
+                ev.info(m);
+            }
+            r
+        }
         (Val::Vector(l), Val::Vector(r)) => {
             let (on, names) = match be.modifier.as_ref().and_then(|m| m.matching.as_ref()) {
                 Some(LabelModifier::Include(ls)) => (true, ls.labels.clone()),
@@ -146,7 +181,12 @@ pub(crate) fn eval_binary<'a>(
                 .as_ref()
                 .map(|m| m.card.clone())
                 .unwrap_or(VectorMatchCardinality::OneToOne);
-            vector_vector(op, l, r, on, &names, &card, return_bool, t).map(Val::Vector)
+            let mut inc = Vec::new();
+            let res = vector_vector(&mut inc, op, l, r, on, &names, &card, return_bool, t);
+            for m in inc {
+                ev.info(m);
+            }
+            res.map(Val::Vector)
         }
         (l, r) => Err(EvalError::new(format!(
             "binary operator {op_s} not allowed between {} and {}",
@@ -157,6 +197,7 @@ pub(crate) fn eval_binary<'a>(
 }
 
 fn vector_scalar<'a>(
+    incompatible: &mut Vec<String>,
     op: Op,
     v: Vec<ESample>,
     s: f64,
@@ -172,9 +213,14 @@ fn vector_scalar<'a>(
     let mut out = Vec::with_capacity(v.len());
     for mut e in v {
         if e.h.is_some() {
-            if op.is_comparison() {
-                // Comparisons with histograms are not defined; Prometheus
-                // drops such elements.
+            if op.is_comparison() || matches!(op, Op::Add | Op::Sub | Op::Pow | Op::Mod | Op::Atan2) {
+                // Not defined for histograms: Prometheus drops the element.
+                let (l, r) = if swap { ("float", "histogram") } else { ("histogram", "float") };
+                incompatible.push(format!(
+                    "incompatible sample types encountered for binary operator \"{}\": {l} {} {r}",
+                    op.symbol(),
+                    op.symbol()
+                ));
                 continue;
             }
             return Err(EvalError::unsupported(
@@ -237,6 +283,7 @@ fn set_op(op: Op, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) 
 
 #[allow(clippy::too_many_arguments)]
 fn vector_vector(
+    incompatible: &mut Vec<String>,
     op: Op,
     lhs: Vec<ESample>,
     rhs: Vec<ESample>,
@@ -292,15 +339,47 @@ fn vector_vector(
         };
         let os = &one[oi];
         let (ls, rs) = if one_to_many { (os, ms) } else { (ms, os) };
-        if ls.h.is_some() || rs.h.is_some() {
-            if op.is_comparison() && !return_bool {
+        let entry = matched.entry(sig).or_default();
+        if one_to_one {
+            if !entry.is_empty() {
+                return Err(EvalError::new(
+                    "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
+                ));
+            }
+            entry.insert(Labels::new());
+        }
+        let mut hist_out = None;
+        let (mut val, keep) = match (&ls.h, &rs.h) {
+            (None, None) => float_op(op, ls.f, rs.f),
+            (Some(a), Some(b)) if matches!(op, Op::Eq | Op::Ne) => {
+                let eq = a == b;
+                hist_out = Some(a.clone());
+                (0.0, if op == Op::Eq { eq } else { !eq })
+            }
+            (Some(_), Some(_)) if matches!(op, Op::Add | Op::Sub | Op::Mul | Op::Div) => {
+                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            }
+            (Some(_), None) if matches!(op, Op::Mul | Op::Div) => {
+                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            }
+            (None, Some(_)) if op == Op::Mul => {
+                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            }
+            (lh, rh) => {
+                let tn = |h: bool| if h { "histogram" } else { "float" };
+                incompatible.push(format!(
+                    "incompatible sample types encountered for binary operator \"{}\": {} {} {}",
+                    op.symbol(),
+                    tn(lh.is_some()),
+                    op.symbol(),
+                    tn(rh.is_some())
+                ));
                 continue;
             }
-            return Err(EvalError::unsupported("arithmetic on native histograms"));
-        }
-        let (mut val, keep) = float_op(op, ls.f, rs.f);
+        };
         if return_bool {
             val = if keep { 1.0 } else { 0.0 };
+            hist_out = None;
         } else if !keep {
             continue;
         }
@@ -317,15 +396,8 @@ fn vector_vector(
             labels = labels.with(ln, os.labels.get_or_empty(ln));
         }
         let drop_name = return_bool || !op.is_comparison() || ms.drop_name;
-        let entry = matched.entry(sig).or_default();
-        if one_to_one {
-            if !entry.is_empty() {
-                return Err(EvalError::new(
-                    "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
-                ));
-            }
-            entry.insert(Labels::new());
-        } else {
+        if !one_to_one {
+            let entry = matched.entry(signature(&ms.labels, on, names)).or_default();
             let key = if drop_name {
                 labels.without_name()
             } else {
@@ -341,7 +413,7 @@ fn vector_vector(
             labels,
             t,
             f: val,
-            h: None,
+            h: hist_out,
             drop_name,
         });
     }

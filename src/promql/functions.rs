@@ -417,7 +417,10 @@ pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<
             if hi < lo {
                 return Ok(Val::Vector(Vec::new()));
             }
-            Ok(Val::Vector(map_floats(v, t, |f| lo.max(hi.min(f)))))
+            // Go's math.Max/Min propagate NaN.
+            let gmin = |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) };
+            let gmax = |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) };
+            Ok(Val::Vector(map_floats(v, t, |f| gmax(lo, gmin(hi, f)))))
         }
         "timestamp" => {
             let v = ev.eval_vector(arg(c, 0)?, t)?;
@@ -716,6 +719,14 @@ fn eval_range_function<'a>(
         let f = &s.floats;
         let has_h = !s.hists.is_empty();
         let mixed = has_h && !f.is_empty();
+        if mixed
+            && matches!(
+                name,
+                "deriv" | "predict_linear" | "double_exponential_smoothing" | "holt_winters"
+            )
+        {
+            hist_ignored(ev, s);
+        }
         let v: Option<f64> = match name {
             "rate" => extrapolated_rate(s, &m, true, true)?,
             "increase" => extrapolated_rate(s, &m, true, false)?,
