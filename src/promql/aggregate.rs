@@ -257,11 +257,15 @@ pub(crate) fn eval_aggregate<'a>(
             let mut r = kparam;
             if !(-1.0..=1.0).contains(&r) {
                 let capped = r.clamp(-1.0, 1.0);
-                ev.warn(format!(
+                let msg = format!(
                     "ratio value should be between -1 and 1, got {}, capping to {}",
                     format_float(r),
                     format_float(capped)
-                ));
+                );
+                match &a.param {
+                    Some(p) => ev.warn_at(msg, p),
+                    None => ev.warn(msg),
+                }
                 r = capped;
             }
             for (_, members) in groups {
@@ -368,10 +372,14 @@ pub(crate) fn eval_aggregate<'a>(
                 }
             }
             if op == "quantile" && (kparam.is_nan() || !(0.0..=1.0).contains(&kparam)) {
-                ev.warn(format!(
+                let msg = format!(
                     "quantile value should be between 0 and 1, got {}",
                     format_float(kparam)
-                ));
+                );
+                match &a.param {
+                    Some(p) => ev.warn_at(msg, p),
+                    None => ev.warn(msg),
+                }
             }
         }
     }

@@ -161,17 +161,13 @@ impl Engine {
             return Err(EvalError::new("end timestamp must not be before start time"));
         }
         let mut ev = Evaluator::new(self, storage, start_ms, end_ms, step_ms);
-        if let Expr::Call(c) = unwrap_parens(expr)
-            && matches!(
-                c.func.name,
-                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
-            )
-        {
-            ev.annotate(
-                AnnotationKind::Warning,
+        let mut sorts = Vec::new();
+        find_sorts(expr, &mut sorts);
+        for s in sorts {
+            ev.warn_at(
                 "sort is ineffective for range queries since results are always ordered by labels"
                     .into(),
-                Some(expr),
+                s,
             );
         }
         let mut out: BTreeMap<Labels, Series> = BTreeMap::new();
@@ -231,6 +227,32 @@ pub(crate) fn finish_vector(v: Vec<ESample>) -> Result<Vec<ESample>, EvalError> 
         }
     }
     Ok(v)
+}
+
+/// Sort calls anywhere in an expression (they are no-ops in range queries).
+fn find_sorts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Call(c) => {
+            if matches!(
+                c.func.name,
+                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
+            ) {
+                out.push(e);
+            }
+            for a in &c.args.args {
+                find_sorts(a, out);
+            }
+        }
+        Expr::Paren(p) => find_sorts(&p.expr, out),
+        Expr::Unary(u) => find_sorts(&u.expr, out),
+        Expr::Binary(b) => {
+            find_sorts(&b.lhs, out);
+            find_sorts(&b.rhs, out);
+        }
+        Expr::Aggregate(a) => find_sorts(&a.expr, out),
+        Expr::Subquery(s) => find_sorts(&s.expr, out),
+        _ => {}
+    }
 }
 
 pub(crate) fn unwrap_parens(e: &Expr) -> &Expr {
@@ -328,11 +350,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub fn annotate(&mut self, kind: AnnotationKind, message: String, _at: Option<&Expr>) {
+    pub fn annotate(&mut self, kind: AnnotationKind, message: String, at: Option<&Expr>) {
         let a = Annotation {
             kind,
             message,
             position: None,
+            anchor: at.map(|e| e.to_string()),
         };
         if !self.annotations.contains(&a) {
             self.annotations.push(a);
@@ -345,6 +368,14 @@ impl<'a> Evaluator<'a> {
 
     pub fn info(&mut self, message: String) {
         self.annotate(AnnotationKind::Info, message, None);
+    }
+
+    pub fn warn_at(&mut self, message: String, at: &Expr) {
+        self.annotate(AnnotationKind::Warning, message, Some(at));
+    }
+
+    pub fn info_at(&mut self, message: String, at: &Expr) {
+        self.annotate(AnnotationKind::Info, message, Some(at));
     }
 
     /// The timestamp a selector or subquery reads at, given `@` and `offset`.

@@ -589,13 +589,13 @@ pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<
         "histogram_quantile" => {
             let q = ev.eval_scalar(arg(c, 0)?, t)?;
             let v = ev.eval_vector(arg(c, 1)?, t)?;
-            hquantile::histogram_quantile(ev, q, v, t).map(Val::Vector)
+            hquantile::histogram_quantile(ev, q, v, t, (arg(c, 0)?, arg(c, 1)?)).map(Val::Vector)
         }
         "histogram_fraction" => {
             let lo = ev.eval_scalar(arg(c, 0)?, t)?;
             let hi = ev.eval_scalar(arg(c, 1)?, t)?;
             let v = ev.eval_vector(arg(c, 2)?, t)?;
-            hquantile::histogram_fraction(ev, lo, hi, v, t).map(Val::Vector)
+            hquantile::histogram_fraction(ev, lo, hi, v, t, arg(c, 2)?).map(Val::Vector)
         }
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
         | "histogram_stdvar" => {
@@ -707,10 +707,13 @@ fn eval_range_function<'a>(
     if name == "quantile_over_time" {
         let q = scalars[0];
         if q.is_nan() || !(0.0..=1.0).contains(&q) {
-            ev.warn(format!(
-                "quantile value should be between 0 and 1, got {}",
-                format_float(q)
-            ));
+            ev.warn_at(
+                format!(
+                    "quantile value should be between 0 and 1, got {}",
+                    format_float(q)
+                ),
+                arg(c, 0)?,
+            );
         }
     }
     let m = ev.eval_matrix_arg(arg(c, matrix_idx)?, t)?;

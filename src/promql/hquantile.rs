@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use promql_parser::parser::Expr;
+
 use super::engine::{ESample, Evaluator};
 use super::histogram::FloatHistogram;
 use super::labels::{Labels, METRIC_NAME};
@@ -221,7 +223,7 @@ struct Grouped {
     natives: Vec<ESample>,
 }
 
-fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>) -> Grouped {
+fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>, at: &Expr) -> Grouped {
     let mut idx: HashMap<Labels, usize> = HashMap::new();
     let mut classic: Vec<(Labels, Vec<(f64, f64)>, bool)> = Vec::new();
     let mut natives = Vec::new();
@@ -234,11 +236,14 @@ fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>) -> Grouped {
         let ub = match parse_float(le) {
             Ok(u) if !le.is_empty() => u,
             _ => {
-                ev.warn(format!(
-                    "bucket label \"le\" is missing or has a malformed value of \"{}\" for metric name \"{}\"",
-                    le,
-                    s.labels.get_or_empty(METRIC_NAME)
-                ));
+                ev.warn_at(
+                    format!(
+                        "bucket label \"le\" is missing or has a malformed value of \"{}\" for metric name \"{}\"",
+                        le,
+                        s.labels.get_or_empty(METRIC_NAME)
+                    ),
+                    at,
+                );
                 continue;
             }
         };
@@ -257,10 +262,13 @@ fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>) -> Grouped {
         if let Some(&i) = idx.get(&s.labels)
             && !classic[i].1.is_empty()
         {
-            ev.warn(format!(
-                "vector contains a mix of classic and native histograms for metric name \"{}\"",
-                s.labels.get_or_empty(METRIC_NAME)
-            ));
+            ev.warn_at(
+                format!(
+                    "vector contains a mix of classic and native histograms for metric name \"{}\"",
+                    s.labels.get_or_empty(METRIC_NAME)
+                ),
+                at,
+            );
             classic[i].1.clear();
             continue;
         }
@@ -272,12 +280,15 @@ fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>) -> Grouped {
     }
 }
 
-fn validate_quantile(ev: &mut Evaluator<'_>, q: f64) {
+fn validate_quantile(ev: &mut Evaluator<'_>, q: f64, at: &Expr) {
     if q.is_nan() || !(0.0..=1.0).contains(&q) {
-        ev.warn(format!(
-            "quantile value should be between 0 and 1, got {}",
-            super::aggregate::format_float(q)
-        ));
+        ev.warn_at(
+            format!(
+                "quantile value should be between 0 and 1, got {}",
+                super::aggregate::format_float(q)
+            ),
+            at,
+        );
     }
 }
 
@@ -286,9 +297,10 @@ pub(crate) fn histogram_quantile(
     q: f64,
     v: Vec<ESample>,
     t: i64,
+    args: (&Expr, &Expr),
 ) -> Result<Vec<ESample>, EvalError> {
-    validate_quantile(ev, q);
-    let g = group_buckets(ev, v);
+    validate_quantile(ev, q, args.0);
+    let g = group_buckets(ev, v, args.1);
     let mut out = Vec::new();
     for s in g.natives {
         let Some(h) = s.h.as_deref() else { continue };
@@ -306,10 +318,10 @@ pub(crate) fn histogram_quantile(
         }
         let (f, forced) = bucket_quantile(q, &mut buckets);
         if forced {
-            ev.info(format!(
+            ev.info_at(format!(
                 "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"{}\"",
                 labels.get_or_empty(METRIC_NAME)
-            ));
+            ), args.1);
         }
         out.push(ESample {
             labels,
@@ -328,8 +340,9 @@ pub(crate) fn histogram_fraction(
     upper: f64,
     v: Vec<ESample>,
     t: i64,
+    at: &Expr,
 ) -> Result<Vec<ESample>, EvalError> {
-    let g = group_buckets(ev, v);
+    let g = group_buckets(ev, v, at);
     let mut out = Vec::new();
     for s in g.natives {
         let Some(h) = s.h.as_deref() else { continue };

@@ -87,6 +87,9 @@ pub struct Annotation {
     pub message: String,
     /// Byte offset in the query of the expression concerned, when known.
     pub position: Option<usize>,
+    /// Text of the expression concerned, used to locate it in the query
+    /// when no position is known (the parser keeps no positions).
+    pub anchor: Option<String>,
 }
 
 impl Annotation {
@@ -96,7 +99,10 @@ impl Annotation {
             AnnotationKind::Warning => "PromQL warning: ",
             AnnotationKind::Info => "PromQL info: ",
         };
-        match self.position {
+        let pos = self
+            .position
+            .or_else(|| self.anchor.as_ref().and_then(|a| query.find(a.as_str())));
+        match pos {
             Some(p) => {
                 let before = &query[..p.min(query.len())];
                 let line = before.matches('\n').count() + 1;
@@ -145,6 +151,7 @@ mod tests {
             kind: AnnotationKind::Warning,
             message: "x".into(),
             position: Some(4),
+            anchor: None,
         };
         assert_eq!(a.render("abc def"), "PromQL warning: x (1:5)");
     }
