@@ -216,7 +216,8 @@ pub(crate) fn eval_aggregate<'a>(
             }
             let top = op == "topk";
             for (_, members) in groups {
-                let mut floats: Vec<ESample> = members.into_iter().filter(|s| s.h.is_none()).collect();
+                let mut floats: Vec<ESample> =
+                    members.into_iter().filter(|s| s.h.is_none()).collect();
                 // Stable sort, NaN always last.
                 floats.sort_by(|x, y| {
                     use std::cmp::Ordering::*;
@@ -281,7 +282,9 @@ pub(crate) fn eval_aggregate<'a>(
         }
         "count_values" => {
             if label_param.is_empty() || label_param.contains('\u{FFFD}') {
-                return Err(EvalError::new(format!("invalid label name {label_param:?}")));
+                return Err(EvalError::new(format!(
+                    "invalid label name {label_param:?}"
+                )));
             }
             // The value label may overwrite a grouping label, so counts are
             // keyed by the final label set.
@@ -321,9 +324,7 @@ pub(crate) fn eval_aggregate<'a>(
                             ));
                             None
                         } else if n_hist > 0 {
-                            return Err(EvalError::unsupported(
-                                "sum/avg of native histograms",
-                            ));
+                            return Err(EvalError::unsupported("sum/avg of native histograms"));
                         } else if op == "sum" {
                             let (mut sum, mut c) = (0.0, 0.0);
                             for f in floats() {

@@ -213,9 +213,14 @@ fn vector_scalar<'a>(
     let mut out = Vec::with_capacity(v.len());
     for mut e in v {
         if e.h.is_some() {
-            if op.is_comparison() || matches!(op, Op::Add | Op::Sub | Op::Pow | Op::Mod | Op::Atan2) {
+            if op.is_comparison() || matches!(op, Op::Add | Op::Sub | Op::Pow | Op::Mod | Op::Atan2)
+            {
                 // Not defined for histograms: Prometheus drops the element.
-                let (l, r) = if swap { ("float", "histogram") } else { ("histogram", "float") };
+                let (l, r) = if swap {
+                    ("float", "histogram")
+                } else {
+                    ("histogram", "float")
+                };
                 incompatible.push(format!(
                     "incompatible sample types encountered for binary operator \"{}\": {l} {} {r}",
                     op.symbol(),

@@ -58,6 +58,10 @@ impl Val<'_> {
     }
 }
 
+/// A subquery series under construction: labels, floats, histograms and
+/// whether its name is to be dropped.
+type SubSeries = (Labels, Vec<(i64, f64)>, Vec<(i64, FloatHistogram)>, bool);
+
 /// A range vector together with the window it was selected for.
 pub(crate) struct MatrixArg<'a> {
     pub series: Vec<RSeries<'a>>,
@@ -158,7 +162,9 @@ impl Engine {
             ));
         }
         if end_ms < start_ms {
-            return Err(EvalError::new("end timestamp must not be before start time"));
+            return Err(EvalError::new(
+                "end timestamp must not be before start time",
+            ));
         }
         let mut ev = Evaluator::new(self, storage, start_ms, end_ms, step_ms);
         let mut sorts = Vec::new();
@@ -509,8 +515,7 @@ impl<'a> Evaluator<'a> {
             ts += step;
         }
         let mut by_labels: HashMap<Labels, usize> = HashMap::new();
-        let mut series: Vec<(Labels, Vec<(i64, f64)>, Vec<(i64, FloatHistogram)>, bool)> =
-            Vec::new();
+        let mut series: Vec<SubSeries> = Vec::new();
         while ts <= end {
             match self.eval(&sq.expr, ts)? {
                 Val::Vector(v) => {

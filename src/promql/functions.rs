@@ -234,7 +234,9 @@ fn extrapolated_rate(
         if s.hists.len() < 2 {
             return Ok(None);
         }
-        return Err(EvalError::unsupported("rate/increase/delta of native histograms"));
+        return Err(EvalError::unsupported(
+            "rate/increase/delta of native histograms",
+        ));
     }
     let f = &s.floats;
     if f.len() < 2 {
@@ -363,7 +365,11 @@ fn out_sample(s: &RSeries<'_>, t: i64, f: f64, keep_name: bool) -> ESample {
     }
 }
 
-pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Val<'a>, EvalError> {
+pub(crate) fn eval_call<'a>(
+    ev: &mut Evaluator<'a>,
+    c: &Call,
+    t: i64,
+) -> Result<Val<'a>, EvalError> {
     let name = c.func.name;
     if let Some(f) = simple_math(name) {
         let v = ev.eval_vector(arg(c, 0)?, t)?;
@@ -375,9 +381,7 @@ pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<
         "start" => Ok(Val::Scalar(ev.query_start as f64 / 1000.0)),
         "end" => Ok(Val::Scalar(ev.query_end as f64 / 1000.0)),
         "step" => Ok(Val::Scalar(ev.query_step as f64 / 1000.0)),
-        "range" => Ok(Val::Scalar(
-            (ev.query_end - ev.query_start) as f64 / 1000.0,
-        )),
+        "range" => Ok(Val::Scalar((ev.query_end - ev.query_start) as f64 / 1000.0)),
         "vector" => {
             let f = ev.eval_scalar(arg(c, 0)?, t)?;
             Ok(Val::Vector(vec![ESample {
@@ -405,12 +409,17 @@ pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<
             };
             let inv = 1.0 / to_nearest;
             let v = ev.eval_vector(arg(c, 0)?, t)?;
-            Ok(Val::Vector(map_floats(v, t, |f| (f * inv + 0.5).floor() / inv)))
+            Ok(Val::Vector(map_floats(v, t, |f| {
+                (f * inv + 0.5).floor() / inv
+            })))
         }
         "clamp" | "clamp_min" | "clamp_max" => {
             let v = ev.eval_vector(arg(c, 0)?, t)?;
             let (lo, hi) = match name {
-                "clamp" => (ev.eval_scalar(arg(c, 1)?, t)?, ev.eval_scalar(arg(c, 2)?, t)?),
+                "clamp" => (
+                    ev.eval_scalar(arg(c, 1)?, t)?,
+                    ev.eval_scalar(arg(c, 2)?, t)?,
+                ),
                 "clamp_min" => (ev.eval_scalar(arg(c, 1)?, t)?, f64::INFINITY),
                 _ => (f64::NEG_INFINITY, ev.eval_scalar(arg(c, 1)?, t)?),
             };
@@ -418,8 +427,20 @@ pub(crate) fn eval_call<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<
                 return Ok(Val::Vector(Vec::new()));
             }
             // Go's math.Max/Min propagate NaN.
-            let gmin = |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) };
-            let gmax = |a: f64, b: f64| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) };
+            let gmin = |a: f64, b: f64| {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            };
+            let gmax = |a: f64, b: f64| {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            };
             Ok(Val::Vector(map_floats(v, t, |f| gmax(lo, gmin(hi, f)))))
         }
         "timestamp" => {
@@ -642,11 +663,7 @@ fn check_unique(v: &[ESample]) -> Result<(), EvalError> {
     Ok(())
 }
 
-fn eval_range_function<'a>(
-    ev: &mut Evaluator<'a>,
-    c: &Call,
-    t: i64,
-) -> Result<Val<'a>, EvalError> {
+fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Val<'a>, EvalError> {
     let name = c.func.name;
     // Arguments besides the range vector are scalars, evaluated first.
     let (matrix_idx, scalars): (usize, Vec<f64>) = match name {
@@ -654,7 +671,10 @@ fn eval_range_function<'a>(
         "predict_linear" => (0, vec![ev.eval_scalar(arg(c, 1)?, t)?]),
         "double_exponential_smoothing" | "holt_winters" => (
             0,
-            vec![ev.eval_scalar(arg(c, 1)?, t)?, ev.eval_scalar(arg(c, 2)?, t)?],
+            vec![
+                ev.eval_scalar(arg(c, 1)?, t)?,
+                ev.eval_scalar(arg(c, 2)?, t)?,
+            ],
         ),
         _ => (0, Vec::new()),
     };
@@ -858,7 +878,11 @@ fn eval_range_function<'a>(
             "last_over_time" | "first_over_time" => {
                 let last = name == "last_over_time";
                 let fp = if last { f.last() } else { f.first() };
-                let hp = if last { s.hists.last() } else { s.hists.first() };
+                let hp = if last {
+                    s.hists.last()
+                } else {
+                    s.hists.first()
+                };
                 let use_h = match (fp, hp) {
                     (_, None) => false,
                     (None, Some(_)) => true,

@@ -84,7 +84,10 @@ impl FloatHistogram {
                 let lower = if i == 0 {
                     f64::NEG_INFINITY
                 } else {
-                    self.custom_values.get(i - 1).copied().unwrap_or(f64::INFINITY)
+                    self.custom_values
+                        .get(i - 1)
+                        .copied()
+                        .unwrap_or(f64::INFINITY)
                 };
                 let upper = self.custom_values.get(i).copied().unwrap_or(f64::INFINITY);
                 out.push((lower, upper, *c));
@@ -164,7 +167,9 @@ pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
         }
         let num = |v: &str| super::notation::parse_float(v);
         let list = |v: &str| -> Result<Vec<f64>, String> {
-            v.split_whitespace().map(super::notation::parse_float).collect()
+            v.split_whitespace()
+                .map(super::notation::parse_float)
+                .collect()
         };
         match key {
             "schema" => h.schema = num(value)? as i32,

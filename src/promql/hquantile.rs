@@ -15,7 +15,7 @@ const BUCKET_LABEL: &str = "le";
 
 /// Quantile from classic cumulative buckets `(upper bound, count)`.
 /// Returns the value and whether monotonicity had to be forced.
-pub(crate) fn bucket_quantile(q: f64, buckets: &mut Vec<(f64, f64)>) -> (f64, bool) {
+pub(crate) fn bucket_quantile(q: f64, buckets: &mut [(f64, f64)]) -> (f64, bool) {
     if q.is_nan() {
         return (f64::NAN, false);
     }
@@ -217,15 +217,19 @@ pub(crate) fn histogram_variance(h: &FloatHistogram) -> f64 {
     (var + c) / h.count
 }
 
+/// Classic buckets of one series: labels without `le`, `(bound, count)`
+/// pairs, and whether the name is to be dropped.
+type BucketGroup = (Labels, Vec<(f64, f64)>, bool);
+
 struct Grouped {
     /// Classic bucket groups, keyed by labels without `le`, in input order.
-    classic: Vec<(Labels, Vec<(f64, f64)>, bool)>,
+    classic: Vec<BucketGroup>,
     natives: Vec<ESample>,
 }
 
 fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>, at: &Expr) -> Grouped {
     let mut idx: HashMap<Labels, usize> = HashMap::new();
-    let mut classic: Vec<(Labels, Vec<(f64, f64)>, bool)> = Vec::new();
+    let mut classic: Vec<BucketGroup> = Vec::new();
     let mut natives = Vec::new();
     for s in v {
         if s.h.is_some() {

@@ -27,7 +27,10 @@ pub fn parse_float(s: &str) -> Result<f64, String> {
         f64::NAN
     } else if let Some(hex) = lower.strip_prefix("0x") {
         i64::from_str_radix(hex, 16).map_err(|_| format!("invalid number {s:?}"))? as f64
-    } else if body.chars().all(|c| c.is_ascii_digit() || "._eE+-".contains(c)) && !body.is_empty()
+    } else if body
+        .chars()
+        .all(|c| c.is_ascii_digit() || "._eE+-".contains(c))
+        && !body.is_empty()
     {
         body.replace('_', "")
             .parse::<f64>()
@@ -80,7 +83,10 @@ enum Base {
 }
 
 /// Splits `base`, optional `+inc`/`-inc`, optional `xN` of one item.
-fn split_item(item: &str) -> Result<(String, Option<(bool, String)>, Option<u64>), String> {
+/// An item split into base term, optional signed increment and repetition.
+type ItemParts = (String, Option<(bool, String)>, Option<u64>);
+
+fn split_item(item: &str) -> Result<ItemParts, String> {
     // Find the end of the base term: a histogram literal or a number.
     let (base, mut rest) = if item.starts_with("{{") {
         let end = item
@@ -113,7 +119,9 @@ fn split_item(item: &str) -> Result<(String, Option<(bool, String)>, Option<u64>
         let neg = rest.starts_with('-');
         let r = &rest[1..];
         let (incs, after) = if r.starts_with("{{") {
-            let end = r.find("}}").ok_or_else(|| format!("bad histogram {item:?}"))?;
+            let end = r
+                .find("}}")
+                .ok_or_else(|| format!("bad histogram {item:?}"))?;
             (r[..end + 2].to_string(), &r[end + 2..])
         } else {
             let end = r.find('x').unwrap_or(r.len());
@@ -353,12 +361,10 @@ pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
             };
             let r = r.trim_start();
             // A bare quoted string is a metric name (UTF-8 syntax).
-            if lname.is_empty() || r.starts_with(',') || r.starts_with('}') {
-                if r.starts_with(',') || r.starts_with('}') {
-                    pairs.push((METRIC_NAME.to_string(), lname));
-                    rest = r.strip_prefix(',').unwrap_or(r).trim_start();
-                    continue;
-                }
+            if r.starts_with(',') || r.starts_with('}') {
+                pairs.push((METRIC_NAME.to_string(), lname));
+                rest = r.strip_prefix(',').unwrap_or(r).trim_start();
+                continue;
             }
             let r = r
                 .strip_prefix('=')

@@ -87,8 +87,14 @@ impl Expect {
 
 #[derive(Clone, Debug)]
 pub enum EvalKind {
-    Instant { at_ms: i64 },
-    Range { start_ms: i64, end_ms: i64, step_ms: i64 },
+    Instant {
+        at_ms: i64,
+    },
+    Range {
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -117,8 +123,9 @@ pub enum Command {
 }
 
 fn parse_expect(line: &str) -> Result<Expect, String> {
-    let re = Regex::new(r"^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$")
-        .map_err(|e| e.to_string())?;
+    let re =
+        Regex::new(r"^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$")
+            .map_err(|e| e.to_string())?;
     let caps = re
         .captures(line.trim())
         .ok_or_else(|| format!("invalid expect statement {line:?}"))?;
@@ -185,9 +192,8 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
             let mut series = Vec::new();
             i += 1;
             while i < lines.len() && !lines[i].is_empty() {
-                series.push(
-                    parse_series_line(lines[i]).map_err(|e| format!("line {}: {e}", i + 1))?,
-                );
+                series
+                    .push(parse_series_line(lines[i]).map_err(|e| format!("line {}: {e}", i + 1))?);
                 i += 1;
             }
             cmds.push(Command::Load {
@@ -357,7 +363,11 @@ fn check_annotations(cmd: &EvalCmd, annos: &[(AnnotationKind, String)]) -> Resul
     Ok(())
 }
 
-fn value_matches(exp: &NotationValue, f: f64, h: Option<&super::histogram::FloatHistogram>) -> bool {
+fn value_matches(
+    exp: &NotationValue,
+    f: f64,
+    h: Option<&super::histogram::FloatHistogram>,
+) -> bool {
     match (exp, h) {
         (NotationValue::Float(e), None) => almost_equal(*e, f, EPSILON),
         (NotationValue::Histogram(e), Some(h)) => e.approx_eq(h, false),
@@ -371,7 +381,9 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
         Value::Scalar(f) => match cmd.expected_scalar {
             Some(e) if almost_equal(e, *f, EPSILON) => Ok(()),
             Some(e) => Err(format!("expected scalar {e} but got {f}")),
-            None => Err(format!("expected vector or matrix result, but got scalar {f}")),
+            None => Err(format!(
+                "expected vector or matrix result, but got scalar {f}"
+            )),
         },
         Value::String(s) => match &cmd.expected_string {
             Some(e) if e == s => Ok(()),
@@ -384,7 +396,13 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
             let mut seen = vec![false; cmd.expected_series.len()];
             for (pos, s) in samples.iter().enumerate() {
                 let Some(idx) = cmd.expected_series.iter().position(|(l, _)| *l == s.labels) else {
-                    return Err(format!("unexpected metric {} in result, has value {}", s.labels, s.h.as_ref().map(|h| h.to_string()).unwrap_or_else(|| s.f.to_string())));
+                    return Err(format!(
+                        "unexpected metric {} in result, has value {}",
+                        s.labels,
+                        s.h.as_ref()
+                            .map(|h| h.to_string())
+                            .unwrap_or_else(|| s.f.to_string())
+                    ));
                 };
                 if ordered && idx != pos {
                     return Err(format!(
@@ -403,7 +421,9 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
                         "expected {:?} for {} but got {}",
                         exp,
                         s.labels,
-                        s.h.as_ref().map(|h| h.to_string()).unwrap_or_else(|| s.f.to_string())
+                        s.h.as_ref()
+                            .map(|h| h.to_string())
+                            .unwrap_or_else(|| s.f.to_string())
                     ));
                 }
                 seen[idx] = true;
@@ -425,9 +445,14 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
             }
             let (start, end, step) = match (&cmd.kind, cmd.range_vector) {
                 (_, Some(rv)) => rv,
-                (EvalKind::Range { start_ms, end_ms, step_ms }, None) => {
-                    (*start_ms, *end_ms, *step_ms)
-                }
+                (
+                    EvalKind::Range {
+                        start_ms,
+                        end_ms,
+                        step_ms,
+                    },
+                    None,
+                ) => (*start_ms, *end_ms, *step_ms),
                 (EvalKind::Instant { at_ms }, None) => (*at_ms, *at_ms, 0),
             };
             let mut seen = vec![false; cmd.expected_series.len()];
@@ -498,7 +523,10 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
         Err(err) => {
             return match expect_fail {
                 Some(f) if f.matches(&err) => (Ok(()), false),
-                Some(_) => (Err(format!("parse error did not match expectation: {err}")), false),
+                Some(_) => (
+                    Err(format!("parse error did not match expectation: {err}")),
+                    false,
+                ),
                 None => (Err(format!("parse error: {err}")), false),
             };
         }
@@ -532,7 +560,13 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
                         (Ok(()), false)
                     } else {
                         (
-                            Err(format!("expected error matching {:?}, got: {}", f.message.clone().or(f.regex.as_ref().map(|r| r.to_string())), e)),
+                            Err(format!(
+                                "expected error matching {:?}, got: {}",
+                                f.message
+                                    .clone()
+                                    .or(f.regex.as_ref().map(|r| r.to_string())),
+                                e
+                            )),
                             false,
                         )
                     }
@@ -542,7 +576,10 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
         }
         Ok((v, annos)) => {
             if expect_fail.is_some() {
-                return (Err("expected error evaluating query but got none".into()), false);
+                return (
+                    Err("expected error evaluating query but got none".into()),
+                    false,
+                );
             }
             if let Err(e) = check_annotations(cmd, &annos) {
                 return (Err(e), false);

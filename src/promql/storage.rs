@@ -44,7 +44,11 @@ impl StoredSeries {
     pub fn latest(&self, mint: i64, maxt: i64) -> Option<Latest<'_>> {
         let fi = self.floats.partition_point(|(t, _)| *t <= maxt);
         let hi = self.histograms.partition_point(|(t, _)| *t <= maxt);
-        let f = if fi > 0 { Some(self.floats[fi - 1]) } else { None };
+        let f = if fi > 0 {
+            Some(self.floats[fi - 1])
+        } else {
+            None
+        };
         let h = if hi > 0 {
             Some(&self.histograms[hi - 1])
         } else {
@@ -80,7 +84,12 @@ impl StoredSeries {
         }
         let s = &self.floats[lo..hi];
         if self.has_stale && s.iter().any(|(_, v)| is_stale_nan(*v)) {
-            Cow::Owned(s.iter().filter(|(_, v)| !is_stale_nan(*v)).copied().collect())
+            Cow::Owned(
+                s.iter()
+                    .filter(|(_, v)| !is_stale_nan(*v))
+                    .copied()
+                    .collect(),
+            )
         } else {
             Cow::Borrowed(s)
         }
@@ -89,7 +98,11 @@ impl StoredSeries {
     pub fn histograms_in(&self, mint: i64, maxt: i64) -> &[(i64, FloatHistogram)] {
         let lo = self.histograms.partition_point(|(t, _)| *t <= mint);
         let hi = self.histograms.partition_point(|(t, _)| *t <= maxt);
-        if lo >= hi { &[] } else { &self.histograms[lo..hi] }
+        if lo >= hi {
+            &[]
+        } else {
+            &self.histograms[lo..hi]
+        }
     }
 }
 
@@ -183,7 +196,10 @@ mod tests {
         let ser = &s.series[0];
         assert!(matches!(ser.latest(-300_000, 0), Some(Latest::Float(0, _))));
         assert!(ser.latest(-240_000, 60_000).is_none());
-        assert!(matches!(ser.latest(0, 130_000), Some(Latest::Float(120_000, _))));
+        assert!(matches!(
+            ser.latest(0, 130_000),
+            Some(Latest::Float(120_000, _))
+        ));
         assert!(ser.latest(120_000, 130_000).is_none());
         assert_eq!(ser.floats_in(-1, 200_000).len(), 2);
     }
