@@ -15,6 +15,25 @@ pub fn parse(expr: &str) -> Result<Expr, String> {
         .unwrap_or_else(|_| Err("the PromQL parser failed on this expression".to_string()))
 }
 
+/// The parser's message for syntax errors it has no words for.
+const GENERIC: &str = "invalid promql query";
+
+/// Byte range to highlight for a parse error, and the message to show: the parser's own, or
+/// for its generic "invalid promql query" one that says where the text stops making sense.
+pub fn explain(expr: &str, message: &str) -> (Range<usize>, String) {
+    let range = locate(expr, message);
+    if message != GENERIC {
+        return (range, message.to_string());
+    }
+    let at_end = range.end >= expr.trim_end().len();
+    let text = if at_end {
+        format!("unexpected end of input after `{}`", &expr[range.clone()])
+    } else {
+        format!("syntax error at `{}`", &expr[range.clone()])
+    };
+    (range, text)
+}
+
 /// Byte range of `expr` to highlight for the parse error `message`.
 pub fn locate(expr: &str, message: &str) -> Range<usize> {
     if let Some(name) = quoted_after(message, "unknown function with name '") {
@@ -176,6 +195,14 @@ mod tests {
         assert_eq!(highlighted("foo > > 1"), ">");
         assert_eq!(highlighted("ab cd"), "cd");
         assert_eq!(highlighted("foo[5m] offset"), "offset");
+    }
+
+    #[test]
+    fn generic_errors_get_a_message_that_says_where() {
+        let e = "test +";
+        assert_eq!(explain(e, GENERIC).1, "unexpected end of input after `+`");
+        let e = "ab cd";
+        assert_eq!(explain(e, GENERIC).1, "syntax error at `cd`");
     }
 
     #[test]

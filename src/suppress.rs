@@ -43,19 +43,12 @@ pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
         let Some(hash) = comment_start(line) else {
             continue;
         };
-        let Some(caps) = DIRECTIVE.captures(&line[hash..]) else {
+        let comment = line[hash..].trim_end();
+        let Some(caps) = DIRECTIVE.captures(comment) else {
             continue;
         };
-        let comment = line[hash..].trim_end();
         let span = Span::new(start + hash, start + hash + comment.len());
-        let bad = |msg: String| {
-            Diagnostic::new(
-                crate::checks::find("suppression/invalid").map_or("suppression/invalid", |c| c.id),
-                &file.source,
-                span,
-                msg,
-            )
-        };
+        let bad = |msg: String| Diagnostic::new("suppression/invalid", &file.source, span, msg);
         let kind = &caps["kind"];
         let file_wide = match kind {
             "disable" => false,
@@ -151,8 +144,54 @@ fn rule_scope(file: &RuleFile, at: usize) -> Option<Span> {
         .min_by_key(|s| s.start)?;
     let between = &file.source.text[at..next.start];
     let only_comments = between.lines().skip(1).all(|l| {
-        let t = l.trim_start();
+        let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "-"
     });
     only_comments.then_some(*next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Classified, read_rule_file};
+    use crate::source::SourceFile;
+
+    fn file(text: &str) -> RuleFile {
+        match read_rule_file(SourceFile::new("t.yaml", text.to_string())) {
+            Classified::Rules(f) => f,
+            Classified::NotRules => panic!("not rules"),
+        }
+    }
+
+    #[test]
+    fn reads_rule_and_file_suppressions() {
+        let f = file(
+            "# alertlint: disable-file=alert/dashboard no dashboards here\ngroups:\n- name: g\n  rules:\n  # alertlint: disable=alert/runbook,alert/owner written in PAY-1\n  - alert: A\n    expr: up\n  - alert: B\n    expr: up\n",
+        );
+        let mut out = Vec::new();
+        let sups = read(&f, &mut out);
+        assert!(
+            out.is_empty(),
+            "{:?}",
+            out.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        assert_eq!(sups.len(), 2);
+        assert!(sups[0].scope.is_none());
+        let rule_a = f.groups[0].rules[0].span;
+        assert_eq!(sups[1].scope, Some(rule_a));
+        assert!(sups[1].covers("alert/owner") && !sups[1].covers("alert/for"));
+    }
+
+    #[test]
+    fn reports_unknown_ids_and_missing_reasons() {
+        let f = file(
+            "groups:\n- name: g\n  rules:\n  # alertlint: disable=alert/runbok x\n  - alert: A\n    expr: up\n  # alertlint: disable=alert/*\n  - alert: B\n    expr: up\n",
+        );
+        let mut out = Vec::new();
+        let sups = read(&f, &mut out);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].message.contains("unknown check `alert/runbok`"));
+        assert!(out[1].message.contains("without a reason"));
+        assert_eq!(sups.len(), 1);
+    }
 }

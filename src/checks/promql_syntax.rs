@@ -20,7 +20,7 @@
 
 use super::{Category, Check, Context, rules};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::promql_locate::locate;
+use crate::promql_locate::explain;
 
 pub const CHECK: Check = Check {
     id: "promql/syntax",
@@ -37,7 +37,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (Some(expr), Some(Err(message))) = (&rule.expr, &rule.promql) else {
             continue;
         };
-        let at = locate(&expr.value, message);
+        let (at, message) = explain(&expr.value, message);
         let span = expr.sub_span(&file.source, at.start, at.end);
         out.push(
             Diagnostic::new(
@@ -46,7 +46,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 span,
                 format!("invalid PromQL in `{}`: {message}", rule.name()),
             )
-            .with_label(message.clone()),
+            .with_label(message),
         );
     }
 }

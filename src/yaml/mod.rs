@@ -118,7 +118,15 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => stack.pop().map(|mut frame| {
-                frame.node.span.end = frame.node.span.end.max(span.start);
+                // A flow collection ends at its `]`/`}`; a block one at its last child (the end
+                // event of a block collection sits on the next token, often lines later).
+                let closes_flow = matches!(text.as_bytes().get(span.start), Some(b']' | b'}'));
+                frame.node.span.end = if closes_flow {
+                    span.end
+                } else {
+                    frame.node.last_child_end().unwrap_or(frame.node.span.start)
+                }
+                .max(frame.node.span.start);
                 if let Value::Map(entries) = &mut frame.node.value {
                     apply_merge_keys(entries);
                 }

@@ -107,6 +107,18 @@ impl Node {
         }
     }
 
+    /// Where the last child of a collection ends.
+    pub fn last_child_end(&self) -> Option<usize> {
+        match &self.value {
+            Value::Scalar(_) => None,
+            Value::Seq(items) => items.iter().map(|n| n.span.end).max(),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|e| e.value.span.end.max(e.key.span.end))
+                .max(),
+        }
+    }
+
     /// Counts nodes in this tree, stopping once `limit` is passed (so a huge tree costs no
     /// more than `limit` steps to measure).
     pub fn count_nodes(&self, limit: usize) -> usize {

@@ -1,0 +1,107 @@
+//! Every check of `alertlint check` has a failing and a passing fixture under
+//! `fixtures/checks/<family>__<name>/`: the failing one must produce diagnostics of that check
+//! (pinned as a snapshot of the human output), the passing one none.
+
+use alertlint::analyse::{Inputs, analyse};
+use alertlint::checks::CHECKS;
+use alertlint::config::Config;
+use alertlint::diagnostic::Diagnostic;
+use alertlint::load::{Classified, load_file};
+use alertlint::report::{HumanOptions, Summary, render_human};
+use std::path::{Path, PathBuf};
+
+/// Families whose fixtures live here (runbook and routing checks have their own suites).
+const FAMILIES: &[&str] = &[
+    "yaml",
+    "schema",
+    "group",
+    "rule",
+    "promql",
+    "template",
+    "alert",
+    "suppression",
+];
+
+fn diagnostics_of(check: &str, path: &Path, config: &Config) -> Vec<Diagnostic> {
+    let file = match load_file(path) {
+        Ok(Classified::Rules(f)) => f,
+        Ok(Classified::NotRules) => panic!("{} is not read as a rule file", path.display()),
+        Err(e) => panic!("{e}"),
+    };
+    analyse(std::slice::from_ref(&file), config, &Inputs::default())
+        .into_iter()
+        .filter(|d| d.check == check)
+        .collect()
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    let mut summary = Summary {
+        files: 1,
+        ..Summary::default()
+    };
+    summary.count(diags);
+    render_human(
+        diags,
+        &summary,
+        &HumanOptions {
+            color: false,
+            width: 100,
+        },
+    )
+}
+
+#[test]
+fn every_check_has_failing_and_passing_fixtures() {
+    let root = PathBuf::from("fixtures/checks");
+    let config = Config::load(
+        &root.join(".alertlint.yaml"),
+        alertlint::checks::is_check_id,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "fixture config: {:?}",
+            e.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    });
+    let mut covered = 0;
+    for check in CHECKS {
+        let family = check.id.split('/').next().unwrap_or("");
+        if !FAMILIES.contains(&family) {
+            continue;
+        }
+        let dir = root.join(check.id.replace('/', "__"));
+        let fail = diagnostics_of(check.id, &dir.join("fail.yaml"), &config);
+        assert!(
+            !fail.is_empty(),
+            "{}: fail.yaml produced no {} diagnostic",
+            dir.display(),
+            check.id
+        );
+        let pass = diagnostics_of(check.id, &dir.join("pass.yaml"), &config);
+        assert!(
+            pass.is_empty(),
+            "{}: pass.yaml produced {}:\n{}",
+            dir.display(),
+            check.id,
+            render(&pass)
+        );
+        insta::assert_snapshot!(check.id.replace('/', "__"), render(&fail));
+        covered += 1;
+    }
+    assert!(covered >= 22, "only {covered} checks covered");
+}
+
+#[test]
+fn every_check_is_documented_in_ruff_style() {
+    for check in CHECKS {
+        let doc = check.doc();
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+        ] {
+            assert!(doc.contains(section), "{} lacks `{section}`", check.id);
+        }
+    }
+}
