@@ -1,18 +1,648 @@
-//! The Alertmanager configuration and its routing. (Filled in by the routing work; the check
-//! pipeline already carries it.)
+//! The Alertmanager configuration and its routing.
+//!
+//! `alertmanager.yml` is read with positions ([`parse`]); routing follows Alertmanager's
+//! `dispatch/route.go` exactly: a route matches when all its matchers do; its children are
+//! tried depth-first, left to right, stopping after the first matching child unless that child
+//! has `continue: true`; a route none of whose children match is itself the match. `receiver`
+//! and `group_by` are inherited from the parent when not set.
+//!
+//! The `alertmanager:` key of `.alertlint.yaml` is either the path of the file or a mapping:
+//!
+//! ```yaml
+//! alertmanager:
+//!   config: alertmanager.yml          # relative to .alertlint.yaml
+//!   teams:                            # receivers of each team (else: by naming convention)
+//!     fraud-ml: [fraud-ml-pager, fraud-ml-slack]
+//!   shared_receivers: [audit-log]     # receivers any team's alerts may reach
+//!   paging_integrations: [pagerduty, opsgenie, victorops]
+//!   warning_pages: false              # overrides `pages` of the `warning` tier
+//! ```
+
+pub mod matcher;
+mod parse;
+
+pub use matcher::{LabelSet, MatchType, Matcher};
+pub use parse::INTEGRATIONS;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use std::path::Path;
+use crate::model::{Rule, RuleGroup, Str};
+use crate::source::{SourceFile, Span};
+use crate::yaml::Node;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-#[derive(Debug, Default)]
-pub struct Alertmanager {}
+/// Integrations that page a human unless the config says otherwise.
+pub const DEFAULT_PAGING: &[&str] = &["pagerduty", "opsgenie", "victorops"];
+
+/// One node of the routing tree, as written.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    /// The route's mapping.
+    pub span: Span,
+    pub receiver: Option<Str>,
+    /// `None`: inherited. A list holding `...` groups by all labels.
+    pub group_by: Option<Vec<Str>>,
+    pub continue_: bool,
+    pub continue_span: Option<Span>,
+    /// `match`, `match_re` and `matchers`, all of which must match.
+    pub matchers: Vec<Matcher>,
+    pub mute_time_intervals: Vec<Str>,
+    pub active_time_intervals: Vec<Str>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Integration {
+    /// `pagerduty`, `slack`, … (the key without `_configs`).
+    pub kind: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    pub name: Str,
+    /// The receiver's mapping.
+    pub span: Span,
+    pub integrations: Vec<Integration>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InhibitRule {
+    pub span: Span,
+    pub source: Vec<Matcher>,
+    pub target: Vec<Matcher>,
+    /// `None` when `equal` is not written.
+    pub equal: Option<Vec<Str>>,
+    pub equal_span: Option<Span>,
+}
+
+/// How alertlint reads the config (the `alertmanager:` key of `.alertlint.yaml`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The Alertmanager config file, resolved against the `.alertlint.yaml` directory.
+    pub config: Option<PathBuf>,
+    /// Explicit receivers of each team; teams not listed are matched by naming convention.
+    pub teams: BTreeMap<String, Vec<String>>,
+    /// Receivers that any team's alerts may reach (an audit log, a catch-all archive).
+    pub shared_receivers: Vec<String>,
+    /// Integrations that page.
+    pub paging_integrations: Vec<String>,
+    /// Overrides the `pages` setting of the `warning` tier of the policy.
+    pub warning_pages: Option<bool>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            config: None,
+            teams: BTreeMap::new(),
+            shared_receivers: Vec::new(),
+            paging_integrations: DEFAULT_PAGING.iter().map(|s| s.to_string()).collect(),
+            warning_pages: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Alertmanager {
+    pub file: Arc<SourceFile>,
+    pub route: Route,
+    pub receivers: Vec<Receiver>,
+    pub inhibit_rules: Vec<InhibitRule>,
+    /// Names of `time_intervals` (and legacy `mute_time_intervals`).
+    pub time_intervals: Vec<Str>,
+    pub settings: Settings,
+}
+
+/// A route an alert reaches, with what it inherits.
+#[derive(Debug, Clone)]
+pub struct Matched<'a> {
+    /// Child indices from the root (empty: the root route itself).
+    pub path: Vec<usize>,
+    /// The routes from the root down to the matched one.
+    pub chain: Vec<&'a Route>,
+    /// The effective receiver: the nearest one set on the chain, where it is written.
+    pub receiver: Option<&'a Str>,
+    /// The effective `group_by` (`["..."]`: all labels).
+    pub group_by: Vec<String>,
+}
+
+impl Matched<'_> {
+    pub fn route(&self) -> &Route {
+        self.chain
+            .last()
+            .copied()
+            .unwrap_or_else(|| unreachable!("chain holds the root"))
+    }
+
+    pub fn receiver_name(&self) -> &str {
+        self.receiver.map_or("", |s| s.value.as_str())
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.path.is_empty()
+    }
+
+    /// Where to point for this match: the route's receiver if set on it, else its matchers,
+    /// else the route's mapping.
+    pub fn span(&self) -> Span {
+        let route = self.route();
+        route
+            .receiver
+            .as_ref()
+            .map(|r| r.span)
+            .or_else(|| route.matchers.first().map(|m| m.span))
+            .unwrap_or(route.span)
+    }
+
+    /// `route.routes[1].routes[0]`.
+    pub fn path_name(&self) -> String {
+        path_name(&self.path)
+    }
+}
+
+pub fn path_name(path: &[usize]) -> String {
+    let mut s = String::from("route");
+    for i in path {
+        s.push_str(&format!(".routes[{i}]"));
+    }
+    s
+}
+
+impl Route {
+    /// Alertmanager's `Route.Match`: the matching routes' paths, in tree order.
+    fn match_paths(&self, labels: &LabelSet, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if !matcher::all_match(&self.matchers, labels) {
+            return;
+        }
+        let before = out.len();
+        for (i, child) in self.routes.iter().enumerate() {
+            let n = out.len();
+            path.push(i);
+            child.match_paths(labels, path, out);
+            path.pop();
+            if out.len() > n && !child.continue_ {
+                break;
+            }
+        }
+        if out.len() == before {
+            out.push(path.clone());
+        }
+    }
+
+    /// Every route of the tree with its path, depth-first.
+    pub fn walk<'a>(&'a self, path: &mut Vec<usize>, visit: &mut dyn FnMut(&[usize], &'a Route)) {
+        visit(path, self);
+        for (i, child) in self.routes.iter().enumerate() {
+            path.push(i);
+            child.walk(path, visit);
+            path.pop();
+        }
+    }
+}
+
+impl Alertmanager {
+    pub(crate) fn empty(file: &Arc<SourceFile>) -> Alertmanager {
+        Alertmanager {
+            file: Arc::clone(file),
+            route: Route::default(),
+            receivers: Vec::new(),
+            inhibit_rules: Vec::new(),
+            time_intervals: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Parses `alertmanager.yml` text (default settings).
+    pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<Diagnostic>> {
+        parse::parse(file)
+    }
+
+    /// The routes a label set reaches, as Alertmanager's dispatcher finds them.
+    pub fn route_labels(&self, labels: &LabelSet) -> Vec<Matched<'_>> {
+        let mut paths = Vec::new();
+        self.route.match_paths(labels, &mut Vec::new(), &mut paths);
+        paths.into_iter().map(|p| self.matched(p)).collect()
+    }
+
+    fn matched(&self, path: Vec<usize>) -> Matched<'_> {
+        let mut chain = vec![&self.route];
+        let mut node = &self.route;
+        for &i in &path {
+            match node.routes.get(i) {
+                Some(child) => {
+                    chain.push(child);
+                    node = child;
+                }
+                None => break,
+            }
+        }
+        let receiver = chain.iter().rev().find_map(|r| r.receiver.as_ref());
+        let group_by = chain
+            .iter()
+            .rev()
+            .find_map(|r| r.group_by.as_ref())
+            .map(|g| g.iter().map(|s| s.value.clone()).collect())
+            .unwrap_or_default();
+        Matched {
+            path,
+            chain,
+            receiver,
+            group_by,
+        }
+    }
+
+    /// The route at a path.
+    pub fn route_at(&self, path: &[usize]) -> Option<&Route> {
+        let mut node = &self.route;
+        for &i in path {
+            node = node.routes.get(i)?;
+        }
+        Some(node)
+    }
+
+    pub fn receiver(&self, name: &str) -> Option<&Receiver> {
+        self.receivers.iter().find(|r| r.name.value == name)
+    }
+
+    /// The paging integrations of a receiver (empty: it does not page).
+    pub fn paging_integrations(&self, name: &str) -> Vec<&Integration> {
+        self.receiver(name)
+            .map(|r| {
+                r.integrations
+                    .iter()
+                    .filter(|i| self.settings.paging_integrations.contains(&i.kind))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn pages(&self, receiver: &str) -> bool {
+        !self.paging_integrations(receiver).is_empty()
+    }
+
+    /// Label names any route matcher looks at.
+    pub fn routing_label_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        self.route.walk(&mut Vec::new(), &mut |_, r| {
+            names.extend(r.matchers.iter().map(|m| m.name.clone()));
+        });
+        names
+    }
+
+    /// Whether `receiver` may receive alerts of `team`: explicitly (`teams:`), as a shared
+    /// receiver, or by name (the longest known team whose name appears in the receiver's
+    /// name, split at `-`, `_` and `.`).
+    pub fn receiver_serves(&self, receiver: &str, team: &str, known_teams: &[&str]) -> bool {
+        if self.settings.shared_receivers.iter().any(|r| r == receiver) {
+            return true;
+        }
+        if let Some(list) = self.settings.teams.get(team) {
+            return list.iter().any(|r| r == receiver);
+        }
+        if self
+            .settings
+            .teams
+            .values()
+            .flatten()
+            .any(|r| r == receiver)
+        {
+            return false;
+        }
+        team_of_receiver(receiver, known_teams) == Some(team)
+    }
+}
+
+/// The longest team name that appears, as whole words, in a receiver name.
+pub fn team_of_receiver<'t>(receiver: &str, teams: &[&'t str]) -> Option<&'t str> {
+    let split = |s: &str| -> Vec<String> {
+        s.split(['-', '_', '.'])
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let words = split(receiver);
+    teams
+        .iter()
+        .copied()
+        .filter(|t| {
+            let tw = split(t);
+            !tw.is_empty() && words.windows(tw.len()).any(|w| w == tw.as_slice())
+        })
+        .max_by_key(|t| (t.len(), std::cmp::Reverse(*t)))
+}
+
+/// The labels of an alert known without evaluating it: group labels, rule labels (which win),
+/// and `alertname`. Labels whose value is a template are listed apart: they cannot be routed.
+#[derive(Debug, Clone, Default)]
+pub struct StaticLabels {
+    pub labels: LabelSet,
+    pub templated: Vec<String>,
+}
+
+pub fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
+    let mut out = StaticLabels::default();
+    for p in group.labels.iter().chain(&rule.labels) {
+        if crate::checks::is_templated(&p.value.value) {
+            out.labels.remove(&p.key.value);
+            if !out.templated.contains(&p.key.value) {
+                out.templated.push(p.key.value.clone());
+            }
+        } else {
+            out.templated.retain(|t| t != &p.key.value);
+            out.labels
+                .insert(p.key.value.clone(), p.value.value.clone());
+        }
+    }
+    out.labels
+        .insert("alertname".into(), rule.name().to_string());
+    out.templated.retain(|t| t != "alertname");
+    out
+}
+
+/// How an alert routes, or why that cannot be known statically.
+pub enum Routing<'a> {
+    Routes(Vec<Matched<'a>>),
+    /// Routing depends on labels whose values are templates.
+    Templated(Vec<String>),
+}
+
+impl Alertmanager {
+    /// Routes an alert by its static labels.
+    pub fn route_alert(&self, labels: &StaticLabels) -> Routing<'_> {
+        let used = self.routing_label_names();
+        let blocking: Vec<String> = labels
+            .templated
+            .iter()
+            .filter(|t| used.contains(*t))
+            .cloned()
+            .collect();
+        if blocking.is_empty() {
+            Routing::Routes(self.route_labels(&labels.labels))
+        } else {
+            Routing::Templated(blocking)
+        }
+    }
+}
+
+/// Reads the `alertmanager:` settings of `.alertlint.yaml`.
+pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
+    let mut settings = Settings::default();
+    let Some(node) = config.sections.get("alertmanager") else {
+        return Ok(settings);
+    };
+    let file = config
+        .file
+        .clone()
+        .unwrap_or_else(|| SourceFile::new(".alertlint.yaml", String::new()));
+    let mut errors = Vec::new();
+    let mut err =
+        |span: Span, msg: String| errors.push(Diagnostic::new("config", &file, span, msg));
+    let string = |n: &Node| n.as_str().filter(|_| !n.is_null()).map(str::to_string);
+    let strings = |n: &Node, err: &mut dyn FnMut(Span, String), what: &str| -> Vec<String> {
+        match n.as_seq() {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| {
+                    let s = string(i);
+                    if s.is_none() {
+                        err(i.span, format!("`{what}` entries must be strings"));
+                    }
+                    s
+                })
+                .collect(),
+            None => {
+                err(
+                    n.span,
+                    format!("`{what}` must be a list, found {}", n.kind_name()),
+                );
+                Vec::new()
+            }
+        }
+    };
+    if let Some(path) = string(node) {
+        settings.config = Some(config.root.join(path));
+        return Ok(settings);
+    }
+    let Some(entries) = node.as_map() else {
+        if !node.is_null() {
+            err(
+                node.span,
+                format!(
+                    "`alertmanager` must be a path or a mapping, found {}",
+                    node.kind_name()
+                ),
+            );
+        }
+        return if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        };
+    };
+    const KEYS: &[&str] = &[
+        "config",
+        "teams",
+        "shared_receivers",
+        "paging_integrations",
+        "warning_pages",
+    ];
+    for e in entries {
+        let key = e.key.as_str().unwrap_or("");
+        let v = &e.value;
+        match key {
+            "config" => match string(v) {
+                Some(p) => settings.config = Some(config.root.join(p)),
+                None => err(
+                    v.span,
+                    "`config` must be the path of alertmanager.yml".into(),
+                ),
+            },
+            "teams" => match v.as_map() {
+                Some(teams) => {
+                    for t in teams {
+                        let Some(team) = t.key.as_str() else {
+                            err(t.key.span, "team names must be strings".into());
+                            continue;
+                        };
+                        let list = match t.value.as_str().filter(|_| !t.value.is_null()) {
+                            Some(one) => vec![one.to_string()],
+                            None => strings(&t.value, &mut err, "teams"),
+                        };
+                        settings.teams.insert(team.to_string(), list);
+                    }
+                }
+                None => err(v.span, "`teams` must map each team to its receivers".into()),
+            },
+            "shared_receivers" => {
+                settings.shared_receivers = strings(v, &mut err, "shared_receivers");
+            }
+            "paging_integrations" => {
+                let list = strings(v, &mut err, "paging_integrations");
+                for (item, name) in v.as_seq().unwrap_or(&[]).iter().zip(&list) {
+                    if !INTEGRATIONS.contains(&name.as_str()) {
+                        err(
+                            item.span,
+                            format!(
+                                "unknown integration `{name}`; expected one of: {}",
+                                INTEGRATIONS.join(", ")
+                            ),
+                        );
+                    }
+                }
+                settings.paging_integrations = list;
+            }
+            "warning_pages" => match v.as_str() {
+                Some("true") => settings.warning_pages = Some(true),
+                Some("false") => settings.warning_pages = Some(false),
+                _ => err(v.span, "`warning_pages` must be true or false".into()),
+            },
+            other => {
+                let hint = crate::load::closest(other, KEYS)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("expected one of: {}", KEYS.join(", ")));
+                err(
+                    e.key.span,
+                    format!("unknown key `{other}` in alertmanager; {hint}"),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads an Alertmanager config file with the given settings.
+pub fn read(path: &Path, settings: Settings) -> Result<Alertmanager, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::new(
+            "config",
+            &SourceFile::new(path, String::new()),
+            Span::point(0),
+            format!("cannot read Alertmanager config: {e}"),
+        )]
+    })?;
+    let file = SourceFile::new(path, text);
+    let mut am = parse::parse(&file)?;
+    am.settings = settings;
+    Ok(am)
+}
 
 /// Loads the Alertmanager config named on the command line or in `.alertlint.yaml`
 /// (`alertmanager:`). `Ok(None)` when none is configured.
-pub fn load(
-    _config: &Config,
-    _path: Option<&Path>,
-) -> Result<Option<Alertmanager>, Vec<Diagnostic>> {
-    Ok(None)
+pub fn load(config: &Config, path: Option<&Path>) -> Result<Option<Alertmanager>, Vec<Diagnostic>> {
+    let settings = settings(config)?;
+    let Some(path) = path
+        .map(Path::to_path_buf)
+        .or_else(|| settings.config.clone())
+    else {
+        return Ok(None);
+    };
+    let path = tidy(&path);
+    read(&path, settings).map(Some)
+}
+
+/// `./a/../b` → `b`-style clean-up of `config.root.join(..)` results, for readable reports.
+fn tidy(path: &Path) -> PathBuf {
+    let s = path.to_string_lossy();
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => PathBuf::from(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The tier policy for an alert severity, with `warning_pages` applied.
+pub fn tier_pages(config: &Config, settings: &Settings, severity: &str) -> Option<bool> {
+    if severity == "warning" {
+        if let Some(p) = settings.warning_pages {
+            return Some(p);
+        }
+    }
+    config.policy.tier(severity).and_then(|t| t.pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn am(text: &str) -> Alertmanager {
+        match Alertmanager::parse(&SourceFile::new("am.yml", text.to_string())) {
+            Ok(a) => a,
+            Err(e) => panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()),
+        }
+    }
+
+    fn receivers(a: &Alertmanager, labels: &[(&str, &str)]) -> Vec<String> {
+        let ls = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        a.route_labels(&ls)
+            .iter()
+            .map(|m| m.receiver_name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn routes_with_continue_and_inheritance() {
+        let a = am(r#"
+route:
+  receiver: default
+  group_by: [alertname]
+  routes:
+    - matchers: ['team="a"']
+      continue: true
+      receiver: a
+    - match: {team: a}
+      routes:
+        - matchers: [severity=critical]
+          receiver: a-pager
+    - match_re: {team: "b|c"}
+      receiver: bc
+receivers: [{name: default}, {name: a}, {name: a-pager}, {name: bc}]
+"#);
+        assert_eq!(receivers(&a, &[("team", "a")]), ["a", "default"]);
+        assert_eq!(
+            receivers(&a, &[("team", "a"), ("severity", "critical")]),
+            ["a", "a-pager"]
+        );
+        assert_eq!(receivers(&a, &[("team", "bc")]), ["default"]);
+        assert_eq!(receivers(&a, &[("team", "c")]), ["bc"]);
+        let m = a.route_labels(&[("team".to_string(), "a".to_string())].into());
+        assert_eq!(m[1].path_name(), "route.routes[1]");
+        assert_eq!(m[1].group_by, ["alertname"]);
+    }
+
+    #[test]
+    fn team_by_name() {
+        let teams = ["ml", "ml-platform", "fraud-ml"];
+        assert_eq!(
+            team_of_receiver("ml-platform-pager", &teams),
+            Some("ml-platform")
+        );
+        assert_eq!(team_of_receiver("fraud-ml-slack", &teams), Some("fraud-ml"));
+        assert_eq!(team_of_receiver("ml-slack", &teams), Some("ml"));
+        assert_eq!(team_of_receiver("default", &teams), None);
+    }
+
+    #[test]
+    fn rejects_bad_configs() {
+        for text in [
+            "route: {matchers: [a=b], receiver: x}\nreceivers: [{name: x}]",
+            "route: {}\n",
+            "receivers: []",
+            "route: {receiver: x, routes: [{matchers: ['a=\"']}]}",
+            "route: {receiver: x, routes: [{match_re: {a: '('}}]}",
+            "route: [",
+        ] {
+            assert!(
+                Alertmanager::parse(&SourceFile::new("am.yml", text.to_string())).is_err(),
+                "{text}"
+            );
+        }
+    }
 }
