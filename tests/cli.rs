@@ -1,0 +1,186 @@
+//! The `alertlint` binary as a user runs it: exit codes, every output format, config errors,
+//! and hostile input that must produce diagnostics rather than a crash.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn alertlint() -> Command {
+    let mut cmd = Command::cargo_bin("alertlint").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = alertlint().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn examples_are_clean_and_exit_zero() {
+    let (code, out, _) = run(&["check", "rules-examples/"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("No problems found"), "{out}");
+}
+
+#[test]
+fn problems_exit_one_and_fail_on_moves_the_threshold() {
+    let mixed = "fixtures/cli/mixed.yaml";
+    assert_eq!(run(&["check", "--no-config", mixed]).0, 1);
+    assert_eq!(run(&["check", "--no-config", "--fail-on", "never", mixed]).0, 0);
+    // The passing fixture of alert/context has no error but is clean of warnings too.
+    let warn_only = "fixtures/checks/rule__duplicate/fail.yaml";
+    assert_eq!(run(&["check", "--no-config", warn_only]).0, 0);
+    assert_eq!(run(&["check", "--no-config", "--fail-on", "warning", warn_only]).0, 1);
+}
+
+#[test]
+fn usage_and_io_errors_exit_two() {
+    let (code, _, err) = run(&["check", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such/dir"), "{err}");
+    assert_eq!(run(&["check", "--format", "xml", "."]).0, 2);
+    assert_eq!(run(&["explain", "alert/runbok"]).0, 2);
+}
+
+#[test]
+fn config_errors_are_positioned_and_exit_two() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join(".alertlint.yaml");
+    std::fs::write(&cfg, "checks:\n  alert/runbok: off\npolicy:\n  tears: []\n").expect("write");
+    std::fs::write(dir.path().join("r.yaml"), "groups: []\n").expect("write");
+    let (code, _, err) = run(&["check", dir.path().to_str().expect("utf8")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown check `alert/runbok`"), "{err}");
+    assert!(err.contains("unknown key `tears` in policy; did you mean `teams`?"), "{err}");
+    assert!(err.contains(".alertlint.yaml:2:"), "{err}");
+}
+
+#[test]
+fn human_output_snapshot() {
+    let (_, out, _) = run(&["check", "--no-config", "fixtures/cli/mixed.yaml"]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_output_snapshot() {
+    let (_, out, _) = run(&["check", "--no-config", "--format", "json", "fixtures/cli/mixed.yaml"]);
+    let doc: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["version"], 1);
+    insta::assert_json_snapshot!(doc, {".tool.version" => "[version]"});
+}
+
+#[test]
+fn github_output_snapshot() {
+    let (_, out, _) = run(&["check", "--no-config", "--format", "github", "fixtures/cli/mixed.yaml"]);
+    insta::assert_snapshot!(out);
+}
+
+/// The SARIF 2.1.0 properties GitHub code scanning requires, checked on real output.
+#[test]
+fn sarif_has_the_2_1_0_shape() {
+    let (_, out, _) = run(&["check", "--no-config", "--format", "sarif", "fixtures/cli/mixed.yaml"]);
+    let doc: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(doc["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
+    let runs = doc["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "alertlint");
+    let rules = driver["rules"].as_array().expect("rules");
+    for r in rules {
+        assert!(r["id"].is_string() && r["shortDescription"]["text"].is_string());
+        assert!(["error", "warning", "note", "none"].contains(&r["defaultConfiguration"]["level"].as_str().expect("level")));
+    }
+    let results = runs[0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for res in results {
+        let id = res["ruleId"].as_str().expect("ruleId");
+        let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[idx]["id"], id, "ruleIndex points at the rule");
+        assert!(["error", "warning", "note", "none"].contains(&res["level"].as_str().expect("level")));
+        assert!(!res["message"]["text"].as_str().expect("message").is_empty());
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(!uri.starts_with('/') && Path::new(uri).exists(), "relative, existing uri: {uri}");
+        let region = &loc["region"];
+        let (sl, sc) = (region["startLine"].as_u64().expect("startLine"), region["startColumn"].as_u64().expect("startColumn"));
+        let (el, ec) = (region["endLine"].as_u64().expect("endLine"), region["endColumn"].as_u64().expect("endColumn"));
+        assert!(sl >= 1 && sc >= 1 && (el, ec) >= (sl, sc));
+    }
+}
+
+#[test]
+fn checks_and_explain_print_the_docs() {
+    let (code, out, _) = run(&["checks"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("alert/runbook") && out.contains("promql/syntax"));
+    let (code, out, _) = run(&["explain", "alert/runbook"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn non_rule_yaml_is_skipped_and_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n").expect("write");
+    std::fs::write(dir.path().join("ok.yml"), "groups: []\n").expect("write");
+    let (code, out, _) = run(&["check", "--no-config", dir.path().to_str().expect("utf8")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("in 1 rule file; 1 file skipped"), "{out}");
+}
+
+#[test]
+fn exclude_globs_skip_files() {
+    let (_, out, _) = run(&["check", "--no-config", "--exclude", "*__*", "fixtures/checks"]);
+    assert!(out.contains("No problems found in 0 rule files"), "{out}");
+}
+
+/// Hostile input: every file gets a diagnostic, the run finishes with exit 1, nothing panics.
+#[test]
+fn hostile_input_is_reported_not_crashed_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(p.join("truncated.yaml"), "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: 'up ==").expect("write");
+    std::fs::write(p.join("binary.yaml"), [0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0x00, 0x01]).expect("write");
+    std::fs::write(p.join("deep.yaml"), "[".repeat(50_000)).expect("write");
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let q = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [*a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}]\n"));
+    }
+    std::fs::write(p.join("bomb.yaml"), bomb).expect("write");
+    // ~10 MB of valid rules: checked in full.
+    let mut big = String::from("groups:\n  - name: big\n    rules:\n");
+    let mut i = 0;
+    while big.len() < 10 * 1024 * 1024 {
+        big.push_str(&format!("      - record: job:metric_{i}:sum\n        expr: sum by (job) (rate(metric_{i}_total[5m]))\n"));
+        i += 1;
+    }
+    std::fs::write(p.join("big.yaml"), big).expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"bad-\xff-name.yaml");
+        std::fs::write(p.join(name), "groups:\n  - name: ''\n    rules: []\n").expect("write");
+    }
+    let (code, out, err) = run(&["check", "--no-config", "--format", "json", p.to_str().expect("utf8")]);
+    assert_eq!(code, 1, "stderr: {err}");
+    let doc: Value = serde_json::from_str(&out).expect("json");
+    let files: std::collections::BTreeSet<String> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["location"]["file"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string())
+        .collect();
+    for f in ["truncated.yaml", "binary.yaml", "deep.yaml", "bomb.yaml"] {
+        assert!(files.contains(f), "{f} has no diagnostic: {files:?}");
+    }
+    #[cfg(unix)]
+    assert!(files.iter().any(|f| f.starts_with("bad-")), "non-UTF-8 name not reported: {files:?}");
+    assert_eq!(doc["summary"]["files"], 6);
+}
