@@ -1,12 +1,16 @@
 //! Runs Prometheus promqltest `.test` files against the evaluator.
 //!
-//! Usage: `cargo run --release --example promqltest -- FILE...`
+//! Usage: `cargo run --release --example promqltest -- [--show-skipped] FILE...`
 
 use alertlint::promql::Engine;
 use alertlint::promql::promqltest::{Verdict, run_str};
 
 fn main() {
-    let files: Vec<String> = std::env::args().skip(1).collect();
+    let mut files: Vec<String> = std::env::args().skip(1).collect();
+    // Listing skipped evals (with the unsupported feature) shows what to
+    // implement next.
+    let show_skipped = files.iter().any(|f| f == "--show-skipped");
+    files.retain(|f| f != "--show-skipped");
     if files.is_empty() {
         eprintln!("usage: promqltest FILE...");
         std::process::exit(2);
@@ -39,7 +43,12 @@ fn main() {
                     f += 1;
                     println!("{file}:{}: {}: {why}", o.line, o.expr);
                 }
-                Verdict::Skip(_) => s += 1,
+                Verdict::Skip(why) => {
+                    s += 1;
+                    if show_skipped {
+                        println!("{file}:{}: {}: skipped: {why}", o.line, o.expr);
+                    }
+                }
             }
         }
         summaries.push(format!("{file}: {p} passed, {f} failed, {s} skipped"));

@@ -3,6 +3,7 @@
 use regex::Regex;
 
 use super::engine::Engine;
+use super::histogram::{CUSTOM_BUCKETS_SCHEMA, FloatHistogram};
 use super::labels::Labels;
 use super::notation::{NotationValue, parse_float, parse_series_line, read_quoted};
 use super::storage::{Storage, StoredValue};
@@ -303,7 +304,7 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
 pub enum Verdict {
     Pass,
     Fail(String),
-    /// Out of scope (native-histogram arithmetic, NHCB conversion).
+    /// The evaluator reported the query as unsupported.
     Skip(String),
 }
 
@@ -589,16 +590,141 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
     }
 }
 
+/// Cumulative classic-histogram data of one series at one timestamp, as
+/// collected for the native-histogram-with-custom-buckets conversion.
+#[derive(Default)]
+struct TempHistogram {
+    /// `(le, cumulative count)`, sorted by `le`, without duplicates.
+    buckets: Vec<(f64, f64)>,
+    count: Option<f64>,
+    sum: f64,
+    /// The data cannot form a histogram (negative or non-cumulative counts).
+    invalid: bool,
+}
+
+impl TempHistogram {
+    fn set_bucket(&mut self, le: f64, count: f64) {
+        if count < 0.0 || count.is_nan() {
+            self.invalid = true;
+            return;
+        }
+        let i = self.buckets.partition_point(|b| b.0 < le);
+        if self.buckets.get(i).is_some_and(|b| b.0 == le) {
+            // Same bound spelled differently (`0.2`, `2e-1`): a duplicate.
+            return;
+        }
+        let below = i.checked_sub(1).and_then(|j| self.buckets.get(j));
+        if below.is_some_and(|b| count < b.1) || self.buckets.get(i).is_some_and(|b| count > b.1) {
+            self.invalid = true;
+            return;
+        }
+        self.buckets.insert(i, (le, count));
+    }
+
+    fn convert(mut self) -> Option<FloatHistogram> {
+        if self.invalid {
+            return None;
+        }
+        let count = match self.count {
+            Some(c) => c,
+            None => self.buckets.last()?.1,
+        };
+        if self.buckets.last().is_none_or(|b| b.0 != f64::INFINITY) {
+            self.buckets.push((f64::INFINITY, count));
+        }
+        if self.buckets.last().is_some_and(|b| b.1 != count) {
+            return None;
+        }
+        let mut h = FloatHistogram {
+            schema: CUSTOM_BUCKETS_SCHEMA,
+            count,
+            sum: self.sum,
+            ..Default::default()
+        };
+        let mut prev = 0.0;
+        for (i, (le, c)) in self.buckets.iter().enumerate() {
+            if *le != f64::INFINITY {
+                h.custom_values.push(*le);
+            }
+            h.positive.push((i as i32, c - prev));
+            prev = *c;
+        }
+        Some(h)
+    }
+}
+
+/// The native histograms with custom buckets (NHCB) that promqltest's
+/// `load_with_nhcb` derives from classic `_bucket`/`_count`/`_sum` series:
+/// one series per base name and label set (without `le`), named without the
+/// suffix, with a histogram at every timestamp any of its parts has a float.
+pub fn classic_to_nhcb(
+    series: &[(Labels, Vec<NotationValue>)],
+    step_ms: i64,
+) -> Vec<(Labels, Vec<(i64, FloatHistogram)>)> {
+    use std::collections::BTreeMap;
+    let mut temps: BTreeMap<Labels, BTreeMap<i64, TempHistogram>> = BTreeMap::new();
+    for (labels, vals) in series {
+        let name = labels.metric_name().unwrap_or("");
+        enum Part {
+            Bucket(f64),
+            Count,
+            Sum,
+        }
+        let (base, part) = if let Some(b) = name.strip_suffix("_bucket") {
+            let le = labels.get_or_empty("le");
+            match parse_float(le) {
+                Ok(v) if !v.is_nan() && !le.is_empty() => (b, Part::Bucket(v)),
+                _ => continue,
+            }
+        } else if let Some(b) = name.strip_suffix("_sum") {
+            (b, Part::Sum)
+        } else if let Some(b) = name.strip_suffix("_count") {
+            (b, Part::Count)
+        } else {
+            continue;
+        };
+        let key = labels
+            .filter(|n| n != "le")
+            .with(super::labels::METRIC_NAME, base);
+        let per_ts = temps.entry(key).or_default();
+        for (i, v) in vals.iter().enumerate() {
+            let NotationValue::Float(f) = v else {
+                continue;
+            };
+            let t = i as i64 * step_ms;
+            let th = per_ts.entry(t).or_default();
+            match part {
+                Part::Bucket(le) => th.set_bucket(le, *f),
+                Part::Count => {
+                    if *f < 0.0 {
+                        th.invalid = true;
+                    }
+                    th.count = Some(*f);
+                }
+                Part::Sum => th.sum = *f,
+            }
+        }
+    }
+    temps
+        .into_iter()
+        .map(|(labels, per_ts)| {
+            let points = per_ts
+                .into_iter()
+                .filter_map(|(t, th)| th.convert().map(|h| (t, h)))
+                .collect();
+            (labels, points)
+        })
+        .collect()
+}
+
 /// Runs a parsed test file, returning one outcome per eval command.
 pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
     let mut storage = Storage::new();
-    let mut nhcb = false;
     let mut out = Vec::new();
     for c in cmds {
         match c {
             Command::Clear => {
                 storage = Storage::new();
-                nhcb = false;
             }
             Command::Load {
                 step_ms,
@@ -606,7 +732,6 @@ pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
                 series,
                 ..
             } => {
-                nhcb |= *with_nhcb;
                 for (labels, vals) in series {
                     for (i, v) in vals.iter().enumerate() {
                         let t = i as i64 * step_ms;
@@ -619,13 +744,19 @@ pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
                         storage.append(labels, t, sv);
                     }
                 }
+                if *with_nhcb {
+                    for (labels, points) in classic_to_nhcb(series, *step_ms) {
+                        for (t, h) in points {
+                            storage.append(&labels, t, StoredValue::Histogram(h));
+                        }
+                    }
+                }
             }
             Command::Eval(cmd) => {
                 let (res, unsupported) = run_eval(engine, &storage, cmd);
                 let verdict = match res {
                     Ok(()) => Verdict::Pass,
                     Err(e) if unsupported => Verdict::Skip(e),
-                    Err(e) if nhcb => Verdict::Skip(format!("load_with_nhcb not supported: {e}")),
                     Err(e) => Verdict::Fail(e),
                 };
                 out.push(Outcome {
