@@ -27,6 +27,8 @@ pub enum Command {
         /// A check id, such as `alert/runbook` (see `alertlint checks`).
         check: String,
     },
+    /// Run promtool rule unit-test files (`promtool test rules` format).
+    Test(TestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,4 +76,35 @@ pub struct CheckArgs {
     /// The Alertmanager config to check routing against (overrides `alertmanager:` in the config).
     #[arg(long, value_name = "FILE")]
     pub alertmanager: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Unit-test files, or directories searched for them (YAML files with a `tests:` key).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Run only the tests whose `name` matches this regex (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub run: Vec<String>,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Accept unknown fields in rule files, as promtool's `--ignore-unknown-fields`.
+    #[arg(long)]
+    pub ignore_unknown_fields: bool,
+    /// Worker threads (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }

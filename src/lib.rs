@@ -17,3 +17,4 @@ pub mod report;
 pub mod runbook;
 pub mod suppress;
 pub mod template;
+pub mod unittest;

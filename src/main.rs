@@ -9,5 +9,6 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Checks => commands::explain::list(),
         Command::Explain { check } => commands::explain::explain(&check),
+        Command::Test(args) => commands::test::run(args),
     }
 }

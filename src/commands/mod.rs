@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod test;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,51 @@
+//! `alertlint test`: runs promtool rule unit-test files.
+//!
+//! Exit codes: 0 every test passed, 1 a test failed, 2 a file could not be loaded (or a rule
+//! file it names is invalid) or the arguments are wrong.
+
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use crate::cli::{TestArgs, TestFormat};
+use crate::unittest::{self, Options, report};
+use std::process::ExitCode;
+
+pub fn run(args: TestArgs) -> ExitCode {
+    let mut run = Vec::new();
+    for r in &args.run {
+        match regex::Regex::new(r) {
+            Ok(re) => run.push(re),
+            Err(e) => return usage_error(format!("invalid --run regex {r:?}: {e}")),
+        }
+    }
+    let files = match unittest::discover(&args.paths) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    if files.is_empty() {
+        return usage_error("no unit-test files found");
+    }
+    let opts = Options {
+        run,
+        ignore_unknown_fields: args.ignore_unknown_fields,
+        jobs: args.jobs,
+    };
+    let results = unittest::run_files(&files, &opts);
+    let text = match args.format {
+        TestFormat::Human => {
+            report::render_human(&results, &super::check::human_options(args.color))
+        }
+        TestFormat::Json => report::render_json(&results),
+    };
+    print!("{text}");
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, report::render_junit(&results))
+    {
+        return usage_error(format!("cannot write {}: {e}", path.display()));
+    }
+    if results.iter().any(|r| !r.load_errors.is_empty()) {
+        ExitCode::from(EXIT_USAGE)
+    } else if results.iter().any(|r| r.failed()) {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}

@@ -1,0 +1,276 @@
+//! `alertlint test`: runs promtool rule unit-test files (`promtool test rules`) with
+//! Prometheus 3.x semantics.
+//!
+//! - [`model`]: the test-file model and its loader (positioned errors).
+//! - [`series`]: input series values, expanded lazily.
+//! - [`rules`]: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
+//! - [`runner`]: one test group, evaluation loop and comparisons.
+//! - [`report`]: human, JSON and JUnit output.
+
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod runner;
+pub mod series;
+
+use crate::analyse::{Inputs, analyse};
+use crate::checks::Category;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::{Classified, load_file};
+use crate::model::RuleFile;
+use crate::source::{SourceFile, Span};
+use model::{TEST_FILE_CHECK, TestFile};
+use runner::Failure;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only test groups whose name matches one of these run (all when empty).
+    pub run: Vec<regex::Regex>,
+    /// Accept unknown fields in rule files (promtool's `--ignore-unknown-fields`).
+    pub ignore_unknown_fields: bool,
+    /// Worker threads; 0 = available parallelism.
+    pub jobs: usize,
+}
+
+#[derive(Debug)]
+pub struct GroupResult {
+    pub index: usize,
+    pub name: String,
+    pub skipped: bool,
+    pub failures: Vec<Failure>,
+    pub steps: u64,
+    pub duration: std::time::Duration,
+}
+
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: String,
+    /// The file (or a rule file it names) could not be loaded: nothing ran.
+    pub load_errors: Vec<Diagnostic>,
+    pub warnings: Vec<String>,
+    pub groups: Vec<GroupResult>,
+    pub evaluation_interval_ms: i64,
+}
+
+impl FileResult {
+    pub fn failed(&self) -> bool {
+        self.groups.iter().any(|g| !g.failures.is_empty())
+    }
+}
+
+/// Loads, validates and compiles the rule files a test file names.
+fn load_rules(
+    tf: &TestFile,
+    opts: &Options,
+    cache: &mut HashMap<PathBuf, Arc<SourceFile>>,
+) -> Result<Vec<rules::CompiledGroup>, Vec<Diagnostic>> {
+    let mut files: Vec<RuleFile> = Vec::new();
+    let mut errors = Vec::new();
+    for path in &tf.rule_files {
+        match load_file(path) {
+            Ok(Classified::Rules(rf)) => {
+                cache.insert(path.clone(), Arc::clone(&rf.source));
+                files.push(rf);
+            }
+            Ok(Classified::NotRules) => {
+                let span = pattern_span(tf, path);
+                errors.push(Diagnostic::new(
+                    TEST_FILE_CHECK,
+                    &tf.source,
+                    span,
+                    format!("{} is not a Prometheus rule file", path.display()),
+                ));
+            }
+            Err(e) => {
+                let span = pattern_span(tf, path);
+                errors.push(Diagnostic::new(
+                    TEST_FILE_CHECK,
+                    &tf.source,
+                    span,
+                    format!("cannot read rule file {}: {}", e.path.display(), e.message),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let diags: Vec<Diagnostic> = analyse(&files, &Config::default(), &Inputs::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| {
+            crate::checks::find(d.check).is_some_and(|c| c.category == Category::Correctness)
+        })
+        .filter(|d| !(opts.ignore_unknown_fields && d.check == "schema/unknown-field"))
+        .collect();
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(rules::compile(&files))
+}
+
+fn pattern_span(tf: &TestFile, _path: &Path) -> Span {
+    tf.rule_file_patterns
+        .first()
+        .map(|p| p.1)
+        .unwrap_or(Span::point(0))
+}
+
+/// Finds test files: files as given; directories searched for YAML files with a `tests:` key.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let found = crate::load::discover(std::slice::from_ref(p), &[])
+                .map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
+            for f in found {
+                let is_test = std::fs::read_to_string(&f).is_ok_and(|t| {
+                    t.lines()
+                        .any(|l| l.starts_with("tests:") || l.starts_with("\"tests\":"))
+                });
+                if is_test {
+                    out.push(f);
+                }
+            }
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+struct Prepared {
+    file: Option<TestFile>,
+    groups: Vec<rules::CompiledGroup>,
+    load_errors: Vec<Diagnostic>,
+    path: String,
+}
+
+/// Runs test files. Test groups run in parallel; results come back in file and test order.
+pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
+    let mut cache = HashMap::new();
+    let prepared: Vec<Prepared> = paths
+        .iter()
+        .map(|p| {
+            let path = crate::source::display_path(p);
+            match model::load_test_file(p) {
+                Err(load_errors) => Prepared {
+                    file: None,
+                    groups: Vec::new(),
+                    load_errors,
+                    path,
+                },
+                Ok(tf) => match load_rules(&tf, opts, &mut cache) {
+                    Ok(groups) => Prepared {
+                        file: Some(tf),
+                        groups,
+                        load_errors: Vec::new(),
+                        path,
+                    },
+                    Err(load_errors) => Prepared {
+                        file: Some(tf),
+                        groups: Vec::new(),
+                        load_errors,
+                        path,
+                    },
+                },
+            }
+        })
+        .collect();
+
+    // Jobs: (file, test group) pairs that run.
+    let mut jobs: Vec<(usize, usize)> = Vec::new();
+    for (fi, p) in prepared.iter().enumerate() {
+        if let (Some(tf), true) = (&p.file, p.load_errors.is_empty()) {
+            for (gi, tg) in tf.tests.iter().enumerate() {
+                if selected(opts, &tg.name) {
+                    jobs.push((fi, gi));
+                }
+            }
+        }
+    }
+    let ordered: Vec<Vec<&rules::CompiledGroup>> = prepared
+        .iter()
+        .map(|p| match &p.file {
+            Some(tf) => rules::order_groups(&p.groups, &tf.group_eval_order),
+            None => Vec::new(),
+        })
+        .collect();
+    let results: Mutex<HashMap<(usize, usize), (runner::GroupOutcome, std::time::Duration)>> =
+        Mutex::new(HashMap::new());
+    let next = AtomicUsize::new(0);
+    let workers = if opts.jobs > 0 {
+        opts.jobs
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+    .min(jobs.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(fi, gi)) = jobs.get(i) else { break };
+                    let Some(tf) = prepared[fi].file.as_ref() else {
+                        continue;
+                    };
+                    let started = std::time::Instant::now();
+                    let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
+                    let took = started.elapsed();
+                    if let Ok(mut r) = results.lock() {
+                        r.insert((fi, gi), (outcome, took));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+
+    prepared
+        .into_iter()
+        .enumerate()
+        .map(|(fi, p)| {
+            let mut groups = Vec::new();
+            let mut warnings = Vec::new();
+            let mut eval_interval = 60_000;
+            if let Some(tf) = &p.file {
+                warnings = tf.warnings.clone();
+                eval_interval = tf.evaluation_interval_ms;
+                if p.load_errors.is_empty() {
+                    for (gi, tg) in tf.tests.iter().enumerate() {
+                        let (failures, steps, duration, skipped) = match results.remove(&(fi, gi)) {
+                            Some((o, d)) => (o.failures, o.steps, d, false),
+                            None => (Vec::new(), 0, std::time::Duration::ZERO, true),
+                        };
+                        groups.push(GroupResult {
+                            index: gi,
+                            name: tg.display_name(),
+                            skipped,
+                            failures,
+                            steps,
+                            duration,
+                        });
+                    }
+                }
+            }
+            FileResult {
+                path: p.path,
+                load_errors: p.load_errors,
+                warnings,
+                groups,
+                evaluation_interval_ms: eval_interval,
+            }
+        })
+        .collect()
+}
+
+fn selected(opts: &Options, name: &str) -> bool {
+    opts.run.is_empty() || opts.run.iter().any(|r| r.is_match(name))
+}
