@@ -88,19 +88,49 @@ pub(crate) fn bucket_quantile(q: f64, buckets: &mut [(f64, f64)]) -> (f64, bool)
     (start + (end - start) * (rank / count), forced)
 }
 
-fn zero_bucket_bounds(h: &FloatHistogram, lower: f64, upper: f64) -> (f64, f64) {
-    if lower < 0.0 && upper > 0.0 {
-        if h.negative.is_empty() && !h.positive.is_empty() {
-            return (0.0, upper);
-        }
-        if h.positive.is_empty() && !h.negative.is_empty() {
-            return (lower, 0.0);
-        }
-    }
-    (lower, upper)
+/// A bucket as quantile and fraction estimation see it.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    lower: f64,
+    upper: f64,
+    count: f64,
 }
 
-/// Quantile of a native histogram, interpolating linearly within buckets.
+/// Buckets of a histogram in ascending order, without empty ones, with the
+/// bucket straddling zero narrowed to `[0, upper]` (or `[lower, 0]`) when
+/// all other buckets are on one side of zero: no observation can be on the
+/// other side. For custom buckets this makes the lowest bucket `[0, le]`
+/// when `le > 0`, like classic `histogram_quantile`.
+fn estimation_buckets(h: &FloatHistogram) -> Vec<Bucket> {
+    let only_positive = h.negative.is_empty() && !h.positive.is_empty();
+    let only_negative = h.positive.is_empty() && !h.negative.is_empty();
+    h.buckets_ascending()
+        .into_iter()
+        .filter(|b| b.2 != 0.0)
+        .map(|(mut lower, mut upper, count)| {
+            if lower < 0.0 && upper > 0.0 {
+                if only_positive {
+                    lower = 0.0;
+                } else if only_negative {
+                    upper = 0.0;
+                }
+            }
+            Bucket {
+                lower,
+                upper,
+                count,
+            }
+        })
+        .collect()
+}
+
+/// Linear interpolation suits custom buckets (as with classic ones) and
+/// the zero bucket; exponential buckets interpolate on a log scale.
+fn linear_bucket(h: &FloatHistogram, b: &Bucket) -> bool {
+    h.uses_custom_buckets() || (b.lower <= 0.0 && b.upper >= 0.0)
+}
+
+/// Quantile of a native histogram (Prometheus' `histogramQuantile`).
 pub(crate) fn native_quantile(q: f64, h: &FloatHistogram) -> f64 {
     if q < 0.0 {
         return f64::NEG_INFINITY;
@@ -111,10 +141,12 @@ pub(crate) fn native_quantile(q: f64, h: &FloatHistogram) -> f64 {
     if h.count == 0.0 || q.is_nan() {
         return f64::NAN;
     }
-    let buckets = h.buckets_ascending();
-    if buckets.is_empty() {
+    let buckets = estimation_buckets(h);
+    let Some(first) = buckets.first() else {
         return f64::NAN;
-    }
+    };
+    // With NaN observations (sum NaN) the count exceeds the bucket total,
+    // so only forward iteration finds the right rank.
     let forward = h.sum.is_nan() || q < 0.5;
     let mut rank = if forward {
         q * h.count
@@ -122,37 +154,86 @@ pub(crate) fn native_quantile(q: f64, h: &FloatHistogram) -> f64 {
         (1.0 - q) * h.count
     };
     let mut count = 0.0;
-    let mut cur = buckets[0];
-    let iter: Box<dyn Iterator<Item = &(f64, f64, f64)>> = if forward {
+    let mut cur = *first;
+    let iter: Box<dyn Iterator<Item = &Bucket>> = if forward {
         Box::new(buckets.iter())
     } else {
         Box::new(buckets.iter().rev())
     };
     for b in iter {
         cur = *b;
-        count += b.2;
+        count += b.count;
         if count >= rank {
             break;
         }
     }
-    let (lower, upper) = zero_bucket_bounds(h, cur.0, cur.1);
     if count > h.count {
         count = h.count;
     }
     if count < rank {
-        return upper;
+        return cur.upper;
+    }
+    // Infinite-width custom buckets cannot be interpolated: report their
+    // finite bound, as classic histogram_quantile does.
+    if cur.lower == f64::NEG_INFINITY {
+        return cur.upper;
+    }
+    if cur.upper == f64::INFINITY {
+        return cur.lower;
     }
     if forward {
-        rank -= count - cur.2;
+        rank -= count - cur.count;
     } else {
         rank = count - rank;
     }
-    lower + (upper - lower) * (rank / cur.2)
+    let fraction = rank / cur.count;
+    if linear_bucket(h, &cur) {
+        return cur.lower + (cur.upper - cur.lower) * fraction;
+    }
+    let log_lower = cur.lower.abs().log2();
+    let log_upper = cur.upper.abs().log2();
+    if cur.lower > 0.0 {
+        (log_lower + (log_upper - log_lower) * fraction).exp2()
+    } else {
+        -(log_upper + (log_lower - log_upper) * (1.0 - fraction)).exp2()
+    }
 }
 
-/// Fraction of observations of a native histogram in `[lower, upper]`.
-pub(crate) fn native_fraction(lower: f64, upper: f64, h: &FloatHistogram) -> f64 {
-    if h.count == 0.0 || lower.is_nan() || upper.is_nan() {
+/// Rank (observations at or below `v`) interpolated inside bucket `b`,
+/// given the observations in the buckets below it.
+fn rank_within(b: &Bucket, v: f64, rank: f64, linear: bool) -> f64 {
+    // Observations of an infinite-width bucket are taken to sit at its
+    // infinite end: a value inside it adds none of them.
+    if b.lower == f64::NEG_INFINITY {
+        return rank + b.count;
+    }
+    if b.upper == f64::INFINITY {
+        return rank;
+    }
+    if linear {
+        return rank + b.count * (v - b.lower) / (b.upper - b.lower);
+    }
+    let log_lower = b.lower.abs().log2();
+    let log_upper = b.upper.abs().log2();
+    let log_v = v.abs().log2();
+    let fraction = if v > 0.0 {
+        (log_v - log_lower) / (log_upper - log_lower)
+    } else {
+        1.0 - (log_v - log_upper) / (log_lower - log_upper)
+    };
+    rank + b.count * fraction
+}
+
+/// Fraction of `total` observations in `[lower, upper]` over ascending
+/// buckets (Prometheus' `histogramFraction`).
+fn fraction_over(
+    buckets: &[Bucket],
+    total: f64,
+    lower: f64,
+    upper: f64,
+    linear: impl Fn(&Bucket) -> bool,
+) -> f64 {
+    if total == 0.0 || lower.is_nan() || upper.is_nan() {
         return f64::NAN;
     }
     if lower >= upper {
@@ -160,39 +241,88 @@ pub(crate) fn native_fraction(lower: f64, upper: f64, h: &FloatHistogram) -> f64
     }
     let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
     let (mut lower_set, mut upper_set) = (false, false);
-    for (bl, bu, bc) in h.buckets_ascending() {
-        let (bl, bu) = zero_bucket_bounds(h, bl, bu);
-        if !lower_set && bl >= lower {
+    for b in buckets {
+        if !lower_set && b.lower >= lower {
             lower_rank = rank;
             lower_set = true;
         }
-        if !upper_set && bl >= upper {
+        if !upper_set && b.lower >= upper {
             upper_rank = rank;
             upper_set = true;
         }
         if lower_set && upper_set {
             break;
         }
-        if !lower_set && bl < lower && bu > lower {
-            lower_rank = rank + bc * (lower - bl) / (bu - bl);
+        if !lower_set && b.lower < lower && b.upper > lower {
+            lower_rank = rank_within(b, lower, rank, linear(b));
             lower_set = true;
         }
-        if !upper_set && bl < upper && bu > upper {
-            upper_rank = rank + bc * (upper - bl) / (bu - bl);
+        if !upper_set && b.lower < upper && b.upper > upper {
+            upper_rank = rank_within(b, upper, rank, linear(b));
             upper_set = true;
         }
         if lower_set && upper_set {
             break;
         }
-        rank += bc;
+        rank += b.count;
     }
-    if !lower_set || lower_rank > h.count {
-        lower_rank = h.count;
+    if !lower_set || lower_rank > total {
+        lower_rank = total;
     }
-    if !upper_set || upper_rank > h.count {
-        upper_rank = h.count;
+    if !upper_set || upper_rank > total {
+        upper_rank = total;
     }
-    (upper_rank - lower_rank) / h.count
+    (upper_rank - lower_rank) / total
+}
+
+/// Fraction of observations of a native histogram in `[lower, upper]`.
+pub(crate) fn native_fraction(lower: f64, upper: f64, h: &FloatHistogram) -> f64 {
+    let buckets = estimation_buckets(h);
+    fraction_over(&buckets, h.count, lower, upper, |b| linear_bucket(h, b))
+}
+
+/// Fraction of observations of classic cumulative buckets `(le, count)`
+/// in `[lower, upper]`: the buckets are read as a histogram with custom
+/// bounds (the lowest one starting at 0 when its bound is positive).
+pub(crate) fn bucket_fraction(lower: f64, upper: f64, buckets: &mut [(f64, f64)]) -> f64 {
+    buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    match buckets.last() {
+        Some(b) if b.0 == f64::INFINITY => {}
+        _ => return f64::NAN,
+    }
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(buckets.len());
+    for b in buckets.iter() {
+        match merged.last_mut() {
+            Some(last) if last.0 == b.0 => last.1 += b.1,
+            _ => merged.push(*b),
+        }
+    }
+    let mut max = f64::NEG_INFINITY;
+    for b in merged.iter_mut() {
+        if b.1 < max {
+            b.1 = max;
+        } else {
+            max = b.1;
+        }
+    }
+    let total = merged.last().map(|b| b.1).unwrap_or(0.0);
+    let mut out = Vec::with_capacity(merged.len());
+    let mut prev = (f64::NEG_INFINITY, 0.0);
+    for (i, (le, c)) in merged.iter().enumerate() {
+        let mut lo = prev.0;
+        if i == 0 && *le > 0.0 {
+            lo = 0.0;
+        }
+        if c - prev.1 != 0.0 {
+            out.push(Bucket {
+                lower: lo,
+                upper: *le,
+                count: c - prev.1,
+            });
+        }
+        prev = (*le, *c);
+    }
+    fraction_over(&out, total, lower, upper, |_| true)
 }
 
 /// Estimated variance of the observations of a native histogram.
@@ -358,10 +488,17 @@ pub(crate) fn histogram_fraction(
             drop_name: true,
         });
     }
-    if g.classic.iter().any(|c| !c.1.is_empty()) {
-        return Err(EvalError::unsupported(
-            "histogram_fraction on classic histograms",
-        ));
+    for (labels, mut buckets, _) in g.classic {
+        if buckets.is_empty() {
+            continue;
+        }
+        out.push(ESample {
+            labels,
+            t,
+            f: bucket_fraction(lower, upper, &mut buckets),
+            h: None,
+            drop_name: true,
+        });
     }
     Ok(out)
 }
