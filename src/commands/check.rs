@@ -4,7 +4,7 @@ use crate::checks::is_check_id;
 use crate::cli::{CheckArgs, Color, FailOn};
 use crate::config::Config;
 use crate::diagnostic::Severity;
-use crate::load::{Classified, discover, load_file};
+use crate::load::{Classified, discover, load_files};
 use crate::report::{self, Format, HumanOptions, Summary};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -69,8 +69,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
     let mut summary = Summary::default();
     let mut rule_files = Vec::new();
-    for path in &files {
-        match load_file(path) {
+    for loaded in load_files(&files) {
+        match loaded {
             Ok(Classified::Rules(f)) => rule_files.push(f),
             Ok(Classified::NotRules) => summary.skipped += 1,
             Err(e) => return usage_error(e),

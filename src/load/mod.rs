@@ -68,9 +68,11 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<PathBuf>, 
 fn build_excludes(globs: &[String]) -> Result<globset::GlobSet, PathError> {
     let mut set = globset::GlobSetBuilder::new();
     for g in globs {
-        // A bare pattern matches at any depth, as in .gitignore.
-        let pattern = if g.contains('/') || g.starts_with("**") {
-            g.trim_start_matches("./").to_string()
+        // Patterns match at any depth (`broken/` excludes every `broken` directory), so the
+        // same config works whichever directory alertlint is run from.
+        let g = g.trim_start_matches("./").trim_start_matches('/');
+        let pattern = if g.starts_with("**") {
+            g.to_string()
         } else {
             format!("**/{g}")
         };
@@ -82,7 +84,7 @@ fn build_excludes(globs: &[String]) -> Result<globset::GlobSet, PathError> {
                 .literal_separator(true)
                 .build()
                 .map_err(|e| PathError {
-                    path: PathBuf::from(g),
+                    path: PathBuf::from(&g),
                     message: format!("invalid --exclude glob: {e}"),
                 })?;
             set.add(glob);
@@ -147,4 +149,47 @@ fn unreadable(path: &Path, text: String, at: usize, message: String) -> Classifi
             related: None,
         }],
     })
+}
+
+/// Loads many files on all cores; results come back in the order of `paths`.
+pub fn load_files(paths: &[PathBuf]) -> Vec<Result<Classified, PathError>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().max(1));
+    if threads <= 1 {
+        return paths.iter().map(|p| load_file(p)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Classified, PathError>>>> =
+        Mutex::new((0..paths.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let loaded = load_file(path);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(loaded);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .zip(paths)
+        .map(|(r, p)| {
+            r.unwrap_or_else(|| {
+                Err(PathError {
+                    path: p.clone(),
+                    message: "not loaded (a loader thread failed)".to_string(),
+                })
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark: `alertlint check` (all checks) against `promtool check rules` on the same
+# generated corpus of 10,000 alerting and recording rules in 100 files, in one run.
+# Prints the median of several runs of each and the ratio.
+#   usage: scripts/bench-check.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+command -v promtool >/dev/null || { echo "promtool is required (apt-get install prometheus)" >&2; exit 2; }
+cargo build --release --quiet
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# 100 files x 100 rules: 60 alerts and 40 recording rules each, realistic shapes.
+for f in $(seq -w 0 99); do
+  {
+    echo "groups:"
+    for g in 0 1 2 3; do
+      echo "  - name: service-$f-group-$g"
+      echo "    rules:"
+      for r in $(seq 0 9); do
+        n="s${f}g${g}r${r}"
+        echo "      - record: job:http_requests_$n:rate5m"
+        echo "        expr: sum by (job, instance) (rate(http_requests_total{service=\"$n\"}[5m]))"
+      done
+      for r in $(seq 0 14); do
+        n="S${f}G${g}R${r}"
+        cat <<RULE
+      - alert: HighErrorRate$n
+        expr: |
+          sum by (job, instance) (rate(http_errors_total{service="$n"}[5m]))
+            / sum by (job, instance) (rate(http_requests_total{service="$n"}[5m])) > 0.05
+        for: 10m
+        labels:
+          severity: critical
+          team: team-$f
+        annotations:
+          summary: Error rate above 5% for service $n
+          description: "{{ \$value | humanizePercentage }} of requests to {{ \$labels.instance }} fail"
+          runbook_url: https://runbooks.example.com/HighErrorRate$n
+RULE
+      done
+    done
+  } > "$dir/rules-$f.yaml"
+done
+echo "corpus: $(ls "$dir" | wc -l) files, $(grep -c -- '- alert:' "$dir"/*.yaml | awk -F: '{s+=$2} END {print s}') alerts, $(grep -c -- '- record:' "$dir"/*.yaml | awk -F: '{s+=$2} END {print s}') recording rules"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+time_cmd() {
+  for _ in $(seq "$runs"); do
+    local s e
+    s=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s.%N)
+    echo "$e - $s" | bc -l
+  done | median
+}
+al=$(time_cmd ./target/release/alertlint check --no-config "$dir")
+pt=$(time_cmd promtool check rules "$dir"/*.yaml)
+printf 'alertlint check (all checks): %.3fs (median of %d)\n' "$al" "$runs"
+printf 'promtool check rules:         %.3fs (median of %d)\n' "$pt" "$runs"
+printf 'alertlint is %.1fx faster than promtool\n' "$(echo "$pt / $al" | bc -l)"
