@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use promql_parser::parser::{AggregateExpr, LabelModifier};
 
 use super::engine::{ESample, Evaluator, Val};
+use super::histogram::FloatHistogram;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
 
@@ -148,6 +149,52 @@ fn int_param(v: f64) -> Result<i64, EvalError> {
         return Ok(i64::MIN);
     }
     Ok(v as i64)
+}
+
+/// Sum (or mean) of the histograms of a group; `None`, with a warning,
+/// when exponential and custom buckets are mixed.
+fn sum_histograms(
+    ev: &mut Evaluator<'_>,
+    a: &AggregateExpr,
+    members: &[ESample],
+    mean: bool,
+) -> Option<FloatHistogram> {
+    let mut acc: Option<FloatHistogram> = None;
+    let mut reconciled = false;
+    for s in members {
+        let Some(h) = s.h.as_deref() else { continue };
+        acc = Some(match acc {
+            None => h.clone(),
+            Some(prev) => match prev.combine(h, 1.0) {
+                Ok((r, rec)) => {
+                    reconciled |= rec;
+                    r
+                }
+                Err(_) => {
+                    ev.warn_at(
+                        format!(
+                            "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{}\"",
+                            s.labels.get_or_empty(METRIC_NAME)
+                        ),
+                        &a.expr,
+                    );
+                    return None;
+                }
+            },
+        });
+    }
+    if reconciled {
+        ev.info_at(
+            "mismatched custom buckets were reconciled during aggregation".into(),
+            &a.expr,
+        );
+    }
+    let mut h = acc?;
+    if mean {
+        h.divide(members.len() as f64);
+    }
+    h.compact();
+    Some(h)
 }
 
 pub(crate) fn eval_aggregate<'a>(
@@ -324,7 +371,12 @@ pub(crate) fn eval_aggregate<'a>(
                             ));
                             None
                         } else if n_hist > 0 {
-                            return Err(EvalError::unsupported("sum/avg of native histograms"));
+                            if let Some(h) = sum_histograms(ev, a, &members, op == "avg") {
+                                let mut s = mk(g.clone(), 0.0, &members);
+                                s.h = Some(Box::new(h));
+                                out.push(s);
+                            }
+                            None
                         } else if op == "sum" {
                             let (mut sum, mut c) = (0.0, 0.0);
                             for f in floats() {

@@ -6,7 +6,7 @@ use promql_parser::parser::{BinaryExpr, LabelModifier, VectorMatchCardinality};
 
 use super::engine::{ESample, Evaluator, Val};
 use super::labels::{Labels, METRIC_NAME};
-use super::value::EvalError;
+use super::value::{AnnotationKind, EvalError};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Op {
@@ -152,19 +152,15 @@ pub(crate) fn eval_binary<'a>(
             }
         }
         (Val::Vector(v), Val::Scalar(s)) => {
-            let mut inc = Vec::new();
-            let r = vector_scalar(&mut inc, op, v, s, false, return_bool, t);
-            for m in inc {
-                ev.info(m);
-            }
+            let mut notes = Notes::default();
+            let r = vector_scalar(&mut notes, op, v, s, false, return_bool, t);
+            notes.emit(ev, be);
             r
         }
         (Val::Scalar(s), Val::Vector(v)) => {
-            let mut inc = Vec::new();
-            let r = vector_scalar(&mut inc, op, v, s, true, return_bool, t);
-            for m in inc {
-                ev.info(m);
-            }
+            let mut notes = Notes::default();
+            let r = vector_scalar(&mut notes, op, v, s, true, return_bool, t);
+            notes.emit(ev, be);
             r
         }
         (Val::Vector(l), Val::Vector(r)) => {
@@ -181,11 +177,9 @@ pub(crate) fn eval_binary<'a>(
                 .as_ref()
                 .map(|m| m.card.clone())
                 .unwrap_or(VectorMatchCardinality::OneToOne);
-            let mut inc = Vec::new();
-            let res = vector_vector(&mut inc, op, l, r, on, &names, &card, return_bool, t);
-            for m in inc {
-                ev.info(m);
-            }
+            let mut notes = Notes::default();
+            let res = vector_vector(&mut notes, op, l, r, on, &names, &card, return_bool, t);
+            notes.emit(ev, be);
             res.map(Val::Vector)
         }
         (l, r) => Err(EvalError::new(format!(
@@ -196,8 +190,28 @@ pub(crate) fn eval_binary<'a>(
     }
 }
 
+/// Annotations collected while combining samples, emitted once per
+/// binary expression.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub info: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+impl Notes {
+    fn emit(self, ev: &mut Evaluator<'_>, be: &BinaryExpr) {
+        let anchor = be.to_string();
+        for m in self.warn {
+            ev.annotate_anchored(AnnotationKind::Warning, m, anchor.clone());
+        }
+        for m in self.info {
+            ev.annotate_anchored(AnnotationKind::Info, m, anchor.clone());
+        }
+    }
+}
+
 fn vector_scalar<'a>(
-    incompatible: &mut Vec<String>,
+    notes: &mut Notes,
     op: Op,
     v: Vec<ESample>,
     s: f64,
@@ -212,8 +226,20 @@ fn vector_scalar<'a>(
     }
     let mut out = Vec::with_capacity(v.len());
     for mut e in v {
-        if e.h.is_some() {
-            if op.is_comparison() || matches!(op, Op::Add | Op::Sub | Op::Pow | Op::Mod | Op::Atan2)
+        if let Some(h) = e.h.as_mut() {
+            // histogram * scalar, scalar * histogram and histogram / scalar
+            // scale the histogram.
+            if op == Op::Mul || (op == Op::Div && !swap) {
+                if op == Op::Mul {
+                    h.scale(s);
+                } else {
+                    h.divide(s);
+                }
+                e.drop_name = true;
+                e.t = t;
+                out.push(e);
+                continue;
+            }
             {
                 // Not defined for histograms: Prometheus drops the element.
                 let (l, r) = if swap {
@@ -221,16 +247,13 @@ fn vector_scalar<'a>(
                 } else {
                     ("histogram", "float")
                 };
-                incompatible.push(format!(
+                notes.info.push(format!(
                     "incompatible sample types encountered for binary operator \"{}\": {l} {} {r}",
                     op.symbol(),
                     op.symbol()
                 ));
                 continue;
             }
-            return Err(EvalError::unsupported(
-                "arithmetic between native histograms and scalars",
-            ));
         }
         let (l, r) = if swap { (s, e.f) } else { (e.f, s) };
         let (mut val, keep) = float_op(op, l, r);
@@ -288,7 +311,7 @@ fn set_op(op: Op, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) 
 
 #[allow(clippy::too_many_arguments)]
 fn vector_vector(
-    incompatible: &mut Vec<String>,
+    notes: &mut Notes,
     op: Op,
     lhs: Vec<ESample>,
     rhs: Vec<ESample>,
@@ -361,18 +384,52 @@ fn vector_vector(
                 hist_out = Some(a.clone());
                 (0.0, if op == Op::Eq { eq } else { !eq })
             }
-            (Some(_), Some(_)) if matches!(op, Op::Add | Op::Sub | Op::Mul | Op::Div) => {
-                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            (Some(a), Some(b)) if matches!(op, Op::Add | Op::Sub) => {
+                let sign = if op == Op::Add { 1.0 } else { -1.0 };
+                match a.combine(b, sign) {
+                    Ok((mut h, reconciled)) => {
+                        if reconciled {
+                            let what = if op == Op::Add {
+                                "addition"
+                            } else {
+                                "subtraction"
+                            };
+                            notes.info.push(format!(
+                                "mismatched custom buckets were reconciled during {what}"
+                            ));
+                        }
+                        h.compact();
+                        hist_out = Some(Box::new(h));
+                        (0.0, true)
+                    }
+                    Err(_) => {
+                        notes.warn.push(format!(
+                            "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{}\"",
+                            ls.labels.get_or_empty(METRIC_NAME)
+                        ));
+                        continue;
+                    }
+                }
             }
-            (Some(_), None) if matches!(op, Op::Mul | Op::Div) => {
-                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            (Some(a), None) if matches!(op, Op::Mul | Op::Div) => {
+                let mut h = (**a).clone();
+                if op == Op::Mul {
+                    h.scale(rs.f);
+                } else {
+                    h.divide(rs.f);
+                }
+                hist_out = Some(Box::new(h));
+                (0.0, true)
             }
-            (None, Some(_)) if op == Op::Mul => {
-                return Err(EvalError::unsupported("arithmetic on native histograms"));
+            (None, Some(b)) if op == Op::Mul => {
+                let mut h = (**b).clone();
+                h.scale(ls.f);
+                hist_out = Some(Box::new(h));
+                (0.0, true)
             }
             (lh, rh) => {
                 let tn = |h: bool| if h { "histogram" } else { "float" };
-                incompatible.push(format!(
+                notes.info.push(format!(
                     "incompatible sample types encountered for binary operator \"{}\": {} {} {}",
                     op.symbol(),
                     tn(lh.is_some()),

@@ -368,6 +368,19 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Annotation located by the text of an expression in the query.
+    pub fn annotate_anchored(&mut self, kind: AnnotationKind, message: String, anchor: String) {
+        let a = Annotation {
+            kind,
+            message,
+            position: None,
+            anchor: Some(anchor),
+        };
+        if !self.annotations.contains(&a) {
+            self.annotations.push(a);
+        }
+    }
+
     pub fn warn(&mut self, message: String) {
         self.annotate(AnnotationKind::Warning, message, None);
     }
@@ -421,8 +434,8 @@ impl<'a> Evaluator<'a> {
                 Val::Vector(v) => {
                     let mut out = Vec::with_capacity(v.len());
                     for mut s in v {
-                        if s.h.is_some() {
-                            return Err(EvalError::unsupported("negation of native histograms"));
+                        if let Some(h) = s.h.as_mut() {
+                            h.scale(-1.0);
                         }
                         s.f = -s.f;
                         s.drop_name = true;

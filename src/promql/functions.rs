@@ -227,19 +227,8 @@ fn extrapolated_rate(
     is_counter: bool,
     is_rate: bool,
 ) -> Result<Option<f64>, EvalError> {
-    if !s.hists.is_empty() {
-        if !s.floats.is_empty() {
-            return Ok(None);
-        }
-        if s.hists.len() < 2 {
-            return Ok(None);
-        }
-        return Err(EvalError::unsupported(
-            "rate/increase/delta of native histograms",
-        ));
-    }
     let f = &s.floats;
-    if f.len() < 2 {
+    if f.len() < 2 || !s.hists.is_empty() {
         return Ok(None);
     }
     let (first_t, first_v) = f[0];
@@ -252,10 +241,37 @@ fn extrapolated_rate(
             }
         }
     }
+    Ok(Some(
+        result
+            * extrapolation_factor(
+                m,
+                (first_t, last_t, f.len()),
+                is_counter,
+                is_rate,
+                result,
+                first_v,
+            ),
+    ))
+}
+
+/// Prometheus' extrapolation of a rate/increase/delta to the window
+/// edges, given the first and last sample times and the sample count.
+/// `result` and `first` are the raw increase and first value (for
+/// histograms: their observation counts), which bound the extrapolation
+/// of counters to where they would reach zero.
+fn extrapolation_factor(
+    m: &MatrixArg<'_>,
+    (first_t, last_t, n): (i64, i64, usize),
+    is_counter: bool,
+    is_rate: bool,
+    result: f64,
+    first_v: f64,
+) -> f64 {
+    let f_len = n;
     let mut to_start = (first_t - m.range_start) as f64 / 1000.0;
     let mut to_end = (m.range_end - last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
-    let avg = sampled / (f.len() - 1) as f64;
+    let avg = sampled / (f_len - 1) as f64;
     let threshold = avg * 1.1;
     if to_start >= threshold {
         to_start = avg / 2.0;
@@ -273,7 +289,232 @@ fn extrapolated_rate(
     if is_rate {
         factor /= m.range_ms as f64 / 1000.0;
     }
-    Ok(Some(result * factor))
+    factor
+}
+
+/// Outcome of a range function over a series holding histograms.
+enum HistRange {
+    Histogram(FloatHistogram),
+    /// No output element (annotations may have been added).
+    Nothing,
+    /// The samples that matter are floats: use the float path.
+    Floats,
+}
+
+const MIXED_EXP_CUSTOM: &str = "vector contains a mix of histograms with exponential and custom buckets schemas for metric name";
+
+fn warn_mixed_floats(ev: &mut Evaluator<'_>, s: &RSeries<'_>, at: &Expr) {
+    ev.warn_at(
+        format!(
+            "encountered a mix of histograms and floats for metric name \"{}\"",
+            metric_name(&s.labels)
+        ),
+        at,
+    );
+}
+
+fn warn_hist(ev: &mut Evaluator<'_>, what: &str, s: &RSeries<'_>, at: &Expr) {
+    ev.warn_at(format!("{what} \"{}\"", metric_name(&s.labels)), at);
+}
+
+/// rate, increase, delta, irate, idelta, sum_over_time and avg_over_time
+/// of a series with histogram samples.
+fn hist_range_fn(
+    ev: &mut Evaluator<'_>,
+    name: &str,
+    s: &RSeries<'_>,
+    m: &MatrixArg<'_>,
+    at: &Expr,
+) -> HistRange {
+    const NOT_COUNTER: &str = "this native histogram metric is not a counter:";
+    const NOT_GAUGE: &str = "this native histogram metric is not a gauge:";
+    let hs = &s.hists;
+    match name {
+        "irate" | "idelta" => {
+            let pts = merged(s);
+            if pts.len() < 2 {
+                return HistRange::Nothing;
+            }
+            let (t0, p0) = &pts[pts.len() - 2];
+            let (t1, p1) = &pts[pts.len() - 1];
+            let (a, b) = match (p0, p1) {
+                (Pt::H(a), Pt::H(b)) => (*a, *b),
+                (Pt::F(_), Pt::F(_)) => return HistRange::Floats,
+                _ => {
+                    warn_mixed_floats(ev, s, at);
+                    return HistRange::Nothing;
+                }
+            };
+            let is_rate = name == "irate";
+            let mut r = if is_rate && b.detect_reset(a) {
+                b.clone()
+            } else {
+                match b.combine(a, -1.0) {
+                    Ok((h, reconciled)) => {
+                        if reconciled {
+                            ev.info_at(
+                                "mismatched custom buckets were reconciled during subtraction"
+                                    .into(),
+                                at,
+                            );
+                        }
+                        h
+                    }
+                    Err(_) => {
+                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        return HistRange::Nothing;
+                    }
+                }
+            };
+            let gauge = |h: &FloatHistogram| h.counter_reset_hint == CounterResetHint::Gauge;
+            if is_rate && (gauge(a) || gauge(b)) {
+                warn_hist(ev, NOT_COUNTER, s, at);
+            }
+            if !is_rate && !(gauge(a) && gauge(b)) {
+                warn_hist(ev, NOT_GAUGE, s, at);
+            }
+            r.counter_reset_hint = CounterResetHint::Gauge;
+            r.compact();
+            if is_rate {
+                let dt = t1 - t0;
+                if dt == 0 {
+                    return HistRange::Nothing;
+                }
+                r.divide(dt as f64 / 1000.0);
+            }
+            HistRange::Histogram(r)
+        }
+        "rate" | "increase" | "delta" => {
+            if !s.floats.is_empty() {
+                warn_mixed_floats(ev, s, at);
+                return HistRange::Nothing;
+            }
+            if hs.len() < 2 {
+                return HistRange::Nothing;
+            }
+            let is_counter = name != "delta";
+            let Some(mut h) = histogram_rate(ev, hs, is_counter, s, at) else {
+                return HistRange::Nothing;
+            };
+            let first = &hs[0];
+            let last = &hs[hs.len() - 1];
+            let factor = extrapolation_factor(
+                m,
+                (first.0, last.0, hs.len()),
+                is_counter,
+                name == "rate",
+                h.count,
+                first.1.count,
+            );
+            h.scale(factor);
+            HistRange::Histogram(h)
+        }
+        _ => {
+            if !s.floats.is_empty() {
+                warn_mixed_floats(ev, s, at);
+                return HistRange::Nothing;
+            }
+            let Some(first) = hs.first() else {
+                return HistRange::Nothing;
+            };
+            let mut acc = first.1.clone();
+            for (_, h) in hs.iter().skip(1) {
+                match acc.combine(h, 1.0) {
+                    Ok((r, reconciled)) => {
+                        if reconciled {
+                            ev.info_at(
+                                "mismatched custom buckets were reconciled during aggregation"
+                                    .into(),
+                                at,
+                            );
+                        }
+                        acc = r;
+                    }
+                    Err(_) => {
+                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        return HistRange::Nothing;
+                    }
+                }
+            }
+            if name == "avg_over_time" {
+                acc.divide(hs.len() as f64);
+            }
+            acc.compact();
+            HistRange::Histogram(acc)
+        }
+    }
+}
+
+/// The raw increase (or delta) between the first and last histogram of a
+/// window, corrected for counter resets (Prometheus' `histogramRate`).
+fn histogram_rate(
+    ev: &mut Evaluator<'_>,
+    hs: &[(i64, FloatHistogram)],
+    is_counter: bool,
+    s: &RSeries<'_>,
+    at: &Expr,
+) -> Option<FloatHistogram> {
+    let gauge = |h: &FloatHistogram| h.counter_reset_hint == CounterResetHint::Gauge;
+    let first = &hs.first()?.1;
+    let last = &hs.last()?.1;
+    if is_counter && (gauge(first) || gauge(last)) {
+        warn_hist(ev, "this native histogram metric is not a counter:", s, at);
+    }
+    // A reset between the first two samples means the first one does not
+    // matter, nor does its bucket layout: start from an empty histogram.
+    let empty;
+    let mut prev: &FloatHistogram = first;
+    if is_counter && hs.len() > 1 && hs[1].1.detect_reset(first) {
+        empty = FloatHistogram {
+            schema: hs[1].1.schema,
+            custom_values: hs[1].1.custom_values.clone(),
+            ..Default::default()
+        };
+        prev = &empty;
+    }
+    let custom = prev.uses_custom_buckets();
+    if last.uses_custom_buckets() != custom {
+        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+        return None;
+    }
+    let mut min_schema = prev.schema.min(last.schema);
+    for (_, h) in &hs[1..hs.len() - 1] {
+        if !is_counter {
+            continue;
+        }
+        if gauge(h) {
+            warn_hist(ev, "this native histogram metric is not a counter:", s, at);
+        }
+        min_schema = min_schema.min(h.schema);
+        if h.uses_custom_buckets() != custom {
+            warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+            return None;
+        }
+    }
+    let Ok((mut h, _)) = last.to_schema(min_schema).combine(prev, -1.0) else {
+        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+        return None;
+    };
+    if is_counter {
+        let mut p = prev;
+        for (_, cur) in &hs[1..] {
+            if cur.detect_reset(p) {
+                match h.combine(p, 1.0) {
+                    Ok((r, _)) => h = r,
+                    Err(_) => {
+                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        return None;
+                    }
+                }
+            }
+            p = cur;
+        }
+    } else if !(gauge(first) && gauge(last)) {
+        warn_hist(ev, "this native histogram metric is not a gauge:", s, at);
+    }
+    h.counter_reset_hint = CounterResetHint::Gauge;
+    h.compact();
+    Some(h)
 }
 
 fn linear_regression(f: &[(i64, f64)], intercept_t: i64) -> (f64, f64) {
@@ -303,34 +544,6 @@ fn linear_regression(f: &[(i64, f64)], intercept_t: i64) -> (f64, f64) {
     let var = sx2 - sx * sx / n;
     let slope = cov / var;
     (slope, sy / n - slope * sx / n)
-}
-
-fn hist_detect_reset(cur: &FloatHistogram, prev: &FloatHistogram) -> bool {
-    if cur.counter_reset_hint == CounterResetHint::CounterReset {
-        return true;
-    }
-    if cur.counter_reset_hint == CounterResetHint::NotCounterReset {
-        return false;
-    }
-    if cur.count < prev.count || cur.zero_count < prev.zero_count {
-        return true;
-    }
-    if cur.uses_custom_buckets() != prev.uses_custom_buckets() || cur.schema > prev.schema {
-        return true;
-    }
-    if cur.zero_threshold < prev.zero_threshold {
-        return true;
-    }
-    let dec = |a: &[(i32, f64)], b: &[(i32, f64)]| {
-        b.iter().any(|(i, c)| {
-            let cv = a.iter().find(|(j, _)| j == i).map(|x| x.1).unwrap_or(0.0);
-            cv < *c
-        })
-    };
-    if cur.schema == prev.schema && cur.custom_values == prev.custom_values {
-        return dec(&cur.positive, &prev.positive) || dec(&cur.negative, &prev.negative);
-    }
-    false
 }
 
 /// Merged time-ordered samples of a range-vector series.
@@ -750,17 +963,40 @@ fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<V
         {
             hist_ignored(ev, s);
         }
+        if has_h
+            && matches!(
+                name,
+                "rate"
+                    | "increase"
+                    | "delta"
+                    | "irate"
+                    | "idelta"
+                    | "sum_over_time"
+                    | "avg_over_time"
+            )
+        {
+            let at = arg(c, matrix_idx)?;
+            match hist_range_fn(ev, name, s, &m, at) {
+                HistRange::Histogram(h) => {
+                    out.push(ESample {
+                        labels: s.labels.clone(),
+                        t,
+                        f: 0.0,
+                        h: Some(Box::new(h)),
+                        drop_name: true,
+                    });
+                    continue;
+                }
+                HistRange::Nothing => continue,
+                HistRange::Floats => {}
+            }
+        }
         let v: Option<f64> = match name {
             "rate" => extrapolated_rate(s, &m, true, true)?,
             "increase" => extrapolated_rate(s, &m, true, false)?,
             "delta" => extrapolated_rate(s, &m, false, false)?,
             "irate" | "idelta" => {
-                if has_h {
-                    if f.is_empty() && s.hists.len() >= 2 {
-                        return Err(EvalError::unsupported("irate/idelta of native histograms"));
-                    }
-                    None
-                } else if f.len() < 2 {
+                if f.len() < 2 {
                     None
                 } else {
                     let (t0, v0) = f[f.len() - 2];
@@ -805,7 +1041,7 @@ fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<V
                         }
                         (Pt::H(a), Pt::H(b)) => {
                             if name == "resets" {
-                                hist_detect_reset(b, a)
+                                b.detect_reset(a)
                             } else {
                                 a != b
                             }
@@ -819,16 +1055,8 @@ fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<V
                 if pts.is_empty() { None } else { Some(n) }
             }
             "avg_over_time" | "sum_over_time" => {
-                if mixed {
-                    ev.warn(format!(
-                        "encountered a mix of histograms and floats for metric name \"{}\"",
-                        metric_name(&s.labels)
-                    ));
+                if f.is_empty() {
                     None
-                } else if has_h {
-                    return Err(EvalError::unsupported(format!(
-                        "{name} of native histograms"
-                    )));
                 } else if name == "avg_over_time" {
                     Some(kahan_mean(f.iter().map(|p| p.1)))
                 } else {
@@ -945,6 +1173,12 @@ fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<V
                         hist_ignored(ev, s);
                     }
                     let mut vals: Vec<f64> = f.iter().map(|p| p.1).collect();
+                    // A NaN sample makes the deviation undefined rather than
+                    // being sorted to one end.
+                    if vals.iter().any(|v| v.is_nan()) {
+                        out.push(out_sample(s, t, f64::NAN, false));
+                        continue;
+                    }
                     let med = quantile(0.5, &mut vals);
                     let mut dev: Vec<f64> = f.iter().map(|p| (p.1 - med).abs()).collect();
                     Some(quantile(0.5, &mut dev))

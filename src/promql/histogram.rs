@@ -113,6 +113,271 @@ impl FloatHistogram {
     }
 }
 
+/// Why two histograms cannot be combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistogramOpError {
+    /// One uses exponential buckets, the other custom buckets.
+    MixedSchemas,
+}
+
+/// Index of the bucket at `target` schema that contains bucket `idx` of the
+/// finer `origin` schema (bucket `i` covers `(2^((i-1)/2^s), 2^(i/2^s)]`).
+fn target_index(idx: i32, origin: i32, target: i32) -> i32 {
+    let delta = (origin - target).clamp(0, 31);
+    ((idx - 1) >> delta) + 1
+}
+
+/// Adds `(idx, count)` into a sorted sparse bucket list.
+fn add_bucket(v: &mut Vec<(i32, f64)>, idx: i32, count: f64) {
+    match v.binary_search_by_key(&idx, |p| p.0) {
+        Ok(k) => v[k].1 += count,
+        Err(k) => v.insert(k, (idx, count)),
+    }
+}
+
+impl FloatHistogram {
+    /// Multiplies every count and the sum by `f`.
+    pub fn scale(&mut self, f: f64) {
+        self.count *= f;
+        self.sum *= f;
+        self.zero_count *= f;
+        for b in self.positive.iter_mut().chain(self.negative.iter_mut()) {
+            b.1 *= f;
+        }
+    }
+
+    /// Divides every count and the sum by `f`.
+    pub fn divide(&mut self, f: f64) {
+        self.count /= f;
+        self.sum /= f;
+        self.zero_count /= f;
+        for b in self.positive.iter_mut().chain(self.negative.iter_mut()) {
+            b.1 /= f;
+        }
+    }
+
+    /// The same histogram at a coarser (lower) exponential schema; finer
+    /// targets and custom buckets are returned unchanged.
+    pub fn to_schema(&self, target: i32) -> FloatHistogram {
+        if self.uses_custom_buckets() || target >= self.schema {
+            return self.clone();
+        }
+        let mut out = self.clone();
+        out.schema = target;
+        let reduce = |v: &[(i32, f64)]| {
+            let mut r: Vec<(i32, f64)> = Vec::with_capacity(v.len());
+            for (i, c) in v {
+                add_bucket(&mut r, target_index(*i, self.schema, target), *c);
+            }
+            r
+        };
+        out.positive = reduce(&self.positive);
+        out.negative = reduce(&self.negative);
+        out
+    }
+
+    /// Count the zero bucket would hold when widened to at least
+    /// `threshold`, and the threshold it ends up with: a bucket that starts
+    /// below the threshold is swallowed whole, widening it to the bucket's
+    /// upper bound.
+    fn zero_count_for_threshold(&self, threshold: f64) -> (f64, f64) {
+        let mut t = threshold;
+        loop {
+            let mut count = self.zero_count;
+            let before = t;
+            for side in [&self.positive, &self.negative] {
+                for (i, c) in side.iter() {
+                    let lower = Self::exp_upper(self.schema, *i - 1);
+                    if lower >= t {
+                        break;
+                    }
+                    count += c;
+                    t = t.max(Self::exp_upper(self.schema, *i));
+                }
+            }
+            if t == before {
+                return (count, t);
+            }
+        }
+    }
+
+    /// The histogram with its zero bucket widened to `threshold` (which
+    /// must come from `zero_count_for_threshold`).
+    fn with_zero_threshold(&self, threshold: f64) -> FloatHistogram {
+        let (count, t) = self.zero_count_for_threshold(threshold);
+        let mut out = self.clone();
+        let schema = self.schema;
+        let keep = |v: &[(i32, f64)]| -> Vec<(i32, f64)> {
+            v.iter()
+                .filter(|(i, _)| Self::exp_upper(schema, *i - 1) >= t)
+                .copied()
+                .collect()
+        };
+        out.positive = keep(&self.positive);
+        out.negative = keep(&self.negative);
+        out.zero_count = count;
+        out.zero_threshold = t;
+        out
+    }
+
+    /// `self + sign * other`. For custom buckets with different bounds the
+    /// result uses the bounds both have (each bucket goes to the smallest
+    /// common bound at or above its own); the flag reports that. Exponential
+    /// histograms are combined at the coarser schema and wider zero bucket.
+    pub fn combine(
+        &self,
+        other: &FloatHistogram,
+        sign: f64,
+    ) -> Result<(FloatHistogram, bool), HistogramOpError> {
+        if self.uses_custom_buckets() != other.uses_custom_buckets() {
+            return Err(HistogramOpError::MixedSchemas);
+        }
+        let hint = combine_hints(self.counter_reset_hint, other.counter_reset_hint);
+        if self.uses_custom_buckets() {
+            let mut out = self.clone();
+            out.counter_reset_hint = hint;
+            out.count += sign * other.count;
+            out.sum += sign * other.sum;
+            if self.custom_values == other.custom_values {
+                for (i, c) in &other.positive {
+                    add_bucket(&mut out.positive, *i, sign * c);
+                }
+                return Ok((out, false));
+            }
+            let common: Vec<f64> = self
+                .custom_values
+                .iter()
+                .filter(|v| other.custom_values.contains(v))
+                .copied()
+                .collect();
+            let remap = |h: &FloatHistogram, f: f64, into: &mut Vec<(i32, f64)>| {
+                for (i, c) in &h.positive {
+                    let upper = usize::try_from(*i)
+                        .ok()
+                        .and_then(|i| h.custom_values.get(i))
+                        .copied()
+                        .unwrap_or(f64::INFINITY);
+                    let j = common.partition_point(|x| *x < upper);
+                    add_bucket(into, j as i32, f * c);
+                }
+            };
+            let mut buckets = Vec::new();
+            remap(self, 1.0, &mut buckets);
+            remap(other, sign, &mut buckets);
+            out.positive = buckets;
+            out.custom_values = common;
+            return Ok((out, true));
+        }
+        let (mut a, mut b) = (self.clone(), other.clone());
+        if a.zero_threshold != b.zero_threshold {
+            let mut t = a.zero_threshold.max(b.zero_threshold);
+            loop {
+                let (_, ta) = a.zero_count_for_threshold(t);
+                let (_, tb) = b.zero_count_for_threshold(ta);
+                if tb == t {
+                    break;
+                }
+                t = tb;
+            }
+            a = a.with_zero_threshold(t);
+            b = b.with_zero_threshold(t);
+        }
+        let target = a.schema.min(b.schema);
+        let mut out = a.to_schema(target);
+        let b = b.to_schema(target);
+        out.counter_reset_hint = hint;
+        out.count += sign * b.count;
+        out.sum += sign * b.sum;
+        out.zero_count += sign * b.zero_count;
+        for (i, c) in &b.positive {
+            add_bucket(&mut out.positive, *i, sign * c);
+        }
+        for (i, c) in &b.negative {
+            add_bucket(&mut out.negative, *i, sign * c);
+        }
+        Ok((out, false))
+    }
+
+    /// Drops empty buckets (Prometheus compacts results the same way).
+    pub fn compact(&mut self) {
+        self.positive.retain(|b| b.1 != 0.0);
+        self.negative.retain(|b| b.1 != 0.0);
+    }
+
+    /// Whether `self`, following `prev` in a counter, implies a reset
+    /// (Prometheus' `DetectReset`).
+    pub fn detect_reset(&self, prev: &FloatHistogram) -> bool {
+        match self.counter_reset_hint {
+            CounterResetHint::CounterReset => return true,
+            CounterResetHint::NotCounterReset => return false,
+            _ => {}
+        }
+        if self.count < prev.count {
+            return true;
+        }
+        if self.uses_custom_buckets() != prev.uses_custom_buckets() {
+            return true;
+        }
+        let decreased = |cur: &[(i32, f64)], old: &[(i32, f64)]| {
+            old.iter().any(|(i, c)| {
+                let now = cur
+                    .binary_search_by_key(i, |p| p.0)
+                    .map(|k| cur[k].1)
+                    .unwrap_or(0.0);
+                now < *c
+            })
+        };
+        if self.uses_custom_buckets() {
+            if self.custom_values != prev.custom_values {
+                // Changed bounds are compared on the bounds both have.
+                let Ok((cur, _)) = self.combine(
+                    &FloatHistogram {
+                        schema: CUSTOM_BUCKETS_SCHEMA,
+                        custom_values: prev.custom_values.clone(),
+                        ..Default::default()
+                    },
+                    1.0,
+                ) else {
+                    return true;
+                };
+                let Ok((old, _)) = prev.combine(
+                    &FloatHistogram {
+                        schema: CUSTOM_BUCKETS_SCHEMA,
+                        custom_values: self.custom_values.clone(),
+                        ..Default::default()
+                    },
+                    1.0,
+                ) else {
+                    return true;
+                };
+                return decreased(&cur.positive, &old.positive);
+            }
+            return decreased(&self.positive, &prev.positive);
+        }
+        if self.schema > prev.schema || self.zero_threshold < prev.zero_threshold {
+            return true;
+        }
+        let (old_zero, t) = prev.zero_count_for_threshold(self.zero_threshold);
+        if t != self.zero_threshold || self.zero_count < old_zero {
+            return true;
+        }
+        let old = prev.with_zero_threshold(t).to_schema(self.schema);
+        decreased(&self.positive, &old.positive) || decreased(&self.negative, &old.negative)
+    }
+}
+
+/// Counter-reset hint of a sum, as Prometheus combines them.
+fn combine_hints(a: CounterResetHint, b: CounterResetHint) -> CounterResetHint {
+    use CounterResetHint::*;
+    if a == b || a == Gauge {
+        a
+    } else if b == Gauge {
+        Gauge
+    } else {
+        Unknown
+    }
+}
+
 impl fmt::Display for FloatHistogram {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{{{{")?;

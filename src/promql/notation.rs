@@ -103,11 +103,9 @@ fn split_item(item: &str) -> Result<ItemParts, String> {
                 end = i;
                 break;
             }
-            if c == 'x' && !item[..i].to_ascii_lowercase().ends_with('0') {
-                end = i;
-                break;
-            }
-            if c == 'x' && i != start + 1 {
+            // Series values have no hexadecimal literals: `0x59` is zero
+            // repeated, as in Prometheus' series lexer.
+            if c == 'x' {
                 end = i;
                 break;
             }
