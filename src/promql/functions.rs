@@ -491,10 +491,16 @@ fn histogram_rate(
             return None;
         }
     }
-    let Ok((mut h, _)) = last.to_schema(min_schema).combine(prev, -1.0) else {
+    let Ok((mut h, reconciled)) = last.to_schema(min_schema).combine(prev, -1.0) else {
         warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
         return None;
     };
+    if reconciled {
+        ev.info_at(
+            "mismatched custom buckets were reconciled during subtraction".into(),
+            at,
+        );
+    }
     if is_counter {
         let mut p = prev;
         for (_, cur) in &hs[1..] {

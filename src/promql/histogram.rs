@@ -146,8 +146,18 @@ impl FloatHistogram {
         }
     }
 
-    /// Divides every count and the sum by `f`.
+    /// Divides every count and the sum by `f`. Division by zero leaves only
+    /// a zero bucket holding every (now infinite or NaN) observation, as in
+    /// Prometheus.
     pub fn divide(&mut self, f: f64) {
+        if f == 0.0 {
+            self.count /= f;
+            self.sum /= f;
+            self.zero_count = self.count;
+            self.positive.clear();
+            self.negative.clear();
+            return;
+        }
         self.count /= f;
         self.sum /= f;
         self.zero_count /= f;

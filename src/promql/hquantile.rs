@@ -171,7 +171,9 @@ pub(crate) fn native_quantile(q: f64, h: &FloatHistogram) -> f64 {
         count = h.count;
     }
     if count < rank {
-        return cur.upper;
+        // The rank lies among NaN observations (they count but sit in no
+        // bucket), or was missed by float error.
+        return if h.sum.is_nan() { f64::NAN } else { cur.upper };
     }
     // Infinite-width custom buckets cannot be interpolated: report their
     // finite bound, as classic histogram_quantile does.
@@ -232,6 +234,7 @@ fn fraction_over(
     lower: f64,
     upper: f64,
     linear: impl Fn(&Bucket) -> bool,
+    nan_observations: bool,
 ) -> f64 {
     if total == 0.0 || lower.is_nan() || upper.is_nan() {
         return f64::NAN;
@@ -266,11 +269,18 @@ fn fraction_over(
         }
         rank += b.count;
     }
+    // Bounds beyond every bucket take all bucketed observations; with NaN
+    // observations (counted in `total` but in no bucket) those stay out.
+    let bucketed = if nan_observations {
+        rank.min(total)
+    } else {
+        total
+    };
     if !lower_set || lower_rank > total {
-        lower_rank = total;
+        lower_rank = bucketed;
     }
     if !upper_set || upper_rank > total {
-        upper_rank = total;
+        upper_rank = bucketed;
     }
     (upper_rank - lower_rank) / total
 }
@@ -278,7 +288,14 @@ fn fraction_over(
 /// Fraction of observations of a native histogram in `[lower, upper]`.
 pub(crate) fn native_fraction(lower: f64, upper: f64, h: &FloatHistogram) -> f64 {
     let buckets = estimation_buckets(h);
-    fraction_over(&buckets, h.count, lower, upper, |b| linear_bucket(h, b))
+    fraction_over(
+        &buckets,
+        h.count,
+        lower,
+        upper,
+        |b| linear_bucket(h, b),
+        h.sum.is_nan(),
+    )
 }
 
 /// Fraction of observations of classic cumulative buckets `(le, count)`
@@ -322,7 +339,7 @@ pub(crate) fn bucket_fraction(lower: f64, upper: f64, buckets: &mut [(f64, f64)]
         }
         prev = (*le, *c);
     }
-    fraction_over(&out, total, lower, upper, |_| true)
+    fraction_over(&out, total, lower, upper, |_| true, false)
 }
 
 /// Estimated variance of the observations of a native histogram.
@@ -438,10 +455,25 @@ pub(crate) fn histogram_quantile(
     let mut out = Vec::new();
     for s in g.natives {
         let Some(h) = s.h.as_deref() else { continue };
+        let f = native_quantile(q, h);
+        if h.sum.is_nan() && h.count > 0.0 && (0.0..=1.0).contains(&q) {
+            let effect = if f.is_nan() {
+                "result is NaN"
+            } else {
+                "result is skewed higher"
+            };
+            ev.info_at(
+                format!(
+                    "input to histogram_quantile has NaN observations, {effect} for metric name \"{}\"",
+                    s.labels.get_or_empty(METRIC_NAME)
+                ),
+                args.1,
+            );
+        }
         out.push(ESample {
             labels: s.labels.clone(),
             t,
-            f: native_quantile(q, h),
+            f,
             h: None,
             drop_name: true,
         });
@@ -480,6 +512,15 @@ pub(crate) fn histogram_fraction(
     let mut out = Vec::new();
     for s in g.natives {
         let Some(h) = s.h.as_deref() else { continue };
+        if h.sum.is_nan() && h.count > 0.0 {
+            ev.info_at(
+                format!(
+                    "input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name \"{}\"",
+                    s.labels.get_or_empty(METRIC_NAME)
+                ),
+                at,
+            );
+        }
         out.push(ESample {
             labels: s.labels.clone(),
             t,

@@ -151,6 +151,12 @@ fn parse_base(s: &str) -> Result<Base, String> {
 }
 
 fn add_hist(a: &FloatHistogram, b: &FloatHistogram, sign: f64) -> FloatHistogram {
+    // Histogram arithmetic proper (schemas and zero buckets reconciled);
+    // bucket-wise addition only for the exponential/custom mix it refuses.
+    if let Ok((mut r, _)) = a.combine(b, sign) {
+        r.counter_reset_hint = a.counter_reset_hint;
+        return r;
+    }
     let mut r = a.clone();
     r.count += sign * b.count;
     r.sum += sign * b.sum;
