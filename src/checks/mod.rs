@@ -12,7 +12,16 @@ mod alert_owner;
 mod alert_runbook;
 mod alert_severity;
 mod group_name;
+mod inhibit_equal;
+mod inhibit_self;
+mod inhibit_unmatched;
 mod promql_syntax;
+mod route_owner;
+mod route_paging;
+mod route_receiver;
+mod route_shadowed;
+mod route_templated;
+mod route_unrouted;
 mod rule_duplicate;
 mod rule_duration;
 mod rule_expr;
@@ -20,6 +29,15 @@ mod rule_kind;
 mod rule_labels;
 mod rule_name;
 mod rule_recording_fields;
+mod runbook_actionable;
+mod runbook_links;
+mod runbook_mismatch;
+mod runbook_missing;
+mod runbook_orphan;
+mod runbook_sections;
+mod runbook_stale;
+mod runbook_templated;
+mod runbook_unverifiable;
 mod schema_type;
 mod schema_unknown_field;
 mod suppression_invalid;
@@ -46,6 +64,10 @@ pub enum Category {
     Policy,
     /// About `# alertlint:` comments themselves.
     Suppression,
+    /// Routing: where Alertmanager sends each alert, and its inhibit rules.
+    Routing,
+    /// Runbooks: that each alert's runbook exists and is fit to follow at 3am.
+    Runbook,
 }
 
 pub struct Check {
@@ -97,6 +119,24 @@ pub const CHECKS: &[&Check] = &[
     &alert_context::CHECK,
     &alert_owner::CHECK,
     &alert_dashboard::CHECK,
+    &route_unrouted::CHECK,
+    &route_templated::CHECK,
+    &route_owner::CHECK,
+    &route_paging::CHECK,
+    &route_receiver::CHECK,
+    &route_shadowed::CHECK,
+    &inhibit_unmatched::CHECK,
+    &inhibit_self::CHECK,
+    &inhibit_equal::CHECK,
+    &runbook_missing::CHECK,
+    &runbook_templated::CHECK,
+    &runbook_unverifiable::CHECK,
+    &runbook_orphan::CHECK,
+    &runbook_sections::CHECK,
+    &runbook_mismatch::CHECK,
+    &runbook_stale::CHECK,
+    &runbook_actionable::CHECK,
+    &runbook_links::CHECK,
     &suppression_invalid::CHECK,
     &suppression_unused::CHECK,
 ];

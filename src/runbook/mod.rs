@@ -1,16 +1,537 @@
-//! Runbooks: resolving `runbook_url`s to Markdown files in the repository and reading them.
-//! (Filled in by the runbooks work; the check pipeline already carries it.)
+//! Runbooks: resolving `runbook_url`s to Markdown files under configured runbook roots, and
+//! reading those files into [`Runbook`]s that the `runbook/*` checks inspect.
+//!
+//! Roots come from `runbooks:` in `.alertlint.yaml` (see [`settings`]) and `--runbooks DIR`.
+//! A `runbook_url` resolves when it is a relative path to a file under a root, or a URL under
+//! a root's `url_prefix` (`https://wiki/runbooks/` + `kube/KubePodNotReady` finds
+//! `kube/KubePodNotReady.md`, `…/index.md`, `…/_index.md` or `…/README.md`, case-insensitively
+//! as Hugo serves them), optionally with a `#fragment` naming a heading by its GitHub anchor.
+//! No network access is ever made.
 
+pub mod date;
+pub mod markdown;
+pub mod settings;
+pub mod skeleton;
+pub mod slug;
+
+pub use markdown::{Field, Heading, Link, Runbook, Step, StepRef};
+pub use settings::Settings;
+
+use crate::checks::Context;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use std::path::PathBuf;
+use crate::model::{Pair, Rule, RuleFile, RuleGroup, Str};
+use crate::source::{SourceFile, Span};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// One directory of runbooks.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// As shown in messages (relative to the working directory when possible).
+    pub dir: PathBuf,
+    abs: PathBuf,
+    pub url_prefix: Option<String>,
+    pub settings: Settings,
+}
 
 /// The runbooks found under the configured roots.
 #[derive(Debug, Default)]
-pub struct Runbooks {}
+pub struct Runbooks {
+    pub roots: Vec<Root>,
+    /// Every Markdown file under the roots, sorted by root then path.
+    pub docs: Vec<Runbook>,
+    by_key: HashMap<(usize, String), Vec<usize>>,
+    config_root: PathBuf,
+    /// Today, in days since 1970-01-01 (see [`date::today`]).
+    pub today: i64,
+    /// The settings of the `runbooks:` section itself (for `runbook new` without a root).
+    pub defaults: Settings,
+}
+
+/// Where a `runbook_url` leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// A Go template: which runbook it renders to is not known before the alert fires.
+    Templated,
+    /// A runbook (and, with a fragment, a heading in it).
+    Found { doc: usize, fragment: bool },
+    /// Under a root, but no such file there.
+    MissingFile {
+        root: Option<usize>,
+        expected: String,
+    },
+    /// The file exists but has no heading with that anchor.
+    MissingHeading { doc: usize, fragment: String },
+    /// Outside every root: cannot be verified without fetching it.
+    Unverifiable,
+}
+
+impl Runbooks {
+    pub fn doc(&self, i: usize) -> Option<&Runbook> {
+        self.docs.get(i)
+    }
+
+    pub fn settings_of(&self, doc: &Runbook) -> &Settings {
+        self.roots
+            .get(doc.root)
+            .map_or(&self.defaults, |r| &r.settings)
+    }
+
+    fn lookup(&self, root: usize, rest: &str) -> Option<usize> {
+        let candidates = self.by_key.get(&(root, key_of(rest)))?;
+        // An exact spelling first, then a non-index page, then any.
+        let rest = rest.trim_matches('/');
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| self.docs[i].rel == rest || strip_ext(&self.docs[i].rel) == rest)
+            .or_else(|| candidates.iter().copied().find(|&i| !self.docs[i].is_index))
+            .or_else(|| candidates.first().copied())
+    }
+
+    fn with_fragment(&self, doc: usize, fragment: Option<&str>) -> Resolution {
+        match fragment.filter(|f| !f.is_empty()) {
+            None => Resolution::Found {
+                doc,
+                fragment: false,
+            },
+            Some(f) => {
+                let f = percent_decode(f);
+                if self.docs[doc].anchor(&f).is_some() {
+                    Resolution::Found {
+                        doc,
+                        fragment: true,
+                    }
+                } else {
+                    Resolution::MissingHeading { doc, fragment: f }
+                }
+            }
+        }
+    }
+
+    /// Resolves a `runbook_url` written in `rule_file`.
+    pub fn resolve(&self, url: &str, rule_file: &Path) -> Resolution {
+        let url = url.trim();
+        if crate::checks::is_templated(url) {
+            return Resolution::Templated;
+        }
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (url, None),
+        };
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        if has_scheme(path) || path.starts_with("//") {
+            for (i, root) in self.roots.iter().enumerate() {
+                let Some(prefix) = &root.url_prefix else {
+                    continue;
+                };
+                let prefix = prefix.trim_end_matches('/');
+                let Some(rest) = path.strip_prefix(prefix) else {
+                    continue;
+                };
+                if !(rest.is_empty() || rest.starts_with('/')) {
+                    continue;
+                }
+                let rest = percent_decode(rest.trim_matches('/'));
+                return match self.lookup(i, &rest) {
+                    Some(doc) => self.with_fragment(doc, fragment),
+                    None => Resolution::MissingFile {
+                        root: Some(i),
+                        expected: expected_path(&root.dir, &rest),
+                    },
+                };
+            }
+            return Resolution::Unverifiable;
+        }
+
+        // A relative path: from the rule file, the config's directory, or a root itself.
+        let path = percent_decode(path);
+        let rule_dir = rule_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut bases: Vec<PathBuf> = vec![absolute(&rule_dir), absolute(&self.config_root)];
+        bases.extend(self.roots.iter().map(|r| r.abs.clone()));
+        let mut inside: Option<(usize, String)> = None;
+        let mut exists = false;
+        for base in &bases {
+            let abs = normalize(&base.join(&path));
+            for (i, root) in self.roots.iter().enumerate() {
+                let Ok(rel) = abs.strip_prefix(&root.abs) else {
+                    continue;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if let Some(doc) = self.lookup(i, &rel) {
+                    return self.with_fragment(doc, fragment);
+                }
+                if inside.is_none() {
+                    inside = Some((i, rel));
+                }
+            }
+            exists |= abs.is_file();
+        }
+        match inside {
+            Some((i, rel)) => Resolution::MissingFile {
+                root: Some(i),
+                expected: expected_path(&self.roots[i].dir, &rel),
+            },
+            None if exists => Resolution::Unverifiable,
+            None => Resolution::MissingFile {
+                root: None,
+                expected: path,
+            },
+        }
+    }
+
+    /// Every alert's `runbook_url` (non-empty ones; `alert/runbook` reports the rest) and
+    /// where it leads, in file order.
+    pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
+        let key = &ctx.config.policy.runbook_annotation;
+        let mut out = Vec::new();
+        for file in ctx.files {
+            for (group, rule) in file.rules() {
+                if !rule.is_alert() {
+                    continue;
+                }
+                let Some(pair) = rule.annotation(key) else {
+                    continue;
+                };
+                if pair.value.value.trim().is_empty() {
+                    continue;
+                }
+                let resolution = self.resolve(&pair.value.value, &file.source.path);
+                out.push(Reference {
+                    file,
+                    group,
+                    rule,
+                    url: pair,
+                    resolution,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One alert's link to its runbook.
+pub struct Reference<'a> {
+    pub file: &'a RuleFile,
+    pub group: &'a RuleGroup,
+    pub rule: &'a Rule,
+    pub url: &'a Pair,
+    pub resolution: Resolution,
+}
+
+impl Reference<'_> {
+    /// A label of the alert (its own, else its group's).
+    pub fn label(&self, name: &str) -> Option<&Str> {
+        label_of(self.group, self.rule, name)
+    }
+}
+
+pub fn label_of<'a>(group: &'a RuleGroup, rule: &'a Rule, name: &str) -> Option<&'a Str> {
+    rule.label(name)
+        .or_else(|| group.labels.iter().rev().find(|p| p.key.value == name))
+        .map(|p| &p.value)
+}
+
+fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn strip_ext(s: &str) -> &str {
+    for ext in [".md", ".markdown", ".html", ".htm"] {
+        if s.len() > ext.len() && s.is_char_boundary(s.len() - ext.len()) {
+            let (stem, e) = s.split_at(s.len() - ext.len());
+            if e.eq_ignore_ascii_case(ext) {
+                return stem;
+            }
+        }
+    }
+    s
+}
+
+/// The lookup key of a path under a root: lower-case, without extension, an index page
+/// standing for its directory.
+fn key_of(rel: &str) -> String {
+    let rel = rel.trim_matches('/');
+    let mut k = strip_ext(rel).to_lowercase();
+    for index in ["index", "_index", "readme"] {
+        if k == index {
+            return String::new();
+        }
+        if let Some(dir) = k.strip_suffix(&format!("/{index}")) {
+            k = dir.to_string();
+            break;
+        }
+    }
+    k.trim_end_matches('/').to_string()
+}
+
+fn expected_path(dir: &Path, rest: &str) -> String {
+    let rest = rest.trim_matches('/');
+    let file = if rest.is_empty() {
+        "README.md".to_string()
+    } else if strip_ext(rest) != rest {
+        rest.to_string()
+    } else {
+        format!("{rest}.md")
+    };
+    crate::source::display_path(&dir.join(file))
+}
+
+/// `%20` and friends; invalid escapes stay as written.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Removes `.` and `..` without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+}
+
+/// A path for messages: relative to the working directory when it is under it.
+fn for_display(p: &Path) -> PathBuf {
+    let abs = absolute(p);
+    match std::env::current_dir() {
+        Ok(cwd) => match abs.strip_prefix(normalize(&cwd)) {
+            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) if p.is_relative() => normalize(p),
+            Err(_) => abs,
+        },
+        Err(_) => normalize(p),
+    }
+}
+
+fn config_error(config: &Config, span: Span, message: String) -> Diagnostic {
+    let file = config
+        .file
+        .clone()
+        .unwrap_or_else(|| SourceFile::new(".alertlint.yaml", String::new()));
+    Diagnostic::new("config", &file, span, message)
+}
 
 /// Loads the runbook roots named in the config (`runbooks:`) and on the command line.
 /// `Ok(None)` when none are configured: the runbook checks then have nothing to check.
-pub fn load(_config: &Config, _dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<Diagnostic>> {
-    Ok(None)
+pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<Diagnostic>> {
+    let mut root_configs = Vec::new();
+    let mut defaults = Settings::default();
+    if let (Some(node), Some(file)) = (config.sections.get("runbooks"), config.file.as_ref()) {
+        let mut reader = settings::Reader {
+            file,
+            errors: Vec::new(),
+        };
+        let (roots, base) = reader.read(node);
+        if !reader.errors.is_empty() {
+            return Err(reader.errors);
+        }
+        root_configs = roots;
+        defaults = base;
+    }
+
+    let mut errors = Vec::new();
+    let mut roots: Vec<Root> = Vec::new();
+    for rc in root_configs {
+        let path = config.root.join(&rc.dir);
+        if !path.is_dir() {
+            errors.push(config_error(
+                config,
+                rc.span.unwrap_or_default(),
+                format!(
+                    "runbook directory `{}` does not exist (relative paths are read from the config's directory)",
+                    crate::source::display_path(&for_display(&path))
+                ),
+            ));
+            continue;
+        }
+        let abs = absolute(&path);
+        if roots
+            .iter()
+            .any(|r| r.abs == abs && r.url_prefix == rc.url_prefix)
+        {
+            continue;
+        }
+        roots.push(Root {
+            dir: for_display(&path),
+            abs,
+            url_prefix: rc.url_prefix,
+            settings: rc.settings,
+        });
+    }
+    for d in dirs {
+        if !d.is_dir() {
+            errors.push(Diagnostic::new(
+                "config",
+                &SourceFile::new(d.clone(), String::new()),
+                Span::point(0),
+                format!(
+                    "--runbooks {}: not a directory",
+                    crate::source::display_path(d)
+                ),
+            ));
+            continue;
+        }
+        let abs = absolute(d);
+        // The same directory as a configured root keeps that root's URL prefix.
+        if roots.iter().any(|r| r.abs == abs) {
+            continue;
+        }
+        roots.push(Root {
+            dir: normalize(d),
+            abs,
+            url_prefix: None,
+            settings: defaults.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if roots.is_empty() {
+        return Ok(None);
+    }
+
+    // Every Markdown file under the roots, honouring .gitignore, in path order.
+    let mut found: Vec<(usize, PathBuf, String)> = Vec::new();
+    for (i, root) in roots.iter().enumerate() {
+        let walker = ignore::WalkBuilder::new(&root.abs)
+            .require_git(false)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker.flatten() {
+            let p = entry.path();
+            let is_md = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+            });
+            if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(rel) = p.strip_prefix(&root.abs) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            found.push((i, root.dir.join(&rel), rel));
+        }
+    }
+
+    let read = |(root, path, rel): &(usize, PathBuf, String)| -> Runbook {
+        let settings = &roots[*root].settings;
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size > markdown::MAX_RUNBOOK_BYTES {
+            let mut rb = Runbook::empty(
+                SourceFile::new(path.clone(), String::new()),
+                *root,
+                rel.clone(),
+            );
+            rb.too_large = Some(size);
+            return rb;
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Err(_) => String::new(),
+        };
+        Runbook::parse(
+            SourceFile::new(path.clone(), text),
+            *root,
+            rel.clone(),
+            settings,
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let docs: Vec<Runbook> = if threads == 1 || found.len() < 64 {
+        found.iter().map(read).collect()
+    } else {
+        let chunk = found.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = found
+                .chunks(chunk)
+                .map(|c| s.spawn(|| c.iter().map(read).collect::<Vec<_>>()))
+                .collect();
+            let mut docs = Vec::with_capacity(found.len());
+            for h in handles {
+                match h.join() {
+                    Ok(part) => docs.extend(part),
+                    Err(p) => std::panic::resume_unwind(p),
+                }
+            }
+            docs
+        })
+    };
+
+    let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        by_key.entry((d.root, key_of(&d.rel))).or_default().push(i);
+    }
+    Ok(Some(Runbooks {
+        roots,
+        docs,
+        by_key,
+        config_root: config.root.clone(),
+        today: date::today(),
+        defaults,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_of("kube/KubePodNotReady.md"), "kube/kubepodnotready");
+        assert_eq!(key_of("kube/_index.md"), "kube");
+        assert_eq!(key_of("README.md"), "");
+        assert_eq!(key_of("/a/b/"), "a/b");
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert!(has_scheme("https://x"));
+        assert!(!has_scheme("runbooks/x.md"));
+        assert!(!has_scheme("C:/x"));
+    }
 }

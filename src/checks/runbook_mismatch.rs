@@ -1,0 +1,103 @@
+//! ## What it does
+//! Reports a runbook whose declared `Alert`, `Severity` or `Owner` header field disagrees with
+//! the alert that links to it: a different alert name, or a severity or owning team (the
+//! labels named by `policy.severity_label` and `policy.owner_label`) that the rule does not
+//! have. A field listing several values (`Severity: warning, critical`) matches any of them.
+//!
+//! ## Why is this bad?
+//! The runbook was written for another alert, or the rule changed and the runbook did not:
+//! the paged engineer reads "Severity: warning, no need to wake anyone" for an alert that now
+//! pages, or escalates to a team that no longer owns the service.
+//!
+//! ## Example
+//! ```yaml
+//! - alert: FraudModelErrorRateHigh
+//!   labels: {severity: critical, team: fraud-ml}
+//! ```
+//! ```markdown
+//! **Alert:** FraudModelErrorRateHigh
+//! **Severity:** warning
+//! **Owner:** ml-platform
+//! ```
+//!
+//! ## Use instead
+//! ```markdown
+//! **Alert:** FraudModelErrorRateHigh
+//! **Severity:** critical
+//! **Owner:** fraud-ml
+//! ```
+
+use super::{Category, Check, Context};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::runbook::Resolution;
+
+pub const CHECK: Check = Check {
+    id: "runbook/mismatch",
+    summary: "a runbook whose Alert, Severity or Owner disagrees with its alert",
+    category: Category::Runbook,
+    default_severity: Severity::Error,
+    default_enabled: true,
+    source: include_str!("runbook_mismatch.rs"),
+    run: Some(run),
+};
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(rbs) = ctx.runbooks else { return };
+    let policy = &ctx.config.policy;
+    for r in rbs.references(ctx) {
+        let Resolution::Found {
+            doc,
+            fragment: false,
+        } = r.resolution
+        else {
+            continue;
+        };
+        let Some(doc) = rbs.doc(doc) else { continue };
+        let alert = r.rule.alert.as_ref();
+        let checks = [
+            ("Alert", alert, "alert"),
+            ("Severity", r.label(&policy.severity_label), "`{}` label"),
+            ("Owner", r.label(&policy.owner_label), "`{}` label"),
+        ];
+        for (field, rule_value, what) in checks {
+            let (Some(f), Some(v)) = (doc.field(field), rule_value) else {
+                continue;
+            };
+            if f.value.trim().is_empty() || f.value.contains("<!--") || v.value.contains("{{") {
+                continue;
+            }
+            let want = v.value.trim().to_lowercase();
+            if want.is_empty() || words(&f.value).contains(&want) {
+                continue;
+            }
+            let what = match field {
+                "Severity" => what.replace("{}", &policy.severity_label),
+                "Owner" => what.replace("{}", &policy.owner_label),
+                _ => what.to_string(),
+            };
+            out.push(
+                Diagnostic::new(
+                    CHECK.id,
+                    &doc.file,
+                    f.value_span,
+                    format!(
+                        "the runbook says {field} `{}`, but alert `{}` has {what} `{}`",
+                        f.value,
+                        r.rule.name(),
+                        v.value
+                    ),
+                )
+                .with_label(format!("rule says `{}`", v.value))
+                .with_related(&r.file.source, v.span, "set here in the rule")
+                .with_help("update whichever is out of date; the runbook and the rule must agree"),
+            );
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! ## What it does
+//! Reports an alert whose `runbook_url` resolves to no runbook: under a configured runbook
+//! root (`runbooks:` in `.alertlint.yaml`, or `--runbooks DIR`) there is no such Markdown file,
+//! or the file has no heading with the URL's `#fragment` (anchors as GitHub renders them:
+//! `## Alert Name: KubePodCrashLooping` is `#alert-name-kubepodcrashlooping`).
+//!
+//! ## Why is this bad?
+//! The link is the first thing the engineer paged at 3am clicks. A 404 there, or a page that
+//! scrolls to nowhere, costs minutes while the incident runs, and usually means the runbook
+//! was never written or the alert was renamed without it.
+//!
+//! ## Example
+//! ```yaml
+//! # runbooks/ holds FraudModelDown.md only
+//! - alert: FraudModelLatencyP99High
+//!   annotations:
+//!     runbook_url: https://runbooks.example.com/fraud/FraudModelLatencyP99High
+//! ```
+//!
+//! ## Use instead
+//! Write `runbooks/FraudModelLatencyP99High.md` (`alertlint runbook new
+//! FraudModelLatencyP99High` starts one from the rule), or fix the link.
+
+use super::{Category, Check, Context};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::closest;
+use crate::runbook::Resolution;
+
+pub const CHECK: Check = Check {
+    id: "runbook/missing",
+    summary: "a runbook_url that resolves to no runbook file or heading",
+    category: Category::Runbook,
+    default_severity: Severity::Error,
+    default_enabled: true,
+    source: include_str!("runbook_missing.rs"),
+    run: Some(run),
+};
+
+fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(rbs) = ctx.runbooks else { return };
+    for r in rbs.references(ctx) {
+        let file = &r.file.source;
+        let span = r.url.value.span;
+        match &r.resolution {
+            Resolution::MissingFile { root, expected } => {
+                let mut d = Diagnostic::new(
+                    CHECK.id,
+                    file,
+                    span,
+                    format!(
+                        "the runbook of `{}` does not exist: no `{expected}`",
+                        r.rule.name()
+                    ),
+                )
+                .with_label("no runbook here");
+                let want = expected.rsplit('/').next().unwrap_or(expected);
+                let want = want.rsplit_once('.').map_or(want, |(s, _)| s);
+                let in_root: Vec<&crate::runbook::Runbook> = rbs
+                    .docs
+                    .iter()
+                    .filter(|doc| Some(doc.root) == *root && !doc.is_index)
+                    .collect();
+                let stems: Vec<&str> = in_root
+                    .iter()
+                    .map(|doc| {
+                        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
+                        name.rsplit_once('.').map_or(name, |(s, _)| s)
+                    })
+                    .collect();
+                let near = closest(want, &stems)
+                    .and_then(|s| stems.iter().position(|x| *x == s))
+                    .and_then(|i| in_root.get(i))
+                    .map(|doc| doc.file.display_path());
+                d = match near {
+                    Some(n) => d.with_help(format!(
+                        "did you mean `{n}`? Otherwise write the runbook: `alertlint runbook new {}`",
+                        r.rule.name()
+                    )),
+                    None => d.with_help(format!(
+                        "write it (`alertlint runbook new {}` starts one from the rule), or fix the link",
+                        r.rule.name()
+                    )),
+                };
+                out.push(d);
+            }
+            Resolution::MissingHeading { doc, fragment } => {
+                let Some(doc) = rbs.doc(*doc) else { continue };
+                let slugs: Vec<&str> = doc.headings.iter().map(|h| h.slug.as_str()).collect();
+                let help = match closest(&fragment.to_lowercase(), &slugs) {
+                    Some(s) => format!("did you mean `#{s}`?"),
+                    None => "anchors are the heading text in lower case, punctuation removed, spaces as `-` (as GitHub renders them)".to_string(),
+                };
+                out.push(
+                    Diagnostic::new(
+                        CHECK.id,
+                        file,
+                        span,
+                        format!(
+                            "`{}` has no heading with the anchor `#{fragment}`",
+                            doc.file.display_path()
+                        ),
+                    )
+                    .with_label("no such heading")
+                    .with_help(help)
+                    .with_related(
+                        &doc.file,
+                        doc.title_span(),
+                        "the runbook file",
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}

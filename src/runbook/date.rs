@@ -1,0 +1,92 @@
+//! Calendar dates for `Last updated`, without a date library: days since 1970-01-01.
+
+/// Days since the Unix epoch of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Reads a `YYYY-MM-DD` date at the start of `s` (anything after it, such as a time or
+/// "by alice", is ignored). `None` unless it is a real calendar date.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if b.get(10).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let y = num(0..4)?;
+    let m = u32::try_from(num(5..7)?).ok()?;
+    let d = u32::try_from(num(8..10)?).ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let len = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=len).contains(&d).then(|| days_from_civil(y, m, d))
+}
+
+/// Today, as days since the epoch: `ALERTLINT_TODAY` (`YYYY-MM-DD`, for reproducible runs and
+/// tests) or the system clock.
+pub fn today() -> i64 {
+    if let Some(d) = std::env::var("ALERTLINT_TODAY")
+        .ok()
+        .and_then(|v| parse_date(&v))
+    {
+        return d;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_secs() / 86_400) as i64)
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn format_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2026-11-24 by alice"), Some(20_781));
+        assert_eq!(format_date(20_781), "2026-11-24");
+        assert_eq!(
+            parse_date("2024-02-29"),
+            parse_date("2024-02-28").map(|d| d + 1)
+        );
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("2026-1-1"), None);
+        assert_eq!(parse_date("2026-01-011"), None);
+    }
+}

@@ -1,0 +1,352 @@
+//! The `runbooks:` section of `.alertlint.yaml`: roots, presets, and what a runbook must hold.
+//!
+//! Either a list of roots:
+//! ```yaml
+//! runbooks:
+//!   - dir: runbooks/
+//!     url_prefix: https://runbooks.example.com/fraud/
+//!     preset: incident            # or prometheus-operator
+//! ```
+//! or a mapping with defaults for every root:
+//! ```yaml
+//! runbooks:
+//!   preset: prometheus-operator
+//!   max_age: 90d                  # `off` to never report stale runbooks
+//!   roots:
+//!     - dir: runbooks/
+//! ```
+//! Each root (and the mapping) may also set `sections`, `fields`, `diagnosis` (names of the
+//! section whose items are the diagnostic steps) and `steps` (whether at least one step is
+//! required), replacing the preset's lists.
+
+use crate::diagnostic::Diagnostic;
+use crate::duration::parse_duration;
+use crate::load::closest;
+use crate::source::{SourceFile, Span};
+use crate::yaml::Node;
+use std::sync::Arc;
+
+pub const PRESETS: &[&str] = &["incident", "prometheus-operator"];
+
+/// What a runbook under one root must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub preset: String,
+    /// Required sections (headings), as written in messages.
+    pub sections: Vec<String>,
+    /// Required header fields (`**Alert:** …` lines before the first section).
+    pub fields: Vec<String>,
+    /// Headings of the section holding the diagnostic steps (the first one found is used).
+    pub diagnosis: Vec<String>,
+    /// Whether at least one diagnostic step is required.
+    pub require_steps: bool,
+    /// `runbook/stale` reports runbooks last updated longer ago; `None`: never.
+    pub max_age_days: Option<i64>,
+}
+
+impl Settings {
+    pub fn preset(name: &str) -> Option<Settings> {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        match name {
+            "incident" => Some(Settings {
+                preset: name.to_string(),
+                sections: s(&["Context", "Resolution", "Escalation", "Post-incident"]),
+                fields: s(&["Alert", "Severity", "Owner", "Last updated"]),
+                diagnosis: s(&[
+                    "Diagnostic steps",
+                    "Diagnosis",
+                    "Steps",
+                    "Investigation",
+                    "Triage",
+                ]),
+                require_steps: true,
+                max_age_days: Some(180),
+            }),
+            "prometheus-operator" => Some(Settings {
+                preset: name.to_string(),
+                sections: s(&["Meaning", "Impact", "Diagnosis", "Mitigation"]),
+                fields: Vec::new(),
+                diagnosis: s(&["Diagnosis"]),
+                require_steps: false,
+                max_age_days: Some(180),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::preset("incident").unwrap_or_else(|| Settings {
+            preset: String::new(),
+            sections: Vec::new(),
+            fields: Vec::new(),
+            diagnosis: Vec::new(),
+            require_steps: false,
+            max_age_days: None,
+        })
+    }
+}
+
+/// One configured root, before its directory is read.
+#[derive(Debug, Clone)]
+pub struct RootConfig {
+    pub dir: String,
+    pub url_prefix: Option<String>,
+    pub settings: Settings,
+    /// Where `dir` is written in the config, for errors about it.
+    pub span: Option<Span>,
+}
+
+/// Which keys of a root or of the top mapping set what.
+#[derive(Default, Clone)]
+struct Overrides {
+    preset: Option<Settings>,
+    sections: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
+    diagnosis: Option<Vec<String>>,
+    steps: Option<bool>,
+    max_age: Option<Option<i64>>,
+}
+
+impl Overrides {
+    fn apply(&self, base: &Settings) -> Settings {
+        let mut s = self.preset.clone().unwrap_or_else(|| base.clone());
+        if self.preset.is_some() {
+            // A root's preset replaces the lists but keeps the age limit set above it.
+            s.max_age_days = base.max_age_days;
+        }
+        if let Some(v) = &self.sections {
+            s.sections = v.clone();
+        }
+        if let Some(v) = &self.fields {
+            s.fields = v.clone();
+        }
+        if let Some(v) = &self.diagnosis {
+            s.diagnosis = v.clone();
+        }
+        if let Some(v) = self.steps {
+            s.require_steps = v;
+        }
+        if let Some(v) = self.max_age {
+            s.max_age_days = v;
+        }
+        s
+    }
+}
+
+const SETTING_KEYS: &[&str] = &[
+    "preset",
+    "sections",
+    "fields",
+    "diagnosis",
+    "steps",
+    "max_age",
+];
+
+pub struct Reader<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::new("config", self.file, span, message));
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) if !node.is_null() => Some(s.to_string()),
+            _ => {
+                self.error(
+                    node.span,
+                    format!("`{what}` must be a string, found {}", node.kind_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Option<Vec<String>> {
+        let Some(items) = node.as_seq() else {
+            self.error(
+                node.span,
+                format!("`{what}` must be a list, found {}", node.kind_name()),
+            );
+            return None;
+        };
+        Some(items.iter().filter_map(|i| self.string(i, what)).collect())
+    }
+
+    fn unknown(&mut self, key: &Node, k: &str, known: &[&str], what: &str) {
+        let hint = closest(k, known)
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
+        self.error(key.span, format!("unknown key `{k}` in {what}; {hint}"));
+    }
+
+    /// Reads one setting key; `false` if `key` is not a setting.
+    fn setting(&mut self, key: &str, value: &Node, o: &mut Overrides) -> bool {
+        match key {
+            "preset" => {
+                if let Some(name) = self.string(value, "preset") {
+                    match Settings::preset(&name) {
+                        Some(p) => o.preset = Some(p),
+                        None => {
+                            let hint = closest(&name, PRESETS)
+                                .map(|s| format!("; did you mean `{s}`?"))
+                                .unwrap_or_default();
+                            self.error(
+                                value.span,
+                                format!(
+                                    "unknown runbook preset `{name}` (expected one of: {}){hint}",
+                                    PRESETS.join(", ")
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            "sections" => o.sections = self.strings(value, "sections"),
+            "fields" => o.fields = self.strings(value, "fields"),
+            "diagnosis" => o.diagnosis = self.strings(value, "diagnosis"),
+            "steps" => match value.as_str() {
+                Some("true") => o.steps = Some(true),
+                Some("false") => o.steps = Some(false),
+                _ => self.error(value.span, "`steps` must be true or false"),
+            },
+            "max_age" => {
+                if let Some(s) = self.string(value, "max_age") {
+                    if s == "off" || s == "false" {
+                        o.max_age = Some(None);
+                    } else {
+                        match parse_duration(&s) {
+                            Ok(ms) if ms >= 86_400_000 => {
+                                o.max_age = Some(Some(ms / 86_400_000));
+                            }
+                            Ok(_) => self.error(
+                                value.span,
+                                "`max_age` must be at least a day (`1d`), or `off`",
+                            ),
+                            Err(e) => self.error(value.span, format!("`max_age`: {e}")),
+                        }
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn root(&mut self, node: &Node, base: &Settings) -> Option<RootConfig> {
+        const ROOT_KEYS: &[&str] = &[
+            "dir",
+            "url_prefix",
+            "preset",
+            "sections",
+            "fields",
+            "diagnosis",
+            "steps",
+            "max_age",
+        ];
+        let Some(entries) = node.as_map() else {
+            self.error(
+                node.span,
+                format!(
+                    "a runbook root must be a mapping such as `{{dir: runbooks/, url_prefix: https://…/}}`, found {}",
+                    node.kind_name()
+                ),
+            );
+            return None;
+        };
+        let mut dir = None;
+        let mut url_prefix = None;
+        let mut o = Overrides::default();
+        for e in entries {
+            let Some(k) = e.key.as_str() else {
+                self.error(e.key.span, "keys must be strings");
+                continue;
+            };
+            match k {
+                "dir" => dir = self.string(&e.value, "dir").map(|d| (d, e.value.span)),
+                "url_prefix" => {
+                    if let Some(p) = self.string(&e.value, "url_prefix") {
+                        if !p.contains("://") {
+                            self.error(
+                                e.value.span,
+                                "`url_prefix` must be an absolute URL such as `https://wiki.example.com/runbooks/`",
+                            );
+                        } else {
+                            url_prefix = Some(p);
+                        }
+                    }
+                }
+                _ => {
+                    if !self.setting(k, &e.value, &mut o) {
+                        self.unknown(&e.key, k, ROOT_KEYS, "runbook root");
+                    }
+                }
+            }
+        }
+        let Some((dir, span)) = dir else {
+            self.error(node.span, "a runbook root needs `dir:`");
+            return None;
+        };
+        Some(RootConfig {
+            dir,
+            url_prefix,
+            settings: o.apply(base),
+            span: Some(span),
+        })
+    }
+
+    /// Reads the whole `runbooks:` node.
+    pub fn read(&mut self, node: &Node) -> (Vec<RootConfig>, Settings) {
+        let mut base = Settings::default();
+        let mut roots = Vec::new();
+        if let Some(items) = node.as_seq() {
+            for item in items {
+                roots.extend(self.root(item, &base));
+            }
+        } else if let Some(entries) = node.as_map() {
+            let mut o = Overrides::default();
+            let mut root_nodes = None;
+            for e in entries {
+                let Some(k) = e.key.as_str() else {
+                    self.error(e.key.span, "keys must be strings");
+                    continue;
+                };
+                if k == "roots" {
+                    root_nodes = Some(&e.value);
+                } else if !self.setting(k, &e.value, &mut o) {
+                    let mut known = vec!["roots"];
+                    known.extend_from_slice(SETTING_KEYS);
+                    self.unknown(&e.key, k, &known, "runbooks");
+                }
+            }
+            base = o.apply(&base);
+            match root_nodes.map(|n| (n, n.as_seq())) {
+                Some((_, Some(items))) => {
+                    for item in items {
+                        roots.extend(self.root(item, &base));
+                    }
+                }
+                Some((n, None)) => self.error(
+                    n.span,
+                    format!("`roots` must be a list, found {}", n.kind_name()),
+                ),
+                None => {}
+            }
+        } else if !node.is_null() {
+            self.error(
+                node.span,
+                format!(
+                    "`runbooks` must be a list of roots such as `[{{dir: runbooks/, url_prefix: https://…/}}]`, found {}",
+                    node.kind_name()
+                ),
+            );
+        }
+        (roots, base)
+    }
+}
