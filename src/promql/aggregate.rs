@@ -339,10 +339,11 @@ pub(crate) fn eval_aggregate<'a>(
             let mut counts: Vec<(Labels, f64, Vec<ESample>)> = Vec::new();
             for (g, members) in groups {
                 for s in members {
-                    if s.h.is_some() {
-                        return Err(EvalError::unsupported("count_values on native histograms"));
-                    }
-                    let key = g.with(&label_param, &format_float(s.f));
+                    let value = match s.h.as_deref() {
+                        Some(h) => h.prom_string(),
+                        None => format_float(s.f),
+                    };
+                    let key = g.with(&label_param, &value);
                     let i = *idx.entry(key.clone()).or_insert_with(|| {
                         counts.push((key, 0.0, Vec::new()));
                         counts.len() - 1

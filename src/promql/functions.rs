@@ -831,6 +831,35 @@ pub(crate) fn eval_call<'a>(
             let v = ev.eval_vector(arg(c, 1)?, t)?;
             hquantile::histogram_quantile(ev, q, v, t, (arg(c, 0)?, arg(c, 1)?)).map(Val::Vector)
         }
+        "histogram_quantiles" => {
+            let v = ev.eval_vector(arg(c, 0)?, t)?;
+            let label = string_arg(c, 1)?;
+            let mut out = Vec::new();
+            for i in 2..c.args.args.len() {
+                let q_expr = arg(c, i)?;
+                let q = ev.eval_scalar(q_expr, t)?;
+                let value = open_metrics_float(q);
+                for mut s in
+                    hquantile::histogram_quantile(ev, q, v.clone(), t, (q_expr, arg(c, 0)?))?
+                {
+                    s.labels = s.labels.with(&label, &value);
+                    out.push(s);
+                }
+            }
+            Ok(Val::Vector(out))
+        }
+        "min_of" | "max_of" => {
+            let a = ev.eval_scalar(arg(c, 0)?, t)?;
+            let b = ev.eval_scalar(arg(c, 1)?, t)?;
+            // Go's math.Min/Max: NaN wins.
+            Ok(Val::Scalar(if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else if name == "min_of" {
+                a.min(b)
+            } else {
+                a.max(b)
+            }))
+        }
         "histogram_fraction" => {
             let lo = ev.eval_scalar(arg(c, 0)?, t)?;
             let hi = ev.eval_scalar(arg(c, 1)?, t)?;
@@ -865,6 +894,60 @@ pub(crate) fn eval_call<'a>(
             Ok(Val::Vector(out))
         }
         _ => eval_range_function(ev, c, t),
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: shortest representation,
+/// exponent form for exponents below -4 or from 21 up.
+pub(crate) fn go_format_g(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let exp = f.abs().log10().floor() as i32;
+    if (-4..21).contains(&exp) {
+        return format!("{f}");
+    }
+    // Rust writes `1e-5`; Go writes `1e-05`.
+    let e = format!("{f:e}");
+    match e.split_once('e') {
+        Some((mant, ex)) => {
+            let (sign, digits) = match ex.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', ex),
+            };
+            let digits = if digits.len() < 2 {
+                format!("0{digits}")
+            } else {
+                digits.to_string()
+            };
+            format!("{mant}e{sign}{digits}")
+        }
+        None => e,
+    }
+}
+
+/// OpenMetrics float formatting (as for normalised `le`/`quantile`
+/// labels): always a decimal point or exponent, `+Inf`, `NaN`.
+fn open_metrics_float(f: f64) -> String {
+    let s = go_format_g(f);
+    if f.is_finite() && !s.contains(['.', 'e']) {
+        format!("{s}.0")
+    } else {
+        s
     }
 }
 

@@ -388,6 +388,38 @@ fn combine_hints(a: CounterResetHint, b: CounterResetHint) -> CounterResetHint {
     }
 }
 
+impl FloatHistogram {
+    /// Prometheus' `FloatHistogram.String()`: count, sum and the non-empty
+    /// buckets in ascending order with their bounds (as `count_values`
+    /// prints histogram values).
+    pub fn prom_string(&self) -> String {
+        let g = super::functions::go_format_g;
+        let mut out = format!("{{count:{}, sum:{}", g(self.count), g(self.sum));
+        for (lower, upper, count) in self.buckets_ascending() {
+            if count == 0.0 {
+                continue;
+            }
+            let is_zero = !self.uses_custom_buckets() && lower < 0.0 && upper > 0.0;
+            let is_negative = !self.uses_custom_buckets() && upper <= 0.0 && !is_zero;
+            let (open, close) = if is_zero {
+                ('[', ']')
+            } else if is_negative {
+                ('[', ')')
+            } else {
+                ('(', ']')
+            };
+            out.push_str(&format!(
+                ", {open}{},{}{close}:{}",
+                g(lower),
+                g(upper),
+                g(count)
+            ));
+        }
+        out.push('}');
+        out
+    }
+}
+
 impl fmt::Display for FloatHistogram {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{{{{")?;
