@@ -58,7 +58,10 @@ fn json_format() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["summary"]["failed"], 1);
-    assert_eq!(v["files"][0]["tests"][0]["failures"][0]["kind"], "alert_rule_test");
+    assert_eq!(
+        v["files"][0]["tests"][0]["failures"][0]["kind"],
+        "alert_rule_test"
+    );
     insta::assert_snapshot!("fail_json", out);
 }
 
@@ -140,7 +143,10 @@ fn promtool_corpus_failing_cases() {
     );
     assert_eq!(
         kinds(&tests[1]),
-        ["alert_rule_test:InstanceDown", "alert_rule_test:AlwaysFiring"]
+        [
+            "alert_rule_test:InstanceDown",
+            "alert_rule_test:AlwaysFiring"
+        ]
     );
 
     // rules_run.yml: "wrong test" fails, "correct test" passes.
@@ -165,14 +171,20 @@ fn promtool_corpus_bad_files_are_rejected() {
     // Unloadable: exit 2 with a positioned diagnostic.
     let (code, out) = run_in(&corpus, &["bad-input-series.yml"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("invalid series") && out.contains("bad-input-series.yml:3:17"), "{out}");
+    assert!(
+        out.contains("invalid series") && out.contains("bad-input-series.yml:3:17"),
+        "{out}"
+    );
     let (code, out) = run_in(&corpus, &["bad-rules-syntax-test.yml"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("bad-rules-syntax.yml:7:"), "{out}");
     // Valid files whose evaluation fails: a failed test with the evaluator's error.
     let (code, out) = run_in(&corpus, &["bad-rules-error-test.yml"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("rule joined (group bad-example) failed to evaluate at 0s"), "{out}");
+    assert!(
+        out.contains("rule joined (group bad-example) failed to evaluate at 0s"),
+        "{out}"
+    );
     assert!(out.contains("many-to-many matching not allowed"), "{out}");
     let (code, out) = run_in(&corpus, &["bad-promql.yml"]);
     assert_eq!(code, 1, "{out}");

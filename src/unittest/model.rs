@@ -277,10 +277,11 @@ pub fn parse_yaml_float(s: &str) -> Option<f64> {
 /// Parses `start_timestamp`: Unix seconds or an RFC 3339 time. Returns milliseconds.
 pub fn parse_start_timestamp(s: &str) -> Result<i64, String> {
     let t = s.trim();
-    if let Ok(v) = t.parse::<f64>() {
-        if v.is_finite() && v.abs() < 1e14 {
-            return Ok((v * 1000.0).round() as i64);
-        }
+    if let Ok(v) = t.parse::<f64>()
+        && v.is_finite()
+        && v.abs() < 1e14
+    {
+        return Ok((v * 1000.0).round() as i64);
     }
     parse_rfc3339(t).ok_or_else(|| {
         format!("invalid start_timestamp {t:?}: expected Unix seconds or an RFC 3339 time")
