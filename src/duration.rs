@@ -1,46 +1,55 @@
 //! Prometheus durations (`1m`, `1h30m`, `7d`), as its `model.ParseDuration` accepts them.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-        .expect("static regex")
-});
-
-const UNIT_MS: [i64; 7] = [
-    365 * 24 * 3_600_000,
-    7 * 24 * 3_600_000,
-    24 * 3_600_000,
-    3_600_000,
-    60_000,
-    1_000,
-    1,
+const UNITS: [(&str, i64); 7] = [
+    ("y", 365 * 24 * 3_600_000),
+    ("w", 7 * 24 * 3_600_000),
+    ("d", 24 * 3_600_000),
+    ("h", 3_600_000),
+    ("m", 60_000),
+    ("s", 1_000),
+    ("ms", 1),
 ];
 
-/// Parses a duration into milliseconds, with Prometheus' error wording.
+/// Parses a duration into milliseconds, with Prometheus' error wording: whole numbers with
+/// units, each unit at most once and largest first (Prometheus' `model.ParseDuration`).
+/// Hand-written rather than a regex: it runs for every `for:` of every rule.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     match s {
         "" => return Err("empty duration string".to_string()),
         "0" => return Ok(0),
         _ => {}
     }
-    let caps = DURATION
-        .captures(s)
-        .ok_or_else(|| format!("not a valid duration string: {s:?}"))?;
+    let invalid = || format!("not a valid duration string: {s:?}");
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut next_unit = 0;
     let mut total: i64 = 0;
-    for (i, unit) in UNIT_MS.iter().enumerate() {
-        if let Some(m) = caps.get(i + 1) {
-            let n: i64 = m
-                .as_str()
-                .parse()
-                .map_err(|_| format!("duration out of range: {s:?}"))?;
-            total = n
-                .checked_mul(*unit)
-                .and_then(|v| total.checked_add(v))
-                .ok_or_else(|| format!("duration out of range: {s:?}"))?;
+    while i < bytes.len() {
+        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return Err(invalid());
         }
+        let n: i64 = s[i..i + digits]
+            .parse()
+            .map_err(|_| format!("duration out of range: {s:?}"))?;
+        i += digits;
+        let rest = &s[i..];
+        // "ms" before "m": the longer unit wins where both match.
+        let (index, (name, ms)) = UNITS
+            .iter()
+            .enumerate()
+            .skip(next_unit)
+            .filter(|(_, (name, _))| {
+                rest.starts_with(name) && !(*name == "m" && rest.starts_with("ms"))
+            })
+            .max_by_key(|(_, (name, _))| name.len())
+            .ok_or_else(invalid)?;
+        i += name.len();
+        next_unit = index + 1;
+        total = n
+            .checked_mul(*ms)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("duration out of range: {s:?}"))?;
     }
     Ok(total)
 }
@@ -56,7 +65,7 @@ pub fn format_duration(ms: i64) -> String {
         out.push('-');
         rest = -rest;
     }
-    for (unit, suffix) in UNIT_MS.iter().zip(["y", "w", "d", "h", "m", "s", "ms"]) {
+    for (suffix, unit) in UNITS {
         let n = rest / unit;
         if n > 0 {
             out.push_str(&format!("{n}{suffix}"));
@@ -82,7 +91,9 @@ mod tests {
 
     #[test]
     fn rejects_what_prometheus_rejects() {
-        for bad in ["", "5", "1.5m", "m", "1m1h", "-1m", "1 m", "1M"] {
+        for bad in [
+            "", "5", "1.5m", "m", "1m1h", "-1m", "1 m", "1M", "1m1m", "1ms1s", "1h ", "1x",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
         assert!(parse_duration("99999999999999999999y").is_err());

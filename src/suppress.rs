@@ -36,6 +36,9 @@ impl Suppression {
 pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let text = &file.source.text;
     let mut found = Vec::new();
+    if !text.contains("alertlint:") {
+        return found;
+    }
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let start = line_start;

@@ -201,7 +201,14 @@ impl Reader<'_> {
                     span: e.value.span,
                     style: yaml::ScalarStyle::Plain,
                 })
+            } else if let Some(scalar) = e.value.as_scalar() {
+                Some(Str {
+                    value: scalar.text.clone(),
+                    span: e.value.span,
+                    style: scalar.style,
+                })
             } else {
+                // Only a wrong type needs the field's full name, for the message.
                 self.string(
                     Some(&e.value),
                     &format!("{what}.{}", e.key.as_str().unwrap_or("?")),
