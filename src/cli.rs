@@ -29,6 +29,11 @@ pub enum Command {
     },
     /// Run promtool rule unit-test files (`promtool test rules` format).
     Test(TestArgs),
+    /// Show where Alertmanager routes a label set, or every alert of some rule files.
+    Route(RouteArgs),
+    /// Work with runbooks (`runbook new <AlertName>` writes a skeleton filled from the rule).
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +110,66 @@ pub struct TestArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
     /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Write a runbook skeleton for an alert, filled from its rule (alert, severity, owner,
+    /// expression, threshold, dashboard), in the configured preset.
+    New(RunbookNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunbookNewArgs {
+    /// The alert's name.
+    #[arg(value_name = "ALERT")]
+    pub alert: String,
+    /// Rule files or directories to find the alert in. Default: `.`
+    pub paths: Vec<PathBuf>,
+    /// The runbook layout: `incident` or `prometheus-operator`. Default: the root's preset.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Where to write it (`-`: standard output). Default: where the alert's `runbook_url`
+    /// points under a runbook root, else `<first root>/<ALERT>.md`, else standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+    /// Config file. Default: `.alertlint.yaml` in the first path's directory or a parent.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.alertlint.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
+    /// A directory of runbooks (repeatable; adds to the config's `runbooks:` roots).
+    #[arg(long, value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// A label set to route, such as `severity=critical,team=ml-platform`.
+    #[arg(long, value_name = "LABELS")]
+    pub labels: Option<String>,
+    /// Rule files or directories: print each alert's receivers and whether it pages.
+    #[arg(long, value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// The Alertmanager config (overrides `alertmanager:` in the config).
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager: Option<PathBuf>,
+    /// With --labels: exit 1 unless the receivers are exactly these (comma-separated, in order).
+    #[arg(long, value_name = "RECEIVERS", requires = "labels")]
+    pub verify_receivers: Option<String>,
+    /// Config file. Default: `.alertlint.yaml` in the first rules path's directory or a parent.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.alertlint.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
+    /// When to use colours in error output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 }

@@ -15,5 +15,7 @@ fn main() -> ExitCode {
         Command::Checks => commands::explain::list(),
         Command::Explain { check } => commands::explain::explain(&check),
         Command::Test(args) => commands::test::run(args),
+        Command::Route(args) => commands::route::run(args),
+        Command::Runbook(cmd) => commands::runbook::run(cmd),
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod explain;
+pub mod route;
+pub mod runbook;
 pub mod test;
 
 use std::process::ExitCode;

@@ -1,0 +1,251 @@
+//! `alertlint route`: where Alertmanager sends a label set (like `amtool config routes test`),
+//! or every alert of some rule files, so a reviewer sees the effect of a routing change.
+
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use crate::alertmanager::{
+    self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher, routed_alerts,
+};
+use crate::cli::RouteArgs;
+use crate::commands::check::{human_options, load_config};
+use crate::load::{Classified, discover, load_file};
+use crate::report::{self, Summary};
+use crate::source::Span;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn run(args: RouteArgs) -> ExitCode {
+    if args.labels.is_none() && args.rules.is_empty() {
+        return usage_error("give --labels k=v,... or --rules PATH (see `alertlint route --help`)");
+    }
+    let first = args
+        .rules
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = match load_config(args.config.as_ref(), args.no_config, &first, args.color) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let am = match alertmanager::load(&config, args.alertmanager.as_deref()) {
+        Ok(Some(am)) => am,
+        Ok(None) => {
+            return usage_error(
+                "no Alertmanager config: pass --alertmanager FILE or set `alertmanager:` in .alertlint.yaml",
+            );
+        }
+        Err(errors) => {
+            let text =
+                report::render_human(&errors, &Summary::default(), &human_options(args.color));
+            let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
+            eprintln!("{body}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut out = String::new();
+    if let Some(labels) = &args.labels {
+        let set = match parse_labels(labels) {
+            Ok(s) => s,
+            Err(e) => return usage_error(e),
+        };
+        out.push_str(&describe_labels(&am, &set));
+        if let Some(expected) = &args.verify_receivers {
+            let matches = am.route_labels(&set);
+            let got: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
+            let want: Vec<&str> = expected.split(',').map(str::trim).collect();
+            if got != want {
+                print!("{out}");
+                eprintln!(
+                    "error: expected receivers {}, got {}",
+                    want.join(","),
+                    got.join(",")
+                );
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        }
+    }
+    if !args.rules.is_empty() {
+        let files = match discover(&args.rules, &config.exclude) {
+            Ok(f) => f,
+            Err(e) => return usage_error(e),
+        };
+        let mut rule_files = Vec::new();
+        for path in &files {
+            match load_file(path) {
+                Ok(Classified::Rules(f)) => rule_files.push(f),
+                Ok(Classified::NotRules) => {}
+                Err(e) => return usage_error(e),
+            }
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&table(&am, &config, &rule_files));
+    }
+    print!("{out}");
+    ExitCode::from(EXIT_OK)
+}
+
+/// `severity=critical,team=ml-platform` (the matcher syntax, equality only).
+pub fn parse_labels(s: &str) -> Result<LabelSet, String> {
+    let ms = matcher::parse_matchers(s, Span::default()).map_err(|e| format!("--labels: {e}"))?;
+    let mut set = LabelSet::new();
+    for m in ms {
+        if m.op != MatchType::Equal {
+            return Err(format!(
+                "--labels: `{m}`: labels must be given as name=value"
+            ));
+        }
+        set.insert(m.name, m.value);
+    }
+    Ok(set)
+}
+
+fn format_labels(set: &LabelSet) -> String {
+    let parts: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+fn receiver_note(am: &Alertmanager, name: &str) -> String {
+    match am.receiver(name) {
+        None => "undefined receiver".to_string(),
+        Some(r) if r.integrations.is_empty() => "no integrations: dropped".to_string(),
+        Some(r) => {
+            let mut kinds: Vec<&str> = r.integrations.iter().map(|i| i.kind.as_str()).collect();
+            kinds.dedup();
+            let pages = if am.pages(name) {
+                "pages"
+            } else {
+                "does not page"
+            };
+            format!("{}; {pages}", kinds.join(", "))
+        }
+    }
+}
+
+fn describe_match(am: &Alertmanager, m: &Matched) -> String {
+    let steps: Vec<String> = m
+        .chain
+        .iter()
+        .skip(1)
+        .map(|r| matcher::display_list(&r.matchers))
+        .collect();
+    let via = if steps.is_empty() {
+        "(default route)".to_string()
+    } else {
+        steps.join(" / ")
+    };
+    let line = am.file.line_col(m.route().span.start).line;
+    let mut s = format!(
+        "  {}  {via}  ({}:{line})\n",
+        m.path_name(),
+        am.file.display_path()
+    );
+    s.push_str(&format!(
+        "    receiver: {} ({})\n",
+        m.receiver_name(),
+        receiver_note(am, m.receiver_name())
+    ));
+    if !m.group_by.is_empty() {
+        s.push_str(&format!("    group_by: [{}]\n", m.group_by.join(", ")));
+    }
+    let route = m.route();
+    for (what, list) in [
+        ("mute_time_intervals", &route.mute_time_intervals),
+        ("active_time_intervals", &route.active_time_intervals),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<&str> = list.iter().map(|s| s.value.as_str()).collect();
+            s.push_str(&format!("    {what}: [{}]\n", names.join(", ")));
+        }
+    }
+    s
+}
+
+fn describe_labels(am: &Alertmanager, set: &LabelSet) -> String {
+    let matches = am.route_labels(set);
+    let mut s = format!("Labels: {}\nMatched routes:\n", format_labels(set));
+    for m in &matches {
+        s.push_str(&describe_match(am, m));
+    }
+    let names: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
+    s.push_str(&format!("Receivers: {}\n", names.join(",")));
+    s
+}
+
+fn table(
+    am: &Alertmanager,
+    config: &crate::config::Config,
+    files: &[crate::model::RuleFile],
+) -> String {
+    let sev = &config.policy.severity_label;
+    let owner = &config.policy.owner_label;
+    let mut rows = vec![[
+        "ALERT".to_string(),
+        "SEVERITY".to_string(),
+        "TEAM".to_string(),
+        "RECEIVERS".to_string(),
+        "PAGES".to_string(),
+    ]];
+    for a in routed_alerts(am, files) {
+        let get = |k: &str| {
+            a.labels
+                .labels
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "-".into())
+        };
+        let (receivers, pages) = match &a.routing {
+            Routing::Routes(ms) => {
+                let mut names: Vec<String> = ms
+                    .iter()
+                    .map(|m| {
+                        let n = m.receiver_name().to_string();
+                        if m.is_root() {
+                            format!("{n} (default)")
+                        } else {
+                            n
+                        }
+                    })
+                    .collect();
+                names.dedup();
+                let pages = ms.iter().any(|m| am.pages(m.receiver_name()));
+                (
+                    names.join(", "),
+                    if pages { "yes" } else { "no" }.to_string(),
+                )
+            }
+            Routing::Templated(names) => (
+                format!("? (templated: {})", names.join(", ")),
+                "?".to_string(),
+            ),
+        };
+        rows.push([
+            a.rule.name().to_string(),
+            get(sev),
+            get(owner),
+            receivers,
+            pages,
+        ]);
+    }
+    let mut widths = [0usize; 5];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for r in &rows {
+        let mut line = String::new();
+        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                line.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
