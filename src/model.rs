@@ -120,6 +120,13 @@ impl Rule {
         self.labels.iter().rev().find(|p| p.key.value == name)
     }
 
+    /// A label as the alert carries it: the rule's own, else its group's (group labels apply
+    /// to every rule of the group).
+    pub fn effective_label<'a>(&'a self, group: &'a RuleGroup, name: &str) -> Option<&'a Pair> {
+        self.label(name)
+            .or_else(|| group.labels.iter().rev().find(|p| p.key.value == name))
+    }
+
     pub fn annotation(&self, name: &str) -> Option<&Pair> {
         self.annotations.iter().rev().find(|p| p.key.value == name)
     }

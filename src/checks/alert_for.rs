@@ -44,14 +44,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let policy = &ctx.config.policy;
     for (file, group, rule) in alerts(ctx) {
         let severity = rule
-            .label(&policy.severity_label)
-            .or_else(|| {
-                group
-                    .labels
-                    .iter()
-                    .rev()
-                    .find(|p| p.key.value == policy.severity_label)
-            })
+            .effective_label(group, &policy.severity_label)
             .map(|p| p.value.value.as_str());
         let tier = severity.and_then(|s| policy.tier(s));
         let min = tier.map_or(0, |t| t.min_for_ms);

@@ -41,9 +41,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let label = &policy.owner_label;
     let teams: Vec<&str> = policy.teams.iter().map(String::as_str).collect();
     for (file, group, rule) in alerts(ctx) {
-        let pair = rule
-            .label(label)
-            .or_else(|| group.labels.iter().rev().find(|p| &p.key.value == label));
+        let pair = rule.effective_label(group, label);
         match pair {
             None => out.push(
                 Diagnostic::new(

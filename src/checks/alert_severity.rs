@@ -41,9 +41,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let tiers: Vec<&str> = policy.tiers.iter().map(|t| t.name.as_str()).collect();
     for (file, group, rule) in alerts(ctx) {
         // A group label applies to every rule of the group.
-        let pair = rule
-            .label(label)
-            .or_else(|| group.labels.iter().rev().find(|p| &p.key.value == label));
+        let pair = rule.effective_label(group, label);
         let Some(pair) = pair else {
             out.push(
                 Diagnostic::new(

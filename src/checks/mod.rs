@@ -155,32 +155,45 @@ pub fn is_check_id(id: &str) -> bool {
     }
 }
 
+/// A rule with the group and file it is in.
+pub type RuleRef<'a> = (
+    &'a RuleFile,
+    &'a crate::model::RuleGroup,
+    &'a crate::model::Rule,
+);
+
 /// Every rule of every file.
-pub fn rules<'a>(
-    ctx: &'a Context,
-) -> impl Iterator<
-    Item = (
-        &'a RuleFile,
-        &'a crate::model::RuleGroup,
-        &'a crate::model::Rule,
-    ),
-> {
+pub fn rules<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
     ctx.files
         .iter()
         .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
 }
 
 /// Every alerting rule of every file.
-pub fn alerts<'a>(
-    ctx: &'a Context,
-) -> impl Iterator<
-    Item = (
-        &'a RuleFile,
-        &'a crate::model::RuleGroup,
-        &'a crate::model::Rule,
-    ),
-> {
+pub fn alerts<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
     rules(ctx).filter(|(_, _, r)| r.is_alert())
+}
+
+/// Reports the problems the loader recorded of one kind, worded as the loader found them.
+pub fn report_load_problems(
+    ctx: &Context,
+    kind: crate::model::LoadProblemKind,
+    check: &'static str,
+    label: Option<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for file in ctx.files {
+        for p in file.problems.iter().filter(|p| p.kind == kind) {
+            let mut d = Diagnostic::new(check, &file.source, p.span, p.message.clone());
+            if let Some(l) = label {
+                d = d.with_label(l);
+            }
+            if let Some((span, msg)) = &p.related {
+                d = d.with_related(&file.source, *span, msg.clone());
+            }
+            out.push(d);
+        }
+    }
 }
 
 /// Whether a value is a Go template rather than a literal (so it can't be checked statically).

@@ -22,7 +22,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context};
+use super::{Category, Check, Context, report_load_problems};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::LoadProblemKind;
 
@@ -37,18 +37,5 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for file in ctx.files {
-        for p in file
-            .problems
-            .iter()
-            .filter(|p| p.kind == LoadProblemKind::WrongType)
-        {
-            out.push(Diagnostic::new(
-                CHECK.id,
-                &file.source,
-                p.span,
-                p.message.clone(),
-            ));
-        }
-    }
+    report_load_problems(ctx, LoadProblemKind::WrongType, CHECK.id, None, out);
 }

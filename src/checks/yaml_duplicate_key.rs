@@ -21,7 +21,7 @@
 //!   team: payments
 //! ```
 
-use super::{Category, Check, Context};
+use super::{Category, Check, Context, report_load_problems};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::LoadProblemKind;
 
@@ -36,18 +36,11 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for file in ctx.files {
-        for p in file
-            .problems
-            .iter()
-            .filter(|p| p.kind == LoadProblemKind::DuplicateKey)
-        {
-            let mut d = Diagnostic::new(CHECK.id, &file.source, p.span, p.message.clone())
-                .with_label("written again here");
-            if let Some((span, msg)) = &p.related {
-                d = d.with_related(&file.source, *span, msg.clone());
-            }
-            out.push(d);
-        }
-    }
+    report_load_problems(
+        ctx,
+        LoadProblemKind::DuplicateKey,
+        CHECK.id,
+        Some("written again here"),
+        out,
+    );
 }

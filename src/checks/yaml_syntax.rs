@@ -23,7 +23,7 @@
 //!         for: 5m
 //! ```
 
-use super::{Category, Check, Context};
+use super::{Category, Check, Context, report_load_problems};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::LoadProblemKind;
 
@@ -38,18 +38,5 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for file in ctx.files {
-        for p in file
-            .problems
-            .iter()
-            .filter(|p| p.kind == LoadProblemKind::Syntax)
-        {
-            out.push(Diagnostic::new(
-                CHECK.id,
-                &file.source,
-                p.span,
-                p.message.clone(),
-            ));
-        }
-    }
+    report_load_problems(ctx, LoadProblemKind::Syntax, CHECK.id, None, out);
 }
