@@ -31,11 +31,17 @@ fn examples_are_clean_and_exit_zero() {
 fn problems_exit_one_and_fail_on_moves_the_threshold() {
     let mixed = "fixtures/cli/mixed.yaml";
     assert_eq!(run(&["check", "--no-config", mixed]).0, 1);
-    assert_eq!(run(&["check", "--no-config", "--fail-on", "never", mixed]).0, 0);
-    // The passing fixture of alert/context has no error but is clean of warnings too.
+    assert_eq!(
+        run(&["check", "--no-config", "--fail-on", "never", mixed]).0,
+        0
+    );
+    // A file with warnings only passes by default and fails with --fail-on warning.
     let warn_only = "fixtures/checks/rule__duplicate/fail.yaml";
     assert_eq!(run(&["check", "--no-config", warn_only]).0, 0);
-    assert_eq!(run(&["check", "--no-config", "--fail-on", "warning", warn_only]).0, 1);
+    assert_eq!(
+        run(&["check", "--no-config", "--fail-on", "warning", warn_only]).0,
+        1
+    );
 }
 
 #[test]
@@ -56,7 +62,10 @@ fn config_errors_are_positioned_and_exit_two() {
     let (code, _, err) = run(&["check", dir.path().to_str().expect("utf8")]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown check `alert/runbok`"), "{err}");
-    assert!(err.contains("unknown key `tears` in policy; did you mean `teams`?"), "{err}");
+    assert!(
+        err.contains("unknown key `tears` in policy; did you mean `teams`?"),
+        "{err}"
+    );
     assert!(err.contains(".alertlint.yaml:2:"), "{err}");
 }
 
@@ -68,7 +77,13 @@ fn human_output_snapshot() {
 
 #[test]
 fn json_output_snapshot() {
-    let (_, out, _) = run(&["check", "--no-config", "--format", "json", "fixtures/cli/mixed.yaml"]);
+    let (_, out, _) = run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "fixtures/cli/mixed.yaml",
+    ]);
     let doc: Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(doc["version"], 1);
     insta::assert_json_snapshot!(doc, {".tool.version" => "[version]"});
@@ -76,17 +91,33 @@ fn json_output_snapshot() {
 
 #[test]
 fn github_output_snapshot() {
-    let (_, out, _) = run(&["check", "--no-config", "--format", "github", "fixtures/cli/mixed.yaml"]);
+    let (_, out, _) = run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "github",
+        "fixtures/cli/mixed.yaml",
+    ]);
     insta::assert_snapshot!(out);
 }
 
 /// The SARIF 2.1.0 properties GitHub code scanning requires, checked on real output.
 #[test]
 fn sarif_has_the_2_1_0_shape() {
-    let (_, out, _) = run(&["check", "--no-config", "--format", "sarif", "fixtures/cli/mixed.yaml"]);
+    let (_, out, _) = run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "sarif",
+        "fixtures/cli/mixed.yaml",
+    ]);
     let doc: Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(doc["version"], "2.1.0");
-    assert!(doc["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
+    assert!(
+        doc["$schema"]
+            .as_str()
+            .is_some_and(|s| s.contains("sarif-2.1.0"))
+    );
     let runs = doc["runs"].as_array().expect("runs");
     assert_eq!(runs.len(), 1);
     let driver = &runs[0]["tool"]["driver"];
@@ -94,7 +125,10 @@ fn sarif_has_the_2_1_0_shape() {
     let rules = driver["rules"].as_array().expect("rules");
     for r in rules {
         assert!(r["id"].is_string() && r["shortDescription"]["text"].is_string());
-        assert!(["error", "warning", "note", "none"].contains(&r["defaultConfiguration"]["level"].as_str().expect("level")));
+        assert!(
+            ["error", "warning", "note", "none"]
+                .contains(&r["defaultConfiguration"]["level"].as_str().expect("level"))
+        );
     }
     let results = runs[0]["results"].as_array().expect("results");
     assert!(!results.is_empty());
@@ -102,14 +136,25 @@ fn sarif_has_the_2_1_0_shape() {
         let id = res["ruleId"].as_str().expect("ruleId");
         let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[idx]["id"], id, "ruleIndex points at the rule");
-        assert!(["error", "warning", "note", "none"].contains(&res["level"].as_str().expect("level")));
+        assert!(
+            ["error", "warning", "note", "none"].contains(&res["level"].as_str().expect("level"))
+        );
         assert!(!res["message"]["text"].as_str().expect("message").is_empty());
         let loc = &res["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
-        assert!(!uri.starts_with('/') && Path::new(uri).exists(), "relative, existing uri: {uri}");
+        assert!(
+            !uri.starts_with('/') && Path::new(uri).exists(),
+            "relative, existing uri: {uri}"
+        );
         let region = &loc["region"];
-        let (sl, sc) = (region["startLine"].as_u64().expect("startLine"), region["startColumn"].as_u64().expect("startColumn"));
-        let (el, ec) = (region["endLine"].as_u64().expect("endLine"), region["endColumn"].as_u64().expect("endColumn"));
+        let (sl, sc) = (
+            region["startLine"].as_u64().expect("startLine"),
+            region["startColumn"].as_u64().expect("startColumn"),
+        );
+        let (el, ec) = (
+            region["endLine"].as_u64().expect("endLine"),
+            region["endColumn"].as_u64().expect("endColumn"),
+        );
         assert!(sl >= 1 && sc >= 1 && (el, ec) >= (sl, sc));
     }
 }
@@ -127,7 +172,11 @@ fn checks_and_explain_print_the_docs() {
 #[test]
 fn non_rule_yaml_is_skipped_and_counted() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("deploy.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n").expect("write");
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+    )
+    .expect("write");
     std::fs::write(dir.path().join("ok.yml"), "groups: []\n").expect("write");
     let (code, out, _) = run(&["check", "--no-config", dir.path().to_str().expect("utf8")]);
     assert_eq!(code, 0);
@@ -136,7 +185,13 @@ fn non_rule_yaml_is_skipped_and_counted() {
 
 #[test]
 fn exclude_globs_skip_files() {
-    let (_, out, _) = run(&["check", "--no-config", "--exclude", "*__*", "fixtures/checks"]);
+    let (_, out, _) = run(&[
+        "check",
+        "--no-config",
+        "--exclude",
+        "*__*",
+        "fixtures/checks",
+    ]);
     assert!(out.contains("No problems found in 0 rule files"), "{out}");
 }
 
@@ -145,13 +200,23 @@ fn exclude_globs_skip_files() {
 fn hostile_input_is_reported_not_crashed_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    std::fs::write(p.join("truncated.yaml"), "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: 'up ==").expect("write");
-    std::fs::write(p.join("binary.yaml"), [0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0x00, 0x01]).expect("write");
+    std::fs::write(
+        p.join("truncated.yaml"),
+        "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: 'up ==",
+    )
+    .expect("write");
+    std::fs::write(
+        p.join("binary.yaml"),
+        [0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0x00, 0x01],
+    )
+    .expect("write");
     std::fs::write(p.join("deep.yaml"), "[".repeat(50_000)).expect("write");
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let q = i - 1;
-        bomb.push_str(&format!("a{i}: &a{i} [*a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}]\n"));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}, *a{q}]\n"
+        ));
     }
     std::fs::write(p.join("bomb.yaml"), bomb).expect("write");
     // ~10 MB of valid rules: checked in full.
@@ -168,19 +233,36 @@ fn hostile_input_is_reported_not_crashed_on() {
         let name = std::ffi::OsStr::from_bytes(b"bad-\xff-name.yaml");
         std::fs::write(p.join(name), "groups:\n  - name: ''\n    rules: []\n").expect("write");
     }
-    let (code, out, err) = run(&["check", "--no-config", "--format", "json", p.to_str().expect("utf8")]);
+    let (code, out, err) = run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        p.to_str().expect("utf8"),
+    ]);
     assert_eq!(code, 1, "stderr: {err}");
     let doc: Value = serde_json::from_str(&out).expect("json");
     let files: std::collections::BTreeSet<String> = doc["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
-        .map(|d| d["location"]["file"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string())
+        .map(|d| {
+            d["location"]["file"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
     for f in ["truncated.yaml", "binary.yaml", "deep.yaml", "bomb.yaml"] {
         assert!(files.contains(f), "{f} has no diagnostic: {files:?}");
     }
     #[cfg(unix)]
-    assert!(files.iter().any(|f| f.starts_with("bad-")), "non-UTF-8 name not reported: {files:?}");
+    assert!(
+        files.iter().any(|f| f.starts_with("bad-")),
+        "non-UTF-8 name not reported: {files:?}"
+    );
     assert_eq!(doc["summary"]["files"], 6);
 }

@@ -24,8 +24,14 @@ fn promtool(path: &Path) -> PromtoolVerdict {
         .args(["check", "rules"])
         .arg(path)
         .output()
-        .unwrap_or_else(|e| panic!("promtool is required for this test (apt-get install prometheus): {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| {
+            panic!("promtool is required for this test (apt-get install prometheus): {e}")
+        });
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let duplicates = text.contains("duplicate rule(s) found");
     // `file.yml: 7:15: group ...` (the node position) or `line 7: field x not found`; not the
     // `1:7:` inside a PromQL message, which is relative to the expression.
@@ -49,7 +55,11 @@ fn promtool(path: &Path) -> PromtoolVerdict {
             || l.starts_with('\t')
     };
     let failed = text.contains("FAILED") && !text.lines().all(lint_line);
-    PromtoolVerdict { failed, duplicates, lines }
+    PromtoolVerdict {
+        failed,
+        duplicates,
+        lines,
+    }
 }
 
 fn alertlint(path: &Path) -> Vec<Diagnostic> {
@@ -57,10 +67,14 @@ fn alertlint(path: &Path) -> Vec<Diagnostic> {
         Ok(Classified::Rules(f)) => f,
         other => panic!("{}: not read as rules ({})", path.display(), other.is_err()),
     };
-    analyse(std::slice::from_ref(&file), &Config::default(), &Inputs::default())
-        .into_iter()
-        .filter(|d| find(d.check).is_some_and(|c| c.category == Category::Correctness))
-        .collect()
+    analyse(
+        std::slice::from_ref(&file),
+        &Config::default(),
+        &Inputs::default(),
+    )
+    .into_iter()
+    .filter(|d| find(d.check).is_some_and(|c| c.category == Category::Correctness))
+    .collect()
 }
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
@@ -79,18 +93,28 @@ fn corpus(dir: &str) -> Vec<PathBuf> {
 fn compare(path: &Path) -> Result<(), String> {
     let pt = promtool(path);
     let diags = alertlint(path);
-    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     let dup = diags.iter().any(|d| d.check == "rule/duplicate");
     if pt.failed != !errors.is_empty() {
         return Err(format!(
             "{}: promtool failed={}, alertlint errors: {:?}",
             path.display(),
             pt.failed,
-            errors.iter().map(|d| format!("{}:{} {}", d.start().line, d.check, d.message)).collect::<Vec<_>>()
+            errors
+                .iter()
+                .map(|d| format!("{}:{} {}", d.start().line, d.check, d.message))
+                .collect::<Vec<_>>()
         ));
     }
     if pt.duplicates != dup {
-        return Err(format!("{}: promtool duplicates={}, alertlint={dup}", path.display(), pt.duplicates));
+        return Err(format!(
+            "{}: promtool duplicates={}, alertlint={dup}",
+            path.display(),
+            pt.duplicates
+        ));
     }
     // promtool positions some errors at the rule (its `record:`), alertlint at the offending
     // field: they agree when they name the same rule.
@@ -100,7 +124,12 @@ fn compare(path: &Path) -> Result<(), String> {
     };
     let rule_lines = |line: usize| {
         file.rules()
-            .map(|(_, r)| (file.source.line_col(r.span.start).line, file.source.line_col(r.span.end).line))
+            .map(|(_, r)| {
+                (
+                    file.source.line_col(r.span.start).line,
+                    file.source.line_col(r.span.end).line,
+                )
+            })
             .find(|(s, e)| *s <= line && line <= *e)
             .unwrap_or((line, line))
     };
@@ -109,7 +138,10 @@ fn compare(path: &Path) -> Result<(), String> {
     for line in pt.lines.into_iter().filter(|_| !only_syntax) {
         let (from, to) = rule_lines(line);
         if !errors.iter().any(|d| (from..=to).contains(&d.start().line)) {
-            return Err(format!("{}: promtool reports line {line}, alertlint does not", path.display()));
+            return Err(format!(
+                "{}: promtool reports line {line}, alertlint does not",
+                path.display()
+            ));
         }
     }
     Ok(())
@@ -143,7 +175,13 @@ fn agrees_with_promtool_on_each_correctness_fixture() {
     let mut checked = 0;
     for entry in std::fs::read_dir(root).expect("fixtures") {
         let dir = entry.expect("entry").path();
-        let Some(id) = dir.file_name().and_then(|n| n.to_str()).map(|n| n.replace("__", "/")) else { continue };
+        let Some(id) = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(|n| n.replace("__", "/"))
+        else {
+            continue;
+        };
         if !find(&id).is_some_and(|c| c.category == Category::Correctness) {
             continue;
         }
