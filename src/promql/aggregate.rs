@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use promql_parser::parser::{AggregateExpr, LabelModifier};
 
 use super::engine::{ESample, Evaluator, Val};
-use super::histogram::FloatHistogram;
+use super::histogram::{FloatHistogram, HistogramAccumulator};
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
 
@@ -159,17 +159,14 @@ fn sum_histograms(
     members: &[ESample],
     mean: bool,
 ) -> Option<FloatHistogram> {
-    let mut acc: Option<FloatHistogram> = None;
+    let mut acc: Option<HistogramAccumulator> = None;
     let mut reconciled = false;
     for s in members {
         let Some(h) = s.h.as_deref() else { continue };
-        acc = Some(match acc {
-            None => h.clone(),
-            Some(prev) => match prev.combine(h, 1.0) {
-                Ok((r, rec)) => {
-                    reconciled |= rec;
-                    r
-                }
+        match acc.as_mut() {
+            None => acc = Some(HistogramAccumulator::new(h)),
+            Some(acc) => match acc.add(h, mean) {
+                Ok(rec) => reconciled |= rec,
                 Err(_) => {
                     ev.warn_at(
                         format!(
@@ -181,7 +178,7 @@ fn sum_histograms(
                     return None;
                 }
             },
-        });
+        }
     }
     if reconciled {
         ev.info_at(
@@ -189,10 +186,7 @@ fn sum_histograms(
             &a.expr,
         );
     }
-    let mut h = acc?;
-    if mean {
-        h.divide(members.len() as f64);
-    }
+    let mut h = acc?.finish(mean);
     h.compact();
     Some(h)
 }

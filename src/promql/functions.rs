@@ -7,7 +7,7 @@ use promql_parser::parser::{Call, Expr};
 
 use super::aggregate::{format_float, kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
-use super::histogram::{CounterResetHint, FloatHistogram};
+use super::histogram::{CounterResetHint, FloatHistogram, HistogramAccumulator};
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
@@ -417,10 +417,11 @@ fn hist_range_fn(
             let Some(first) = hs.first() else {
                 return HistRange::Nothing;
             };
-            let mut acc = first.1.clone();
+            let mean = name == "avg_over_time";
+            let mut acc = HistogramAccumulator::new(&first.1);
             for (_, h) in hs.iter().skip(1) {
-                match acc.combine(h, 1.0) {
-                    Ok((r, reconciled)) => {
+                match acc.add(h, mean) {
+                    Ok(reconciled) => {
                         if reconciled {
                             ev.info_at(
                                 "mismatched custom buckets were reconciled during aggregation"
@@ -428,7 +429,6 @@ fn hist_range_fn(
                                 at,
                             );
                         }
-                        acc = r;
                     }
                     Err(_) => {
                         warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
@@ -436,11 +436,9 @@ fn hist_range_fn(
                     }
                 }
             }
-            if name == "avg_over_time" {
-                acc.divide(hs.len() as f64);
-            }
-            acc.compact();
-            HistRange::Histogram(acc)
+            let mut h = acc.finish(mean);
+            h.compact();
+            HistRange::Histogram(h)
         }
     }
 }

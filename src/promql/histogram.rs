@@ -376,6 +376,193 @@ impl FloatHistogram {
     }
 }
 
+/// Compensated (Kahan-Neumaier) summation of histograms, field by field,
+/// optionally as a mean that switches to incremental averaging when the
+/// plain sum would overflow (as Prometheus does for `avg` and
+/// `avg_over_time`).
+pub(crate) struct HistogramAccumulator {
+    value: FloatHistogram,
+    comp: FloatHistogram,
+    n: f64,
+    incremental: bool,
+}
+
+/// `value`'s layout with every count zero.
+fn zeroed(h: &FloatHistogram) -> FloatHistogram {
+    let mut z = h.clone();
+    z.count = 0.0;
+    z.sum = 0.0;
+    z.zero_count = 0.0;
+    for b in z.positive.iter_mut().chain(z.negative.iter_mut()) {
+        b.1 = 0.0;
+    }
+    z
+}
+
+/// Visits the fields of `acc`/`comp` with the matching field of `h`
+/// (zero where `h` has no such bucket); all three share one layout, and
+/// `acc` and `comp` gain any bucket only `h` has.
+fn for_each_field(
+    acc: &mut FloatHistogram,
+    comp: &mut FloatHistogram,
+    h: &FloatHistogram,
+    mut f: impl FnMut(&mut f64, &mut f64, f64),
+) {
+    f(&mut acc.count, &mut comp.count, h.count);
+    f(&mut acc.sum, &mut comp.sum, h.sum);
+    f(&mut acc.zero_count, &mut comp.zero_count, h.zero_count);
+    for (av, cv, hv) in [
+        (&mut acc.positive, &mut comp.positive, &h.positive),
+        (&mut acc.negative, &mut comp.negative, &h.negative),
+    ] {
+        for (i, _) in hv.iter() {
+            add_bucket(av, *i, 0.0);
+            add_bucket(cv, *i, 0.0);
+        }
+        for (k, (i, a)) in av.iter_mut().enumerate() {
+            let inc = hv
+                .binary_search_by_key(i, |p| p.0)
+                .map(|j| hv[j].1)
+                .unwrap_or(0.0);
+            let c = match cv.get_mut(k) {
+                Some(c) if c.0 == *i => &mut c.1,
+                _ => continue,
+            };
+            f(a, c, inc);
+        }
+    }
+}
+
+fn has_infinite(h: &FloatHistogram) -> bool {
+    h.count.is_infinite()
+        || h.sum.is_infinite()
+        || h.zero_count.is_infinite()
+        || h.positive
+            .iter()
+            .chain(&h.negative)
+            .any(|b| b.1.is_infinite())
+}
+
+impl HistogramAccumulator {
+    pub fn new(h: &FloatHistogram) -> Self {
+        HistogramAccumulator {
+            value: h.clone(),
+            comp: zeroed(h),
+            n: 1.0,
+            incremental: false,
+        }
+    }
+
+    /// Brings the accumulator and `h` to one layout; the flag reports
+    /// reconciled custom bounds.
+    fn align(&mut self, h: &FloatHistogram) -> Result<(FloatHistogram, bool), HistogramOpError> {
+        if self.value.uses_custom_buckets() != h.uses_custom_buckets() {
+            return Err(HistogramOpError::MixedSchemas);
+        }
+        let mut h = h.clone();
+        if self.value.uses_custom_buckets() {
+            if self.value.custom_values == h.custom_values {
+                return Ok((h, false));
+            }
+            let bounds = |cv: &[f64]| FloatHistogram {
+                schema: CUSTOM_BUCKETS_SCHEMA,
+                custom_values: cv.to_vec(),
+                ..Default::default()
+            };
+            let theirs = bounds(&h.custom_values);
+            let ours = bounds(&self.value.custom_values);
+            self.value = self.value.combine(&theirs, 1.0)?.0;
+            self.comp = self.comp.combine(&theirs, 1.0)?.0;
+            h = h.combine(&ours, 1.0)?.0;
+            return Ok((h, true));
+        }
+        if self.value.zero_threshold != h.zero_threshold {
+            let mut t = self.value.zero_threshold.max(h.zero_threshold);
+            loop {
+                let (_, ta) = self.value.zero_count_for_threshold(t);
+                let (_, tb) = h.zero_count_for_threshold(ta);
+                if tb == t {
+                    break;
+                }
+                t = tb;
+            }
+            self.value = self.value.with_zero_threshold(t);
+            self.comp = self.comp.with_zero_threshold(t);
+            self.comp.zero_threshold = t;
+            h = h.with_zero_threshold(t);
+        }
+        let target = self.value.schema.min(h.schema);
+        self.value = self.value.to_schema(target);
+        self.comp = self.comp.to_schema(target);
+        Ok((h.to_schema(target), false))
+    }
+
+    /// Adds `h`; with `mean`, the running value may turn into a mean.
+    pub fn add(&mut self, h: &FloatHistogram, mean: bool) -> Result<bool, HistogramOpError> {
+        let (h, reconciled) = self.align(h)?;
+        self.value.counter_reset_hint =
+            combine_hints(self.value.counter_reset_hint, h.counter_reset_hint);
+        self.n += 1.0;
+        if mean && !self.incremental {
+            let mut v = self.value.clone();
+            let mut c = self.comp.clone();
+            for_each_field(&mut v, &mut c, &h, |a, c, inc| {
+                (*a, *c) = kahan_add(inc, *a, *c);
+            });
+            if !has_infinite(&v) || has_infinite(&self.value) || has_infinite(&h) {
+                self.value = v;
+                self.comp = c;
+                return Ok(reconciled);
+            }
+            // The sum overflows: continue with the mean so far.
+            let prev = self.n - 1.0;
+            self.value.divide(prev);
+            self.comp.divide(prev);
+            self.incremental = true;
+        }
+        if self.incremental {
+            let n = self.n;
+            let q = (n - 1.0) / n;
+            for_each_field(&mut self.value, &mut self.comp, &h, |a, c, inc| {
+                (*a, *c) = kahan_add(inc / n, q * *a, q * *c);
+            });
+        } else {
+            for_each_field(&mut self.value, &mut self.comp, &h, |a, c, inc| {
+                (*a, *c) = kahan_add(inc, *a, *c);
+            });
+        }
+        Ok(reconciled)
+    }
+
+    /// The compensated sum, or the mean with `mean`.
+    pub fn finish(mut self, mean: bool) -> FloatHistogram {
+        let comp = std::mem::take(&mut self.comp);
+        let mut out = self.value.clone();
+        let mut c = zeroed(&out);
+        for_each_field(&mut out, &mut c, &comp, |a, _, inc| {
+            if !a.is_infinite() {
+                *a += inc;
+            }
+        });
+        if mean && !self.incremental {
+            out.divide(self.n);
+        }
+        out
+    }
+}
+
+/// Neumaier-compensated addition (as `kahan_inc` for floats).
+fn kahan_add(inc: f64, sum: f64, c: f64) -> (f64, f64) {
+    let t = sum + inc;
+    if t.is_infinite() {
+        (t, 0.0)
+    } else if sum.abs() >= inc.abs() {
+        (t, c + ((sum - t) + inc))
+    } else {
+        (t, c + ((inc - t) + sum))
+    }
+}
+
 /// Counter-reset hint of a sum, as Prometheus combines them.
 fn combine_hints(a: CounterResetHint, b: CounterResetHint) -> CounterResetHint {
     use CounterResetHint::*;
