@@ -1,0 +1,281 @@
+//! Every routing check (`route/*`, `inhibit/*`) has a failing fixture under
+//! `fixtures/alertmanager/checks/<family>__<name>/` (an `alertmanager.yml` and/or a
+//! `rules.yaml`; a missing one is taken from `fixtures/alertmanager/pass/`), pinned as a
+//! snapshot of the human output, and passes on `fixtures/alertmanager/pass/`. Also: config
+//! errors, and the `alertlint route` command on the example rules.
+
+use alertlint::alertmanager::{self, Alertmanager, Settings};
+use alertlint::analyse::{Inputs, analyse};
+use alertlint::checks::CHECKS;
+use alertlint::config::Config;
+use alertlint::diagnostic::Diagnostic;
+use alertlint::load::{Classified, load_file};
+use alertlint::report::{HumanOptions, Summary, render_human};
+use alertlint::source::SourceFile;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = "fixtures/alertmanager";
+
+fn am(path: &Path) -> Alertmanager {
+    alertmanager::read(path, Settings::default()).unwrap_or_else(|e| {
+        panic!(
+            "{}: {:?}",
+            path.display(),
+            e.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
+    let file = match load_file(rules) {
+        Ok(Classified::Rules(f)) => f,
+        other => panic!("{}: not a rule file ({})", rules.display(), other.is_ok()),
+    };
+    let am = am(am_path);
+    let inputs = Inputs {
+        alertmanager: Some(&am),
+        ..Inputs::default()
+    };
+    analyse(std::slice::from_ref(&file), &Config::default(), &inputs)
+        .into_iter()
+        .filter(|d| d.check == check)
+        .collect()
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    let mut summary = Summary {
+        files: 1,
+        ..Summary::default()
+    };
+    summary.count(diags);
+    render_human(
+        diags,
+        &summary,
+        &HumanOptions {
+            color: false,
+            width: 100,
+        },
+    )
+}
+
+fn pick(dir: &Path, name: &str) -> PathBuf {
+    let own = dir.join(name);
+    if own.exists() {
+        own
+    } else {
+        Path::new(ROOT).join("pass").join(name)
+    }
+}
+
+#[test]
+fn every_routing_check_has_failing_and_passing_fixtures() {
+    let pass = Path::new(ROOT).join("pass");
+    let mut covered = 0;
+    for check in CHECKS {
+        let family = check.id.split('/').next().unwrap_or("");
+        if !matches!(family, "route" | "inhibit") {
+            continue;
+        }
+        covered += 1;
+        let dir = Path::new(ROOT)
+            .join("checks")
+            .join(check.id.replace('/', "__"));
+        assert!(dir.is_dir(), "no fixture directory {}", dir.display());
+        let fail = diagnostics(
+            check.id,
+            &pick(&dir, "alertmanager.yml"),
+            &pick(&dir, "rules.yaml"),
+        );
+        assert!(
+            !fail.is_empty(),
+            "{}: no {} diagnostic",
+            dir.display(),
+            check.id
+        );
+        insta::assert_snapshot!(check.id.replace('/', "__"), render(&fail));
+        let ok = diagnostics(
+            check.id,
+            &pass.join("alertmanager.yml"),
+            &pass.join("rules.yaml"),
+        );
+        assert!(
+            ok.is_empty(),
+            "{} fires on the passing fixture:\n{}",
+            check.id,
+            render(&ok)
+        );
+        assert!(
+            check.doc().contains("## What it does") && check.doc().contains("## Use instead"),
+            "{} lacks its docs",
+            check.id
+        );
+    }
+    assert!(covered >= 9, "only {covered} routing checks");
+}
+
+#[test]
+fn routing_checks_are_silent_without_alertmanager() {
+    let file = match load_file(&Path::new(ROOT).join("checks/route__unrouted/rules.yaml")) {
+        Ok(Classified::Rules(f)) => f,
+        _ => panic!("fixture"),
+    };
+    let diags = analyse(
+        std::slice::from_ref(&file),
+        &Config::default(),
+        &Inputs::default(),
+    );
+    assert!(diags.iter().all(|d| !d.check.starts_with("route/")));
+}
+
+#[test]
+fn invalid_alertmanager_configs_are_positioned_errors() {
+    let text = r#"route:
+  receiver: default
+  matchers: [team="x"]
+  routes:
+    - matchers: ['team="unterminated']
+      receiver: a
+    - match_re: {team: "(" }
+      receiver: a
+    - recevier: a
+receivers:
+  - name: default
+  - name: default
+"#;
+    let errors = Alertmanager::parse(&SourceFile::new("alertmanager.yml", text.to_string()))
+        .err()
+        .unwrap_or_default();
+    assert!(errors.iter().all(|d| d.check == "config"));
+    insta::assert_snapshot!("invalid_alertmanager", render(&errors));
+}
+
+#[test]
+fn invalid_alertmanager_settings_are_config_errors() {
+    let text = "alertmanager:\n  config: am.yml\n  paging_integrations: [pagerdutty]\n  warning_pages: maybe\n  temas: {}\n";
+    let config = Config::parse(
+        SourceFile::new(".alertlint.yaml", text.to_string()),
+        PathBuf::from("."),
+        alertlint::checks::is_check_id,
+    )
+    .unwrap_or_else(|_| panic!("config"));
+    let errors = alertmanager::settings(&config).err().unwrap_or_default();
+    insta::assert_snapshot!("invalid_settings", render(&errors));
+}
+
+#[test]
+fn examples_route_every_alert_to_its_team() {
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .current_dir("rules-examples")
+        .args(["route", "--rules", "rules/"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    insta::assert_snapshot!("route_rules_examples", table);
+    for line in table.lines().skip(1) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (team, receivers) = (cols[2], cols[3]);
+        assert!(receivers.starts_with(team), "{line}");
+    }
+}
+
+#[test]
+fn route_labels_prints_the_path_and_receivers() {
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .args([
+            "route",
+            "--alertmanager",
+            "fixtures/alertmanager/oracle.yml",
+            "--no-config",
+            "--labels",
+            "alertname=FraudModelDown,severity=critical,team=fraud-ml",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("route_labels", String::from_utf8_lossy(&out.stdout));
+
+    let verify = |receivers: &str| {
+        Command::cargo_bin("alertlint")
+            .unwrap()
+            .args([
+                "route",
+                "--alertmanager",
+                "fixtures/alertmanager/oracle.yml",
+                "--no-config",
+                "--labels",
+                "team=db,severity=critical",
+                "--verify-receivers",
+                receivers,
+            ])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(verify("storage-pager,storage-slack"), Some(0));
+    assert_eq!(verify("storage-pager"), Some(1));
+}
+
+#[test]
+fn route_needs_an_alertmanager_config() {
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .args(["route", "--no-config", "--labels", "a=b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .args([
+            "route",
+            "--no-config",
+            "--alertmanager",
+            "fixtures/alertmanager/oracle.yml",
+            "--labels",
+            "a=~b",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_examples_is_clean_with_routing() {
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .args(["check", "rules-examples/"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("No problems found"), "{stdout}");
+}
+
+#[test]
+fn broken_routing_examples_report_every_routing_check() {
+    let out = Command::cargo_bin("alertlint")
+        .unwrap()
+        .args(["check", "--format", "json", "rules-examples/broken/"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "route/unrouted",
+        "route/owner",
+        "route/paging",
+        "route/receiver",
+        "route/shadowed",
+        "inhibit/unmatched",
+        "inhibit/self",
+        "inhibit/equal",
+    ] {
+        assert!(
+            stdout.contains(&format!("\"{id}\"")),
+            "no {id} in broken examples"
+        );
+    }
+}
