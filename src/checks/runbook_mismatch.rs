@@ -82,21 +82,26 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "Owner" => what.replace("{}", &policy.owner_label),
                 _ => what.to_string(),
             };
-            out.push(
-                Diagnostic::new(
-                    CHECK.id,
-                    &doc.file,
-                    f.value_span,
-                    format!(
-                        "the runbook says {field} `{}`, but alert `{}` has {what} `{}`",
-                        f.value,
-                        r.rule.name(),
-                        v.value
-                    ),
+            let message = if field == "Alert" {
+                format!(
+                    "the runbook says Alert `{}`, but alert `{}` links to it",
+                    f.value, v.value
                 )
-                .with_label(format!("rule says `{}`", v.value))
-                .with_related(&r.file.source, v.span, "set here in the rule")
-                .with_help("update whichever is out of date; the runbook and the rule must agree"),
+            } else {
+                format!(
+                    "the runbook says {field} `{}`, but alert `{}` has {what} `{}`",
+                    f.value,
+                    r.rule.name(),
+                    v.value
+                )
+            };
+            out.push(
+                Diagnostic::new(CHECK.id, &doc.file, f.value_span, message)
+                    .with_label(format!("rule says `{}`", v.value))
+                    .with_related(&r.file.source, v.span, "set here in the rule")
+                    .with_help(
+                        "update whichever is out of date; the runbook and the rule must agree",
+                    ),
             );
         }
     }

@@ -331,7 +331,7 @@ impl Runbook {
             }
         }
 
-        rb.find_steps(settings, &items, &code);
+        rb.find_steps(settings, &items, &code, &text_spans);
         rb
     }
 
@@ -391,7 +391,13 @@ impl Runbook {
         }
     }
 
-    fn find_steps(&mut self, settings: &Settings, items: &[(Span, bool, usize)], code: &[Span]) {
+    fn find_steps(
+        &mut self,
+        settings: &Settings,
+        items: &[(Span, bool, usize)],
+        code: &[Span],
+        prose: &[Span],
+    ) {
         let text = self.file.text.as_str();
         let mut steps: Vec<(usize, String, Span, Span)> = Vec::new();
         for h in &self.headings {
@@ -457,7 +463,13 @@ impl Runbook {
         }
         for (number, title, span, body) in steps {
             let inside = |s: &Span| body.start <= s.start && s.start < body.end;
-            let body_text = text.get(body.range()).unwrap_or("");
+            // Prose only: a decision written in an HTML comment or a code block is not one.
+            let body_text = prose
+                .iter()
+                .filter(|s| inside(s))
+                .filter_map(|s| text.get(s.range()))
+                .collect::<Vec<_>>()
+                .join(" ");
             let refs_other = self
                 .step_refs
                 .iter()
@@ -469,7 +481,7 @@ impl Runbook {
                 body,
                 has_command: code.iter().any(inside),
                 has_link: self.links.iter().any(|l| inside(&l.span)),
-                has_decision: refs_other || DECISION.is_match(body_text),
+                has_decision: refs_other || DECISION.is_match(&body_text),
             });
         }
     }

@@ -1,0 +1,299 @@
+//! The `runbook/*` checks: for each, a failing fixture (pinned as a snapshot of the human
+//! output) and a passing one, under `fixtures/runbooks/<family>__<name>/{fail,pass}/` (each a
+//! small repository: `.alertlint.yaml`, `rules.yaml`, runbooks). Also: the upstream
+//! prometheus-operator runbooks under their preset, the example rule set, the skeleton
+//! writer, and hostile Markdown.
+
+use alertlint::analyse::{Inputs, analyse};
+use alertlint::checks::CHECKS;
+use alertlint::config::Config;
+use alertlint::diagnostic::Diagnostic;
+use alertlint::load::{Classified, discover, load_file};
+use alertlint::model::RuleFile;
+use alertlint::report::{HumanOptions, Summary, render_human};
+use alertlint::runbook::{self, Runbooks, date::parse_date};
+use std::path::{Path, PathBuf};
+
+/// The date the fixtures are checked on, so `runbook/stale` does not depend on the clock.
+const TODAY: &str = "2026-11-24";
+
+fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<Runbooks> {
+    let mut rbs = runbook::load(config, dirs).unwrap_or_else(|e| {
+        panic!(
+            "runbooks: {:?}",
+            e.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    })?;
+    rbs.today = parse_date(TODAY).expect("date");
+    Some(rbs)
+}
+
+fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
+    discover(paths, &config.exclude)
+        .expect("discover")
+        .iter()
+        .filter_map(|p| match load_file(p) {
+            Ok(Classified::Rules(f)) => Some(f),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs every check over a fixture repository.
+fn check_dir(dir: &Path) -> Vec<Diagnostic> {
+    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {:?}",
+                dir.display(),
+                e.iter().map(|d| &d.message).collect::<Vec<_>>()
+            )
+        });
+    let files = rule_files(&[dir.join("rules.yaml")], &config);
+    let rbs = load_runbooks(&config, &[]);
+    let inputs = Inputs {
+        runbooks: rbs.as_ref(),
+        ..Inputs::default()
+    };
+    analyse(&files, &config, &inputs)
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    let mut summary = Summary {
+        files: 1,
+        ..Summary::default()
+    };
+    summary.count(diags);
+    render_human(
+        diags,
+        &summary,
+        &HumanOptions {
+            color: false,
+            width: 100,
+        },
+    )
+}
+
+#[test]
+fn every_runbook_check_has_failing_and_passing_fixtures() {
+    let root = PathBuf::from("fixtures/runbooks");
+    let mut covered = 0;
+    for check in CHECKS.iter().filter(|c| c.id.starts_with("runbook/")) {
+        let dir = root.join(check.id.replace('/', "__"));
+        let fail: Vec<Diagnostic> = check_dir(&dir.join("fail"))
+            .into_iter()
+            .filter(|d| d.check == check.id)
+            .collect();
+        assert!(
+            !fail.is_empty(),
+            "{}: fail/ produced no {}",
+            dir.display(),
+            check.id
+        );
+        let pass: Vec<Diagnostic> = check_dir(&dir.join("pass"))
+            .into_iter()
+            .filter(|d| d.check.starts_with("runbook/"))
+            .collect();
+        assert!(
+            pass.is_empty(),
+            "{}: pass/ produced:\n{}",
+            dir.display(),
+            render(&pass)
+        );
+        insta::assert_snapshot!(check.id.replace('/', "__"), render(&fail));
+        covered += 1;
+    }
+    assert_eq!(covered, 9, "runbook checks covered");
+}
+
+#[test]
+fn rules_examples_check_clean_with_their_runbooks() {
+    let dir = PathBuf::from("rules-examples");
+    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
+        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let files = rule_files(&[dir.clone()], &config);
+    let rbs = load_runbooks(&config, &[]).expect("rules-examples configures a runbook root");
+    let alerts = files
+        .iter()
+        .flat_map(|f| f.rules())
+        .filter(|(_, r)| r.is_alert())
+        .count();
+    let runbooks = rbs.docs.iter().filter(|d| !d.is_index).count();
+    assert_eq!(alerts, runbooks, "one runbook per alert");
+    let inputs = Inputs {
+        runbooks: Some(&rbs),
+        ..Inputs::default()
+    };
+    let diags = analyse(&files, &config, &inputs);
+    assert!(diags.is_empty(), "{}", render(&diags));
+}
+
+#[test]
+fn broken_examples_show_every_runbook_problem() {
+    let dir = PathBuf::from("rules-examples/broken");
+    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
+        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let files = rule_files(&[dir.join("runbook-problems.yaml")], &config);
+    let rbs = load_runbooks(&config, &[]).expect("root");
+    let inputs = Inputs {
+        runbooks: Some(&rbs),
+        ..Inputs::default()
+    };
+    let mut ids: Vec<&str> = analyse(&files, &config, &inputs)
+        .iter()
+        .map(|d| d.check)
+        .filter(|c| c.starts_with("runbook/"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids,
+        [
+            "runbook/actionable",
+            "runbook/links",
+            "runbook/mismatch",
+            "runbook/missing",
+            "runbook/orphan",
+            "runbook/sections",
+            "runbook/stale",
+            "runbook/templated"
+        ]
+    );
+}
+
+/// The upstream prometheus-operator runbooks (no rules: `runbook/orphan` does not apply) under
+/// their own preset. Every remaining finding is a real defect of the upstream file, pinned.
+#[test]
+fn prometheus_operator_corpus_under_its_preset() {
+    let corpus = PathBuf::from("../shared/corpora/prometheus-operator-runbooks/content/runbooks");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} not present", corpus.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let abs = std::path::absolute(&corpus).expect("absolute");
+    let cfg = tmp.path().join(".alertlint.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "runbooks:\n  - dir: '{}'\n    preset: prometheus-operator\n    max_age: off\n",
+            abs.display()
+        ),
+    )
+    .expect("write config");
+    let config = Config::load(&cfg, alertlint::checks::is_check_id).expect("config");
+    let rbs = load_runbooks(&config, &[]).expect("root");
+    assert!(rbs.docs.len() > 100, "{} runbooks", rbs.docs.len());
+    let inputs = Inputs {
+        runbooks: Some(&rbs),
+        ..Inputs::default()
+    };
+    let findings: Vec<String> = analyse(&[], &config, &inputs)
+        .iter()
+        .filter(|d| d.check != "runbook/orphan")
+        .map(|d| {
+            let path = d.file.display_path();
+            let rel = path
+                .rsplit_once("content/runbooks/")
+                .map_or(path.as_str(), |(_, r)| r)
+                .to_string();
+            format!("{} {}:{} {}", d.check, rel, d.start().line, d.message)
+        })
+        .collect();
+    insta::assert_snapshot!("prometheus_operator_corpus", findings.join("\n"));
+}
+
+#[test]
+fn skeleton_leaves_only_the_todos_to_fill_in() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = Config::default();
+    let files = rule_files(
+        &[PathBuf::from(
+            "rules-examples/rules/fraud-model-serving.yaml",
+        )],
+        &config,
+    );
+    let (group, rule) = files
+        .iter()
+        .flat_map(|f| f.rules())
+        .find(|(_, r)| r.name() == "FraudModelLatencyP99High")
+        .expect("alert");
+    let facts = runbook::skeleton::Facts::of(group, rule, &config.policy);
+    assert_eq!(facts.threshold.as_deref(), Some("> 0.25"));
+    let text = runbook::skeleton::render(&facts, &runbook::Settings::default(), TODAY);
+    assert!(text.contains("**Severity:** critical"));
+    assert!(text.contains("**Owner:** fraud-ml"));
+    std::fs::write(tmp.path().join("FraudModelLatencyP99High.md"), &text).expect("write");
+    let rbs = load_runbooks(&config, &[tmp.path().to_path_buf()]).expect("root");
+    let inputs = Inputs {
+        runbooks: Some(&rbs),
+        ..Inputs::default()
+    };
+    let mut found: Vec<String> = analyse(&[], &config, &inputs)
+        .iter()
+        .filter(|d| d.check != "runbook/orphan")
+        .map(|d| format!("{} {}", d.check, d.message))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "runbook/actionable the step `Step 2:` gives the reader nothing to do",
+            "runbook/sections the `Escalation` section is empty",
+            "runbook/sections the `Post-incident` section is empty",
+            "runbook/sections the `Resolution` section is empty",
+        ]
+    );
+
+    let po = runbook::Settings::preset("prometheus-operator").expect("preset");
+    let text = runbook::skeleton::render(&facts, &po, TODAY);
+    for s in ["## Meaning", "## Impact", "## Diagnosis", "## Mitigation"] {
+        assert!(text.contains(s), "{s} in\n{text}");
+    }
+}
+
+#[test]
+fn hostile_markdown_never_panics() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let mut binary: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    binary.extend_from_slice(b"\n# Step 99999999999999999999\n[x](%zz%)\n");
+    std::fs::write(dir.join("binary.md"), binary).expect("write");
+    std::fs::write(
+        dir.join("deep.md"),
+        ">".repeat(50_000) + " Step 1\n" + &"- ".repeat(20_000),
+    )
+    .expect("write");
+    std::fs::write(dir.join("weird.md"), "---\ntitle: x\n---\n# \n## \n**Alert:**\n| Owner | |\n### Step 0\n[a](#)\n[b](../../../../../../../../x.md#y)\n[c]({{< ref \"\" >}})\nStep 1 Step 2\n1. \n").expect("write");
+    let huge = "x".repeat(9 * 1024 * 1024);
+    std::fs::write(dir.join("huge.md"), huge).expect("write");
+    let config = Config::default();
+    let rbs = load_runbooks(&config, &[dir.to_path_buf()]).expect("root");
+    assert!(rbs.docs.iter().any(|d| d.too_large.is_some()));
+    let inputs = Inputs {
+        runbooks: Some(&rbs),
+        ..Inputs::default()
+    };
+    let diags = analyse(&[], &config, &inputs);
+    let _ = render(&diags);
+    assert!(diags.iter().any(|d| d.message.contains("too large")));
+}
+
+#[test]
+fn bad_runbooks_config_is_reported_in_the_config_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = tmp.path().join(".alertlint.yaml");
+    std::fs::write(
+        &cfg,
+        "runbooks:\n  - dir: nowhere/\n    preset: incidnet\n  - url_prefix: wiki\n  - dri: x\n",
+    )
+    .expect("write");
+    let config = Config::load(&cfg, alertlint::checks::is_check_id).expect("config");
+    let errors = runbook::load(&config, &[]).expect_err("errors");
+    let msgs: Vec<String> = errors
+        .iter()
+        .map(|d| format!("{}:{} {}", d.start().line, d.start().col, d.message))
+        .collect();
+    insta::assert_snapshot!("config_errors", msgs.join("\n"));
+    assert!(errors.iter().all(|d| d.check == "config"));
+}
