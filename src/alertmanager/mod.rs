@@ -564,12 +564,87 @@ fn tidy(path: &Path) -> PathBuf {
 
 /// The tier policy for an alert severity, with `warning_pages` applied.
 pub fn tier_pages(config: &Config, settings: &Settings, severity: &str) -> Option<bool> {
-    if severity == "warning" {
-        if let Some(p) = settings.warning_pages {
-            return Some(p);
-        }
+    if let Some(p) = settings.warning_pages.filter(|_| severity == "warning") {
+        return Some(p);
     }
     config.policy.tier(severity).and_then(|t| t.pages)
+}
+
+/// An alert of the checked rules with its static labels and how it routes.
+pub struct RoutedAlert<'a> {
+    pub file: &'a crate::model::RuleFile,
+    pub group: &'a RuleGroup,
+    pub rule: &'a Rule,
+    pub labels: StaticLabels,
+    pub routing: Routing<'a>,
+}
+
+impl RoutedAlert<'_> {
+    /// The value of a static label, with where it is written (rule labels win over group's).
+    pub fn label(&self, name: &str) -> Option<&crate::model::Pair> {
+        self.rule
+            .label(name)
+            .or_else(|| self.group.labels.iter().rev().find(|p| p.key.value == name))
+            .filter(|p| self.labels.labels.contains_key(&p.key.value))
+    }
+}
+
+/// Every alert of the rule files, routed.
+pub fn routed_alerts<'a>(
+    am: &'a Alertmanager,
+    files: &'a [crate::model::RuleFile],
+) -> Vec<RoutedAlert<'a>> {
+    files
+        .iter()
+        .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
+        .filter(|(_, _, r)| r.is_alert())
+        .map(|(file, group, rule)| {
+            let labels = static_labels(group, rule);
+            let routing = am.route_alert(&labels);
+            RoutedAlert {
+                file,
+                group,
+                rule,
+                labels,
+                routing,
+            }
+        })
+        .collect()
+}
+
+/// Team names alertlint knows: `policy.teams`, the `teams:` of the settings and the owner
+/// label values of the alerts.
+pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -> Vec<String> {
+    let mut teams: BTreeSet<String> = config.policy.teams.iter().cloned().collect();
+    teams.extend(am.settings.teams.keys().cloned());
+    for a in alerts {
+        if let Some(t) = a.labels.labels.get(&config.policy.owner_label)
+            && !t.is_empty()
+        {
+            teams.insert(t.clone());
+        }
+    }
+    teams.into_iter().collect()
+}
+
+/// Whether a list of matchers may match some alert with these static labels: a matcher on a
+/// label the alert does not set statically may be satisfied by the series' labels.
+pub fn may_match(ms: &[Matcher], labels: &StaticLabels) -> bool {
+    ms.iter().all(|m| match labels.labels.get(&m.name) {
+        Some(v) => m.matches_value(v),
+        None => m.name != "alertname",
+    })
+}
+
+/// Whether a list of matchers certainly matches an alert: every matcher is on a static label
+/// and accepts its value.
+pub fn surely_matches(ms: &[Matcher], labels: &StaticLabels) -> bool {
+    ms.iter().all(|m| {
+        labels
+            .labels
+            .get(&m.name)
+            .is_some_and(|v| m.matches_value(v))
+    })
 }
 
 #[cfg(test)]
@@ -652,81 +727,4 @@ receivers: [{name: default}, {name: a}, {name: a-pager}, {name: bc}]
             );
         }
     }
-}
-
-/// An alert of the checked rules with its static labels and how it routes.
-pub struct RoutedAlert<'a> {
-    pub file: &'a crate::model::RuleFile,
-    pub group: &'a RuleGroup,
-    pub rule: &'a Rule,
-    pub labels: StaticLabels,
-    pub routing: Routing<'a>,
-}
-
-impl RoutedAlert<'_> {
-    /// The value of a static label, with where it is written (rule labels win over group's).
-    pub fn label(&self, name: &str) -> Option<&crate::model::Pair> {
-        self.rule
-            .label(name)
-            .or_else(|| self.group.labels.iter().rev().find(|p| p.key.value == name))
-            .filter(|p| self.labels.labels.contains_key(&p.key.value))
-    }
-}
-
-/// Every alert of the rule files, routed.
-pub fn routed_alerts<'a>(
-    am: &'a Alertmanager,
-    files: &'a [crate::model::RuleFile],
-) -> Vec<RoutedAlert<'a>> {
-    files
-        .iter()
-        .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
-        .filter(|(_, _, r)| r.is_alert())
-        .map(|(file, group, rule)| {
-            let labels = static_labels(group, rule);
-            let routing = am.route_alert(&labels);
-            RoutedAlert {
-                file,
-                group,
-                rule,
-                labels,
-                routing,
-            }
-        })
-        .collect()
-}
-
-/// Team names alertlint knows: `policy.teams`, the `teams:` of the settings and the owner
-/// label values of the alerts.
-pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -> Vec<String> {
-    let mut teams: BTreeSet<String> = config.policy.teams.iter().cloned().collect();
-    teams.extend(am.settings.teams.keys().cloned());
-    for a in alerts {
-        if let Some(t) = a.labels.labels.get(&config.policy.owner_label) {
-            if !t.is_empty() {
-                teams.insert(t.clone());
-            }
-        }
-    }
-    teams.into_iter().collect()
-}
-
-/// Whether a list of matchers may match some alert with these static labels: a matcher on a
-/// label the alert does not set statically may be satisfied by the series' labels.
-pub fn may_match(ms: &[Matcher], labels: &StaticLabels) -> bool {
-    ms.iter().all(|m| match labels.labels.get(&m.name) {
-        Some(v) => m.matches_value(v),
-        None => m.name != "alertname",
-    })
-}
-
-/// Whether a list of matchers certainly matches an alert: every matcher is on a static label
-/// and accepts its value.
-pub fn surely_matches(ms: &[Matcher], labels: &StaticLabels) -> bool {
-    ms.iter().all(|m| {
-        labels
-            .labels
-            .get(&m.name)
-            .is_some_and(|v| m.matches_value(v))
-    })
 }
