@@ -370,7 +370,7 @@ fn hist_range_fn(
             if is_rate && (gauge(a) || gauge(b)) {
                 warn_hist(ev, NOT_COUNTER, s, at);
             }
-            if !is_rate && !(gauge(a) && gauge(b)) {
+            if !is_rate && (!gauge(a) || !gauge(b)) {
                 warn_hist(ev, NOT_GAUGE, s, at);
             }
             r.counter_reset_hint = CounterResetHint::Gauge;

@@ -71,7 +71,7 @@ impl FloatHistogram {
 
     /// Upper bound of positive bucket `idx` for exponential schemas.
     fn exp_upper(schema: i32, idx: i32) -> f64 {
-        2f64.powf(idx as f64 * 2f64.powi(-schema))
+        2f64.powf(idx as f64 * 2f64.powf(-(schema as f64)))
     }
 
     /// All buckets in ascending order of their bounds as
@@ -95,7 +95,7 @@ impl FloatHistogram {
             return out;
         }
         for (idx, c) in self.negative.iter().rev() {
-            let upper = -Self::exp_upper(self.schema, *idx - 1);
+            let upper = -Self::exp_upper(self.schema, idx.saturating_sub(1));
             let lower = -Self::exp_upper(self.schema, *idx);
             out.push((lower, upper, *c));
         }
@@ -104,7 +104,7 @@ impl FloatHistogram {
         }
         for (idx, c) in &self.positive {
             out.push((
-                Self::exp_upper(self.schema, *idx - 1),
+                Self::exp_upper(self.schema, idx.saturating_sub(1)),
                 Self::exp_upper(self.schema, *idx),
                 *c,
             ));
@@ -124,7 +124,7 @@ pub enum HistogramOpError {
 /// finer `origin` schema (bucket `i` covers `(2^((i-1)/2^s), 2^(i/2^s)]`).
 fn target_index(idx: i32, origin: i32, target: i32) -> i32 {
     let delta = (origin - target).clamp(0, 31);
-    ((idx - 1) >> delta) + 1
+    (idx.saturating_sub(1) >> delta).saturating_add(1)
 }
 
 /// Adds `(idx, count)` into a sorted sparse bucket list.
@@ -197,7 +197,7 @@ impl FloatHistogram {
             let before = t;
             for side in [&self.positive, &self.negative] {
                 for (i, c) in side.iter() {
-                    let lower = Self::exp_upper(self.schema, *i - 1);
+                    let lower = Self::exp_upper(self.schema, i.saturating_sub(1));
                     if lower >= t {
                         break;
                     }
@@ -205,7 +205,9 @@ impl FloatHistogram {
                     t = t.max(Self::exp_upper(self.schema, *i));
                 }
             }
-            if t == before {
+            // Stops once no bucket widens the threshold further (t only
+            // grows, so this terminates; a NaN threshold ends at once).
+            if t == before || t.is_nan() {
                 return (count, t);
             }
         }
@@ -219,7 +221,7 @@ impl FloatHistogram {
         let schema = self.schema;
         let keep = |v: &[(i32, f64)]| -> Vec<(i32, f64)> {
             v.iter()
-                .filter(|(i, _)| Self::exp_upper(schema, *i - 1) >= t)
+                .filter(|(i, _)| Self::exp_upper(schema, i.saturating_sub(1)) >= t)
                 .copied()
                 .collect()
         };
@@ -284,7 +286,7 @@ impl FloatHistogram {
             loop {
                 let (_, ta) = a.zero_count_for_threshold(t);
                 let (_, tb) = b.zero_count_for_threshold(ta);
-                if tb == t {
+                if tb == t || tb.is_nan() {
                     break;
                 }
                 t = tb;
@@ -481,7 +483,7 @@ impl HistogramAccumulator {
             loop {
                 let (_, ta) = self.value.zero_count_for_threshold(t);
                 let (_, tb) = h.zero_count_for_threshold(ta);
-                if tb == t {
+                if tb == t || tb.is_nan() {
                     break;
                 }
                 t = tb;
