@@ -25,7 +25,13 @@ pub fn explain(expr: &str, message: &str) -> (Range<usize>, String) {
     if message != GENERIC {
         return (range, message.to_string());
     }
-    let at_end = range.end >= expr.trim_end().len();
+    // At the end when the text without its last character does not already fail this way.
+    let trimmed = expr.trim_end();
+    let shorter = trimmed
+        .char_indices()
+        .next_back()
+        .map_or("", |(i, _)| &trimmed[..i]);
+    let at_end = parse(shorter).err().as_deref() != Some(message);
     let text = if at_end {
         format!("unexpected end of input after `{}`", &expr[range.clone()])
     } else {
@@ -167,6 +173,11 @@ fn shortest_failing_prefix(expr: &str, message: &str) -> Range<usize> {
             } else {
                 end - last.len_utf8()
             };
+            // ... and to the end of that word in the whole text.
+            let word_end = expr[end..]
+                .find(|c: char| !is_word(c))
+                .map_or(expr.len(), |i| end + i);
+            let end = if is_word(last) { word_end } else { end };
             return start..end;
         }
     }
