@@ -17,7 +17,7 @@ const PINNED: &[(&str, usize)] = &[
     ("limit.test", 37),
     ("literals.test", 25),
     ("name_label_dropping.test", 30),
-    ("native_histograms.test", 403),
+    ("native_histograms.test", 412),
     ("operators.test", 214),
     ("range_queries.test", 18),
     ("trig_functions.test", 19),

@@ -186,7 +186,11 @@ fn sum_histograms(
             &a.expr,
         );
     }
-    let mut h = acc?.finish(mean);
+    let acc = acc?;
+    if acc.counter_reset_collision() {
+        ev.warn_at(super::functions::COLLISION.into(), &a.expr);
+    }
+    let mut h = acc.finish(mean);
     h.compact();
     Some(h)
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{AtModifier, Expr, Offset, SubqueryExpr, VectorSelector};
 
-use super::histogram::FloatHistogram;
+use super::histogram::{CounterResetHint, FloatHistogram};
 use super::labels::{Labels, METRIC_NAME};
 use super::storage::{Latest, Storage};
 use super::value::{Annotation, AnnotationKind, EvalError, Sample, Series, Value};
@@ -287,6 +287,23 @@ fn system_time_ms(t: &SystemTime) -> i64 {
     }
 }
 
+/// Counter-reset hint of stored histogram `k` as histogram stats decoding
+/// sees it: gauges stay gauges, the first sample keeps its hint, later ones
+/// are a reset or not depending on their predecessor.
+fn stats_hint(hs: &[(i64, FloatHistogram)], k: usize) -> CounterResetHint {
+    let Some((_, h)) = hs.get(k) else {
+        return CounterResetHint::Unknown;
+    };
+    if h.counter_reset_hint == CounterResetHint::Gauge {
+        return CounterResetHint::Gauge;
+    }
+    match k.checked_sub(1).and_then(|p| hs.get(p)) {
+        None => h.counter_reset_hint,
+        Some((_, prev)) if h.detect_reset(prev) => CounterResetHint::CounterReset,
+        Some(_) => CounterResetHint::NotCounterReset,
+    }
+}
+
 /// Does a series' label set satisfy a selector's matchers?
 pub(crate) fn selector_matches(vs: &VectorSelector, labels: &Labels) -> bool {
     if let Some(n) = &vs.name
@@ -336,6 +353,11 @@ pub(crate) struct Evaluator<'a> {
     /// Selector results cached per (selector address, time): rules commonly
     /// repeat a selector, and subqueries re-read it at shared timestamps.
     matched: HashMap<usize, Vec<usize>>,
+    /// Selectors are read only for histogram counts and sums (inside
+    /// `histogram_count`/`_sum`/`_avg`): as Prometheus' histogram stats
+    /// decoding, each histogram then carries a counter-reset hint detected
+    /// against its predecessor in the series.
+    pub stats_decoding: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -353,6 +375,7 @@ impl<'a> Evaluator<'a> {
             query_step: step,
             annotations: Vec::new(),
             matched: HashMap::new(),
+            stats_decoding: false,
         }
     }
 
@@ -478,13 +501,20 @@ impl<'a> Evaluator<'a> {
                     h: None,
                     drop_name: false,
                 }),
-                Some(Latest::Histogram(st, h)) => out.push(ESample {
-                    labels: s.labels.clone(),
-                    t: st,
-                    f: 0.0,
-                    h: Some(Box::new(h.clone())),
-                    drop_name: false,
-                }),
+                Some(Latest::Histogram(st, h)) => {
+                    let mut h = h.clone();
+                    if self.stats_decoding {
+                        let k = s.histograms.partition_point(|(ht, _)| *ht < st);
+                        h.counter_reset_hint = stats_hint(&s.histograms, k);
+                    }
+                    out.push(ESample {
+                        labels: s.labels.clone(),
+                        t: st,
+                        f: 0.0,
+                        h: Some(Box::new(h)),
+                        drop_name: false,
+                    })
+                }
                 None => {}
             }
         }
@@ -503,10 +533,27 @@ impl<'a> Evaluator<'a> {
             if floats.is_empty() && hists.is_empty() {
                 continue;
             }
+            let hists = if self.stats_decoding && !hists.is_empty() {
+                // `hists` is the slice of stored histograms after `mint`.
+                let first = s.histograms.partition_point(|(t, _)| *t <= mint);
+                Cow::Owned(
+                    hists
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (t, h))| {
+                            let mut h = h.clone();
+                            h.counter_reset_hint = stats_hint(&s.histograms, first + k);
+                            (*t, h)
+                        })
+                        .collect(),
+                )
+            } else {
+                Cow::Borrowed(hists)
+            };
             out.push(RSeries {
                 labels: s.labels.clone(),
                 floats,
-                hists: Cow::Borrowed(hists),
+                hists,
                 drop_name: false,
             });
         }
@@ -530,7 +577,12 @@ impl<'a> Evaluator<'a> {
         let mut by_labels: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<SubSeries> = Vec::new();
         while ts <= end {
-            match self.eval(&sq.expr, ts)? {
+            // Subqueries re-detect counter resets themselves, on full
+            // histograms.
+            let stats = std::mem::replace(&mut self.stats_decoding, false);
+            let inner = self.eval(&sq.expr, ts);
+            self.stats_decoding = stats;
+            match inner? {
                 Val::Vector(v) => {
                     for s in v {
                         let i = *by_labels.entry(s.labels.clone()).or_insert_with(|| {

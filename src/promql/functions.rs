@@ -301,6 +301,8 @@ enum HistRange {
     Floats,
 }
 
+pub(crate) const COLLISION: &str = "conflicting counter resets during histogram aggregation";
+
 const MIXED_EXP_CUSTOM: &str = "vector contains a mix of histograms with exponential and custom buckets schemas for metric name";
 
 fn warn_mixed_floats(ev: &mut Evaluator<'_>, s: &RSeries<'_>, at: &Expr) {
@@ -435,6 +437,9 @@ fn hist_range_fn(
                         return HistRange::Nothing;
                     }
                 }
+            }
+            if acc.counter_reset_collision() {
+                ev.warn_at(COLLISION.into(), at);
             }
             let mut h = acc.finish(mean);
             h.compact();
@@ -826,11 +831,17 @@ pub(crate) fn eval_call<'a>(
         }
         "histogram_quantile" => {
             let q = ev.eval_scalar(arg(c, 0)?, t)?;
-            let v = ev.eval_vector(arg(c, 1)?, t)?;
+            let prev = std::mem::replace(&mut ev.stats_decoding, false);
+            let v = ev.eval_vector(arg(c, 1)?, t);
+            ev.stats_decoding = prev;
+            let v = v?;
             hquantile::histogram_quantile(ev, q, v, t, (arg(c, 0)?, arg(c, 1)?)).map(Val::Vector)
         }
         "histogram_quantiles" => {
-            let v = ev.eval_vector(arg(c, 0)?, t)?;
+            let prev = std::mem::replace(&mut ev.stats_decoding, false);
+            let v = ev.eval_vector(arg(c, 0)?, t);
+            ev.stats_decoding = prev;
+            let v = v?;
             let label = string_arg(c, 1)?;
             let mut out = Vec::new();
             for i in 2..c.args.args.len() {
@@ -861,12 +872,21 @@ pub(crate) fn eval_call<'a>(
         "histogram_fraction" => {
             let lo = ev.eval_scalar(arg(c, 0)?, t)?;
             let hi = ev.eval_scalar(arg(c, 1)?, t)?;
-            let v = ev.eval_vector(arg(c, 2)?, t)?;
+            let prev = std::mem::replace(&mut ev.stats_decoding, false);
+            let v = ev.eval_vector(arg(c, 2)?, t);
+            ev.stats_decoding = prev;
+            let v = v?;
             hquantile::histogram_fraction(ev, lo, hi, v, t, arg(c, 2)?).map(Val::Vector)
         }
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
         | "histogram_stdvar" => {
-            let v = ev.eval_vector(arg(c, 0)?, t)?;
+            // Counts and sums need no buckets: Prometheus then decodes
+            // histograms with on-the-fly counter-reset hints.
+            let stats = matches!(name, "histogram_count" | "histogram_sum" | "histogram_avg");
+            let prev = std::mem::replace(&mut ev.stats_decoding, stats);
+            let v = ev.eval_vector(arg(c, 0)?, t);
+            ev.stats_decoding = prev;
+            let v = v?;
             let mut out = Vec::new();
             for mut s in v {
                 let Some(h) = s.h.take() else {

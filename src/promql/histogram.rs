@@ -387,6 +387,10 @@ pub(crate) struct HistogramAccumulator {
     comp: FloatHistogram,
     n: f64,
     incremental: bool,
+    /// Inputs hinted as a counter reset, and as no counter reset: both
+    /// together make the result's hint contradictory.
+    reset_seen: bool,
+    not_reset_seen: bool,
 }
 
 /// `value`'s layout with every count zero.
@@ -452,7 +456,14 @@ impl HistogramAccumulator {
             comp: zeroed(h),
             n: 1.0,
             incremental: false,
+            reset_seen: h.counter_reset_hint == CounterResetHint::CounterReset,
+            not_reset_seen: h.counter_reset_hint == CounterResetHint::NotCounterReset,
         }
+    }
+
+    /// Whether inputs disagreed on being a counter reset.
+    pub fn counter_reset_collision(&self) -> bool {
+        self.reset_seen && self.not_reset_seen
     }
 
     /// Brings the accumulator and `h` to one layout; the flag reports
@@ -501,6 +512,8 @@ impl HistogramAccumulator {
 
     /// Adds `h`; with `mean`, the running value may turn into a mean.
     pub fn add(&mut self, h: &FloatHistogram, mean: bool) -> Result<bool, HistogramOpError> {
+        self.reset_seen |= h.counter_reset_hint == CounterResetHint::CounterReset;
+        self.not_reset_seen |= h.counter_reset_hint == CounterResetHint::NotCounterReset;
         let (h, reconciled) = self.align(h)?;
         self.value.counter_reset_hint =
             combine_hints(self.value.counter_reset_hint, h.counter_reset_hint);
