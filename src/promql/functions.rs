@@ -1346,6 +1346,17 @@ mod tests {
     }
 
     #[test]
+    fn go_float_formats() {
+        assert_eq!(go_format_g(0.001), "0.001");
+        assert_eq!(go_format_g(1e-5), "1e-05");
+        assert_eq!(go_format_g(1e21), "1e+21");
+        assert_eq!(go_format_g(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(open_metrics_float(0.0), "0.0");
+        assert_eq!(open_metrics_float(0.25), "0.25");
+        assert_eq!(open_metrics_float(f64::NAN), "NaN");
+    }
+
+    #[test]
     fn natural_sort() {
         assert!(natural_less("a2", "a10"));
         assert!(!natural_less("a10", "a2"));

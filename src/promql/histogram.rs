@@ -725,6 +725,82 @@ pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
 mod tests {
     use super::*;
 
+    fn h(body: &str) -> FloatHistogram {
+        parse_histogram_body(body).expect("valid histogram")
+    }
+
+    #[test]
+    fn combine_reduces_schema_and_widens_zero_bucket() {
+        // Schema 0 buckets 1 and 2 fall into schema -1 bucket 1 (1, 4].
+        let low = h("schema:-1 sum:4 count:1 buckets:[1] offset:1");
+        let high = h("schema:0 sum:4 count:4 buckets:[2 2] offset:1");
+        let (r, rec) = low.combine(&high, 1.0).unwrap();
+        assert!(!rec);
+        assert!(r.approx_eq(&h("schema:-1 count:5 sum:8 offset:1 buckets:[5]"), false));
+        // A wider zero bucket swallows the buckets it overlaps.
+        let a = h("schema:0 count:2 sum:1 z_bucket:1 z_bucket_w:1 buckets:[1] offset:1");
+        let b = h("schema:0 count:2 sum:1 buckets:[1 1]");
+        let (r, _) = a.combine(&b, 1.0).unwrap();
+        assert_eq!(r.zero_threshold, 1.0);
+        assert_eq!(r.zero_count, 2.0);
+        assert_eq!(r.count, 4.0);
+    }
+
+    #[test]
+    fn combine_custom_buckets() {
+        let a = h("schema:-53 sum:1 count:1 custom_values:[1] buckets:[2]");
+        let b = h("schema:-53 sum:1 count:1 custom_values:[1 10] buckets:[1]");
+        let (r, rec) = b.combine(&a, -1.0).unwrap();
+        assert!(rec);
+        assert_eq!(r.custom_values, vec![1.0]);
+        assert_eq!(r.positive, vec![(0, -1.0)]);
+        let e = h("sum:1 count:1");
+        assert_eq!(a.combine(&e, 1.0), Err(HistogramOpError::MixedSchemas));
+    }
+
+    #[test]
+    fn nan_zero_threshold_terminates() {
+        let a = h("schema:0 count:1 sum:1 z_bucket_w:NaN buckets:[1]");
+        let b = h("schema:0 count:1 sum:1 z_bucket_w:0.5 buckets:[1]");
+        assert!(a.combine(&b, 1.0).is_ok());
+    }
+
+    #[test]
+    fn resets_and_division() {
+        let prev = h("schema:0 count:3 sum:3 buckets:[1 2]");
+        assert!(!h("schema:0 count:4 sum:4 buckets:[2 2]").detect_reset(&prev));
+        assert!(h("schema:0 count:4 sum:4 buckets:[4 0]").detect_reset(&prev));
+        assert!(h("schema:1 count:4 sum:4 buckets:[4]").detect_reset(&prev));
+        let mut d = prev.clone();
+        d.divide(0.0);
+        assert_eq!(d.count, f64::INFINITY);
+        assert!(d.positive.is_empty());
+    }
+
+    #[test]
+    fn compensated_sum_and_overflowing_mean() {
+        let mut acc = HistogramAccumulator::new(&h("count:1 sum:1"));
+        for body in ["count:2 sum:1e100", "count:3 sum:1", "count:4 sum:-1e100"] {
+            acc.add(&h(body), false).unwrap();
+        }
+        let r = acc.finish(false);
+        assert_eq!((r.count, r.sum), (10.0, 2.0));
+        let mut acc = HistogramAccumulator::new(&h("count:1.7976931348623157e308 sum:1"));
+        acc.add(&h("count:1e308 sum:1"), true).unwrap();
+        let r = acc.finish(true);
+        assert!(r.count.is_finite() && r.count > 1e308);
+    }
+
+    #[test]
+    fn prom_string() {
+        let x =
+            h("schema:0 sum:10 count:20 z_bucket_w:0.001 z_bucket:2 buckets:[1 2] n_buckets:[1 2]");
+        assert_eq!(
+            x.prom_string(),
+            "{count:20, sum:10, [-2,-1):2, [-1,-0.5):1, [-0.001,0.001]:2, (0.5,1]:1, (1,2]:2}"
+        );
+    }
+
     #[test]
     fn parses_histogram() {
         let h = parse_histogram_body("schema:1 sum:3 count:22 buckets:[5 10 7] offset:1").unwrap();

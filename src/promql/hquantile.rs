@@ -549,6 +549,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn classic_fraction() {
+        // (0,1]:1 (1,2]:2 (2,3]:3 (3,+Inf]:94
+        let mut b = vec![(1.0, 1.0), (2.0, 3.0), (3.0, 6.0), (f64::INFINITY, 100.0)];
+        assert!((bucket_fraction(0.0, 1.5, &mut b) - 0.02).abs() < 1e-12);
+        // Values inside the +Inf bucket add none of its observations.
+        assert_eq!(bucket_fraction(4.0, 5.0, &mut b), 0.0);
+        let mut neg = vec![(-3.0, 10.0), (-2.0, 12.0), (f64::INFINITY, 100.0)];
+        assert!((bucket_fraction(-4.0, -2.0, &mut neg) - 0.02).abs() < 1e-12);
+        let mut no_inf = vec![(1.0, 1.0)];
+        assert!(bucket_fraction(0.0, 1.0, &mut no_inf).is_nan());
+    }
+
+    #[test]
+    fn native_quantile_log_interpolation() {
+        let h = super::super::histogram::parse_histogram_body(
+            "schema:0 count:2 sum:3 buckets:[2] offset:1",
+        )
+        .expect("valid");
+        // Bucket (1, 2]: the median sits at sqrt(2) on a log scale.
+        assert!((native_quantile(0.5, &h) - std::f64::consts::SQRT_2).abs() < 1e-12);
+        let nan =
+            super::super::histogram::parse_histogram_body("schema:0 count:15 sum:NaN buckets:[12]")
+                .expect("valid");
+        assert!(native_quantile(0.81, &nan).is_nan());
+        assert!((native_fraction(f64::NEG_INFINITY, f64::INFINITY, &nan) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
     fn classic_quantile() {
         let mut b = vec![(1.0, 1.0), (2.0, 3.0), (f64::INFINITY, 4.0)];
         let (v, forced) = bucket_quantile(0.5, &mut b);

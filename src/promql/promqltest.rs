@@ -789,6 +789,13 @@ mod tests {
     }
 
     #[test]
+    fn nhcb_from_classic_series() {
+        let input = "load_with_nhcb 5m\n  h_bucket{le=\"1\"} 1 2\n  h_bucket{le=\"1e0\"} 1 2\n  h_bucket{le=\"+Inf\"} 3 4\n  h_sum 5 6\n\neval instant at 5m histogram_count(h)\n  {} 4\n\neval instant at 5m h\n  h {{schema:-53 count:4 sum:6 custom_values:[1] buckets:[2 2]}}\n\neval instant at 5m h_bucket{le=\"+Inf\"}\n  h_bucket{le=\"+Inf\"} 4\n";
+        let out = run_str(&Engine::default(), input).unwrap();
+        assert!(out.iter().all(|o| o.verdict == Verdict::Pass), "{out:?}");
+    }
+
+    #[test]
     fn runs_small_file() {
         let input = "load 5m\n  m{a=\"1\"} 0+10x10\n\neval instant at 50m m\n  m{a=\"1\"} 100\n\neval instant at 50m m\n  m{a=\"1\"} 99\n\neval range from 0 to 10m step 5m m * 2\n  {a=\"1\"} 0 20 40\n\neval instant at 0m nope(\n  expect fail\n";
         let out = run_str(&Engine::default(), input).unwrap();
