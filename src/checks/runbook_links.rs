@@ -59,10 +59,12 @@ fn local_target(dest: &str) -> Option<&str> {
     if d.is_empty() || d.contains("{{") || d.starts_with("//") || d.starts_with('<') {
         return None;
     }
-    if let Some((scheme, _)) = d.split_once(':') {
-        if !scheme.contains('/') && !scheme.contains('#') && scheme.len() > 1 {
-            return None;
-        }
+    if let Some((scheme, _)) = d.split_once(':')
+        && !scheme.contains('/')
+        && !scheme.contains('#')
+        && scheme.len() > 1
+    {
+        return None;
     }
     Some(d)
 }

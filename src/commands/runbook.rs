@@ -148,10 +148,10 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                     crate::source::display_path(&path)
                 ));
             }
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if let Err(e) = std::fs::create_dir_all(dir) {
-                    return usage_error(format!("{}: {e}", crate::source::display_path(dir)));
-                }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Err(e) = std::fs::create_dir_all(dir)
+            {
+                return usage_error(format!("{}: {e}", crate::source::display_path(dir)));
             }
             match std::fs::write(&path, text) {
                 Ok(()) => {

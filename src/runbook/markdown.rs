@@ -401,18 +401,22 @@ impl Runbook {
         let text = self.file.text.as_str();
         let mut steps: Vec<(usize, String, Span, Span)> = Vec::new();
         for h in &self.headings {
-            if let Some(c) = STEP_HEADING.captures(&h.text) {
-                if let Some(n) = c.get(1).and_then(|m| m.as_str().parse().ok()) {
-                    steps.push((n, h.text.clone(), h.span, h.body));
-                }
+            if let Some(n) = STEP_HEADING
+                .captures(&h.text)
+                .and_then(|c| c.get(1))
+                .and_then(|m| m.as_str().parse().ok())
+            {
+                steps.push((n, h.text.clone(), h.span, h.body));
             }
         }
         let wanted: Vec<String> = settings.diagnosis.iter().map(|s| normalize(s)).collect();
         self.diagnosis = wanted
             .iter()
             .find_map(|w| self.headings.iter().position(|h| &h.key() == w));
-        if steps.is_empty() {
-            if let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i)) {
+        if steps.is_empty()
+            && let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i))
+        {
+            {
                 // Ordered list items at the section's top level are its steps…
                 let top = items
                     .iter()

@@ -139,7 +139,7 @@ pub fn render(f: &Facts, settings: &Settings, today: &str) -> String {
                 out.push_str(&first_step);
                 steps_written = true;
             }
-            _ => out.push_str(&todo(&format!("{section}"))),
+            _ => out.push_str(&todo(section)),
         }
         out.push('\n');
         // Incident runbooks: the diagnostic steps come right after the context.

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Benchmark: what runbook checking adds to `alertlint check`. Generates 10,000 alerts in 100
+# rule files, each with a runbook (incident layout, ~1.5 KB) under runbooks/, then times
+# `alertlint check` without runbook roots and with them (same rules, same config otherwise).
+# Prints the median of several runs of each and the ratio (the goal: at most 1.5).
+#   usage: scripts/bench-runbooks.sh [RUNS]       (ALERTLINT=path/to/binary to skip the build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+if [ -z "${ALERTLINT:-}" ]; then
+  cargo build --release --quiet
+  ALERTLINT=${CARGO_TARGET_DIR:-target}/release/alertlint
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+python3 - "$dir" <<'PY'
+import os, sys
+d = sys.argv[1]
+os.makedirs(f"{d}/rules"); os.makedirs(f"{d}/runbooks")
+for f in range(100):
+    out = ["groups:"]
+    for g in range(4):
+        out += [f"  - name: service-{f}-group-{g}", "    rules:"]
+        for r in range(25):
+            n = f"HighErrorRateS{f}G{g}R{r}"
+            out.append(f"""      - alert: {n}
+        expr: |
+          sum by (job, instance) (rate(http_errors_total{{service="s{f}{g}{r}"}}[5m]))
+            / sum by (job, instance) (rate(http_requests_total{{service="s{f}{g}{r}"}}[5m])) > 0.05
+        for: 10m
+        labels:
+          severity: critical
+          team: team-{f}
+        annotations:
+          summary: Error rate above 5% for service s{f}{g}{r}
+          description: "{{{{ $value | humanizePercentage }}}} of requests to {{{{ $labels.instance }}}} fail"
+          runbook_url: https://runbooks.example.com/{n}
+          dashboard_url: https://grafana.example.com/d/http?var-service=s{f}{g}{r}""")
+            with open(f"{d}/runbooks/{n}.md", "w") as fh:
+                fh.write(f"""# {n}
+
+**Alert:** {n}
+**Severity:** critical
+**Owner:** team-{f}
+**Last updated:** 2026-11-01
+
+## Context
+
+More than 5% of requests to service s{f}{g}{r} fail for 10 minutes. Users see errors.
+
+## Diagnostic steps
+
+### Step 1: Which instances fail?
+
+```promql
+sum by (instance) (rate(http_errors_total{{service="s{f}{g}{r}"}}[5m]))
+```
+
+If one instance → go to Step 2. If all → go to Step 3.
+
+### Step 2: Restart the instance
+
+```sh
+kubectl -n s{f} delete pod <instance>
+```
+
+### Step 3: Was there a deploy?
+
+Open the [deploy log](https://deploys.example.com/s{f}{g}{r}). If there was one, roll back.
+
+## Resolution
+
+`kubectl -n s{f} rollout undo deploy/s{f}{g}{r}`
+
+## Escalation
+
+Page team-{f} secondary after 15 minutes.
+
+## Post-incident
+
+Write the review within two business days.
+""")
+    open(f"{d}/rules/service-{f}.yaml", "w").write("\n".join(out) + "\n")
+open(f"{d}/without.yaml", "w").write("policy:\n  teams: []\n")
+open(f"{d}/with.yaml", "w").write("policy:\n  teams: []\nrunbooks:\n  - dir: runbooks/\n    url_prefix: https://runbooks.example.com/\n")
+PY
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+time_ms() {
+  local s e
+  s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+  echo $(( (e - s) / 1000000 ))
+}
+cd "$dir"
+# The with-runbooks run must find every runbook and nothing wrong with it.
+"$ALERTLINT" check rules --config with.yaml --format json --fail-on never \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin)["diagnostics"]; r=[x for x in d if x["check"].startswith("runbook/")]; print(f"runbook findings: {len(r)}"); sys.exit(1 if r else 0)'
+for i in $(seq "$runs"); do time_ms "$ALERTLINT" check rules --config without.yaml; done | median > without.ms
+for i in $(seq "$runs"); do time_ms "$ALERTLINT" check rules --config with.yaml; done | median > with.ms
+a=$(cat without.ms); b=$(cat with.ms)
+echo "10000 alerts, 10000 runbooks, median of $runs runs:"
+echo "  without runbook roots: ${a} ms"
+echo "  with runbook roots:    ${b} ms"
+awk -v a="$a" -v b="$b" 'BEGIN { printf "  ratio: %.2f (goal: <= 1.50)\n", b / a }'
