@@ -93,6 +93,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
             None
         }
     };
+    summary.runbooks = runbooks.as_ref().map_or(0, |r| r.docs.len());
+    summary.alertmanager_configs = usize::from(alertmanager.is_some());
     let inputs = Inputs {
         runbooks: runbooks.as_ref(),
         alertmanager: alertmanager.as_ref(),

@@ -203,8 +203,11 @@ pub fn summary_line(s: &Summary) -> String {
             plural(s.files, "rule file")
         )
     };
-    if s.other_files > 0 {
-        line.push_str(&format!(" and {}", plural(s.other_files, "other file")));
+    if s.runbooks > 0 {
+        line.push_str(&format!(", {}", plural(s.runbooks, "runbook")));
+    }
+    if s.alertmanager_configs > 0 {
+        line.push_str(" and the Alertmanager config");
     }
     if s.skipped > 0 {
         line.push_str(&format!(

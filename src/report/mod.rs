@@ -25,8 +25,10 @@ pub struct Summary {
     pub files: usize,
     /// YAML files found that are not rule files (other manifests, test files, configs).
     pub skipped: usize,
-    /// Other files checked (runbooks, Alertmanager configs).
-    pub other_files: usize,
+    /// Runbooks read (Markdown files under the runbook roots).
+    pub runbooks: usize,
+    /// Alertmanager configs read (0 or 1).
+    pub alertmanager_configs: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
