@@ -140,8 +140,14 @@ pub(crate) fn eval_binary<'a>(
     let op = Op::parse(&op_s.to_lowercase())
         .ok_or_else(|| EvalError::unsupported(format!("binary operator {op_s}")))?;
     let return_bool = be.modifier.as_ref().is_some_and(|m| m.return_bool);
-    let lhs = ev.eval(&be.lhs, t)?;
-    let rhs = ev.eval(&be.rhs, t)?;
+    // Prometheus decides histogram stats decoding for each operand on its
+    // own, without looking past the binary expression.
+    let stats = std::mem::replace(&mut ev.stats_decoding, false);
+    let operands = ev
+        .eval(&be.lhs, t)
+        .and_then(|l| Ok((l, ev.eval(&be.rhs, t)?)));
+    ev.stats_decoding = stats;
+    let (lhs, rhs) = operands?;
     match (lhs, rhs) {
         (Val::Scalar(l), Val::Scalar(r)) => {
             let (v, keep) = float_op(op, l, r);
