@@ -9,9 +9,12 @@ use crate::source::{SourceFile, Span};
 use crate::suppress;
 use std::collections::HashMap;
 
-/// Per file: each rule's span with its labels (group labels first, rule labels overriding).
+/// A rule's span with its labels (group labels first, rule labels overriding).
+type RuleLabels<'a> = (Span, Vec<(&'a str, &'a str)>);
+
+/// Per file, its rules' labels, in file order.
 struct RuleIndex<'a> {
-    files: HashMap<*const SourceFile, Vec<(Span, Vec<(&'a str, &'a str)>)>>,
+    files: HashMap<*const SourceFile, Vec<RuleLabels<'a>>>,
 }
 
 impl<'a> RuleIndex<'a> {

@@ -206,10 +206,11 @@ impl Config {
                         .iter()
                         .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
                 });
-            if path_ok && labels_ok {
-                if let Some(s) = lookup(&o.checks) {
-                    setting = Some(s);
-                }
+            if path_ok
+                && labels_ok
+                && let Some(s) = lookup(&o.checks)
+            {
+                setting = Some(s);
             }
         }
         setting

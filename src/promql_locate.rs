@@ -42,26 +42,26 @@ pub fn explain(expr: &str, message: &str) -> (Range<usize>, String) {
 
 /// Byte range of `expr` to highlight for the parse error `message`.
 pub fn locate(expr: &str, message: &str) -> Range<usize> {
-    if let Some(name) = quoted_after(message, "unknown function with name '") {
-        if let Some(r) = find_word_before_paren(expr, name) {
-            return r;
-        }
+    if let Some(name) = quoted_after(message, "unknown function with name '")
+        && let Some(r) = find_word_before_paren(expr, name)
+    {
+        return r;
     }
-    if let Some(name) = quoted_after(message, "call to function '") {
-        if let Some(r) = find_word_before_paren(expr, name) {
-            let end = matching_paren(expr, r.end).map_or(r.end, |p| p + 1);
-            return r.start..end;
-        }
+    if let Some(name) = quoted_after(message, "call to function '")
+        && let Some(r) = find_word_before_paren(expr, name)
+    {
+        let end = matching_paren(expr, r.end).map_or(r.end, |p| p + 1);
+        return r.start..end;
     }
-    if message.starts_with("unclosed left parenthesis") {
-        if let Some(p) = unbalanced(expr, '(', ')') {
-            return p..p + 1;
-        }
+    if message.starts_with("unclosed left parenthesis")
+        && let Some(p) = unbalanced(expr, '(', ')')
+    {
+        return p..p + 1;
     }
-    if let Some(pattern) = message.strip_prefix("illegal regex for ") {
-        if let Some(at) = expr.find(pattern) {
-            return at..at + pattern.len();
-        }
+    if let Some(pattern) = message.strip_prefix("illegal regex for ")
+        && let Some(at) = expr.find(pattern)
+    {
+        return at..at + pattern.len();
     }
     shortest_failing_prefix(expr, message)
 }

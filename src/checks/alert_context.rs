@@ -97,20 +97,21 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .with_help("say how bad it is: e.g. `{{ $value | humanize }}`"),
             );
         }
-        if let Some(Ok(expr)) = &rule.promql {
-            if may_have_labels(expr) && !texts.iter().any(|p| mentions_labels(&p.value.value)) {
-                let by = grouping_labels(expr);
-                let example = by.first().map_or("instance", String::as_str);
-                out.push(
-                    d(
-                        anchor,
-                        "the annotations do not say where: no `$labels` are shown".to_string(),
-                    )
-                    .with_help(format!(
-                        "name the affected series, e.g. `{{{{ $labels.{example} }}}}`"
-                    )),
-                );
-            }
+        if let Some(Ok(expr)) = &rule.promql
+            && may_have_labels(expr)
+            && !texts.iter().any(|p| mentions_labels(&p.value.value))
+        {
+            let by = grouping_labels(expr);
+            let example = by.first().map_or("instance", String::as_str);
+            out.push(
+                d(
+                    anchor,
+                    "the annotations do not say where: no `$labels` are shown".to_string(),
+                )
+                .with_help(format!(
+                    "name the affected series, e.g. `{{{{ $labels.{example} }}}}`"
+                )),
+            );
         }
         for p in &rule.annotations {
             for m in RAW_VALUE.find_iter(&p.value.value) {
