@@ -98,7 +98,8 @@ fn compare(path: &Path) -> Result<(), String> {
         .filter(|d| d.severity == Severity::Error)
         .collect();
     let dup = diags.iter().any(|d| d.check == "rule/duplicate");
-    if pt.failed != !errors.is_empty() {
+    let alertlint_failed = !errors.is_empty();
+    if pt.failed != alertlint_failed {
         return Err(format!(
             "{}: promtool failed={}, alertlint errors: {:?}",
             path.display(),
