@@ -94,6 +94,9 @@ pub struct Override {
     pub paths: Option<GlobSet>,
     pub labels: Vec<(String, String)>,
     pub checks: BTreeMap<String, CheckSetting>,
+    /// The whole policy where this override applies: the base policy with the override's
+    /// `policy:` keys applied (`None` when it sets no policy).
+    pub policy: Option<Policy>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -198,22 +201,40 @@ impl Config {
             |m: &BTreeMap<String, CheckSetting>| m.get(check).or_else(|| m.get(&family)).copied();
         let mut setting = lookup(&self.checks);
         let rel = self.relative(path);
-        for o in &self.overrides {
-            let path_ok = o.paths.as_ref().is_none_or(|g| g.is_match(&rel));
-            let labels_ok = o.labels.is_empty()
-                || labels.is_some_and(|ls| {
-                    o.labels
-                        .iter()
-                        .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
-                });
-            if path_ok
-                && labels_ok
-                && let Some(s) = lookup(&o.checks)
-            {
+        for o in self
+            .overrides
+            .iter()
+            .filter(|o| Self::applies(o, &rel, labels))
+        {
+            if let Some(s) = lookup(&o.checks) {
                 setting = Some(s);
             }
         }
         setting
+    }
+
+    /// Whether an override applies to a file (its path relative to the config) and, when the
+    /// place is a rule, that rule's labels.
+    fn applies(o: &Override, rel: &Path, labels: Option<&[(&str, &str)]>) -> bool {
+        let path_ok = o.paths.as_ref().is_none_or(|g| g.is_match(rel));
+        let labels_ok = o.labels.is_empty()
+            || labels.is_some_and(|ls| {
+                o.labels
+                    .iter()
+                    .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
+            });
+        path_ok && labels_ok
+    }
+
+    /// The policy for a rule: the last matching override's, else the base policy.
+    pub fn policy_for(&self, path: &Path, labels: &[(&str, &str)]) -> &Policy {
+        let rel = self.relative(path);
+        self.overrides
+            .iter()
+            .filter(|o| Self::applies(o, &rel, Some(labels)))
+            .filter_map(|o| o.policy.as_ref())
+            .last()
+            .unwrap_or(&self.policy)
     }
 
     /// A path relative to the config's directory, for matching override globs.
@@ -304,24 +325,27 @@ impl ConfigReader<'_> {
     }
 
     fn read(&mut self, root: &Node, config: &mut Config) {
+        let mut overrides = None;
         for (key, value) in self.keys(root, TOP_KEYS, "config") {
             match key {
                 "checks" => config.checks = self.checks(value),
                 "exclude" => config.exclude = self.strings(value, "exclude"),
                 "policy" => self.policy(value, &mut config.policy),
-                "overrides" => {
-                    for item in value.as_seq().unwrap_or(&[]) {
-                        if let Some(o) = self.override_(item) {
-                            config.overrides.push(o);
-                        }
-                    }
-                    if value.as_seq().is_none() {
-                        self.error(value.span, "`overrides` must be a list");
-                    }
-                }
+                // Read after the base policy, which override policies start from.
+                "overrides" => overrides = Some(value),
                 other => {
                     config.sections.insert(other.to_string(), value.clone());
                 }
+            }
+        }
+        if let Some(value) = overrides {
+            for item in value.as_seq().unwrap_or(&[]) {
+                if let Some(o) = self.override_(item, &config.policy) {
+                    config.overrides.push(o);
+                }
+            }
+            if value.as_seq().is_none() {
+                self.error(value.span, "`overrides` must be a list");
             }
         }
     }
@@ -424,13 +448,14 @@ impl ConfigReader<'_> {
         tiers
     }
 
-    fn override_(&mut self, node: &Node) -> Option<Override> {
+    fn override_(&mut self, node: &Node, base: &Policy) -> Option<Override> {
         let mut o = Override {
             paths: None,
             labels: Vec::new(),
             checks: BTreeMap::new(),
+            policy: None,
         };
-        for (key, value) in self.keys(node, &["paths", "labels", "checks"], "override") {
+        for (key, value) in self.keys(node, &["paths", "labels", "checks", "policy"], "override") {
             match key {
                 "paths" => {
                     let mut set = GlobSetBuilder::new();
@@ -451,11 +476,19 @@ impl ConfigReader<'_> {
                         }
                     }
                 }
+                "policy" => {
+                    let mut policy = base.clone();
+                    self.policy(value, &mut policy);
+                    o.policy = Some(policy);
+                }
                 _ => o.checks = self.checks(value),
             }
         }
-        if o.checks.is_empty() {
-            self.error(node.span, "an override needs `checks:` to change");
+        if o.checks.is_empty() && o.policy.is_none() {
+            self.error(
+                node.span,
+                "an override needs `checks:` or `policy:` to change",
+            );
             return None;
         }
         Some(o)

@@ -266,3 +266,63 @@ fn hostile_input_is_reported_not_crashed_on() {
     );
     assert_eq!(doc["summary"]["files"], 6);
 }
+
+/// `overrides[].policy` changes the policy for some paths or some labels only.
+#[test]
+fn policy_differs_by_path_and_by_label() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(
+        p.join(".alertlint.yaml"),
+        "overrides:\n  - labels: {severity: critical}\n    policy: {max_for: 1h}\n  - paths: [\"legacy/**\"]\n    policy: {owner_label: owner}\n",
+    )
+    .expect("write");
+    let alert = |name: &str, severity: &str, owner: &str| {
+        format!(
+            "      - alert: {name}\n        expr: up == 0\n        for: 2h\n        labels: {{severity: {severity}, {owner}}}\n        annotations:\n          summary: Service instance is down\n          description: \"{{{{ $labels.instance }}}} down ({{{{ $value | humanize }}}})\"\n          runbook_url: https://runbooks.example.com/{name}\n"
+        )
+    };
+    let rules = |body: String| format!("groups:\n  - name: g\n    rules:\n{body}");
+    std::fs::write(
+        p.join("new.yaml"),
+        rules(alert("PageLong", "critical", "team: a") + &alert("WarnLong", "warning", "team: a")),
+    )
+    .expect("write");
+    std::fs::create_dir(p.join("legacy")).expect("mkdir");
+    std::fs::write(
+        p.join("legacy/old.yaml"),
+        rules(alert("OldAlert", "warning", "owner: b")),
+    )
+    .expect("write");
+    let (_, out, err) = run(&["check", "--format", "json", p.to_str().expect("utf8")]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    let found: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["check"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    // Critical alerts may wait at most 1h; warnings keep the default 1d.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("alert/for") && f.contains("1h maximum")),
+        "{found:?}"
+    );
+    assert_eq!(
+        found.iter().filter(|f| f.starts_with("alert/for")).count(),
+        1,
+        "{found:?}"
+    );
+    // Under legacy/ the owner label is `owner`, so OldAlert is owned; nothing else lacks a team.
+    assert!(
+        !found.iter().any(|f| f.starts_with("alert/owner")),
+        "{found:?}"
+    );
+}

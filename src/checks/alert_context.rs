@@ -29,7 +29,7 @@
 //!     description: "p99 latency of model {{ $labels.model }} is {{ $value | humanizeDuration }}"
 //! ```
 
-use super::{Category, Check, Context, alerts};
+use super::{Category, Check, Context, alerts, policy_for};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Pair, Rule};
 use crate::source::SourceFile;
@@ -59,8 +59,8 @@ fn mentions_labels(s: &str) -> bool {
 }
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let policy = &ctx.config.policy;
-    for (file, _, rule) in alerts(ctx) {
+    for (file, group, rule) in alerts(ctx) {
+        let policy = policy_for(ctx, (file, group, rule));
         let summary = rule.annotation(&policy.summary_annotation);
         let description = rule.annotation(&policy.description_annotation);
         let d = |span, msg: String| Diagnostic::new(CHECK.id, &file.source, span, msg);

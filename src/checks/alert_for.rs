@@ -26,7 +26,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts};
+use super::{Category, Check, Context, alerts, policy_for};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::{format_duration, parse_duration};
 
@@ -41,8 +41,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let policy = &ctx.config.policy;
     for (file, group, rule) in alerts(ctx) {
+        let policy = policy_for(ctx, (file, group, rule));
         let severity = rule
             .effective_label(group, &policy.severity_label)
             .map(|p| p.value.value.as_str());

@@ -22,7 +22,7 @@
 //!     team: ml-platform
 //! ```
 
-use super::{Category, Check, Context, alerts, is_templated};
+use super::{Category, Check, Context, alerts, is_templated, policy_for};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -37,10 +37,10 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let policy = &ctx.config.policy;
-    let label = &policy.owner_label;
-    let teams: Vec<&str> = policy.teams.iter().map(String::as_str).collect();
     for (file, group, rule) in alerts(ctx) {
+        let policy = policy_for(ctx, (file, group, rule));
+        let label = &policy.owner_label;
+        let teams: Vec<&str> = policy.teams.iter().map(String::as_str).collect();
         let pair = rule.effective_label(group, label);
         match pair {
             None => out.push(

@@ -21,7 +21,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts, is_templated};
+use super::{Category, Check, Context, alerts, is_templated, policy_for};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -36,10 +36,10 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let policy = &ctx.config.policy;
-    let label = &policy.severity_label;
-    let tiers: Vec<&str> = policy.tiers.iter().map(|t| t.name.as_str()).collect();
     for (file, group, rule) in alerts(ctx) {
+        let policy = policy_for(ctx, (file, group, rule));
+        let label = &policy.severity_label;
+        let tiers: Vec<&str> = policy.tiers.iter().map(|t| t.name.as_str()).collect();
         // A group label applies to every rule of the group.
         let pair = rule.effective_label(group, label);
         let Some(pair) = pair else {

@@ -174,6 +174,24 @@ pub fn alerts<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
     rules(ctx).filter(|(_, _, r)| r.is_alert())
 }
 
+/// The on-call policy that applies to a rule (overrides can change it by path or label).
+pub fn policy_for<'a>(
+    ctx: &'a Context,
+    (file, group, rule): RuleRef<'_>,
+) -> &'a crate::config::Policy {
+    // The common case, no per-path or per-label policy: no need to collect labels.
+    if ctx.config.overrides.iter().all(|o| o.policy.is_none()) {
+        return &ctx.config.policy;
+    }
+    let labels: Vec<(&str, &str)> = group
+        .labels
+        .iter()
+        .chain(&rule.labels)
+        .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
+        .collect();
+    ctx.config.policy_for(&file.source.path, &labels)
+}
+
 /// Reports the problems the loader recorded of one kind, worded as the loader found them.
 pub fn report_load_problems(
     ctx: &Context,
