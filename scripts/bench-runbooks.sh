@@ -12,7 +12,7 @@ if [ -z "${ALERTLINT:-}" ]; then
   ALERTLINT=${CARGO_TARGET_DIR:-target}/release/alertlint
 fi
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT; echo "corpus: $dir" >&2
 
 python3 - "$dir" <<'PY'
 import os, sys

@@ -71,8 +71,8 @@ fn local_target(dest: &str) -> Option<&str> {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
-    let by_path: HashMap<PathBuf, &Runbook> =
-        rbs.docs.iter().map(|d| (abs(&d.file.path), d)).collect();
+    // Built on the first link to a file (runbooks with only external links never need it).
+    let by_path: std::cell::OnceCell<HashMap<PathBuf, &Runbook>> = std::cell::OnceCell::new();
     for doc in &rbs.docs {
         let dir = doc
             .file
@@ -114,7 +114,10 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     );
                     continue;
                 }
-                by_path.get(&a).copied()
+                by_path
+                    .get_or_init(|| rbs.docs.iter().map(|d| (abs(&d.file.path), d)).collect())
+                    .get(&a)
+                    .copied()
             };
             if let (Some(f), Some(t)) = (fragment.filter(|f| !f.is_empty()), target_doc) {
                 let f = percent_decode(f);

@@ -16,6 +16,8 @@ pub struct Heading {
     pub text: String,
     /// Its GitHub anchor (unique in the document).
     pub slug: String,
+    /// The text compared with required section names (see [`normalize`]).
+    pub key: String,
     /// An explicit `{#id}`, if written.
     pub id: Option<String>,
     pub span: Span,
@@ -25,8 +27,8 @@ pub struct Heading {
 
 impl Heading {
     /// The text compared with required section names (see [`normalize`]).
-    pub fn key(&self) -> String {
-        normalize(&self.text)
+    pub fn key(&self) -> &str {
+        &self.key
     }
 }
 
@@ -34,6 +36,8 @@ impl Heading {
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
+    /// `name` as compared (see [`normalize`]).
+    pub key: String,
     pub value: String,
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
@@ -108,7 +112,18 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
-/// Other names accepted for a required header field.
+/// Other names accepted for a required header field (by normalized name).
+fn aliases_of(key: &str) -> &'static [&'static str] {
+    match key {
+        "alert" => &["alertname", "alerts"],
+        "owner" => &["team", "owners", "owningteam"],
+        "lastupdated" => &["updated", "lastreviewed", "reviewed", "lastmodified"],
+        "severity" => &["severities"],
+        _ => &[],
+    }
+}
+
+/// The names accepted for a required header field: its own and its aliases, normalized.
 pub fn field_aliases(name: &str) -> Vec<String> {
     let n = normalize(name);
     let extra: &[&str] = match n.as_str() {
@@ -124,11 +139,11 @@ pub fn field_aliases(name: &str) -> Vec<String> {
 }
 
 static STEP_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*step\s*#?\s*(\d{1,6})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i)^\s*step\s*#?\s*(\d{1,6})(?-u:\b)").expect("static regex"));
 static STEP_REF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bStep #?(\d{1,6})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)Step #?(\d{1,6})(?-u:\b)").expect("static regex"));
 static DECISION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\bif\b|\bwhen\b|\bunless\b|\botherwise\b)[^\n]*?(→|->|=>|\bgo to\b|\bescalate\b|\bpage\b|\broll ?back\b|\bcontinue\b|\bskip\b|\bstep\s+\d)")
+    Regex::new(r"(?i)((?-u:\b)if(?-u:\b)|(?-u:\b)when(?-u:\b)|(?-u:\b)unless(?-u:\b)|(?-u:\b)otherwise(?-u:\b))[^\n]*?(→|->|=>|(?-u:\b)go to(?-u:\b)|(?-u:\b)escalate(?-u:\b)|(?-u:\b)page(?-u:\b)|(?-u:\b)roll ?back(?-u:\b)|(?-u:\b)continue(?-u:\b)|(?-u:\b)skip(?-u:\b)|(?-u:\b)step\s+\d)")
         .expect("static regex")
 });
 static FIELD_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -152,16 +167,17 @@ impl Runbook {
 
     /// The first header field of these names.
     pub fn field(&self, name: &str) -> Option<&Field> {
-        let names = field_aliases(name);
+        let key = normalize(name);
+        let aliases = aliases_of(&key);
         self.fields
             .iter()
-            .find(|f| names.contains(&normalize(&f.name)))
+            .find(|f| f.key == key || aliases.contains(&f.key.as_str()))
     }
 
     /// The first heading matching a section name.
     pub fn section(&self, name: &str) -> Option<&Heading> {
         let key = normalize(name);
-        self.headings.iter().find(|h| h.key() == key)
+        self.headings.iter().find(|h| h.key == key)
     }
 
     /// Whether a span holds any prose or code (HTML comments and sub-headings don't count).
@@ -241,6 +257,7 @@ impl Runbook {
                         let slug = slugger.slug(&htext);
                         let end = text[..span.end.max(start)].trim_end().len().max(start);
                         rb.headings.push(Heading {
+                            key: normalize(&htext),
                             level,
                             text: htext,
                             slug,
@@ -315,7 +332,7 @@ impl Runbook {
 
         // `Step N` references, from prose only.
         for s in &text_spans {
-            let Some(t) = text.get(s.range()) else {
+            let Some(t) = text.get(s.range()).filter(|t| t.contains("Step")) else {
                 continue;
             };
             for c in STEP_REF.captures_iter(t) {
@@ -369,9 +386,13 @@ impl Runbook {
                 if in_code || in_heading || line.trim_start().starts_with("<!--") {
                     continue;
                 }
-                let caps = FIELD_ROW
-                    .captures(line)
-                    .or_else(|| FIELD_LINE.captures(line));
+                let caps = if line.trim_start().starts_with('|') {
+                    FIELD_ROW.captures(line)
+                } else if line.contains(':') {
+                    FIELD_LINE.captures(line)
+                } else {
+                    None
+                };
                 let Some(caps) = caps else { continue };
                 let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
                     continue;
@@ -382,6 +403,7 @@ impl Runbook {
                 }
                 let (vs, ve) = clean_value(line, value.start(), value.end());
                 self.fields.push(Field {
+                    key: normalize(name.as_str()),
                     name: name.as_str().trim().to_string(),
                     value: line[vs..ve].to_string(),
                     name_span: Span::new(start + name.start(), start + name.end()),
@@ -412,7 +434,7 @@ impl Runbook {
         let wanted: Vec<String> = settings.diagnosis.iter().map(|s| normalize(s)).collect();
         self.diagnosis = wanted
             .iter()
-            .find_map(|w| self.headings.iter().position(|h| &h.key() == w));
+            .find_map(|w| self.headings.iter().position(|h| &h.key == w));
         if steps.is_empty()
             && let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i))
         {

@@ -47,7 +47,13 @@ pub struct Runbooks {
     pub today: i64,
     /// The settings of the `runbooks:` section itself (for `runbook new` without a root).
     pub defaults: Settings,
+    /// Resolutions of the last run's alerts, keyed by the rule files' address and count:
+    /// every runbook check asks, the URLs are resolved once.
+    cache: std::sync::Mutex<Option<Cached>>,
 }
+
+/// The rule files' address and count, and their alerts' resolutions in order.
+type Cached = ((usize, usize), Vec<Resolution>);
 
 /// Where a `runbook_url` leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +194,13 @@ impl Runbooks {
     /// where it leads, in file order.
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
         let key = &ctx.config.policy.runbook_annotation;
+        let id = (ctx.files.as_ptr() as usize, ctx.files.len());
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().filter(|(k, _)| *k == id).map(|(_, v)| v.clone()));
+        let mut cached = cached.map(Vec::into_iter);
         let mut out = Vec::new();
         for file in ctx.files {
             for (group, rule) in file.rules() {
@@ -200,7 +213,10 @@ impl Runbooks {
                 if pair.value.value.trim().is_empty() {
                     continue;
                 }
-                let resolution = self.resolve(&pair.value.value, &file.source.path);
+                let resolution = match cached.as_mut().and_then(Iterator::next) {
+                    Some(r) => r,
+                    None => self.resolve(&pair.value.value, &file.source.path),
+                };
                 out.push(Reference {
                     file,
                     group,
@@ -209,6 +225,11 @@ impl Runbooks {
                     resolution,
                 });
             }
+        }
+        if cached.is_none()
+            && let Ok(mut c) = self.cache.lock()
+        {
+            *c = Some((id, out.iter().map(|r| r.resolution.clone()).collect()));
         }
         out
     }
@@ -268,12 +289,13 @@ fn key_of(rel: &str) -> String {
         if k == index {
             return String::new();
         }
-        if let Some(dir) = k.strip_suffix(&format!("/{index}")) {
-            k = dir.to_string();
+        if let Some(dir) = k.strip_suffix(index).and_then(|d| d.strip_suffix('/')) {
+            k.truncate(dir.len());
             break;
         }
     }
-    k.trim_end_matches('/').to_string()
+    k.truncate(k.trim_end_matches('/').len());
+    k
 }
 
 fn expected_path(dir: &Path, rest: &str) -> String {
@@ -516,6 +538,7 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
         config_root: config.root.clone(),
         today: date::today(),
         defaults,
+        cache: std::sync::Mutex::new(None),
     }))
 }
 
