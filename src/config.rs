@@ -2,9 +2,8 @@
 //! per-label overrides. Read with the same span-preserving reader as rule files, so a mistake
 //! in the config is reported at its line and column.
 
+use crate::config_reader::SectionReader;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::duration::parse_duration;
-use crate::load::closest;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -160,13 +159,12 @@ impl Config {
         is_check: impl Fn(&str) -> bool,
     ) -> Result<Config, Vec<ConfigError>> {
         let mut r = ConfigReader {
-            file: &file,
-            errors: Vec::new(),
+            sec: SectionReader::new(&file),
             is_check: &is_check,
         };
         let (docs, problems) = yaml::parse(&file.text);
         for p in problems {
-            r.error(p.span, format!("invalid YAML: {}", p.message));
+            r.sec.error(p.span, format!("invalid YAML: {}", p.message));
         }
         let mut config = Config {
             root,
@@ -176,10 +174,10 @@ impl Config {
             r.read(&doc.root, &mut config);
         }
         config.file = Some(Arc::clone(&file));
-        if r.errors.is_empty() {
+        if r.sec.errors.is_empty() {
             Ok(config)
         } else {
-            Err(r.errors)
+            Err(r.sec.errors)
         }
     }
 
@@ -231,9 +229,9 @@ impl Config {
         let rel = self.relative(path);
         self.overrides
             .iter()
+            .rev()
             .filter(|o| Self::applies(o, &rel, Some(labels)))
-            .filter_map(|o| o.policy.as_ref())
-            .last()
+            .find_map(|o| o.policy.as_ref())
             .unwrap_or(&self.policy)
     }
 
@@ -248,88 +246,17 @@ impl Config {
 }
 
 struct ConfigReader<'a> {
-    file: &'a Arc<SourceFile>,
-    errors: Vec<ConfigError>,
+    sec: SectionReader<'a>,
     is_check: &'a dyn Fn(&str) -> bool,
 }
 
 impl ConfigReader<'_> {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::new("config", self.file, span, message));
-    }
-
-    fn keys<'n>(&mut self, node: &'n Node, known: &[&str], what: &str) -> Vec<(&'n str, &'n Node)> {
-        let Some(entries) = node.as_map() else {
-            if !node.is_null() {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a mapping, found {}", node.kind_name()),
-                );
-            }
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for e in entries {
-            let Some(k) = e.key.as_str() else {
-                self.error(e.key.span, "keys must be strings");
-                continue;
-            };
-            if !known.is_empty() && !known.contains(&k) {
-                let hint = closest(k, known)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
-                self.error(e.key.span, format!("unknown key `{k}` in {what}; {hint}"));
-                continue;
-            }
-            out.push((k, &e.value));
-        }
-        out
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        match node.as_str() {
-            Some(s) if !node.is_null() => Some(s.to_string()),
-            _ => {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a string, found {}", node.kind_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
-        match node.as_seq() {
-            Some(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
-            None => {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a list, found {}", node.kind_name()),
-                );
-                Vec::new()
-            }
-        }
-    }
-
-    fn duration(&mut self, node: &Node, what: &str) -> Option<i64> {
-        let s = self.string(node, what)?;
-        match parse_duration(&s) {
-            Ok(ms) => Some(ms),
-            Err(e) => {
-                self.error(node.span, format!("`{what}`: {e}"));
-                None
-            }
-        }
-    }
-
     fn read(&mut self, root: &Node, config: &mut Config) {
         let mut overrides = None;
-        for (key, value) in self.keys(root, TOP_KEYS, "config") {
+        for (key, value, _) in self.sec.entries(root, TOP_KEYS, "config") {
             match key {
                 "checks" => config.checks = self.checks(value),
-                "exclude" => config.exclude = self.strings(value, "exclude"),
+                "exclude" => config.exclude = self.sec.strings(value, "exclude"),
                 "policy" => self.policy(value, &mut config.policy),
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
@@ -345,16 +272,16 @@ impl ConfigReader<'_> {
                 }
             }
             if value.as_seq().is_none() {
-                self.error(value.span, "`overrides` must be a list");
+                self.sec.error(value.span, "`overrides` must be a list");
             }
         }
     }
 
     fn checks(&mut self, node: &Node) -> BTreeMap<String, CheckSetting> {
         let mut out = BTreeMap::new();
-        for (id, value) in self.keys(node, &[], "checks") {
+        for (id, value, _) in self.sec.entries(node, &[], "checks") {
             if !(self.is_check)(id) && !id.ends_with("/*") {
-                self.error(
+                self.sec.error(
                     value.span,
                     format!("unknown check `{id}` (see `alertlint checks`)"),
                 );
@@ -367,7 +294,7 @@ impl ConfigReader<'_> {
                     match Severity::parse(s) {
                         Some(sev) => CheckSetting::On(Some(sev)),
                         None => {
-                            self.error(
+                            self.sec.error(
                             value.span,
                             format!("`{id}`: expected one of error, warning, info, on, off; found `{s}`"),
                         );
@@ -393,7 +320,7 @@ impl ConfigReader<'_> {
             "summary_annotation",
             "description_annotation",
         ];
-        for (key, value) in self.keys(node, KEYS, "policy") {
+        for (key, value, _) in self.sec.entries(node, KEYS, "policy") {
             let text_field = match key {
                 "severity_label" => Some(&mut policy.severity_label),
                 "owner_label" => Some(&mut policy.owner_label),
@@ -404,15 +331,15 @@ impl ConfigReader<'_> {
                 _ => None,
             };
             if let Some(field) = text_field {
-                if let Some(s) = self.string(value, key) {
+                if let Some(s) = self.sec.string(value, key) {
                     *field = s;
                 }
                 continue;
             }
             match key {
-                "teams" => policy.teams = self.strings(value, "teams"),
+                "teams" => policy.teams = self.sec.strings(value, "teams"),
                 "max_for" => {
-                    if let Some(ms) = self.duration(value, "max_for") {
+                    if let Some(ms) = self.sec.duration(value, "max_for") {
                         policy.max_for_ms = ms;
                     }
                 }
@@ -424,26 +351,27 @@ impl ConfigReader<'_> {
 
     fn tiers(&mut self, node: &Node) -> Vec<Tier> {
         let mut tiers = Vec::new();
-        for (name, value) in self.keys(node, &[], "tiers") {
+        for (name, value, _) in self.sec.entries(node, &[], "tiers") {
             let mut tier = Tier {
                 name: name.to_string(),
                 min_for_ms: 0,
                 pages: None,
             };
-            for (key, v) in self.keys(value, &["min_for", "pages"], "tier") {
+            for (key, v, _) in self.sec.entries(value, &["min_for", "pages"], "tier") {
                 match key {
-                    "min_for" => tier.min_for_ms = self.duration(v, "min_for").unwrap_or(0),
+                    "min_for" => tier.min_for_ms = self.sec.duration(v, "min_for").unwrap_or(0),
                     _ => match v.as_str() {
                         Some("true") => tier.pages = Some(true),
                         Some("false") => tier.pages = Some(false),
-                        _ => self.error(v.span, "`pages` must be true or false"),
+                        _ => self.sec.error(v.span, "`pages` must be true or false"),
                     },
                 }
             }
             tiers.push(tier);
         }
         if tiers.is_empty() {
-            self.error(node.span, "`tiers` must name at least one severity tier");
+            self.sec
+                .error(node.span, "`tiers` must name at least one severity tier");
         }
         tiers
     }
@@ -455,23 +383,28 @@ impl ConfigReader<'_> {
             checks: BTreeMap::new(),
             policy: None,
         };
-        for (key, value) in self.keys(node, &["paths", "labels", "checks", "policy"], "override") {
+        for (key, value, _) in
+            self.sec
+                .entries(node, &["paths", "labels", "checks", "policy"], "override")
+        {
             match key {
                 "paths" => {
                     let mut set = GlobSetBuilder::new();
-                    for g in self.strings(value, "paths") {
+                    for g in self.sec.strings(value, "paths") {
                         match GlobBuilder::new(&g).literal_separator(true).build() {
                             Ok(glob) => {
                                 set.add(glob);
                             }
-                            Err(e) => self.error(value.span, format!("invalid glob `{g}`: {e}")),
+                            Err(e) => self
+                                .sec
+                                .error(value.span, format!("invalid glob `{g}`: {e}")),
                         }
                     }
                     o.paths = set.build().ok();
                 }
                 "labels" => {
-                    for (k, v) in self.keys(value, &[], "labels") {
-                        if let Some(v) = self.string(v, k) {
+                    for (k, v, _) in self.sec.entries(value, &[], "labels") {
+                        if let Some(v) = self.sec.string(v, k) {
                             o.labels.push((k.to_string(), v));
                         }
                     }
@@ -485,7 +418,7 @@ impl ConfigReader<'_> {
             }
         }
         if o.checks.is_empty() && o.policy.is_none() {
-            self.error(
+            self.sec.error(
                 node.span,
                 "an override needs `checks:` or `policy:` to change",
             );

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_reader;
 pub mod diagnostic;
 pub mod promql_locate;
 pub mod report;

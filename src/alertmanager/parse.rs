@@ -5,7 +5,7 @@
 
 use super::matcher::{self, MatchType, Matcher};
 use super::{Alertmanager, InhibitRule, Integration, Receiver, Route};
-use crate::model::Str;
+use crate::config_reader::SectionReader;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node};
 use std::sync::Arc;
@@ -68,102 +68,21 @@ const INHIBIT_KEYS: &[&str] = &[
 ];
 
 struct Reader<'a> {
-    file: &'a Arc<SourceFile>,
-    errors: Vec<crate::diagnostic::Diagnostic>,
+    sec: SectionReader<'a>,
 }
 
 impl Reader<'_> {
-    fn error(&mut self, span: Span, msg: impl Into<String>) {
-        self.errors.push(crate::diagnostic::Diagnostic::new(
-            "config", self.file, span, msg,
-        ));
-    }
-
-    fn str(&mut self, node: &Node, what: &str) -> Option<Str> {
-        match node.as_scalar() {
-            Some(s) if !node.is_null() => Some(Str {
-                value: s.text.clone(),
-                span: node.span,
-                style: s.style,
-            }),
-            _ => {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a string, found {}", node.kind_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn strs(&mut self, node: &Node, what: &str) -> Vec<Str> {
-        if node.is_null() {
-            return Vec::new();
-        }
-        match node.as_seq() {
-            Some(items) => items.iter().filter_map(|i| self.str(i, what)).collect(),
-            None => {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a list, found {}", node.kind_name()),
-                );
-                Vec::new()
-            }
-        }
-    }
-
-    fn entries<'n>(
-        &mut self,
-        node: &'n Node,
-        known: &[&str],
-        what: &str,
-    ) -> Vec<(&'n str, &'n Node, Span)> {
-        if node.is_null() {
-            return Vec::new();
-        }
-        let Some(entries) = node.as_map() else {
-            self.error(
-                node.span,
-                format!("{what} must be a mapping, found {}", node.kind_name()),
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for e in entries {
-            let Some(k) = e.key.as_str() else {
-                self.error(e.key.span, "keys must be strings");
-                continue;
-            };
-            if !known.is_empty() && !known.contains(&k) {
-                let hint = crate::load::closest(k, known)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                self.error(e.key.span, format!("unknown key `{k}` in {what}{hint}"));
-                continue;
-            }
-            out.push((k, &e.value, e.key.span));
-        }
-        out
-    }
-
     fn bool(&mut self, node: &Node, what: &str) -> bool {
-        match node.as_str() {
-            Some("true" | "True" | "TRUE" | "yes" | "Yes" | "on" | "On") => true,
-            Some("false" | "False" | "FALSE" | "no" | "No" | "off" | "Off") => false,
-            _ => {
-                self.error(node.span, format!("`{what}` must be true or false"));
-                false
-            }
-        }
+        self.sec.bool(node, what).unwrap_or(false)
     }
 
     /// `matchers:` strings, legacy `match:` and `match_re:` maps.
     fn matchers(&mut self, node: &Node) -> Vec<Matcher> {
         let mut out = Vec::new();
-        for s in self.strs(node, "matchers") {
+        for s in self.sec.strs(node, "matchers") {
             match matcher::parse_matchers(&s.value, s.span) {
                 Ok(ms) => out.extend(ms),
-                Err(e) => self.error(s.span, e),
+                Err(e) => self.sec.error(s.span, e),
             }
         }
         out
@@ -171,17 +90,18 @@ impl Reader<'_> {
 
     fn legacy(&mut self, node: &Node, op: MatchType, what: &str) -> Vec<Matcher> {
         let mut out = Vec::new();
-        for (k, v, key_span) in self.entries(node, &[], what) {
+        for (k, v, key_span) in self.sec.entries(node, &[], what) {
             if !matcher::is_valid_label_name(k) {
-                self.error(key_span, format!("`{k}` is not a valid label name"));
+                self.sec
+                    .error(key_span, format!("`{k}` is not a valid label name"));
                 continue;
             }
-            let Some(value) = self.str(v, k) else {
+            let Some(value) = self.sec.str(v, k) else {
                 continue;
             };
             match Matcher::new(op, k, &value.value, key_span.join(v.span)) {
                 Ok(m) => out.push(m),
-                Err(e) => self.error(v.span, e),
+                Err(e) => self.sec.error(v.span, e),
             }
         }
         out
@@ -193,20 +113,21 @@ impl Reader<'_> {
             ..Route::default()
         };
         if depth > 64 {
-            self.error(node.span, "routing tree nested more than 64 levels deep");
+            self.sec
+                .error(node.span, "routing tree nested more than 64 levels deep");
             return route;
         }
         let mut legacy = Vec::new();
         let mut current = Vec::new();
-        for (k, v, key_span) in self.entries(node, ROUTE_KEYS, "route") {
+        for (k, v, key_span) in self.sec.entries(node, ROUTE_KEYS, "route") {
             match k {
-                "receiver" => route.receiver = self.str(v, k),
+                "receiver" => route.receiver = self.sec.str(v, k),
                 "group_by" => {
-                    let labels = self.strs(v, k);
+                    let labels = self.sec.strs(v, k);
                     let mut seen = std::collections::BTreeSet::new();
                     for l in &labels {
                         if !seen.insert(l.value.as_str()) {
-                            self.error(
+                            self.sec.error(
                                 l.span,
                                 format!("duplicated label `{}` in group_by", l.value),
                             );
@@ -221,8 +142,8 @@ impl Reader<'_> {
                 "match" => legacy.extend(self.legacy(v, MatchType::Equal, "match")),
                 "match_re" => legacy.extend(self.legacy(v, MatchType::Regexp, "match_re")),
                 "matchers" => current = self.matchers(v),
-                "mute_time_intervals" => route.mute_time_intervals = self.strs(v, k),
-                "active_time_intervals" => route.active_time_intervals = self.strs(v, k),
+                "mute_time_intervals" => route.mute_time_intervals = self.sec.strs(v, k),
+                "active_time_intervals" => route.active_time_intervals = self.sec.strs(v, k),
                 "routes" => {
                     if v.is_null() {
                         continue;
@@ -231,7 +152,7 @@ impl Reader<'_> {
                         Some(items) => {
                             route.routes = items.iter().map(|i| self.route(i, depth + 1)).collect();
                         }
-                        None => self.error(v.span, "`routes` must be a list"),
+                        None => self.sec.error(v.span, "`routes` must be a list"),
                     }
                 }
                 _ => {}
@@ -248,17 +169,19 @@ impl Reader<'_> {
     fn receiver(&mut self, node: &Node) -> Option<Receiver> {
         let mut name = None;
         let mut integrations = Vec::new();
-        for (k, v, key_span) in self.entries(node, &[], "receiver") {
+        for (k, v, key_span) in self.sec.entries(node, &[], "receiver") {
             if k == "name" {
-                name = self.str(v, "name");
+                name = self.sec.str(v, "name");
                 continue;
             }
             let Some(kind) = k.strip_suffix("_configs") else {
-                self.error(key_span, format!("unknown key `{k}` in receiver"));
+                self.sec
+                    .error(key_span, format!("unknown key `{k}` in receiver"));
                 continue;
             };
             if !INTEGRATIONS.contains(&kind) {
-                self.error(key_span, format!("unknown integration `{k}` in receiver"));
+                self.sec
+                    .error(key_span, format!("unknown integration `{k}` in receiver"));
                 continue;
             }
             match v.as_seq() {
@@ -271,7 +194,7 @@ impl Reader<'_> {
                     }
                 }
                 None if v.is_null() => {}
-                None => self.error(v.span, format!("`{k}` must be a list")),
+                None => self.sec.error(v.span, format!("`{k}` must be a list")),
             }
         }
         match name {
@@ -281,7 +204,7 @@ impl Reader<'_> {
                 integrations,
             }),
             _ => {
-                self.error(node.span, "a receiver needs a `name`");
+                self.sec.error(node.span, "a receiver needs a `name`");
                 None
             }
         }
@@ -292,7 +215,7 @@ impl Reader<'_> {
             span: node.span,
             ..InhibitRule::default()
         };
-        for (k, v, key_span) in self.entries(node, INHIBIT_KEYS, "inhibit rule") {
+        for (k, v, key_span) in self.sec.entries(node, INHIBIT_KEYS, "inhibit rule") {
             match k {
                 "source_match" => rule.source.extend(self.legacy(v, MatchType::Equal, k)),
                 "source_match_re" => rule.source.extend(self.legacy(v, MatchType::Regexp, k)),
@@ -301,7 +224,7 @@ impl Reader<'_> {
                 "target_match_re" => rule.target.extend(self.legacy(v, MatchType::Regexp, k)),
                 "target_matchers" => rule.target.extend(self.matchers(v)),
                 _ => {
-                    rule.equal = Some(self.strs(v, k));
+                    rule.equal = Some(self.sec.strs(v, k));
                     rule.equal_span = Some(key_span.join(v.span));
                 }
             }
@@ -313,25 +236,25 @@ impl Reader<'_> {
 /// Parses an Alertmanager configuration. Errors carry the check id `config`.
 pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnostic::Diagnostic>> {
     let mut r = Reader {
-        file,
-        errors: Vec::new(),
+        sec: SectionReader::new(file),
     };
     let (docs, problems) = yaml::parse(&file.text);
     for p in problems {
-        r.error(p.span, format!("invalid YAML: {}", p.message));
+        r.sec.error(p.span, format!("invalid YAML: {}", p.message));
     }
     let mut config = Alertmanager {
         file: Arc::clone(file),
         ..Alertmanager::empty(file)
     };
     let Some(root) = docs.first().map(|d| &d.root) else {
-        if r.errors.is_empty() {
-            r.error(Span::point(0), "empty Alertmanager configuration");
+        if r.sec.errors.is_empty() {
+            r.sec
+                .error(Span::point(0), "empty Alertmanager configuration");
         }
-        return Err(r.errors);
+        return Err(r.sec.errors);
     };
     let mut saw_route = false;
-    for (k, v, _) in r.entries(root, TOP_KEYS, "Alertmanager configuration") {
+    for (k, v, _) in r.sec.entries(root, TOP_KEYS, "Alertmanager configuration") {
         match k {
             "route" => {
                 saw_route = true;
@@ -346,7 +269,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
                             .find(|x| x.name.value == rcv.name.value)
                         {
                             let first = first.name.span;
-                            r.errors.push(
+                            r.sec.errors.push(
                                 crate::diagnostic::Diagnostic::new(
                                     "config",
                                     file,
@@ -365,7 +288,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
                     }
                 }
                 if v.as_seq().is_none() && !v.is_null() {
-                    r.error(v.span, "`receivers` must be a list");
+                    r.sec.error(v.span, "`receivers` must be a list");
                 }
             }
             "inhibit_rules" => {
@@ -374,12 +297,12 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
                     config.inhibit_rules.push(rule);
                 }
                 if v.as_seq().is_none() && !v.is_null() {
-                    r.error(v.span, "`inhibit_rules` must be a list");
+                    r.sec.error(v.span, "`inhibit_rules` must be a list");
                 }
             }
             "time_intervals" | "mute_time_intervals" => {
                 for item in v.as_seq().unwrap_or(&[]) {
-                    if let Some(name) = item.get("name").and_then(|n| r.str(n, "name")) {
+                    if let Some(name) = item.get("name").and_then(|n| r.sec.str(n, "name")) {
                         config.time_intervals.push(name);
                     }
                 }
@@ -388,22 +311,26 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
         }
     }
     if !saw_route {
-        r.error(root.span, "no `route` in the Alertmanager configuration");
+        r.sec
+            .error(root.span, "no `route` in the Alertmanager configuration");
     } else {
         let root_route = &config.route;
         if root_route.receiver.is_none() {
-            r.error(root_route.span, "the root route must name a `receiver`");
+            r.sec
+                .error(root_route.span, "the root route must name a `receiver`");
         }
         if let Some(m) = root_route.matchers.first() {
-            r.error(m.span, "the root route must not have any matchers");
+            r.sec
+                .error(m.span, "the root route must not have any matchers");
         }
         if let Some(span) = root_route.continue_span.filter(|_| root_route.continue_) {
-            r.error(span, "the root route cannot have `continue: true`");
+            r.sec
+                .error(span, "the root route cannot have `continue: true`");
         }
     }
-    if r.errors.is_empty() {
+    if r.sec.errors.is_empty() {
         Ok(config)
     } else {
-        Err(r.errors)
+        Err(r.sec.errors)
     }
 }
