@@ -111,7 +111,7 @@ fn rules_examples_check_clean_with_their_runbooks() {
     let dir = PathBuf::from("rules-examples");
     let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
         .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let files = rule_files(&[dir.clone()], &config);
+    let files = rule_files(std::slice::from_ref(&dir), &config);
     let rbs = load_runbooks(&config, &[]).expect("rules-examples configures a runbook root");
     let alerts = files
         .iter()
