@@ -150,7 +150,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .with_help(format!("add a `## {name}` section")),
                 ),
-                Some(h) if !doc.has_content(h.body) => out.push(
+                Some(h) if !h.has_content => out.push(
                     Diagnostic::new(
                         CHECK.id,
                         file,

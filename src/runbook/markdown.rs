@@ -23,6 +23,8 @@ pub struct Heading {
     pub span: Span,
     /// From the end of the heading to the next heading of the same or a higher level.
     pub body: Span,
+    /// Whether `body` holds any prose or code (HTML comments and sub-headings don't count).
+    pub has_content: bool,
 }
 
 impl Heading {
@@ -93,23 +95,74 @@ pub struct Runbook {
     pub diagnosis: Option<usize>,
     pub links: Vec<Link>,
     pub step_refs: Vec<StepRef>,
+}
+
+/// Buffers one thread reuses from runbook to runbook, so that parsing 10,000 runbooks does
+/// not allocate (and the kernel fault in) fresh scratch memory for each.
+#[derive(Default)]
+pub struct Scratch {
     /// Spans of text that counts as content (prose, code), to tell empty sections apart.
     content: Vec<Span>,
+    code: Vec<Span>,
+    /// Prose outside code and front matter.
+    text_spans: Vec<Span>,
+    /// List items: (span, in an ordered list, list depth).
+    items: Vec<(Span, bool, usize)>,
+    lists: Vec<bool>,
+    headings: Vec<Heading>,
+    fields: Vec<Field>,
+    links: Vec<Link>,
+    step_refs: Vec<StepRef>,
+    steps: Vec<Step>,
+    heading_text: String,
+    line: String,
+    slugger: Slugger,
+}
+
+/// The items of a scratch vector in a vector of exactly their number: what a runbook keeps
+/// for the whole run takes no more memory than it needs.
+fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(v.len());
+    out.append(v);
+    out
+}
+
+/// A copy of `s` in an allocation of exactly its length.
+fn exact_str(s: &str) -> String {
+    s.to_string()
 }
 
 /// Lower-case letters and digits only: how headings and field names are compared
 /// (`Post-incident` = `post incident` = `POST INCIDENT:`). A leading `1.` numbering goes.
 pub fn normalize(s: &str) -> String {
+    let mut out = String::new();
+    normalize_into(s, &mut out);
+    out
+}
+
+/// [`normalize`], appended to `out`.
+fn normalize_into(s: &str, out: &mut String) {
     let t = s.trim_start();
     let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let t = match t.get(digits..) {
         Some(rest) if digits > 0 && rest.starts_with(['.', ')']) => &rest[1..],
         _ => t,
     };
-    t.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    out.extend(
+        t.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase),
+    );
+}
+
+/// Whether `STEP_HEADING` could match: it needs `step` (in any case). Non-ASCII text goes to
+/// the regex, whose Unicode case folding also matches `ſ` for `s`.
+fn may_be_step(text: &str) -> bool {
+    !text.is_ascii()
+        || text
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"step"))
 }
 
 /// Other names accepted for a required header field (by normalized name).
@@ -167,8 +220,13 @@ impl Runbook {
 
     /// The first header field of these names.
     pub fn field(&self, name: &str) -> Option<&Field> {
-        let key = normalize(name);
-        let aliases = aliases_of(&key);
+        self.field_by_key(&normalize(name))
+    }
+
+    /// [`Runbook::field`] by the field's [`normalize`]d name (for callers asking many runbooks
+    /// the same question: normalize once).
+    pub fn field_by_key(&self, key: &str) -> Option<&Field> {
+        let aliases = aliases_of(key);
         self.fields
             .iter()
             .find(|f| f.key == key || aliases.contains(&f.key.as_str()))
@@ -176,14 +234,12 @@ impl Runbook {
 
     /// The first heading matching a section name.
     pub fn section(&self, name: &str) -> Option<&Heading> {
-        let key = normalize(name);
-        self.headings.iter().find(|h| h.key == key)
+        self.section_by_key(&normalize(name))
     }
 
-    /// Whether a span holds any prose or code (HTML comments and sub-headings don't count).
-    pub fn has_content(&self, span: Span) -> bool {
-        let i = self.content.partition_point(|c| c.start < span.start);
-        self.content.get(i).is_some_and(|c| c.start < span.end)
+    /// [`Runbook::section`] by the section's [`normalize`]d name.
+    pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
+        self.headings.iter().find(|h| h.key == key)
     }
 
     /// The heading an anchor names (GitHub slug or explicit id; `user-content-` is optional).
@@ -216,11 +272,32 @@ impl Runbook {
             diagnosis: None,
             links: Vec::new(),
             step_refs: Vec::new(),
-            content: Vec::new(),
         }
     }
 
     pub fn parse(file: Arc<SourceFile>, root: usize, rel: String, settings: &Settings) -> Runbook {
+        Runbook::parse_with(file, root, rel, settings, &mut Scratch::default())
+    }
+
+    /// [`Runbook::parse`], with buffers kept from the previous runbook.
+    pub fn parse_with(
+        file: Arc<SourceFile>,
+        root: usize,
+        rel: String,
+        settings: &Settings,
+        sc: &mut Scratch,
+    ) -> Runbook {
+        sc.content.clear();
+        sc.code.clear();
+        sc.text_spans.clear();
+        sc.items.clear();
+        sc.lists.clear();
+        sc.headings.clear();
+        sc.fields.clear();
+        sc.links.clear();
+        sc.step_refs.clear();
+        sc.steps.clear();
+        sc.slugger.clear();
         let mut rb = Runbook::empty(Arc::clone(&file), root, rel);
         let text = file.text.as_str();
         let opts = Options::ENABLE_TABLES
@@ -230,108 +307,109 @@ impl Runbook {
             | Options::ENABLE_HEADING_ATTRIBUTES
             | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
             | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
-        let mut slugger = Slugger::default();
-        // (level, start, text, id)
-        let mut heading: Option<(usize, usize, String, Option<String>)> = None;
+        // (level, start, id) of the heading being read; its text goes to `sc.heading_text`.
+        let mut heading: Option<(usize, usize, Option<String>)> = None;
         let mut code_depth = 0usize;
         let mut metadata: Option<Span> = None;
-        let mut code: Vec<Span> = Vec::new();
-        let mut text_spans: Vec<Span> = Vec::new();
-        // (span, ordered, depth)
-        let mut items: Vec<(Span, bool, usize)> = Vec::new();
-        let mut lists: Vec<bool> = Vec::new();
         for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
             let span = Span::new(range.start, range.end.min(text.len()));
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
-                    heading = Some((
-                        level as usize,
-                        span.start,
-                        String::new(),
-                        id.map(|s| s.to_string()),
-                    ));
+                    sc.heading_text.clear();
+                    heading = Some((level as usize, span.start, id.map(|s| s.to_string())));
                 }
                 Event::End(TagEnd::Heading(_)) => {
-                    if let Some((level, start, htext, id)) = heading.take() {
-                        let htext = htext.trim().to_string();
-                        let slug = slugger.slug(&htext);
-                        let end = text[..span.end.max(start)].trim_end().len().max(start);
-                        rb.headings.push(Heading {
-                            key: normalize(&htext),
+                    if let Some((level, start, id)) = heading.take() {
+                        let htext = sc.heading_text.trim();
+                        let slug = sc.slugger.slug(htext);
+                        sc.line.clear();
+                        normalize_into(htext, &mut sc.line);
+                        // Offsets come from the parser over `text`: `get` only guards them.
+                        let end = text
+                            .get(..span.end.max(start))
+                            .map_or(start, |t| t.trim_end().len().max(start));
+                        sc.headings.push(Heading {
+                            key: exact_str(&sc.line),
                             level,
-                            text: htext,
+                            text: exact_str(htext),
                             slug,
                             id,
                             span: Span::new(start, end),
                             body: Span::point(span.end),
+                            has_content: false,
                         });
                     }
                 }
                 Event::Start(Tag::CodeBlock(_)) => {
                     code_depth += 1;
-                    code.push(span);
-                    rb.content.push(span);
+                    sc.code.push(span);
+                    sc.content.push(span);
                 }
                 Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
                 Event::Start(Tag::MetadataBlock(_)) => metadata = Some(span),
-                Event::Start(Tag::List(first)) => lists.push(first.is_some()),
+                Event::Start(Tag::List(first)) => sc.lists.push(first.is_some()),
                 Event::End(TagEnd::List(_)) => {
-                    lists.pop();
+                    sc.lists.pop();
                 }
                 Event::Start(Tag::Item) => {
-                    items.push((span, lists.last().copied().unwrap_or(false), lists.len()));
+                    let ordered = sc.lists.last().copied().unwrap_or(false);
+                    sc.items.push((span, ordered, sc.lists.len()));
                 }
                 Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                    rb.links.push(Link {
-                        dest: dest_url.to_string(),
+                    sc.links.push(Link {
+                        dest: exact_str(&dest_url),
                         span,
                     });
                 }
                 Event::Code(c) => {
-                    if let Some(h) = heading.as_mut() {
-                        h.2.push_str(&c);
+                    if heading.is_some() {
+                        sc.heading_text.push_str(&c);
                     } else {
-                        code.push(span);
-                        rb.content.push(span);
+                        sc.code.push(span);
+                        sc.content.push(span);
                     }
                 }
                 Event::Text(t) => {
-                    if let Some(h) = heading.as_mut() {
-                        h.2.push_str(&t);
+                    if heading.is_some() {
+                        sc.heading_text.push_str(&t);
                     } else if code_depth == 0 && metadata.is_none_or(|m| span.start >= m.end) {
                         if !t.trim().is_empty() {
-                            rb.content.push(span);
+                            sc.content.push(span);
                         }
-                        text_spans.push(span);
+                        sc.text_spans.push(span);
                     }
                 }
                 Event::SoftBreak | Event::HardBreak => {
-                    if let Some(h) = heading.as_mut() {
-                        h.2.push(' ');
+                    if heading.is_some() {
+                        sc.heading_text.push(' ');
                     }
                 }
-                Event::Rule | Event::TaskListMarker(_) | Event::FootnoteReference(_) => {}
                 _ => {}
             }
         }
-        rb.content.sort();
-        code.sort();
+        sc.content.sort_unstable();
+        sc.code.sort_unstable();
 
         // Section bodies run to the next heading of the same or a higher level.
-        for i in 0..rb.headings.len() {
-            let level = rb.headings[i].level;
-            let end = rb.headings[i + 1..]
+        for i in 0..sc.headings.len() {
+            let level = sc.headings[i].level;
+            let end = sc.headings[i + 1..]
                 .iter()
                 .find(|h| h.level <= level)
                 .map_or(text.len(), |h| h.span.start);
-            let start = rb.headings[i].body.start.min(end);
-            rb.headings[i].body = Span::new(start, end);
+            let start = sc.headings[i].body.start.min(end);
+            let body = Span::new(start, end);
+            let c = sc.content.partition_point(|c| c.start < body.start);
+            sc.headings[i].has_content = sc.content.get(c).is_some_and(|c| c.start < body.end);
+            sc.headings[i].body = body;
         }
+        rb.headings = exact(&mut sc.headings);
+        rb.links = exact(&mut sc.links);
 
-        rb.read_fields(metadata, &code);
+        rb.read_fields(metadata, sc);
 
         // `Step N` references, from prose only.
-        for s in &text_spans {
+        for s in &sc.text_spans {
             let Some(t) = text.get(s.range()).filter(|t| t.contains("Step")) else {
                 continue;
             };
@@ -340,36 +418,31 @@ impl Runbook {
                     continue;
                 };
                 if let Ok(number) = n.as_str().parse() {
-                    rb.step_refs.push(StepRef {
+                    sc.step_refs.push(StepRef {
                         number,
                         span: Span::new(s.start + all.start(), s.start + all.end()),
                     });
                 }
             }
         }
+        rb.step_refs = exact(&mut sc.step_refs);
 
-        rb.find_steps(settings, &items, &code, &text_spans);
+        rb.find_steps(settings, sc);
         rb
     }
 
     /// Header fields: `Name: value` lines (optionally bold, in a list or a two-column table)
     /// in the front matter and before the first section heading below the title.
-    fn read_fields(&mut self, metadata: Option<Span>, code: &[Span]) {
+    fn read_fields(&mut self, metadata: Option<Span>, sc: &mut Scratch) {
         let text = self.file.text.as_str();
         let header_end = self
             .headings
             .iter()
             .find(|h| h.level >= 2)
             .map_or(text.len(), |h| h.span.start);
-        let mut regions = Vec::new();
-        if let Some(m) = metadata {
-            regions.push(m);
-        }
         let after_meta = metadata.map_or(0, |m| m.end);
-        if after_meta < header_end {
-            regions.push(Span::new(after_meta, header_end));
-        }
-        for region in regions {
+        let body = (after_meta < header_end).then(|| Span::new(after_meta, header_end));
+        for region in metadata.into_iter().chain(body) {
             let Some(chunk) = text.get(region.range()) else {
                 continue;
             };
@@ -378,7 +451,7 @@ impl Runbook {
                 let start = offset;
                 offset += line.len();
                 let line = line.trim_end_matches(['\n', '\r']);
-                let in_code = code.iter().any(|c| c.start <= start && start < c.end);
+                let in_code = sc.code.iter().any(|c| c.start <= start && start < c.end);
                 let in_heading = self
                     .headings
                     .iter()
@@ -402,27 +475,27 @@ impl Runbook {
                     continue;
                 }
                 let (vs, ve) = clean_value(line, value.start(), value.end());
-                self.fields.push(Field {
-                    key: normalize(name.as_str()),
-                    name: name.as_str().trim().to_string(),
-                    value: line[vs..ve].to_string(),
+                sc.line.clear();
+                normalize_into(name.as_str(), &mut sc.line);
+                sc.fields.push(Field {
+                    key: exact_str(&sc.line),
+                    name: exact_str(name.as_str().trim()),
+                    value: exact_str(line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start(), start + name.end()),
                     value_span: Span::new(start + vs, start + ve),
                 });
             }
         }
+        self.fields = exact(&mut sc.fields);
     }
 
-    fn find_steps(
-        &mut self,
-        settings: &Settings,
-        items: &[(Span, bool, usize)],
-        code: &[Span],
-        prose: &[Span],
-    ) {
+    fn find_steps(&mut self, settings: &Settings, sc: &mut Scratch) {
         let text = self.file.text.as_str();
         let mut steps: Vec<(usize, String, Span, Span)> = Vec::new();
         for h in &self.headings {
+            if !may_be_step(&h.text) {
+                continue;
+            }
             if let Some(n) = STEP_HEADING
                 .captures(&h.text)
                 .and_then(|c| c.get(1))
@@ -431,85 +504,84 @@ impl Runbook {
                 steps.push((n, h.text.clone(), h.span, h.body));
             }
         }
-        let wanted: Vec<String> = settings.diagnosis.iter().map(|s| normalize(s)).collect();
-        self.diagnosis = wanted
-            .iter()
-            .find_map(|w| self.headings.iter().position(|h| &h.key == w));
+        self.diagnosis = settings.diagnosis.iter().find_map(|w| {
+            sc.line.clear();
+            normalize_into(w, &mut sc.line);
+            self.headings.iter().position(|h| h.key == sc.line)
+        });
         if steps.is_empty()
             && let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i))
         {
-            {
-                // Ordered list items at the section's top level are its steps…
-                let top = items
-                    .iter()
-                    .filter(|(s, ordered, _)| {
-                        *ordered && d.body.start <= s.start && s.start < d.body.end
-                    })
-                    .map(|(_, _, depth)| *depth)
-                    .min();
-                let mut n = 0;
-                let tops: Vec<&(Span, bool, usize)> = items
-                    .iter()
-                    .filter(|(s, ordered, depth)| {
-                        *ordered
-                            && Some(*depth) == top
-                            && d.body.start <= s.start
-                            && s.start < d.body.end
-                    })
-                    .collect();
-                for (k, (s, _, _)) in tops.iter().enumerate() {
-                    // A step runs to the next one (its command often follows the item).
-                    let end = tops.get(k + 1).map_or(d.body.end, |next| next.0.start);
-                    {
-                        n += 1;
-                        let first_line = text
-                            .get(s.range())
-                            .and_then(|t| t.lines().next())
-                            .unwrap_or("")
-                            .trim_end();
-                        let title = first_line
-                            .trim_start()
-                            .trim_start_matches(|c: char| c.is_ascii_digit())
-                            .trim_start_matches(['.', ')'])
-                            .trim()
-                            .to_string();
-                        steps.push((
-                            n,
-                            title,
-                            Span::new(s.start, s.start + first_line.len()),
-                            Span::new(s.start, end),
-                        ));
-                    }
-                }
-                // …and, where steps are required, a section without any is one step.
-                if steps.is_empty() && settings.require_steps && self.has_content(d.body) {
-                    steps.push((1, d.text.clone(), d.span, d.body));
-                }
+            // Ordered list items at the section's top level are its steps…
+            let inside_d = |s: &Span| d.body.start <= s.start && s.start < d.body.end;
+            let top = sc
+                .items
+                .iter()
+                .filter(|(s, ordered, _)| *ordered && inside_d(s))
+                .map(|(_, _, depth)| *depth)
+                .min();
+            let tops: Vec<Span> = sc
+                .items
+                .iter()
+                .filter(|(s, ordered, depth)| *ordered && Some(*depth) == top && inside_d(s))
+                .map(|(s, _, _)| *s)
+                .collect();
+            for (k, s) in tops.iter().enumerate() {
+                // A step runs to the next one (its command often follows the item).
+                let end = tops.get(k + 1).map_or(d.body.end, |next| next.start);
+                let first_line = text
+                    .get(s.range())
+                    .and_then(|t| t.lines().next())
+                    .unwrap_or("")
+                    .trim_end();
+                let title = first_line
+                    .trim_start()
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .trim_start_matches(['.', ')'])
+                    .trim()
+                    .to_string();
+                steps.push((
+                    k + 1,
+                    title,
+                    Span::new(s.start, s.start + first_line.len()),
+                    Span::new(s.start, end),
+                ));
+            }
+            // …and, where steps are required, a section without any is one step.
+            if steps.is_empty() && settings.require_steps && d.has_content {
+                steps.push((1, d.text.clone(), d.span, d.body));
             }
         }
         for (number, title, span, body) in steps {
             let inside = |s: &Span| body.start <= s.start && s.start < body.end;
             // Prose only: a decision written in an HTML comment or a code block is not one.
-            let body_text = prose
+            let body_text = &mut sc.line;
+            body_text.clear();
+            for t in sc
+                .text_spans
                 .iter()
                 .filter(|s| inside(s))
                 .filter_map(|s| text.get(s.range()))
-                .collect::<Vec<_>>()
-                .join(" ");
+            {
+                // Pieces joined by a space (a trailing one changes no match).
+                body_text.push_str(t);
+                body_text.push(' ');
+            }
             let refs_other = self
                 .step_refs
                 .iter()
                 .any(|r| inside(&r.span) && r.number != number);
-            self.steps.push(Step {
+            sc.steps.push(Step {
                 number,
                 title,
                 span,
                 body,
-                has_command: code.iter().any(inside),
+                has_command: sc.code.iter().any(inside),
                 has_link: self.links.iter().any(|l| inside(&l.span)),
-                has_decision: refs_other || DECISION.is_match(&body_text),
+                has_decision: refs_other || DECISION.is_match(body_text),
             });
         }
+        self.steps = exact(&mut sc.steps);
     }
 }
 

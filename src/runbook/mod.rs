@@ -370,6 +370,29 @@ fn for_display(p: &Path) -> PathBuf {
     }
 }
 
+/// A runbook's text, or, past [`markdown::MAX_RUNBOOK_BYTES`], nothing and its size. One
+/// open and one `fstat`: the size comes from the open file. Unreadable files read as empty;
+/// invalid UTF-8 is replaced.
+fn read_text(path: &Path) -> (String, Option<u64>) {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return (String::new(), None);
+    };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > markdown::MAX_RUNBOOK_BYTES {
+        return (String::new(), Some(size));
+    }
+    // One byte more than the size, so that reading to the end needs no second allocation.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(0, |n| n + 1));
+    // A file that cannot be read reads as empty, whether it fails at once or part-way.
+    if f.read_to_end(&mut bytes).is_err() {
+        bytes.clear();
+    }
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (text, None)
+}
+
 fn config_error(config: &Config, span: Span, message: String) -> Diagnostic {
     let file = config
         .file
@@ -480,51 +503,59 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
         }
     }
 
-    let read = |(root, path, rel): &(usize, PathBuf, String)| -> Runbook {
+    let read = |(root, path, rel): &(usize, PathBuf, String), sc: &mut markdown::Scratch| {
         let settings = &roots[*root].settings;
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if size > markdown::MAX_RUNBOOK_BYTES {
-            let mut rb = Runbook::empty(
-                SourceFile::new(path.clone(), String::new()),
-                *root,
-                rel.clone(),
-            );
-            rb.too_large = Some(size);
-            return rb;
+        let (text, too_large) = read_text(path);
+        let file = SourceFile::new(path.clone(), text);
+        match too_large {
+            Some(size) => {
+                let mut rb = Runbook::empty(file, *root, rel.clone());
+                rb.too_large = Some(size);
+                rb
+            }
+            None => Runbook::parse_with(file, *root, rel.clone(), settings, sc),
         }
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            Err(_) => String::new(),
-        };
-        Runbook::parse(
-            SourceFile::new(path.clone(), text),
-            *root,
-            rel.clone(),
-            settings,
-        )
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let docs: Vec<Runbook> = if threads == 1 || found.len() < 64 {
-        found.iter().map(read).collect()
+        let mut sc = markdown::Scratch::default();
+        found.iter().map(|f| read(f, &mut sc)).collect()
     } else {
-        let chunk = found.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = found
-                .chunks(chunk)
-                .map(|c| s.spawn(|| c.iter().map(read).collect::<Vec<_>>()))
+        // Batches handed out in order to whichever thread is free: runbooks differ in size,
+        // and the rule files may be loading on the same cores.
+        let batch = 64;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let batches: Vec<Vec<(usize, Vec<Runbook>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut sc = markdown::Scratch::default();
+                        let mut mine = Vec::new();
+                        loop {
+                            let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(chunk) = found.chunks(batch).nth(b) else {
+                                break;
+                            };
+                            mine.push((b, chunk.iter().map(|f| read(f, &mut sc)).collect()));
+                        }
+                        mine
+                    })
+                })
                 .collect();
-            let mut docs = Vec::with_capacity(found.len());
-            for h in handles {
-                match h.join() {
-                    Ok(part) => docs.extend(part),
-                    Err(p) => std::panic::resume_unwind(p),
-                }
-            }
-            docs
-        })
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut batches: Vec<(usize, Vec<Runbook>)> = batches.into_iter().flatten().collect();
+        batches.sort_unstable_by_key(|(b, _)| *b);
+        let mut docs = Vec::with_capacity(found.len());
+        for (_, part) in batches {
+            docs.extend(part);
+        }
+        docs
     };
 
     let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::new();
