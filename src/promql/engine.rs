@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use promql_parser::label::{MatchOp, Matcher};
@@ -352,7 +353,7 @@ pub(crate) struct Evaluator<'a> {
     pub annotations: Vec<Annotation>,
     /// Selector results cached per (selector address, time): rules commonly
     /// repeat a selector, and subqueries re-read it at shared timestamps.
-    matched: HashMap<usize, Vec<usize>>,
+    matched: HashMap<usize, Arc<Vec<usize>>>,
     /// Selectors are read only for histogram counts and sums (inside
     /// `histogram_count`/`_sum`/`_avg`): as Prometheus' histogram stats
     /// decoding, each histogram then carries a counter-reset hint detected
@@ -431,18 +432,20 @@ impl<'a> Evaluator<'a> {
         base - offset_ms(offset)
     }
 
-    /// Indexes of stored series matching a selector (cached: the set of
-    /// series does not change during one query).
-    fn matching_series(&mut self, vs: &VectorSelector) -> Vec<usize> {
+    /// Indexes of stored series matching a selector. Cached per query by
+    /// selector address (the set of series does not change during one query,
+    /// and subqueries re-read selectors at every inner step), and across
+    /// queries by the storage, which only re-checks series added since.
+    fn matching_series(&mut self, vs: &VectorSelector) -> Arc<Vec<usize>> {
         let key = vs as *const VectorSelector as usize;
         if let Some(v) = self.matched.get(&key) {
             return v.clone();
         }
-        let storage = self.storage;
-        let v: Vec<usize> = storage
-            .candidates(selector_name(vs))
-            .filter(|i| selector_matches(vs, &storage.series[*i].labels))
-            .collect();
+        let v = self
+            .storage
+            .matching(vs.name.as_deref(), &vs.matchers, selector_name(vs), |l| {
+                selector_matches(vs, l)
+            });
         self.matched.insert(key, v.clone());
         v
     }
@@ -491,7 +494,7 @@ impl<'a> Evaluator<'a> {
         let idx = self.matching_series(vs);
         let storage = self.storage;
         let mut out = Vec::with_capacity(idx.len());
-        for i in idx {
+        for &i in idx.iter() {
             let s = &storage.series[i];
             match s.latest(rt - self.lookback, rt) {
                 Some(Latest::Float(st, f)) => out.push(ESample {
@@ -526,7 +529,7 @@ impl<'a> Evaluator<'a> {
         let idx = self.matching_series(vs);
         let storage: &'a Storage = self.storage;
         let mut out = Vec::new();
-        for i in idx {
+        for &i in idx.iter() {
             let s = &storage.series[i];
             let floats = s.floats_in(mint, maxt);
             let hists = s.histograms_in(mint, maxt);

@@ -1,16 +1,87 @@
 //! Label sets: sorted `(name, value)` pairs, cheap to clone.
 
+use std::cmp::Ordering;
 use std::fmt;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 pub const METRIC_NAME: &str = "__name__";
 
 /// A sorted set of labels. The metric name is stored as `__name__`.
 /// Cloning is a reference-count bump, since label sets are shared by
 /// every sample of a series at every evaluation step.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Default)]
 pub struct Labels {
-    pairs: Arc<Vec<(String, String)>>,
+    pairs: Arc<Pairs>,
+}
+
+/// The sorted pairs with their hash, computed once: label sets are hashed
+/// into maps at every evaluation step (storage lookups, joins, stale
+/// tracking), and rehashing every name and value dominated evaluation time.
+#[derive(Default)]
+struct Pairs {
+    v: Vec<(String, String)>,
+    hash: OnceLock<u64>,
+    /// `without_name()` of this set, kept because the same stored series loses its
+    /// name at every step (`rate(x[5m])`, arithmetic) and rebuilding it copied every
+    /// string. Never set on a set without a name, so no cycle.
+    nameless: OnceLock<Labels>,
+}
+
+impl std::ops::Deref for Pairs {
+    type Target = Vec<(String, String)>;
+    fn deref(&self) -> &Self::Target {
+        &self.v
+    }
+}
+
+impl Pairs {
+    fn hash(&self) -> u64 {
+        *self.hash.get_or_init(|| {
+            // Fixed keys: the value must be the same for equal sets in every map.
+            let mut h = std::hash::DefaultHasher::new();
+            self.v.hash(&mut h);
+            h.finish()
+        })
+    }
+}
+
+impl Hash for Labels {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.pairs.hash());
+    }
+}
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Self) -> bool {
+        if Arc::ptr_eq(&self.pairs, &other.pairs) {
+            return true;
+        }
+        // Both hashes known and different: unequal without comparing strings.
+        if let (Some(a), Some(b)) = (self.pairs.hash.get(), other.pairs.hash.get())
+            && a != b
+        {
+            return false;
+        }
+        self.pairs.v == other.pairs.v
+    }
+}
+
+impl Eq for Labels {}
+
+impl PartialOrd for Labels {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Labels {
+    fn cmp(&self, other: &Self) -> Ordering {
+        if Arc::ptr_eq(&self.pairs, &other.pairs) {
+            return Ordering::Equal;
+        }
+        self.pairs.v.cmp(&other.pairs.v)
+    }
 }
 
 impl Labels {
@@ -38,11 +109,23 @@ impl Labels {
         }
         v.retain(|(_, val)| !val.is_empty());
         v.sort();
-        Labels { pairs: Arc::new(v) }
+        Labels {
+            pairs: Arc::new(Pairs {
+                v,
+                hash: OnceLock::new(),
+                nameless: OnceLock::new(),
+            }),
+        }
     }
 
     fn from_sorted(v: Vec<(String, String)>) -> Self {
-        Labels { pairs: Arc::new(v) }
+        Labels {
+            pairs: Arc::new(Pairs {
+                v,
+                hash: OnceLock::new(),
+                nameless: OnceLock::new(),
+            }),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -75,7 +158,7 @@ impl Labels {
 
     /// Returns a copy with `name` set to `value` (removed when `value` is empty).
     pub fn with(&self, name: &str, value: &str) -> Labels {
-        let mut v: Vec<(String, String)> = (*self.pairs).clone();
+        let mut v: Vec<(String, String)> = self.pairs.to_vec();
         match v.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
             Ok(i) => {
                 if value.is_empty() {
@@ -97,10 +180,16 @@ impl Labels {
         if self.get(METRIC_NAME).is_none() {
             return self.clone();
         }
-        self.filter(|n| n != METRIC_NAME)
+        self.pairs
+            .nameless
+            .get_or_init(|| self.filter(|n| n != METRIC_NAME))
+            .clone()
     }
 
     pub fn filter(&self, keep: impl Fn(&str) -> bool) -> Labels {
+        if self.pairs.iter().all(|(n, _)| keep(n)) {
+            return self.clone();
+        }
         let v: Vec<(String, String)> = self
             .pairs
             .iter()

@@ -2,6 +2,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use promql_parser::label::Matchers;
 
 use super::histogram::FloatHistogram;
 use super::labels::Labels;
@@ -106,6 +109,31 @@ impl StoredSeries {
     }
 }
 
+/// The series a selector matched, as of the first `scanned` candidates.
+#[derive(Debug)]
+pub(crate) struct SelectorMatch {
+    name: Option<String>,
+    matchers: Matchers,
+    scanned: usize,
+    ids: Arc<Vec<usize>>,
+}
+
+/// Selector results kept across queries. Series are only ever added, never
+/// removed, so a selector's match list only grows: each query re-checks just
+/// the series added since the last one instead of every candidate at every
+/// evaluation step.
+#[derive(Debug, Default)]
+pub(crate) struct SelectorCache {
+    /// Keyed by a hash of the selector's name and matchers; entries compare
+    /// the full key, so a collision costs only a rescan.
+    entries: HashMap<u64, Vec<SelectorMatch>>,
+    len: usize,
+}
+
+/// Bound on cached selectors: one-off queries (templates, tests) must not
+/// make the cache grow without limit.
+const SELECTOR_CACHE_MAX: usize = 4096;
+
 /// In-memory series store. Appends per series must be in non-decreasing
 /// time order; an append at the same timestamp replaces the sample.
 #[derive(Debug, Default)]
@@ -114,6 +142,8 @@ pub struct Storage {
     by_labels: HashMap<Labels, usize>,
     by_name: HashMap<String, Vec<usize>>,
     nameless: Vec<usize>,
+    /// Behind a lock because queries only get `&Storage`.
+    selectors: Mutex<SelectorCache>,
 }
 
 impl Storage {
@@ -166,19 +196,114 @@ impl Storage {
         }
     }
 
+    /// Forgets every sample (float, histogram, staleness marker) older than `t_ms`; the
+    /// series themselves stay known. Lets a caller that only queries a bounded window
+    /// behind the latest sample keep memory flat however long it runs.
+    pub fn drop_before(&mut self, t_ms: i64) {
+        for s in self.series.iter_mut() {
+            let k = s.floats.partition_point(|(t, _)| *t < t_ms);
+            if k > 0 {
+                s.floats.drain(..k);
+            }
+            let k = s.histograms.partition_point(|(t, _)| *t < t_ms);
+            if k > 0 {
+                s.histograms.drain(..k);
+            }
+            let k = s.stale_ts.partition_point(|t| *t < t_ms);
+            if k > 0 {
+                s.stale_ts.drain(..k);
+            }
+        }
+    }
+
     pub fn num_series(&self) -> usize {
         self.series.len()
     }
 
-    /// Candidate series for a selector: by metric name when it is known.
-    pub(crate) fn candidates(&self, name: Option<&str>) -> Box<dyn Iterator<Item = usize> + '_> {
+    /// Candidate series for a selector, from the `from`-th on: by metric name when it is
+    /// known. Candidate lists only grow, so `from` can resume an earlier scan.
+    pub(crate) fn candidates_from(&self, name: Option<&str>, from: usize) -> &[usize] {
         match name {
-            Some(n) => match self.by_name.get(n) {
-                Some(v) => Box::new(v.iter().copied()),
-                None => Box::new(std::iter::empty()),
-            },
-            None => Box::new(0..self.series.len()),
+            Some(n) => self
+                .by_name
+                .get(n)
+                .and_then(|v| v.get(from..))
+                .unwrap_or(&[]),
+            None => &[],
         }
+    }
+
+    /// Number of candidates of a selector (see `candidates_from`).
+    fn candidate_count(&self, name: Option<&str>) -> usize {
+        match name {
+            Some(n) => self.by_name.get(n).map_or(0, Vec::len),
+            None => self.series.len(),
+        }
+    }
+
+    /// Indexes of the series matching a selector, `name` being the metric name it pins
+    /// (for the index) and `matches` its full test. Resumes the cached scan of this
+    /// selector, checking only series added since.
+    pub(crate) fn matching(
+        &self,
+        vs_name: Option<&str>,
+        matchers: &Matchers,
+        index_name: Option<&str>,
+        matches: impl Fn(&Labels) -> bool,
+    ) -> Arc<Vec<usize>> {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        vs_name.hash(&mut h);
+        matchers.matchers.hash(&mut h);
+        matchers.or_matchers.hash(&mut h);
+        let key = h.finish();
+        let total = self.candidate_count(index_name);
+        let mut cache = self.selectors.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len >= SELECTOR_CACHE_MAX {
+            cache.entries.clear();
+            cache.len = 0;
+        }
+        let mut added = false;
+        let bucket = cache.entries.entry(key).or_default();
+        let pos = match bucket
+            .iter()
+            .position(|m| m.name.as_deref() == vs_name && m.matchers == *matchers)
+        {
+            Some(p) => p,
+            None => {
+                added = true;
+                bucket.push(SelectorMatch {
+                    name: vs_name.map(str::to_string),
+                    matchers: matchers.clone(),
+                    scanned: 0,
+                    ids: Arc::new(Vec::new()),
+                });
+                bucket.len() - 1
+            }
+        };
+        let m = &mut bucket[pos];
+        if m.scanned < total {
+            let new: Vec<usize> = match index_name {
+                Some(_) => self
+                    .candidates_from(index_name, m.scanned)
+                    .iter()
+                    .copied()
+                    .filter(|i| matches(&self.series[*i].labels))
+                    .collect(),
+                None => (m.scanned..total)
+                    .filter(|i| matches(&self.series[*i].labels))
+                    .collect(),
+            };
+            if !new.is_empty() {
+                Arc::make_mut(&mut m.ids).extend(new);
+            }
+            m.scanned = total;
+        }
+        let ids = m.ids.clone();
+        if added {
+            cache.len += 1;
+        }
+        ids
     }
 }
 
@@ -202,5 +327,27 @@ mod tests {
         ));
         assert!(ser.latest(120_000, 130_000).is_none());
         assert_eq!(ser.floats_in(-1, 200_000).len(), 2);
+    }
+
+    #[test]
+    fn drop_before_keeps_newer_samples_and_series() {
+        let mut s = Storage::new();
+        let l = Labels::from_pairs([("__name__", "m")]);
+        for i in 0..10 {
+            s.append(&l, i * 60_000, StoredValue::Float(i as f64));
+        }
+        s.append(&l, 600_000, StoredValue::Stale);
+        s.drop_before(300_000);
+        assert_eq!(s.num_series(), 1);
+        let ser = &s.series[0];
+        assert_eq!(ser.floats.first().map(|p| p.0), Some(300_000));
+        assert_eq!(ser.floats_in(i64::MIN, i64::MAX).len(), 5);
+        assert!(ser.latest(300_000, 600_000).is_none());
+        // A selector matched before the drop still finds the series after it.
+        s.append(&l, 660_000, StoredValue::Float(11.0));
+        assert!(matches!(
+            s.series[0].latest(360_000, 660_000),
+            Some(Latest::Float(660_000, _))
+        ));
     }
 }
