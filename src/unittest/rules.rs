@@ -7,7 +7,7 @@ use crate::model::RuleFile;
 use crate::promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
 use crate::template::{QueryResultSample, TemplateContext};
 use promql_parser::parser::Expr;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// How long Prometheus keeps a resolved alert (`resolvedRetention`).
@@ -132,7 +132,7 @@ impl AlertState {
 /// What annotations are expanded from, kept so expansion happens only when a test reads them.
 #[derive(Debug, Clone)]
 struct AnnotationInput {
-    sample_labels: BTreeMap<String, String>,
+    sample_labels: Labels,
     value: f64,
     eval_ms: i64,
 }
@@ -146,6 +146,9 @@ pub struct ActiveAlert {
     pub keep_firing_since_ms: Option<i64>,
     pub value: f64,
     annotations: Result<Vec<(String, String)>, AnnotationInput>,
+    /// The `ALERTS` and `ALERTS_FOR_STATE` label sets for `state`, rebuilt only when the
+    /// state changes rather than at every evaluation.
+    series: Option<(AlertState, Labels, Labels)>,
 }
 
 /// Mutable state of one rule across evaluations.
@@ -154,6 +157,10 @@ pub struct RuleState {
     /// Series written at the previous evaluation (to mark the ones that vanish stale).
     previous: HashSet<Labels>,
     pub active: BTreeMap<Labels, ActiveAlert>,
+    /// Output label set per result label set of the previous evaluation: result labels
+    /// usually come back as the same shared sets step after step, so the output set is
+    /// looked up instead of rebuilt. Only the last evaluation's sets are kept.
+    out_labels: HashMap<Labels, Labels>,
 }
 
 pub struct EvalEnv<'a> {
@@ -235,6 +242,7 @@ impl ActiveAlert {
                 let RuleKind::Alert { annotations, .. } = &rule.kind else {
                     return Vec::new();
                 };
+                let sample_labels = labels_map(&input.sample_labels);
                 annotations
                     .iter()
                     .map(|(k, v)| {
@@ -245,7 +253,7 @@ impl ActiveAlert {
                                 storage,
                                 &rule.name,
                                 v,
-                                &input.sample_labels,
+                                &sample_labels,
                                 input.value,
                                 input.eval_ms,
                             ),
@@ -284,17 +292,24 @@ pub fn eval_rule(
     let mut out: Vec<(Labels, StoredValue)> = Vec::new();
     match &rule.kind {
         RuleKind::Record => {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::with_capacity(samples.len());
+            let mut out_labels = HashMap::with_capacity(samples.len());
             for s in samples {
-                let mut pairs: Vec<(String, String)> = s
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| *k != "__name__")
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                pairs.push(("__name__".to_string(), rule.name.clone()));
-                pairs.extend(rule.labels.iter().cloned());
-                let labels = Labels::from_pairs(pairs);
+                let labels = match state.out_labels.get(&s.labels) {
+                    Some(l) => l.clone(),
+                    None => {
+                        let mut pairs: Vec<(String, String)> = s
+                            .labels
+                            .iter()
+                            .filter(|(k, _)| *k != "__name__")
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        pairs.push(("__name__".to_string(), rule.name.clone()));
+                        pairs.extend(rule.labels.iter().cloned());
+                        Labels::from_pairs(pairs)
+                    }
+                };
+                out_labels.insert(s.labels, labels.clone());
                 if !seen.insert(labels.clone()) {
                     return Err(
                         "vector contains metrics with the same labelset after applying rule labels"
@@ -307,6 +322,7 @@ pub fn eval_rule(
                 };
                 out.push((labels, v));
             }
+            state.out_labels = out_labels;
         }
         RuleKind::Alert {
             for_ms,
@@ -314,24 +330,41 @@ pub fn eval_rule(
             ..
         } => {
             let mut current: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
+            // Templated labels depend on the value: only fixed ones can be reused.
+            let cacheable = !rule.labels.iter().any(|(_, v)| v.contains("{{"));
+            let mut out_labels = HashMap::new();
             for s in samples {
-                let sample_labels = labels_map(&s.labels);
-                let mut pairs: Vec<(String, String)> = s
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| *k != "__name__")
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                for (k, v) in &rule.labels {
-                    let ev = expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
-                    pairs.retain(|(pk, _)| pk != k);
-                    pairs.push((k.clone(), ev));
+                let cached = if cacheable {
+                    state.out_labels.get(&s.labels).cloned()
+                } else {
+                    None
+                };
+                let labels = match cached {
+                    Some(l) => l,
+                    None => {
+                        let sample_labels = labels_map(&s.labels);
+                        let mut pairs: Vec<(String, String)> = s
+                            .labels
+                            .iter()
+                            .filter(|(k, _)| *k != "__name__")
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        for (k, v) in &rule.labels {
+                            let ev =
+                                expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
+                            pairs.retain(|(pk, _)| pk != k);
+                            pairs.push((k.clone(), ev));
+                        }
+                        pairs.retain(|(k, _)| k != "alertname");
+                        pairs.push(("alertname".to_string(), rule.name.clone()));
+                        Labels::from_pairs(pairs)
+                    }
+                };
+                if cacheable {
+                    out_labels.insert(s.labels.clone(), labels.clone());
                 }
-                pairs.retain(|(k, _)| k != "alertname");
-                pairs.push(("alertname".to_string(), rule.name.clone()));
-                let labels = Labels::from_pairs(pairs);
                 let input = AnnotationInput {
-                    sample_labels,
+                    sample_labels: s.labels,
                     value: s.f,
                     eval_ms: ts_ms,
                 };
@@ -344,6 +377,7 @@ pub fn eval_rule(
                         keep_firing_since_ms: None,
                         value: s.f,
                         annotations: Err(input.clone()),
+                        series: None,
                     }
                     .annotations(env, storage, rule))
                 } else {
@@ -365,9 +399,11 @@ pub fn eval_rule(
                         keep_firing_since_ms: None,
                         value: s.f,
                         annotations,
+                        series: None,
                     },
                 );
             }
+            state.out_labels = out_labels;
             let returned: HashSet<Labels> = current.keys().cloned().collect();
             for (l, a) in current {
                 match state.active.get_mut(&l) {
@@ -409,14 +445,22 @@ pub fn eval_rule(
                 if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= *for_ms {
                     a.state = AlertState::Firing;
                 }
-                let mut alerts = a.labels.iter().collect::<Vec<_>>();
-                alerts.push(("__name__", "ALERTS"));
-                alerts.push(("alertstate", a.state.as_str()));
-                out.push((Labels::from_pairs(alerts), StoredValue::Float(1.0)));
-                let mut fs = a.labels.iter().collect::<Vec<_>>();
-                fs.push(("__name__", "ALERTS_FOR_STATE"));
+                let (alerts, for_state) = match &a.series {
+                    Some((st, al, fs)) if *st == a.state => (al.clone(), fs.clone()),
+                    _ => {
+                        let mut alerts = a.labels.iter().collect::<Vec<_>>();
+                        alerts.push(("__name__", "ALERTS"));
+                        alerts.push(("alertstate", a.state.as_str()));
+                        let mut fs = a.labels.iter().collect::<Vec<_>>();
+                        fs.push(("__name__", "ALERTS_FOR_STATE"));
+                        let (al, fs) = (Labels::from_pairs(alerts), Labels::from_pairs(fs));
+                        a.series = Some((a.state, al.clone(), fs.clone()));
+                        (al, fs)
+                    }
+                };
+                out.push((alerts, StoredValue::Float(1.0)));
                 out.push((
-                    Labels::from_pairs(fs),
+                    for_state,
                     StoredValue::Float((a.active_at_ms as f64 / 1000.0).floor()),
                 ));
             }

@@ -154,27 +154,6 @@ pub fn lookback_ms(e: &Expr) -> Option<i64> {
     walk(e, 0)
 }
 
-/// Drops samples older than `cutoff_ms` from every series.
-///
-/// Reaches into the evaluator's storage (crate-visible fields): `Storage` has no public
-/// way to forget old samples yet.
-fn compact(storage: &mut Storage, cutoff_ms: i64) {
-    for s in storage.series.iter_mut() {
-        let k = s.floats.partition_point(|(t, _)| *t < cutoff_ms);
-        if k > 0 {
-            s.floats.drain(..k);
-        }
-        let k = s.histograms.partition_point(|(t, _)| *t < cutoff_ms);
-        if k > 0 {
-            s.histograms.drain(..k);
-        }
-        let k = s.stale_ts.partition_point(|t| *t < cutoff_ms);
-        if k > 0 {
-            s.stale_ts.drain(..k);
-        }
-    }
-}
-
 fn float_eq(a: f64, b: f64, fuzzy: bool) -> bool {
     if a == b || (a.is_nan() && b.is_nan()) {
         return true;
@@ -527,7 +506,8 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         if let Some(ret) = retention
             && k % 64 == 63
         {
-            compact(&mut storage, ts - ret - 2 * ei - tg.interval_ms);
+            // Slack of two evaluations and one input interval past the longest window.
+            storage.drop_before(ts - ret - 2 * ei - tg.interval_ms);
         }
         k += 1;
     }
