@@ -12,8 +12,9 @@ pub enum NotationValue {
     Histogram(FloatHistogram),
 }
 
-/// Parses a number the way Prometheus' series notation does: decimal or
-/// hexadecimal literals, `Inf`/`NaN` in any case, optional sign.
+/// Parses a number the way Prometheus' series notation does: decimal
+/// literals, `Inf`/`NaN` in any case, optional sign. No hexadecimal: the
+/// series lexer disallows it, since `0x10` reads as `0` repeated 10 times.
 pub fn parse_float(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
@@ -25,8 +26,6 @@ pub fn parse_float(s: &str) -> Result<f64, String> {
         f64::INFINITY
     } else if lower == "nan" {
         f64::NAN
-    } else if let Some(hex) = lower.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).map_err(|_| format!("invalid number {s:?}"))? as f64
     } else if body
         .chars()
         .all(|c| c.is_ascii_digit() || "._eE+-".contains(c))
@@ -443,6 +442,16 @@ mod tests {
         assert_eq!(v[5], NotationValue::Stale);
         assert!(parse_values("1+x").is_err());
         assert!(parse_values("1e3 0x10").is_ok());
+    }
+
+    #[test]
+    fn no_hexadecimal_in_series_values() {
+        // `0x10` is zero repeated: 1 + 10 values, never the number 16.
+        assert_eq!(floats(&parse_values("0x10").unwrap()), vec![Some(0.0); 11]);
+        assert_eq!(floats(&parse_values("0+0x2").unwrap()), vec![Some(0.0); 3]);
+        assert!(parse_float("0x10").is_err());
+        assert!(parse_values("0X10").is_err());
+        assert!(parse_values("1+0x10x5").is_err());
     }
 
     #[test]
