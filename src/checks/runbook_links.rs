@@ -122,7 +122,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if let (Some(f), Some(t)) = (fragment.filter(|f| !f.is_empty()), target_doc) {
                 let f = percent_decode(f);
                 if t.anchor(&f).is_none() {
-                    let slugs: Vec<&str> = t.headings.iter().map(|h| h.slug.as_str()).collect();
+                    let slugs = t.slugs();
+                    let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
                     let help = match crate::load::closest(&f.to_lowercase(), &slugs) {
                         Some(s) => format!("did you mean `#{s}`?"),
                         None => "anchors are the heading text in lower case, punctuation removed, spaces as `-`".to_string(),

@@ -30,6 +30,7 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runbook::Resolution;
+use crate::runbook::markdown::normalize;
 
 pub const CHECK: Check = Check {
     id: "runbook/mismatch",
@@ -41,16 +42,25 @@ pub const CHECK: Check = Check {
     run: Some(run),
 };
 
-fn words(s: &str) -> Vec<String> {
+/// Whether one of the words of `s`, lower-cased, is `want` (lower case).
+fn has_word(s: &str, want: &str) -> bool {
     s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+        .any(|w| {
+            // An ASCII word lower-cases byte by byte: compare without allocating.
+            if w.is_ascii() {
+                w.eq_ignore_ascii_case(want)
+            } else {
+                w.to_lowercase() == want
+            }
+        })
 }
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
     let policy = &ctx.config.policy;
+    // The fields' names as runbooks are searched for them, once rather than per alert.
+    let keys = ["Alert", "Severity", "Owner"].map(normalize);
     for r in rbs.references(ctx) {
         let Resolution::Found {
             doc,
@@ -66,15 +76,15 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ("Severity", r.label(&policy.severity_label), "`{}` label"),
             ("Owner", r.label(&policy.owner_label), "`{}` label"),
         ];
-        for (field, rule_value, what) in checks {
-            let (Some(f), Some(v)) = (doc.field(field), rule_value) else {
+        for ((field, rule_value, what), key) in checks.into_iter().zip(&keys) {
+            let (Some(f), Some(v)) = (doc.field_by_key(key), rule_value) else {
                 continue;
             };
             if f.value.trim().is_empty() || f.value.contains("<!--") || v.value.contains("{{") {
                 continue;
             }
             let want = v.value.trim().to_lowercase();
-            if want.is_empty() || words(&f.value).contains(&want) {
+            if want.is_empty() || has_word(&f.value, &want) {
                 continue;
             }
             let what = match field {

@@ -85,7 +85,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             Resolution::MissingHeading { doc, fragment } => {
                 let Some(doc) = rbs.doc(*doc) else { continue };
-                let slugs: Vec<&str> = doc.headings.iter().map(|h| h.slug.as_str()).collect();
+                let slugs = doc.slugs();
+                let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
                 let help = match closest(&fragment.to_lowercase(), &slugs) {
                     Some(s) => format!("did you mean `#{s}`?"),
                     None => "anchors are the heading text in lower case, punctuation removed, spaces as `-` (as GitHub renders them)".to_string(),

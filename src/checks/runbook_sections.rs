@@ -53,6 +53,7 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runbook::Resolution;
+use crate::runbook::markdown::normalize;
 
 pub const CHECK: Check = Check {
     id: "runbook/sections",
@@ -85,6 +86,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
+    let mut keys: Option<(usize, Vec<String>, Vec<String>)> = None;
     for (i, doc) in rbs.docs.iter().enumerate() {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
@@ -108,14 +110,26 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let settings = rbs.settings_of(doc);
+        // The names as compared, once per root rather than per runbook (runbooks are sorted
+        // by root).
+        if keys.as_ref().is_none_or(|(root, _, _)| *root != doc.root) {
+            keys = Some((
+                doc.root,
+                settings.fields.iter().map(|n| normalize(n)).collect(),
+                settings.sections.iter().map(|n| normalize(n)).collect(),
+            ));
+        }
+        let Some((_, field_keys, section_keys)) = keys.as_ref() else {
+            continue;
+        };
         let preset = if settings.preset.is_empty() {
             String::new()
         } else {
             format!(" (preset `{}`)", settings.preset)
         };
         let top = doc.title_span();
-        for name in &settings.fields {
-            match doc.field(name) {
+        for (name, key) in settings.fields.iter().zip(field_keys) {
+            match doc.field_by_key(key) {
                 None => out.push(
                     Diagnostic::new(
                         CHECK.id,
@@ -139,8 +153,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(_) => {}
             }
         }
-        for name in &settings.sections {
-            match doc.section(name) {
+        for (name, key) in settings.sections.iter().zip(section_keys) {
+            match doc.section_by_key(key) {
                 None => out.push(
                     Diagnostic::new(
                         CHECK.id,

@@ -37,11 +37,12 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
+    let key = crate::runbook::markdown::normalize("Last updated");
     for doc in &rbs.docs {
         let Some(max) = rbs.settings_of(doc).max_age_days else {
             continue;
         };
-        let Some(f) = doc.field("Last updated") else {
+        let Some(f) = doc.field_by_key(&key) else {
             continue;
         };
         if f.value.trim().is_empty() || f.value.starts_with("<!--") {

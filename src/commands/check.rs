@@ -67,9 +67,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(e) => return usage_error(e),
     };
 
+    // The runbooks load on their own thread while the rule files load: neither needs the other.
+    let (loaded, runbooks) = std::thread::scope(|s| {
+        let runbooks = s.spawn(|| crate::runbook::load(&config, &args.runbooks));
+        let loaded = load_files(&files);
+        let runbooks = runbooks
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (loaded, runbooks)
+    });
     let mut summary = Summary::default();
     let mut rule_files = Vec::new();
-    for loaded in load_files(&files) {
+    for loaded in loaded {
         match loaded {
             Ok(Classified::Rules(f)) => rule_files.push(f),
             Ok(Classified::NotRules) => summary.skipped += 1,
@@ -79,7 +88,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     summary.files = rule_files.len();
 
     let mut diags = Vec::new();
-    let runbooks = match crate::runbook::load(&config, &args.runbooks) {
+    let runbooks = match runbooks {
         Ok(r) => r,
         Err(errors) => {
             diags.extend(errors);

@@ -14,10 +14,6 @@ pub struct Heading {
     pub level: usize,
     /// The heading's text as rendered (emphasis and code markers removed).
     pub text: String,
-    /// Its GitHub anchor (unique in the document).
-    pub slug: String,
-    /// The text compared with required section names (see [`normalize`]).
-    pub key: String,
     /// An explicit `{#id}`, if written.
     pub id: Option<String>,
     pub span: Span,
@@ -29,8 +25,14 @@ pub struct Heading {
 
 impl Heading {
     /// The text compared with required section names (see [`normalize`]).
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> String {
+        normalize(&self.text)
+    }
+
+    /// Whether [`Heading::key`] is `key`, without building it. (Runbooks are held for the whole
+    /// run, 10,000 at a time: what can be recomputed cheaply is not stored.)
+    pub fn key_is(&self, key: &str) -> bool {
+        normalized_eq(&self.text, key)
     }
 }
 
@@ -38,8 +40,6 @@ impl Heading {
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
-    /// `name` as compared (see [`normalize`]).
-    pub key: String,
     pub value: String,
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
@@ -116,7 +116,6 @@ pub struct Scratch {
     steps: Vec<Step>,
     heading_text: String,
     line: String,
-    slugger: Slugger,
 }
 
 /// The items of a scratch vector in a vector of exactly their number: what a runbook keeps
@@ -142,17 +141,26 @@ pub fn normalize(s: &str) -> String {
 
 /// [`normalize`], appended to `out`.
 fn normalize_into(s: &str, out: &mut String) {
+    out.extend(normalized(s));
+}
+
+/// The characters of [`normalize`]`(s)`.
+fn normalized(s: &str) -> impl Iterator<Item = char> + '_ {
     let t = s.trim_start();
     let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let t = match t.get(digits..) {
         Some(rest) if digits > 0 && rest.starts_with(['.', ')']) => &rest[1..],
         _ => t,
     };
-    out.extend(
-        t.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase),
-    );
+    t.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+}
+
+/// Whether `normalize(s) == key`, without allocating.
+fn normalized_eq(s: &str, key: &str) -> bool {
+    let mut k = key.chars();
+    normalized(s).all(|c| k.next() == Some(c)) && k.next().is_none()
 }
 
 /// Whether `STEP_HEADING` could match: it needs `step` (in any case). Non-ASCII text goes to
@@ -191,10 +199,35 @@ pub fn field_aliases(name: &str) -> Vec<String> {
         .collect()
 }
 
+// Unicode `\d`, `\s` and case folding make these two take 10-20 ms each to build; on ASCII
+// text (nearly every runbook) the ASCII-only versions match exactly the same, and build in
+// microseconds. The Unicode ones are built only when non-ASCII text needs them.
 static STEP_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*step\s*#?\s*(\d{1,6})(?-u:\b)").expect("static regex"));
+static STEP_HEADING_ASCII: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i-u)^\s*step\s*#?\s*(\d{1,6})\b").expect("static regex"));
 static STEP_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)Step #?(\d{1,6})(?-u:\b)").expect("static regex"));
+static STEP_REF_ASCII: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)\bStep #?(\d{1,6})\b").expect("static regex"));
+
+/// `STEP_HEADING`, or its ASCII twin on ASCII text.
+fn step_heading(text: &str) -> &'static Regex {
+    if text.is_ascii() {
+        &STEP_HEADING_ASCII
+    } else {
+        &STEP_HEADING
+    }
+}
+
+/// `STEP_REF`, or its ASCII twin on ASCII text.
+fn step_ref(text: &str) -> &'static Regex {
+    if text.is_ascii() {
+        &STEP_REF_ASCII
+    } else {
+        &STEP_REF
+    }
+}
 static DECISION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)((?-u:\b)if(?-u:\b)|(?-u:\b)when(?-u:\b)|(?-u:\b)unless(?-u:\b)|(?-u:\b)otherwise(?-u:\b))[^\n]*?(→|->|=>|(?-u:\b)go to(?-u:\b)|(?-u:\b)escalate(?-u:\b)|(?-u:\b)page(?-u:\b)|(?-u:\b)roll ?back(?-u:\b)|(?-u:\b)continue(?-u:\b)|(?-u:\b)skip(?-u:\b)|(?-u:\b)step\s+\d)")
         .expect("static regex")
@@ -227,9 +260,9 @@ impl Runbook {
     /// the same question: normalize once).
     pub fn field_by_key(&self, key: &str) -> Option<&Field> {
         let aliases = aliases_of(key);
-        self.fields
-            .iter()
-            .find(|f| f.key == key || aliases.contains(&f.key.as_str()))
+        self.fields.iter().find(|f| {
+            normalized_eq(&f.name, key) || aliases.iter().any(|a| normalized_eq(&f.name, a))
+        })
     }
 
     /// The first heading matching a section name.
@@ -239,16 +272,26 @@ impl Runbook {
 
     /// [`Runbook::section`] by the section's [`normalize`]d name.
     pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
-        self.headings.iter().find(|h| h.key == key)
+        self.headings.iter().find(|h| h.key_is(key))
+    }
+
+    /// The headings' GitHub anchors, in order (unique in the document).
+    pub fn slugs(&self) -> Vec<String> {
+        let mut slugger = Slugger::default();
+        self.headings
+            .iter()
+            .map(|h| slugger.slug(&h.text))
+            .collect()
     }
 
     /// The heading an anchor names (GitHub slug or explicit id; `user-content-` is optional).
     pub fn anchor(&self, fragment: &str) -> Option<&Heading> {
         let f = fragment.strip_prefix("user-content-").unwrap_or(fragment);
         let lower = f.to_lowercase();
+        let mut slugger = Slugger::default();
         self.headings
             .iter()
-            .find(|h| h.slug == lower || h.id.as_deref() == Some(f))
+            .find(|h| slugger.slug(&h.text) == lower || h.id.as_deref() == Some(f))
     }
 
     /// Where to point when the whole runbook is meant: its title, else its start.
@@ -297,7 +340,6 @@ impl Runbook {
         sc.links.clear();
         sc.step_refs.clear();
         sc.steps.clear();
-        sc.slugger.clear();
         let mut rb = Runbook::empty(Arc::clone(&file), root, rel);
         let text = file.text.as_str();
         let opts = Options::ENABLE_TABLES
@@ -321,18 +363,13 @@ impl Runbook {
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, start, id)) = heading.take() {
                         let htext = sc.heading_text.trim();
-                        let slug = sc.slugger.slug(htext);
-                        sc.line.clear();
-                        normalize_into(htext, &mut sc.line);
                         // Offsets come from the parser over `text`: `get` only guards them.
                         let end = text
                             .get(..span.end.max(start))
                             .map_or(start, |t| t.trim_end().len().max(start));
                         sc.headings.push(Heading {
-                            key: exact_str(&sc.line),
                             level,
                             text: exact_str(htext),
-                            slug,
                             id,
                             span: Span::new(start, end),
                             body: Span::point(span.end),
@@ -379,10 +416,8 @@ impl Runbook {
                         sc.text_spans.push(span);
                     }
                 }
-                Event::SoftBreak | Event::HardBreak => {
-                    if heading.is_some() {
-                        sc.heading_text.push(' ');
-                    }
+                Event::SoftBreak | Event::HardBreak if heading.is_some() => {
+                    sc.heading_text.push(' ');
                 }
                 _ => {}
             }
@@ -413,7 +448,7 @@ impl Runbook {
             let Some(t) = text.get(s.range()).filter(|t| t.contains("Step")) else {
                 continue;
             };
-            for c in STEP_REF.captures_iter(t) {
+            for c in step_ref(t).captures_iter(t) {
                 let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
                     continue;
                 };
@@ -475,10 +510,7 @@ impl Runbook {
                     continue;
                 }
                 let (vs, ve) = clean_value(line, value.start(), value.end());
-                sc.line.clear();
-                normalize_into(name.as_str(), &mut sc.line);
                 sc.fields.push(Field {
-                    key: exact_str(&sc.line),
                     name: exact_str(name.as_str().trim()),
                     value: exact_str(line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start(), start + name.end()),
@@ -496,7 +528,7 @@ impl Runbook {
             if !may_be_step(&h.text) {
                 continue;
             }
-            if let Some(n) = STEP_HEADING
+            if let Some(n) = step_heading(&h.text)
                 .captures(&h.text)
                 .and_then(|c| c.get(1))
                 .and_then(|m| m.as_str().parse().ok())
@@ -507,7 +539,7 @@ impl Runbook {
         self.diagnosis = settings.diagnosis.iter().find_map(|w| {
             sc.line.clear();
             normalize_into(w, &mut sc.line);
-            self.headings.iter().position(|h| h.key == sc.line)
+            self.headings.iter().position(|h| h.key_is(&sc.line))
         });
         if steps.is_empty()
             && let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i))
@@ -614,4 +646,37 @@ pub fn is_index_name(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_lowercase();
     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
     matches!(stem, "_index" | "index" | "readme") || stem.starts_with('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_twins_match_alike() {
+        for t in [
+            "Step 1: x",
+            " step #2",
+            "STEP 3",
+            "Step 1234567",
+            "Steps 1",
+            "Step 12a",
+            "x Step 4.",
+            "Step\t5",
+            "Step #6 and Step 7",
+            "step_8",
+        ] {
+            let spans = |r: &Regex| -> Vec<_> { r.find_iter(t).map(|m| m.range()).collect() };
+            assert_eq!(spans(&STEP_REF), spans(&STEP_REF_ASCII), "{t}");
+            assert_eq!(spans(&STEP_HEADING), spans(&STEP_HEADING_ASCII), "{t}");
+        }
+    }
+
+    #[test]
+    fn normalized_compare() {
+        assert!(normalized_eq("1. Post-incident:", "postincident"));
+        assert!(!normalized_eq("Post", "postincident"));
+        assert!(!normalized_eq("Post-incidents", "postincident"));
+        assert_eq!(normalize("Last updated"), "lastupdated");
+    }
 }

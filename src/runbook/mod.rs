@@ -195,10 +195,11 @@ impl Runbooks {
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
         let key = &ctx.config.policy.runbook_annotation;
         let id = (ctx.files.as_ptr() as usize, ctx.files.len());
-        let cached = self
-            .cache
-            .lock()
-            .ok()
+        // Held while resolving: the runbook checks running alongside wait for this one's
+        // resolutions instead of repeating them on the same cores.
+        let mut guard = self.cache.lock().ok();
+        let cached = guard
+            .as_ref()
             .and_then(|c| c.as_ref().filter(|(k, _)| *k == id).map(|(_, v)| v.clone()));
         let mut cached = cached.map(Vec::into_iter);
         let mut out = Vec::new();
@@ -227,9 +228,9 @@ impl Runbooks {
             }
         }
         if cached.is_none()
-            && let Ok(mut c) = self.cache.lock()
+            && let Some(c) = guard.as_mut()
         {
-            *c = Some((id, out.iter().map(|r| r.resolution.clone()).collect()));
+            **c = Some((id, out.iter().map(|r| r.resolution.clone()).collect()));
         }
         out
     }
@@ -382,10 +383,25 @@ fn read_text(path: &Path) -> (String, Option<u64>) {
     if size > markdown::MAX_RUNBOOK_BYTES {
         return (String::new(), Some(size));
     }
-    // One byte more than the size, so that reading to the end needs no second allocation.
-    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(0, |n| n + 1));
-    // A file that cannot be read reads as empty, whether it fails at once or part-way.
-    if f.read_to_end(&mut bytes).is_err() {
+    // Exactly the size `fstat` gave (at most 8 MiB, checked above): no read past the end to
+    // find it, which for 10,000 small files is a system call each saved.
+    let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
+    let mut n = 0;
+    while let Some(rest) = bytes.get_mut(n..).filter(|r| !r.is_empty()) {
+        match f.read(rest) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // A file that cannot be read reads as empty, whether it fails at once or part-way.
+            Err(_) => {
+                n = 0;
+                break;
+            }
+        }
+    }
+    bytes.truncate(n);
+    // A size of 0 may not be the truth (some file systems report none): read to the end then.
+    if size == 0 && f.read_to_end(&mut bytes).is_err() {
         bytes.clear();
     }
     let text = String::from_utf8(bytes)
