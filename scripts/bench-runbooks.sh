@@ -11,6 +11,8 @@ if [ -z "${ALERTLINT:-}" ]; then
   cargo build --release --quiet
   ALERTLINT=${CARGO_TARGET_DIR:-target}/release/alertlint
 fi
+# The script changes directory below: make the binary path absolute.
+ALERTLINT=$(realpath "$ALERTLINT")
 dir=$(mktemp -d)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT; echo "corpus: $dir" >&2
 
