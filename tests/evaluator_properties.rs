@@ -5,9 +5,12 @@
 use alertlint::promql::{Engine, Labels, Storage, StoredValue};
 use proptest::prelude::*;
 
+/// A series' labels and its value at each minute (`None`: a stale marker).
+type TestSeries<'a> = (&'a [(&'a str, &'a str)], &'a [Option<f64>]);
+
 fn storage() -> Storage {
     let mut st = Storage::new();
-    let series: [(&[(&str, &str)], &[Option<f64>]); 4] = [
+    let series: [TestSeries; 4] = [
         (
             &[("__name__", "m"), ("job", "a"), ("le", "0.5")],
             &[Some(1.0), Some(2.0), None, Some(0.0), Some(5.0)],
