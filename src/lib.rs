@@ -19,3 +19,4 @@ pub mod runbook;
 pub mod suppress;
 pub mod template;
 pub mod unittest;
+pub mod url;

@@ -82,7 +82,7 @@ fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
 }
 
 /// Civil date from days since the Unix epoch (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

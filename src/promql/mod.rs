@@ -13,6 +13,8 @@ mod storage;
 mod value;
 
 mod functions;
+/// Date arithmetic the date functions use, shared with template time formatting.
+pub use functions::civil_from_days;
 
 pub use engine::Engine;
 pub use histogram::FloatHistogram;

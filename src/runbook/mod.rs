@@ -311,30 +311,7 @@ fn expected_path(dir: &Path, rest: &str) -> String {
     crate::source::display_path(&dir.join(file))
 }
 
-/// `%20` and friends; invalid escapes stay as written.
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub use crate::url::percent_decode;
 
 /// Removes `.` and `..` without touching the file system.
 pub fn normalize(p: &Path) -> PathBuf {

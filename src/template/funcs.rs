@@ -409,26 +409,7 @@ pub fn url_path(u: &str) -> String {
         }
         None => no_query,
     };
-    percent_decode(path)
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::url::percent_decode(path)
 }
 
 /// Translates the ASCII-only Perl classes of Go's RE2 syntax (`\d`, `\w`,
