@@ -2,12 +2,14 @@
 //! `fixtures/checks/<family>__<name>/`: the failing one must produce diagnostics of that check
 //! (pinned as a snapshot of the human output), the passing one none.
 
+mod common;
+use common::render;
+
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::load::{Classified, load_file};
-use alertlint::report::{HumanOptions, Summary, render_human};
 use std::path::{Path, PathBuf};
 
 /// Families whose fixtures live here (runbook and routing checks have their own suites).
@@ -32,22 +34,6 @@ fn diagnostics_of(check: &str, path: &Path, config: &Config) -> Vec<Diagnostic> 
         .into_iter()
         .filter(|d| d.check == check)
         .collect()
-}
-
-fn render(diags: &[Diagnostic]) -> String {
-    let mut summary = Summary {
-        files: 1,
-        ..Summary::default()
-    };
-    summary.count(diags);
-    render_human(
-        diags,
-        &summary,
-        &HumanOptions {
-            color: false,
-            width: 100,
-        },
-    )
 }
 
 #[test]

@@ -4,13 +4,15 @@
 //! snapshot of the human output, and passes on `fixtures/alertmanager/pass/`. Also: config
 //! errors, and the `alertlint route` command on the example rules.
 
+mod common;
+use common::render;
+
 use alertlint::alertmanager::{self, Alertmanager, Settings};
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::load::{Classified, load_file};
-use alertlint::report::{HumanOptions, Summary, render_human};
 use alertlint::source::SourceFile;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -41,22 +43,6 @@ fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|d| d.check == check)
         .collect()
-}
-
-fn render(diags: &[Diagnostic]) -> String {
-    let mut summary = Summary {
-        files: 1,
-        ..Summary::default()
-    };
-    summary.count(diags);
-    render_human(
-        diags,
-        &summary,
-        &HumanOptions {
-            color: false,
-            width: 100,
-        },
-    )
 }
 
 fn pick(dir: &Path, name: &str) -> PathBuf {

@@ -4,13 +4,15 @@
 //! prometheus-operator runbooks under their preset, the example rule set, the skeleton
 //! writer, and hostile Markdown.
 
+mod common;
+use common::render;
+
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::load::{Classified, discover, load_file};
 use alertlint::model::RuleFile;
-use alertlint::report::{HumanOptions, Summary, render_human};
 use alertlint::runbook::{self, Runbooks, date::parse_date};
 use std::path::{Path, PathBuf};
 
@@ -56,22 +58,6 @@ fn check_dir(dir: &Path) -> Vec<Diagnostic> {
         ..Inputs::default()
     };
     analyse(&files, &config, &inputs)
-}
-
-fn render(diags: &[Diagnostic]) -> String {
-    let mut summary = Summary {
-        files: 1,
-        ..Summary::default()
-    };
-    summary.count(diags);
-    render_human(
-        diags,
-        &summary,
-        &HumanOptions {
-            color: false,
-            width: 100,
-        },
-    )
 }
 
 #[test]
