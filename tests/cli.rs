@@ -8,6 +8,8 @@ use std::path::Path;
 fn alertlint() -> Command {
     let mut cmd = Command::cargo_bin("alertlint").expect("binary");
     cmd.env("NO_COLOR", "1");
+    // The example runbooks' `Last updated` dates must not go stale under the test suite.
+    cmd.env("ALERTLINT_TODAY", "2026-11-24");
     cmd
 }
 
