@@ -4,7 +4,7 @@ use crate::checks::is_check_id;
 use crate::cli::{CheckArgs, Color, FailOn};
 use crate::config::Config;
 use crate::diagnostic::Severity;
-use crate::load::{Classified, discover, load_files};
+use crate::load::load_rule_files;
 use crate::report::{self, Format, HumanOptions, Summary};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -62,29 +62,23 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
-    let files = match discover(&paths, &excludes) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
-
     // The runbooks load on their own thread while the rule files load: neither needs the other.
     let (loaded, runbooks) = std::thread::scope(|s| {
         let runbooks = s.spawn(|| crate::runbook::load(&config, &args.runbooks));
-        let loaded = load_files(&files);
+        let loaded = load_rule_files(&paths, &excludes);
         let runbooks = runbooks
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (loaded, runbooks)
     });
     let mut summary = Summary::default();
-    let mut rule_files = Vec::new();
-    for loaded in loaded {
-        match loaded {
-            Ok(Classified::Rules(f)) => rule_files.push(f),
-            Ok(Classified::NotRules) => summary.skipped += 1,
-            Err(e) => return usage_error(e),
+    let rule_files = match loaded {
+        Ok((files, skipped)) => {
+            summary.skipped = skipped;
+            files
         }
-    }
+        Err(e) => return usage_error(e),
+    };
     summary.files = rule_files.len();
 
     let mut diags = Vec::new();

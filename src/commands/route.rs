@@ -7,7 +7,7 @@ use crate::alertmanager::{
 };
 use crate::cli::RouteArgs;
 use crate::commands::check::{human_options, load_config};
-use crate::load::{Classified, discover, load_file};
+use crate::load::load_rule_files;
 use crate::report::{self, Summary};
 use crate::source::Span;
 use std::path::PathBuf;
@@ -64,18 +64,10 @@ pub fn run(args: RouteArgs) -> ExitCode {
         }
     }
     if !args.rules.is_empty() {
-        let files = match discover(&args.rules, &config.exclude) {
-            Ok(f) => f,
+        let rule_files = match load_rule_files(&args.rules, &config.exclude) {
+            Ok((files, _)) => files,
             Err(e) => return usage_error(e),
         };
-        let mut rule_files = Vec::new();
-        for path in &files {
-            match load_file(path) {
-                Ok(Classified::Rules(f)) => rule_files.push(f),
-                Ok(Classified::NotRules) => {}
-                Err(e) => return usage_error(e),
-            }
-        }
         if !out.is_empty() {
             out.push('\n');
         }

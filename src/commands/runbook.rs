@@ -2,7 +2,7 @@
 
 use super::{EXIT_OK, EXIT_USAGE, usage_error};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
-use crate::load::{Classified, closest, discover, load_file};
+use crate::load::{closest, load_rule_files};
 use crate::runbook::skeleton::{Facts, render};
 use crate::runbook::{Resolution, Settings, date};
 use std::path::PathBuf;
@@ -29,18 +29,10 @@ fn new(args: RunbookNewArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let files = match discover(&paths, &config.exclude) {
-        Ok(f) => f,
+    let rule_files = match load_rule_files(&paths, &config.exclude) {
+        Ok((files, _)) => files,
         Err(e) => return usage_error(e),
     };
-    let mut rule_files = Vec::new();
-    for path in &files {
-        match load_file(path) {
-            Ok(Classified::Rules(f)) => rule_files.push(f),
-            Ok(Classified::NotRules) => {}
-            Err(e) => return usage_error(e),
-        }
-    }
     let found = rule_files.iter().find_map(|f| {
         f.rules()
             .find(|(_, r)| r.is_alert() && r.name() == args.alert)

@@ -193,3 +193,21 @@ pub fn load_files(paths: &[PathBuf]) -> Vec<Result<Classified, PathError>> {
         })
         .collect()
 }
+
+/// Rule files found under `paths`, loaded on all cores, and how many YAML files were not rule
+/// files. The first unusable path ends the run (a usage error).
+pub fn load_rule_files(
+    paths: &[PathBuf],
+    excludes: &[String],
+) -> Result<(Vec<RuleFile>, usize), PathError> {
+    let files = discover(paths, excludes)?;
+    let mut rule_files = Vec::new();
+    let mut skipped = 0;
+    for loaded in load_files(&files) {
+        match loaded? {
+            Classified::Rules(f) => rule_files.push(f),
+            Classified::NotRules => skipped += 1,
+        }
+    }
+    Ok((rule_files, skipped))
+}
