@@ -10,48 +10,59 @@ const UNITS: [(&str, i64); 7] = [
     ("ms", 1),
 ];
 
-/// Parses a duration into milliseconds, with Prometheus' error wording: whole numbers with
-/// units, each unit at most once and largest first (Prometheus' `model.ParseDuration`).
-/// Hand-written rather than a regex: it runs for every `for:` of every rule.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+/// Why a duration did not parse; callers word it (rules quote like Rust, templates like Go).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationError {
+    Empty,
+    Invalid,
+    OutOfRange,
+}
+
+/// Parses a duration into milliseconds: whole numbers with units, each unit at most once and
+/// largest first (Prometheus' `model.ParseDuration`). Hand-written rather than a regex: it
+/// runs for every `for:` of every rule.
+pub fn parse_duration_ms(s: &str) -> Result<i64, DurationError> {
     match s {
-        "" => return Err("empty duration string".to_string()),
+        "" => return Err(DurationError::Empty),
         "0" => return Ok(0),
         _ => {}
     }
-    let invalid = || format!("not a valid duration string: {s:?}");
-    let bytes = s.as_bytes();
-    let mut i = 0;
+    let mut rest = s;
     let mut next_unit = 0;
     let mut total: i64 = 0;
-    while i < bytes.len() {
-        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
-            return Err(invalid());
+            return Err(DurationError::Invalid);
         }
-        let n: i64 = s[i..i + digits]
+        let n: i64 = rest[..digits]
             .parse()
-            .map_err(|_| format!("duration out of range: {s:?}"))?;
-        i += digits;
-        let rest = &s[i..];
-        // "ms" before "m": the longer unit wins where both match.
-        let (index, (name, ms)) = UNITS
+            .map_err(|_| DurationError::OutOfRange)?;
+        rest = &rest[digits..];
+        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let index = UNITS[next_unit..]
             .iter()
-            .enumerate()
-            .skip(next_unit)
-            .filter(|(_, (name, _))| {
-                rest.starts_with(name) && !(*name == "m" && rest.starts_with("ms"))
-            })
-            .max_by_key(|(_, (name, _))| name.len())
-            .ok_or_else(invalid)?;
-        i += name.len();
+            .position(|(name, _)| *name == unit)
+            .map(|i| i + next_unit)
+            .ok_or(DurationError::Invalid)?;
         next_unit = index + 1;
         total = n
-            .checked_mul(*ms)
+            .checked_mul(UNITS[index].1)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration out of range: {s:?}"))?;
+            .ok_or(DurationError::OutOfRange)?;
     }
     Ok(total)
+}
+
+/// [`parse_duration_ms`] with Prometheus' error wording, for rule files and config.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    parse_duration_ms(s).map_err(|e| match e {
+        DurationError::Empty => "empty duration string".to_string(),
+        DurationError::Invalid => format!("not a valid duration string: {s:?}"),
+        DurationError::OutOfRange => format!("duration out of range: {s:?}"),
+    })
 }
 
 /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `0s`).

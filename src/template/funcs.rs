@@ -336,61 +336,23 @@ fn simple_lower(c: char) -> char {
 /// Prometheus `model.ParseDuration` (negative values allowed, as the
 /// template function does since Prometheus 3.5), in seconds.
 pub fn parse_prom_duration(s: &str) -> Result<f64, String> {
-    if s.is_empty() {
-        return Err("empty duration string".to_string());
-    }
+    use crate::duration::{DurationError, parse_duration_ms};
     let (neg, body) = match s.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, s),
+        Some(b) if !b.is_empty() => (true, b),
+        _ => (false, s),
     };
-    if body == "0" {
-        return Ok(0.0);
-    }
-    let invalid = || format!("not a valid duration string: {}", go_quote(s));
-    const UNITS: [(&str, i128); 7] = [
-        ("y", 365 * 24 * 3_600_000),
-        ("w", 7 * 24 * 3_600_000),
-        ("d", 24 * 3_600_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ];
-    let mut rest = body;
-    let mut next_unit = 0;
-    let mut millis: i128 = 0;
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    while !rest.is_empty() {
-        let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return Err(invalid());
-        }
-        let num: i128 = rest[..n]
-            .parse()
-            .map_err(|_| "duration out of range".to_string())?;
-        rest = &rest[n..];
-        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let idx = UNITS[next_unit..]
-            .iter()
-            .position(|(u, _)| *u == unit)
-            .map(|i| i + next_unit)
-            .ok_or_else(invalid)?;
-        next_unit = idx + 1;
-        millis = num
-            .checked_mul(UNITS[idx].1)
-            .and_then(|d| millis.checked_add(d))
-            .ok_or_else(|| "duration out of range".to_string())?;
-    }
+    let millis = parse_duration_ms(body).map_err(|e| match e {
+        DurationError::Empty => "empty duration string".to_string(),
+        DurationError::Invalid => format!("not a valid duration string: {}", go_quote(s)),
+        DurationError::OutOfRange => "duration out of range".to_string(),
+    })?;
     // time.Duration is int64 nanoseconds.
-    if millis > i128::from(i64::MAX) / 1_000_000 {
+    if millis > i64::MAX / 1_000_000 {
         return Err("duration out of range".to_string());
     }
-    let secs = (millis * 1_000_000) as f64 / 1e9;
-    Ok(if neg { -secs } else { secs })
+    // As Go's Duration.Seconds() rounds: nanoseconds over 1e9.
+    let secs = (i128::from(millis) * 1_000_000) as f64 / 1e9;
+    Ok(if neg && secs != 0.0 { -secs } else { secs })
 }
 
 /// `/graph?g0.expr=...&g0.tab=N` as Prometheus' `strutil` builds it.
