@@ -759,10 +759,7 @@ pub(crate) fn eval_call<'a>(
                 if let Some(caps) = re.captures(&sv) {
                     let mut res = String::new();
                     caps.expand(&repl, &mut res);
-                    s.labels = s.labels.with(&dst, &res);
-                    if dst == METRIC_NAME {
-                        s.drop_name = false;
-                    }
+                    set_label(&mut s, &dst, &res);
                 }
                 s.t = t;
                 out.push(s);
@@ -793,10 +790,7 @@ pub(crate) fn eval_call<'a>(
             for mut s in v {
                 let joined: Vec<&str> = srcs.iter().map(|n| s.labels.get_or_empty(n)).collect();
                 let joined = joined.join(&sep);
-                s.labels = s.labels.with(&dst, &joined);
-                if dst == METRIC_NAME {
-                    s.drop_name = false;
-                }
+                set_label(&mut s, &dst, &joined);
                 s.t = t;
                 out.push(s);
             }
@@ -966,6 +960,14 @@ fn open_metrics_float(f: f64) -> String {
         format!("{s}.0")
     } else {
         s
+    }
+}
+
+/// Sets a label as label_replace/label_join do: a sample whose name they set keeps it.
+fn set_label(s: &mut ESample, dst: &str, value: &str) {
+    s.labels = s.labels.with(dst, value);
+    if dst == METRIC_NAME {
+        s.drop_name = false;
     }
 }
 

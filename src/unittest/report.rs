@@ -53,6 +53,19 @@ fn q(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// One alert of a diff that is only on one side, with its annotations.
+fn alert_lines(
+    out: &mut String,
+    what: &str,
+    labels: &[(String, String)],
+    annotations: &[(String, String)],
+) {
+    let _ = writeln!(out, "      {what}: {}", pairs_string(labels));
+    for (k, v) in annotations {
+        let _ = writeln!(out, "            annotation {k}: {}", q(v));
+    }
+}
+
 fn pairs_string(p: &[(String, String)]) -> String {
     let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={}", q(v))).collect();
     format!("{{{}}}", inner.join(", "))
@@ -206,25 +219,16 @@ fn render_alert_diff(out: &mut String, exp: &[AlertData], got: &[AlertData]) {
     }
     for ei in missing {
         let e = &exp[ei];
-        let _ = writeln!(
+        alert_lines(
             out,
-            "      - expected alert not firing: {}",
-            pairs_string(&e.labels)
+            "- expected alert not firing",
+            &e.labels,
+            &e.annotations,
         );
-        for (k, v) in &e.annotations {
-            let _ = writeln!(out, "            annotation {k}: {}", q(v));
-        }
     }
     for gi in extra {
         let g = &got[gi];
-        let _ = writeln!(
-            out,
-            "      + unexpected firing alert: {}",
-            pairs_string(&g.labels)
-        );
-        for (k, v) in &g.annotations {
-            let _ = writeln!(out, "            annotation {k}: {}", q(v));
-        }
+        alert_lines(out, "+ unexpected firing alert", &g.labels, &g.annotations);
     }
 }
 
