@@ -111,6 +111,7 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
         config,
         runbooks: inputs.runbooks,
         alertmanager: inputs.alertmanager,
+        routed: std::sync::OnceLock::new(),
     };
     let index = RuleIndex::new(files);
     let raw = run_checks(&ctx);

@@ -24,7 +24,7 @@
 //! ```
 
 use super::{Category, Check, Context};
-use crate::alertmanager::{routed_alerts, surely_matches};
+use crate::alertmanager::surely_matches;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -41,7 +41,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(am) = ctx.alertmanager else {
         return;
     };
-    let alerts = routed_alerts(am, ctx.files);
+    let alerts = ctx.routed_alerts();
     for rule in &am.inhibit_rules {
         let both: Vec<_> = alerts
             .iter()

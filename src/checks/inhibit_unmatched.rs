@@ -21,7 +21,7 @@
 //! ```
 
 use super::{Category, Check, Context};
-use crate::alertmanager::{may_match, routed_alerts};
+use crate::alertmanager::may_match;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -38,7 +38,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(am) = ctx.alertmanager else {
         return;
     };
-    let alerts = routed_alerts(am, ctx.files);
+    let alerts = ctx.routed_alerts();
     if alerts.is_empty() {
         return;
     }

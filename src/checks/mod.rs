@@ -54,6 +54,21 @@ pub struct Context<'a> {
     pub runbooks: Option<&'a crate::runbook::Runbooks>,
     /// The Alertmanager config, when one is given.
     pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+    /// Where every alert routes: computed on first use, shared by the routing checks.
+    pub routed: std::sync::OnceLock<Vec<crate::alertmanager::RoutedAlert<'a>>>,
+}
+
+impl<'a> Context<'a> {
+    /// Every alert with the routes it reaches; empty without an Alertmanager config. Routing
+    /// every alert is the costly part of the routing checks, so it is done once per run.
+    pub fn routed_alerts(&self) -> &[crate::alertmanager::RoutedAlert<'a>] {
+        match self.alertmanager {
+            None => &[],
+            Some(am) => self
+                .routed
+                .get_or_init(|| crate::alertmanager::routed_alerts(am, self.files)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

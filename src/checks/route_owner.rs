@@ -25,7 +25,7 @@
 //! ```
 
 use super::{Category, Check, Context, is_templated};
-use crate::alertmanager::{Routing, known_teams, routed_alerts};
+use crate::alertmanager::{Routing, known_teams};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -43,10 +43,10 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let owner = &ctx.config.policy.owner_label;
-    let alerts = routed_alerts(am, ctx.files);
-    let teams = known_teams(ctx.config, am, &alerts);
+    let alerts = ctx.routed_alerts();
+    let teams = known_teams(ctx.config, am, alerts);
     let teams: Vec<&str> = teams.iter().map(String::as_str).collect();
-    for a in &alerts {
+    for a in alerts {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };

@@ -26,7 +26,7 @@
 //! ```
 
 use super::{Category, Check, Context};
-use crate::alertmanager::{Routing, routed_alerts, tier_pages};
+use crate::alertmanager::{Routing, tier_pages};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -44,7 +44,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let sev_label = &ctx.config.policy.severity_label;
-    for a in routed_alerts(am, ctx.files) {
+    for a in ctx.routed_alerts() {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };

@@ -21,7 +21,7 @@
 //! ```
 
 use super::{Category, Check, Context};
-use crate::alertmanager::{Routing, routed_alerts};
+use crate::alertmanager::Routing;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -35,10 +35,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(am) = ctx.alertmanager else {
-        return;
-    };
-    for a in routed_alerts(am, ctx.files) {
+    for a in ctx.routed_alerts() {
         let Routing::Templated(names) = &a.routing else {
             continue;
         };
