@@ -798,30 +798,12 @@ pub(crate) fn eval_call<'a>(
             Ok(Val::Vector(out))
         }
         "absent" => {
-            let v = ev.eval_vector(arg(c, 0)?, t)?;
-            if !v.is_empty() {
-                return Ok(Val::Vector(Vec::new()));
-            }
-            Ok(Val::Vector(vec![ESample {
-                labels: absent_labels(arg(c, 0)?),
-                t,
-                f: 1.0,
-                h: None,
-                drop_name: false,
-            }]))
+            let present = !ev.eval_vector(arg(c, 0)?, t)?.is_empty();
+            absent_result(c, t, present)
         }
         "absent_over_time" => {
-            let m = ev.eval_matrix_arg(arg(c, 0)?, t)?;
-            if !m.series.is_empty() {
-                return Ok(Val::Vector(Vec::new()));
-            }
-            Ok(Val::Vector(vec![ESample {
-                labels: absent_labels(arg(c, 0)?),
-                t,
-                f: 1.0,
-                h: None,
-                drop_name: false,
-            }]))
+            let present = !ev.eval_matrix_arg(arg(c, 0)?, t)?.series.is_empty();
+            absent_result(c, t, present)
         }
         "histogram_quantile" => {
             let q = ev.eval_scalar(arg(c, 0)?, t)?;
@@ -961,6 +943,21 @@ fn open_metrics_float(f: f64) -> String {
     } else {
         s
     }
+}
+
+/// What absent() and absent_over_time() return: nothing when their argument has data, else one
+/// sample of 1 labelled from the argument's equality matchers.
+fn absent_result<'a>(c: &Call, t: i64, present: bool) -> Result<Val<'a>, EvalError> {
+    if present {
+        return Ok(Val::Vector(Vec::new()));
+    }
+    Ok(Val::Vector(vec![ESample {
+        labels: absent_labels(arg(c, 0)?),
+        t,
+        f: 1.0,
+        h: None,
+        drop_name: false,
+    }]))
 }
 
 /// Sets a label as label_replace/label_join do: a sample whose name they set keeps it.
