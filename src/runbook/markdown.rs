@@ -145,21 +145,35 @@ fn normalize_into(s: &str, out: &mut String) {
     out.extend(normalized(s));
 }
 
-/// The characters of [`normalize`]`(s)`.
-fn normalized(s: &str) -> impl Iterator<Item = char> + '_ {
+/// `s` without a leading `1.` or `1)` numbering (and the blanks before it).
+fn without_numbering(s: &str) -> &str {
     let t = s.trim_start();
     let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let t = match t.get(digits..) {
+    match t.get(digits..) {
         Some(rest) if digits > 0 && rest.starts_with(['.', ')']) => &rest[1..],
         _ => t,
-    };
-    t.chars()
+    }
+}
+
+/// The characters of [`normalize`]`(s)`.
+fn normalized(s: &str) -> impl Iterator<Item = char> + '_ {
+    without_numbering(s)
+        .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
 }
 
-/// Whether `normalize(s) == key`, without allocating.
+/// Whether `normalize(s) == key`, without allocating. The checks ask this of every heading
+/// and field of every runbook, so ASCII text (nearly all of it) takes a byte-wise path.
 fn normalized_eq(s: &str, key: &str) -> bool {
+    if s.is_ascii() {
+        let mut k = key.bytes();
+        return without_numbering(s)
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .all(|c| k.next() == Some(c.to_ascii_lowercase()))
+            && k.next().is_none();
+    }
     let mut k = key.chars();
     normalized(s).all(|c| k.next() == Some(c)) && k.next().is_none()
 }
@@ -737,6 +751,15 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn normalized_eq_is_comparing_normalized(s in "[ 1.)a-zA-Z_:-é]{0,12}", t in "[ 1.)a-zA-Z_:-é]{0,12}") {
+            let key = normalize(&t);
+            proptest::prop_assert_eq!(normalized_eq(&s, &key), normalize(&s) == key);
+            proptest::prop_assert!(normalized_eq(&t, &key));
+        }
+    }
+
     #[test]
     fn field_line_examples() {
         let read = |l: &str| field_line(l).map(|(n, v)| (l[n].to_string(), l[v].to_string()));
@@ -759,6 +782,9 @@ mod tests {
         assert!(normalized_eq("1. Post-incident:", "postincident"));
         assert!(!normalized_eq("Post", "postincident"));
         assert!(!normalized_eq("Post-incidents", "postincident"));
+        assert!(normalized_eq("Étape 1", "étape1"));
+        assert!(!normalized_eq("Etape 1", "étape1"));
+        assert!(normalized_eq(" 2) Last-Updated ", "lastupdated"));
         assert_eq!(normalize("Last updated"), "lastupdated");
     }
 }
