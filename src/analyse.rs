@@ -112,6 +112,7 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
         runbooks: inputs.runbooks,
         alertmanager: inputs.alertmanager,
         routed: std::sync::OnceLock::new(),
+        runbook_refs: std::sync::OnceLock::new(),
     };
     let index = RuleIndex::new(files);
     let raw = run_checks(&ctx);

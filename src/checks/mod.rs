@@ -56,6 +56,9 @@ pub struct Context<'a> {
     pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
     /// Where every alert routes: computed on first use, shared by the routing checks.
     pub routed: std::sync::OnceLock<Vec<crate::alertmanager::RoutedAlert<'a>>>,
+    /// Where every alert's runbook link leads: computed on first use, shared by the runbook
+    /// checks.
+    pub runbook_refs: std::sync::OnceLock<Vec<crate::runbook::Reference<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -67,6 +70,15 @@ impl<'a> Context<'a> {
             Some(am) => self
                 .routed
                 .get_or_init(|| crate::alertmanager::routed_alerts(am, self.files)),
+        }
+    }
+
+    /// Every alert's `runbook_url` and where it leads; empty without runbook roots. Six
+    /// checks ask; the links are resolved once per run, by whichever asks first.
+    pub fn runbook_references(&self) -> &[crate::runbook::Reference<'a>] {
+        match self.runbooks {
+            None => &[],
+            Some(rbs) => self.runbook_refs.get_or_init(|| rbs.references(self)),
         }
     }
 }

@@ -61,7 +61,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let policy = &ctx.config.policy;
     // The fields' names as runbooks are searched for them, once rather than per alert.
     let keys = ["Alert", "Severity", "Owner"].map(normalize);
-    for r in rbs.references(ctx) {
+    for r in ctx.runbook_references() {
         let Resolution::Found {
             doc,
             fragment: false,

@@ -38,7 +38,7 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
-    for r in rbs.references(ctx) {
+    for r in ctx.runbook_references() {
         let file = &r.file.source;
         let span = r.url.value.span;
         match &r.resolution {

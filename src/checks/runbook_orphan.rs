@@ -35,10 +35,10 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
-    let refs = rbs.references(ctx);
+    let refs = ctx.runbook_references();
     let mut used = vec![false; rbs.docs.len()];
     let mut unresolved: Vec<&str> = Vec::new();
-    for r in &refs {
+    for r in refs {
         match r.resolution {
             Resolution::Found { doc, .. } | Resolution::MissingHeading { doc, .. } => {
                 if let Some(u) = used.get_mut(doc) {

@@ -70,7 +70,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Files only linked with a #fragment hold several runbooks; their layout is their own.
     let mut whole = vec![false; rbs.docs.len()];
     let mut fragment = vec![false; rbs.docs.len()];
-    for r in rbs.references(ctx) {
+    for r in ctx.runbook_references() {
         match r.resolution {
             Resolution::Found { doc, fragment: f } => {
                 let v = if f { &mut fragment } else { &mut whole };

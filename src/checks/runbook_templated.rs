@@ -36,8 +36,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(rbs) = ctx.runbooks else { return };
-    for r in rbs.references(ctx) {
+    for r in ctx.runbook_references() {
         if r.resolution != Resolution::Templated {
             continue;
         }

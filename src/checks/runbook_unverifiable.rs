@@ -45,7 +45,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter_map(|r| r.url_prefix.as_deref())
         .collect();
-    for r in rbs.references(ctx) {
+    for r in ctx.runbook_references() {
         if r.resolution != Resolution::Unverifiable {
             continue;
         }

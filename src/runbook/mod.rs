@@ -47,13 +47,7 @@ pub struct Runbooks {
     pub today: i64,
     /// The settings of the `runbooks:` section itself (for `runbook new` without a root).
     pub defaults: Settings,
-    /// Resolutions of the last run's alerts, keyed by the rule files' address and count:
-    /// every runbook check asks, the URLs are resolved once.
-    cache: std::sync::Mutex<Option<Cached>>,
 }
-
-/// The rule files' address and count, and their alerts' resolutions in order.
-type Cached = ((usize, usize), Vec<Resolution>);
 
 /// Where a `runbook_url` leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,17 +185,10 @@ impl Runbooks {
     }
 
     /// Every alert's `runbook_url` (non-empty ones; `alert/runbook` reports the rest) and
-    /// where it leads, in file order.
+    /// where it leads, in file order. The checks share one result:
+    /// [`Context::runbook_references`].
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
         let key = &ctx.config.policy.runbook_annotation;
-        let id = (ctx.files.as_ptr() as usize, ctx.files.len());
-        // Held while resolving: the runbook checks running alongside wait for this one's
-        // resolutions instead of repeating them on the same cores.
-        let mut guard = self.cache.lock().ok();
-        let cached = guard
-            .as_ref()
-            .and_then(|c| c.as_ref().filter(|(k, _)| *k == id).map(|(_, v)| v.clone()));
-        let mut cached = cached.map(Vec::into_iter);
         let mut out = Vec::new();
         for file in ctx.files {
             for (group, rule) in file.rules() {
@@ -214,23 +201,14 @@ impl Runbooks {
                 if pair.value.value.trim().is_empty() {
                     continue;
                 }
-                let resolution = match cached.as_mut().and_then(Iterator::next) {
-                    Some(r) => r,
-                    None => self.resolve(&pair.value.value, &file.source.path),
-                };
                 out.push(Reference {
                     file,
                     group,
                     rule,
                     url: pair,
-                    resolution,
+                    resolution: self.resolve(&pair.value.value, &file.source.path),
                 });
             }
-        }
-        if cached.is_none()
-            && let Some(c) = guard.as_mut()
-        {
-            **c = Some((id, out.iter().map(|r| r.resolution.clone()).collect()));
         }
         out
     }
@@ -564,7 +542,6 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
         config_root: config.root.clone(),
         today: date::today(),
         defaults,
-        cache: std::sync::Mutex::new(None),
     }))
 }
 
