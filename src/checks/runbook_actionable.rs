@@ -44,10 +44,9 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for step in doc.steps.iter().filter(|s| !s.is_actionable()) {
-            let title = if step.title.is_empty() {
-                format!("Step {}", step.number)
-            } else {
-                step.title.clone()
+            let title = match doc.step_title(step) {
+                "" => format!("Step {}", step.number),
+                t => t.to_string(),
             };
             out.push(
                 Diagnostic::new(

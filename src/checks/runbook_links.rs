@@ -81,7 +81,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         for link in &doc.links {
-            let Some(target) = local_target(&link.dest) else {
+            let Some(target) = local_target(doc.str(link.dest)) else {
                 continue;
             };
             let (path, fragment) = match target.split_once('#') {

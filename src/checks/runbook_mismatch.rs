@@ -80,11 +80,12 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let (Some(f), Some(v)) = (doc.field_by_key(key), rule_value) else {
                 continue;
             };
-            if f.value.trim().is_empty() || f.value.contains("<!--") || v.value.contains("{{") {
+            let value = doc.field_value(f);
+            if value.trim().is_empty() || value.contains("<!--") || v.value.contains("{{") {
                 continue;
             }
             let want = v.value.trim().to_lowercase();
-            if want.is_empty() || has_word(&f.value, &want) {
+            if want.is_empty() || has_word(value, &want) {
                 continue;
             }
             let what = match field {
@@ -95,12 +96,12 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let message = if field == "Alert" {
                 format!(
                     "the runbook says Alert `{}`, but alert `{}` links to it",
-                    f.value, v.value
+                    value, v.value
                 )
             } else {
                 format!(
                     "the runbook says {field} `{}`, but alert `{}` has {what} `{}`",
-                    f.value,
+                    value,
                     r.rule.name(),
                     v.value
                 )

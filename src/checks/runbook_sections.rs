@@ -141,15 +141,20 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         "add a line `**{name}:** …` under the title, before the first section"
                     )),
                 ),
-                Some(f) if f.value.trim().is_empty() || f.value.starts_with("<!--") => out.push(
-                    Diagnostic::new(
-                        CHECK.id,
-                        file,
-                        f.name_span.join(f.value_span),
-                        format!("the runbook's `{name}` field is empty"),
+                Some(f)
+                    if doc.field_value(f).trim().is_empty()
+                        || doc.field_value(f).starts_with("<!--") =>
+                {
+                    out.push(
+                        Diagnostic::new(
+                            CHECK.id,
+                            file,
+                            f.name_span.join(f.value_span),
+                            format!("the runbook's `{name}` field is empty"),
+                        )
+                        .with_label("no value"),
                     )
-                    .with_label("no value"),
-                ),
+                }
                 Some(_) => {}
             }
         }
@@ -179,7 +184,10 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if settings.require_steps && doc.steps.is_empty() {
             let (span, what) = match doc.diagnosis.and_then(|d| doc.headings.get(d)) {
-                Some(h) => (h.span, format!("the `{}` section has no steps", h.text)),
+                Some(h) => (
+                    h.span,
+                    format!("the `{}` section has no steps", doc.str(h.text)),
+                ),
                 None => (top, format!("the runbook has no diagnostic steps{preset}")),
             };
             out.push(

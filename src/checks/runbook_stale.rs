@@ -45,16 +45,17 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(f) = doc.field_by_key(&key) else {
             continue;
         };
-        if f.value.trim().is_empty() || f.value.starts_with("<!--") {
+        let value = doc.field_value(f);
+        if value.trim().is_empty() || value.starts_with("<!--") {
             continue;
         }
-        match parse_date(&f.value) {
+        match parse_date(value) {
             None => out.push(
                 Diagnostic::new(
                     CHECK.id,
                     &doc.file,
                     f.value_span,
-                    format!("`{}` is not a date alertlint can read", f.value),
+                    format!("`{}` is not a date alertlint can read", value),
                 )
                 .with_label("expected YYYY-MM-DD")
                 .with_help("write the date as YYYY-MM-DD, such as `2026-11-02`"),
@@ -79,7 +80,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     CHECK.id,
                     &doc.file,
                     f.value_span,
-                    format!("`{}` is in the future", f.value),
+                    format!("`{}` is in the future", value),
                 )
                 .with_help("write the date the runbook was last reviewed"),
             ),

@@ -10,47 +10,53 @@ use regex::Regex;
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
+/// A piece of text a runbook keeps beside its file's text (a heading as rendered, a link's
+/// destination as decoded): a range of the runbook's string buffer, read with
+/// [`Runbook::str`]. One buffer per runbook instead of a `String` per piece: 10,000 runbooks
+/// hold some thirty pieces each, and every allocation is memory the kernel must hand over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Text {
+    start: u32,
+    end: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Heading {
-    pub level: usize,
+    pub level: u8,
+    /// Whether `body` holds any prose or code (HTML comments and sub-headings don't count).
+    pub has_content: bool,
     /// The heading's text as rendered (emphasis and code markers removed).
-    pub text: String,
+    pub text: Text,
     /// An explicit `{#id}`, if written.
-    pub id: Option<String>,
+    pub id: Option<Text>,
     pub span: Span,
     /// From the end of the heading to the next heading of the same or a higher level.
     pub body: Span,
-    /// Whether `body` holds any prose or code (HTML comments and sub-headings don't count).
-    pub has_content: bool,
 }
 
-impl Heading {
-    /// The text compared with required section names (see [`normalize`]).
-    pub fn key(&self) -> String {
-        normalize(&self.text)
-    }
-
-    /// Whether [`Heading::key`] is `key`, without building it. (Runbooks are held for the whole
-    /// run, 10,000 at a time: what can be recomputed cheaply is not stored.)
-    pub fn key_is(&self, key: &str) -> bool {
-        normalized_eq(&self.text, key)
-    }
-}
-
-/// A header field such as `**Severity:** critical`.
+/// A header field such as `**Severity:** critical`: spans into the file's text
+/// ([`Runbook::text`]).
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub name: String,
-    pub value: String,
+    /// The name as written (`Last updated`).
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
     pub value_span: Span,
 }
 
+/// Where a step's title is written.
+#[derive(Debug, Clone)]
+pub enum StepTitle {
+    /// The heading of this index (`### Step 2: Restart the pod`, or the whole section).
+    Heading(usize),
+    /// A numbered list item's first line, without its number.
+    Line(Span),
+}
+
 #[derive(Debug, Clone)]
 pub struct Step {
     pub number: usize,
-    pub title: String,
+    pub title: StepTitle,
     /// The step's heading or list item line.
     pub span: Span,
     pub body: Span,
@@ -67,7 +73,7 @@ impl Step {
 
 #[derive(Debug, Clone)]
 pub struct Link {
-    pub dest: String,
+    pub dest: Text,
     pub span: Span,
 }
 
@@ -96,6 +102,8 @@ pub struct Runbook {
     pub diagnosis: Option<usize>,
     pub links: Vec<Link>,
     pub step_refs: Vec<StepRef>,
+    /// What the [`Text`]s point into.
+    strings: Box<str>,
 }
 
 /// Buffers one thread reuses from runbook to runbook, so that parsing 10,000 runbooks does
@@ -115,8 +123,23 @@ pub struct Scratch {
     links: Vec<Link>,
     step_refs: Vec<StepRef>,
     steps: Vec<Step>,
+    /// Steps found, before their bodies are read: (number, title, span, body).
+    step_heads: Vec<(usize, StepTitle, Span, Span)>,
+    /// Top-level items of the diagnosis section's ordered lists.
+    tops: Vec<Span>,
+    /// The runbook's [`Text`]s, copied into an exact-size buffer at the end.
+    strings: String,
     heading_text: String,
     line: String,
+}
+
+/// Appends `s` to `strings` and names the piece.
+fn keep(strings: &mut String, s: &str) -> Text {
+    // Pieces come from a file of at most `MAX_RUNBOOK_BYTES`, so their offsets fit.
+    let start = u32::try_from(strings.len()).unwrap_or(u32::MAX);
+    strings.push_str(s);
+    let end = u32::try_from(strings.len()).unwrap_or(u32::MAX);
+    Text { start, end }
 }
 
 /// The items of a scratch vector in a vector of exactly their number: what a runbook keeps
@@ -125,11 +148,6 @@ fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
     let mut out = Vec::with_capacity(v.len());
     out.append(v);
     out
-}
-
-/// A copy of `s` in an allocation of exactly its length.
-fn exact_str(s: &str) -> String {
-    s.to_string()
 }
 
 /// Lower-case letters and digits only: how headings and field names are compared
@@ -306,6 +324,38 @@ static FIELD_ROW: LazyLock<Regex> = LazyLock::new(|| {
 pub const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
 
 impl Runbook {
+    /// A piece of text kept with the runbook.
+    pub fn str(&self, t: Text) -> &str {
+        self.strings
+            .get(t.start as usize..t.end as usize)
+            .unwrap_or("")
+    }
+
+    /// The file's text at `span`.
+    pub fn text(&self, span: Span) -> &str {
+        self.file.text.get(span.range()).unwrap_or("")
+    }
+
+    pub fn field_name(&self, f: &Field) -> &str {
+        self.text(f.name_span).trim()
+    }
+
+    pub fn field_value(&self, f: &Field) -> &str {
+        self.text(f.value_span)
+    }
+
+    pub fn step_title(&self, step: &Step) -> &str {
+        match &step.title {
+            StepTitle::Heading(i) => self.headings.get(*i).map_or("", |h| self.str(h.text)),
+            StepTitle::Line(span) => self.text(*span),
+        }
+    }
+
+    /// Whether a heading's [`normalize`]d text is `key`.
+    fn heading_is(&self, h: &Heading, key: &str) -> bool {
+        normalized_eq(self.str(h.text), key)
+    }
+
     pub fn title(&self) -> Option<&Heading> {
         self.headings.iter().find(|h| h.level == 1)
     }
@@ -320,7 +370,8 @@ impl Runbook {
     pub fn field_by_key(&self, key: &str) -> Option<&Field> {
         let aliases = aliases_of(key);
         self.fields.iter().find(|f| {
-            normalized_eq(&f.name, key) || aliases.iter().any(|a| normalized_eq(&f.name, a))
+            let name = self.field_name(f);
+            normalized_eq(name, key) || aliases.iter().any(|a| normalized_eq(name, a))
         })
     }
 
@@ -331,7 +382,7 @@ impl Runbook {
 
     /// [`Runbook::section`] by the section's [`normalize`]d name.
     pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
-        self.headings.iter().find(|h| h.key_is(key))
+        self.headings.iter().find(|h| self.heading_is(h, key))
     }
 
     /// The headings' GitHub anchors, in order (unique in the document).
@@ -339,7 +390,7 @@ impl Runbook {
         let mut slugger = Slugger::default();
         self.headings
             .iter()
-            .map(|h| slugger.slug(&h.text))
+            .map(|h| slugger.slug(self.str(h.text)))
             .collect()
     }
 
@@ -348,9 +399,9 @@ impl Runbook {
         let f = fragment.strip_prefix("user-content-").unwrap_or(fragment);
         let lower = f.to_lowercase();
         let mut slugger = Slugger::default();
-        self.headings
-            .iter()
-            .find(|h| slugger.slug(&h.text) == lower || h.id.as_deref() == Some(f))
+        self.headings.iter().find(|h| {
+            slugger.slug(self.str(h.text)) == lower || h.id.map(|id| self.str(id)) == Some(f)
+        })
     }
 
     /// Where to point when the whole runbook is meant: its title, else its start.
@@ -374,6 +425,7 @@ impl Runbook {
             diagnosis: None,
             links: Vec::new(),
             step_refs: Vec::new(),
+            strings: Box::default(),
         }
     }
 
@@ -399,6 +451,7 @@ impl Runbook {
         sc.links.clear();
         sc.step_refs.clear();
         sc.steps.clear();
+        sc.strings.clear();
         let mut rb = Runbook::empty(Arc::clone(&file), root, rel);
         let text = file.text.as_str();
         let opts = Options::ENABLE_TABLES
@@ -409,7 +462,7 @@ impl Runbook {
             | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
             | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
         // (level, start, id) of the heading being read; its text goes to `sc.heading_text`.
-        let mut heading: Option<(usize, usize, Option<String>)> = None;
+        let mut heading: Option<(u8, usize, Option<Text>)> = None;
         let mut code_depth = 0usize;
         let mut metadata: Option<Span> = None;
         for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
@@ -417,7 +470,8 @@ impl Runbook {
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     sc.heading_text.clear();
-                    heading = Some((level as usize, span.start, id.map(|s| s.to_string())));
+                    let id = id.map(|id| keep(&mut sc.strings, &id));
+                    heading = Some((level as u8, span.start, id));
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, start, id)) = heading.take() {
@@ -426,9 +480,10 @@ impl Runbook {
                         let end = text
                             .get(..span.end.max(start))
                             .map_or(start, |t| t.trim_end().len().max(start));
+                        let htext = keep(&mut sc.strings, htext);
                         sc.headings.push(Heading {
                             level,
-                            text: exact_str(htext),
+                            text: htext,
                             id,
                             span: Span::new(start, end),
                             body: Span::point(span.end),
@@ -453,7 +508,7 @@ impl Runbook {
                 }
                 Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                     sc.links.push(Link {
-                        dest: exact_str(&dest_url),
+                        dest: keep(&mut sc.strings, &dest_url),
                         span,
                     });
                 }
@@ -499,6 +554,7 @@ impl Runbook {
         }
         rb.headings = exact(&mut sc.headings);
         rb.links = exact(&mut sc.links);
+        rb.strings = sc.strings.as_str().into();
 
         rb.read_fields(metadata, sc);
 
@@ -507,14 +563,11 @@ impl Runbook {
             let Some(t) = text.get(s.range()).filter(|t| t.contains("Step")) else {
                 continue;
             };
-            for c in step_ref(t).captures_iter(t) {
-                let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
-                    continue;
-                };
-                if let Ok(number) = n.as_str().parse() {
+            for m in step_ref(t).find_iter(t) {
+                if let Some(number) = trailing_number(m.as_str()) {
                     sc.step_refs.push(StepRef {
                         number,
-                        span: Span::new(s.start + all.start(), s.start + all.end()),
+                        span: Span::new(s.start + m.start(), s.start + m.end()),
                     });
                 }
             }
@@ -569,8 +622,6 @@ impl Runbook {
                 }
                 let (vs, ve) = clean_value(line, value.start, value.end);
                 sc.fields.push(Field {
-                    name: exact_str(line.get(name.clone()).unwrap_or("").trim()),
-                    value: exact_str(line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start, start + name.end),
                     value_span: Span::new(start + vs, start + ve),
                 });
@@ -581,26 +632,30 @@ impl Runbook {
 
     fn find_steps(&mut self, settings: &Settings, sc: &mut Scratch) {
         let text = self.file.text.as_str();
-        let mut steps: Vec<(usize, String, Span, Span)> = Vec::new();
-        for h in &self.headings {
-            if !may_be_step(&h.text) {
+        let steps = &mut sc.step_heads;
+        steps.clear();
+        for (i, h) in self.headings.iter().enumerate() {
+            let title = self.str(h.text);
+            if !may_be_step(title) {
                 continue;
             }
-            if let Some(n) = step_heading(&h.text)
-                .captures(&h.text)
-                .and_then(|c| c.get(1))
-                .and_then(|m| m.as_str().parse().ok())
+            if let Some(n) = step_heading(title)
+                .find(title)
+                .and_then(|m| trailing_number(m.as_str()))
             {
-                steps.push((n, h.text.clone(), h.span, h.body));
+                steps.push((n, StepTitle::Heading(i), h.span, h.body));
             }
         }
         self.diagnosis = settings.diagnosis.iter().find_map(|w| {
             sc.line.clear();
             normalize_into(w, &mut sc.line);
-            self.headings.iter().position(|h| h.key_is(&sc.line))
+            self.headings
+                .iter()
+                .position(|h| self.heading_is(h, &sc.line))
         });
         if steps.is_empty()
-            && let Some(d) = self.diagnosis.and_then(|i| self.headings.get(i))
+            && let Some(di) = self.diagnosis
+            && let Some(d) = self.headings.get(di)
         {
             // Ordered list items at the section's top level are its steps…
             let inside_d = |s: &Span| d.body.start <= s.start && s.start < d.body.end;
@@ -610,12 +665,14 @@ impl Runbook {
                 .filter(|(s, ordered, _)| *ordered && inside_d(s))
                 .map(|(_, _, depth)| *depth)
                 .min();
-            let tops: Vec<Span> = sc
-                .items
-                .iter()
-                .filter(|(s, ordered, depth)| *ordered && Some(*depth) == top && inside_d(s))
-                .map(|(s, _, _)| *s)
-                .collect();
+            let tops = &mut sc.tops;
+            tops.clear();
+            tops.extend(
+                sc.items
+                    .iter()
+                    .filter(|(s, ordered, depth)| *ordered && Some(*depth) == top && inside_d(s))
+                    .map(|(s, _, _)| *s),
+            );
             for (k, s) in tops.iter().enumerate() {
                 // A step runs to the next one (its command often follows the item).
                 let end = tops.get(k + 1).map_or(d.body.end, |next| next.start);
@@ -624,25 +681,26 @@ impl Runbook {
                     .and_then(|t| t.lines().next())
                     .unwrap_or("")
                     .trim_end();
-                let title = first_line
+                // A suffix of `first_line` (which ends trimmed), so its offset is known.
+                let rest = first_line
                     .trim_start()
                     .trim_start_matches(|c: char| c.is_ascii_digit())
-                    .trim_start_matches(['.', ')'])
-                    .trim()
-                    .to_string();
+                    .trim_start_matches(['.', ')']);
+                let title = rest.trim_start();
+                let at = s.start + first_line.len() - title.len();
                 steps.push((
                     k + 1,
-                    title,
+                    StepTitle::Line(Span::new(at, at + title.len())),
                     Span::new(s.start, s.start + first_line.len()),
                     Span::new(s.start, end),
                 ));
             }
             // …and, where steps are required, a section without any is one step.
             if steps.is_empty() && settings.require_steps && d.has_content {
-                steps.push((1, d.text.clone(), d.span, d.body));
+                steps.push((1, StepTitle::Heading(di), d.span, d.body));
             }
         }
-        for (number, title, span, body) in steps {
+        for (number, title, span, body) in sc.step_heads.drain(..) {
             let inside = |s: &Span| body.start <= s.start && s.start < body.end;
             // Prose only: a decision written in an HTML comment or a code block is not one.
             let body_text = &mut sc.line;
@@ -673,6 +731,13 @@ impl Runbook {
         }
         self.steps = exact(&mut sc.steps);
     }
+}
+
+/// The number a `Step N` match ends with. (The `regex` crate reports a match for less than
+/// what reporting its groups costs.)
+fn trailing_number(m: &str) -> Option<usize> {
+    let digits = m.len() - m.trim_end_matches(|c: char| c.is_numeric()).len();
+    m[m.len() - digits..].parse().ok()
 }
 
 /// Trims formatting around a field value: `**`, backticks, trailing `|`.
