@@ -27,6 +27,8 @@ pub struct Heading {
     pub has_content: bool,
     /// The heading's text as rendered (emphasis and code markers removed).
     pub text: Text,
+    /// [`key_of`] the text.
+    key: u64,
     /// An explicit `{#id}`, if written.
     pub id: Option<Text>,
     pub span: Span,
@@ -42,6 +44,8 @@ pub struct Field {
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
     pub value_span: Span,
+    /// [`key_of`] the name.
+    key: u64,
 }
 
 /// Where a step's title is written.
@@ -196,6 +200,34 @@ fn normalized_eq(s: &str, key: &str) -> bool {
     normalized(s).all(|c| k.next() == Some(c)) && k.next().is_none()
 }
 
+/// A hash of a [`normalize`]d name, as [`key_of`] computes it from the name as written.
+fn key_hash(normalized: impl Iterator<Item = u8>) -> u64 {
+    // FNV-1a: names are short, and a hash is only a first test before comparing them.
+    normalized.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// [`key_hash`] of `normalize(s)`, without building it. Kept with each heading and field:
+/// the checks look up some ten names in each of 10,000 runbooks, and comparing numbers
+/// first spares normalizing every heading for each.
+fn key_of(s: &str) -> u64 {
+    if s.is_ascii() {
+        return key_hash(
+            without_numbering(s)
+                .bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| b.to_ascii_lowercase()),
+        );
+    }
+    let mut buf = [0u8; 4];
+    let mut bytes = Vec::new();
+    for c in normalized(s) {
+        bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+    key_hash(bytes.into_iter())
+}
+
 /// Whether `STEP_HEADING` could match: it needs `step` (in any case). Non-ASCII text goes to
 /// the regex, whose Unicode case folding also matches `ſ` for `s`.
 fn may_be_step(text: &str) -> bool {
@@ -215,21 +247,6 @@ fn aliases_of(key: &str) -> &'static [&'static str] {
         "severity" => &["severities"],
         _ => &[],
     }
-}
-
-/// The names accepted for a required header field: its own and its aliases, normalized.
-pub fn field_aliases(name: &str) -> Vec<String> {
-    let n = normalize(name);
-    let extra: &[&str] = match n.as_str() {
-        "alert" => &["alertname", "alerts"],
-        "owner" => &["team", "owners", "owningteam"],
-        "lastupdated" => &["updated", "lastreviewed", "reviewed", "lastmodified"],
-        "severity" => &["severities"],
-        _ => &[],
-    };
-    std::iter::once(n)
-        .chain(extra.iter().map(|s| s.to_string()))
-        .collect()
 }
 
 // Unicode `\d`, `\s` and case folding make these two take 10-20 ms each to build; on ASCII
@@ -351,9 +368,9 @@ impl Runbook {
         }
     }
 
-    /// Whether a heading's [`normalize`]d text is `key`.
-    fn heading_is(&self, h: &Heading, key: &str) -> bool {
-        normalized_eq(self.str(h.text), key)
+    /// Whether a heading's [`normalize`]d text is `key` (whose [`key_hash`] is `hash`).
+    fn heading_is(&self, h: &Heading, key: &str, hash: u64) -> bool {
+        h.key == hash && normalized_eq(self.str(h.text), key)
     }
 
     pub fn title(&self) -> Option<&Heading> {
@@ -368,11 +385,17 @@ impl Runbook {
     /// [`Runbook::field`] by the field's [`normalize`]d name (for callers asking many runbooks
     /// the same question: normalize once).
     pub fn field_by_key(&self, key: &str) -> Option<&Field> {
-        let aliases = aliases_of(key);
-        self.fields.iter().find(|f| {
-            let name = self.field_name(f);
-            normalized_eq(name, key) || aliases.iter().any(|a| normalized_eq(name, a))
-        })
+        // The first field under any of the names: each name's first, then the earliest.
+        std::iter::once(key)
+            .chain(aliases_of(key).iter().copied())
+            .filter_map(|name| {
+                let hash = key_hash(name.bytes());
+                self.fields
+                    .iter()
+                    .position(|f| f.key == hash && normalized_eq(self.field_name(f), name))
+            })
+            .min()
+            .and_then(|i| self.fields.get(i))
     }
 
     /// The first heading matching a section name.
@@ -382,7 +405,8 @@ impl Runbook {
 
     /// [`Runbook::section`] by the section's [`normalize`]d name.
     pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
-        self.headings.iter().find(|h| self.heading_is(h, key))
+        let hash = key_hash(key.bytes());
+        self.headings.iter().find(|h| self.heading_is(h, key, hash))
     }
 
     /// The headings' GitHub anchors, in order (unique in the document).
@@ -480,10 +504,12 @@ impl Runbook {
                         let end = text
                             .get(..span.end.max(start))
                             .map_or(start, |t| t.trim_end().len().max(start));
+                        let key = key_of(htext);
                         let htext = keep(&mut sc.strings, htext);
                         sc.headings.push(Heading {
                             level,
                             text: htext,
+                            key,
                             id,
                             span: Span::new(start, end),
                             body: Span::point(span.end),
@@ -622,6 +648,7 @@ impl Runbook {
                 }
                 let (vs, ve) = clean_value(line, value.start, value.end);
                 sc.fields.push(Field {
+                    key: key_of(line.get(name.clone()).unwrap_or("")),
                     name_span: Span::new(start + name.start, start + name.end),
                     value_span: Span::new(start + vs, start + ve),
                 });
@@ -649,9 +676,10 @@ impl Runbook {
         self.diagnosis = settings.diagnosis.iter().find_map(|w| {
             sc.line.clear();
             normalize_into(w, &mut sc.line);
+            let hash = key_hash(sc.line.bytes());
             self.headings
                 .iter()
-                .position(|h| self.heading_is(h, &sc.line))
+                .position(|h| self.heading_is(h, &sc.line, hash))
         });
         if steps.is_empty()
             && let Some(di) = self.diagnosis
@@ -822,6 +850,7 @@ mod tests {
             let key = normalize(&t);
             proptest::prop_assert_eq!(normalized_eq(&s, &key), normalize(&s) == key);
             proptest::prop_assert!(normalized_eq(&t, &key));
+            proptest::prop_assert_eq!(key_of(&t), key_hash(key.bytes()));
         }
     }
 

@@ -291,6 +291,16 @@ fn expected_path(dir: &Path, rest: &str) -> String {
 
 pub use crate::url::percent_decode;
 
+/// The order in which a walk that visits siblings by name meets two relative paths: their
+/// components compared in turn, which is their bytes compared with `/` below every other.
+fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let below = |c: u8| if c == b'/' { 0 } else { c };
+    match a.bytes().zip(b.bytes()).position(|(x, y)| x != y) {
+        Some(i) => below(a.as_bytes()[i]).cmp(&below(b.as_bytes()[i])),
+        None => a.len().cmp(&b.len()),
+    }
+}
+
 /// Removes `.` and `..` without touching the file system.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -452,13 +462,10 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
     }
 
     // Every Markdown file under the roots, honouring .gitignore, in path order.
-    let mut found: Vec<(usize, PathBuf, String)> = Vec::new();
+    let mut found: Vec<(usize, String)> = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let walker = ignore::WalkBuilder::new(&root.abs)
             .require_git(false)
-            // Siblings compared by name, as bytes: the same order as by path, without
-            // `Path`'s component-wise compare (a tenth of the walk on 10,000 files).
-            .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker.flatten() {
             let p = entry.path();
@@ -472,14 +479,19 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            found.push((i, root.dir.join(&rel), rel));
+            found.push((i, rel));
         }
     }
+    // Sorted as a walk visiting siblings by name would find them (see `walk_order`): the
+    // walker's own sort asks each entry for its file name on every comparison, which was
+    // half the walk on 10,000 files.
+    found.sort_unstable_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| walk_order(a, b)));
 
-    let read = |(root, path, rel): &(usize, PathBuf, String), sc: &mut markdown::Scratch| {
+    let read = |(root, rel): &(usize, String), sc: &mut markdown::Scratch| {
         let settings = &roots[*root].settings;
-        let (text, too_large) = read_text(path);
-        let file = SourceFile::new(path.clone(), text);
+        let path = roots[*root].dir.join(rel);
+        let (text, too_large) = read_text(&path);
+        let file = SourceFile::new(path, text);
         match too_large {
             Some(size) => {
                 let mut rb = Runbook::empty(file, *root, rel.clone());
@@ -531,7 +543,7 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
         docs
     };
 
-    let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         by_key.entry((d.root, key_of(&d.rel))).or_default().push(i);
     }
@@ -556,6 +568,13 @@ mod tests {
         assert_eq!(key_of("README.md"), "");
         assert_eq!(key_of("/a/b/"), "a/b");
         assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        let mut paths = vec!["a.md", "a/b.md", "a-c.md", "a/a/z.md", "B.md", "a/ab.md"];
+        paths.sort_by(|a, b| walk_order(a, b));
+        let by_components = |a: &&str, b: &&str| a.split('/').cmp(b.split('/'));
+        assert!(
+            paths.is_sorted_by(|a, b| by_components(a, b).is_le()),
+            "{paths:?}"
+        );
         assert!(has_scheme("https://x"));
         assert!(!has_scheme("runbooks/x.md"));
         assert!(!has_scheme("C:/x"));
