@@ -51,7 +51,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     CHECK.id,
-                    &doc.file,
+                    doc.file(),
                     step.span,
                     format!("the step `{title}` gives the reader nothing to do"),
                 )

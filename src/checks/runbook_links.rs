@@ -74,12 +74,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Built on the first link to a file (runbooks with only external links never need it).
     let by_path: std::cell::OnceCell<HashMap<PathBuf, &Runbook>> = std::cell::OnceCell::new();
     for doc in &rbs.docs {
-        let dir = doc
-            .file
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let dir = doc.path.parent().map(Path::to_path_buf).unwrap_or_default();
         for link in &doc.links {
             let Some(target) = local_target(doc.str(link.dest)) else {
                 continue;
@@ -102,7 +97,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::new(
                             CHECK.id,
-                            &doc.file,
+                            doc.file(),
                             link.span,
                             format!("the link target `{path}` does not exist"),
                         )
@@ -115,7 +110,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 by_path
-                    .get_or_init(|| rbs.docs.iter().map(|d| (abs(&d.file.path), d)).collect())
+                    .get_or_init(|| rbs.docs.iter().map(|d| (abs(&d.path), d)).collect())
                     .get(&a)
                     .copied()
             };
@@ -131,11 +126,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::new(
                             CHECK.id,
-                            &doc.file,
+                            doc.file(),
                             link.span,
                             format!(
                                 "`{}` has no heading with the anchor `#{f}`",
-                                t.file.display_path()
+                                crate::source::display_path(&t.path)
                             ),
                         )
                         .with_help(help),
@@ -165,7 +160,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
             };
             out.push(
-                Diagnostic::new(CHECK.id, &doc.file, r.span, msg)
+                Diagnostic::new(CHECK.id, doc.file(), r.span, msg)
                     .with_label("no such step")
                     .with_help("renumber the reference, or add the step"),
             );

@@ -107,7 +107,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
             };
             out.push(
-                Diagnostic::new(CHECK.id, &doc.file, f.value_span, message)
+                Diagnostic::new(CHECK.id, doc.file(), f.value_span, message)
                     .with_label(format!("rule says `{}`", v.value))
                     .with_related(&r.file.source, v.span, "set here in the rule")
                     .with_help(

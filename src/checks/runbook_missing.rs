@@ -70,7 +70,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let near = closest(want, &stems)
                     .and_then(|s| stems.iter().position(|x| *x == s))
                     .and_then(|i| in_root.get(i))
-                    .map(|doc| doc.file.display_path());
+                    .map(|doc| crate::source::display_path(&doc.path));
                 d = match near {
                     Some(n) => d.with_help(format!(
                         "did you mean `{n}`? Otherwise write the runbook: `alertlint runbook new {}`",
@@ -98,13 +98,13 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         span,
                         format!(
                             "`{}` has no heading with the anchor `#{fragment}`",
-                            doc.file.display_path()
+                            crate::source::display_path(&doc.path)
                         ),
                     )
                     .with_label("no such heading")
                     .with_help(help)
                     .with_related(
-                        &doc.file,
+                        doc.file(),
                         doc.title_span(),
                         "the runbook file",
                     ),

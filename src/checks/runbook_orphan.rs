@@ -70,11 +70,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 CHECK.id,
-                &doc.file,
+                doc.file(),
                 doc.title_span(),
                 format!(
                     "no alert links to the runbook `{}`",
-                    doc.file.display_path()
+                    crate::source::display_path(&doc.path)
                 ),
             )
             .with_help(help),

@@ -91,12 +91,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
         }
-        let file = &doc.file;
         if let Some(size) = doc.too_large {
             out.push(
                 Diagnostic::new(
                     CHECK.id,
-                    file,
+                    doc.file(),
                     crate::source::Span::point(0),
                     format!(
                         "runbook too large to read ({size} bytes; the limit is {} bytes)",
@@ -133,7 +132,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 None => out.push(
                     Diagnostic::new(
                         CHECK.id,
-                        file,
+                        doc.file(),
                         top,
                         format!("the runbook has no `{name}` field{preset}"),
                     )
@@ -148,7 +147,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::new(
                             CHECK.id,
-                            file,
+                            doc.file(),
                             f.name_span.join(f.value_span),
                             format!("the runbook's `{name}` field is empty"),
                         )
@@ -163,7 +162,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 None => out.push(
                     Diagnostic::new(
                         CHECK.id,
-                        file,
+                        doc.file(),
                         top,
                         format!("the runbook has no `{name}` section{preset}"),
                     )
@@ -172,7 +171,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(h) if !h.has_content => out.push(
                     Diagnostic::new(
                         CHECK.id,
-                        file,
+                        doc.file(),
                         h.span,
                         format!("the `{name}` section is empty"),
                     )
@@ -191,7 +190,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 None => (top, format!("the runbook has no diagnostic steps{preset}")),
             };
             out.push(
-                Diagnostic::new(CHECK.id, file, span, what).with_help(format!(
+                Diagnostic::new(CHECK.id, doc.file(), span, what).with_help(format!(
                     "add a `## {}` section with `### Step 1: …` headings (or a numbered list)",
                     settings
                         .diagnosis

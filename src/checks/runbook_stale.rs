@@ -53,7 +53,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             None => out.push(
                 Diagnostic::new(
                     CHECK.id,
-                    &doc.file,
+                    doc.file(),
                     f.value_span,
                     format!("`{}` is not a date alertlint can read", value),
                 )
@@ -63,7 +63,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(day) if rbs.today - day > max => out.push(
                 Diagnostic::new(
                     CHECK.id,
-                    &doc.file,
+                    doc.file(),
                     f.value_span,
                     format!(
                         "the runbook was last updated {} days ago (limit {max} days)",
@@ -78,7 +78,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(day) if day > rbs.today + 1 => out.push(
                 Diagnostic::new(
                     CHECK.id,
-                    &doc.file,
+                    doc.file(),
                     f.value_span,
                     format!("`{}` is in the future", value),
                 )

@@ -119,7 +119,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                 _,
             ) => Some(PathBuf::from(expected)),
             (Some(Resolution::Found { doc, .. }), Some(rbs)) => {
-                rbs.doc(*doc).map(|d| d.file.path.clone())
+                rbs.doc(*doc).map(|d| d.path.clone())
             }
             (_, Some(rbs)) => rbs
                 .roots

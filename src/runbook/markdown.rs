@@ -8,7 +8,8 @@ use crate::source::{SourceFile, Span};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 /// A piece of text a runbook keeps beside its file's text (a heading as rendered, a link's
 /// destination as decoded): a range of the runbook's string buffer, read with
@@ -36,11 +37,13 @@ pub struct Heading {
     pub body: Span,
 }
 
-/// A header field such as `**Severity:** critical`: spans into the file's text
-/// ([`Runbook::text`]).
+/// A header field such as `**Severity:** critical`.
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The name as written (`Last updated`).
+    pub name: Text,
+    /// The value without its formatting (`critical`).
+    pub value: Text,
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
     pub value_span: Span,
@@ -54,7 +57,7 @@ pub enum StepTitle {
     /// The heading of this index (`### Step 2: Restart the pod`, or the whole section).
     Heading(usize),
     /// A numbered list item's first line, without its number.
-    Line(Span),
+    Line(Text),
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +93,10 @@ pub struct StepRef {
 
 #[derive(Debug)]
 pub struct Runbook {
-    pub file: Arc<SourceFile>,
+    /// The file, as shown in reports.
+    pub path: PathBuf,
+    /// The file's text, read again when a report needs it: see [`Runbook::file`].
+    file: OnceLock<Arc<SourceFile>>,
     /// Index of the root it was found under.
     pub root: usize,
     /// Path relative to the root, with `/`.
@@ -135,6 +141,16 @@ pub struct Scratch {
     strings: String,
     heading_text: String,
     line: String,
+}
+
+/// A piece of a runbook's strings.
+fn piece(strings: &str, t: Text) -> &str {
+    strings.get(t.start as usize..t.end as usize).unwrap_or("")
+}
+
+/// Whether a heading's [`normalize`]d text is `key` (whose [`key_hash`] is `hash`).
+fn heading_is(strings: &str, h: &Heading, key: &str, hash: u64) -> bool {
+    h.key == hash && normalized_eq(piece(strings, h.text), key)
 }
 
 /// Appends `s` to `strings` and names the piece.
@@ -340,37 +356,79 @@ static FIELD_ROW: LazyLock<Regex> = LazyLock::new(|| {
 /// Markdown files larger than this are not parsed (no runbook comes close).
 pub const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Reads a runbook's bytes into `bytes` (cleared first), or, past [`MAX_RUNBOOK_BYTES`],
+/// nothing and returns its size. One open and one `fstat`: the size comes from the open
+/// file. An unreadable file reads as empty.
+pub fn read_bytes(path: &Path, bytes: &mut Vec<u8>) -> Option<u64> {
+    use std::io::Read;
+    bytes.clear();
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return None;
+    };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_RUNBOOK_BYTES {
+        return Some(size);
+    }
+    // Exactly the size `fstat` gave (at most 8 MiB, checked above): no read past the end to
+    // find it, which for 10,000 small files is a system call each saved.
+    bytes.resize(usize::try_from(size).unwrap_or(0), 0);
+    let mut n = 0;
+    while let Some(rest) = bytes.get_mut(n..).filter(|r| !r.is_empty()) {
+        match f.read(rest) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // A file that cannot be read reads as empty, whether it fails at once or part-way.
+            Err(_) => {
+                n = 0;
+                break;
+            }
+        }
+    }
+    bytes.truncate(n);
+    // A size of 0 may not be the truth (some file systems report none): read to the end then.
+    if size == 0 && f.read_to_end(bytes).is_err() {
+        bytes.clear();
+    }
+    None
+}
+
 impl Runbook {
-    /// A piece of text kept with the runbook.
-    pub fn str(&self, t: Text) -> &str {
-        self.strings
-            .get(t.start as usize..t.end as usize)
-            .unwrap_or("")
+    /// The runbook's file, for reports. Loading keeps what the checks read (headings, fields,
+    /// steps, links) but not the text, the largest part of 10,000 runbooks' memory, which
+    /// only runbooks with findings need: it is read again on first use. (A file changed in
+    /// between shows as it is now; positions are clamped into it.)
+    pub fn file(&self) -> &Arc<SourceFile> {
+        self.file.get_or_init(|| {
+            let mut bytes = Vec::new();
+            let too_large = read_bytes(&self.path, &mut bytes);
+            let text = match too_large {
+                Some(_) => String::new(),
+                None => String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            };
+            SourceFile::new(self.path.clone(), text)
+        })
     }
 
-    /// The file's text at `span`.
-    pub fn text(&self, span: Span) -> &str {
-        self.file.text.get(span.range()).unwrap_or("")
+    /// A piece of text kept with the runbook.
+    pub fn str(&self, t: Text) -> &str {
+        piece(&self.strings, t)
     }
 
     pub fn field_name(&self, f: &Field) -> &str {
-        self.text(f.name_span).trim()
+        self.str(f.name)
     }
 
     pub fn field_value(&self, f: &Field) -> &str {
-        self.text(f.value_span)
+        self.str(f.value)
     }
 
     pub fn step_title(&self, step: &Step) -> &str {
         match &step.title {
             StepTitle::Heading(i) => self.headings.get(*i).map_or("", |h| self.str(h.text)),
-            StepTitle::Line(span) => self.text(*span),
+            StepTitle::Line(t) => self.str(*t),
         }
-    }
-
-    /// Whether a heading's [`normalize`]d text is `key` (whose [`key_hash`] is `hash`).
-    fn heading_is(&self, h: &Heading, key: &str, hash: u64) -> bool {
-        h.key == hash && normalized_eq(self.str(h.text), key)
     }
 
     pub fn title(&self) -> Option<&Heading> {
@@ -406,7 +464,9 @@ impl Runbook {
     /// [`Runbook::section`] by the section's [`normalize`]d name.
     pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
         let hash = key_hash(key.bytes());
-        self.headings.iter().find(|h| self.heading_is(h, key, hash))
+        self.headings
+            .iter()
+            .find(|h| heading_is(&self.strings, h, key, hash))
     }
 
     /// The headings' GitHub anchors, in order (unique in the document).
@@ -435,10 +495,11 @@ impl Runbook {
             .map_or(Span::point(0), |h| h.span)
     }
 
-    pub fn empty(file: Arc<SourceFile>, root: usize, rel: String) -> Runbook {
+    pub fn empty(path: PathBuf, root: usize, rel: String) -> Runbook {
         let is_index = is_index_name(&rel);
         Runbook {
-            file,
+            path,
+            file: OnceLock::new(),
             root,
             rel,
             is_index,
@@ -453,13 +514,11 @@ impl Runbook {
         }
     }
 
-    pub fn parse(file: Arc<SourceFile>, root: usize, rel: String, settings: &Settings) -> Runbook {
-        Runbook::parse_with(file, root, rel, settings, &mut Scratch::default())
-    }
-
-    /// [`Runbook::parse`], with buffers kept from the previous runbook.
+    /// Reads the runbook at `path` (`text` is its content) into what the checks inspect,
+    /// with buffers kept from the previous runbook.
     pub fn parse_with(
-        file: Arc<SourceFile>,
+        path: PathBuf,
+        text: &str,
         root: usize,
         rel: String,
         settings: &Settings,
@@ -476,8 +535,7 @@ impl Runbook {
         sc.step_refs.clear();
         sc.steps.clear();
         sc.strings.clear();
-        let mut rb = Runbook::empty(Arc::clone(&file), root, rel);
-        let text = file.text.as_str();
+        let mut rb = Runbook::empty(path, root, rel);
         let opts = Options::ENABLE_TABLES
             | Options::ENABLE_FOOTNOTES
             | Options::ENABLE_STRIKETHROUGH
@@ -580,9 +638,8 @@ impl Runbook {
         }
         rb.headings = exact(&mut sc.headings);
         rb.links = exact(&mut sc.links);
-        rb.strings = sc.strings.as_str().into();
 
-        rb.read_fields(metadata, sc);
+        rb.read_fields(text, metadata, sc);
 
         // `Step N` references, from prose only.
         for s in &sc.text_spans {
@@ -600,14 +657,14 @@ impl Runbook {
         }
         rb.step_refs = exact(&mut sc.step_refs);
 
-        rb.find_steps(settings, sc);
+        rb.find_steps(text, settings, sc);
+        rb.strings = sc.strings.as_str().into();
         rb
     }
 
     /// Header fields: `Name: value` lines (optionally bold, in a list or a two-column table)
     /// in the front matter and before the first section heading below the title.
-    fn read_fields(&mut self, metadata: Option<Span>, sc: &mut Scratch) {
-        let text = self.file.text.as_str();
+    fn read_fields(&mut self, text: &str, metadata: Option<Span>, sc: &mut Scratch) {
         let header_end = self
             .headings
             .iter()
@@ -647,8 +704,11 @@ impl Runbook {
                     continue;
                 }
                 let (vs, ve) = clean_value(line, value.start, value.end);
+                let name_text = line.get(name.clone()).unwrap_or("");
                 sc.fields.push(Field {
-                    key: key_of(line.get(name.clone()).unwrap_or("")),
+                    key: key_of(name_text),
+                    name: keep(&mut sc.strings, name_text.trim()),
+                    value: keep(&mut sc.strings, line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start, start + name.end),
                     value_span: Span::new(start + vs, start + ve),
                 });
@@ -657,12 +717,11 @@ impl Runbook {
         self.fields = exact(&mut sc.fields);
     }
 
-    fn find_steps(&mut self, settings: &Settings, sc: &mut Scratch) {
-        let text = self.file.text.as_str();
+    fn find_steps(&mut self, text: &str, settings: &Settings, sc: &mut Scratch) {
         let steps = &mut sc.step_heads;
         steps.clear();
         for (i, h) in self.headings.iter().enumerate() {
-            let title = self.str(h.text);
+            let title = piece(&sc.strings, h.text);
             if !may_be_step(title) {
                 continue;
             }
@@ -679,7 +738,7 @@ impl Runbook {
             let hash = key_hash(sc.line.bytes());
             self.headings
                 .iter()
-                .position(|h| self.heading_is(h, &sc.line, hash))
+                .position(|h| heading_is(&sc.strings, h, &sc.line, hash))
         });
         if steps.is_empty()
             && let Some(di) = self.diagnosis
@@ -709,16 +768,14 @@ impl Runbook {
                     .and_then(|t| t.lines().next())
                     .unwrap_or("")
                     .trim_end();
-                // A suffix of `first_line` (which ends trimmed), so its offset is known.
                 let rest = first_line
                     .trim_start()
                     .trim_start_matches(|c: char| c.is_ascii_digit())
                     .trim_start_matches(['.', ')']);
                 let title = rest.trim_start();
-                let at = s.start + first_line.len() - title.len();
                 steps.push((
                     k + 1,
-                    StepTitle::Line(Span::new(at, at + title.len())),
+                    StepTitle::Line(keep(&mut sc.strings, title)),
                     Span::new(s.start, s.start + first_line.len()),
                     Span::new(s.start, end),
                 ));

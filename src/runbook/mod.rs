@@ -336,44 +336,6 @@ fn for_display(p: &Path) -> PathBuf {
     }
 }
 
-/// A runbook's text, or, past [`markdown::MAX_RUNBOOK_BYTES`], nothing and its size. One
-/// open and one `fstat`: the size comes from the open file. Unreadable files read as empty;
-/// invalid UTF-8 is replaced.
-fn read_text(path: &Path) -> (String, Option<u64>) {
-    use std::io::Read;
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return (String::new(), None);
-    };
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    if size > markdown::MAX_RUNBOOK_BYTES {
-        return (String::new(), Some(size));
-    }
-    // Exactly the size `fstat` gave (at most 8 MiB, checked above): no read past the end to
-    // find it, which for 10,000 small files is a system call each saved.
-    let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
-    let mut n = 0;
-    while let Some(rest) = bytes.get_mut(n..).filter(|r| !r.is_empty()) {
-        match f.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // A file that cannot be read reads as empty, whether it fails at once or part-way.
-            Err(_) => {
-                n = 0;
-                break;
-            }
-        }
-    }
-    bytes.truncate(n);
-    // A size of 0 may not be the truth (some file systems report none): read to the end then.
-    if size == 0 && f.read_to_end(&mut bytes).is_err() {
-        bytes.clear();
-    }
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    (text, None)
-}
-
 fn config_error(config: &Config, span: Span, message: String) -> Diagnostic {
     let file = config
         .file
@@ -487,26 +449,28 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
     // half the walk on 10,000 files.
     found.sort_unstable_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| walk_order(a, b)));
 
-    let read = |(root, rel): &(usize, String), sc: &mut markdown::Scratch| {
+    // Each thread reads every file into one buffer: the text is parsed, not kept.
+    let read = |(root, rel): &(usize, String), sc: &mut markdown::Scratch, buf: &mut Vec<u8>| {
         let settings = &roots[*root].settings;
         let path = roots[*root].dir.join(rel);
-        let (text, too_large) = read_text(&path);
-        let file = SourceFile::new(path, text);
-        match too_large {
+        match markdown::read_bytes(&path, buf) {
             Some(size) => {
-                let mut rb = Runbook::empty(file, *root, rel.clone());
+                let mut rb = Runbook::empty(path, *root, rel.clone());
                 rb.too_large = Some(size);
                 rb
             }
-            None => Runbook::parse_with(file, *root, rel.clone(), settings, sc),
+            None => {
+                let text = String::from_utf8_lossy(buf);
+                Runbook::parse_with(path, &text, *root, rel.clone(), settings, sc)
+            }
         }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let docs: Vec<Runbook> = if threads == 1 || found.len() < 64 {
-        let mut sc = markdown::Scratch::default();
-        found.iter().map(|f| read(f, &mut sc)).collect()
+        let (mut sc, mut buf) = (markdown::Scratch::default(), Vec::new());
+        found.iter().map(|f| read(f, &mut sc, &mut buf)).collect()
     } else {
         // Batches handed out in order to whichever thread is free: runbooks differ in size,
         // and the rule files may be loading on the same cores.
@@ -516,14 +480,17 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     s.spawn(|| {
-                        let mut sc = markdown::Scratch::default();
+                        let (mut sc, mut buf) = (markdown::Scratch::default(), Vec::new());
                         let mut mine = Vec::new();
                         loop {
                             let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(chunk) = found.chunks(batch).nth(b) else {
                                 break;
                             };
-                            mine.push((b, chunk.iter().map(|f| read(f, &mut sc)).collect()));
+                            mine.push((
+                                b,
+                                chunk.iter().map(|f| read(f, &mut sc, &mut buf)).collect(),
+                            ));
                         }
                         mine
                     })
