@@ -76,33 +76,15 @@ pub struct Inputs<'a> {
 /// Runs every check, spread over the cores: checks are independent of each other, so each
 /// one is a unit of work. Results keep the order of `CHECKS`, so output stays deterministic.
 fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let runnable: Vec<_> = CHECKS.iter().filter_map(|c| c.run).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results: Mutex<Vec<Vec<Diagnostic>>> = Mutex::new(vec![Vec::new(); runnable.len()]);
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(runnable.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(run) = runnable.get(i) else { break };
-                    let mut out = Vec::new();
-                    run(ctx, &mut out);
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = out;
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
+    crate::parallel::map(runnable.len(), |_: &mut (), i| {
+        let mut out = Vec::new();
+        runnable[i](ctx, &mut out);
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {

@@ -1,6 +1,7 @@
 pub mod duration;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod promql;
 pub mod source;
 pub mod yaml;

@@ -155,45 +155,7 @@ fn unreadable(path: &Path, text: String, at: usize, message: String) -> Classifi
 
 /// Loads many files on all cores; results come back in the order of `paths`.
 pub fn load_files(paths: &[PathBuf]) -> Vec<Result<Classified, PathError>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(paths.len().max(1));
-    if threads <= 1 {
-        return paths.iter().map(|p| load_file(p)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Classified, PathError>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
-                    let loaded = load_file(path);
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = Some(loaded);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .zip(paths)
-        .map(|(r, p)| {
-            r.unwrap_or_else(|| {
-                Err(PathError {
-                    path: p.clone(),
-                    message: "not loaded (a loader thread failed)".to_string(),
-                })
-            })
-        })
-        .collect()
+    crate::parallel::map(paths.len(), |_: &mut (), i| load_file(&paths[i]))
 }
 
 /// Rule files found under `paths`, loaded on all cores, and how many YAML files were not rule

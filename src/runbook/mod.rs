@@ -347,6 +347,41 @@ fn config_error(config: &Config, span: Span, message: String) -> Diagnostic {
 /// Loads the runbook roots named in the config (`runbooks:`) and on the command line.
 /// `Ok(None)` when none are configured: the runbook checks then have nothing to check.
 pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<Diagnostic>> {
+    let Some(plan) = plan(config, dirs)? else {
+        return Ok(None);
+    };
+    let batches = crate::parallel::map(plan.batches(), |sc: &mut ReadScratch, b| {
+        plan.read_batch(b, sc)
+    });
+    Ok(Some(plan.finish(batches)))
+}
+
+/// Runbooks found under the roots but not read yet: [`plan`] finds them, [`Plan::read_batch`]
+/// reads a batch of them (on whichever thread is free), [`Plan::finish`] puts the batches
+/// together.
+struct Plan {
+    roots: Vec<Root>,
+    defaults: Settings,
+    config_root: PathBuf,
+    /// (root, path relative to it), in the order a walk visiting siblings by name meets them.
+    found: Vec<(usize, String)>,
+}
+
+/// Runbooks per batch: enough to make handing one out cheap, few enough to keep the cores
+/// evenly busy.
+const BATCH: usize = 64;
+
+/// Buffers a loading thread reuses from runbook to runbook: each file is read into one
+/// buffer and parsed; the text is not kept.
+#[derive(Default)]
+struct ReadScratch {
+    markdown: markdown::Scratch,
+    bytes: Vec<u8>,
+}
+
+/// The roots named in the config and on the command line, and the Markdown files under them.
+/// `Ok(None)` when no root is configured.
+fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnostic>> {
     let mut root_configs = Vec::new();
     let mut defaults = Settings::default();
     if let (Some(node), Some(file)) = (config.sections.get("runbooks"), config.file.as_ref()) {
@@ -449,79 +484,70 @@ pub fn load(config: &Config, dirs: &[PathBuf]) -> Result<Option<Runbooks>, Vec<D
     // half the walk on 10,000 files.
     found.sort_unstable_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| walk_order(a, b)));
 
-    // Each thread reads every file into one buffer: the text is parsed, not kept.
-    let read = |(root, rel): &(usize, String), sc: &mut markdown::Scratch, buf: &mut Vec<u8>| {
-        let settings = &roots[*root].settings;
-        let path = roots[*root].dir.join(rel);
-        match markdown::read_bytes(&path, buf) {
+    Ok(Some(Plan {
+        roots,
+        defaults,
+        config_root: config.root.clone(),
+        found,
+    }))
+}
+
+impl Plan {
+    fn batches(&self) -> usize {
+        self.found.len().div_ceil(BATCH)
+    }
+
+    /// Reads and parses the runbooks of batch `b`.
+    fn read_batch(&self, b: usize, sc: &mut ReadScratch) -> Vec<Runbook> {
+        let batch = self.found.chunks(BATCH).nth(b).unwrap_or_default();
+        batch
+            .iter()
+            .map(|(root, rel)| self.read(*root, rel, sc))
+            .collect()
+    }
+
+    fn read(&self, root: usize, rel: &str, sc: &mut ReadScratch) -> Runbook {
+        let path = self.roots[root].dir.join(rel);
+        match markdown::read_bytes(&path, &mut sc.bytes) {
             Some(size) => {
-                let mut rb = Runbook::empty(path, *root, rel.clone());
+                let mut rb = Runbook::empty(path, root, rel.to_string());
                 rb.too_large = Some(size);
                 rb
             }
             None => {
-                let text = String::from_utf8_lossy(buf);
-                Runbook::parse_with(path, &text, *root, rel.clone(), settings, sc)
+                let text = String::from_utf8_lossy(&sc.bytes);
+                let settings = &self.roots[root].settings;
+                Runbook::parse_with(
+                    path,
+                    &text,
+                    root,
+                    rel.to_string(),
+                    settings,
+                    &mut sc.markdown,
+                )
             }
         }
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let docs: Vec<Runbook> = if threads == 1 || found.len() < 64 {
-        let (mut sc, mut buf) = (markdown::Scratch::default(), Vec::new());
-        found.iter().map(|f| read(f, &mut sc, &mut buf)).collect()
-    } else {
-        // Batches handed out in order to whichever thread is free: runbooks differ in size,
-        // and the rule files may be loading on the same cores.
-        let batch = 64;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let batches: Vec<Vec<(usize, Vec<Runbook>)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let (mut sc, mut buf) = (markdown::Scratch::default(), Vec::new());
-                        let mut mine = Vec::new();
-                        loop {
-                            let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(chunk) = found.chunks(batch).nth(b) else {
-                                break;
-                            };
-                            mine.push((
-                                b,
-                                chunk.iter().map(|f| read(f, &mut sc, &mut buf)).collect(),
-                            ));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
-        let mut batches: Vec<(usize, Vec<Runbook>)> = batches.into_iter().flatten().collect();
-        batches.sort_unstable_by_key(|(b, _)| *b);
-        let mut docs = Vec::with_capacity(found.len());
-        for (_, part) in batches {
-            docs.extend(part);
-        }
-        docs
-    };
-
-    let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::with_capacity(docs.len());
-    for (i, d) in docs.iter().enumerate() {
-        by_key.entry((d.root, key_of(&d.rel))).or_default().push(i);
     }
-    Ok(Some(Runbooks {
-        roots,
-        docs,
-        by_key,
-        config_root: config.root.clone(),
-        today: date::today(),
-        defaults,
-    }))
+
+    /// The runbooks, from every batch in order.
+    fn finish(self, batches: impl IntoIterator<Item = Vec<Runbook>>) -> Runbooks {
+        let mut docs = Vec::with_capacity(self.found.len());
+        for batch in batches {
+            docs.extend(batch);
+        }
+        let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::with_capacity(docs.len());
+        for (i, d) in docs.iter().enumerate() {
+            by_key.entry((d.root, key_of(&d.rel))).or_default().push(i);
+        }
+        Runbooks {
+            roots: self.roots,
+            docs,
+            by_key,
+            config_root: self.config_root,
+            today: date::today(),
+            defaults: self.defaults,
+        }
+    }
 }
 
 #[cfg(test)]
