@@ -30,7 +30,7 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runbook::Resolution;
-use crate::runbook::markdown::normalize;
+use crate::runbook::markdown::NameKey;
 
 pub const CHECK: Check = Check {
     id: "runbook/mismatch",
@@ -60,7 +60,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
     let policy = &ctx.config.policy;
     // The fields' names as runbooks are searched for them, once rather than per alert.
-    let keys = ["Alert", "Severity", "Owner"].map(normalize);
+    let keys = ["Alert", "Severity", "Owner"].map(NameKey::field);
     for r in ctx.runbook_references() {
         let Resolution::Found {
             doc,

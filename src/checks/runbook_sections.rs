@@ -53,7 +53,7 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runbook::Resolution;
-use crate::runbook::markdown::normalize;
+use crate::runbook::markdown::NameKey;
 
 pub const CHECK: Check = Check {
     id: "runbook/sections",
@@ -86,7 +86,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    let mut keys: Option<(usize, Vec<String>, Vec<String>)> = None;
+    let mut keys: Option<(usize, Vec<NameKey>, Vec<NameKey>)> = None;
     for (i, doc) in rbs.docs.iter().enumerate() {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
@@ -114,8 +114,12 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if keys.as_ref().is_none_or(|(root, _, _)| *root != doc.root) {
             keys = Some((
                 doc.root,
-                settings.fields.iter().map(|n| normalize(n)).collect(),
-                settings.sections.iter().map(|n| normalize(n)).collect(),
+                settings.fields.iter().map(|n| NameKey::field(n)).collect(),
+                settings
+                    .sections
+                    .iter()
+                    .map(|n| NameKey::section(n))
+                    .collect(),
             ));
         }
         let Some((_, field_keys, section_keys)) = keys.as_ref() else {

@@ -37,7 +37,7 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
-    let key = crate::runbook::markdown::normalize("Last updated");
+    let key = crate::runbook::markdown::NameKey::field("Last updated");
     for doc in &rbs.docs {
         let Some(max) = rbs.settings_of(doc).max_age_days else {
             continue;

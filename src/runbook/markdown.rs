@@ -170,6 +170,33 @@ fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
     out
 }
 
+/// A field or section name as runbooks are searched for it: [`normalize`]d, with a field's
+/// aliases, each with its [`key_hash`]. Made once and asked of every runbook.
+pub struct NameKey {
+    names: Vec<(String, u64)>,
+}
+
+impl NameKey {
+    /// A header field's name and its aliases (`Owner` is also `Team`).
+    pub fn field(name: &str) -> NameKey {
+        let key = normalize(name);
+        let aliases = aliases_of(&key).iter().map(|a| a.to_string());
+        let names = std::iter::once(key.clone()).chain(aliases);
+        NameKey {
+            names: names.map(|n| (n.clone(), key_hash(n.bytes()))).collect(),
+        }
+    }
+
+    /// A section heading's name.
+    pub fn section(name: &str) -> NameKey {
+        let key = normalize(name);
+        let hash = key_hash(key.bytes());
+        NameKey {
+            names: vec![(key, hash)],
+        }
+    }
+}
+
 /// Lower-case letters and digits only: how headings and field names are compared
 /// (`Post-incident` = `post incident` = `POST INCIDENT:`). A leading `1.` numbering goes.
 pub fn normalize(s: &str) -> String {
@@ -435,22 +462,20 @@ impl Runbook {
         self.headings.iter().find(|h| h.level == 1)
     }
 
-    /// The first header field of these names.
+    /// The first header field of this name (or one of its aliases).
     pub fn field(&self, name: &str) -> Option<&Field> {
-        self.field_by_key(&normalize(name))
+        self.field_by_key(&NameKey::field(name))
     }
 
-    /// [`Runbook::field`] by the field's [`normalize`]d name (for callers asking many runbooks
-    /// the same question: normalize once).
-    pub fn field_by_key(&self, key: &str) -> Option<&Field> {
+    /// [`Runbook::field`] by a key made once (for callers asking many runbooks).
+    pub fn field_by_key(&self, key: &NameKey) -> Option<&Field> {
         // The first field under any of the names: each name's first, then the earliest.
-        std::iter::once(key)
-            .chain(aliases_of(key).iter().copied())
-            .filter_map(|name| {
-                let hash = key_hash(name.bytes());
+        key.names
+            .iter()
+            .filter_map(|(name, hash)| {
                 self.fields
                     .iter()
-                    .position(|f| f.key == hash && normalized_eq(self.field_name(f), name))
+                    .position(|f| f.key == *hash && normalized_eq(self.field_name(f), name))
             })
             .min()
             .and_then(|i| self.fields.get(i))
@@ -458,15 +483,15 @@ impl Runbook {
 
     /// The first heading matching a section name.
     pub fn section(&self, name: &str) -> Option<&Heading> {
-        self.section_by_key(&normalize(name))
+        self.section_by_key(&NameKey::section(name))
     }
 
-    /// [`Runbook::section`] by the section's [`normalize`]d name.
-    pub fn section_by_key(&self, key: &str) -> Option<&Heading> {
-        let hash = key_hash(key.bytes());
+    /// [`Runbook::section`] by a key made once.
+    pub fn section_by_key(&self, key: &NameKey) -> Option<&Heading> {
+        let (name, hash) = key.names.first()?;
         self.headings
             .iter()
-            .find(|h| heading_is(&self.strings, h, key, hash))
+            .find(|h| heading_is(&self.strings, h, name, *hash))
     }
 
     /// The headings' GitHub anchors, in order (unique in the document).
@@ -851,9 +876,12 @@ fn clean_value(line: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 
 /// Index pages of static-site generators and repositories: not runbooks of an alert.
 pub fn is_index_name(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel).to_lowercase();
-    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
-    matches!(stem, "_index" | "index" | "readme") || stem.starts_with('_')
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    ["_index", "index", "readme"]
+        .iter()
+        .any(|n| stem.eq_ignore_ascii_case(n))
+        || stem.starts_with('_')
 }
 
 #[cfg(test)]

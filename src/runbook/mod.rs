@@ -515,7 +515,11 @@ impl Plan {
                 rb
             }
             None => {
-                let text = String::from_utf8_lossy(&sc.bytes);
+                // Checked at full speed first; only invalid UTF-8 takes the replacing path.
+                let text = match std::str::from_utf8(&sc.bytes) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(&sc.bytes),
+                };
                 let settings = &self.roots[root].settings;
                 Runbook::parse_with(
                     path,
