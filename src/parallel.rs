@@ -24,10 +24,14 @@ where
     }
     let next = AtomicUsize::new(0);
     let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+        // The calling thread works too: one thread fewer to start, and to give memory to.
+        let workers: Vec<_> = (1..threads)
             .map(|_| scope.spawn(|| drain(&next, n, &mut S::default(), &job)))
             .collect();
-        workers.into_iter().map(join).collect()
+        let mine = drain(&next, n, &mut S::default(), &job);
+        std::iter::once(mine)
+            .chain(workers.into_iter().map(join))
+            .collect()
     });
     in_order(parts)
 }
