@@ -559,6 +559,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn text_is_read_again_for_reports_and_survives_a_vanished_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = "# A\n\n**Owner:** team-a\n\n## Context\n\nx\n";
+        std::fs::write(dir.path().join("A.md"), text).expect("write");
+        std::fs::write(dir.path().join("B.md"), text).expect("write");
+        let rbs = load(&Config::default(), &[dir.path().to_path_buf()])
+            .expect("roots")
+            .expect("runbooks");
+        assert_eq!(rbs.docs.len(), 2);
+        let (a, b) = (&rbs.docs[0], &rbs.docs[1]);
+        let owner = a.field("owner").expect("owner field");
+        assert_eq!(a.field_value(owner), "team-a");
+        // Read again on first use, the same text the checks saw.
+        assert_eq!(a.file().text, text);
+        assert!(std::sync::Arc::ptr_eq(a.file(), a.file()));
+        // A file gone since loading reads as empty: positions clamp, nothing panics.
+        std::fs::remove_file(&b.path).expect("remove");
+        let at = b.field("owner").expect("owner field").value_span;
+        assert_eq!(b.file().text, "");
+        assert_eq!(b.file().line_col(at.start).line, 1);
+    }
+
+    #[test]
     fn keys() {
         assert_eq!(key_of("kube/KubePodNotReady.md"), "kube/kubepodnotready");
         assert_eq!(key_of("kube/_index.md"), "kube");
