@@ -181,10 +181,7 @@ fn sum_histograms(
         }
     }
     if reconciled {
-        ev.info_at(
-            "mismatched custom buckets were reconciled during aggregation".into(),
-            &a.expr,
-        );
+        ev.info_at(super::histogram::reconciled_note("aggregation"), &a.expr);
     }
     let acc = acc?;
     if acc.counter_reset_collision() {

@@ -400,9 +400,7 @@ fn vector_vector(
                             } else {
                                 "subtraction"
                             };
-                            notes.info.push(format!(
-                                "mismatched custom buckets were reconciled during {what}"
-                            ));
+                            notes.info.push(super::histogram::reconciled_note(what));
                         }
                         h.compact();
                         hist_out = Some(Box::new(h));

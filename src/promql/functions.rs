@@ -7,7 +7,7 @@ use promql_parser::parser::{Call, Expr};
 
 use super::aggregate::{format_float, kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
-use super::histogram::{CounterResetHint, FloatHistogram, HistogramAccumulator};
+use super::histogram::{CounterResetHint, FloatHistogram, HistogramAccumulator, reconciled_note};
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
@@ -354,11 +354,7 @@ fn hist_range_fn(
                 match b.combine(a, -1.0) {
                     Ok((h, reconciled)) => {
                         if reconciled {
-                            ev.info_at(
-                                "mismatched custom buckets were reconciled during subtraction"
-                                    .into(),
-                                at,
-                            );
+                            ev.info_at(reconciled_note("subtraction"), at);
                         }
                         h
                     }
@@ -425,11 +421,7 @@ fn hist_range_fn(
                 match acc.add(h, mean) {
                     Ok(reconciled) => {
                         if reconciled {
-                            ev.info_at(
-                                "mismatched custom buckets were reconciled during aggregation"
-                                    .into(),
-                                at,
-                            );
+                            ev.info_at(reconciled_note("aggregation"), at);
                         }
                     }
                     Err(_) => {
@@ -499,10 +491,7 @@ fn histogram_rate(
         return None;
     };
     if reconciled {
-        ev.info_at(
-            "mismatched custom buckets were reconciled during subtraction".into(),
-            at,
-        );
+        ev.info_at(reconciled_note("subtraction"), at);
     }
     if is_counter {
         let mut p = prev;

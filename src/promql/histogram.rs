@@ -1,6 +1,7 @@
 //! Native histograms: storage representation and the parts of their
 //! semantics the evaluator needs without full histogram arithmetic.
 
+use super::aggregate::kahan_inc;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -522,7 +523,7 @@ impl HistogramAccumulator {
             let mut v = self.value.clone();
             let mut c = self.comp.clone();
             for_each_field(&mut v, &mut c, &h, |a, c, inc| {
-                (*a, *c) = kahan_add(inc, *a, *c);
+                (*a, *c) = kahan_inc(inc, *a, *c);
             });
             if !has_infinite(&v) || has_infinite(&self.value) || has_infinite(&h) {
                 self.value = v;
@@ -539,11 +540,11 @@ impl HistogramAccumulator {
             let n = self.n;
             let q = (n - 1.0) / n;
             for_each_field(&mut self.value, &mut self.comp, &h, |a, c, inc| {
-                (*a, *c) = kahan_add(inc / n, q * *a, q * *c);
+                (*a, *c) = kahan_inc(inc / n, q * *a, q * *c);
             });
         } else {
             for_each_field(&mut self.value, &mut self.comp, &h, |a, c, inc| {
-                (*a, *c) = kahan_add(inc, *a, *c);
+                (*a, *c) = kahan_inc(inc, *a, *c);
             });
         }
         Ok(reconciled)
@@ -563,18 +564,6 @@ impl HistogramAccumulator {
             out.divide(self.n);
         }
         out
-    }
-}
-
-/// Neumaier-compensated addition (as `kahan_inc` for floats).
-fn kahan_add(inc: f64, sum: f64, c: f64) -> (f64, f64) {
-    let t = sum + inc;
-    if t.is_infinite() {
-        (t, 0.0)
-    } else if sum.abs() >= inc.abs() {
-        (t, c + ((sum - t) + inc))
-    } else {
-        (t, c + ((inc - t) + sum))
     }
 }
 
@@ -649,6 +638,12 @@ impl fmt::Display for FloatHistogram {
 }
 
 /// Parses the inside of `{{ ... }}` (without the braces).
+/// The note Prometheus gives when custom bucket bounds of two histograms had to be reconciled
+/// for `operation` (`addition`, `subtraction`, `aggregation`).
+pub(crate) fn reconciled_note(operation: &str) -> String {
+    format!("mismatched custom buckets were reconciled during {operation}")
+}
+
 pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     let mut h = FloatHistogram::default();
     let mut buckets: Vec<f64> = Vec::new();
