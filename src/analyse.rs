@@ -59,11 +59,7 @@ fn resolve(check: &Check, config: &Config, index: &RuleIndex, d: &Diagnostic) ->
 }
 
 fn check_of(id: &str) -> &'static Check {
-    CHECKS
-        .iter()
-        .copied()
-        .find(|c| c.id == id)
-        .unwrap_or(CHECKS[0])
+    crate::checks::find(id).unwrap_or(CHECKS[0])
 }
 
 /// What `check` looks at besides the rule files.

@@ -113,10 +113,6 @@ impl SourceFile {
             .unwrap_or(self.text.len())
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts().len()
-    }
-
     /// The text of a 1-based line without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);

@@ -254,15 +254,6 @@ impl Alertmanager {
         }
     }
 
-    /// The route at a path.
-    pub fn route_at(&self, path: &[usize]) -> Option<&Route> {
-        let mut node = &self.route;
-        for &i in path {
-            node = node.routes.get(i)?;
-        }
-        Some(node)
-    }
-
     pub fn receiver(&self, name: &str) -> Option<&Receiver> {
         self.receivers.iter().find(|r| r.name.value == name)
     }
@@ -583,8 +574,7 @@ impl RoutedAlert<'_> {
     /// The value of a static label, with where it is written (rule labels win over group's).
     pub fn label(&self, name: &str) -> Option<&crate::model::Pair> {
         self.rule
-            .label(name)
-            .or_else(|| self.group.labels.iter().rev().find(|p| p.key.value == name))
+            .effective_label(self.group, name)
             .filter(|p| self.labels.labels.contains_key(&p.key.value))
     }
 }

@@ -226,14 +226,10 @@ pub struct Reference<'a> {
 impl Reference<'_> {
     /// A label of the alert (its own, else its group's).
     pub fn label(&self, name: &str) -> Option<&Str> {
-        label_of(self.group, self.rule, name)
+        self.rule
+            .effective_label(self.group, name)
+            .map(|p| &p.value)
     }
-}
-
-pub fn label_of<'a>(group: &'a RuleGroup, rule: &'a Rule, name: &str) -> Option<&'a Str> {
-    rule.label(name)
-        .or_else(|| group.labels.iter().rev().find(|p| p.key.value == name))
-        .map(|p| &p.value)
 }
 
 fn has_scheme(s: &str) -> bool {

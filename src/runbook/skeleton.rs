@@ -24,7 +24,10 @@ pub struct Facts {
 
 impl Facts {
     pub fn of(group: &RuleGroup, rule: &Rule, policy: &Policy) -> Facts {
-        let label = |n: &str| super::label_of(group, rule, n).map(|s| s.value.clone());
+        let label = |n: &str| {
+            rule.effective_label(group, n)
+                .map(|p| p.value.value.clone())
+        };
         let ann = |n: &str| rule.annotation(n).map(|p| p.value.value.trim().to_string());
         let threshold = match &rule.promql {
             Some(Ok(e)) => threshold_of(e),
