@@ -198,6 +198,9 @@ impl Config {
         let lookup =
             |m: &BTreeMap<String, CheckSetting>| m.get(check).or_else(|| m.get(&family)).copied();
         let mut setting = lookup(&self.checks);
+        if self.overrides.is_empty() {
+            return setting;
+        }
         let rel = self.relative(path);
         for o in self
             .overrides
@@ -226,6 +229,9 @@ impl Config {
 
     /// The policy for a rule: the last matching override's, else the base policy.
     pub fn policy_for(&self, path: &Path, labels: &[(&str, &str)]) -> &Policy {
+        if self.overrides.is_empty() {
+            return &self.policy;
+        }
         let rel = self.relative(path);
         self.overrides
             .iter()
@@ -237,8 +243,8 @@ impl Config {
 
     /// A path relative to the config's directory, for matching override globs.
     pub fn relative(&self, path: &Path) -> PathBuf {
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
+        let abs = crate::source::absolute(path);
+        let root = crate::source::absolute(&self.root);
         abs.strip_prefix(&root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| path.to_path_buf())

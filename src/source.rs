@@ -121,6 +121,22 @@ impl SourceFile {
     }
 }
 
+/// `std::path::absolute`, with the working directory read once per run (alertlint never
+/// changes it): it is asked for every diagnostic and every runbook link, and each read is a
+/// system call.
+pub fn absolute(path: &Path) -> PathBuf {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let joined;
+    let path = match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => {
+            joined = cwd.join(path);
+            &joined
+        }
+        _ => path,
+    };
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)

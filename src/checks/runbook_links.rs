@@ -22,7 +22,7 @@
 
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::runbook::{Runbook, normalize, percent_decode};
+use crate::runbook::{Runbook, absolute, normalize, percent_decode};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -35,10 +35,6 @@ pub const CHECK: Check = Check {
     source: include_str!("runbook_links.rs"),
     run: Some(run),
 };
-
-fn abs(p: &Path) -> PathBuf {
-    normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-}
 
 /// The path a link points to, for links alertlint can check: relative links and Hugo's
 /// `{{< ref "…" >}}` / `{{< relref "…" >}}` shortcodes.
@@ -92,7 +88,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     (Some(rest), Some(root)) => root.dir.join(rest),
                     _ => dir.join(&path),
                 };
-                let a = abs(&base);
+                let a = absolute(&base);
                 if !a.exists() {
                     out.push(
                         Diagnostic::new(
@@ -110,7 +106,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 by_path
-                    .get_or_init(|| rbs.docs.iter().map(|d| (abs(&d.path), d)).collect())
+                    .get_or_init(|| rbs.docs.iter().map(|d| (absolute(&d.path), d)).collect())
                     .get(&a)
                     .copied()
             };

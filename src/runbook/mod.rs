@@ -42,6 +42,7 @@ pub struct Runbooks {
     /// Every Markdown file under the roots, sorted by root then path.
     pub docs: Vec<Runbook>,
     by_key: HashMap<(usize, String), Vec<usize>>,
+    /// The config's directory, absolute: relative `runbook_url`s may start there.
     config_root: PathBuf,
     /// Today, in days since 1970-01-01 (see [`date::today`]).
     pub today: i64,
@@ -151,7 +152,7 @@ impl Runbooks {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut bases: Vec<PathBuf> = vec![absolute(&rule_dir), absolute(&self.config_root)];
+        let mut bases: Vec<PathBuf> = vec![absolute(&rule_dir), self.config_root.clone()];
         bases.extend(self.roots.iter().map(|r| r.abs.clone()));
         let mut inside: Option<(usize, String)> = None;
         let mut exists = false;
@@ -314,8 +315,9 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-fn absolute(p: &Path) -> PathBuf {
-    normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+/// An absolute path without `.` and `..`.
+pub(crate) fn absolute(p: &Path) -> PathBuf {
+    normalize(&crate::source::absolute(p))
 }
 
 /// A path for messages: relative to the working directory when it is under it.
@@ -483,7 +485,7 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
     Ok(Some(Plan {
         roots,
         defaults,
-        config_root: config.root.clone(),
+        config_root: absolute(&config.root),
         found,
     }))
 }
