@@ -72,7 +72,13 @@ pub struct Inputs<'a> {
 /// Runs every check, spread over the cores: checks are independent of each other, so each
 /// one is a unit of work. Results keep the order of `CHECKS`, so output stays deterministic.
 fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
-    let runnable: Vec<_> = CHECKS.iter().filter_map(|c| c.run).collect();
+    // A check off everywhere would only have its findings dropped (and a runbook check
+    // would read runbooks again to report them).
+    let runnable: Vec<_> = CHECKS
+        .iter()
+        .filter(|c| ctx.config.may_enable(c.id, c.default_enabled))
+        .filter_map(|c| c.run)
+        .collect();
     crate::parallel::map(runnable.len(), |_: &mut (), i| {
         let mut out = Vec::new();
         runnable[i](ctx, &mut out);

@@ -189,14 +189,7 @@ impl Config {
         path: &Path,
         labels: Option<&[(&str, &str)]>,
     ) -> Option<CheckSetting> {
-        // An exact id wins over its family (`alert/*`).
-        let family = check
-            .split('/')
-            .next()
-            .map(|f| format!("{f}/*"))
-            .unwrap_or_default();
-        let lookup =
-            |m: &BTreeMap<String, CheckSetting>| m.get(check).or_else(|| m.get(&family)).copied();
+        let lookup = |m: &BTreeMap<String, CheckSetting>| setting_in(m, check);
         let mut setting = lookup(&self.checks);
         if self.overrides.is_empty() {
             return setting;
@@ -212,6 +205,17 @@ impl Config {
             }
         }
         setting
+    }
+
+    /// Whether `check` may be on anywhere: on in `checks:` (or on by default and not set
+    /// there), or on in some override. A check off everywhere need not run at all.
+    pub fn may_enable(&self, check: &str, on_by_default: bool) -> bool {
+        let lookup = |m: &BTreeMap<String, CheckSetting>| setting_in(m, check);
+        let on = |s: Option<CheckSetting>| matches!(s, Some(CheckSetting::On(_)));
+        match lookup(&self.checks) {
+            None if on_by_default => true,
+            base => on(base) || self.overrides.iter().any(|o| on(lookup(&o.checks))),
+        }
     }
 
     /// Whether an override applies to a file (its path relative to the config) and, when the
@@ -249,6 +253,14 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| path.to_path_buf())
     }
+}
+
+/// A check's setting in a `checks:` map: its exact id wins over its family (`alert/*`).
+fn setting_in(m: &BTreeMap<String, CheckSetting>, check: &str) -> Option<CheckSetting> {
+    let family = check.split('/').next().map(|f| format!("{f}/*"));
+    m.get(check)
+        .or_else(|| family.and_then(|f| m.get(&f)))
+        .copied()
 }
 
 struct ConfigReader<'a> {
@@ -431,5 +443,27 @@ impl ConfigReader<'_> {
             return None;
         }
         Some(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_off_everywhere_need_not_run() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(".alertlint.yaml");
+        std::fs::write(
+            &path,
+            "checks:\n  alert/*: off\noverrides:\n  - paths: [team-a/**]\n    checks:\n      alert/owner: warning\n",
+        )
+        .expect("write");
+        let config = Config::load(&path, crate::checks::is_check_id).expect("valid config");
+        assert!(config.may_enable("alert/owner", true), "on in an override");
+        assert!(!config.may_enable("alert/severity", true), "off by family");
+        assert!(config.may_enable("rule/expr", true), "on by default");
+        assert!(!config.may_enable("alert/dashboard", false), "off by default");
+        assert!(!Config::default().may_enable("alert/dashboard", false));
     }
 }
