@@ -362,13 +362,18 @@ pub enum Routing<'a> {
 impl Alertmanager {
     /// Routes an alert by its static labels.
     pub fn route_alert(&self, labels: &StaticLabels) -> Routing<'_> {
-        let used = self.routing_label_names();
-        let blocking: Vec<String> = labels
-            .templated
-            .iter()
-            .filter(|t| used.contains(*t))
-            .cloned()
-            .collect();
+        // Only an alert with templated labels needs the route tree's label names.
+        let blocking: Vec<String> = if labels.templated.is_empty() {
+            Vec::new()
+        } else {
+            let used = self.routing_label_names();
+            labels
+                .templated
+                .iter()
+                .filter(|t| used.contains(*t))
+                .cloned()
+                .collect()
+        };
         if blocking.is_empty() {
             Routing::Routes(self.route_labels(&labels.labels))
         } else {
