@@ -463,7 +463,10 @@ mod tests {
         assert!(config.may_enable("alert/owner", true), "on in an override");
         assert!(!config.may_enable("alert/severity", true), "off by family");
         assert!(config.may_enable("rule/expr", true), "on by default");
-        assert!(!config.may_enable("alert/dashboard", false), "off by default");
+        assert!(
+            !config.may_enable("alert/dashboard", false),
+            "off by default"
+        );
         assert!(!Config::default().may_enable("alert/dashboard", false));
     }
 }

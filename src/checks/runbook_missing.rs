@@ -24,7 +24,9 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
-use crate::runbook::Resolution;
+use crate::runbook::markdown::stem;
+use crate::runbook::{Resolution, Runbook};
+use std::collections::HashMap;
 
 pub const CHECK: Check = Check {
     id: "runbook/missing",
@@ -38,6 +40,9 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
+    // Per root, its runbooks (not index pages) and their names, built on the first missing
+    // runbook there: the candidates for "did you mean".
+    let mut candidates: HashMap<Option<usize>, (Vec<&Runbook>, Vec<&str>)> = HashMap::new();
     for r in ctx.runbook_references() {
         let file = &r.file.source;
         let span = r.url.value.span;
@@ -53,21 +58,16 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_label("no runbook here");
-                let want = expected.rsplit('/').next().unwrap_or(expected);
-                let want = want.rsplit_once('.').map_or(want, |(s, _)| s);
-                let in_root: Vec<&crate::runbook::Runbook> = rbs
-                    .docs
-                    .iter()
-                    .filter(|doc| Some(doc.root) == *root && !doc.is_index)
-                    .collect();
-                let stems: Vec<&str> = in_root
-                    .iter()
-                    .map(|doc| {
-                        let name = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
-                        name.rsplit_once('.').map_or(name, |(s, _)| s)
-                    })
-                    .collect();
-                let near = closest(want, &stems)
+                let (in_root, stems) = candidates.entry(*root).or_insert_with(|| {
+                    let in_root: Vec<&Runbook> = rbs
+                        .docs
+                        .iter()
+                        .filter(|doc| Some(doc.root) == *root && !doc.is_index)
+                        .collect();
+                    let stems = in_root.iter().map(|doc| stem(&doc.rel)).collect();
+                    (in_root, stems)
+                });
+                let near = closest(stem(expected), stems)
                     .and_then(|s| stems.iter().position(|x| *x == s))
                     .and_then(|i| in_root.get(i))
                     .map(|doc| crate::source::display_path(&doc.path));

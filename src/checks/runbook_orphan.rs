@@ -53,8 +53,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if used || doc.is_index {
             continue;
         }
-        let stem = doc.rel.rsplit('/').next().unwrap_or(&doc.rel);
-        let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+        let stem = crate::runbook::markdown::stem(&doc.rel);
         let near = if unresolved.len() <= 200 {
             closest(stem, &unresolved)
         } else {

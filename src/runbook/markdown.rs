@@ -874,10 +874,15 @@ fn clean_value(line: &str, mut s: usize, mut e: usize) -> (usize, usize) {
     (s.min(e), e)
 }
 
+/// A path's file name without its extension (`kube/KubePodNotReady.md` → `KubePodNotReady`).
+pub fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
 /// Index pages of static-site generators and repositories: not runbooks of an alert.
 pub fn is_index_name(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let stem = stem(rel);
     ["_index", "index", "readme"]
         .iter()
         .any(|n| stem.eq_ignore_ascii_case(n))
