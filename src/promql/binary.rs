@@ -206,6 +206,11 @@ pub(crate) struct Notes {
 
 impl Notes {
     fn emit(self, ev: &mut Evaluator<'_>, be: &BinaryExpr) {
+        // Most comparisons, at every step of every rule, have nothing to say: the expression
+        // is printed only when they do.
+        if self.warn.is_empty() && self.info.is_empty() {
+            return;
+        }
         let anchor = be.to_string();
         for m in self.warn {
             ev.annotate_anchored(AnnotationKind::Warning, m, anchor.clone());
@@ -463,7 +468,6 @@ fn vector_vector(
         }
         let drop_name = return_bool || !op.is_comparison() || ms.drop_name;
         if !one_to_one {
-            let entry = matched.entry(signature(&ms.labels, on, names)).or_default();
             let key = if drop_name {
                 labels.without_name()
             } else {
