@@ -364,9 +364,8 @@ pub(crate) fn histogram_variance(h: &FloatHistogram) -> f64 {
     (var + c) / h.count
 }
 
-/// Classic buckets of one series: labels without `le`, `(bound, count)`
-/// pairs, and whether the name is to be dropped.
-type BucketGroup = (Labels, Vec<(f64, f64)>, bool);
+/// Classic buckets of one series: labels without `le`, and `(bound, count)` pairs.
+type BucketGroup = (Labels, Vec<(f64, f64)>);
 
 struct Grouped {
     /// Classic bucket groups, keyed by labels without `le`, in input order.
@@ -400,11 +399,10 @@ fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>, at: &Expr) -> Grouped 
         };
         let key = s.labels.filter(|n| n != BUCKET_LABEL);
         let i = *idx.entry(key.clone()).or_insert_with(|| {
-            classic.push((key, Vec::new(), false));
+            classic.push((key, Vec::new()));
             classic.len() - 1
         });
         classic[i].1.push((ub, s.f));
-        classic[i].2 |= s.drop_name;
     }
     // A native histogram and classic buckets of the same series: neither
     // is evaluated.
@@ -478,7 +476,7 @@ pub(crate) fn histogram_quantile(
             drop_name: true,
         });
     }
-    for (labels, mut buckets, _) in g.classic {
+    for (labels, mut buckets) in g.classic {
         if buckets.is_empty() {
             continue;
         }
@@ -529,7 +527,7 @@ pub(crate) fn histogram_fraction(
             drop_name: true,
         });
     }
-    for (labels, mut buckets, _) in g.classic {
+    for (labels, mut buckets) in g.classic {
         if buckets.is_empty() {
             continue;
         }

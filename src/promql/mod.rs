@@ -14,7 +14,7 @@ mod value;
 
 mod functions;
 /// Date arithmetic the date functions use, shared with template time formatting.
-pub use functions::civil_from_days;
+pub use functions::{civil_from_days, days_from_civil};
 
 pub use engine::Engine;
 pub use histogram::FloatHistogram;

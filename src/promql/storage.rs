@@ -31,8 +31,6 @@ pub(crate) struct StoredSeries {
     pub histograms: Vec<(i64, FloatHistogram)>,
     /// Stale markers present: matrix reads must filter them out.
     pub has_stale: bool,
-    /// Timestamps of stale markers, to let them end histogram runs too.
-    pub stale_ts: Vec<i64>,
 }
 
 /// The latest sample at or before a time, as seen by an instant selector.
@@ -190,7 +188,6 @@ impl Storage {
             StoredValue::Stale => {
                 s.floats.push((t_ms, f64::from_bits(STALE_NAN_BITS)));
                 s.has_stale = true;
-                s.stale_ts.push(t_ms);
             }
             StoredValue::Histogram(h) => s.histograms.push((t_ms, h)),
         }
@@ -208,10 +205,6 @@ impl Storage {
             let k = s.histograms.partition_point(|(t, _)| *t < t_ms);
             if k > 0 {
                 s.histograms.drain(..k);
-            }
-            let k = s.stale_ts.partition_point(|t| *t < t_ms);
-            if k > 0 {
-                s.stale_ts.drain(..k);
             }
         }
     }

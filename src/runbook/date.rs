@@ -1,15 +1,6 @@
 //! Calendar dates for `Last updated`, without a date library: days since 1970-01-01.
 
-/// Days since the Unix epoch of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+pub use crate::promql::days_from_civil;
 
 /// Reads a `YYYY-MM-DD` date at the start of `s` (anything after it, such as a time or
 /// "by alice", is ignored). `None` unless it is a real calendar date.

@@ -172,11 +172,9 @@ impl<'a> Cursor<'a> {
                         continue;
                     }
                     // Skip the whole gap at once.
-                    let left = *n - self.pos;
-                    self.step_index += left;
+                    self.step_index += *n - self.pos;
                     self.seg += 1;
                     self.pos = 0;
-                    let _ = left;
                     return Some(Item::Missing);
                 }
                 Segment::Values(v) => {
