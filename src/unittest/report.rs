@@ -71,11 +71,6 @@ fn pairs_string(p: &[(String, String)]) -> String {
     format!("{{{}}}", inner.join(", "))
 }
 
-fn labels_string(l: &Labels) -> String {
-    let inner: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", q(v))).collect();
-    format!("{{{}}}", inner.join(", "))
-}
-
 /// A histogram in promtool's series notation.
 pub fn histogram_string(h: &FloatHistogram) -> String {
     let mut s = String::from("{{");
@@ -308,7 +303,7 @@ fn render_sample_diff(out: &mut String, exp: &[SampleData], got: &[SampleData]) 
     for (ei, gi) in pairs {
         let (e, g) = (&exp[ei], &got[gi]);
         if e.labels == g.labels {
-            let _ = writeln!(out, "      ~ {}", labels_string(&e.labels));
+            let _ = writeln!(out, "      ~ {}", e.labels);
         } else {
             let _ = writeln!(out, "      ~ sample labels differ:");
             diff_pairs(
@@ -331,7 +326,7 @@ fn render_sample_diff(out: &mut String, exp: &[SampleData], got: &[SampleData]) 
         let _ = writeln!(
             out,
             "      - expected sample missing: {} {}",
-            labels_string(&e.labels),
+            e.labels,
             sample_value(e)
         );
     }
@@ -340,7 +335,7 @@ fn render_sample_diff(out: &mut String, exp: &[SampleData], got: &[SampleData]) 
         let _ = writeln!(
             out,
             "      + unexpected sample: {} {}",
-            labels_string(&g.labels),
+            g.labels,
             sample_value(g)
         );
     }

@@ -264,11 +264,6 @@ impl InputFeed<'_> {
     }
 }
 
-fn labels_string(pairs: &[(String, String)]) -> String {
-    let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    format!("{{{}}}", inner.join(", "))
-}
-
 pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> GroupOutcome {
     let ei = file.evaluation_interval_ms.max(1);
     let engine = Engine {
@@ -389,13 +384,8 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
                         continue;
                     }
                     for a in states[gi][ri].active.values() {
-                        let pairs: Vec<(String, String)> = a
-                            .labels
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect();
                         alerts.push(TimelineAlert {
-                            labels: labels_string(&pairs),
+                            labels: a.labels.to_string(),
                             state: a.state,
                             active_at_ms: a.active_at_ms - tg.start_ms,
                         });
