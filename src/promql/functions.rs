@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Call, Expr};
 
-use super::aggregate::{format_float, kahan_inc, kahan_mean, quantile, variance};
+use super::aggregate::{kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
 use super::histogram::{CounterResetHint, FloatHistogram, HistogramAccumulator, reconciled_note};
 use super::hquantile;
@@ -1045,16 +1045,7 @@ fn eval_range_function<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<V
         }
     }
     if name == "quantile_over_time" {
-        let q = scalars[0];
-        if q.is_nan() || !(0.0..=1.0).contains(&q) {
-            ev.warn_at(
-                format!(
-                    "quantile value should be between 0 and 1, got {}",
-                    format_float(q)
-                ),
-                arg(c, 0)?,
-            );
-        }
+        super::hquantile::validate_quantile(ev, scalars[0], arg(c, 0)?);
     }
     let m = ev.eval_matrix_arg(arg(c, matrix_idx)?, t)?;
     let mut out = Vec::with_capacity(m.series.len());

@@ -429,7 +429,8 @@ fn group_buckets(ev: &mut Evaluator<'_>, v: Vec<ESample>, at: &Expr) -> Grouped 
     }
 }
 
-fn validate_quantile(ev: &mut Evaluator<'_>, q: f64, at: &Expr) {
+/// Warns, as Prometheus does, about a quantile outside [0, 1] (the result is ±Inf).
+pub(crate) fn validate_quantile(ev: &mut Evaluator<'_>, q: f64, at: &Expr) {
     if q.is_nan() || !(0.0..=1.0).contains(&q) {
         ev.warn_at(
             format!(
