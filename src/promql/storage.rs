@@ -142,11 +142,29 @@ pub struct Storage {
     nameless: Vec<usize>,
     /// Behind a lock because queries only get `&Storage`.
     selectors: Mutex<SelectorCache>,
+    /// Regular expressions of `label_replace` calls, compiled once: a rule evaluated at
+    /// every step of a unit test would otherwise compile its pattern thousands of times.
+    regexes: Mutex<HashMap<String, regex::Regex>>,
 }
 
 impl Storage {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `pattern` compiled (from the cache after its first use).
+    pub(crate) fn regex(&self, pattern: &str) -> Result<regex::Regex, regex::Error> {
+        let mut cache = self.regexes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(re) = cache.get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = regex::Regex::new(pattern)?;
+        // One-off queries must not make the cache grow without limit.
+        if cache.len() >= SELECTOR_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+        Ok(re)
     }
 
     pub fn append(&mut self, labels: &Labels, t_ms: i64, v: StoredValue) {
