@@ -19,6 +19,7 @@ pub use settings::Settings;
 
 use crate::checks::Context;
 use crate::config::Config;
+use crate::config_reader::SectionReader;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Pair, Rule, RuleFile, RuleGroup, Str};
 use crate::source::{SourceFile, Span};
@@ -384,12 +385,11 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
     let mut defaults = Settings::default();
     if let (Some(node), Some(file)) = (config.sections.get("runbooks"), config.file.as_ref()) {
         let mut reader = settings::Reader {
-            file,
-            errors: Vec::new(),
+            sec: SectionReader::new(file),
         };
         let (roots, base) = reader.read(node);
-        if !reader.errors.is_empty() {
-            return Err(reader.errors);
+        if !reader.sec.errors.is_empty() {
+            return Err(reader.sec.errors);
         }
         root_configs = roots;
         defaults = base;

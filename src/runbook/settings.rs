@@ -19,12 +19,11 @@
 //! section whose items are the diagnostic steps) and `steps` (whether at least one step is
 //! required), replacing the preset's lists.
 
-use crate::diagnostic::Diagnostic;
+use crate::config_reader::SectionReader;
 use crate::duration::parse_duration;
 use crate::load::closest;
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use crate::yaml::Node;
-use std::sync::Arc;
 
 pub const PRESETS: &[&str] = &["incident", "prometheus-operator"];
 
@@ -144,28 +143,18 @@ const SETTING_KEYS: &[&str] = &[
     "max_age",
 ];
 
+/// Reads the `runbooks:` section of `.alertlint.yaml`.
 pub struct Reader<'a> {
-    pub file: &'a Arc<SourceFile>,
-    pub errors: Vec<Diagnostic>,
+    pub sec: SectionReader<'a>,
 }
 
 impl Reader<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::new("config", self.file, span, message));
+        self.sec.error(span, message);
     }
 
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        match node.as_str() {
-            Some(s) if !node.is_null() => Some(s.to_string()),
-            _ => {
-                self.error(
-                    node.span,
-                    format!("`{what}` must be a string, found {}", node.kind_name()),
-                );
-                None
-            }
-        }
+        self.sec.string(node, what)
     }
 
     fn strings(&mut self, node: &Node, what: &str) -> Option<Vec<String>> {
@@ -177,13 +166,6 @@ impl Reader<'_> {
             return None;
         };
         Some(items.iter().filter_map(|i| self.string(i, what)).collect())
-    }
-
-    fn unknown(&mut self, key: &Node, k: &str, known: &[&str], what: &str) {
-        let hint = closest(k, known)
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
-        self.error(key.span, format!("unknown key `{k}` in {what}; {hint}"));
     }
 
     /// Reads one setting key; `false` if `key` is not a setting.
@@ -240,16 +222,6 @@ impl Reader<'_> {
     }
 
     fn root(&mut self, node: &Node, base: &Settings) -> Option<RootConfig> {
-        const ROOT_KEYS: &[&str] = &[
-            "dir",
-            "url_prefix",
-            "preset",
-            "sections",
-            "fields",
-            "diagnosis",
-            "steps",
-            "max_age",
-        ];
         let Some(entries) = node.as_map() else {
             self.error(
                 node.span,
@@ -284,7 +256,8 @@ impl Reader<'_> {
                 }
                 _ => {
                     if !self.setting(k, &e.value, &mut o) {
-                        self.unknown(&e.key, k, ROOT_KEYS, "runbook root");
+                        let known = [&["dir", "url_prefix"], SETTING_KEYS].concat();
+                        self.sec.unknown_key(e.key.span, k, &known, "runbook root");
                     }
                 }
             }
@@ -322,7 +295,7 @@ impl Reader<'_> {
                 } else if !self.setting(k, &e.value, &mut o) {
                     let mut known = vec!["roots"];
                     known.extend_from_slice(SETTING_KEYS);
-                    self.unknown(&e.key, k, &known, "runbooks");
+                    self.sec.unknown_key(e.key.span, k, &known, "runbooks");
                 }
             }
             base = o.apply(&base);
