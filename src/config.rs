@@ -4,7 +4,7 @@
 
 use crate::config_reader::SectionReader;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
@@ -137,15 +137,7 @@ impl Config {
     }
 
     pub fn load(path: &Path, is_check: impl Fn(&str) -> bool) -> Result<Config, Vec<ConfigError>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::new(
-                "config",
-                &SourceFile::new(path, String::new()),
-                Span::point(0),
-                format!("cannot read config: {e}"),
-            )]
-        })?;
-        let file = SourceFile::new(path, text);
+        let file = SourceFile::read(path, "config", "config")?;
         let root = path
             .parent()
             .map(Path::to_path_buf)

@@ -514,15 +514,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
 
 /// Reads an Alertmanager config file with the given settings.
 pub fn read(path: &Path, settings: Settings) -> Result<Alertmanager, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::new(
-            "config",
-            &SourceFile::new(path, String::new()),
-            Span::point(0),
-            format!("cannot read Alertmanager config: {e}"),
-        )]
-    })?;
-    let file = SourceFile::new(path, text);
+    let file = SourceFile::read(path, "config", "Alertmanager config")?;
     let mut am = parse::parse(&file)?;
     am.settings = settings;
     Ok(am)

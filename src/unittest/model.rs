@@ -365,19 +365,7 @@ pub fn parse_histogram(s: &str) -> Result<FloatHistogram, String> {
 
 /// Loads a test file. Errors are positioned diagnostics in the test file.
 pub fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            let source = SourceFile::new(path, String::new());
-            return Err(vec![Diagnostic::new(
-                TEST_FILE_CHECK,
-                &source,
-                Span::point(0),
-                format!("cannot read test file: {e}"),
-            )]);
-        }
-    };
-    let source = SourceFile::new(path, text);
+    let source = SourceFile::read(path, TEST_FILE_CHECK, "test file")?;
     parse_test_file(&source)
 }
 
