@@ -20,6 +20,14 @@ pub fn human_options(color: Color) -> HumanOptions {
 }
 
 /// Finds and reads the config for a run; config errors are printed and end the run.
+/// Prints errors in a config file (`.alertlint.yaml`, `alertmanager.yml`) to stderr.
+pub fn print_config_errors(errors: &[crate::diagnostic::Diagnostic], color: Color) {
+    let text = report::render_human(errors, &Summary::default(), &human_options(color));
+    // The summary line speaks of rule files, which were never read: print the errors only.
+    let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
+    eprintln!("{body}");
+}
+
 pub fn load_config(
     explicit: Option<&PathBuf>,
     no_config: bool,
@@ -37,11 +45,7 @@ pub fn load_config(
         return Ok(Config::default());
     };
     Config::load(&path, is_check_id).map_err(|errors| {
-        let summary = Summary::default();
-        let text = report::render_human(&errors, &summary, &human_options(color));
-        // The summary line speaks of rule files, which were never read: print the errors only.
-        let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
-        eprintln!("{body}");
+        print_config_errors(&errors, color);
         eprintln!(
             "error: invalid config {}",
             crate::source::display_path(&path)

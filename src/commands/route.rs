@@ -6,9 +6,8 @@ use crate::alertmanager::{
     self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher, routed_alerts,
 };
 use crate::cli::RouteArgs;
-use crate::commands::check::{human_options, load_config};
+use crate::commands::check::{load_config, print_config_errors};
 use crate::load::load_rule_files;
-use crate::report::{self, Summary};
 use crate::source::Span;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,10 +33,7 @@ pub fn run(args: RouteArgs) -> ExitCode {
             );
         }
         Err(errors) => {
-            let text =
-                report::render_human(&errors, &Summary::default(), &human_options(args.color));
-            let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
-            eprintln!("{body}");
+            print_config_errors(&errors, args.color);
             return ExitCode::from(EXIT_USAGE);
         }
     };
