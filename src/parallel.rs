@@ -17,7 +17,21 @@ where
     T: Send,
     F: Fn(&mut S, usize) -> T + Sync,
 {
-    let threads = threads().min(n);
+    map_on(threads(), n, job)
+}
+
+/// Stack of each worker: as much as the main thread's, for deeply nested expressions and
+/// templates (the default for other threads is a quarter of it).
+const STACK: usize = 8 << 20;
+
+/// [`map`] on up to `threads` threads.
+pub fn map_on<S, T, F>(threads: usize, n: usize, job: F) -> Vec<T>
+where
+    S: Default,
+    T: Send,
+    F: Fn(&mut S, usize) -> T + Sync,
+{
+    let threads = threads.min(n);
     if threads <= 1 {
         let mut state = S::default();
         return (0..n).map(|i| job(&mut state, i)).collect();
@@ -26,7 +40,13 @@ where
     let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
         // The calling thread works too: one thread fewer to start, and to give memory to.
         let workers: Vec<_> = (1..threads)
-            .map(|_| scope.spawn(|| drain(&next, n, &mut S::default(), &job)))
+            .filter_map(|_| {
+                // A worker that cannot start leaves its jobs to the others.
+                std::thread::Builder::new()
+                    .stack_size(STACK)
+                    .spawn_scoped(scope, || drain(&next, n, &mut S::default(), &job))
+                    .ok()
+            })
             .collect();
         let mine = drain(&next, n, &mut S::default(), &job);
         std::iter::once(mine)

@@ -24,8 +24,7 @@ use model::{TEST_FILE_CHECK, TestFile};
 use runner::Failure;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -203,35 +202,24 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
             None => Vec::new(),
         })
         .collect();
-    let results: Mutex<HashMap<(usize, usize), (runner::GroupOutcome, std::time::Duration)>> =
-        Mutex::new(HashMap::new());
-    let next = AtomicUsize::new(0);
     let workers = if opts.jobs > 0 {
         opts.jobs
     } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-    .min(jobs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(fi, gi)) = jobs.get(i) else { break };
-                    let Some(tf) = prepared[fi].file.as_ref() else {
-                        continue;
-                    };
-                    let started = std::time::Instant::now();
-                    let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
-                    let took = started.elapsed();
-                    if let Ok(mut r) = results.lock() {
-                        r.insert((fi, gi), (outcome, took));
-                    }
-                }
-            });
-        }
+        crate::parallel::threads()
+    };
+    let outcomes = crate::parallel::map_on(workers, jobs.len(), |_: &mut (), i| {
+        let (fi, gi) = jobs[i];
+        let tf = prepared[fi].file.as_ref()?;
+        let started = std::time::Instant::now();
+        let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
+        Some((outcome, started.elapsed()))
     });
-    let mut results = results.into_inner().unwrap_or_default();
+    let mut results: HashMap<(usize, usize), (runner::GroupOutcome, std::time::Duration)> = jobs
+        .iter()
+        .copied()
+        .zip(outcomes)
+        .filter_map(|(job, outcome)| Some((job, outcome?)))
+        .collect();
 
     prepared
         .into_iter()

@@ -221,7 +221,9 @@ fn expand(
         external_labels: env.external_labels,
         external_url: env.external_url,
         value,
-        query: Some(&q),
+        // A template can only call `query` by name; without it the expansion runs here
+        // instead of on a thread that answers its queries.
+        query: text.contains("query").then_some(&q as &_),
     };
     let name = format!("__alert_{rule_name}");
     crate::template::expand_at(&name, text, &ctx, eval_ms as f64 / 1000.0)
