@@ -129,7 +129,7 @@ fn target_index(idx: i32, origin: i32, target: i32) -> i32 {
 }
 
 /// Adds `(idx, count)` into a sorted sparse bucket list.
-fn add_bucket(v: &mut Vec<(i32, f64)>, idx: i32, count: f64) {
+pub(crate) fn add_bucket(v: &mut Vec<(i32, f64)>, idx: i32, count: f64) {
     match v.binary_search_by_key(&idx, |p| p.0) {
         Ok(k) => v[k].1 += count,
         Err(k) => v.insert(k, (idx, count)),

@@ -162,10 +162,7 @@ fn add_hist(a: &FloatHistogram, b: &FloatHistogram, sign: f64) -> FloatHistogram
     r.zero_count += sign * b.zero_count;
     let merge = |x: &mut Vec<(i32, f64)>, y: &[(i32, f64)]| {
         for (i, c) in y {
-            match x.binary_search_by_key(i, |p| p.0) {
-                Ok(k) => x[k].1 += sign * c,
-                Err(k) => x.insert(k, (*i, sign * c)),
-            }
+            super::histogram::add_bucket(x, *i, sign * c);
         }
     };
     merge(&mut r.positive, &b.positive);
