@@ -43,7 +43,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if doc.is_index {
             continue;
         }
-        for step in doc.steps.iter().filter(|s| !s.is_actionable()) {
+        for step in doc.steps.iter().filter(|s| !s.actionable) {
             let title = match doc.step_title(step) {
                 "" => format!("Step {}", step.number),
                 t => t.to_string(),

@@ -67,15 +67,9 @@ pub struct Step {
     /// The step's heading or list item line.
     pub span: Span,
     pub body: Span,
-    pub has_command: bool,
-    pub has_link: bool,
-    pub has_decision: bool,
-}
-
-impl Step {
-    pub fn is_actionable(&self) -> bool {
-        self.has_command || self.has_link || self.has_decision
-    }
+    /// Whether the step has something to do: a command (code), a link, or a decision
+    /// (`if … → go to Step 3`, or a reference to another step).
+    pub actionable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +135,9 @@ pub struct Scratch {
     strings: String,
     heading_text: String,
     line: String,
+    /// `Settings::diagnosis` as [`NameKey`]s, and the names they were made from.
+    diagnosis_keys: Vec<NameKey>,
+    diagnosis_of: Vec<String>,
 }
 
 /// A piece of a runbook's strings.
@@ -246,9 +243,13 @@ fn normalized_eq(s: &str, key: &str) -> bool {
 /// A hash of a [`normalize`]d name, as [`key_of`] computes it from the name as written.
 fn key_hash(normalized: impl Iterator<Item = u8>) -> u64 {
     // FNV-1a: names are short, and a hash is only a first test before comparing them.
-    normalized.fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    normalized.fold(FNV_OFFSET, fnv_step)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// [`key_hash`] of `normalize(s)`, without building it. Kept with each heading and field:
@@ -256,12 +257,14 @@ fn key_hash(normalized: impl Iterator<Item = u8>) -> u64 {
 /// first spares normalizing every heading for each.
 fn key_of(s: &str) -> u64 {
     if s.is_ascii() {
-        return key_hash(
-            without_numbering(s)
-                .bytes()
-                .filter(u8::is_ascii_alphanumeric)
-                .map(|b| b.to_ascii_lowercase()),
-        );
+        // One plain loop: 130,000 headings and fields in 10,000 runbooks come through here.
+        let mut h = FNV_OFFSET;
+        for &b in without_numbering(s).as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                h = fnv_step(h, b.to_ascii_lowercase());
+            }
+        }
+        return h;
     }
     let mut buf = [0u8; 4];
     let mut bytes = Vec::new();
@@ -279,6 +282,21 @@ fn may_be_step(text: &str) -> bool {
             .as_bytes()
             .windows(4)
             .any(|w| w.eq_ignore_ascii_case(b"step"))
+}
+
+/// Whether `t` contains `Step`: a `memchr` for `S` first, as most pieces of prose have no
+/// `S` at all, which `str::contains("Step")` (a substring searcher set up on every call)
+/// takes longer to find out.
+fn mentions_step(t: &str) -> bool {
+    let mut rest = t;
+    while let Some(i) = rest.find('S') {
+        rest = &rest[i..];
+        if rest.starts_with("Step") {
+            return true;
+        }
+        rest = &rest[1..];
+    }
+    false
 }
 
 /// Other names accepted for a required header field (by normalized name).
@@ -668,7 +686,7 @@ impl Runbook {
 
         // `Step N` references, from prose only.
         for s in &sc.text_spans {
-            let Some(t) = text.get(s.range()).filter(|t| t.contains("Step")) else {
+            let Some(t) = text.get(s.range()).filter(|t| mentions_step(t)) else {
                 continue;
             };
             for m in step_ref(t).find_iter(t) {
@@ -757,13 +775,20 @@ impl Runbook {
                 steps.push((n, StepTitle::Heading(i), h.span, h.body));
             }
         }
-        self.diagnosis = settings.diagnosis.iter().find_map(|w| {
-            sc.line.clear();
-            normalize_into(w, &mut sc.line);
-            let hash = key_hash(sc.line.bytes());
+        // The diagnosis names, normalized once per root's settings rather than per runbook.
+        if sc.diagnosis_of != settings.diagnosis {
+            sc.diagnosis_of.clone_from(&settings.diagnosis);
+            sc.diagnosis_keys = settings
+                .diagnosis
+                .iter()
+                .map(|w| NameKey::section(w))
+                .collect();
+        }
+        self.diagnosis = sc.diagnosis_keys.iter().find_map(|key| {
+            let (name, hash) = &key.names[0];
             self.headings
                 .iter()
-                .position(|h| heading_is(&sc.strings, h, &sc.line, hash))
+                .position(|h| heading_is(&sc.strings, h, name, *hash))
         });
         if steps.is_empty()
             && let Some(di) = self.diagnosis
@@ -812,31 +837,36 @@ impl Runbook {
         }
         for (number, title, span, body) in sc.step_heads.drain(..) {
             let inside = |s: &Span| body.start <= s.start && s.start < body.end;
-            // Prose only: a decision written in an HTML comment or a code block is not one.
-            let body_text = &mut sc.line;
-            body_text.clear();
-            for t in sc
-                .text_spans
-                .iter()
-                .filter(|s| inside(s))
-                .filter_map(|s| text.get(s.range()))
-            {
-                // Pieces joined by a space (a trailing one changes no match).
-                body_text.push_str(t);
-                body_text.push(' ');
-            }
-            let refs_other = self
-                .step_refs
-                .iter()
-                .any(|r| inside(&r.span) && r.number != number);
+            // The cheap tests first: the decision pattern runs only on a step with neither a
+            // command, a link nor a reference to another step (few steps, in real runbooks).
+            let actionable = sc.code.iter().any(inside)
+                || self.links.iter().any(|l| inside(&l.span))
+                || self
+                    .step_refs
+                    .iter()
+                    .any(|r| inside(&r.span) && r.number != number)
+                || {
+                    // Prose only: a decision written in an HTML comment or a code block is
+                    // not one. Pieces joined by a space (a trailing one changes no match).
+                    let body_text = &mut sc.line;
+                    body_text.clear();
+                    for t in sc
+                        .text_spans
+                        .iter()
+                        .filter(|s| inside(s))
+                        .filter_map(|s| text.get(s.range()))
+                    {
+                        body_text.push_str(t);
+                        body_text.push(' ');
+                    }
+                    DECISION.is_match(body_text)
+                };
             sc.steps.push(Step {
                 number,
                 title,
                 span,
                 body,
-                has_command: sc.code.iter().any(inside),
-                has_link: self.links.iter().any(|l| inside(&l.span)),
-                has_decision: refs_other || DECISION.is_match(body_text),
+                actionable,
             });
         }
         self.steps = exact(&mut sc.steps);
