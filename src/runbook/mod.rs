@@ -289,13 +289,40 @@ fn expected_path(dir: &Path, rest: &str) -> String {
 
 pub use crate::url::percent_decode;
 
+/// `path` relative to `root`, with `/`. The walk yields `root` joined with the rest, so the
+/// bytes are compared first (`Path::strip_prefix`, component by component, cost more than
+/// the walk itself on 10,000 files); components are compared when the bytes differ.
+fn relative_to(path: &Path, root: &Path) -> Option<String> {
+    let (p, r) = (
+        path.as_os_str().as_encoded_bytes(),
+        root.as_os_str().as_encoded_bytes(),
+    );
+    let rel = match p.strip_prefix(r) {
+        Some(rest) if rest.is_empty() || r.ends_with(b"/") => rest,
+        Some([b'/' | b'\\', rest @ ..]) => rest,
+        _ => path.strip_prefix(root).ok()?.as_os_str().as_encoded_bytes(),
+    };
+    Some(String::from_utf8_lossy(rel).replace('\\', "/"))
+}
+
 /// The order in which a walk that visits siblings by name meets two relative paths: their
 /// components compared in turn, which is their bytes compared with `/` below every other.
 fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    // The common prefix, eight bytes at a time: sorting 10,000 names that share most of
+    // theirs took 2% of loading them when compared byte by byte.
+    let n = x.len().min(y.len());
+    let mut i = 0;
+    while i + 8 <= n && x[i..i + 8] == y[i..i + 8] {
+        i += 8;
+    }
+    while i < n && x[i] == y[i] {
+        i += 1;
+    }
     let below = |c: u8| if c == b'/' { 0 } else { c };
-    match a.bytes().zip(b.bytes()).position(|(x, y)| x != y) {
-        Some(i) => below(a.as_bytes()[i]).cmp(&below(b.as_bytes()[i])),
-        None => a.len().cmp(&b.len()),
+    match (x.get(i), y.get(i)) {
+        (Some(&p), Some(&q)) => below(p).cmp(&below(q)),
+        _ => x.len().cmp(&y.len()),
     }
 }
 
@@ -470,10 +497,9 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
             if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let Ok(rel) = p.strip_prefix(&root.abs) else {
+            let Some(rel) = relative_to(p, &root.abs) else {
                 continue;
             };
-            let rel = rel.to_string_lossy().replace('\\', "/");
             found.push((i, rel));
         }
     }
@@ -577,6 +603,17 @@ mod tests {
         let at = b.field("owner").expect("owner field").value_span;
         assert_eq!(b.file().text, "");
         assert_eq!(b.file().line_col(at.start).line, 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        // A shared prefix, as names under one root have, past the eight-byte steps.
+        fn walk_order_compares_components(
+            p in "[ab/]{0,20}", a in "[ab/.-]{0,6}", b in "[ab/.-]{0,6}"
+        ) {
+            let (a, b) = (format!("{p}{a}"), format!("{p}{b}"));
+            proptest::prop_assert_eq!(walk_order(&a, &b), a.split('/').cmp(b.split('/')));
+        }
     }
 
     #[test]
