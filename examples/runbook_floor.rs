@@ -1,0 +1,48 @@
+//! The least that checking a directory of runbooks can cost with this design: find the
+//! Markdown files (the same gitignore-aware walk), read each one (the same read), and run
+//! `pulldown-cmark` over it (the same options), on every core, keeping nothing and checking
+//! nothing. `scripts/bench-runbooks.sh` times it beside `alertlint check`, so that the
+//! overhead of runbook checking can be told apart from the cost of reading and parsing.
+//!
+//!   usage: cargo run --release --example runbook_floor -- DIR
+
+use alertlint::runbook::markdown::read_bytes;
+use pulldown_cmark::{Options, Parser};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: runbook_floor DIR");
+        return ExitCode::from(2);
+    };
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(&dir)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let events = alertlint::parallel::map(files.len(), |bytes: &mut Vec<u8>, i| {
+        if read_bytes(&files[i], bytes).is_some() {
+            return 0;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        Parser::new_ext(&text, opts).into_offset_iter().count()
+    });
+    println!(
+        "{} files, {} Markdown events",
+        files.len(),
+        events.iter().sum::<usize>()
+    );
+    ExitCode::SUCCESS
+}
