@@ -169,6 +169,16 @@ pub struct EvalEnv<'a> {
     pub external_url: &'a str,
 }
 
+/// The labels of a rule's output series: the sample's without its metric name, then
+/// `overrides` in order (a later one wins, an empty value removes the label).
+fn output_labels(sample: &Labels, overrides: impl Iterator<Item = (String, String)>) -> Labels {
+    let own = sample
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+    Labels::from_pairs(own.chain(overrides))
+}
+
 fn labels_map(l: &Labels) -> BTreeMap<String, String> {
     l.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -299,17 +309,11 @@ pub fn eval_rule(
             for s in samples {
                 let labels = match state.out_labels.get(&s.labels) {
                     Some(l) => l.clone(),
-                    None => {
-                        let mut pairs: Vec<(String, String)> = s
-                            .labels
-                            .iter()
-                            .filter(|(k, _)| *k != "__name__")
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect();
-                        pairs.push(("__name__".to_string(), rule.name.clone()));
-                        pairs.extend(rule.labels.iter().cloned());
-                        Labels::from_pairs(pairs)
-                    }
+                    None => output_labels(
+                        &s.labels,
+                        std::iter::once(("__name__".to_string(), rule.name.clone()))
+                            .chain(rule.labels.iter().cloned()),
+                    ),
                 };
                 out_labels.insert(s.labels, labels.clone());
                 if !seen.insert(labels.clone()) {
@@ -345,21 +349,13 @@ pub fn eval_rule(
                     Some(l) => l,
                     None => {
                         let sample_labels = labels_map(&s.labels);
-                        let mut pairs: Vec<(String, String)> = s
-                            .labels
-                            .iter()
-                            .filter(|(k, _)| *k != "__name__")
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect();
-                        for (k, v) in &rule.labels {
+                        let templated = rule.labels.iter().map(|(k, v)| {
                             let ev =
                                 expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
-                            pairs.retain(|(pk, _)| pk != k);
-                            pairs.push((k.clone(), ev));
-                        }
-                        pairs.retain(|(k, _)| k != "alertname");
-                        pairs.push(("alertname".to_string(), rule.name.clone()));
-                        Labels::from_pairs(pairs)
+                            (k.clone(), ev)
+                        });
+                        let name = std::iter::once(("alertname".to_string(), rule.name.clone()));
+                        output_labels(&s.labels, templated.chain(name))
                     }
                 };
                 if cacheable {
