@@ -6,8 +6,8 @@
 //!
 //!   usage: cargo run --release --example runbook_floor -- DIR
 
-use alertlint::runbook::markdown::read_bytes;
-use pulldown_cmark::{Options, Parser};
+use alertlint::runbook::markdown::{MARKDOWN, read_bytes};
+use pulldown_cmark::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,19 +25,12 @@ fn main() -> ExitCode {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     files.sort();
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let events = alertlint::parallel::map(files.len(), |bytes: &mut Vec<u8>, i| {
         if read_bytes(&files[i], bytes).is_some() {
             return 0;
         }
         let text = String::from_utf8_lossy(bytes);
-        Parser::new_ext(&text, opts).into_offset_iter().count()
+        Parser::new_ext(&text, MARKDOWN).into_offset_iter().count()
     });
     println!(
         "{} files, {} Markdown events",

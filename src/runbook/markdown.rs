@@ -398,6 +398,16 @@ static FIELD_ROW: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The Markdown runbooks are read as: GitHub's extensions, `{#id}` on headings, and front
+/// matter (YAML or TOML).
+pub const MARKDOWN: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS)
+    .union(Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS);
+
 /// Markdown files larger than this are not parsed (no runbook comes close).
 pub const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -579,18 +589,11 @@ impl Runbook {
         sc.steps.clear();
         sc.strings.clear();
         let mut rb = Runbook::empty(path, root, rel);
-        let opts = Options::ENABLE_TABLES
-            | Options::ENABLE_FOOTNOTES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_TASKLISTS
-            | Options::ENABLE_HEADING_ATTRIBUTES
-            | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-            | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
         // (level, start, id) of the heading being read; its text goes to `sc.heading_text`.
         let mut heading: Option<(u8, usize, Option<Text>)> = None;
         let mut code_depth = 0usize;
         let mut metadata: Option<Span> = None;
-        for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        for (event, range) in Parser::new_ext(text, MARKDOWN).into_offset_iter() {
             let span = Span::new(range.start, range.end.min(text.len()));
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
