@@ -11,7 +11,7 @@ use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
-use alertlint::load::{Classified, discover, load_file};
+use alertlint::load::load_rule_files;
 use alertlint::model::RuleFile;
 use alertlint::runbook::{self, Runbooks, date::parse_date};
 use std::path::{Path, PathBuf};
@@ -31,14 +31,9 @@ fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<Runbooks> {
 }
 
 fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
-    discover(paths, &config.exclude)
-        .expect("discover")
-        .iter()
-        .filter_map(|p| match load_file(p) {
-            Ok(Classified::Rules(f)) => Some(f),
-            _ => None,
-        })
-        .collect()
+    load_rule_files(paths, &config.exclude)
+        .expect("rule files")
+        .0
 }
 
 /// Runs every check over a fixture repository.

@@ -19,7 +19,6 @@ pub fn human_options(color: Color) -> HumanOptions {
     HumanOptions { color, width: 100 }
 }
 
-/// Finds and reads the config for a run; config errors are printed and end the run.
 /// Prints errors in a config file (`.alertlint.yaml`, `alertmanager.yml`) to stderr.
 pub fn print_config_errors(errors: &[crate::diagnostic::Diagnostic], color: Color) {
     let text = report::render_human(errors, &Summary::default(), &human_options(color));
@@ -28,6 +27,7 @@ pub fn print_config_errors(errors: &[crate::diagnostic::Diagnostic], color: Colo
     eprintln!("{body}");
 }
 
+/// Finds and reads the config for a run; config errors are printed and end the run.
 pub fn load_config(
     explicit: Option<&PathBuf>,
     no_config: bool,

@@ -153,11 +153,6 @@ fn unreadable(path: &Path, text: String, at: usize, message: String) -> Classifi
     })
 }
 
-/// Loads many files on all cores; results come back in the order of `paths`.
-pub fn load_files(paths: &[PathBuf]) -> Vec<Result<Classified, PathError>> {
-    crate::parallel::map(paths.len(), |_: &mut (), i| load_file(&paths[i]))
-}
-
 /// Rule files found under `paths`, loaded on all cores, and how many YAML files were not rule
 /// files. The first unusable path ends the run (a usage error).
 pub fn load_rule_files(
@@ -167,7 +162,8 @@ pub fn load_rule_files(
     let files = discover(paths, excludes)?;
     let mut rule_files = Vec::new();
     let mut skipped = 0;
-    for loaded in load_files(&files) {
+    // Loaded on all cores; the results come back in the order of `files`.
+    for loaded in crate::parallel::map(files.len(), |_: &mut (), i| load_file(&files[i])) {
         match loaded? {
             Classified::Rules(f) => rule_files.push(f),
             Classified::NotRules => skipped += 1,
