@@ -113,9 +113,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if let (Some(f), Some(t)) = (fragment.filter(|f| !f.is_empty()), target_doc) {
                 let f = percent_decode(f);
                 if t.anchor(&f).is_none() {
-                    let slugs = t.slugs();
-                    let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
-                    let help = match crate::load::closest(&f.to_lowercase(), &slugs) {
+                    let help = match t.closest_anchor(&f) {
                         Some(s) => format!("did you mean `#{s}`?"),
                         None => "anchors are the heading text in lower case, punctuation removed, spaces as `-`".to_string(),
                     };

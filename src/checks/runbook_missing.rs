@@ -85,9 +85,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             Resolution::MissingHeading { doc, fragment } => {
                 let Some(doc) = rbs.doc(*doc) else { continue };
-                let slugs = doc.slugs();
-                let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
-                let help = match closest(&fragment.to_lowercase(), &slugs) {
+                let help = match doc.closest_anchor(fragment) {
                     Some(s) => format!("did you mean `#{s}`?"),
                     None => "anchors are the heading text in lower case, punctuation removed, spaces as `-` (as GitHub renders them)".to_string(),
                 };

@@ -91,6 +91,8 @@ pub struct Runbook {
     pub path: PathBuf,
     /// The file's text, read again when a report needs it: see [`Runbook::file`].
     file: OnceLock<Arc<SourceFile>>,
+    /// The headings' anchors, made on first use: see [`Runbook::slugs`].
+    slugs: OnceLock<Box<[String]>>,
     /// Index of the root it was found under.
     pub root: usize,
     /// Path relative to the root, with `/`.
@@ -522,23 +524,34 @@ impl Runbook {
             .find(|h| heading_is(&self.strings, h, name, *hash))
     }
 
-    /// The headings' GitHub anchors, in order (unique in the document).
-    pub fn slugs(&self) -> Vec<String> {
-        let mut slugger = Slugger::default();
-        self.headings
-            .iter()
-            .map(|h| slugger.slug(self.str(h.text)))
-            .collect()
+    /// The headings' GitHub anchors, in order (unique in the document). Made on first use:
+    /// only runbooks linked with a `#fragment` need them, and a shared one needs them for
+    /// every alert linking into it.
+    pub fn slugs(&self) -> &[String] {
+        self.slugs.get_or_init(|| {
+            let mut slugger = Slugger::default();
+            self.headings
+                .iter()
+                .map(|h| slugger.slug(self.str(h.text)))
+                .collect()
+        })
     }
 
     /// The heading an anchor names (GitHub slug or explicit id; `user-content-` is optional).
     pub fn anchor(&self, fragment: &str) -> Option<&Heading> {
         let f = fragment.strip_prefix("user-content-").unwrap_or(fragment);
         let lower = f.to_lowercase();
-        let mut slugger = Slugger::default();
-        self.headings.iter().find(|h| {
-            slugger.slug(self.str(h.text)) == lower || h.id.map(|id| self.str(id)) == Some(f)
-        })
+        self.headings
+            .iter()
+            .zip(self.slugs())
+            .find(|(h, slug)| **slug == lower || h.id.map(|id| self.str(id)) == Some(f))
+            .map(|(h, _)| h)
+    }
+
+    /// The anchor closest to a `fragment` that names none, for a "did you mean".
+    pub fn closest_anchor(&self, fragment: &str) -> Option<&str> {
+        let slugs: Vec<&str> = self.slugs().iter().map(String::as_str).collect();
+        crate::load::closest(&fragment.to_lowercase(), &slugs)
     }
 
     /// Where to point when the whole runbook is meant: its title, else its start.
@@ -553,6 +566,7 @@ impl Runbook {
         Runbook {
             path,
             file: OnceLock::new(),
+            slugs: OnceLock::new(),
             root,
             rel,
             is_index,
