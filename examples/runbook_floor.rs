@@ -6,7 +6,7 @@
 //!
 //!   usage: cargo run --release --example runbook_floor -- DIR
 
-use alertlint::runbook::markdown::{MARKDOWN, read_bytes};
+use alertlint::runbook::markdown::{MARKDOWN, read_text};
 use pulldown_cmark::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,11 +26,10 @@ fn main() -> ExitCode {
         .collect();
     files.sort();
     let events = alertlint::parallel::map(files.len(), |bytes: &mut Vec<u8>, i| {
-        if read_bytes(&files[i], bytes).is_some() {
-            return 0;
+        match read_text(&files[i], bytes) {
+            Ok(text) => Parser::new_ext(&text, MARKDOWN).into_offset_iter().count(),
+            Err(_) => 0,
         }
-        let text = String::from_utf8_lossy(bytes);
-        Parser::new_ext(&text, MARKDOWN).into_offset_iter().count()
     });
     println!(
         "{} files, {} Markdown events",

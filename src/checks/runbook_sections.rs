@@ -53,7 +53,6 @@
 use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runbook::Resolution;
-use crate::runbook::markdown::NameKey;
 
 pub const CHECK: Check = Check {
     id: "runbook/sections",
@@ -86,7 +85,6 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    let mut keys: Option<(usize, Vec<NameKey>, Vec<NameKey>)> = None;
     for (i, doc) in rbs.docs.iter().enumerate() {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
@@ -108,30 +106,17 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let settings = rbs.settings_of(doc);
-        // The names as compared, once per root rather than per runbook (runbooks are sorted
-        // by root).
-        if keys.as_ref().is_none_or(|(root, _, _)| *root != doc.root) {
-            keys = Some((
-                doc.root,
-                settings.fields.iter().map(|n| NameKey::field(n)).collect(),
-                settings
-                    .sections
-                    .iter()
-                    .map(|n| NameKey::section(n))
-                    .collect(),
-            ));
-        }
-        let Some((_, field_keys, section_keys)) = keys.as_ref() else {
+        let Some(root) = rbs.roots.get(doc.root) else {
             continue;
         };
+        let settings = &root.settings;
         let preset = if settings.preset.is_empty() {
             String::new()
         } else {
             format!(" (preset `{}`)", settings.preset)
         };
         let top = doc.title_span();
-        for (name, key) in settings.fields.iter().zip(field_keys) {
+        for (name, key) in settings.fields.iter().zip(&root.keys.fields) {
             match doc.field_by_key(key) {
                 None => out.push(
                     Diagnostic::new(
@@ -161,7 +146,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(_) => {}
             }
         }
-        for (name, key) in settings.sections.iter().zip(section_keys) {
+        for (name, key) in settings.sections.iter().zip(&root.keys.sections) {
             match doc.section_by_key(key) {
                 None => out.push(
                     Diagnostic::new(

@@ -7,6 +7,7 @@ use super::slug::Slugger;
 use crate::source::{SourceFile, Span};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -137,9 +138,6 @@ pub struct Scratch {
     strings: String,
     heading_text: String,
     line: String,
-    /// `Settings::diagnosis` as [`NameKey`]s, and the names they were made from.
-    diagnosis_keys: Vec<NameKey>,
-    diagnosis_of: Vec<String>,
 }
 
 /// A piece of a runbook's strings.
@@ -171,6 +169,7 @@ fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
 
 /// A field or section name as runbooks are searched for it: [`normalize`]d, with a field's
 /// aliases, each with its [`key_hash`]. Made once and asked of every runbook.
+#[derive(Debug, Clone)]
 pub struct NameKey {
     names: Vec<(String, u64)>,
 }
@@ -192,6 +191,28 @@ impl NameKey {
         let hash = key_hash(key.bytes());
         NameKey {
             names: vec![(key, hash)],
+        }
+    }
+}
+
+/// A root's settings' names as runbooks are searched for them, made once per root.
+#[derive(Debug, Clone)]
+pub struct NameKeys {
+    /// `Settings::fields`, in order.
+    pub fields: Vec<NameKey>,
+    /// `Settings::sections`, in order.
+    pub sections: Vec<NameKey>,
+    /// `Settings::diagnosis`, in order.
+    pub diagnosis: Vec<NameKey>,
+}
+
+impl NameKeys {
+    pub fn new(settings: &Settings) -> NameKeys {
+        let sections = |names: &[String]| names.iter().map(|n| NameKey::section(n)).collect();
+        NameKeys {
+            fields: settings.fields.iter().map(|n| NameKey::field(n)).collect(),
+            sections: sections(&settings.sections),
+            diagnosis: sections(&settings.diagnosis),
         }
     }
 }
@@ -450,6 +471,19 @@ pub fn read_bytes(path: &Path, bytes: &mut Vec<u8>) -> Option<u64> {
     None
 }
 
+/// A runbook's text: [`read_bytes`] into `bytes`, then decoded (invalid UTF-8 replaced);
+/// `Err` with the size of a file too large to read.
+pub fn read_text<'a>(path: &Path, bytes: &'a mut Vec<u8>) -> Result<Cow<'a, str>, u64> {
+    if let Some(size) = read_bytes(path, bytes) {
+        return Err(size);
+    }
+    // Checked at full speed first; only invalid UTF-8 takes the replacing path.
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    })
+}
+
 impl Runbook {
     /// The runbook's file, for reports. Loading keeps what the checks read (headings, fields,
     /// steps, links) but not the text, the largest part of 10,000 runbooks' memory, which
@@ -458,12 +492,8 @@ impl Runbook {
     pub fn file(&self) -> &Arc<SourceFile> {
         self.file.get_or_init(|| {
             let mut bytes = Vec::new();
-            let too_large = read_bytes(&self.path, &mut bytes);
-            let text = match too_large {
-                Some(_) => String::new(),
-                None => String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            };
+            let text =
+                read_text(&self.path, &mut bytes).map_or_else(|_| String::new(), Cow::into_owned);
             SourceFile::new(self.path.clone(), text)
         })
     }
@@ -589,6 +619,7 @@ impl Runbook {
         root: usize,
         rel: String,
         settings: &Settings,
+        keys: &NameKeys,
         sc: &mut Scratch,
     ) -> Runbook {
         sc.content.clear();
@@ -717,7 +748,7 @@ impl Runbook {
         }
         rb.step_refs = exact(&mut sc.step_refs);
 
-        rb.find_steps(text, settings, sc);
+        rb.find_steps(text, settings, keys, sc);
         rb.strings = sc.strings.as_str().into();
         rb
     }
@@ -777,7 +808,7 @@ impl Runbook {
         self.fields = exact(&mut sc.fields);
     }
 
-    fn find_steps(&mut self, text: &str, settings: &Settings, sc: &mut Scratch) {
+    fn find_steps(&mut self, text: &str, settings: &Settings, keys: &NameKeys, sc: &mut Scratch) {
         let steps = &mut sc.step_heads;
         steps.clear();
         for (i, h) in self.headings.iter().enumerate() {
@@ -792,16 +823,7 @@ impl Runbook {
                 steps.push((n, StepTitle::Heading(i), h.span, h.body));
             }
         }
-        // The diagnosis names, normalized once per root's settings rather than per runbook.
-        if sc.diagnosis_of != settings.diagnosis {
-            sc.diagnosis_of.clone_from(&settings.diagnosis);
-            sc.diagnosis_keys = settings
-                .diagnosis
-                .iter()
-                .map(|w| NameKey::section(w))
-                .collect();
-        }
-        self.diagnosis = sc.diagnosis_keys.iter().find_map(|key| {
+        self.diagnosis = keys.diagnosis.iter().find_map(|key| {
             let (name, hash) = &key.names[0];
             self.headings
                 .iter()

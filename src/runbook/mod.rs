@@ -34,6 +34,20 @@ pub struct Root {
     abs: PathBuf,
     pub url_prefix: Option<String>,
     pub settings: Settings,
+    /// The settings' names, as runbooks are searched for them.
+    pub keys: markdown::NameKeys,
+}
+
+impl Root {
+    fn new(dir: PathBuf, abs: PathBuf, url_prefix: Option<String>, settings: Settings) -> Root {
+        Root {
+            dir,
+            abs,
+            url_prefix,
+            keys: markdown::NameKeys::new(&settings),
+            settings,
+        }
+    }
 }
 
 /// The runbooks found under the configured roots.
@@ -444,12 +458,12 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
         {
             continue;
         }
-        roots.push(Root {
-            dir: for_display(&path),
+        roots.push(Root::new(
+            for_display(&path),
             abs,
-            url_prefix: rc.url_prefix,
-            settings: rc.settings,
-        });
+            rc.url_prefix,
+            rc.settings,
+        ));
     }
     for d in dirs {
         if !d.is_dir() {
@@ -469,12 +483,7 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
         if roots.iter().any(|r| r.abs == abs) {
             continue;
         }
-        roots.push(Root {
-            dir: normalize(d),
-            abs,
-            url_prefix: None,
-            settings: defaults.clone(),
-        });
+        roots.push(Root::new(normalize(d), abs, None, defaults.clone()));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -532,28 +541,22 @@ impl Plan {
 
     fn read(&self, root: usize, rel: &str, sc: &mut ReadScratch) -> Runbook {
         let path = self.roots[root].dir.join(rel);
-        match markdown::read_bytes(&path, &mut sc.bytes) {
-            Some(size) => {
+        let r = &self.roots[root];
+        match markdown::read_text(&path, &mut sc.bytes) {
+            Err(size) => {
                 let mut rb = Runbook::empty(path, root, rel.to_string());
                 rb.too_large = Some(size);
                 rb
             }
-            None => {
-                // Checked at full speed first; only invalid UTF-8 takes the replacing path.
-                let text = match std::str::from_utf8(&sc.bytes) {
-                    Ok(text) => std::borrow::Cow::Borrowed(text),
-                    Err(_) => String::from_utf8_lossy(&sc.bytes),
-                };
-                let settings = &self.roots[root].settings;
-                Runbook::parse_with(
-                    path,
-                    &text,
-                    root,
-                    rel.to_string(),
-                    settings,
-                    &mut sc.markdown,
-                )
-            }
+            Ok(text) => Runbook::parse_with(
+                path,
+                &text,
+                root,
+                rel.to_string(),
+                &r.settings,
+                &r.keys,
+                &mut sc.markdown,
+            ),
         }
     }
 
