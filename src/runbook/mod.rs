@@ -163,21 +163,18 @@ impl Runbooks {
 
         // A relative path: from the rule file, the config's directory, or a root itself.
         let path = percent_decode(path);
-        let rule_dir = rule_file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let mut bases: Vec<PathBuf> = vec![absolute(&rule_dir), self.config_root.clone()];
-        bases.extend(self.roots.iter().map(|r| r.abs.clone()));
+        let rule_dir = absolute(rule_file.parent().unwrap_or(Path::new("")));
+        let bases = [&rule_dir, &self.config_root]
+            .into_iter()
+            .chain(self.roots.iter().map(|r| &r.abs));
         let mut inside: Option<(usize, String)> = None;
         let mut exists = false;
-        for base in &bases {
+        for base in bases {
             let abs = normalize(&base.join(&path));
             for (i, root) in self.roots.iter().enumerate() {
-                let Ok(rel) = abs.strip_prefix(&root.abs) else {
+                let Some(rel) = relative_to(&abs, &root.abs) else {
                     continue;
                 };
-                let rel = rel.to_string_lossy().replace('\\', "/");
                 if let Some(doc) = self.lookup(i, &rel) {
                     return self.with_fragment(doc, fragment);
                 }
