@@ -129,7 +129,6 @@ pub struct Scratch {
     fields: Vec<Field>,
     links: Vec<Link>,
     step_refs: Vec<StepRef>,
-    steps: Vec<Step>,
     /// Steps found, before their bodies are read: (number, title, span, body).
     step_heads: Vec<(usize, StepTitle, Span, Span)>,
     /// Top-level items of the diagnosis section's ordered lists.
@@ -631,7 +630,6 @@ impl Runbook {
         sc.fields.clear();
         sc.links.clear();
         sc.step_refs.clear();
-        sc.steps.clear();
         sc.strings.clear();
         let mut rb = Runbook::empty(path, root, rel);
         // (level, start, id) of the heading being read; its text goes to `sc.heading_text`.
@@ -874,14 +872,14 @@ impl Runbook {
                 steps.push((1, StepTitle::Heading(di), d.span, d.body));
             }
         }
-        for (number, title, span, body) in sc.step_heads.drain(..) {
+        let (links, step_refs) = (&self.links, &self.step_refs);
+        let steps = sc.step_heads.drain(..).map(|(number, title, span, body)| {
             let inside = |s: &Span| body.start <= s.start && s.start < body.end;
             // The cheap tests first: the decision pattern runs only on a step with neither a
             // command, a link nor a reference to another step (few steps, in real runbooks).
             let actionable = sc.code.iter().any(inside)
-                || self.links.iter().any(|l| inside(&l.span))
-                || self
-                    .step_refs
+                || links.iter().any(|l| inside(&l.span))
+                || step_refs
                     .iter()
                     .any(|r| inside(&r.span) && r.number != number)
                 || {
@@ -900,15 +898,16 @@ impl Runbook {
                     }
                     DECISION.is_match(body_text)
                 };
-            sc.steps.push(Step {
+            Step {
                 number,
                 title,
                 span,
                 body,
                 actionable,
-            });
-        }
-        self.steps = exact(&mut sc.steps);
+            }
+        });
+        // Drained from a vector, the steps are collected into one of exactly their number.
+        self.steps = steps.collect();
     }
 }
 
