@@ -7,6 +7,7 @@
 //!   usage: cargo run --release --example runbook_floor -- DIR
 
 use alertlint::runbook::markdown::{MARKDOWN, read_text};
+use alertlint::runbook::markdown_files;
 use pulldown_cmark::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,15 +17,10 @@ fn main() -> ExitCode {
         eprintln!("usage: runbook_floor DIR");
         return ExitCode::from(2);
     };
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(&dir)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    let files: Vec<PathBuf> = markdown_files(&dir)
+        .iter()
+        .map(|rel| dir.join(rel))
         .collect();
-    files.sort();
     let events = alertlint::parallel::map(files.len(), |bytes: &mut Vec<u8>, i| {
         match read_text(&files[i], bytes) {
             Ok(text) => Parser::new_ext(&text, MARKDOWN).into_offset_iter().count(),

@@ -300,6 +300,33 @@ fn expected_path(dir: &Path, rest: &str) -> String {
 
 pub use crate::url::percent_decode;
 
+/// The Markdown files under `root` (`.md`, `.markdown`), honouring `.gitignore`: their paths
+/// relative to it, with `/`, in the order a walk visiting siblings by name meets them.
+pub fn markdown_files(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build()
+        .flatten()
+    {
+        let p = entry.path();
+        let is_md = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        if let Some(rel) = relative_to(p, root) {
+            found.push(rel);
+        }
+    }
+    // The walker's own sort asks each entry for its file name on every comparison, which was
+    // half the walk on 10,000 files: sorted here instead (see `walk_order`).
+    found.sort_unstable_by(|a, b| walk_order(a, b));
+    found
+}
+
 /// `path` relative to `root`, with `/`. The walk yields `root` joined with the rest, so the
 /// bytes are compared first (`Path::strip_prefix`, component by component, cost more than
 /// the walk itself on 10,000 files); components are compared when the bytes differ.
@@ -490,29 +517,15 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
     }
 
     // Every Markdown file under the roots, honouring .gitignore, in path order.
-    let mut found: Vec<(usize, String)> = Vec::new();
-    for (i, root) in roots.iter().enumerate() {
-        let walker = ignore::WalkBuilder::new(&root.abs)
-            .require_git(false)
-            .build();
-        for entry in walker.flatten() {
-            let p = entry.path();
-            let is_md = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
-            });
-            if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let Some(rel) = relative_to(p, &root.abs) else {
-                continue;
-            };
-            found.push((i, rel));
-        }
-    }
-    // Sorted as a walk visiting siblings by name would find them (see `walk_order`): the
-    // walker's own sort asks each entry for its file name on every comparison, which was
-    // half the walk on 10,000 files.
-    found.sort_unstable_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| walk_order(a, b)));
+    let found: Vec<(usize, String)> = roots
+        .iter()
+        .enumerate()
+        .flat_map(|(i, root)| {
+            markdown_files(&root.abs)
+                .into_iter()
+                .map(move |rel| (i, rel))
+        })
+        .collect();
 
     Ok(Some(Plan {
         roots,
