@@ -20,7 +20,6 @@
 //! required), replacing the preset's lists.
 
 use crate::config_reader::SectionReader;
-use crate::duration::parse_duration;
 use crate::load::closest;
 use crate::source::Span;
 use crate::yaml::Node;
@@ -149,37 +148,34 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.sec.error(span, message);
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        self.sec.string(node, what)
-    }
-
     fn strings(&mut self, node: &Node, what: &str) -> Option<Vec<String>> {
         let Some(items) = node.as_seq() else {
-            self.error(
+            self.sec.error(
                 node.span,
                 format!("`{what}` must be a list, found {}", node.kind_name()),
             );
             return None;
         };
-        Some(items.iter().filter_map(|i| self.string(i, what)).collect())
+        Some(
+            items
+                .iter()
+                .filter_map(|i| self.sec.string(i, what))
+                .collect(),
+        )
     }
 
     /// Reads one setting key; `false` if `key` is not a setting.
     fn setting(&mut self, key: &str, value: &Node, o: &mut Overrides) -> bool {
         match key {
             "preset" => {
-                if let Some(name) = self.string(value, "preset") {
+                if let Some(name) = self.sec.string(value, "preset") {
                     match Settings::preset(&name) {
                         Some(p) => o.preset = Some(p),
                         None => {
                             let hint = closest(&name, PRESETS)
                                 .map(|s| format!("; did you mean `{s}`?"))
                                 .unwrap_or_default();
-                            self.error(
+                            self.sec.error(
                                 value.span,
                                 format!(
                                     "unknown runbook preset `{name}` (expected one of: {}){hint}",
@@ -196,26 +192,19 @@ impl Reader<'_> {
             "steps" => match value.as_str() {
                 Some("true") => o.steps = Some(true),
                 Some("false") => o.steps = Some(false),
-                _ => self.error(value.span, "`steps` must be true or false"),
+                _ => self.sec.error(value.span, "`steps` must be true or false"),
             },
-            "max_age" => {
-                if let Some(s) = self.string(value, "max_age") {
-                    if s == "off" || s == "false" {
-                        o.max_age = Some(None);
-                    } else {
-                        match parse_duration(&s) {
-                            Ok(ms) if ms >= 86_400_000 => {
-                                o.max_age = Some(Some(ms / 86_400_000));
-                            }
-                            Ok(_) => self.error(
-                                value.span,
-                                "`max_age` must be at least a day (`1d`), or `off`",
-                            ),
-                            Err(e) => self.error(value.span, format!("`max_age`: {e}")),
-                        }
-                    }
-                }
-            }
+            "max_age" => match value.as_str() {
+                Some("off" | "false") => o.max_age = Some(None),
+                _ => match self.sec.duration(value, "max_age") {
+                    Some(ms) if ms >= 86_400_000 => o.max_age = Some(Some(ms / 86_400_000)),
+                    Some(_) => self.sec.error(
+                        value.span,
+                        "`max_age` must be at least a day (`1d`), or `off`",
+                    ),
+                    None => {}
+                },
+            },
             _ => return false,
         }
         true
@@ -223,7 +212,7 @@ impl Reader<'_> {
 
     fn root(&mut self, node: &Node, base: &Settings) -> Option<RootConfig> {
         let Some(entries) = node.as_map() else {
-            self.error(
+            self.sec.error(
                 node.span,
                 format!(
                     "a runbook root must be a mapping such as `{{dir: runbooks/, url_prefix: https://…/}}`, found {}",
@@ -237,15 +226,15 @@ impl Reader<'_> {
         let mut o = Overrides::default();
         for e in entries {
             let Some(k) = e.key.as_str() else {
-                self.error(e.key.span, "keys must be strings");
+                self.sec.error(e.key.span, "keys must be strings");
                 continue;
             };
             match k {
-                "dir" => dir = self.string(&e.value, "dir").map(|d| (d, e.value.span)),
+                "dir" => dir = self.sec.string(&e.value, "dir").map(|d| (d, e.value.span)),
                 "url_prefix" => {
-                    if let Some(p) = self.string(&e.value, "url_prefix") {
+                    if let Some(p) = self.sec.string(&e.value, "url_prefix") {
                         if !p.contains("://") {
-                            self.error(
+                            self.sec.error(
                                 e.value.span,
                                 "`url_prefix` must be an absolute URL such as `https://wiki.example.com/runbooks/`",
                             );
@@ -263,7 +252,7 @@ impl Reader<'_> {
             }
         }
         let Some((dir, span)) = dir else {
-            self.error(node.span, "a runbook root needs `dir:`");
+            self.sec.error(node.span, "a runbook root needs `dir:`");
             return None;
         };
         Some(RootConfig {
@@ -287,7 +276,7 @@ impl Reader<'_> {
             let mut root_nodes = None;
             for e in entries {
                 let Some(k) = e.key.as_str() else {
-                    self.error(e.key.span, "keys must be strings");
+                    self.sec.error(e.key.span, "keys must be strings");
                     continue;
                 };
                 if k == "roots" {
@@ -305,14 +294,14 @@ impl Reader<'_> {
                         roots.extend(self.root(item, &base));
                     }
                 }
-                Some((n, None)) => self.error(
+                Some((n, None)) => self.sec.error(
                     n.span,
                     format!("`roots` must be a list, found {}", n.kind_name()),
                 ),
                 None => {}
             }
         } else if !node.is_null() {
-            self.error(
+            self.sec.error(
                 node.span,
                 format!(
                     "`runbooks` must be a list of roots such as `[{{dir: runbooks/, url_prefix: https://…/}}]`, found {}",
