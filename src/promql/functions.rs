@@ -124,14 +124,7 @@ fn date_part(name: &str, secs: f64) -> f64 {
         "month" => m as f64,
         "day_of_month" => d as f64,
         "day_of_week" => (days + 4).rem_euclid(7) as f64,
-        "day_of_year" => {
-            let cum = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-            let mut doy = cum[(m - 1) as usize] + d as i64;
-            if m > 2 && is_leap(y) {
-                doy += 1;
-            }
-            doy as f64
-        }
+        "day_of_year" => (days - days_from_civil(y, 1, 1) + 1) as f64,
         "days_in_month" => match m {
             2 if is_leap(y) => 29.0,
             2 => 28.0,

@@ -1,6 +1,6 @@
 //! Calendar dates for `Last updated`, without a date library: days since 1970-01-01.
 
-pub use crate::promql::days_from_civil;
+use crate::promql::{civil_from_days, days_from_civil};
 
 /// Reads a `YYYY-MM-DD` date at the start of `s` (anything after it, such as a time or
 /// "by alice", is ignored). `None` unless it is a real calendar date.
@@ -49,15 +49,7 @@ pub fn today() -> i64 {
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -289,11 +289,9 @@ fn key_of(s: &str) -> u64 {
         return h;
     }
     let mut buf = [0u8; 4];
-    let mut bytes = Vec::new();
-    for c in normalized(s) {
-        bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-    }
-    key_hash(bytes.into_iter())
+    normalized(s).fold(FNV_OFFSET, |h, c| {
+        c.encode_utf8(&mut buf).bytes().fold(h, fnv_step)
+    })
 }
 
 /// Whether `STEP_HEADING` could match: it needs `step` (in any case). Non-ASCII text goes to
@@ -540,12 +538,7 @@ impl Runbook {
             .and_then(|i| self.fields.get(i))
     }
 
-    /// The first heading matching a section name.
-    pub fn section(&self, name: &str) -> Option<&Heading> {
-        self.section_by_key(&NameKey::section(name))
-    }
-
-    /// [`Runbook::section`] by a key made once.
+    /// The first heading matching a section name (a key made once, asked of many runbooks).
     pub fn section_by_key(&self, key: &NameKey) -> Option<&Heading> {
         let (name, hash) = key.names.first()?;
         self.headings
