@@ -240,6 +240,36 @@ fn expand(
         .unwrap_or_else(|e| crate::template::error_text(&e))
 }
 
+impl AnnotationInput {
+    /// The rule's annotations, expanded for this sample.
+    fn expand(
+        &self,
+        env: &EvalEnv,
+        storage: &Storage,
+        rule: &CompiledRule,
+    ) -> Vec<(String, String)> {
+        let RuleKind::Alert { annotations, .. } = &rule.kind else {
+            return Vec::new();
+        };
+        let sample_labels = labels_map(&self.sample_labels);
+        annotations
+            .iter()
+            .map(|(k, v)| {
+                let ev = expand(
+                    env,
+                    storage,
+                    &rule.name,
+                    v,
+                    &sample_labels,
+                    self.value,
+                    self.eval_ms,
+                );
+                (k.clone(), ev)
+            })
+            .collect()
+    }
+}
+
 impl ActiveAlert {
     /// The alert's annotations, expanded as of its latest evaluation.
     pub fn annotations(
@@ -250,29 +280,7 @@ impl ActiveAlert {
     ) -> Vec<(String, String)> {
         match &self.annotations {
             Ok(a) => a.clone(),
-            Err(input) => {
-                let RuleKind::Alert { annotations, .. } = &rule.kind else {
-                    return Vec::new();
-                };
-                let sample_labels = labels_map(&input.sample_labels);
-                annotations
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            expand(
-                                env,
-                                storage,
-                                &rule.name,
-                                v,
-                                &sample_labels,
-                                input.value,
-                                input.eval_ms,
-                            ),
-                        )
-                    })
-                    .collect()
-            }
+            Err(input) => input.expand(env, storage, rule),
         }
     }
 }
@@ -367,17 +375,7 @@ pub fn eval_rule(
                     eval_ms: ts_ms,
                 };
                 let annotations = if rule.uses_query {
-                    Ok(ActiveAlert {
-                        labels: labels.clone(),
-                        state: AlertState::Pending,
-                        active_at_ms: ts_ms,
-                        resolved_at_ms: None,
-                        keep_firing_since_ms: None,
-                        value: s.f,
-                        annotations: Err(input.clone()),
-                        series: None,
-                    }
-                    .annotations(env, storage, rule))
+                    Ok(input.expand(env, storage, rule))
                 } else {
                     Err(input)
                 };
