@@ -32,6 +32,9 @@ pub struct CompiledRule {
     pub labels: Vec<(String, String)>,
     /// Whether any label/annotation template calls `query` (then expansion must be eager).
     pub uses_query: bool,
+    /// Whether the labels are all fixed (no template): an alert's output labels for a
+    /// series can then be reused from one evaluation to the next.
+    pub fixed_labels: bool,
 }
 
 #[derive(Debug)]
@@ -89,6 +92,7 @@ pub fn compile(files: &[RuleFile]) -> Vec<CompiledGroup> {
                     name: r.name().to_string(),
                     kind,
                     expr: expr.clone(),
+                    fixed_labels: !labels.iter().any(|(_, v)| v.contains("{{")),
                     labels,
                     uses_query,
                 });
@@ -345,7 +349,7 @@ pub fn eval_rule(
         } => {
             let mut current: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
             // Templated labels depend on the value: only fixed ones can be reused.
-            let cacheable = !rule.labels.iter().any(|(_, v)| v.contains("{{"));
+            let cacheable = rule.fixed_labels;
             let mut out_labels = HashMap::new();
             for s in samples {
                 let cached = if cacheable {
