@@ -169,10 +169,7 @@ fn sum_histograms(
                 Ok(rec) => reconciled |= rec,
                 Err(_) => {
                     ev.warn_at(
-                        format!(
-                            "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{}\"",
-                            s.labels.get_or_empty(METRIC_NAME)
-                        ),
+                        super::histogram::mixed_schemas_note(s.labels.get_or_empty(METRIC_NAME)),
                         &a.expr,
                     );
                     return None;
@@ -185,7 +182,7 @@ fn sum_histograms(
     }
     let acc = acc?;
     if acc.counter_reset_collision() {
-        ev.warn_at(super::functions::COLLISION.into(), &a.expr);
+        ev.warn_at(super::histogram::COLLISION.into(), &a.expr);
     }
     let mut h = acc.finish(mean);
     h.compact();

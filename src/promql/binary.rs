@@ -412,9 +412,8 @@ fn vector_vector(
                         (0.0, true)
                     }
                     Err(_) => {
-                        notes.warn.push(format!(
-                            "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{}\"",
-                            ls.labels.get_or_empty(METRIC_NAME)
+                        notes.warn.push(super::histogram::mixed_schemas_note(
+                            ls.labels.get_or_empty(METRIC_NAME),
                         ));
                         continue;
                     }

@@ -7,7 +7,10 @@ use promql_parser::parser::{Call, Expr};
 
 use super::aggregate::{kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
-use super::histogram::{CounterResetHint, FloatHistogram, HistogramAccumulator, reconciled_note};
+use super::histogram::{
+    COLLISION, CounterResetHint, FloatHistogram, HistogramAccumulator, MIXED_SCHEMAS,
+    reconciled_note,
+};
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
@@ -306,10 +309,6 @@ enum HistRange {
     Floats,
 }
 
-pub(crate) const COLLISION: &str = "conflicting counter resets during histogram aggregation";
-
-const MIXED_EXP_CUSTOM: &str = "vector contains a mix of histograms with exponential and custom buckets schemas for metric name";
-
 fn warn_mixed_floats(ev: &mut Evaluator<'_>, s: &RSeries<'_>, at: &Expr) {
     ev.warn_at(
         format!(
@@ -364,7 +363,7 @@ fn hist_range_fn(
                         h
                     }
                     Err(_) => {
-                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        warn_hist(ev, MIXED_SCHEMAS, s, at);
                         return HistRange::Nothing;
                     }
                 }
@@ -430,7 +429,7 @@ fn hist_range_fn(
                         }
                     }
                     Err(_) => {
-                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        warn_hist(ev, MIXED_SCHEMAS, s, at);
                         return HistRange::Nothing;
                     }
                 }
@@ -474,7 +473,7 @@ fn histogram_rate(
     }
     let custom = prev.uses_custom_buckets();
     if last.uses_custom_buckets() != custom {
-        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+        warn_hist(ev, MIXED_SCHEMAS, s, at);
         return None;
     }
     let mut min_schema = prev.schema.min(last.schema);
@@ -487,12 +486,12 @@ fn histogram_rate(
         }
         min_schema = min_schema.min(h.schema);
         if h.uses_custom_buckets() != custom {
-            warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+            warn_hist(ev, MIXED_SCHEMAS, s, at);
             return None;
         }
     }
     let Ok((mut h, reconciled)) = last.to_schema(min_schema).combine(prev, -1.0) else {
-        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+        warn_hist(ev, MIXED_SCHEMAS, s, at);
         return None;
     };
     if reconciled {
@@ -505,7 +504,7 @@ fn histogram_rate(
                 match h.combine(p, 1.0) {
                     Ok((r, _)) => h = r,
                     Err(_) => {
-                        warn_hist(ev, MIXED_EXP_CUSTOM, s, at);
+                        warn_hist(ev, MIXED_SCHEMAS, s, at);
                         return None;
                     }
                 }

@@ -637,13 +637,25 @@ impl fmt::Display for FloatHistogram {
     }
 }
 
-/// Parses the inside of `{{ ... }}` (without the braces).
 /// The note Prometheus gives when custom bucket bounds of two histograms had to be reconciled
 /// for `operation` (`addition`, `subtraction`, `aggregation`).
 pub(crate) fn reconciled_note(operation: &str) -> String {
     format!("mismatched custom buckets were reconciled during {operation}")
 }
 
+/// Prometheus' warning when histograms with exponential and custom buckets meet; the metric
+/// name follows it in quotes (see [`mixed_schemas_note`]).
+pub(crate) const MIXED_SCHEMAS: &str = "vector contains a mix of histograms with exponential and custom buckets schemas for metric name";
+
+/// [`MIXED_SCHEMAS`] for series named `metric`.
+pub(crate) fn mixed_schemas_note(metric: &str) -> String {
+    format!("{MIXED_SCHEMAS} \"{metric}\"")
+}
+
+/// Prometheus' warning when histograms aggregated together disagree on counter resets.
+pub(crate) const COLLISION: &str = "conflicting counter resets during histogram aggregation";
+
+/// Parses the inside of `{{ ... }}` (without the braces).
 pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     let mut h = FloatHistogram::default();
     let mut buckets: Vec<f64> = Vec::new();
