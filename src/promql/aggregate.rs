@@ -417,15 +417,11 @@ pub(crate) fn eval_aggregate<'a>(
                     out.push(mk(g, v, &members));
                 }
             }
-            if op == "quantile" && (kparam.is_nan() || !(0.0..=1.0).contains(&kparam)) {
-                let msg = format!(
-                    "quantile value should be between 0 and 1, got {}",
-                    format_float(kparam)
-                );
-                match &a.param {
-                    Some(p) => ev.warn_at(msg, p),
-                    None => ev.warn(msg),
-                }
+            // (The parser gives `quantile` its parameter always.)
+            if op == "quantile"
+                && let Some(p) = &a.param
+            {
+                super::hquantile::validate_quantile(ev, kparam, p);
             }
         }
     }

@@ -109,13 +109,7 @@ impl Labels {
         }
         v.retain(|(_, val)| !val.is_empty());
         v.sort();
-        Labels {
-            pairs: Arc::new(Pairs {
-                v,
-                hash: OnceLock::new(),
-                nameless: OnceLock::new(),
-            }),
-        }
+        Labels::from_sorted(v)
     }
 
     fn from_sorted(v: Vec<(String, String)>) -> Self {

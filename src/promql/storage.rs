@@ -139,7 +139,6 @@ pub struct Storage {
     pub(crate) series: Vec<StoredSeries>,
     by_labels: HashMap<Labels, usize>,
     by_name: HashMap<String, Vec<usize>>,
-    nameless: Vec<usize>,
     /// Behind a lock because queries only get `&Storage`.
     selectors: Mutex<SelectorCache>,
     /// Regular expressions of `label_replace` calls, compiled once: a rule evaluated at
@@ -177,9 +176,9 @@ impl Storage {
                     ..Default::default()
                 });
                 self.by_labels.insert(labels.clone(), i);
-                match labels.metric_name() {
-                    Some(n) => self.by_name.entry(n.to_string()).or_default().push(i),
-                    None => self.nameless.push(i),
+                // Selectors without a name scan every series: only named ones are indexed.
+                if let Some(n) = labels.metric_name() {
+                    self.by_name.entry(n.to_string()).or_default().push(i);
                 }
                 i
             }
