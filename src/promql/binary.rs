@@ -142,12 +142,10 @@ pub(crate) fn eval_binary<'a>(
     let return_bool = be.modifier.as_ref().is_some_and(|m| m.return_bool);
     // Prometheus decides histogram stats decoding for each operand on its
     // own, without looking past the binary expression.
-    let stats = std::mem::replace(&mut ev.stats_decoding, false);
-    let operands = ev
-        .eval(&be.lhs, t)
-        .and_then(|l| Ok((l, ev.eval(&be.rhs, t)?)));
-    ev.stats_decoding = stats;
-    let (lhs, rhs) = operands?;
+    let (lhs, rhs) = ev.with_stats_decoding(false, |ev| {
+        ev.eval(&be.lhs, t)
+            .and_then(|l| Ok((l, ev.eval(&be.rhs, t)?)))
+    })?;
     match (lhs, rhs) {
         (Val::Scalar(l), Val::Scalar(r)) => {
             let (v, keep) = float_op(op, l, r);

@@ -358,7 +358,7 @@ pub(crate) struct Evaluator<'a> {
     /// `histogram_count`/`_sum`/`_avg`): as Prometheus' histogram stats
     /// decoding, each histogram then carries a counter-reset hint detected
     /// against its predecessor in the series.
-    pub stats_decoding: bool,
+    stats_decoding: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -378,6 +378,15 @@ impl<'a> Evaluator<'a> {
             matched: HashMap::new(),
             stats_decoding: false,
         }
+    }
+
+    /// `f` with histogram stats decoding set to `on`, restored afterwards (whether `f`
+    /// succeeds or not).
+    pub fn with_stats_decoding<T>(&mut self, on: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+        let prev = std::mem::replace(&mut self.stats_decoding, on);
+        let out = f(self);
+        self.stats_decoding = prev;
+        out
     }
 
     pub fn annotate(&mut self, kind: AnnotationKind, message: String, at: Option<&Expr>) {
@@ -582,10 +591,7 @@ impl<'a> Evaluator<'a> {
         while ts <= end {
             // Subqueries re-detect counter resets themselves, on full
             // histograms.
-            let stats = std::mem::replace(&mut self.stats_decoding, false);
-            let inner = self.eval(&sq.expr, ts);
-            self.stats_decoding = stats;
-            match inner? {
+            match self.with_stats_decoding(false, |ev| ev.eval(&sq.expr, ts))? {
                 Val::Vector(v) => {
                     for s in v {
                         let i = *by_labels.entry(s.labels.clone()).or_insert_with(|| {

@@ -800,17 +800,11 @@ pub(crate) fn eval_call<'a>(
         }
         "histogram_quantile" => {
             let q = ev.eval_scalar(arg(c, 0)?, t)?;
-            let prev = std::mem::replace(&mut ev.stats_decoding, false);
-            let v = ev.eval_vector(arg(c, 1)?, t);
-            ev.stats_decoding = prev;
-            let v = v?;
+            let v = ev.with_stats_decoding(false, |ev| ev.eval_vector(arg(c, 1)?, t))?;
             hquantile::histogram_quantile(ev, q, v, t, (arg(c, 0)?, arg(c, 1)?)).map(Val::Vector)
         }
         "histogram_quantiles" => {
-            let prev = std::mem::replace(&mut ev.stats_decoding, false);
-            let v = ev.eval_vector(arg(c, 0)?, t);
-            ev.stats_decoding = prev;
-            let v = v?;
+            let v = ev.with_stats_decoding(false, |ev| ev.eval_vector(arg(c, 0)?, t))?;
             let label = string_arg(c, 1)?;
             let mut out = Vec::new();
             for i in 2..c.args.args.len() {
@@ -841,10 +835,7 @@ pub(crate) fn eval_call<'a>(
         "histogram_fraction" => {
             let lo = ev.eval_scalar(arg(c, 0)?, t)?;
             let hi = ev.eval_scalar(arg(c, 1)?, t)?;
-            let prev = std::mem::replace(&mut ev.stats_decoding, false);
-            let v = ev.eval_vector(arg(c, 2)?, t);
-            ev.stats_decoding = prev;
-            let v = v?;
+            let v = ev.with_stats_decoding(false, |ev| ev.eval_vector(arg(c, 2)?, t))?;
             hquantile::histogram_fraction(ev, lo, hi, v, t, arg(c, 2)?).map(Val::Vector)
         }
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
@@ -852,10 +843,7 @@ pub(crate) fn eval_call<'a>(
             // Counts and sums need no buckets: Prometheus then decodes
             // histograms with on-the-fly counter-reset hints.
             let stats = matches!(name, "histogram_count" | "histogram_sum" | "histogram_avg");
-            let prev = std::mem::replace(&mut ev.stats_decoding, stats);
-            let v = ev.eval_vector(arg(c, 0)?, t);
-            ev.stats_decoding = prev;
-            let v = v?;
+            let v = ev.with_stats_decoding(stats, |ev| ev.eval_vector(arg(c, 0)?, t))?;
             let mut out = Vec::new();
             for mut s in v {
                 let Some(h) = s.h.take() else {
