@@ -122,10 +122,9 @@ pub(crate) struct SelectorMatch {
 /// evaluation step.
 #[derive(Debug, Default)]
 pub(crate) struct SelectorCache {
-    /// Keyed by a hash of the selector's name and matchers; entries compare
-    /// the full key, so a collision costs only a rescan.
-    entries: HashMap<u64, Vec<SelectorMatch>>,
-    len: usize,
+    /// Keyed by a hash of the selector's name and matchers; an entry keeps the
+    /// full key, so a collision only replaces the other selector's scan.
+    entries: HashMap<u64, SelectorMatch>,
 }
 
 /// Bound on cached selectors: one-off queries (templates, tests) must not
@@ -230,27 +229,6 @@ impl Storage {
         self.series.len()
     }
 
-    /// Candidate series for a selector, from the `from`-th on: by metric name when it is
-    /// known. Candidate lists only grow, so `from` can resume an earlier scan.
-    pub(crate) fn candidates_from(&self, name: Option<&str>, from: usize) -> &[usize] {
-        match name {
-            Some(n) => self
-                .by_name
-                .get(n)
-                .and_then(|v| v.get(from..))
-                .unwrap_or(&[]),
-            None => &[],
-        }
-    }
-
-    /// Number of candidates of a selector (see `candidates_from`).
-    fn candidate_count(&self, name: Option<&str>) -> usize {
-        match name {
-            Some(n) => self.by_name.get(n).map_or(0, Vec::len),
-            None => self.series.len(),
-        }
-    }
-
     /// Indexes of the series matching a selector, `name` being the metric name it pins
     /// (for the index) and `matches` its full test. Resumes the cached scan of this
     /// selector, checking only series added since.
@@ -267,35 +245,28 @@ impl Storage {
         matchers.matchers.hash(&mut h);
         matchers.or_matchers.hash(&mut h);
         let key = h.finish();
-        let total = self.candidate_count(index_name);
+        // Candidates: the series of the pinned name, else every series. Both lists only
+        // grow, so a scan resumes where the last one stopped.
+        let candidates: Option<&[usize]> =
+            index_name.map(|n| self.by_name.get(n).map_or(&[][..], Vec::as_slice));
+        let total = candidates.map_or(self.series.len(), <[usize]>::len);
         let mut cache = self.selectors.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len >= SELECTOR_CACHE_MAX {
+        if cache.entries.len() >= SELECTOR_CACHE_MAX {
             cache.entries.clear();
-            cache.len = 0;
         }
-        let mut added = false;
-        let bucket = cache.entries.entry(key).or_default();
-        let pos = match bucket
-            .iter()
-            .position(|m| m.name.as_deref() == vs_name && m.matchers == *matchers)
-        {
-            Some(p) => p,
-            None => {
-                added = true;
-                bucket.push(SelectorMatch {
-                    name: vs_name.map(str::to_string),
-                    matchers: matchers.clone(),
-                    scanned: 0,
-                    ids: Arc::new(Vec::new()),
-                });
-                bucket.len() - 1
-            }
+        let fresh = || SelectorMatch {
+            name: vs_name.map(str::to_string),
+            matchers: matchers.clone(),
+            scanned: 0,
+            ids: Arc::new(Vec::new()),
         };
-        let m = &mut bucket[pos];
+        let m = cache.entries.entry(key).or_insert_with(fresh);
+        if m.name.as_deref() != vs_name || m.matchers != *matchers {
+            *m = fresh();
+        }
         if m.scanned < total {
-            let new: Vec<usize> = match index_name {
-                Some(_) => self
-                    .candidates_from(index_name, m.scanned)
+            let new: Vec<usize> = match candidates {
+                Some(c) => c[m.scanned..]
                     .iter()
                     .copied()
                     .filter(|i| matches(&self.series[*i].labels))
@@ -309,11 +280,7 @@ impl Storage {
             }
             m.scanned = total;
         }
-        let ids = m.ids.clone();
-        if added {
-            cache.len += 1;
-        }
-        ids
+        m.ids.clone()
     }
 }
 
