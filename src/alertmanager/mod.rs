@@ -360,20 +360,19 @@ pub enum Routing<'a> {
 }
 
 impl Alertmanager {
-    /// Routes an alert by its static labels.
-    pub fn route_alert(&self, labels: &StaticLabels) -> Routing<'_> {
-        // Only an alert with templated labels needs the route tree's label names.
-        let blocking: Vec<String> = if labels.templated.is_empty() {
-            Vec::new()
-        } else {
-            let used = self.routing_label_names();
-            labels
-                .templated
-                .iter()
-                .filter(|t| used.contains(*t))
-                .cloned()
-                .collect()
-        };
+    /// Routes an alert by its static labels; `routing_names` are
+    /// [`Alertmanager::routing_label_names`], worked out once for all alerts.
+    pub fn route_alert(
+        &self,
+        labels: &StaticLabels,
+        routing_names: &BTreeSet<String>,
+    ) -> Routing<'_> {
+        let blocking: Vec<String> = labels
+            .templated
+            .iter()
+            .filter(|t| routing_names.contains(*t))
+            .cloned()
+            .collect();
         if blocking.is_empty() {
             Routing::Routes(self.route_labels(&labels.labels))
         } else {
@@ -581,13 +580,14 @@ pub fn routed_alerts<'a>(
     am: &'a Alertmanager,
     files: &'a [crate::model::RuleFile],
 ) -> Vec<RoutedAlert<'a>> {
+    let routing_names = am.routing_label_names();
     files
         .iter()
         .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
         .filter(|(_, _, r)| r.is_alert())
         .map(|(file, group, rule)| {
             let labels = static_labels(group, rule);
-            let routing = am.route_alert(&labels);
+            let routing = am.route_alert(&labels, &routing_names);
             RoutedAlert {
                 file,
                 group,
