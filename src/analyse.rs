@@ -23,15 +23,7 @@ impl<'a> RuleIndex<'a> {
         for f in files {
             let rules = f
                 .rules()
-                .map(|(g, r)| {
-                    let labels = g
-                        .labels
-                        .iter()
-                        .chain(&r.labels)
-                        .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
-                        .collect();
-                    (r.span, labels)
-                })
+                .map(|(g, r)| (r.span, r.labels_with(g).collect()))
                 .collect();
             map.insert(std::sync::Arc::as_ptr(&f.source), rules);
         }

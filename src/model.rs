@@ -127,6 +127,19 @@ impl Rule {
             .or_else(|| group.labels.iter().rev().find(|p| p.key.value == name))
     }
 
+    /// The labels the alert or series carries as written: its group's, then its own (a
+    /// later pair of a name wins when collected into a map).
+    pub fn labels_with<'a>(
+        &'a self,
+        group: &'a RuleGroup,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        group
+            .labels
+            .iter()
+            .chain(&self.labels)
+            .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
+    }
+
     pub fn annotation(&self, name: &str) -> Option<&Pair> {
         self.annotations.iter().rev().find(|p| p.key.value == name)
     }

@@ -210,12 +210,7 @@ pub fn policy_for<'a>(
     if ctx.config.overrides.iter().all(|o| o.policy.is_none()) {
         return &ctx.config.policy;
     }
-    let labels: Vec<(&str, &str)> = group
-        .labels
-        .iter()
-        .chain(&rule.labels)
-        .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
-        .collect();
+    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
     ctx.config.policy_for(&file.source.path, &labels)
 }
 

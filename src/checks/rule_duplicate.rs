@@ -44,12 +44,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if rule.name().is_empty() {
                 continue;
             }
-            let labels: BTreeMap<&str, &str> = group
-                .labels
-                .iter()
-                .chain(&rule.labels)
-                .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
-                .collect();
+            let labels: BTreeMap<&str, &str> = rule.labels_with(group).collect();
             let span = rule.name_span();
             if let Some(first) = seen.insert((rule.name(), labels), span) {
                 out.push(
