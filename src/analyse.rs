@@ -82,14 +82,7 @@ fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
 }
 
 pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {
-    let ctx = Context {
-        files,
-        config,
-        runbooks: inputs.runbooks,
-        alertmanager: inputs.alertmanager,
-        routed: std::sync::OnceLock::new(),
-        runbook_refs: std::sync::OnceLock::new(),
-    };
+    let ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
     let index = RuleIndex::new(files);
     let raw = run_checks(&ctx);
 

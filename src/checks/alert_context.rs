@@ -29,7 +29,7 @@
 //!     description: "p99 latency of model {{ $labels.model }} is {{ $value | humanizeDuration }}"
 //! ```
 
-use super::{Category, Check, Context, alerts, policy_for};
+use super::{Category, Check, Context, alerts_with_policy};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Pair, Rule};
 use crate::source::SourceFile;
@@ -59,8 +59,7 @@ fn mentions_labels(s: &str) -> bool {
 }
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let policy = policy_for(ctx, (file, group, rule));
+    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
         let summary = rule.annotation(&policy.summary_annotation);
         let description = rule.annotation(&policy.description_annotation);
         let d = |span, msg: String| Diagnostic::new(CHECK.id, &file.source, span, msg);

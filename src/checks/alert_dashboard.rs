@@ -20,7 +20,7 @@
 //!     dashboard_url: https://grafana.example.com/d/fraud-serving?var-model={{ $labels.model }}
 //! ```
 
-use super::{Category, Check, Context, alerts, policy_for};
+use super::{Category, Check, Context, alerts_with_policy};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -34,8 +34,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let key = &policy_for(ctx, (file, group, rule)).dashboard_annotation;
+    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
+        let key = &policy.dashboard_annotation;
         if rule
             .annotation(key)
             .is_some_and(|p| !p.value.value.trim().is_empty())

@@ -26,7 +26,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts, policy_for};
+use super::{Category, Check, Context, alerts_with_policy};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::{format_duration, parse_duration};
 
@@ -41,8 +41,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let policy = policy_for(ctx, (file, group, rule));
+    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
         let severity = rule
             .effective_label(group, &policy.severity_label)
             .map(|p| p.value.value.as_str());

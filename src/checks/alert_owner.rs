@@ -22,7 +22,7 @@
 //!     team: ml-platform
 //! ```
 
-use super::{Category, Check, Context, alerts, is_templated, policy_for};
+use super::{Category, Check, Context, alerts_with_policy, is_templated};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -37,10 +37,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let policy = policy_for(ctx, (file, group, rule));
+    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
         let label = &policy.owner_label;
-        let teams: Vec<&str> = policy.teams.iter().map(String::as_str).collect();
         let pair = rule.effective_label(group, label);
         match pair {
             None => out.push(
@@ -62,7 +60,9 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )),
             Some(p) => {
                 let team = p.value.value.as_str();
-                if !teams.is_empty() && !is_templated(team) && !teams.contains(&team) {
+                let known = &policy.teams;
+                if !known.is_empty() && !is_templated(team) && !known.iter().any(|t| t == team) {
+                    let teams: Vec<&str> = known.iter().map(String::as_str).collect();
                     let hint = closest(team, &teams)
                         .map(|t| format!("did you mean `{t}`? "))
                         .unwrap_or_default();

@@ -22,7 +22,7 @@
 //!     runbook_url: https://runbooks.example.com/fraud/FraudModelLatencyHigh.md
 //! ```
 
-use super::{Category, Check, Context, alerts, policy_for};
+use super::{Category, Check, Context, alerts_with_policy};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -36,8 +36,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let key = &policy_for(ctx, (file, group, rule)).runbook_annotation;
+    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
+        let key = &policy.runbook_annotation;
         match rule.annotation(key) {
             Some(p) if !p.value.value.trim().is_empty() => {}
             Some(p) => out.push(

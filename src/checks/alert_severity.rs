@@ -21,7 +21,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts, is_templated, policy_for};
+use super::{Category, Check, Context, alerts_with_policy, is_templated};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -36,10 +36,10 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (file, group, rule) in alerts(ctx) {
-        let policy = policy_for(ctx, (file, group, rule));
+    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
         let label = &policy.severity_label;
-        let tiers: Vec<&str> = policy.tiers.iter().map(|t| t.name.as_str()).collect();
+        // Listed for messages only.
+        let tier_names = || -> Vec<&str> { policy.tiers.iter().map(|t| t.name.as_str()).collect() };
         // A group label applies to every rule of the group.
         let pair = rule.effective_label(group, label);
         let Some(pair) = pair else {
@@ -52,7 +52,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(format!(
                     "add `{label}: <{}>` under `labels:`",
-                    tiers.join("|")
+                    tier_names().join("|")
                 )),
             );
             continue;
@@ -68,7 +68,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("split the alert into one rule per severity with a literal value each"),
             );
-        } else if !tiers.contains(&value) {
+        } else if policy.tier(value).is_none() {
+            let tiers = tier_names();
             let hint = closest(&value.to_lowercase(), &tiers)
                 .map(|t| format!("did you mean `{t}`? "))
                 .unwrap_or_default();

@@ -55,13 +55,54 @@ pub struct Context<'a> {
     /// The Alertmanager config, when one is given.
     pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
     /// Where every alert routes: computed on first use, shared by the routing checks.
-    pub routed: std::sync::OnceLock<Vec<crate::alertmanager::RoutedAlert<'a>>>,
+    routed: std::sync::OnceLock<Vec<crate::alertmanager::RoutedAlert<'a>>>,
     /// Where every alert's runbook link leads: computed on first use, shared by the runbook
     /// checks.
-    pub runbook_refs: std::sync::OnceLock<Vec<crate::runbook::Reference<'a>>>,
+    runbook_refs: std::sync::OnceLock<Vec<crate::runbook::Reference<'a>>>,
+    /// The policy of every alert, in the order of [`alerts`]: computed on first use, shared
+    /// by the policy checks.
+    policies: std::sync::OnceLock<Vec<&'a crate::config::Policy>>,
 }
 
 impl<'a> Context<'a> {
+    pub fn new(
+        files: &'a [RuleFile],
+        config: &'a Config,
+        runbooks: Option<&'a crate::runbook::Runbooks>,
+        alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+    ) -> Context<'a> {
+        Context {
+            files,
+            config,
+            runbooks,
+            alertmanager,
+            routed: std::sync::OnceLock::new(),
+            runbook_refs: std::sync::OnceLock::new(),
+            policies: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The on-call policy of every alert (overrides can change it by path or label), in
+    /// the order of [`alerts`]. Six checks ask; each alert's is worked out once per run.
+    pub fn alert_policies(&self) -> &[&'a crate::config::Policy] {
+        self.policies.get_or_init(|| {
+            let config = self.config;
+            let by_override = config.overrides.iter().any(|o| o.policy.is_some());
+            self.files
+                .iter()
+                .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
+                .filter(|(_, _, r)| r.is_alert())
+                .map(|(file, group, rule)| {
+                    if !by_override {
+                        return &config.policy;
+                    }
+                    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
+                    config.policy_for(&file.source.path, &labels)
+                })
+                .collect()
+        })
+    }
+
     /// Every alert with the routes it reaches; empty without an Alertmanager config. Routing
     /// every alert is the costly part of the routing checks, so it is done once per run.
     pub fn routed_alerts(&self) -> &[crate::alertmanager::RoutedAlert<'a>] {
@@ -201,17 +242,11 @@ pub fn alerts<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
     rules(ctx).filter(|(_, _, r)| r.is_alert())
 }
 
-/// The on-call policy that applies to a rule (overrides can change it by path or label).
-pub fn policy_for<'a>(
+/// Every alerting rule of every file, with its on-call policy.
+pub fn alerts_with_policy<'a>(
     ctx: &'a Context,
-    (file, group, rule): RuleRef<'_>,
-) -> &'a crate::config::Policy {
-    // The common case, no per-path or per-label policy: no need to collect labels.
-    if ctx.config.overrides.iter().all(|o| o.policy.is_none()) {
-        return &ctx.config.policy;
-    }
-    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
-    ctx.config.policy_for(&file.source.path, &labels)
+) -> impl Iterator<Item = (RuleRef<'a>, &'a crate::config::Policy)> {
+    alerts(ctx).zip(ctx.alert_policies().iter().copied())
 }
 
 /// Reports the problems the loader recorded of one kind, worded as the loader found them.
