@@ -21,6 +21,7 @@
 pub mod matcher;
 mod parse;
 
+use crate::config_reader::SectionReader;
 pub use matcher::{LabelSet, MatchType, Matcher};
 pub use parse::INTEGRATIONS;
 
@@ -391,24 +392,23 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         .file
         .clone()
         .unwrap_or_else(|| SourceFile::new(".alertlint.yaml", String::new()));
-    let mut errors = Vec::new();
-    let mut err =
-        |span: Span, msg: String| errors.push(Diagnostic::new("config", &file, span, msg));
+    let mut sec = SectionReader::new(&file);
     let string = |n: &Node| n.as_str().filter(|_| !n.is_null()).map(str::to_string);
-    let strings = |n: &Node, err: &mut dyn FnMut(Span, String), what: &str| -> Vec<String> {
+    // Not SectionReader::strings: these messages are worded for lists of names.
+    let strings = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<String> {
         match n.as_seq() {
             Some(items) => items
                 .iter()
                 .filter_map(|i| {
                     let s = string(i);
                     if s.is_none() {
-                        err(i.span, format!("`{what}` entries must be strings"));
+                        sec.error(i.span, format!("`{what}` entries must be strings"));
                     }
                     s
                 })
                 .collect(),
             None => {
-                err(
+                sec.error(
                     n.span,
                     format!("`{what}` must be a list, found {}", n.kind_name()),
                 );
@@ -422,7 +422,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
     }
     let Some(entries) = node.as_map() else {
         if !node.is_null() {
-            err(
+            sec.error(
                 node.span,
                 format!(
                     "`alertmanager` must be a path or a mapping, found {}",
@@ -430,10 +430,10 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                 ),
             );
         }
-        return if errors.is_empty() {
+        return if sec.errors.is_empty() {
             Ok(settings)
         } else {
-            Err(errors)
+            Err(sec.errors)
         };
     };
     const KEYS: &[&str] = &[
@@ -449,35 +449,35 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         match key {
             "config" => match string(v) {
                 Some(p) => settings.config = Some(config.root.join(p)),
-                None => err(
+                None => sec.error(
                     v.span,
-                    "`config` must be the path of alertmanager.yml".into(),
+                    "`config` must be the path of alertmanager.yml".to_string(),
                 ),
             },
             "teams" => match v.as_map() {
                 Some(teams) => {
                     for t in teams {
                         let Some(team) = t.key.as_str() else {
-                            err(t.key.span, "team names must be strings".into());
+                            sec.error(t.key.span, "team names must be strings");
                             continue;
                         };
                         let list = match t.value.as_str().filter(|_| !t.value.is_null()) {
                             Some(one) => vec![one.to_string()],
-                            None => strings(&t.value, &mut err, "teams"),
+                            None => strings(&t.value, &mut sec, "teams"),
                         };
                         settings.teams.insert(team.to_string(), list);
                     }
                 }
-                None => err(v.span, "`teams` must map each team to its receivers".into()),
+                None => sec.error(v.span, "`teams` must map each team to its receivers"),
             },
             "shared_receivers" => {
-                settings.shared_receivers = strings(v, &mut err, "shared_receivers");
+                settings.shared_receivers = strings(v, &mut sec, "shared_receivers");
             }
             "paging_integrations" => {
-                let list = strings(v, &mut err, "paging_integrations");
+                let list = strings(v, &mut sec, "paging_integrations");
                 for (item, name) in v.as_seq().unwrap_or(&[]).iter().zip(&list) {
                     if !INTEGRATIONS.contains(&name.as_str()) {
-                        err(
+                        sec.error(
                             item.span,
                             format!(
                                 "unknown integration `{name}`; expected one of: {}",
@@ -491,23 +491,15 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
             "warning_pages" => match v.as_str() {
                 Some("true") => settings.warning_pages = Some(true),
                 Some("false") => settings.warning_pages = Some(false),
-                _ => err(v.span, "`warning_pages` must be true or false".into()),
+                _ => sec.error(v.span, "`warning_pages` must be true or false"),
             },
-            other => {
-                let hint = crate::load::closest(other, KEYS)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("expected one of: {}", KEYS.join(", ")));
-                err(
-                    e.key.span,
-                    format!("unknown key `{other}` in alertmanager; {hint}"),
-                );
-            }
+            other => sec.unknown_key(e.key.span, other, KEYS, "alertmanager"),
         }
     }
-    if errors.is_empty() {
+    if sec.errors.is_empty() {
         Ok(settings)
     } else {
-        Err(errors)
+        Err(sec.errors)
     }
 }
 
