@@ -1,17 +1,11 @@
 //! The `alertlint` binary as a user runs it: exit codes, every output format, config errors,
 //! and hostile input that must produce diagnostics rather than a crash.
 
-use assert_cmd::Command;
+mod common;
+use common::alertlint;
+
 use serde_json::Value;
 use std::path::Path;
-
-fn alertlint() -> Command {
-    let mut cmd = Command::cargo_bin("alertlint").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    // The example runbooks' `Last updated` dates must not go stale under the test suite.
-    cmd.env("ALERTLINT_TODAY", "2026-11-24");
-    cmd
-}
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = alertlint().args(args).output().expect("runs");

@@ -231,11 +231,8 @@ fn route_needs_an_alertmanager_config() {
 
 #[test]
 fn check_examples_is_clean_with_routing() {
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .args(["check", "rules-examples/"])
-        // The example runbooks' `Last updated` dates must not go stale under the test suite.
-        .env("ALERTLINT_TODAY", "2026-11-24")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -245,10 +242,8 @@ fn check_examples_is_clean_with_routing() {
 
 #[test]
 fn broken_routing_examples_report_every_routing_check() {
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .args(["check", "--format", "json", "rules-examples/broken/"])
-        .env("ALERTLINT_TODAY", "2026-11-24")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -5,7 +5,7 @@
 //! writer, and hostile Markdown.
 
 mod common;
-use common::render;
+use common::{TODAY, render};
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
@@ -15,9 +15,6 @@ use alertlint::load::load_rule_files;
 use alertlint::model::RuleFile;
 use alertlint::runbook::{self, Runbooks, date::parse_date};
 use std::path::{Path, PathBuf};
-
-/// The date the fixtures are checked on, so `runbook/stale` does not depend on the clock.
-const TODAY: &str = "2026-11-24";
 
 fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<Runbooks> {
     let mut rbs = runbook::load(config, dirs).unwrap_or_else(|e| {

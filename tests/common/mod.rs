@@ -1,4 +1,7 @@
-//! Helpers shared by the snapshot suites.
+//! Helpers shared by the test suites.
+
+// Each suite uses some of the helpers.
+#![allow(dead_code)]
 
 use alertlint::diagnostic::Diagnostic;
 use alertlint::report::{HumanOptions, Summary, render_human};
@@ -19,4 +22,16 @@ pub fn render(diags: &[Diagnostic]) -> String {
             width: 100,
         },
     )
+}
+
+/// The date the suites check on, so that `runbook/stale` and the example runbooks' `Last
+/// updated` dates do not depend on the clock.
+pub const TODAY: &str = "2026-11-24";
+
+/// The binary as a user runs it, without colours, on [`TODAY`].
+pub fn alertlint() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("alertlint").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    cmd.env("ALERTLINT_TODAY", TODAY);
+    cmd
 }
