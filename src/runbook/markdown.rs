@@ -29,8 +29,8 @@ pub struct Heading {
     pub has_content: bool,
     /// The heading's text as rendered (emphasis and code markers removed).
     pub text: Text,
-    /// [`key_of`] the text.
-    key: u64,
+    /// [`Fingerprint::of`] the text.
+    key: Fingerprint,
     /// An explicit `{#id}`, if written.
     pub id: Option<Text>,
     pub span: Span,
@@ -48,8 +48,8 @@ pub struct Field {
     pub name_span: Span,
     /// The value without its formatting; an empty value is a point after the colon.
     pub value_span: Span,
-    /// [`key_of`] the name.
-    key: u64,
+    /// [`Fingerprint::of`] the name.
+    key: Fingerprint,
 }
 
 /// Where a step's title is written.
@@ -144,9 +144,9 @@ fn piece(strings: &str, t: Text) -> &str {
     strings.get(t.start as usize..t.end as usize).unwrap_or("")
 }
 
-/// Whether a heading's [`normalize`]d text is `key` (whose [`key_hash`] is `hash`).
-fn heading_is(strings: &str, h: &Heading, key: &str, hash: u64) -> bool {
-    h.key == hash && normalized_eq(piece(strings, h.text), key)
+/// Whether a heading's [`normalize`]d text is `name` (whose fingerprint is `print`).
+fn heading_is(strings: &str, h: &Heading, name: &str, print: Fingerprint) -> bool {
+    print.matches(h.key, || piece(strings, h.text), name)
 }
 
 /// Appends `s` to `strings` and names the piece.
@@ -167,10 +167,10 @@ fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
 }
 
 /// A field or section name as runbooks are searched for it: [`normalize`]d, with a field's
-/// aliases, each with its [`key_hash`]. Made once and asked of every runbook.
+/// aliases, each with its [`Fingerprint`]. Made once and asked of every runbook.
 #[derive(Debug, Clone)]
 pub struct NameKey {
-    names: Vec<(String, u64)>,
+    names: Vec<(String, Fingerprint)>,
 }
 
 impl NameKey {
@@ -180,16 +180,18 @@ impl NameKey {
         let aliases = aliases_of(&key).iter().map(|a| a.to_string());
         let names = std::iter::once(key.clone()).chain(aliases);
         NameKey {
-            names: names.map(|n| (n.clone(), key_hash(n.bytes()))).collect(),
+            names: names
+                .map(|n| (n.clone(), Fingerprint::of_normalized(n.bytes())))
+                .collect(),
         }
     }
 
     /// A section heading's name.
     pub fn section(name: &str) -> NameKey {
         let key = normalize(name);
-        let hash = key_hash(key.bytes());
+        let print = Fingerprint::of_normalized(key.bytes());
         NameKey {
-            names: vec![(key, hash)],
+            names: vec![(key, print)],
         }
     }
 }
@@ -252,42 +254,67 @@ fn normalized(s: &str) -> impl Iterator<Item = char> + '_ {
 fn normalized_eq(s: &str, key: &str) -> bool {
     if s.is_ascii() {
         let mut k = key.bytes();
-        return without_numbering(s)
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .all(|c| k.next() == Some(c.to_ascii_lowercase()))
-            && k.next().is_none();
+        for &b in without_numbering(s).as_bytes() {
+            let c = KEY_BYTE[usize::from(b)];
+            if c != 0 && k.next() != Some(c) {
+                return false;
+            }
+        }
+        return k.next().is_none();
     }
     let mut k = key.chars();
     normalized(s).all(|c| k.next() == Some(c)) && k.next().is_none()
 }
 
-/// A short stand-in for a [`normalize`]d name, as [`key_of`] computes it from the name as
-/// written: its length and its first seven bytes. Equal names have equal keys; names with
-/// equal keys are then compared in full. (A hash took as long as the rest of reading a
-/// heading: its multiply per byte is a chain the processor cannot overlap.)
-fn key_hash(normalized: impl Iterator<Item = u8>) -> u64 {
-    normalized.fold(Key::default(), Key::push).finish()
-}
+/// A short stand-in for a [`normalize`]d name, computed from the name as written: its first
+/// 15 bytes and, in the last byte, its length (at most 255). Kept with each heading and
+/// field: the checks look up some ten names in each of 10,000 runbooks, and comparing two
+/// fingerprints settles most lookups without normalizing anything. (A hash took as long as
+/// the rest of reading a heading, and still left every match to be compared in full.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint([u8; 16]);
 
-/// A key being built: see [`key_hash`].
-#[derive(Default)]
-struct Key {
-    prefix: u64,
-    len: usize,
-}
-
-impl Key {
-    fn push(mut self, b: u8) -> Key {
-        if self.len < 7 {
-            self.prefix |= u64::from(b) << (8 * self.len);
+impl Fingerprint {
+    /// The fingerprint of an already [`normalize`]d name.
+    fn of_normalized(normalized: impl Iterator<Item = u8>) -> Fingerprint {
+        let mut bytes = [0u8; 16];
+        let mut len = 0usize;
+        for b in normalized {
+            // From the sixteenth byte on, they all land in the last place, where the length goes.
+            bytes[len.min(15)] = b;
+            len += 1;
         }
-        self.len += 1;
-        self
+        bytes[15] = len.min(255) as u8;
+        Fingerprint(bytes)
     }
 
-    fn finish(self) -> u64 {
-        self.prefix | (self.len.min(255) as u64) << 56
+    /// The fingerprint of `normalize(s)`, without building it.
+    fn of(s: &str) -> Fingerprint {
+        if !s.is_ascii() {
+            return Fingerprint::of_normalized(normalize(s).bytes());
+        }
+        // 130,000 headings and fields in 10,000 runbooks come through here: one loop without
+        // branches. Every byte is stored at the next free place, which only a kept one takes.
+        let mut bytes = [0u8; 16];
+        let mut len = 0usize;
+        for &b in without_numbering(s).as_bytes() {
+            let k = KEY_BYTE[usize::from(b)];
+            bytes[len.min(15)] = k;
+            len += usize::from(k != 0);
+        }
+        bytes[15] = len.min(255) as u8;
+        Fingerprint(bytes)
+    }
+
+    /// Whether the name `written` (fingerprint `other`) normalizes to `name`, whose
+    /// fingerprint this is. Names of up to 15 bytes are wholly in their fingerprints.
+    fn matches<'s>(
+        self,
+        other: Fingerprint,
+        written: impl FnOnce() -> &'s str,
+        name: &str,
+    ) -> bool {
+        self == other && (self.0[15] <= 15 || normalized_eq(written(), name))
     }
 }
 
@@ -306,32 +333,6 @@ static KEY_BYTE: [u8; 256] = {
     t
 };
 
-/// [`key_hash`] of `normalize(s)`, without building it. Kept with each heading and field:
-/// the checks look up some ten names in each of 10,000 runbooks, and comparing numbers
-/// first spares normalizing every heading for each.
-fn key_of(s: &str) -> u64 {
-    if s.is_ascii() {
-        // 130,000 headings and fields in 10,000 runbooks come through here: one loop without
-        // branches. Every byte is stored at the next free place, which only a kept one takes;
-        // from the eighth on, they all land in the last place, where the length goes.
-        let mut bytes = [0u8; 8];
-        let mut len = 0usize;
-        for &b in without_numbering(s).as_bytes() {
-            let k = KEY_BYTE[usize::from(b)];
-            bytes[len.min(7)] = k;
-            len += usize::from(k != 0);
-        }
-        bytes[7] = 0;
-        return u64::from_le_bytes(bytes) | (len.min(255) as u64) << 56;
-    }
-    let mut buf = [0u8; 4];
-    normalized(s)
-        .fold(Key::default(), |key, c| {
-            c.encode_utf8(&mut buf).bytes().fold(key, Key::push)
-        })
-        .finish()
-}
-
 /// Whether an ASCII byte is a word character, as a `\b` of the `regex` crate sees it in
 /// ASCII mode (every byte of a multi-byte character is not).
 fn is_word_byte(b: u8) -> bool {
@@ -340,7 +341,11 @@ fn is_word_byte(b: u8) -> bool {
 
 /// The number written at `b[i..]`: 1 to 6 ASCII digits that no word character follows.
 fn step_number(b: &[u8], i: usize) -> Option<(usize, usize)> {
-    let digits = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = b
+        .get(i..)?
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if digits == 0 || digits > 6 || b.get(i + digits).is_some_and(|&c| is_word_byte(c)) {
         return None;
     }
@@ -569,10 +574,10 @@ impl Runbook {
         // The first field under any of the names: each name's first, then the earliest.
         key.names
             .iter()
-            .filter_map(|(name, hash)| {
+            .filter_map(|(name, print)| {
                 self.fields
                     .iter()
-                    .position(|f| f.key == *hash && normalized_eq(self.field_name(f), name))
+                    .position(|f| print.matches(f.key, || self.field_name(f), name))
             })
             .min()
             .and_then(|i| self.fields.get(i))
@@ -580,10 +585,10 @@ impl Runbook {
 
     /// The first heading matching a section name (a key made once, asked of many runbooks).
     pub fn section_by_key(&self, key: &NameKey) -> Option<&Heading> {
-        let (name, hash) = key.names.first()?;
+        let (name, print) = key.names.first()?;
         self.headings
             .iter()
-            .find(|h| heading_is(&self.strings, h, name, *hash))
+            .find(|h| heading_is(&self.strings, h, name, *print))
     }
 
     /// The headings' GitHub anchors, in order (unique in the document). Made on first use:
@@ -684,7 +689,7 @@ impl Runbook {
                         let end = text
                             .get(..span.end.max(start))
                             .map_or(start, |t| t.trim_end().len().max(start));
-                        let key = key_of(htext);
+                        let key = Fingerprint::of(htext);
                         let htext = keep(&mut sc.strings, htext);
                         sc.headings.push(Heading {
                             level,
@@ -826,7 +831,7 @@ impl Runbook {
                 let (vs, ve) = clean_value(line, value.start, value.end);
                 let name_text = line.get(name.clone()).unwrap_or("");
                 sc.fields.push(Field {
-                    key: key_of(name_text),
+                    key: Fingerprint::of(name_text),
                     name: keep(&mut sc.strings, name_text.trim()),
                     value: keep(&mut sc.strings, line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start, start + name.end),
@@ -846,10 +851,10 @@ impl Runbook {
             }
         }
         self.diagnosis = keys.diagnosis.iter().find_map(|key| {
-            let (name, hash) = &key.names[0];
+            let (name, print) = &key.names[0];
             self.headings
                 .iter()
-                .position(|h| heading_is(&sc.strings, h, name, *hash))
+                .position(|h| heading_is(&sc.strings, h, name, *print))
         });
         if steps.is_empty()
             && let Some(di) = self.diagnosis
@@ -1014,7 +1019,11 @@ mod tests {
         assert_eq!(step_heading_number("Steps 1"), None);
         assert_eq!(step_heading_number("Step 1234567"), None);
         assert_eq!(step_heading_number("Step 12a"), None);
-        let refs = |t: &str| step_refs(t).map(|(n, r)| (n, t[r].to_string())).collect::<Vec<_>>();
+        let refs = |t: &str| {
+            step_refs(t)
+                .map(|(n, r)| (n, t[r].to_string()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             refs("If one → go to Step 2. If all, Step #3; not MyStep 4 or Step 5x"),
             vec![(2, "Step 2".to_string()), (3, "Step #3".to_string())]
@@ -1045,11 +1054,20 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn normalized_eq_is_comparing_normalized(s in "[ 1.)a-zA-Z_:-é]{0,12}", t in "[ 1.)a-zA-Z_:-é]{0,12}") {
+        fn normalized_eq_is_comparing_normalized(s in "[ 1.)a-zA-Z_:-é]{0,24}", t in "[ 1.)a-zA-Z_:-é]{0,24}") {
             let key = normalize(&t);
             proptest::prop_assert_eq!(normalized_eq(&s, &key), normalize(&s) == key);
             proptest::prop_assert!(normalized_eq(&t, &key));
-            proptest::prop_assert_eq!(key_of(&t), key_hash(key.bytes()));
+            proptest::prop_assert_eq!(Fingerprint::of(&t), Fingerprint::of_normalized(key.bytes()));
+            let (print, other) = (Fingerprint::of(&t), Fingerprint::of(&s));
+            proptest::prop_assert_eq!(print.matches(other, || &s, &key), normalize(&s) == key);
+            // Names alike in their first 15 bytes and their length, but not after.
+            proptest::prop_assert!(print.matches(print, || &t, &key));
+            let mut changed = key.clone();
+            changed.pop();
+            changed.push(if key.ends_with('q') { 'r' } else { 'q' });
+            let u = Fingerprint::of(&changed);
+            proptest::prop_assert_eq!(print.matches(u, || &changed, &key), changed == key);
         }
     }
 
