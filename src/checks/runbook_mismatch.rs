@@ -42,17 +42,15 @@ pub const CHECK: Check = Check {
     run: Some(run),
 };
 
-/// Whether one of the words of `s`, lower-cased, is `want` (lower case).
+/// Whether one of the words of `s` is `want`, ignoring case.
 fn has_word(s: &str, want: &str) -> bool {
+    let want_lower = (!want.is_ascii()).then(|| want.to_lowercase());
     s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
         .filter(|w| !w.is_empty())
-        .any(|w| {
-            // An ASCII word lower-cases byte by byte: compare without allocating.
-            if w.is_ascii() {
-                w.eq_ignore_ascii_case(want)
-            } else {
-                w.to_lowercase() == want
-            }
+        .any(|w| match &want_lower {
+            // ASCII compares byte by byte, without allocating: nearly every label value.
+            None => w.eq_ignore_ascii_case(want),
+            Some(lower) => w.to_lowercase() == *lower,
         })
 }
 
@@ -84,8 +82,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if value.trim().is_empty() || value.contains("<!--") || v.value.contains("{{") {
                 continue;
             }
-            let want = v.value.trim().to_lowercase();
-            if want.is_empty() || has_word(value, &want) {
+            let want = v.value.trim();
+            if want.is_empty() || has_word(value, want) {
                 continue;
             }
             let what = match field {
