@@ -322,8 +322,8 @@ pub fn markdown_files(root: &Path) -> Vec<String> {
         }
     }
     // The walker's own sort asks each entry for its file name on every comparison, which was
-    // half the walk on 10,000 files: sorted here instead (see `walk_order`).
-    found.sort_unstable_by(|a, b| walk_order(a, b));
+    // half the walk on 10,000 files: sorted here instead.
+    sort_in_walk_order(&mut found);
     found
 }
 
@@ -343,25 +343,20 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(rel).replace('\\', "/"))
 }
 
-/// The order in which a walk that visits siblings by name meets two relative paths: their
+/// Sorts relative paths in the order a walk visiting siblings by name meets them: their
 /// components compared in turn, which is their bytes compared with `/` below every other.
-fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    // The common prefix, eight bytes at a time: sorting 10,000 names that share most of
-    // theirs took 2% of loading them when compared byte by byte.
-    let n = x.len().min(y.len());
-    let mut i = 0;
-    while i + 8 <= n && x[i..i + 8] == y[i..i + 8] {
-        i += 8;
-    }
-    while i < n && x[i] == y[i] {
-        i += 1;
-    }
-    let below = |c: u8| if c == b'/' { 0 } else { c };
-    match (x.get(i), y.get(i)) {
-        (Some(&p), Some(&q)) => below(p).cmp(&below(q)),
-        _ => x.len().cmp(&y.len()),
-    }
+/// No file name holds a NUL byte, so with every `/` made a NUL for the sort the plain byte
+/// order (a `memcmp` each) is that order: a comparison function doing the same byte by byte
+/// took 4% of loading 10,000 runbooks.
+fn sort_in_walk_order(paths: &mut [String]) {
+    let swap = |paths: &mut [String], from: char, to: &str| {
+        for p in paths.iter_mut().filter(|p| p.contains(from)) {
+            *p = p.replace(from, to);
+        }
+    };
+    swap(paths, '/', "\0");
+    paths.sort_unstable();
+    swap(paths, '\0', "/");
 }
 
 /// Removes `.` and `..` without touching the file system.
@@ -622,10 +617,14 @@ mod tests {
         #[test]
         // A shared prefix, as names under one root have, past the eight-byte steps.
         fn walk_order_compares_components(
-            p in "[ab/]{0,20}", a in "[ab/.-]{0,6}", b in "[ab/.-]{0,6}"
+            p in "[ab/]{0,20}", rest in proptest::collection::vec("[ab/.-]{0,6}", 0..8)
         ) {
-            let (a, b) = (format!("{p}{a}"), format!("{p}{b}"));
-            proptest::prop_assert_eq!(walk_order(&a, &b), a.split('/').cmp(b.split('/')));
+            let mut paths: Vec<String> = rest.iter().map(|r| format!("{p}{r}")).collect();
+            sort_in_walk_order(&mut paths);
+            proptest::prop_assert!(
+                paths.is_sorted_by(|a, b| a.split('/').cmp(b.split('/')).is_le()),
+                "{:?}", paths
+            );
         }
     }
 
@@ -636,12 +635,12 @@ mod tests {
         assert_eq!(key_of("README.md"), "");
         assert_eq!(key_of("/a/b/"), "a/b");
         assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
-        let mut paths = vec!["a.md", "a/b.md", "a-c.md", "a/a/z.md", "B.md", "a/ab.md"];
-        paths.sort_by(|a, b| walk_order(a, b));
-        let by_components = |a: &&str, b: &&str| a.split('/').cmp(b.split('/'));
-        assert!(
-            paths.is_sorted_by(|a, b| by_components(a, b).is_le()),
-            "{paths:?}"
+        let mut paths =
+            ["a.md", "a/b.md", "a-c.md", "a/a/z.md", "B.md", "a/ab.md"].map(String::from);
+        sort_in_walk_order(&mut paths);
+        assert_eq!(
+            paths,
+            ["B.md", "a/a/z.md", "a/ab.md", "a/b.md", "a-c.md", "a.md"]
         );
         assert!(has_scheme("https://x"));
         assert!(!has_scheme("runbooks/x.md"));
