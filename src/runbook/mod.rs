@@ -201,27 +201,37 @@ impl Runbooks {
     /// where it leads, in file order. The checks share one result:
     /// [`Context::runbook_references`].
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
+        // File by file on every core: the checks that need the links wait for them (they
+        // are computed once, by the first check to ask), so a core left idle here is lost.
+        crate::parallel::map(ctx.files.len(), |_: &mut (), i| {
+            self.references_in(ctx, &ctx.files[i])
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// [`Runbooks::references`] of one rule file.
+    fn references_in<'a>(&self, ctx: &Context<'a>, file: &'a RuleFile) -> Vec<Reference<'a>> {
         let key = &ctx.config.policy.runbook_annotation;
         let mut out = Vec::new();
-        for file in ctx.files {
-            for (group, rule) in file.rules() {
-                if !rule.is_alert() {
-                    continue;
-                }
-                let Some(pair) = rule.annotation(key) else {
-                    continue;
-                };
-                if pair.value.value.trim().is_empty() {
-                    continue;
-                }
-                out.push(Reference {
-                    file,
-                    group,
-                    rule,
-                    url: pair,
-                    resolution: self.resolve(&pair.value.value, &file.source.path),
-                });
+        for (group, rule) in file.rules() {
+            if !rule.is_alert() {
+                continue;
             }
+            let Some(pair) = rule.annotation(key) else {
+                continue;
+            };
+            if pair.value.value.trim().is_empty() {
+                continue;
+            }
+            out.push(Reference {
+                file,
+                group,
+                rule,
+                url: pair,
+                resolution: self.resolve(&pair.value.value, &file.source.path),
+            });
         }
         out
     }
