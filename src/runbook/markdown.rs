@@ -133,6 +133,8 @@ pub struct Scratch {
     step_heads: Vec<(usize, StepTitle, Span, Span)>,
     /// Top-level items of the diagnosis section's ordered lists.
     tops: Vec<Span>,
+    /// Code blocks and headings in the part of a runbook where header fields are read.
+    not_fields: Vec<Span>,
     /// The runbook's [`Text`]s, copied into an exact-size buffer at the end.
     strings: String,
     heading_text: String,
@@ -801,17 +803,20 @@ impl Runbook {
             let Some(chunk) = text.get(region.range()) else {
                 continue;
             };
+            // Code and headings in the region (the title, mostly): their lines are no fields.
+            let overlaps = |s: &Span| s.start < region.end && region.start < s.end;
+            sc.not_fields.clear();
+            sc.not_fields.extend(sc.code.iter().copied().filter(overlaps));
+            sc.not_fields
+                .extend(self.headings.iter().map(|h| h.span).filter(overlaps));
             let mut offset = region.start;
             for line in chunk.split_inclusive('\n') {
                 let start = offset;
                 offset += line.len();
                 let line = line.trim_end_matches(['\n', '\r']);
-                let in_code = sc.code.iter().any(|c| c.start <= start && start < c.end);
-                let in_heading = self
-                    .headings
-                    .iter()
-                    .any(|h| h.span.start <= start && start < h.span.end);
-                if in_code || in_heading || line.trim_start().starts_with("<!--") {
+                let in_code_or_heading =
+                    sc.not_fields.iter().any(|c| c.start <= start && start < c.end);
+                if in_code_or_heading || line.trim_start().starts_with("<!--") {
                     continue;
                 }
                 let found = if line.trim_start().starts_with('|') {
