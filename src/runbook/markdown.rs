@@ -573,16 +573,12 @@ impl Runbook {
 
     /// [`Runbook::field`] by a key made once (for callers asking many runbooks).
     pub fn field_by_key(&self, key: &NameKey) -> Option<&Field> {
-        // The first field under any of the names: each name's first, then the earliest.
-        key.names
-            .iter()
-            .filter_map(|(name, print)| {
-                self.fields
-                    .iter()
-                    .position(|f| print.matches(f.key, || self.field_name(f), name))
-            })
-            .min()
-            .and_then(|i| self.fields.get(i))
+        // The earliest field under any of the names.
+        self.fields.iter().find(|f| {
+            key.names
+                .iter()
+                .any(|(name, print)| print.matches(f.key, || self.field_name(f), name))
+        })
     }
 
     /// The first heading matching a section name (a key made once, asked of many runbooks).
@@ -806,7 +802,8 @@ impl Runbook {
             // Code and headings in the region (the title, mostly): their lines are no fields.
             let overlaps = |s: &Span| s.start < region.end && region.start < s.end;
             sc.not_fields.clear();
-            sc.not_fields.extend(sc.code.iter().copied().filter(overlaps));
+            sc.not_fields
+                .extend(sc.code.iter().copied().filter(overlaps));
             sc.not_fields
                 .extend(self.headings.iter().map(|h| h.span).filter(overlaps));
             let mut offset = region.start;
@@ -814,8 +811,10 @@ impl Runbook {
                 let start = offset;
                 offset += line.len();
                 let line = line.trim_end_matches(['\n', '\r']);
-                let in_code_or_heading =
-                    sc.not_fields.iter().any(|c| c.start <= start && start < c.end);
+                let in_code_or_heading = sc
+                    .not_fields
+                    .iter()
+                    .any(|c| c.start <= start && start < c.end);
                 if in_code_or_heading || line.trim_start().starts_with("<!--") {
                     continue;
                 }
