@@ -444,14 +444,10 @@ mod tests {
 
     #[test]
     fn a_check_off_everywhere_need_not_run() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join(".alertlint.yaml");
-        std::fs::write(
-            &path,
-            "checks:\n  alert/*: off\noverrides:\n  - paths: [team-a/**]\n    checks:\n      alert/owner: warning\n",
-        )
-        .expect("write");
-        let config = Config::load(&path, crate::checks::is_check_id).expect("valid config");
+        let text = "checks:\n  alert/*: off\noverrides:\n  - paths: [team-a/**]\n    checks:\n      alert/owner: warning\n";
+        let file = SourceFile::new(".alertlint.yaml", text.to_string());
+        let config = Config::parse(file, PathBuf::from("."), crate::checks::is_check_id)
+            .expect("valid config");
         assert!(config.may_enable("alert/owner", true), "on in an override");
         assert!(!config.may_enable("alert/severity", true), "off by family");
         assert!(config.may_enable("rule/expr", true), "on by default");
