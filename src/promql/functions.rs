@@ -735,7 +735,7 @@ pub(crate) fn eval_call<'a>(
             let repl = string_arg(c, 2)?;
             let src = string_arg(c, 3)?;
             let re_s = string_arg(c, 4)?;
-            let re = ev.storage.regex(&format!("^(?s:{re_s})$")).map_err(|_| {
+            let re = ev.storage.label_replace_regex(&re_s).map_err(|_| {
                 EvalError::new(format!(
                     "invalid regular expression in label_replace(): {re_s}"
                 ))

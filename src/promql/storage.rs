@@ -142,26 +142,33 @@ pub struct Storage {
     selectors: Mutex<SelectorCache>,
     /// Regular expressions of `label_replace` calls, compiled once: a rule evaluated at
     /// every step of a unit test would otherwise compile its pattern thousands of times.
-    regexes: Mutex<HashMap<String, regex::Regex>>,
+    /// Shared, not cloned: a cloned `Regex` starts its search caches afresh.
+    regexes: Mutex<HashMap<String, Arc<regex::Regex>>>,
 }
+
+/// Bound on cached `label_replace` patterns, for the same reason as [`SELECTOR_CACHE_MAX`].
+const REGEX_CACHE_MAX: usize = 1024;
 
 impl Storage {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// `pattern` compiled (from the cache after its first use).
-    pub(crate) fn regex(&self, pattern: &str) -> Result<regex::Regex, regex::Error> {
+    /// A `label_replace` pattern compiled as Prometheus anchors it (`^(?s:pattern)$`),
+    /// from the cache after its first use.
+    pub(crate) fn label_replace_regex(
+        &self,
+        pattern: &str,
+    ) -> Result<Arc<regex::Regex>, regex::Error> {
         let mut cache = self.regexes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(re) = cache.get(pattern) {
-            return Ok(re.clone());
+            return Ok(Arc::clone(re));
         }
-        let re = regex::Regex::new(pattern)?;
-        // One-off queries must not make the cache grow without limit.
-        if cache.len() >= SELECTOR_CACHE_MAX {
+        let re = Arc::new(regex::Regex::new(&format!("^(?s:{pattern})$"))?);
+        if cache.len() >= REGEX_CACHE_MAX {
             cache.clear();
         }
-        cache.insert(pattern.to_string(), re.clone());
+        cache.insert(pattern.to_string(), Arc::clone(&re));
         Ok(re)
     }
 
