@@ -309,15 +309,10 @@ enum HistRange {
     Floats,
 }
 
-fn warn_mixed_floats(ev: &mut Evaluator<'_>, s: &RSeries<'_>, at: &Expr) {
-    ev.warn_at(
-        format!(
-            "encountered a mix of histograms and floats for metric name \"{}\"",
-            metric_name(&s.labels)
-        ),
-        at,
-    );
-}
+/// Prometheus' warnings about one series' native histograms; [`warn_hist`] adds its name.
+const MIXED_FLOATS: &str = "encountered a mix of histograms and floats for metric name";
+const NOT_COUNTER: &str = "this native histogram metric is not a counter:";
+const NOT_GAUGE: &str = "this native histogram metric is not a gauge:";
 
 fn warn_hist(ev: &mut Evaluator<'_>, what: &str, s: &RSeries<'_>, at: &Expr) {
     ev.warn_at(format!("{what} \"{}\"", metric_name(&s.labels)), at);
@@ -332,8 +327,6 @@ fn hist_range_fn(
     m: &MatrixArg<'_>,
     at: &Expr,
 ) -> HistRange {
-    const NOT_COUNTER: &str = "this native histogram metric is not a counter:";
-    const NOT_GAUGE: &str = "this native histogram metric is not a gauge:";
     let hs = &s.hists;
     match name {
         "irate" | "idelta" => {
@@ -347,7 +340,7 @@ fn hist_range_fn(
                 (Pt::H(a), Pt::H(b)) => (*a, *b),
                 (Pt::F(_), Pt::F(_)) => return HistRange::Floats,
                 _ => {
-                    warn_mixed_floats(ev, s, at);
+                    warn_hist(ev, MIXED_FLOATS, s, at);
                     return HistRange::Nothing;
                 }
             };
@@ -388,7 +381,7 @@ fn hist_range_fn(
         }
         "rate" | "increase" | "delta" => {
             if !s.floats.is_empty() {
-                warn_mixed_floats(ev, s, at);
+                warn_hist(ev, MIXED_FLOATS, s, at);
                 return HistRange::Nothing;
             }
             if hs.len() < 2 {
@@ -413,7 +406,7 @@ fn hist_range_fn(
         }
         _ => {
             if !s.floats.is_empty() {
-                warn_mixed_floats(ev, s, at);
+                warn_hist(ev, MIXED_FLOATS, s, at);
                 return HistRange::Nothing;
             }
             let Some(first) = hs.first() else {
@@ -457,7 +450,7 @@ fn histogram_rate(
     let first = &hs.first()?.1;
     let last = &hs.last()?.1;
     if is_counter && (gauge(first) || gauge(last)) {
-        warn_hist(ev, "this native histogram metric is not a counter:", s, at);
+        warn_hist(ev, NOT_COUNTER, s, at);
     }
     // A reset between the first two samples means the first one does not
     // matter, nor does its bucket layout: start from an empty histogram.
@@ -482,7 +475,7 @@ fn histogram_rate(
             continue;
         }
         if gauge(h) {
-            warn_hist(ev, "this native histogram metric is not a counter:", s, at);
+            warn_hist(ev, NOT_COUNTER, s, at);
         }
         min_schema = min_schema.min(h.schema);
         if h.uses_custom_buckets() != custom {
@@ -512,7 +505,7 @@ fn histogram_rate(
             p = cur;
         }
     } else if !(gauge(first) && gauge(last)) {
-        warn_hist(ev, "this native histogram metric is not a gauge:", s, at);
+        warn_hist(ev, NOT_GAUGE, s, at);
     }
     h.counter_reset_hint = CounterResetHint::Gauge;
     h.compact();
