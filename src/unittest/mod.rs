@@ -184,13 +184,13 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
         })
         .collect();
 
-    // Jobs: (file, test group) pairs that run.
-    let mut jobs: Vec<(usize, usize)> = Vec::new();
+    // Jobs: the (file, test group) pairs that run, with the file's tests.
+    let mut jobs = Vec::new();
     for (fi, p) in prepared.iter().enumerate() {
         if let (Some(tf), true) = (&p.file, p.load_errors.is_empty()) {
             for (gi, tg) in tf.tests.iter().enumerate() {
                 if selected(opts, &tg.name) {
-                    jobs.push((fi, gi));
+                    jobs.push((fi, gi, tf));
                 }
             }
         }
@@ -208,17 +208,15 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
         crate::parallel::threads()
     };
     let outcomes = crate::parallel::map_on(workers, jobs.len(), |_: &mut (), i| {
-        let (fi, gi) = jobs[i];
-        let tf = prepared[fi].file.as_ref()?;
+        let (fi, gi, tf) = jobs[i];
         let started = std::time::Instant::now();
         let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
-        Some((outcome, started.elapsed()))
+        (outcome, started.elapsed())
     });
     let mut results: HashMap<(usize, usize), (runner::GroupOutcome, std::time::Duration)> = jobs
         .iter()
-        .copied()
+        .map(|&(fi, gi, _)| (fi, gi))
         .zip(outcomes)
-        .filter_map(|(job, outcome)| Some((job, outcome?)))
         .collect();
 
     prepared
