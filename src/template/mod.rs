@@ -330,7 +330,8 @@ fn render(
             .map_err(|e| format!("error executing template {name}: {}", exec_message(e)))
     };
 
-    let Some(query) = ctx.query else {
+    // A template can only call `query` by name: without it, no thread is needed to answer.
+    let Some(query) = ctx.query.filter(|_| full.contains("query")) else {
         return run(build(None));
     };
     // gotmpl functions must be 'static, but the query callback is borrowed:

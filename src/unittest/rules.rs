@@ -176,10 +176,8 @@ pub struct EvalEnv<'a> {
 /// The labels of a rule's output series: the sample's without its metric name, then
 /// `overrides` in order (a later one wins, an empty value removes the label).
 fn output_labels(sample: &Labels, overrides: impl Iterator<Item = (String, String)>) -> Labels {
-    let own = sample
-        .iter()
-        .filter(|(k, _)| *k != "__name__")
-        .map(|(k, v)| (k.to_string(), v.to_string()));
+    let nameless = sample.without_name();
+    let own = nameless.iter().map(|(k, v)| (k.to_string(), v.to_string()));
     Labels::from_pairs(own.chain(overrides))
 }
 
@@ -235,9 +233,7 @@ fn expand(
         external_labels: env.external_labels,
         external_url: env.external_url,
         value,
-        // A template can only call `query` by name; without it the expansion runs here
-        // instead of on a thread that answers its queries.
-        query: text.contains("query").then_some(&q as &_),
+        query: Some(&q),
     };
     let name = format!("__alert_{rule_name}");
     crate::template::expand_at(&name, text, &ctx, eval_ms as f64 / 1000.0)
@@ -348,11 +344,9 @@ pub fn eval_rule(
             ..
         } => {
             let mut current: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
-            // Templated labels depend on the value: only fixed ones can be reused.
-            let cacheable = rule.fixed_labels;
             let mut out_labels = HashMap::new();
             for s in samples {
-                let cached = if cacheable {
+                let cached = if rule.fixed_labels {
                     state.out_labels.get(&s.labels).cloned()
                 } else {
                     None
@@ -370,7 +364,7 @@ pub fn eval_rule(
                         output_labels(&s.labels, templated.chain(name))
                     }
                 };
-                if cacheable {
+                if rule.fixed_labels {
                     out_labels.insert(s.labels.clone(), labels.clone());
                 }
                 let input = AnnotationInput {
