@@ -30,7 +30,7 @@ pub struct Heading {
     /// The heading's text as rendered (emphasis and code markers removed).
     pub text: Text,
     /// [`Fingerprint::of`] the text.
-    key: Fingerprint,
+    print: Fingerprint,
     /// An explicit `{#id}`, if written.
     pub id: Option<Text>,
     pub span: Span,
@@ -46,10 +46,10 @@ pub struct Field {
     /// The value without its formatting (`critical`).
     pub value: Text,
     pub name_span: Span,
-    /// The value without its formatting; an empty value is a point after the colon.
+    /// Where [`Field::value`] is written; an empty value is a point after the colon.
     pub value_span: Span,
     /// [`Fingerprint::of`] the name.
-    key: Fingerprint,
+    print: Fingerprint,
 }
 
 /// Where a step's title is written.
@@ -138,7 +138,8 @@ pub struct Scratch {
     /// The runbook's [`Text`]s, copied into an exact-size buffer at the end.
     strings: String,
     heading_text: String,
-    line: String,
+    /// A step's prose, joined for the decision pattern.
+    body_text: String,
 }
 
 /// A piece of a runbook's strings.
@@ -146,9 +147,13 @@ fn piece(strings: &str, t: Text) -> &str {
     strings.get(t.start as usize..t.end as usize).unwrap_or("")
 }
 
-/// Whether a heading's [`normalize`]d text is `name` (whose fingerprint is `print`).
-fn heading_is(strings: &str, h: &Heading, name: &str, print: Fingerprint) -> bool {
-    print.matches(h.key, || piece(strings, h.text), name)
+/// The first of `headings` (their texts in `strings`) whose [`normalize`]d text is the
+/// section name `key`.
+fn section_index(headings: &[Heading], strings: &str, key: &NameKey) -> Option<usize> {
+    let (name, print) = key.names.first()?;
+    headings
+        .iter()
+        .position(|h| print.matches(h.print, || piece(strings, h.text), name))
 }
 
 /// Appends `s` to `strings` and names the piece.
@@ -223,14 +228,7 @@ impl NameKeys {
 /// Lower-case letters and digits only: how headings and field names are compared
 /// (`Post-incident` = `post incident` = `POST INCIDENT:`). A leading `1.` numbering goes.
 pub fn normalize(s: &str) -> String {
-    let mut out = String::new();
-    normalize_into(s, &mut out);
-    out
-}
-
-/// [`normalize`], appended to `out`.
-fn normalize_into(s: &str, out: &mut String) {
-    out.extend(normalized(s));
+    normalized(s).collect()
 }
 
 /// `s` without a leading `1.` or `1)` numbering (and the blanks before it).
@@ -251,28 +249,16 @@ fn normalized(s: &str) -> impl Iterator<Item = char> + '_ {
         .flat_map(char::to_lowercase)
 }
 
-/// Whether `normalize(s) == key`, without allocating. The checks ask this of every heading
-/// and field of every runbook, so ASCII text (nearly all of it) takes a byte-wise path.
+/// Whether `normalize(s) == key`, without allocating: for names too long for their
+/// [`Fingerprint`] to settle.
 fn normalized_eq(s: &str, key: &str) -> bool {
-    if s.is_ascii() {
-        let mut k = key.bytes();
-        for &b in without_numbering(s).as_bytes() {
-            let c = KEY_BYTE[usize::from(b)];
-            if c != 0 && k.next() != Some(c) {
-                return false;
-            }
-        }
-        return k.next().is_none();
-    }
-    let mut k = key.chars();
-    normalized(s).all(|c| k.next() == Some(c)) && k.next().is_none()
+    normalized(s).eq(key.chars())
 }
 
 /// A short stand-in for a [`normalize`]d name, computed from the name as written: its first
 /// 15 bytes and, in the last byte, its length (at most 255). Kept with each heading and
 /// field: the checks look up some ten names in each of 10,000 runbooks, and comparing two
-/// fingerprints settles most lookups without normalizing anything. (A hash took as long as
-/// the rest of reading a heading, and still left every match to be compared in full.)
+/// fingerprints settles most lookups without normalizing anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fingerprint([u8; 16]);
 
@@ -547,10 +533,6 @@ impl Runbook {
         piece(&self.strings, t)
     }
 
-    pub fn field_name(&self, f: &Field) -> &str {
-        self.str(f.name)
-    }
-
     pub fn field_value(&self, f: &Field) -> &str {
         self.str(f.value)
     }
@@ -567,26 +549,25 @@ impl Runbook {
     }
 
     /// The first header field of this name (or one of its aliases).
+    #[cfg(test)]
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.field_by_key(&NameKey::field(name))
     }
 
-    /// [`Runbook::field`] by a key made once (for callers asking many runbooks).
+    /// The earliest header field under `key`'s name or one of its aliases (a key made once,
+    /// asked of many runbooks).
     pub fn field_by_key(&self, key: &NameKey) -> Option<&Field> {
         // The earliest field under any of the names.
         self.fields.iter().find(|f| {
             key.names
                 .iter()
-                .any(|(name, print)| print.matches(f.key, || self.field_name(f), name))
+                .any(|(name, print)| print.matches(f.print, || self.str(f.name), name))
         })
     }
 
     /// The first heading matching a section name (a key made once, asked of many runbooks).
     pub fn section_by_key(&self, key: &NameKey) -> Option<&Heading> {
-        let (name, print) = key.names.first()?;
-        self.headings
-            .iter()
-            .find(|h| heading_is(&self.strings, h, name, *print))
+        section_index(&self.headings, &self.strings, key).map(|i| &self.headings[i])
     }
 
     /// The headings' GitHub anchors, in order (unique in the document). Made on first use:
@@ -687,12 +668,12 @@ impl Runbook {
                         let end = text
                             .get(..span.end.max(start))
                             .map_or(start, |t| t.trim_end().len().max(start));
-                        let key = Fingerprint::of(htext);
+                        let print = Fingerprint::of(htext);
                         let htext = keep(&mut sc.strings, htext);
                         sc.headings.push(Heading {
                             level,
                             text: htext,
-                            key,
+                            print,
                             id,
                             span: Span::new(start, end),
                             body: Span::point(span.end),
@@ -746,7 +727,6 @@ impl Runbook {
             }
         }
         sc.content.sort_unstable();
-        sc.code.sort_unstable();
 
         // Section bodies run to the next heading of the same or a higher level.
         for i in 0..sc.headings.len() {
@@ -835,7 +815,7 @@ impl Runbook {
                 let (vs, ve) = clean_value(line, value.start, value.end);
                 let name_text = line.get(name.clone()).unwrap_or("");
                 sc.fields.push(Field {
-                    key: Fingerprint::of(name_text),
+                    print: Fingerprint::of(name_text),
                     name: keep(&mut sc.strings, name_text.trim()),
                     value: keep(&mut sc.strings, line.get(vs..ve).unwrap_or("")),
                     name_span: Span::new(start + name.start, start + name.end),
@@ -854,12 +834,10 @@ impl Runbook {
                 steps.push((n, StepTitle::Heading(i), h.span, h.body));
             }
         }
-        self.diagnosis = keys.diagnosis.iter().find_map(|key| {
-            let (name, print) = &key.names[0];
-            self.headings
-                .iter()
-                .position(|h| heading_is(&sc.strings, h, name, *print))
-        });
+        self.diagnosis = keys
+            .diagnosis
+            .iter()
+            .find_map(|key| section_index(&self.headings, &sc.strings, key));
         if steps.is_empty()
             && let Some(di) = self.diagnosis
             && let Some(d) = self.headings.get(di)
@@ -918,7 +896,7 @@ impl Runbook {
                 || {
                     // Prose only: a decision written in an HTML comment or a code block is
                     // not one. Pieces joined by a space (a trailing one changes no match).
-                    let body_text = &mut sc.line;
+                    let body_text = &mut sc.body_text;
                     body_text.clear();
                     for t in sc
                         .text_spans
