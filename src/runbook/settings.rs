@@ -211,7 +211,7 @@ impl Reader<'_> {
     }
 
     fn root(&mut self, node: &Node, base: &Settings) -> Option<RootConfig> {
-        let Some(entries) = node.as_map() else {
+        if node.as_map().is_none() {
             self.sec.error(
                 node.span,
                 format!(
@@ -220,22 +220,18 @@ impl Reader<'_> {
                 ),
             );
             return None;
-        };
+        }
         let mut dir = None;
         let mut url_prefix = None;
         let mut o = Overrides::default();
-        for e in entries {
-            let Some(k) = e.key.as_str() else {
-                self.sec.error(e.key.span, "keys must be strings");
-                continue;
-            };
+        for (k, value, key_span) in self.sec.entries(node, &[], "runbook root") {
             match k {
-                "dir" => dir = self.sec.string(&e.value, "dir").map(|d| (d, e.value.span)),
+                "dir" => dir = self.sec.string(value, "dir").map(|d| (d, value.span)),
                 "url_prefix" => {
-                    if let Some(p) = self.sec.string(&e.value, "url_prefix") {
+                    if let Some(p) = self.sec.string(value, "url_prefix") {
                         if !p.contains("://") {
                             self.sec.error(
-                                e.value.span,
+                                value.span,
                                 "`url_prefix` must be an absolute URL such as `https://wiki.example.com/runbooks/`",
                             );
                         } else {
@@ -244,9 +240,9 @@ impl Reader<'_> {
                     }
                 }
                 _ => {
-                    if !self.setting(k, &e.value, &mut o) {
+                    if !self.setting(k, value, &mut o) {
                         let known = [&["dir", "url_prefix"], SETTING_KEYS].concat();
-                        self.sec.unknown_key(e.key.span, k, &known, "runbook root");
+                        self.sec.unknown_key(key_span, k, &known, "runbook root");
                     }
                 }
             }
@@ -271,20 +267,15 @@ impl Reader<'_> {
             for item in items {
                 roots.extend(self.root(item, &base));
             }
-        } else if let Some(entries) = node.as_map() {
+        } else if node.as_map().is_some() {
             let mut o = Overrides::default();
             let mut root_nodes = None;
-            for e in entries {
-                let Some(k) = e.key.as_str() else {
-                    self.sec.error(e.key.span, "keys must be strings");
-                    continue;
-                };
+            for (k, value, key_span) in self.sec.entries(node, &[], "runbooks") {
                 if k == "roots" {
-                    root_nodes = Some(&e.value);
-                } else if !self.setting(k, &e.value, &mut o) {
-                    let mut known = vec!["roots"];
-                    known.extend_from_slice(SETTING_KEYS);
-                    self.sec.unknown_key(e.key.span, k, &known, "runbooks");
+                    root_nodes = Some(value);
+                } else if !self.setting(k, value, &mut o) {
+                    let known = [&["roots"], SETTING_KEYS].concat();
+                    self.sec.unknown_key(key_span, k, &known, "runbooks");
                 }
             }
             base = o.apply(&base);
