@@ -22,15 +22,9 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let y = num(0..4)?;
     let m = u32::try_from(num(5..7)?).ok()?;
     let d = u32::try_from(num(8..10)?).ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let len = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=len).contains(&d).then(|| days_from_civil(y, m, d))
+    // A day that does not exist (Feb 30, month 13) comes back as another date.
+    let days = days_from_civil(y, m, d);
+    (civil_from_days(days) == (y, m, d)).then_some(days)
 }
 
 /// Today, as days since the epoch: `ALERTLINT_TODAY` (`YYYY-MM-DD`, for reproducible runs and
