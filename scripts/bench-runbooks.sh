@@ -7,7 +7,8 @@
 # Also times the floor: `check` without runbooks while, beside it, examples/runbook_floor only
 # walks, reads and Markdown-parses the same runbooks (no checks, nothing kept). The floor is
 # what reading and parsing 10,000 files costs on this machine, whatever the checks do.
-#   usage: scripts/bench-runbooks.sh [RUNS]       (ALERTLINT=path/to/binary to skip the build)
+#   usage: scripts/bench-runbooks.sh [RUNS]   (ALERTLINT=path/to/binary skips building alertlint;
+#   the floor example is always built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
