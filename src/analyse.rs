@@ -12,14 +12,18 @@ use std::collections::HashMap;
 /// A rule's span with its labels (group labels first, rule labels overriding).
 type RuleLabels<'a> = (Span, Vec<(&'a str, &'a str)>);
 
-/// Per file, its rules' labels, in file order.
+/// Per file, its rules' labels, in file order: what overrides by `labels:` match against.
 struct RuleIndex<'a> {
     files: HashMap<*const SourceFile, Vec<RuleLabels<'a>>>,
 }
 
 impl<'a> RuleIndex<'a> {
-    fn new(files: &'a [RuleFile]) -> Self {
+    /// Empty when no override matches by labels: then no setting depends on them.
+    fn new(files: &'a [RuleFile], config: &Config) -> Self {
         let mut map = HashMap::new();
+        if !config.overrides.iter().any(|o| !o.labels.is_empty()) {
+            return RuleIndex { files: map };
+        }
         for f in files {
             let rules = f
                 .rules()
@@ -83,7 +87,7 @@ fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
 
 pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {
     let ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
-    let index = RuleIndex::new(files);
+    let index = RuleIndex::new(files, config);
     let raw = run_checks(&ctx);
 
     let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());
