@@ -181,8 +181,7 @@ impl Config {
         path: &Path,
         labels: Option<&[(&str, &str)]>,
     ) -> Option<CheckSetting> {
-        let lookup = |m: &BTreeMap<String, CheckSetting>| setting_in(m, check);
-        let mut setting = lookup(&self.checks);
+        let mut setting = setting_in(&self.checks, check);
         if self.overrides.is_empty() {
             return setting;
         }
@@ -192,7 +191,7 @@ impl Config {
             .iter()
             .filter(|o| Self::applies(o, &rel, labels))
         {
-            if let Some(s) = lookup(&o.checks) {
+            if let Some(s) = setting_in(&o.checks, check) {
                 setting = Some(s);
             }
         }
@@ -225,9 +224,6 @@ impl Config {
 
     /// The policy for a rule: the last matching override's, else the base policy.
     pub fn policy_for(&self, path: &Path, labels: &[(&str, &str)]) -> &Policy {
-        if self.overrides.is_empty() {
-            return &self.policy;
-        }
         let rel = self.relative(path);
         self.overrides
             .iter()

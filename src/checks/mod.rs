@@ -88,10 +88,7 @@ impl<'a> Context<'a> {
         self.policies.get_or_init(|| {
             let config = self.config;
             let by_override = config.overrides.iter().any(|o| o.policy.is_some());
-            self.files
-                .iter()
-                .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
-                .filter(|(_, _, r)| r.is_alert())
+            alerts(self)
                 .map(|(file, group, rule)| {
                     if !by_override {
                         return &config.policy;
