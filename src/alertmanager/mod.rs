@@ -420,22 +420,15 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         settings.config = Some(config.root.join(path));
         return Ok(settings);
     }
-    let Some(entries) = node.as_map() else {
-        if !node.is_null() {
-            sec.error(
-                node.span,
-                format!(
-                    "`alertmanager` must be a path or a mapping, found {}",
-                    node.kind_name()
-                ),
-            );
-        }
-        return if sec.errors.is_empty() {
-            Ok(settings)
-        } else {
-            Err(sec.errors)
-        };
-    };
+    if node.as_map().is_none() && !node.is_null() {
+        sec.error(
+            node.span,
+            format!(
+                "`alertmanager` must be a path or a mapping, found {}",
+                node.kind_name()
+            ),
+        );
+    }
     const KEYS: &[&str] = &[
         "config",
         "teams",
@@ -443,16 +436,13 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         "paging_integrations",
         "warning_pages",
     ];
-    for e in entries {
+    for e in node.as_map().unwrap_or_default() {
         let key = e.key.as_str().unwrap_or("");
         let v = &e.value;
         match key {
             "config" => match string(v) {
                 Some(p) => settings.config = Some(config.root.join(p)),
-                None => sec.error(
-                    v.span,
-                    "`config` must be the path of alertmanager.yml".to_string(),
-                ),
+                None => sec.error(v.span, "`config` must be the path of alertmanager.yml"),
             },
             "teams" => match v.as_map() {
                 Some(teams) => {
