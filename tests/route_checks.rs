@@ -14,7 +14,6 @@ use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::load::{Classified, load_file};
 use alertlint::source::SourceFile;
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 const ROOT: &str = "fixtures/alertmanager";
@@ -151,8 +150,7 @@ fn invalid_alertmanager_settings_are_config_errors() {
 
 #[test]
 fn examples_route_every_alert_to_its_team() {
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .current_dir("rules-examples")
         .args(["route", "--rules", "rules/"])
         .output()
@@ -169,8 +167,7 @@ fn examples_route_every_alert_to_its_team() {
 
 #[test]
 fn route_labels_prints_the_path_and_receivers() {
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .args([
             "route",
             "--alertmanager",
@@ -185,8 +182,7 @@ fn route_labels_prints_the_path_and_receivers() {
     insta::assert_snapshot!("route_labels", String::from_utf8_lossy(&out.stdout));
 
     let verify = |receivers: &str| {
-        Command::cargo_bin("alertlint")
-            .unwrap()
+        common::alertlint()
             .args([
                 "route",
                 "--alertmanager",
@@ -208,14 +204,12 @@ fn route_labels_prints_the_path_and_receivers() {
 
 #[test]
 fn route_needs_an_alertmanager_config() {
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .args(["route", "--no-config", "--labels", "a=b"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::cargo_bin("alertlint")
-        .unwrap()
+    let out = common::alertlint()
         .args([
             "route",
             "--no-config",
