@@ -86,7 +86,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let path = percent_decode(path);
                 let base = match (path.strip_prefix('/'), rbs.roots.get(doc.root)) {
                     (Some(rest), Some(root)) => root.dir.join(rest),
-                    _ => dir.join(&path),
+                    _ => dir.join(path.as_ref()),
                 };
                 let a = absolute(&base);
                 if !a.exists() {

@@ -56,13 +56,28 @@ pub struct Runbooks {
     pub roots: Vec<Root>,
     /// Every Markdown file under the roots, sorted by root then path.
     pub docs: Vec<Runbook>,
-    by_key: HashMap<(usize, String), Vec<usize>>,
+    /// Per root, the runbooks under each lookup key ([`key_of`]).
+    by_key: Vec<HashMap<Box<str>, Candidates>>,
     /// The config's directory, absolute: relative `runbook_url`s may start there.
     config_root: PathBuf,
     /// Today, in days since 1970-01-01 (see [`date::today`]).
     pub today: i64,
     /// The settings of the `runbooks:` section itself (for `runbook new` without a root).
     pub defaults: Settings,
+}
+
+/// The runbooks under one lookup key, in walk order: nearly always one (`a.md`), several
+/// when spellings differ only in case or extension (`a.md`, `A.markdown`, `a/README.md`).
+#[derive(Debug)]
+struct Candidates {
+    first: usize,
+    more: Vec<usize>,
+}
+
+impl Candidates {
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
 }
 
 /// Where a `runbook_url` leads.
@@ -95,15 +110,17 @@ impl Runbooks {
     }
 
     fn lookup(&self, root: usize, rest: &str) -> Option<usize> {
-        let candidates = self.by_key.get(&(root, key_of(rest)))?;
+        let candidates = self.by_key.get(root)?.get(key_of(rest).as_str())?;
+        if candidates.more.is_empty() {
+            return Some(candidates.first);
+        }
         // An exact spelling first, then a non-index page, then any.
         let rest = rest.trim_matches('/');
         candidates
             .iter()
-            .copied()
             .find(|&i| self.docs[i].rel == rest || strip_ext(&self.docs[i].rel) == rest)
-            .or_else(|| candidates.iter().copied().find(|&i| !self.docs[i].is_index))
-            .or_else(|| candidates.first().copied())
+            .or_else(|| candidates.iter().find(|&i| !self.docs[i].is_index))
+            .or(Some(candidates.first))
     }
 
     fn with_fragment(&self, doc: usize, fragment: Option<&str>) -> Resolution {
@@ -120,7 +137,10 @@ impl Runbooks {
                         fragment: true,
                     }
                 } else {
-                    Resolution::MissingHeading { doc, fragment: f }
+                    Resolution::MissingHeading {
+                        doc,
+                        fragment: f.into_owned(),
+                    }
                 }
             }
         }
@@ -170,7 +190,7 @@ impl Runbooks {
         let mut inside: Option<(usize, String)> = None;
         let mut exists = false;
         for base in bases {
-            let abs = normalize(&base.join(&path));
+            let abs = normalize(&base.join(path.as_ref()));
             for (i, root) in self.roots.iter().enumerate() {
                 let Some(rel) = relative_to(&abs, &root.abs) else {
                     continue;
@@ -192,7 +212,7 @@ impl Runbooks {
             None if exists => Resolution::Unverifiable,
             None => Resolution::MissingFile {
                 root: None,
-                expected: path,
+                expected: path.into_owned(),
             },
         }
     }
@@ -281,8 +301,14 @@ fn strip_ext(s: &str) -> &str {
 /// The lookup key of a path under a root: lower-case, without extension, an index page
 /// standing for its directory.
 fn key_of(rel: &str) -> String {
-    let rel = rel.trim_matches('/');
-    let mut k = strip_ext(rel).to_lowercase();
+    let rel = strip_ext(rel.trim_matches('/'));
+    // Every URL of a large rule set comes through here: ASCII, nearly always, is lower-cased
+    // byte by byte rather than through Unicode's tables.
+    let mut k = if rel.is_ascii() {
+        rel.to_ascii_lowercase()
+    } else {
+        rel.to_lowercase()
+    };
     for index in ["index", "_index", "readme"] {
         if k == index {
             return String::new();
@@ -584,9 +610,21 @@ impl Plan {
         for batch in batches {
             docs.extend(batch);
         }
-        let mut by_key: HashMap<(usize, String), Vec<usize>> = HashMap::with_capacity(docs.len());
+        let mut by_key: Vec<HashMap<Box<str>, Candidates>> = self
+            .roots
+            .iter()
+            .map(|_| HashMap::with_capacity(docs.len() / self.roots.len().max(1)))
+            .collect();
         for (i, d) in docs.iter().enumerate() {
-            by_key.entry((d.root, key_of(&d.rel))).or_default().push(i);
+            let Some(keys) = by_key.get_mut(d.root) else {
+                continue;
+            };
+            keys.entry(key_of(&d.rel).into_boxed_str())
+                .and_modify(|c| c.more.push(i))
+                .or_insert(Candidates {
+                    first: i,
+                    more: Vec::new(),
+                });
         }
         Runbooks {
             roots: self.roots,

@@ -371,7 +371,7 @@ pub fn url_path(u: &str) -> String {
         }
         None => no_query,
     };
-    crate::url::percent_decode(path)
+    crate::url::percent_decode(path).into_owned()
 }
 
 /// Translates the ASCII-only Perl classes of Go's RE2 syntax (`\d`, `\w`,
