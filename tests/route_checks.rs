@@ -257,3 +257,44 @@ fn broken_routing_examples_report_every_routing_check() {
         );
     }
 }
+
+/// An override's `policy:` names the severity label `route/paging` reads for the alerts it
+/// applies to, as it does for the `alert/*` checks.
+#[test]
+fn paging_reads_each_alerts_own_severity_label() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let rules = tmp.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "groups:\n  - name: fraud\n    labels: {team: fraud-ml}\n    rules:\n\
+         \x20     - alert: FraudDrift\n        expr: fraud_psi > 0.2\n\
+         \x20       labels: {severity: warning, level: critical}\n",
+    )
+    .expect("write rules");
+    let file = match load_file(&rules) {
+        Ok(Classified::Rules(f)) => f,
+        other => panic!("not a rule file ({})", other.is_ok()),
+    };
+    let am = am(&Path::new(ROOT).join("pass/alertmanager.yml"));
+    let paging = |config_text: &str| -> Vec<String> {
+        let source = SourceFile::new(".alertlint.yaml", config_text.into());
+        let config = Config::parse(source, PathBuf::from("."), alertlint::checks::is_check_id)
+            .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let inputs = Inputs {
+            alertmanager: Some(&am),
+            ..Inputs::default()
+        };
+        analyse(std::slice::from_ref(&file), &config, &inputs)
+            .into_iter()
+            .filter(|d| d.check == "route/paging")
+            .map(|d| d.message)
+            .collect()
+    };
+    // By the base policy it is a `warning`, which need not page.
+    assert_eq!(paging("policy: {}\n"), Vec::<String>::new());
+    // Alerts with a `level` are graded by it: this one is critical, and reaches only Slack.
+    assert_eq!(
+        paging("overrides:\n  - labels: {level: critical}\n    policy: {severity_label: level}\n"),
+        ["`critical` alert `FraudDrift` pages nobody: it reaches `fraud-ml-slack`"]
+    );
+}

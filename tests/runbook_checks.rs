@@ -275,3 +275,57 @@ fn bad_runbooks_config_is_reported_in_the_config_file() {
     insta::assert_snapshot!("config_errors", msgs.join("\n"));
     assert!(errors.iter().all(|d| d.check == "config"));
 }
+
+/// An override's `policy:` (here for alerts labelled `squad`) changes the annotation the
+/// runbook link is read from and the label `runbook/mismatch` compares the Owner with, as it
+/// does for the `alert/*` checks; other alerts keep the base policy.
+#[test]
+fn runbook_checks_read_each_alerts_own_policy() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("runbooks")).expect("mkdir");
+    std::fs::write(
+        dir.join(".alertlint.yaml"),
+        "runbooks:\n  - dir: runbooks/\n    fields: [Owner]\n    sections: []\n    steps: false\n\
+         overrides:\n  - labels: {squad: payments}\n    policy: {owner_label: squad, runbook_annotation: playbook}\n",
+    )
+    .expect("write config");
+    std::fs::write(
+        dir.join("rules.yaml"),
+        "groups:\n  - name: g\n    rules:\n\
+         \x20     - alert: CheckoutDown\n        expr: up == 0\n        for: 5m\n\
+         \x20       labels: {severity: critical, team: sre, squad: payments}\n\
+         \x20       annotations: {playbook: runbooks/CheckoutDown.md}\n\
+         \x20     - alert: SearchDown\n        expr: up == 0\n        for: 5m\n\
+         \x20       labels: {severity: critical, team: search}\n\
+         \x20       annotations: {runbook_url: runbooks/SearchDown.md}\n",
+    )
+    .expect("write rules");
+    // CheckoutDown's owner is its `squad` (payments), not its `team` (sre).
+    std::fs::write(
+        dir.join("runbooks/CheckoutDown.md"),
+        "# CheckoutDown\n\n**Owner:** sre\n",
+    )
+    .expect("write runbook");
+    std::fs::write(
+        dir.join("runbooks/SearchDown.md"),
+        "# SearchDown\n\n**Owner:** search\n",
+    )
+    .expect("write runbook");
+
+    let found: Vec<(&str, String)> = check_dir(dir)
+        .iter()
+        .filter(|d| d.check.starts_with("runbook/"))
+        .map(|d| (d.check, d.message.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "runbook/mismatch",
+            "the runbook says Owner `sre`, but alert `CheckoutDown` has `squad` label `payments`"
+                .to_string()
+        )],
+        "the playbook link resolves (no runbook/missing, no runbook/orphan), and Owner is \
+         compared with `squad`"
+    );
+}

@@ -25,7 +25,7 @@ use crate::config_reader::SectionReader;
 pub use matcher::{LabelSet, MatchType, Matcher};
 pub use parse::INTEGRATIONS;
 
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Rule, RuleGroup, Str};
 use crate::source::{SourceFile, Span};
@@ -531,12 +531,13 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-/// The tier policy for an alert severity, with `warning_pages` applied.
-pub fn tier_pages(config: &Config, settings: &Settings, severity: &str) -> Option<bool> {
+/// Whether alerts of a severity must page, under an alert's policy, with `warning_pages`
+/// applied.
+pub fn tier_pages(policy: &Policy, settings: &Settings, severity: &str) -> Option<bool> {
     if let Some(p) = settings.warning_pages.filter(|_| severity == "warning") {
         return Some(p);
     }
-    config.policy.tier(severity).and_then(|t| t.pages)
+    policy.tier(severity).and_then(|t| t.pages)
 }
 
 /// An alert of the checked rules with its static labels and how it routes.
@@ -549,6 +550,11 @@ pub struct RoutedAlert<'a> {
 }
 
 impl RoutedAlert<'_> {
+    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
+    pub fn policy<'c>(&self, config: &'c Config) -> &'c Policy {
+        crate::checks::policy_of(config, self.file, self.group, self.rule)
+    }
+
     /// The value of a static label, with where it is written (rule labels win over group's).
     pub fn label(&self, name: &str) -> Option<&crate::model::Pair> {
         self.rule
@@ -581,13 +587,17 @@ pub fn routed_alerts<'a>(
         .collect()
 }
 
-/// Team names alertlint knows: `policy.teams`, the `teams:` of the settings and the owner
-/// label values of the alerts.
+/// Team names alertlint knows: the `teams` of the policy and of every override's policy,
+/// the `teams:` of the settings and the owner label values of the alerts (each alert's owner
+/// label as its policy names it).
 pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -> Vec<String> {
-    let mut teams: BTreeSet<String> = config.policy.teams.iter().cloned().collect();
+    let policies = std::iter::once(&config.policy)
+        .chain(config.overrides.iter().filter_map(|o| o.policy.as_ref()));
+    let mut teams: BTreeSet<String> = policies.flat_map(|p| p.teams.iter().cloned()).collect();
     teams.extend(am.settings.teams.keys().cloned());
     for a in alerts {
-        if let Some(t) = a.labels.labels.get(&config.policy.owner_label)
+        let owner_label = &a.policy(config).owner_label;
+        if let Some(t) = a.labels.labels.get(owner_label)
             && !t.is_empty()
         {
             teams.insert(t.clone());

@@ -86,16 +86,8 @@ impl<'a> Context<'a> {
     /// the order of [`alerts`]. Six checks ask; each alert's is worked out once per run.
     pub fn alert_policies(&self) -> &[&'a crate::config::Policy] {
         self.policies.get_or_init(|| {
-            let config = self.config;
-            let by_override = config.overrides.iter().any(|o| o.policy.is_some());
             alerts(self)
-                .map(|(file, group, rule)| {
-                    if !by_override {
-                        return &config.policy;
-                    }
-                    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
-                    config.policy_for(&file.source.path, &labels)
-                })
+                .map(|(file, group, rule)| policy_of(self.config, file, group, rule))
                 .collect()
         })
     }
@@ -237,6 +229,23 @@ pub fn rules<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
 /// Every alerting rule of every file.
 pub fn alerts<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
     rules(ctx).filter(|(_, _, r)| r.is_alert())
+}
+
+/// The on-call policy of one alert: an override's `policy:` where one applies to the alert's
+/// file or labels (the last such), else the base `policy`. Every check that reads a policy
+/// setting of an alert (its runbook annotation, severity or owner label) asks here, so that
+/// they all read the same one.
+pub fn policy_of<'c>(
+    config: &'c Config,
+    file: &RuleFile,
+    group: &crate::model::RuleGroup,
+    rule: &crate::model::Rule,
+) -> &'c crate::config::Policy {
+    if !config.overrides.iter().any(|o| o.policy.is_some()) {
+        return &config.policy;
+    }
+    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
+    config.policy_for(&file.source.path, &labels)
 }
 
 /// Every alerting rule of every file, with its on-call policy.

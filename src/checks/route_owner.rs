@@ -42,7 +42,6 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(am) = ctx.alertmanager else {
         return;
     };
-    let owner = &ctx.config.policy.owner_label;
     let alerts = ctx.routed_alerts();
     let teams = known_teams(ctx.config, am, alerts);
     let teams: Vec<&str> = teams.iter().map(String::as_str).collect();
@@ -50,7 +49,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };
-        let Some(pair) = a.label(owner) else {
+        let Some(pair) = a.label(&a.policy(ctx.config).owner_label) else {
             continue;
         };
         let team = pair.value.value.as_str();

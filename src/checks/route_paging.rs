@@ -43,15 +43,15 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(am) = ctx.alertmanager else {
         return;
     };
-    let sev_label = &ctx.config.policy.severity_label;
     for a in ctx.routed_alerts() {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };
-        let Some(severity) = a.labels.labels.get(sev_label) else {
+        let policy = a.policy(ctx.config);
+        let Some(severity) = a.labels.labels.get(&policy.severity_label) else {
             continue;
         };
-        let Some(must_page) = tier_pages(ctx.config, &am.settings, severity) else {
+        let Some(must_page) = tier_pages(policy, &am.settings, severity) else {
             continue;
         };
         let paging: Vec<_> = matches

@@ -56,7 +56,6 @@ fn has_word(s: &str, want: &str) -> bool {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(rbs) = ctx.runbooks else { return };
-    let policy = &ctx.config.policy;
     // The fields' names as runbooks are searched for them, once rather than per alert.
     let keys = ["Alert", "Severity", "Owner"].map(NameKey::field);
     for r in ctx.runbook_references() {
@@ -68,6 +67,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let Some(doc) = rbs.doc(doc) else { continue };
+        let policy = super::policy_of(ctx.config, r.file, r.group, r.rule);
         let alert = r.rule.alert.as_ref();
         let checks = [
             ("Alert", alert, "alert"),

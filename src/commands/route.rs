@@ -165,8 +165,6 @@ fn table(
     config: &crate::config::Config,
     files: &[crate::model::RuleFile],
 ) -> String {
-    let sev = &config.policy.severity_label;
-    let owner = &config.policy.owner_label;
     let mut rows = vec![[
         "ALERT".to_string(),
         "SEVERITY".to_string(),
@@ -207,10 +205,11 @@ fn table(
                 "?".to_string(),
             ),
         };
+        let policy = a.policy(config);
         rows.push([
             a.rule.name().to_string(),
-            get(sev),
-            get(owner),
+            get(&policy.severity_label),
+            get(&policy.owner_label),
             receivers,
             pages,
         ]);

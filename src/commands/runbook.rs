@@ -73,8 +73,9 @@ fn new(args: RunbookNewArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let policy = crate::checks::policy_of(&config, file, group, rule);
     let resolution = runbooks.as_ref().and_then(|rbs| {
-        rule.annotation(&config.policy.runbook_annotation)
+        rule.annotation(&policy.runbook_annotation)
             .map(|p| rbs.resolve(&p.value.value, &file.source.path))
     });
 
@@ -102,7 +103,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
     }
 
     let text = render(
-        &Facts::of(group, rule, &config.policy),
+        &Facts::of(group, rule, policy),
         &settings,
         &date::format_date(date::today()),
     );

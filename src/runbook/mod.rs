@@ -233,13 +233,13 @@ impl Runbooks {
 
     /// [`Runbooks::references`] of one rule file.
     fn references_in<'a>(&self, ctx: &Context<'a>, file: &'a RuleFile) -> Vec<Reference<'a>> {
-        let key = &ctx.config.policy.runbook_annotation;
         let mut out = Vec::new();
         for (group, rule) in file.rules() {
             if !rule.is_alert() {
                 continue;
             }
-            let Some(pair) = rule.annotation(key) else {
+            let policy = crate::checks::policy_of(ctx.config, file, group, rule);
+            let Some(pair) = rule.annotation(&policy.runbook_annotation) else {
                 continue;
             };
             if pair.value.value.trim().is_empty() {
