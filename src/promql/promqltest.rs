@@ -11,49 +11,14 @@ use super::value::{AnnotationKind, EvalError, Value, almost_equal};
 
 const EPSILON: f64 = 1e-6;
 
-/// Parses a Prometheus duration such as `5m`, `1h30m`, `10s53ms` or `0`.
+/// Parses a Prometheus duration such as `5m`, `1h30m`, `10s53ms` or `0`, as the rule files'
+/// durations are (units largest first, each at most once), optionally negative.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     let s = s.trim();
-    if s == "0" {
-        return Ok(0);
+    match s.strip_prefix('-') {
+        Some(body) => crate::duration::parse_duration(body).map(|ms| -ms),
+        None => crate::duration::parse_duration(s),
     }
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, s),
-    };
-    let mut total: i64 = 0;
-    let mut rest = body;
-    if rest.is_empty() {
-        return Err(format!("invalid duration {s:?}"));
-    }
-    while !rest.is_empty() {
-        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return Err(format!("invalid duration {s:?}"));
-        }
-        let n: i64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?}"))?;
-        rest = &rest[digits..];
-        let unit_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let mult: i64 = match unit {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 604_800_000,
-            "y" => 31_536_000_000,
-            _ => return Err(format!("invalid duration unit in {s:?}")),
-        };
-        total = n
-            .checked_mul(mult)
-            .and_then(|v| v.checked_add(total))
-            .ok_or_else(|| format!("duration out of range {s:?}"))?;
-    }
-    Ok(if neg { -total } else { total })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -786,6 +751,9 @@ mod tests {
         assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
         assert_eq!(parse_duration("0"), Ok(0));
         assert!(parse_duration("5x").is_err());
+        // As Prometheus' `model.ParseDuration`: units largest first, each once.
+        assert!(parse_duration("30s1m").is_err());
+        assert_eq!(parse_duration("-1m"), Ok(-60_000));
     }
 
     #[test]
