@@ -547,14 +547,11 @@ pub struct RoutedAlert<'a> {
     pub rule: &'a Rule,
     pub labels: StaticLabels,
     pub routing: Routing<'a>,
+    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
+    pub policy: &'a Policy,
 }
 
 impl RoutedAlert<'_> {
-    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
-    pub fn policy<'c>(&self, config: &'c Config) -> &'c Policy {
-        crate::checks::policy_of(config, self.file, self.group, self.rule)
-    }
-
     /// The value of a static label, with where it is written (rule labels win over group's).
     pub fn label(&self, name: &str) -> Option<&crate::model::Pair> {
         self.rule
@@ -563,17 +560,20 @@ impl RoutedAlert<'_> {
     }
 }
 
-/// Every alert of the rule files, routed.
+/// Every alert of the rule files, routed; `policies` are the alerts' policies, in the same
+/// order ([`crate::checks::Context::alert_policies`]).
 pub fn routed_alerts<'a>(
     am: &'a Alertmanager,
     files: &'a [crate::model::RuleFile],
+    policies: &[&'a Policy],
 ) -> Vec<RoutedAlert<'a>> {
     let routing_names = am.routing_label_names();
     files
         .iter()
         .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
         .filter(|(_, _, r)| r.is_alert())
-        .map(|(file, group, rule)| {
+        .zip(policies.iter().copied())
+        .map(|((file, group, rule), policy)| {
             let labels = static_labels(group, rule);
             let routing = am.route_alert(&labels, &routing_names);
             RoutedAlert {
@@ -582,6 +582,7 @@ pub fn routed_alerts<'a>(
                 rule,
                 labels,
                 routing,
+                policy,
             }
         })
         .collect()
@@ -596,8 +597,7 @@ pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -
     let mut teams: BTreeSet<String> = policies.flat_map(|p| p.teams.iter().cloned()).collect();
     teams.extend(am.settings.teams.keys().cloned());
     for a in alerts {
-        let owner_label = &a.policy(config).owner_label;
-        if let Some(t) = a.labels.labels.get(owner_label)
+        if let Some(t) = a.labels.labels.get(&a.policy.owner_label)
             && !t.is_empty()
         {
             teams.insert(t.clone());

@@ -97,9 +97,9 @@ impl<'a> Context<'a> {
     pub fn routed_alerts(&self) -> &[crate::alertmanager::RoutedAlert<'a>] {
         match self.alertmanager {
             None => &[],
-            Some(am) => self
-                .routed
-                .get_or_init(|| crate::alertmanager::routed_alerts(am, self.files)),
+            Some(am) => self.routed.get_or_init(|| {
+                crate::alertmanager::routed_alerts(am, self.files, self.alert_policies())
+            }),
         }
     }
 

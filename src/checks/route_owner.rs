@@ -49,7 +49,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };
-        let Some(pair) = a.label(&a.policy(ctx.config).owner_label) else {
+        let Some(pair) = a.label(&a.policy.owner_label) else {
             continue;
         };
         let team = pair.value.value.as_str();

@@ -47,11 +47,10 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };
-        let policy = a.policy(ctx.config);
-        let Some(severity) = a.labels.labels.get(&policy.severity_label) else {
+        let Some(severity) = a.labels.labels.get(&a.policy.severity_label) else {
             continue;
         };
-        let Some(must_page) = tier_pages(policy, &am.settings, severity) else {
+        let Some(must_page) = tier_pages(a.policy, &am.settings, severity) else {
             continue;
         };
         let paging: Vec<_> = matches

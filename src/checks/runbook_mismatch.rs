@@ -67,7 +67,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let Some(doc) = rbs.doc(doc) else { continue };
-        let policy = super::policy_of(ctx.config, r.file, r.group, r.rule);
+        let policy = r.policy;
         let alert = r.rule.alert.as_ref();
         let checks = [
             ("Alert", alert, "alert"),

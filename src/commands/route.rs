@@ -2,9 +2,7 @@
 //! or every alert of some rule files, so a reviewer sees the effect of a routing change.
 
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
-use crate::alertmanager::{
-    self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher, routed_alerts,
-};
+use crate::alertmanager::{self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher};
 use crate::cli::RouteArgs;
 use crate::commands::check::{load_config, print_config_errors};
 use crate::load::load_rule_files;
@@ -172,7 +170,8 @@ fn table(
         "RECEIVERS".to_string(),
         "PAGES".to_string(),
     ]];
-    for a in routed_alerts(am, files) {
+    let ctx = crate::checks::Context::new(files, config, None, Some(am));
+    for a in ctx.routed_alerts() {
         let get = |k: &str| {
             a.labels
                 .labels
@@ -205,11 +204,10 @@ fn table(
                 "?".to_string(),
             ),
         };
-        let policy = a.policy(config);
         rows.push([
             a.rule.name().to_string(),
-            get(&policy.severity_label),
-            get(&policy.owner_label),
+            get(&a.policy.severity_label),
+            get(&a.policy.owner_label),
             receivers,
             pages,
         ]);

@@ -18,7 +18,7 @@ pub use markdown::{Field, Heading, Link, Runbook, Step, StepRef};
 pub use settings::Settings;
 
 use crate::checks::Context;
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::config_reader::SectionReader;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Pair, Rule, RuleFile, RuleGroup, Str};
@@ -221,24 +221,33 @@ impl Runbooks {
     /// where it leads, in file order. The checks share one result:
     /// [`Context::runbook_references`].
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
+        // Each file's alerts' policies: from where its first alert is in `alert_policies`.
+        let policies = ctx.alert_policies();
+        let starts: Vec<usize> = ctx
+            .files
+            .iter()
+            .scan(0, |next, f| {
+                let start = *next;
+                *next += f.rules().filter(|(_, r)| r.is_alert()).count();
+                Some(start)
+            })
+            .collect();
         // File by file on every core: the checks that need the links wait for them (they
         // are computed once, by the first check to ask), so a core left idle here is lost.
         crate::parallel::map(ctx.files.len(), |_: &mut (), i| {
-            self.references_in(ctx, &ctx.files[i])
+            let policies = policies.get(starts[i]..).unwrap_or_default();
+            self.references_in(&ctx.files[i], policies)
         })
         .into_iter()
         .flatten()
         .collect()
     }
 
-    /// [`Runbooks::references`] of one rule file.
-    fn references_in<'a>(&self, ctx: &Context<'a>, file: &'a RuleFile) -> Vec<Reference<'a>> {
+    /// [`Runbooks::references`] of one rule file, whose alerts' policies `policies` starts with.
+    fn references_in<'a>(&self, file: &'a RuleFile, policies: &[&'a Policy]) -> Vec<Reference<'a>> {
         let mut out = Vec::new();
-        for (group, rule) in file.rules() {
-            if !rule.is_alert() {
-                continue;
-            }
-            let policy = crate::checks::policy_of(ctx.config, file, group, rule);
+        let alerts = file.rules().filter(|(_, r)| r.is_alert());
+        for ((group, rule), &policy) in alerts.zip(policies) {
             let Some(pair) = rule.annotation(&policy.runbook_annotation) else {
                 continue;
             };
@@ -251,6 +260,7 @@ impl Runbooks {
                 rule,
                 url: pair,
                 resolution: self.resolve(&pair.value.value, &file.source.path),
+                policy,
             });
         }
         out
@@ -264,6 +274,8 @@ pub struct Reference<'a> {
     pub rule: &'a Rule,
     pub url: &'a Pair,
     pub resolution: Resolution,
+    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
+    pub policy: &'a Policy,
 }
 
 impl Reference<'_> {
