@@ -85,6 +85,15 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
+    // Each root's preset as messages name it, once rather than per runbook.
+    let presets: Vec<String> = rbs
+        .roots
+        .iter()
+        .map(|r| match r.settings.preset.as_str() {
+            "" => String::new(),
+            p => format!(" (preset `{p}`)"),
+        })
+        .collect();
     for (i, doc) in rbs.docs.iter().enumerate() {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
@@ -106,15 +115,10 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let Some(root) = rbs.roots.get(doc.root) else {
+        let (Some(root), Some(preset)) = (rbs.roots.get(doc.root), presets.get(doc.root)) else {
             continue;
         };
         let settings = &root.settings;
-        let preset = if settings.preset.is_empty() {
-            String::new()
-        } else {
-            format!(" (preset `{}`)", settings.preset)
-        };
         let top = doc.title_span();
         for (name, key) in settings.fields.iter().zip(&root.keys.fields) {
             match doc.field_by_key(key) {
