@@ -48,8 +48,12 @@ fn has_word(s: &str, want: &str) -> bool {
     s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
         .filter(|w| !w.is_empty())
         .any(|w| match &want_lower {
-            // ASCII compares byte by byte, without allocating: nearly every label value.
-            None => w.eq_ignore_ascii_case(want),
+            // ASCII compares byte by byte, without allocating: nearly every label value. A
+            // word with other characters may still lower-case to it (the Kelvin sign `K`).
+            None => {
+                w.eq_ignore_ascii_case(want)
+                    || !w.is_ascii() && w.to_lowercase() == want.to_ascii_lowercase()
+            }
             Some(lower) => w.to_lowercase() == *lower,
         })
 }
@@ -113,5 +117,19 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_word;
+
+    #[test]
+    fn words_compare_ignoring_case_in_unicode() {
+        assert!(has_word("Team: Fraud-ML (secondary)", "fraud-ml"));
+        assert!(!has_word("fraud-ml-infra", "fraud"));
+        // The Kelvin sign lower-cases to an ASCII `k`.
+        assert!(has_word("\u{212A}8s", "k8s"));
+        assert!(has_word("ÉQUIPE", "équipe"));
     }
 }
