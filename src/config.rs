@@ -4,6 +4,7 @@
 
 use crate::config_reader::SectionReader;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Rule, RuleGroup};
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -222,13 +223,20 @@ impl Config {
         path_ok && labels_ok
     }
 
-    /// The policy for a rule: the last matching override's, else the base policy.
-    pub fn policy_for(&self, path: &Path, labels: &[(&str, &str)]) -> &Policy {
+    /// The on-call policy of a rule in the file at `path`: the `policy:` of the last
+    /// override that applies to the file or the rule's labels, else the base `policy`. Every
+    /// check that reads a policy setting of an alert (its runbook annotation, severity or
+    /// owner label) reads this one.
+    pub fn policy_for(&self, path: &Path, group: &RuleGroup, rule: &Rule) -> &Policy {
+        if !self.overrides.iter().any(|o| o.policy.is_some()) {
+            return &self.policy;
+        }
+        let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
         let rel = self.relative(path);
         self.overrides
             .iter()
             .rev()
-            .filter(|o| Self::applies(o, &rel, Some(labels)))
+            .filter(|o| Self::applies(o, &rel, Some(&labels)))
             .find_map(|o| o.policy.as_ref())
             .unwrap_or(&self.policy)
     }

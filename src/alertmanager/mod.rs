@@ -547,7 +547,7 @@ pub struct RoutedAlert<'a> {
     pub rule: &'a Rule,
     pub labels: StaticLabels,
     pub routing: Routing<'a>,
-    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
+    /// The alert's on-call policy (see [`Config::policy_for`]).
     pub policy: &'a Policy,
 }
 
@@ -560,20 +560,15 @@ impl RoutedAlert<'_> {
     }
 }
 
-/// Every alert of the rule files, routed; `policies` are the alerts' policies, in the same
-/// order ([`crate::checks::Context::alert_policies`]).
+/// Every alert, routed ([`crate::checks::Context::alerts_with_policy`]).
 pub fn routed_alerts<'a>(
     am: &'a Alertmanager,
-    files: &'a [crate::model::RuleFile],
-    policies: &[&'a Policy],
+    alerts: &[crate::checks::AlertRef<'a>],
 ) -> Vec<RoutedAlert<'a>> {
     let routing_names = am.routing_label_names();
-    files
+    alerts
         .iter()
-        .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
-        .filter(|(_, _, r)| r.is_alert())
-        .zip(policies.iter().copied())
-        .map(|((file, group, rule), policy)| {
+        .map(|&((file, group, rule), policy)| {
             let labels = static_labels(group, rule);
             let routing = am.route_alert(&labels, &routing_names);
             RoutedAlert {

@@ -29,7 +29,7 @@
 //!     description: "p99 latency of model {{ $labels.model }} is {{ $value | humanizeDuration }}"
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy};
+use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Pair, Rule};
 use crate::source::SourceFile;
@@ -59,7 +59,7 @@ fn mentions_labels(s: &str) -> bool {
 }
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, _, rule), policy) in ctx.alerts_with_policy() {
         let summary = rule.annotation(&policy.summary_annotation);
         let description = rule.annotation(&policy.description_annotation);
         let d = |span, msg: String| Diagnostic::new(CHECK.id, &file.source, span, msg);

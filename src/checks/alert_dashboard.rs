@@ -20,7 +20,7 @@
 //!     dashboard_url: https://grafana.example.com/d/fraud-serving?var-model={{ $labels.model }}
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy};
+use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -34,7 +34,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, _, rule), policy) in ctx.alerts_with_policy() {
         let key = &policy.dashboard_annotation;
         if rule
             .annotation(key)

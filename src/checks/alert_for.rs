@@ -26,7 +26,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy};
+use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::{format_duration, parse_duration};
 
@@ -41,7 +41,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, group, rule), policy) in ctx.alerts_with_policy() {
         let severity = rule
             .effective_label(group, &policy.severity_label)
             .map(|p| p.value.value.as_str());

@@ -22,7 +22,7 @@
 //!     team: ml-platform
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy, is_templated};
+use super::{Category, Check, Context, is_templated};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -37,7 +37,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, group, rule), policy) in ctx.alerts_with_policy() {
         let label = &policy.owner_label;
         let pair = rule.effective_label(group, label);
         match pair {

@@ -22,7 +22,7 @@
 //!     runbook_url: https://runbooks.example.com/fraud/FraudModelLatencyHigh.md
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy};
+use super::{Category, Check, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const CHECK: Check = Check {
@@ -36,7 +36,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, _, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, _, rule), policy) in ctx.alerts_with_policy() {
         let key = &policy.runbook_annotation;
         match rule.annotation(key) {
             Some(p) if !p.value.value.trim().is_empty() => {}

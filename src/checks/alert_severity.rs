@@ -21,7 +21,7 @@
 //!     severity: critical
 //! ```
 
-use super::{Category, Check, Context, alerts_with_policy, is_templated};
+use super::{Category, Check, Context, is_templated};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::closest;
 
@@ -36,7 +36,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for ((file, group, rule), policy) in alerts_with_policy(ctx) {
+    for &((file, group, rule), policy) in ctx.alerts_with_policy() {
         let label = &policy.severity_label;
         // Listed for messages only.
         let tier_names = || -> Vec<&str> { policy.tiers.iter().map(|t| t.name.as_str()).collect() };

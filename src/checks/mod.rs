@@ -59,9 +59,9 @@ pub struct Context<'a> {
     /// Where every alert's runbook link leads: computed on first use, shared by the runbook
     /// checks.
     runbook_refs: std::sync::OnceLock<Vec<crate::runbook::Reference<'a>>>,
-    /// The policy of every alert, in the order of [`alerts`]: computed on first use, shared
-    /// by the policy checks.
-    policies: std::sync::OnceLock<Vec<&'a crate::config::Policy>>,
+    /// Every alert with its policy: computed on first use, shared by every check that reads
+    /// a policy setting of an alert.
+    alerts: std::sync::OnceLock<Vec<AlertRef<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -78,16 +78,21 @@ impl<'a> Context<'a> {
             alertmanager,
             routed: std::sync::OnceLock::new(),
             runbook_refs: std::sync::OnceLock::new(),
-            policies: std::sync::OnceLock::new(),
+            alerts: std::sync::OnceLock::new(),
         }
     }
 
-    /// The on-call policy of every alert (overrides can change it by path or label), in
-    /// the order of [`alerts`]. Six checks ask; each alert's is worked out once per run.
-    pub fn alert_policies(&self) -> &[&'a crate::config::Policy] {
-        self.policies.get_or_init(|| {
+    /// Every alerting rule of every file with its on-call policy (overrides can change it
+    /// by path or label). The policy, routing and runbook checks all ask; each alert's is
+    /// worked out once per run.
+    pub fn alerts_with_policy(&self) -> &[AlertRef<'a>] {
+        self.alerts.get_or_init(|| {
+            let config = self.config;
             alerts(self)
-                .map(|(file, group, rule)| policy_of(self.config, file, group, rule))
+                .map(|(file, group, rule)| {
+                    let policy = config.policy_for(&file.source.path, group, rule);
+                    ((file, group, rule), policy)
+                })
                 .collect()
         })
     }
@@ -97,9 +102,9 @@ impl<'a> Context<'a> {
     pub fn routed_alerts(&self) -> &[crate::alertmanager::RoutedAlert<'a>] {
         match self.alertmanager {
             None => &[],
-            Some(am) => self.routed.get_or_init(|| {
-                crate::alertmanager::routed_alerts(am, self.files, self.alert_policies())
-            }),
+            Some(am) => self
+                .routed
+                .get_or_init(|| crate::alertmanager::routed_alerts(am, self.alerts_with_policy())),
         }
     }
 
@@ -220,40 +225,19 @@ pub type RuleRef<'a> = (
 );
 
 /// Every rule of every file.
-pub fn rules<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
+pub fn rules<'a>(ctx: &Context<'a>) -> impl Iterator<Item = RuleRef<'a>> + use<'a> {
     ctx.files
         .iter()
         .flat_map(|f| f.rules().map(move |(g, r)| (f, g, r)))
 }
 
 /// Every alerting rule of every file.
-pub fn alerts<'a>(ctx: &'a Context) -> impl Iterator<Item = RuleRef<'a>> {
+pub fn alerts<'a>(ctx: &Context<'a>) -> impl Iterator<Item = RuleRef<'a>> + use<'a> {
     rules(ctx).filter(|(_, _, r)| r.is_alert())
 }
 
-/// The on-call policy of one alert: an override's `policy:` where one applies to the alert's
-/// file or labels (the last such), else the base `policy`. Every check that reads a policy
-/// setting of an alert (its runbook annotation, severity or owner label) asks here, so that
-/// they all read the same one.
-pub fn policy_of<'c>(
-    config: &'c Config,
-    file: &RuleFile,
-    group: &crate::model::RuleGroup,
-    rule: &crate::model::Rule,
-) -> &'c crate::config::Policy {
-    if !config.overrides.iter().any(|o| o.policy.is_some()) {
-        return &config.policy;
-    }
-    let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
-    config.policy_for(&file.source.path, &labels)
-}
-
-/// Every alerting rule of every file, with its on-call policy.
-pub fn alerts_with_policy<'a>(
-    ctx: &'a Context,
-) -> impl Iterator<Item = (RuleRef<'a>, &'a crate::config::Policy)> {
-    alerts(ctx).zip(ctx.alert_policies().iter().copied())
-}
+/// An alerting rule with its on-call policy: [`Context::alerts_with_policy`].
+pub type AlertRef<'a> = (RuleRef<'a>, &'a crate::config::Policy);
 
 /// Reports the problems the loader recorded of one kind, worded as the loader found them.
 pub fn report_load_problems(

@@ -73,7 +73,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let policy = crate::checks::policy_of(&config, file, group, rule);
+    let policy = config.policy_for(&file.source.path, group, rule);
     let resolution = runbooks.as_ref().and_then(|rbs| {
         rule.annotation(&policy.runbook_annotation)
             .map(|p| rbs.resolve(&p.value.value, &file.source.path))

@@ -17,7 +17,7 @@ pub mod slug;
 pub use markdown::{Field, Heading, Link, Runbook, Step, StepRef};
 pub use settings::Settings;
 
-use crate::checks::Context;
+use crate::checks::{AlertRef, Context};
 use crate::config::{Config, Policy};
 use crate::config_reader::SectionReader;
 use crate::diagnostic::Diagnostic;
@@ -221,49 +221,29 @@ impl Runbooks {
     /// where it leads, in file order. The checks share one result:
     /// [`Context::runbook_references`].
     pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
-        // Each file's alerts' policies: from where its first alert is in `alert_policies`.
-        let policies = ctx.alert_policies();
-        let starts: Vec<usize> = ctx
-            .files
-            .iter()
-            .scan(0, |next, f| {
-                let start = *next;
-                *next += f.rules().filter(|(_, r)| r.is_alert()).count();
-                Some(start)
-            })
-            .collect();
-        // File by file on every core: the checks that need the links wait for them (they
-        // are computed once, by the first check to ask), so a core left idle here is lost.
-        crate::parallel::map(ctx.files.len(), |_: &mut (), i| {
-            let policies = policies.get(starts[i]..).unwrap_or_default();
-            self.references_in(&ctx.files[i], policies)
-        })
-        .into_iter()
-        .flatten()
-        .collect()
+        let alerts = ctx.alerts_with_policy();
+        // On every core: the checks that need the links wait for them (they are computed
+        // once, by the first check to ask), so a core left idle here is lost.
+        crate::parallel::map(alerts.len(), |_: &mut (), i| self.reference(alerts[i]))
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
-    /// [`Runbooks::references`] of one rule file, whose alerts' policies `policies` starts with.
-    fn references_in<'a>(&self, file: &'a RuleFile, policies: &[&'a Policy]) -> Vec<Reference<'a>> {
-        let mut out = Vec::new();
-        let alerts = file.rules().filter(|(_, r)| r.is_alert());
-        for ((group, rule), &policy) in alerts.zip(policies) {
-            let Some(pair) = rule.annotation(&policy.runbook_annotation) else {
-                continue;
-            };
-            if pair.value.value.trim().is_empty() {
-                continue;
-            }
-            out.push(Reference {
-                file,
-                group,
-                rule,
-                url: pair,
-                resolution: self.resolve(&pair.value.value, &file.source.path),
-                policy,
-            });
+    /// The runbook link of one alert, if it has a non-empty one.
+    fn reference<'a>(&self, ((file, group, rule), policy): AlertRef<'a>) -> Option<Reference<'a>> {
+        let pair = rule.annotation(&policy.runbook_annotation)?;
+        if pair.value.value.trim().is_empty() {
+            return None;
         }
-        out
+        Some(Reference {
+            file,
+            group,
+            rule,
+            url: pair,
+            resolution: self.resolve(&pair.value.value, &file.source.path),
+            policy,
+        })
     }
 }
 
@@ -274,7 +254,7 @@ pub struct Reference<'a> {
     pub rule: &'a Rule,
     pub url: &'a Pair,
     pub resolution: Resolution,
-    /// The alert's on-call policy (see [`crate::checks::policy_of`]).
+    /// The alert's on-call policy (see [`Config::policy_for`]).
     pub policy: &'a Policy,
 }
 
