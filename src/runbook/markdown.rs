@@ -260,7 +260,7 @@ fn normalized_eq(s: &str, key: &str) -> bool {
 /// field: the checks look up some ten names in each of 10,000 runbooks, and comparing two
 /// fingerprints settles most lookups without normalizing anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fingerprint([u8; 16]);
+struct Fingerprint([u8; 16]);
 
 impl Fingerprint {
     /// The fingerprint of an already [`normalize`]d name.
@@ -466,7 +466,7 @@ pub const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads a runbook's bytes into `bytes` (cleared first), or, past [`MAX_RUNBOOK_BYTES`],
 /// nothing and returns its size. An unreadable file reads as empty.
-pub fn read_bytes(path: &Path, bytes: &mut Vec<u8>) -> Option<u64> {
+fn read_bytes(path: &Path, bytes: &mut Vec<u8>) -> Option<u64> {
     use std::io::Read;
     bytes.clear();
     let Ok(mut f) = std::fs::File::open(path) else {
@@ -535,12 +535,6 @@ impl Runbook {
 
     pub fn title(&self) -> Option<&Heading> {
         self.headings.iter().find(|h| h.level == 1)
-    }
-
-    /// The first header field of this name (or one of its aliases).
-    #[cfg(test)]
-    pub fn field(&self, name: &str) -> Option<&Field> {
-        self.field_by_key(&NameKey::field(name))
     }
 
     /// The earliest header field under `key`'s name or one of its aliases (a key made once,

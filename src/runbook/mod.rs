@@ -644,14 +644,15 @@ mod tests {
             .expect("runbooks");
         assert_eq!(rbs.docs.len(), 2);
         let (a, b) = (&rbs.docs[0], &rbs.docs[1]);
-        let owner = a.field("owner").expect("owner field");
+        let owner_key = markdown::NameKey::field("owner");
+        let owner = a.field_by_key(&owner_key).expect("owner field");
         assert_eq!(a.field_value(owner), "team-a");
         // Read again on first use, the same text the checks saw.
         assert_eq!(a.file().text, text);
         assert!(std::sync::Arc::ptr_eq(a.file(), a.file()));
         // A file gone since loading reads as empty: positions clamp, nothing panics.
         std::fs::remove_file(&b.path).expect("remove");
-        let at = b.field("owner").expect("owner field").value_span;
+        let at = b.field_by_key(&owner_key).expect("owner field").value_span;
         assert_eq!(b.file().text, "");
         assert_eq!(b.file().line_col(at.start).line, 1);
     }
