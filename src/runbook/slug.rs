@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 /// The slug of one heading text, before de-duplication.
-pub fn slug(text: &str) -> String {
+fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if c == ' ' {
@@ -34,8 +34,12 @@ impl Slugger {
     pub fn slug(&mut self, text: &str) -> String {
         let original = slug(text);
         let mut result = original.clone();
+        // Taken already: count on from the original's counter (present, as `result` started
+        // as the original) until a free one.
         while self.occurrences.contains_key(&result) {
-            let n = self.occurrences.entry(original.clone()).or_insert(0);
+            let Some(n) = self.occurrences.get_mut(&original) else {
+                break;
+            };
             *n += 1;
             result = format!("{original}-{n}");
         }
