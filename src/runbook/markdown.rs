@@ -184,21 +184,25 @@ impl NameKey {
     /// A header field's name and its aliases (`Owner` is also `Team`).
     pub fn field(name: &str) -> NameKey {
         let key = normalize(name);
-        let aliases = aliases_of(&key).iter().map(|a| a.to_string());
-        let names = std::iter::once(key.clone()).chain(aliases);
-        NameKey {
-            names: names
-                .map(|n| (n.clone(), Fingerprint::of_normalized(n.bytes())))
-                .collect(),
-        }
+        let aliases = aliases_of(&key);
+        NameKey::new(key, aliases)
     }
 
     /// A section heading's name.
     pub fn section(name: &str) -> NameKey {
-        let key = normalize(name);
-        let print = Fingerprint::of_normalized(key.bytes());
+        NameKey::new(normalize(name), &[])
+    }
+
+    /// `key` (normalized) and its `aliases`, each with its fingerprint.
+    fn new(key: String, aliases: &[&str]) -> NameKey {
+        let names = std::iter::once(key).chain(aliases.iter().map(|a| a.to_string()));
         NameKey {
-            names: vec![(key, print)],
+            names: names
+                .map(|n| {
+                    let print = Fingerprint::of_normalized(n.bytes());
+                    (n, print)
+                })
+                .collect(),
         }
     }
 }
@@ -938,11 +942,12 @@ pub fn stem(path: &str) -> &str {
 /// Index pages of static-site generators and repositories: not runbooks of an alert.
 pub fn is_index_name(rel: &str) -> bool {
     let stem = stem(rel);
-    ["_index", "index", "readme"]
-        .iter()
-        .any(|n| stem.eq_ignore_ascii_case(n))
-        || stem.starts_with('_')
+    INDEX_STEMS.iter().any(|n| stem.eq_ignore_ascii_case(n)) || stem.starts_with('_')
 }
+
+/// The names (lower-case, without extension) of a directory's index page, as Hugo and
+/// GitHub serve them.
+pub const INDEX_STEMS: [&str; 3] = ["index", "_index", "readme"];
 
 #[cfg(test)]
 mod tests {

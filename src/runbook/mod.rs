@@ -301,7 +301,7 @@ fn key_of(rel: &str) -> String {
     } else {
         rel.to_lowercase()
     };
-    for index in ["index", "_index", "readme"] {
+    for index in markdown::INDEX_STEMS {
         if k == index {
             return String::new();
         }
