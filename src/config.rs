@@ -202,11 +202,16 @@ impl Config {
     /// Whether `check` may be on anywhere: on in `checks:` (or on by default and not set
     /// there), or on in some override. A check off everywhere need not run at all.
     pub fn may_enable(&self, check: &str, on_by_default: bool) -> bool {
-        let lookup = |m: &BTreeMap<String, CheckSetting>| setting_in(m, check);
         let on = |s: Option<CheckSetting>| matches!(s, Some(CheckSetting::On(_)));
-        match lookup(&self.checks) {
+        match setting_in(&self.checks, check) {
             None if on_by_default => true,
-            base => on(base) || self.overrides.iter().any(|o| on(lookup(&o.checks))),
+            base => {
+                on(base)
+                    || self
+                        .overrides
+                        .iter()
+                        .any(|o| on(setting_in(&o.checks, check)))
+            }
         }
     }
 
@@ -252,10 +257,16 @@ impl Config {
 }
 
 /// A check's setting in a `checks:` map: its exact id wins over its family (`alert/*`).
+/// Asked for every diagnostic: the family is found among the few keys of the map rather
+/// than by formatting its key each time.
 fn setting_in(m: &BTreeMap<String, CheckSetting>, check: &str) -> Option<CheckSetting> {
-    let family = check.split('/').next().map(|f| format!("{f}/*"));
+    let family = check.split('/').next().unwrap_or(check);
     m.get(check)
-        .or_else(|| family.and_then(|f| m.get(&f)))
+        .or_else(|| {
+            m.iter()
+                .find(|(k, _)| k.strip_suffix("/*") == Some(family))
+                .map(|(_, s)| s)
+        })
         .copied()
 }
 
