@@ -29,6 +29,11 @@ fn am(path: &Path) -> Alertmanager {
 }
 
 fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
+    diagnostics_with(&Config::default(), check, am_path, rules)
+}
+
+/// [`diagnostics`] under a config.
+fn diagnostics_with(config: &Config, check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
     let file = match load_file(rules) {
         Ok(Classified::Rules(f)) => f,
         other => panic!("{}: not a rule file ({})", rules.display(), other.is_ok()),
@@ -38,7 +43,7 @@ fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
         alertmanager: Some(&am),
         ..Inputs::default()
     };
-    analyse(std::slice::from_ref(&file), &Config::default(), &inputs)
+    analyse(std::slice::from_ref(&file), config, &inputs)
         .into_iter()
         .filter(|d| d.check == check)
         .collect()
@@ -271,22 +276,13 @@ fn paging_reads_each_alerts_own_severity_label() {
          \x20       labels: {severity: warning, level: critical}\n",
     )
     .expect("write rules");
-    let file = match load_file(&rules) {
-        Ok(Classified::Rules(f)) => f,
-        other => panic!("not a rule file ({})", other.is_ok()),
-    };
-    let am = am(&Path::new(ROOT).join("pass/alertmanager.yml"));
+    let am_path = Path::new(ROOT).join("pass/alertmanager.yml");
     let paging = |config_text: &str| -> Vec<String> {
         let source = SourceFile::new(".alertlint.yaml", config_text.into());
         let config = Config::parse(source, PathBuf::from("."), alertlint::checks::is_check_id)
             .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
-        let inputs = Inputs {
-            alertmanager: Some(&am),
-            ..Inputs::default()
-        };
-        analyse(std::slice::from_ref(&file), &config, &inputs)
+        diagnostics_with(&config, "route/paging", &am_path, &rules)
             .into_iter()
-            .filter(|d| d.check == "route/paging")
             .map(|d| d.message)
             .collect()
     };
