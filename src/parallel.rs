@@ -20,9 +20,10 @@ where
     map_on(threads(), n, job)
 }
 
-/// Stack of each worker: as much as the main thread's, for deeply nested expressions and
-/// templates (the default for other threads is a quarter of it).
-const STACK: usize = 8 << 20;
+/// Stack of each worker thread (here, and the template thread that answers queries): as
+/// much as the main thread's, for deeply nested expressions and templates (the default for
+/// other threads is a quarter of it).
+pub(crate) const STACK: usize = 8 << 20;
 
 /// [`map`] on up to `threads` threads.
 pub fn map_on<S, T, F>(threads: usize, n: usize, job: F) -> Vec<T>

@@ -341,7 +341,7 @@ fn render(
     let tmpl = build(Some(tx));
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
-            .stack_size(8 << 20)
+            .stack_size(crate::parallel::STACK)
             .spawn_scoped(s, move || run(tmpl))
             .map_err(|e| format!("error executing template {name}: {e}"))?;
         for (q, reply) in rx.iter() {
