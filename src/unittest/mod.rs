@@ -213,11 +213,13 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
         let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
         (outcome, started.elapsed())
     });
-    let mut results: HashMap<(usize, usize), (runner::GroupOutcome, std::time::Duration)> = jobs
+    // In (file, group) order, as the jobs were made and the loop below reads them.
+    let outcomes: Vec<_> = jobs
         .iter()
         .map(|&(fi, gi, _)| (fi, gi))
         .zip(outcomes)
         .collect();
+    let mut outcomes = outcomes.into_iter().peekable();
 
     prepared
         .into_iter()
@@ -231,8 +233,9 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
                 eval_interval = tf.evaluation_interval_ms;
                 if p.load_errors.is_empty() {
                     for (gi, tg) in tf.tests.iter().enumerate() {
-                        let (failures, steps, duration, skipped) = match results.remove(&(fi, gi)) {
-                            Some((o, d)) => (o.failures, o.steps, d, false),
+                        let ran = outcomes.next_if(|(job, _)| *job == (fi, gi));
+                        let (failures, steps, duration, skipped) = match ran {
+                            Some((_, (o, d))) => (o.failures, o.steps, d, false),
                             None => (Vec::new(), 0, std::time::Duration::ZERO, true),
                         };
                         groups.push(GroupResult {
