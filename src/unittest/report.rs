@@ -523,7 +523,7 @@ fn failure_json(f: &Failure) -> Json {
             "timeline": timeline.iter().map(|s| json!({
                 "time": format_duration(s.t_ms),
                 "alerts": s.alerts.iter().map(|a| json!({
-                    "labels": a.labels, "state": a.state.as_str(),
+                    "labels": a.labels.to_string(), "state": a.state.as_str(),
                     "active_at": format_duration(a.active_at_ms),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),

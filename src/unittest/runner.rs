@@ -35,7 +35,8 @@ pub struct SampleData {
 
 #[derive(Debug, Clone)]
 pub struct TimelineAlert {
-    pub labels: String,
+    /// Formatted only if the timeline is printed (a failing test).
+    pub labels: Labels,
     pub state: AlertState,
     pub active_at_ms: i64,
 }
@@ -333,6 +334,19 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         .iter()
         .map(|n| (*n, VecDeque::with_capacity(TIMELINE_BEFORE + 1)))
         .collect();
+    // Per alert under test, the alerting rules of that name: (group, rule) indices.
+    let rules_of: Vec<Vec<(usize, usize)>> = history
+        .keys()
+        .map(|name| {
+            groups
+                .iter()
+                .enumerate()
+                .flat_map(|(gi, g)| g.rules.iter().enumerate().map(move |(ri, r)| (gi, ri, r)))
+                .filter(|(_, _, r)| r.name == *name && matches!(r.kind, RuleKind::Alert { .. }))
+                .map(|(gi, ri, _)| (gi, ri))
+                .collect()
+        })
+        .collect();
     // Failures whose timeline still waits for later steps: (failure index, steps left).
     let mut open_timelines: Vec<(usize, usize)> = Vec::new();
     let mut next_alert = 0;
@@ -376,20 +390,15 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         }
 
         // Alert state history of the alerts under test.
-        for (name, hist) in history.iter_mut() {
+        for ((name, hist), rules) in history.iter_mut().zip(&rules_of) {
             let mut alerts = Vec::new();
-            for (gi, g) in groups.iter().enumerate() {
-                for (ri, r) in g.rules.iter().enumerate() {
-                    if r.name != *name || !matches!(r.kind, RuleKind::Alert { .. }) {
-                        continue;
-                    }
-                    for a in states[gi][ri].active.values() {
-                        alerts.push(TimelineAlert {
-                            labels: a.labels.to_string(),
-                            state: a.state,
-                            active_at_ms: a.active_at_ms - tg.start_ms,
-                        });
-                    }
+            for &(gi, ri) in rules {
+                for a in states[gi][ri].active.values() {
+                    alerts.push(TimelineAlert {
+                        labels: a.labels.clone(),
+                        state: a.state,
+                        active_at_ms: a.active_at_ms - tg.start_ms,
+                    });
                 }
             }
             let step = TimelineStep { t_ms: rel, alerts };
