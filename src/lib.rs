@@ -8,6 +8,7 @@ pub mod yaml;
 
 pub mod alertmanager;
 pub mod analyse;
+pub mod calendar;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -1,5 +1,6 @@
 //! PromQL functions.
 
+use crate::calendar::{civil_from_days, day_of_year, is_leap};
 use std::collections::HashMap;
 
 use promql_parser::label::MatchOp;
@@ -84,36 +85,6 @@ fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
     })
 }
 
-/// Days since the Unix epoch of a civil date (proleptic Gregorian; Howard Hinnant's
-/// algorithm, the inverse of [`civil_from_days`]).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Civil date from days since the Unix epoch (proleptic Gregorian).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
 fn date_part(name: &str, secs: f64) -> f64 {
     if !secs.is_finite() {
         return f64::NAN;
@@ -127,7 +98,7 @@ fn date_part(name: &str, secs: f64) -> f64 {
         "month" => m as f64,
         "day_of_month" => d as f64,
         "day_of_week" => (days + 4).rem_euclid(7) as f64,
-        "day_of_year" => (days - days_from_civil(y, 1, 1) + 1) as f64,
+        "day_of_year" => day_of_year(days) as f64,
         "days_in_month" => match m {
             2 if is_leap(y) => 29.0,
             2 => 28.0,

@@ -13,8 +13,6 @@ mod storage;
 mod value;
 
 mod functions;
-/// Date arithmetic the date functions use, shared with template time formatting.
-pub use functions::{civil_from_days, days_from_civil};
 
 pub use engine::Engine;
 pub use histogram::FloatHistogram;

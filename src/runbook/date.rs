@@ -1,6 +1,6 @@
 //! Calendar dates for `Last updated`, without a date library: days since 1970-01-01.
 
-use crate::promql::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil};
 
 /// Reads a `YYYY-MM-DD` date at the start of `s` (anything after it, such as a time or
 /// "by alice", is ignored). `None` unless it is a real calendar date.

@@ -17,7 +17,7 @@ pub struct GoTime {
     pub unix_nanos: i128,
 }
 
-use crate::promql::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, day_of_year, days_from_civil};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -62,7 +62,7 @@ impl GoTime {
         let days = secs.div_euclid(86_400) as i64;
         let sod = secs.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
-        let yday = (days - days_from_civil(year, 1, 1) + 1) as u32;
+        let yday = day_of_year(days) as u32;
         Parts {
             year,
             month,

@@ -340,7 +340,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
             sign * (oh * 3600 + om * 60)
         }
     };
-    let days = crate::promql::days_from_civil(y, u32::try_from(mo).ok()?, u32::try_from(d).ok()?);
+    let days = crate::calendar::days_from_civil(y, u32::try_from(mo).ok()?, u32::try_from(d).ok()?);
     let secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
     Some(secs * 1000 + frac_ms)
 }
