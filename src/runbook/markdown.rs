@@ -1041,6 +1041,69 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Whatever the Markdown, parsing does not panic and every position it keeps (what
+        /// diagnostics point at) lies in the text, on character boundaries, and shows what
+        /// was read from there: a field's value is the text at its span, a `Step N`
+        /// reference says `Step` and its number.
+        #[test]
+        fn positions_point_at_what_was_read(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "# Title", "## Diagnosis", "### Step 1: Look", "### Step 2", "Step 2", "#",
+                "Title\n=====", "---", "+++", "title: x", "**Owner:** team-a", "Severity: critical",
+                "- **Alert:** X", "| Owner | team-b |", "|---|---|", "```sh", "```", "~~~",
+                "    indented code", "> quoted Step 3", "1. first", "2) second", "  - nested",
+                "[link](other.md#step-1)", "<!-- Owner: hidden -->", "`code` and Step 1",
+                "If it fails → go to Step 2.", "Last updated: 2026-01-02", "é **Ünïcode:** ✓",
+                "\\*not bold*", "[ref]: https://x", "", "\r", "\t- tab item", "Step #12",
+            ]), 0..30),
+            noise in "\\PC{0,40}",
+            noise_at in 0usize..30,
+        ) {
+            let mut lines: Vec<&str> = lines;
+            lines.insert(noise_at.min(lines.len()), &noise);
+            let text = lines.join("\n");
+            let settings = Settings::default();
+            let keys = NameKeys::new(&settings);
+            let rb = Runbook::parse_with(
+                PathBuf::from("r.md"),
+                &text,
+                0,
+                "r.md".into(),
+                &settings,
+                &keys,
+                &mut Scratch::default(),
+            );
+            let at = |s: Span| {
+                proptest::prop_assert!(s.start <= s.end && s.end <= text.len(), "{:?} in {:?}", s, text);
+                proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                Ok(&text[s.range()])
+            };
+            for h in &rb.headings {
+                at(h.span)?;
+                at(h.body)?;
+                proptest::prop_assert!(h.span.start <= h.body.start);
+            }
+            for f in &rb.fields {
+                proptest::prop_assert_eq!(at(f.name_span)?.trim(), rb.str(f.name));
+                proptest::prop_assert_eq!(at(f.value_span)?, rb.field_value(f));
+            }
+            for s in &rb.steps {
+                at(s.span)?;
+                at(s.body)?;
+            }
+            for l in &rb.links {
+                at(l.span)?;
+            }
+            for r in &rb.step_refs {
+                let written = at(r.span)?;
+                proptest::prop_assert!(written.starts_with("Step"), "{:?}", written);
+                proptest::prop_assert!(written.ends_with(&r.number.to_string()), "{:?}", written);
+            }
+        }
+    }
+
     #[test]
     fn field_line_examples() {
         let read = |l: &str| field_line(l).map(|(n, v)| (l[n].to_string(), l[v].to_string()));
