@@ -155,6 +155,10 @@ pub fn render_human(diags: &[Diagnostic], summary: &Summary, opts: &HumanOptions
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
+        // Identifiers, anchors and paths in messages stay whole when a line wraps (miette
+        // would split `#alert-name-kubepodcrashlooping` at a hyphen), so they can be copied.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
         .with_links(false)
         .with_urls(false);
     let mut out = String::new();
@@ -217,4 +221,33 @@ pub fn summary_line(s: &Summary) -> String {
     }
     line.push('.');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceFile, Span};
+
+    /// A long hyphenated anchor in a message wraps to the next line whole, not split at a
+    /// hyphen: what the reader copies from the message is the anchor.
+    #[test]
+    fn wrapped_messages_keep_identifiers_whole() {
+        let file = SourceFile::new("rules.yaml", "runbook_url: x\n".to_string());
+        let anchor = "#alert-name-kubedeploymentgenerationmismatch";
+        let d = Diagnostic::new(
+            "runbook/missing",
+            &file,
+            Span::new(13, 14),
+            format!("`runbooks/runbook.md` has no heading with the anchor `{anchor}`"),
+        );
+        // Whatever the width, including those where a hyphen falls at the end of a line.
+        for width in 40..=100 {
+            let opts = HumanOptions {
+                color: false,
+                width,
+            };
+            let out = render_human(std::slice::from_ref(&d), &Summary::default(), &opts);
+            assert!(out.contains(anchor), "width {width}:\n{out}");
+        }
+    }
 }
