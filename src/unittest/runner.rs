@@ -265,6 +265,13 @@ impl InputFeed<'_> {
     }
 }
 
+/// An alert under test while its group runs: the alerting rules of that name ((group, rule)
+/// indices) and its state over the last steps, for the timeline a failure shows.
+struct TrackedAlert {
+    rules: Vec<(usize, usize)>,
+    steps: VecDeque<TimelineStep>,
+}
+
 pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> GroupOutcome {
     let ei = file.evaluation_interval_ms.max(1);
     let engine = Engine {
@@ -330,21 +337,18 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         .collect();
     let mut failures: Vec<Failure> = Vec::new();
     let mut rule_errors: Vec<Failure> = Vec::new();
-    let mut history: std::collections::BTreeMap<&str, VecDeque<TimelineStep>> = tracked
+    let mut history: std::collections::BTreeMap<&str, TrackedAlert> = tracked
         .iter()
-        .map(|n| (*n, VecDeque::with_capacity(TIMELINE_BEFORE + 1)))
-        .collect();
-    // Per alert under test, the alerting rules of that name: (group, rule) indices.
-    let rules_of: Vec<Vec<(usize, usize)>> = history
-        .keys()
         .map(|name| {
-            groups
+            let rules = groups
                 .iter()
                 .enumerate()
                 .flat_map(|(gi, g)| g.rules.iter().enumerate().map(move |(ri, r)| (gi, ri, r)))
                 .filter(|(_, _, r)| r.name == *name && matches!(r.kind, RuleKind::Alert { .. }))
                 .map(|(gi, ri, _)| (gi, ri))
-                .collect()
+                .collect();
+            let steps = VecDeque::with_capacity(TIMELINE_BEFORE + 1);
+            (*name, TrackedAlert { rules, steps })
         })
         .collect();
     // Failures whose timeline still waits for later steps: (failure index, steps left).
@@ -390,9 +394,9 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         }
 
         // Alert state history of the alerts under test.
-        for ((name, hist), rules) in history.iter_mut().zip(&rules_of) {
+        for (name, tracked) in history.iter_mut() {
             let mut alerts = Vec::new();
-            for &(gi, ri) in rules {
+            for &(gi, ri) in &tracked.rules {
                 for a in states[gi][ri].active.values() {
                     alerts.push(TimelineAlert {
                         labels: a.labels.clone(),
@@ -415,10 +419,10 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
                     *left -= 1;
                 }
             }
-            if hist.len() == TIMELINE_BEFORE {
-                hist.pop_front();
+            if tracked.steps.len() == TIMELINE_BEFORE {
+                tracked.steps.pop_front();
             }
-            hist.push_back(step);
+            tracked.steps.push_back(step);
         }
         open_timelines.retain(|(_, left)| *left > 0);
 
@@ -433,25 +437,23 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
                 break;
             }
             next_alert += 1;
+            // Every alert under test is tracked: its rules and last steps are in `history`.
+            let tracked = &history[at.alertname.as_str()];
             let mut got = Vec::new();
-            for (gi, g) in groups.iter().enumerate() {
-                for (ri, r) in g.rules.iter().enumerate() {
-                    if r.name != at.alertname || !matches!(r.kind, RuleKind::Alert { .. }) {
+            for &(gi, ri) in &tracked.rules {
+                let r = &groups[gi].rules[ri];
+                for a in states[gi][ri].active.values() {
+                    if a.state != AlertState::Firing {
                         continue;
                     }
-                    for a in states[gi][ri].active.values() {
-                        if a.state != AlertState::Firing {
-                            continue;
-                        }
-                        got.push(AlertData {
-                            labels: a
-                                .labels
-                                .iter()
-                                .map(|(k, v)| (k.to_string(), v.to_string()))
-                                .collect(),
-                            annotations: a.annotations(&env, &storage, r),
-                        });
-                    }
+                    got.push(AlertData {
+                        labels: a
+                            .labels
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                        annotations: a.annotations(&env, &storage, r),
+                    });
                 }
             }
             let mut expected: Vec<AlertData> = at
@@ -470,10 +472,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
             got.sort_by_key(key);
             expected.sort_by_key(key);
             if got != expected {
-                let timeline: Vec<TimelineStep> = history
-                    .get(at.alertname.as_str())
-                    .map(|h| h.iter().cloned().collect())
-                    .unwrap_or_default();
+                let timeline: Vec<TimelineStep> = tracked.steps.iter().cloned().collect();
                 failures.push(Failure::Alert {
                     index: at.index,
                     alertname: at.alertname.clone(),
