@@ -109,22 +109,11 @@ impl StoredSeries {
 
 /// The series a selector matched, as of the first `scanned` candidates.
 #[derive(Debug)]
-pub(crate) struct SelectorMatch {
+struct SelectorMatch {
     name: Option<String>,
     matchers: Matchers,
     scanned: usize,
     ids: Arc<Vec<usize>>,
-}
-
-/// Selector results kept across queries. Series are only ever added, never
-/// removed, so a selector's match list only grows: each query re-checks just
-/// the series added since the last one instead of every candidate at every
-/// evaluation step.
-#[derive(Debug, Default)]
-pub(crate) struct SelectorCache {
-    /// Keyed by a hash of the selector's name and matchers; an entry keeps the
-    /// full key, so a collision only replaces the other selector's scan.
-    entries: HashMap<u64, SelectorMatch>,
 }
 
 /// Bound on cached selectors: one-off queries (templates, tests) must not
@@ -138,8 +127,12 @@ pub struct Storage {
     pub(crate) series: Vec<StoredSeries>,
     by_labels: HashMap<Labels, usize>,
     by_name: HashMap<String, Vec<usize>>,
-    /// Behind a lock because queries only get `&Storage`.
-    selectors: Mutex<SelectorCache>,
+    /// Selector results kept across queries. Series are only ever added, never removed, so
+    /// a selector's match list only grows: each query re-checks just the series added since
+    /// the last one instead of every candidate at every evaluation step. Keyed by a hash of
+    /// the selector's name and matchers; an entry keeps the full key, so a collision only
+    /// replaces the other selector's scan. Behind a lock because queries only get `&Storage`.
+    selectors: Mutex<HashMap<u64, SelectorMatch>>,
     /// Regular expressions of `label_replace` calls, compiled once: a rule evaluated at
     /// every step of a unit test would otherwise compile its pattern thousands of times.
     /// Shared, not cloned: a cloned `Regex` starts its search caches afresh.
@@ -258,8 +251,8 @@ impl Storage {
             index_name.map(|n| self.by_name.get(n).map_or(&[][..], Vec::as_slice));
         let total = candidates.map_or(self.series.len(), <[usize]>::len);
         let mut cache = self.selectors.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.entries.len() >= SELECTOR_CACHE_MAX {
-            cache.entries.clear();
+        if cache.len() >= SELECTOR_CACHE_MAX {
+            cache.clear();
         }
         let fresh = || SelectorMatch {
             name: vs_name.map(str::to_string),
@@ -267,7 +260,7 @@ impl Storage {
             scanned: 0,
             ids: Arc::new(Vec::new()),
         };
-        let m = cache.entries.entry(key).or_insert_with(fresh);
+        let m = cache.entry(key).or_insert_with(fresh);
         if m.name.as_deref() != vs_name || m.matchers != *matchers {
             *m = fresh();
         }
