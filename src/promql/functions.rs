@@ -10,7 +10,7 @@ use super::aggregate::{kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
 use super::histogram::{
     COLLISION, CounterResetHint, FloatHistogram, HistogramAccumulator, MIXED_SCHEMAS,
-    reconciled_note,
+    reconciled_note, series_note,
 };
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
@@ -286,7 +286,7 @@ const NOT_COUNTER: &str = "this native histogram metric is not a counter:";
 const NOT_GAUGE: &str = "this native histogram metric is not a gauge:";
 
 fn warn_hist(ev: &mut Evaluator<'_>, what: &str, s: &RSeries<'_>, at: &Expr) {
-    ev.warn_at(format!("{what} \"{}\"", metric_name(&s.labels)), at);
+    ev.warn_at(series_note(what, metric_name(&s.labels)), at);
 }
 
 /// rate, increase, delta, irate, idelta, sum_over_time and avg_over_time

@@ -649,7 +649,13 @@ pub(crate) const MIXED_SCHEMAS: &str = "vector contains a mix of histograms with
 
 /// [`MIXED_SCHEMAS`] for series named `metric`.
 pub(crate) fn mixed_schemas_note(metric: &str) -> String {
-    format!("{MIXED_SCHEMAS} \"{metric}\"")
+    series_note(MIXED_SCHEMAS, metric)
+}
+
+/// A warning about the series named `metric`, as Prometheus words them: the metric name
+/// follows the text in quotes.
+pub(crate) fn series_note(what: &str, metric: &str) -> String {
+    format!("{what} \"{metric}\"")
 }
 
 /// Prometheus' warning when histograms aggregated together disagree on counter resets.
