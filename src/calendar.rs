@@ -32,8 +32,8 @@ pub fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
-/// The day of the year (1 = January 1st) of a day since the Unix epoch.
-pub fn day_of_year(days: i64) -> i64 {
-    let (y, _, _) = civil_from_days(days);
+/// The day of the year (1 = January 1st) of a day since the Unix epoch that falls in year `y`
+/// (the callers have just had [`civil_from_days`] give them the year).
+pub fn day_of_year(y: i64, days: i64) -> i64 {
     days - days_from_civil(y, 1, 1) + 1
 }

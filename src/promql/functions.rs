@@ -98,7 +98,7 @@ fn date_part(name: &str, secs: f64) -> f64 {
         "month" => m as f64,
         "day_of_month" => d as f64,
         "day_of_week" => (days + 4).rem_euclid(7) as f64,
-        "day_of_year" => day_of_year(days) as f64,
+        "day_of_year" => day_of_year(y, days) as f64,
         "days_in_month" => match m {
             2 if is_leap(y) => 29.0,
             2 => 28.0,

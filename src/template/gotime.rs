@@ -62,7 +62,7 @@ impl GoTime {
         let days = secs.div_euclid(86_400) as i64;
         let sod = secs.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
-        let yday = day_of_year(days) as u32;
+        let yday = day_of_year(year, days) as u32;
         Parts {
             year,
             month,
