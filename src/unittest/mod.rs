@@ -211,14 +211,9 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
         let (fi, gi, tf) = jobs[i];
         let started = std::time::Instant::now();
         let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
-        (outcome, started.elapsed())
+        ((fi, gi), (outcome, started.elapsed()))
     });
     // In (file, group) order, as the jobs were made and the loop below reads them.
-    let outcomes: Vec<_> = jobs
-        .iter()
-        .map(|&(fi, gi, _)| (fi, gi))
-        .zip(outcomes)
-        .collect();
     let mut outcomes = outcomes.into_iter().peekable();
 
     prepared
