@@ -514,9 +514,13 @@ impl Runbook {
     /// between shows as it is now; positions are clamped into it.)
     pub fn file(&self) -> &Arc<SourceFile> {
         self.file.get_or_init(|| {
+            // The buffer becomes the text (no copy, unlike `read_text`'s borrowed view).
             let mut bytes = Vec::new();
-            let text =
-                read_text(&self.path, &mut bytes).map_or_else(|_| String::new(), Cow::into_owned);
+            let text = match read_bytes(&self.path, &mut bytes) {
+                Some(_too_large) => String::new(),
+                None => String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            };
             SourceFile::new(self.path.clone(), text)
         })
     }
