@@ -44,17 +44,22 @@ pub const CHECK: Check = Check {
 
 /// Whether one of the words of `s` is `want`, ignoring case.
 fn has_word(s: &str, want: &str) -> bool {
-    let want_lower = (!want.is_ascii()).then(|| want.to_lowercase());
+    let want: std::borrow::Cow<str> = if want.is_ascii() {
+        want.into()
+    } else {
+        want.to_lowercase().into()
+    };
+    // ASCII words compare byte by byte, without allocating: nearly every label value. Other
+    // words are lower-cased first: one may lower-case to the value (the Kelvin sign `K`).
+    // (Lower-casing never yields an upper-case ASCII letter, so ignoring ASCII case is safe.)
     s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
         .filter(|w| !w.is_empty())
-        .any(|w| match &want_lower {
-            // ASCII compares byte by byte, without allocating: nearly every label value. A
-            // word with other characters may still lower-case to it (the Kelvin sign `K`).
-            None => {
-                w.eq_ignore_ascii_case(want)
-                    || !w.is_ascii() && w.to_lowercase() == want.to_ascii_lowercase()
+        .any(|w| {
+            if w.is_ascii() {
+                w.eq_ignore_ascii_case(&want)
+            } else {
+                w.to_lowercase().eq_ignore_ascii_case(&want)
             }
-            Some(lower) => w.to_lowercase() == *lower,
         })
 }
 
