@@ -136,9 +136,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if doc.steps.iter().any(|s| s.number == r.number) {
                 continue;
             }
-            // Built only for a reference to a step that is not there.
-            let numbers: Vec<usize> = doc.steps.iter().map(|s| s.number).collect();
-            let msg = if numbers.is_empty() {
+            let msg = if doc.steps.is_empty() {
                 format!(
                     "`Step {}` is referenced, but the runbook has no steps",
                     r.number
@@ -147,9 +145,9 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!(
                     "there is no Step {} (the runbook's steps are {})",
                     r.number,
-                    numbers
+                    doc.steps
                         .iter()
-                        .map(|n| n.to_string())
+                        .map(|s| s.number.to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
