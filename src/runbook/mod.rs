@@ -377,14 +377,20 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
 /// order (a `memcmp` each) is that order: a comparison function doing the same byte by byte
 /// took 4% of loading 10,000 runbooks.
 fn sort_in_walk_order(paths: &mut [String]) {
-    let swap = |paths: &mut [String], from: char, to: &str| {
-        for p in paths.iter_mut().filter(|p| p.contains(from)) {
-            *p = p.replace(from, to);
+    // Both are one ASCII byte, so each path is changed in place, without a new string.
+    let swap = |paths: &mut [String], from: u8, to: u8| {
+        for p in paths.iter_mut().filter(|p| p.as_bytes().contains(&from)) {
+            let mut bytes = std::mem::take(p).into_bytes();
+            for b in bytes.iter_mut().filter(|b| **b == from) {
+                *b = to;
+            }
+            // Still UTF-8: one ASCII byte replaced by another.
+            *p = String::from_utf8(bytes).unwrap_or_default();
         }
     };
-    swap(paths, '/', "\0");
+    swap(paths, b'/', 0);
     paths.sort_unstable();
-    swap(paths, '\0', "/");
+    swap(paths, 0, b'/');
 }
 
 /// Removes `.` and `..` without touching the file system.
