@@ -335,16 +335,15 @@ pub struct StaticLabels {
 
 pub fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
     let mut out = StaticLabels::default();
-    for p in group.labels.iter().chain(&rule.labels) {
-        if crate::checks::is_templated(&p.value.value) {
-            out.labels.remove(&p.key.value);
-            if !out.templated.contains(&p.key.value) {
-                out.templated.push(p.key.value.clone());
+    for (key, value) in rule.labels_with(group) {
+        if crate::checks::is_templated(value) {
+            out.labels.remove(key);
+            if !out.templated.iter().any(|t| t == key) {
+                out.templated.push(key.to_string());
             }
         } else {
-            out.templated.retain(|t| t != &p.key.value);
-            out.labels
-                .insert(p.key.value.clone(), p.value.value.clone());
+            out.templated.retain(|t| t != key);
+            out.labels.insert(key.to_string(), value.to_string());
         }
     }
     out.labels
@@ -451,8 +450,8 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                             sec.error(t.key.span, "team names must be strings");
                             continue;
                         };
-                        let list = match t.value.as_str().filter(|_| !t.value.is_null()) {
-                            Some(one) => vec![one.to_string()],
+                        let list = match string(&t.value) {
+                            Some(one) => vec![one],
                             None => strings(&t.value, &mut sec, "teams"),
                         };
                         settings.teams.insert(team.to_string(), list);
