@@ -19,13 +19,8 @@ use std::path::{Path, PathBuf};
 const ROOT: &str = "fixtures/alertmanager";
 
 fn am(path: &Path) -> Alertmanager {
-    alertmanager::read(path, Settings::default()).unwrap_or_else(|e| {
-        panic!(
-            "{}: {:?}",
-            path.display(),
-            e.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    })
+    alertmanager::read(path, Settings::default())
+        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), common::messages(&e)))
 }
 
 fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
@@ -143,12 +138,7 @@ receivers:
 #[test]
 fn invalid_alertmanager_settings_are_config_errors() {
     let text = "alertmanager:\n  config: am.yml\n  paging_integrations: [pagerdutty]\n  warning_pages: maybe\n  temas: {}\n";
-    let config = Config::parse(
-        SourceFile::new(".alertlint.yaml", text.to_string()),
-        PathBuf::from("."),
-        alertlint::checks::is_check_id,
-    )
-    .unwrap_or_else(|_| panic!("config"));
+    let config = common::parse_config(text);
     let errors = alertmanager::settings(&config).err().unwrap_or_default();
     insta::assert_snapshot!("invalid_settings", render(&errors));
 }
@@ -278,9 +268,7 @@ fn paging_reads_each_alerts_own_severity_label() {
     .expect("write rules");
     let am_path = Path::new(ROOT).join("pass/alertmanager.yml");
     let paging = |config_text: &str| -> Vec<String> {
-        let source = SourceFile::new(".alertlint.yaml", config_text.into());
-        let config = Config::parse(source, PathBuf::from("."), alertlint::checks::is_check_id)
-            .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let config = common::parse_config(config_text);
         diagnostics_with(&config, "route/paging", &am_path, &rules)
             .into_iter()
             .map(|d| d.message)

@@ -5,7 +5,7 @@
 //! writer, and hostile Markdown.
 
 mod common;
-use common::{TODAY, render};
+use common::{TODAY, load_config, render};
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
@@ -17,12 +17,8 @@ use alertlint::runbook::{self, Runbooks, date::parse_date};
 use std::path::{Path, PathBuf};
 
 fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<Runbooks> {
-    let mut rbs = runbook::load(config, dirs).unwrap_or_else(|e| {
-        panic!(
-            "runbooks: {:?}",
-            e.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    })?;
+    let mut rbs = runbook::load(config, dirs)
+        .unwrap_or_else(|e| panic!("runbooks: {:?}", common::messages(&e)))?;
     rbs.today = parse_date(TODAY).expect("date");
     Some(rbs)
 }
@@ -35,14 +31,7 @@ fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
 
 /// Runs every check over a fixture repository.
 fn check_dir(dir: &Path) -> Vec<Diagnostic> {
-    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {:?}",
-                dir.display(),
-                e.iter().map(|d| &d.message).collect::<Vec<_>>()
-            )
-        });
+    let config = load_config(&dir.join(".alertlint.yaml"));
     let files = rule_files(&[dir.join("rules.yaml")], &config);
     let rbs = load_runbooks(&config, &[]);
     let inputs = Inputs {
@@ -87,8 +76,7 @@ fn every_runbook_check_has_failing_and_passing_fixtures() {
 #[test]
 fn rules_examples_check_clean_with_their_runbooks() {
     let dir = PathBuf::from("rules-examples");
-    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
-        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let config = load_config(&dir.join(".alertlint.yaml"));
     let files = rule_files(std::slice::from_ref(&dir), &config);
     let rbs = load_runbooks(&config, &[]).expect("rules-examples configures a runbook root");
     let alerts = files
@@ -109,8 +97,7 @@ fn rules_examples_check_clean_with_their_runbooks() {
 #[test]
 fn broken_examples_show_every_runbook_problem() {
     let dir = PathBuf::from("rules-examples/broken");
-    let config = Config::load(&dir.join(".alertlint.yaml"), alertlint::checks::is_check_id)
-        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let config = load_config(&dir.join(".alertlint.yaml"));
     let files = rule_files(&[dir.join("runbook-problems.yaml")], &config);
     let rbs = load_runbooks(&config, &[]).expect("root");
     let inputs = Inputs {
@@ -156,7 +143,7 @@ fn prometheus_operator_corpus_under_its_preset() {
         ),
     )
     .expect("write config");
-    let config = Config::load(&cfg, alertlint::checks::is_check_id).expect("config");
+    let config = load_config(&cfg);
     let rbs = load_runbooks(&config, &[]).expect("root");
     assert!(rbs.docs.len() > 100, "{} runbooks", rbs.docs.len());
     let inputs = Inputs {
@@ -263,7 +250,7 @@ fn bad_runbooks_config_is_reported_in_the_config_file() {
         "runbooks:\n  - dir: nowhere/\n    preset: incidnet\n  - url_prefix: wiki\n  - dri: x\n",
     )
     .expect("write");
-    let config = Config::load(&cfg, alertlint::checks::is_check_id).expect("config");
+    let config = load_config(&cfg);
     let errors = runbook::load(&config, &[]).expect_err("errors");
     let msgs: Vec<String> = errors
         .iter()

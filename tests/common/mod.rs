@@ -3,8 +3,11 @@
 // Each suite uses some of the helpers.
 #![allow(dead_code)]
 
+use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::report::{HumanOptions, Summary, render_human};
+use alertlint::source::SourceFile;
+use std::path::{Path, PathBuf};
 
 /// Diagnostics as `alertlint check` prints them for one file, without colours, at a fixed width
 /// so snapshots do not depend on the terminal.
@@ -34,4 +37,22 @@ pub fn alertlint() -> assert_cmd::Command {
     cmd.env("NO_COLOR", "1");
     cmd.env("ALERTLINT_TODAY", TODAY);
     cmd
+}
+
+/// The config at `path`, or a panic that lists its errors.
+pub fn load_config(path: &Path) -> Config {
+    Config::load(path, alertlint::checks::is_check_id)
+        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), messages(&e)))
+}
+
+/// `text` read as the config `./.alertlint.yaml`, or a panic that lists its errors.
+pub fn parse_config(text: &str) -> Config {
+    let source = SourceFile::new(".alertlint.yaml", text.to_string());
+    Config::parse(source, PathBuf::from("."), alertlint::checks::is_check_id)
+        .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
+}
+
+/// The messages of some diagnostics, for a failing test to print.
+pub fn messages(diags: &[Diagnostic]) -> Vec<&str> {
+    diags.iter().map(|d| d.message.as_str()).collect()
 }
