@@ -5,8 +5,8 @@
 # Prints the median of several runs of each and the ratio (the goal: at most 1.5), both as
 # the ratio of the medians and as the median of the ratios of neighbouring runs.
 # Also times the floor: `check` without runbooks while, beside it, examples/runbook_floor only
-# walks, reads and Markdown-parses the same runbooks (no checks, nothing kept). The floor is
-# what reading and parsing 10,000 files costs on this machine, whatever the checks do.
+# walks and reads the same runbooks (no parsing, no checks, nothing kept). The floor is what
+# getting 10,000 files off the disk costs on this machine, whatever alertlint does with them.
 #   usage: scripts/bench-runbooks.sh [RUNS]   (ALERTLINT=path/to/binary skips building alertlint;
 #   the floor example is always built)
 set -euo pipefail
@@ -132,7 +132,7 @@ paired() { paste "$1" without.all | awk '{print $1 / $2}' | median; }
 echo "10000 alerts, 10000 runbooks, median of $runs runs:"
 echo "  without runbook roots: ${a} ms"
 echo "  with runbook roots:    ${b} ms"
-echo "  floor (without, and only reading + parsing the runbooks beside it): ${f} ms"
+echo "  floor (without, and only walking + reading the runbooks beside it): ${f} ms"
 awk -v a="$a" -v b="$b" -v f="$f" -v p="$(paired with.all)" -v q="$(paired floor.all)" 'BEGIN {
   printf "  ratio: %.2f (goal: <= 1.50); median of paired ratios: %.2f\n", b / a, p
   printf "  floor ratio: %.2f; median of paired ratios: %.2f\n", f / a, q }'
