@@ -1,6 +1,7 @@
 //! One runbook: its Markdown file read into headings, header fields, diagnostic steps, links
-//! and `Step N` references, each with the byte span it was written at. Parsed with
-//! `pulldown-cmark`'s offset iterator, so every position maps back to the file.
+//! and `Step N` references, each with the byte span it was written at. Read by the scanner
+//! in `scan` where the runbook keeps to the Markdown runbooks are mostly written in, else by
+//! `pulldown-cmark`'s offset iterator; both give byte positions in the file, and read alike.
 
 use super::settings::Settings;
 use super::slug::Slugger;
