@@ -137,7 +137,8 @@ receivers:
 
 #[test]
 fn invalid_alertmanager_settings_are_config_errors() {
-    let text = "alertmanager:\n  config: am.yml\n  paging_integrations: [pagerdutty]\n  warning_pages: maybe\n  temas: {}\n";
+    // (The list's first item is no string: the unknown name is still shown at its own item.)
+    let text = "alertmanager:\n  config: am.yml\n  paging_integrations: [[pagerduty], pagerdutty]\n  warning_pages: maybe\n  temas: {}\n";
     let config = common::parse_config(text);
     let errors = alertmanager::settings(&config).err().unwrap_or_default();
     insta::assert_snapshot!("invalid_settings", render(&errors));

@@ -464,7 +464,10 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
             }
             "paging_integrations" => {
                 let list = strings(v, &mut sec, "paging_integrations");
-                for (item, name) in v.as_seq().unwrap_or(&[]).iter().zip(&list) {
+                // Each name checked at its own item: one that is not a string (reported
+                // above) must not shift which item an unknown name points at.
+                for item in v.as_seq().unwrap_or(&[]) {
+                    let Some(name) = string(item) else { continue };
                     if !INTEGRATIONS.contains(&name.as_str()) {
                         sec.error(
                             item.span,
