@@ -760,31 +760,24 @@ impl Runbook {
     ) -> Runbook {
         // The subset of Markdown runbooks are mostly written in is read by hand; anything
         // else (or anything the scanner is unsure of) by pulldown-cmark. See `scan`.
-        let read = |text: &str, sc: &mut Scratch| {
-            scan::collect(text, sc).unwrap_or_else(|| {
-                sc.clear();
-                sc.collect_events(text)
-            })
-        };
-        Runbook::parse_by(path, text, root, rel, settings, keys, sc, read)
+        sc.clear();
+        let metadata = scan::collect(text, sc).unwrap_or_else(|| {
+            sc.clear();
+            sc.collect_events(text)
+        });
+        Runbook::empty(path, root, rel).read_collected(text, metadata, settings, keys, sc)
     }
 
-    /// [`Runbook::parse_with`], the Markdown read into `sc` by `read` (which returns the
+    /// Reads the runbook from what was collected of its Markdown into `sc` (`metadata`: the
     /// front matter's span).
-    #[allow(clippy::too_many_arguments)]
-    fn parse_by(
-        path: PathBuf,
+    fn read_collected(
+        mut self,
         text: &str,
-        root: usize,
-        rel: String,
+        metadata: Option<Span>,
         settings: &Settings,
         keys: &NameKeys,
         sc: &mut Scratch,
-        read: impl FnOnce(&str, &mut Scratch) -> Option<Span>,
     ) -> Runbook {
-        sc.clear();
-        let mut rb = Runbook::empty(path, root, rel);
-        let metadata = read(text, sc);
         sc.content.sort_unstable();
 
         // Section bodies run to the next heading of the same or a higher level.
@@ -800,10 +793,10 @@ impl Runbook {
             sc.headings[i].has_content = sc.content.get(c).is_some_and(|c| c.start < body.end);
             sc.headings[i].body = body;
         }
-        rb.headings = exact(&mut sc.headings);
-        rb.links = exact(&mut sc.links);
+        self.headings = exact(&mut sc.headings);
+        self.links = exact(&mut sc.links);
 
-        rb.read_fields(text, metadata, sc);
+        self.read_fields(text, metadata, sc);
 
         // `Step N` references, from prose only.
         for s in &sc.text_spans {
@@ -817,11 +810,11 @@ impl Runbook {
                 });
             }
         }
-        rb.step_refs = exact(&mut sc.step_refs);
+        self.step_refs = exact(&mut sc.step_refs);
 
-        rb.find_steps(text, settings, keys, sc);
-        rb.strings = sc.strings.as_str().into();
-        rb
+        self.find_steps(text, settings, keys, sc);
+        self.strings = sc.strings.as_str().into();
+        self
     }
 
     /// Header fields: `Name: value` lines (optionally bold, in a list or a two-column table)
@@ -1068,30 +1061,19 @@ mod tests {
     fn read_both(text: &str) -> (Option<String>, String) {
         let settings = Settings::default();
         let keys = NameKeys::new(&settings);
-        let parse = |read: &mut dyn FnMut(&str, &mut Scratch) -> Option<Span>| {
-            let path = PathBuf::from("r.md");
+        let read = |scanner: bool| {
             let sc = &mut Scratch::default();
-            model(&Runbook::parse_by(
-                path,
-                text,
-                0,
-                "r.md".into(),
-                &settings,
-                &keys,
-                sc,
-                read,
+            let metadata = if scanner {
+                scan::collect(text, sc)?
+            } else {
+                sc.collect_events(text)
+            };
+            let rb = Runbook::empty(PathBuf::from("r.md"), 0, "r.md".into());
+            Some(model(
+                &rb.read_collected(text, metadata, &settings, &keys, sc),
             ))
         };
-        let mut scanned = true;
-        let fast = parse(&mut |t, sc| {
-            scan::collect(t, sc).unwrap_or_else(|| {
-                scanned = false;
-                sc.clear();
-                sc.collect_events(t)
-            })
-        });
-        let events = parse(&mut |t, sc| sc.collect_events(t));
-        (scanned.then_some(fast), events)
+        (read(true), read(false).unwrap_or_default())
     }
 
     /// What a reader collected from `text` into `sc`, written out. Prose is compared as
