@@ -13,7 +13,8 @@
 //! it, must come out the same both ways (`tests` in `markdown.rs`).
 //!
 //! Outside the subset (pulldown-cmark reads the document): tabs and other control characters,
-//! setext headings, thematic breaks, block quotes, inline HTML, indented code, tables, link
+//! setext headings, thematic breaks, block quotes, inline HTML other than comments, autolinks,
+//! indented code, tables, link
 //! reference definitions, footnotes, task lists, strikethrough, backslash escapes, entities,
 //! headings with a closing `#` sequence or `{#id}` attributes, headings, HTML and blocks other
 //! than paragraphs and fences inside list items, HTML blocks other than comments and
@@ -626,6 +627,20 @@ impl Scanner<'_, '_> {
                         i += 1;
                     }
                 }
+                // An HTML comment whose end is on its line (`### Step 2: <!-- TODO -->`):
+                // dropped, as its `InlineHtml` event is. Other HTML, and autolinks, are
+                // outside the subset.
+                b'<' if b[i..end].starts_with(b"<!--") => {
+                    let line_end = memchr::memchr(b'\n', &b[i..end]).map_or(end, |n| i + n);
+                    let close = memchr::memmem::find(&b[i + 2..line_end], b"-->")?;
+                    let close = i + 2 + close + 3;
+                    self.bufs.marks.push(Mark {
+                        start: i,
+                        end: close,
+                        ticks: 0,
+                    });
+                    i = close;
+                }
                 b'|' if sink == Sink::Prose => return None,
                 b'|' => i += 1,
                 // `~`, `<`, `\`.
@@ -684,11 +699,13 @@ impl Scanner<'_, '_> {
         }
         let de = j;
         let close = blanks(j);
-        if depth > 0 || close >= end || b[close] != b')' {
-            // Unbalanced, a title, a line end or anything else after the destination.
+        if depth > 0 || close >= end || matches!(b[close], b'"' | b'\'' | b'(' | b'\n') {
+            // Unbalanced parentheses, a title, or a line end.
             return None;
         }
-        Some(Some((ds, de, close)))
+        // Anything else after the destination (`](https://x?m={{ $labels.m }})`): no link,
+        // and with no reference definitions, the brackets are text.
+        Some((b[close] == b')').then_some((ds, de, close)))
     }
 
     /// Matches the emphasis delimiters from `bottom` on (CommonMark's "process emphasis"),
