@@ -1229,6 +1229,30 @@ mod tests {
         }
     }
 
+    /// The skeletons `alertlint runbook new` writes, in both presets, are read by the
+    /// scanner (the runbooks written from them mostly keep their shape).
+    #[test]
+    fn scanner_reads_runbook_skeletons() {
+        use super::super::skeleton::{Facts, render};
+        let facts = Facts {
+            alert: "FraudModelDown".into(),
+            severity: Some("critical".into()),
+            owner: Some("fraud-ml".into()),
+            expr: Some("sum by (model) (up{job=\"fraud\"}) == 0".into()),
+            threshold: Some("== 0".into()),
+            for_: Some("2m".into()),
+            summary: Some("No fraud model replica is up".into()),
+            description: Some("All replicas of {{ $labels.model }} are down".into()),
+            dashboard: Some("https://grafana/d/x?var-model={{ $labels.model }}".into()),
+        };
+        for preset in ["incident", "prometheus-operator"] {
+            let settings = Settings::preset(preset).expect("preset");
+            let text = render(&facts, &settings, "2026-11-25");
+            let (fast, events) = read_both(&text);
+            assert_eq!(fast.as_deref(), Some(events.as_str()), "{preset}:\n{text}");
+        }
+    }
+
     /// Every Markdown file of the corpora (and the examples, fixtures and the benchmark's
     /// runbook) reads the same by the scanner as by pulldown-cmark, and the scanner reads
     /// most of them itself: it is no use if real runbooks all fall back.
