@@ -1209,10 +1209,23 @@ mod tests {
     fn scanner_examples() {
         // A footnote definition interrupts the paragraph (its backtick is no code span's
         // end); `+++` starts a metadata block wherever a block may start.
-        for text in ["`\n[^1]: `x`", "# \n+++\n  - Step 3\n+++", "[`a]: x`\n\nb"] {
+        // A table whose header row's `|` is in a code span; parentheses nested too deep for
+        // a link destination (both found by a reviewer).
+        let deep = format!("[a]({}{})", "(".repeat(34), ")".repeat(35));
+        let deep_ok = format!("[a]({}{})", "(".repeat(31), ")".repeat(32));
+        for text in [
+            "`\n[^1]: `x`",
+            "# \n+++\n  - Step 3\n+++",
+            "[`a]: x`\n\nb",
+            "`a |\n|-|\nb`",
+            "`a\n|b|\n|-|\nc`",
+            "- `a |\n  |---|\n  b`",
+            &deep,
+            &deep_ok,
+        ] {
             same_reading(text).unwrap();
             let (fast, events) = read_both(text);
-            assert!(fast.is_none_or(|fast| fast == events), "{text:?}");
+            assert_eq!(fast.unwrap_or_else(|| events.clone()), events, "{text:?}");
         }
         for text in [
             // A list item's lines wrapped without indentation (lazy continuation lines).

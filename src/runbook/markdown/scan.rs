@@ -509,6 +509,16 @@ impl Scanner<'_, '_> {
         if self.b[start] == b'[' && self.text[start..end].contains("]:") {
             return None;
         }
+        // pulldown-cmark finds tables in the lines before it reads code spans, so a `|` in a
+        // code span still makes a header row: a later line that could be a delimiter row
+        // (`|---|:-:|`) may make the paragraph a table.
+        let delimiter_row = |&(s, e): &(usize, usize)| {
+            let line = &self.b[s..e];
+            line.contains(&b'-') && line.iter().all(|c| matches!(c, b'|' | b'-' | b':' | b' '))
+        };
+        if self.bufs.para[1..].iter().any(delimiter_row) {
+            return None;
+        }
         let found = self.inline(start, end, Sink::Prose);
         self.bufs.para.clear();
         found
@@ -690,6 +700,8 @@ impl Scanner<'_, '_> {
                 b' ' | b'\n' => break,
                 b'<' | b'\\' => return None,
                 b'&' if entity_like(&b[..end], j + 1) => return None,
+                // Deeper than pulldown-cmark's limit of nested parentheses: no link there.
+                b'(' if depth >= 32 => return None,
                 b'(' => depth += 1,
                 b')' if depth == 0 => break,
                 b')' => depth -= 1,
