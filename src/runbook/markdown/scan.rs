@@ -651,6 +651,11 @@ impl Scanner<'_, '_> {
                     });
                     i = close;
                 }
+                // A `<` before a blank or the end starts no tag, comment or autolink (Hugo's
+                // `{{< ref "x.md" >}}`).
+                b'<' if b.get(i + 1).is_none_or(|&c| c == b' ' || c == b'\n') || i + 1 == end => {
+                    i += 1;
+                }
                 b'|' if sink == Sink::Prose => return None,
                 b'|' => i += 1,
                 // `~`, `<`, `\`.
@@ -698,7 +703,9 @@ impl Scanner<'_, '_> {
         while j < end {
             match b[j] {
                 b' ' | b'\n' => break,
-                b'<' | b'\\' => return None,
+                // `<…>` destinations; a `<` inside one is a character like another.
+                b'<' if j == ds => return None,
+                b'\\' => return None,
                 b'&' if entity_like(&b[..end], j + 1) => return None,
                 // Deeper than pulldown-cmark's limit of nested parentheses: no link there.
                 b'(' if depth >= 32 => return None,
