@@ -1,6 +1,6 @@
 //! One runbook: its Markdown file read into headings, header fields, diagnostic steps, links
 //! and `Step N` references, each with the byte span it was written at. Read by the scanner
-//! in `scan` where the runbook keeps to the Markdown runbooks are mostly written in, else by
+//! in `scan` when the runbook keeps to the subset of Markdown most runbooks use, else by
 //! `pulldown-cmark`'s offset iterator; both give byte positions in the file, and read alike.
 
 use super::settings::Settings;
@@ -758,8 +758,8 @@ impl Runbook {
         keys: &NameKeys,
         sc: &mut Scratch,
     ) -> Runbook {
-        // The subset of Markdown runbooks are mostly written in is read by hand; anything
-        // else (or anything the scanner is unsure of) by pulldown-cmark. See `scan`.
+        // The subset of Markdown most runbooks use is read by hand; anything else (or
+        // anything the scanner is unsure of) by pulldown-cmark. See `scan`.
         sc.clear();
         let metadata = scan::collect(text, sc).unwrap_or_else(|| {
             sc.clear();
@@ -1136,12 +1136,12 @@ mod tests {
     /// no link, lazy lines, lists that cannot interrupt a paragraph, fences in list items.
     #[rustfmt::skip]
     const SUBSET_STARTS: &[&str] = &[
-        "", "", "", "", " ", "  ", "   ", "    ", "       ", "- ", "- ", "* ", "+ ", "1. ", "1. ",
-        "2. ", "1) ", "10. ", "  - ", "   1. ", "  1. ", "    - ", "-   ", "# ", "## ", "### ",
+        "", "", "", "", " ", "  ", "   ", "       ", "- ", "- ", "* ", "+ ", "1. ", "1. ", "2. ",
+        "1) ", "10. ", "  - ", "   1. ", "  1. ", "    - ", "-   ", "# ", "## ", "### ",
         "### Step 2: ", "## Diagnosis", "#", "```", "```sh", "  ```", "   ```", "<!-- ",
-        "<!-- a -->", "-->", "<details>", "</DIV>", "**Owner:** ", "Severity: ", "---", "+++",
-        "      ", "   - ", "1. - ", "- 1. ", "  <!-- x", "   <details>", "      ```", "- ## ",
-        "  # ", "   # ", "---\ntitle: x\n---", "+++\n+++",
+        "<!-- a -->", "<details>", "</DIV>", "**Owner:** ", "Severity: ", "      ", "   - ",
+        "1. - ", "- 1. ", "  <!-- x", "   <details>", "      ```", "- ## ", "  # ", "   # ",
+        "---\ntitle: x\n---", "+++\n+++",
     ];
     #[rustfmt::skip]
     const SUBSET_PIECES: &[&str] = &[
@@ -1150,14 +1150,14 @@ mod tests {
         "](a(b)", "]()", "![", "(", ")", "x_y", "é", "→", "&", ":", "#", "!", ".", "  ", "*a*",
         "**b**", "_c_", "__d__", "*e**", "**f*", "a*b*c", "a_b_c", "`x`", "` y `", "[x](y)",
         "![i](p)", "Owner: team", "<!-- c -->", "<!-->", "<!--", "-->", "<!--- x --->",
-        "](x {{ $labels.a }})", "< ", "<", "a <", "]({{< ref \"x.md\" >}})", "](a<b)",
+        "](x {{ $labels.a }})", "< ", "<", "a <", "]:", "[::]:1", "]({{< ref \"x.md\" >}})", "](a<b)",
     ];
     /// And what lies outside it.
     #[rustfmt::skip]
     const OTHER_STARTS: &[&str] = &[
         "-     ", "####### ", "> ", "-", "1.", "- [ ] ", "- [x] ", "- [", "<div ", "<span>",
         "<pre>", "``` x`", "~~~", "- ```", "***", "* * *", "===", "--", "| ", "[a]: ", "[^1]: ",
-        "\t", "...", "<https://x>", "a <b>", "|-|", "|:-", "`a |",
+        "\t", "...", "<https://x>", "a <b>", "|-|", "|:-", "`a |", "---", "+++", "-->", "    ",
     ];
     #[rustfmt::skip]
     const OTHER_PIECES: &[&str] = &[
@@ -1169,7 +1169,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         /// Whatever the scanner reads itself, it reads as pulldown-cmark does: the same
         /// headings, code, prose, list items and links, and so the same runbook. (Of these
-        /// documents, the scanner reads some two thirds itself; of the next test's, a fifth.)
+        /// documents, the scanner reads about a third itself; of the next test's, one in seven.)
         #[test]
         fn scanner_reads_the_subset_as_pulldown_cmark(
             text in markdown(SUBSET_STARTS, SUBSET_PIECES)
@@ -1212,7 +1212,6 @@ mod tests {
         // A table whose header row's `|` is in a code span; parentheses nested too deep for
         // a link destination (both found by a reviewer).
         let deep = format!("[a]({}{})", "(".repeat(34), ")".repeat(35));
-        let deep_ok = format!("[a]({}{})", "(".repeat(31), ")".repeat(32));
         for text in [
             "`\n[^1]: `x`",
             "# \n+++\n  - Step 3\n+++",
@@ -1221,11 +1220,8 @@ mod tests {
             "`a\n|b|\n|-|\nc`",
             "- `a |\n  |---|\n  b`",
             &deep,
-            &deep_ok,
         ] {
             same_reading(text).unwrap();
-            let (fast, events) = read_both(text);
-            assert_eq!(fast.unwrap_or_else(|| events.clone()), events, "{text:?}");
         }
         for text in [
             // A list item's lines wrapped without indentation (lazy continuation lines).
@@ -1236,6 +1232,10 @@ mod tests {
             "1. Run\n\n   ```sh\n   kubectl get pods\n   ```\n2. Then\n\n```\nopen",
             // Emphasis that leaves a run over, links and images with code and emphasis.
             "*e** and **f* [**a** `b`](u) ![i *j*](p) x_y_z **Owner:** team",
+            // Parentheses nested as deep as pulldown-cmark reads a link destination.
+            &format!("[a]({}{})", "(".repeat(31), ")".repeat(32)),
+            // Lines that cannot start a list inside a paragraph go on with it.
+            "text\n2. not a list\n*\n1.",
         ] {
             let (fast, events) = read_both(text);
             assert_eq!(fast.as_deref(), Some(events.as_str()), "{text:?}");
@@ -1268,7 +1268,7 @@ mod tests {
 
     /// Every Markdown file of the corpora (and the examples, fixtures and the benchmark's
     /// runbook) reads the same by the scanner as by pulldown-cmark, and the scanner reads
-    /// most of them itself: it is no use if real runbooks all fall back.
+    /// nine in ten of them itself: it is no use if real runbooks all fall back.
     #[test]
     fn scanner_reads_real_runbooks_as_pulldown_cmark_does() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1307,10 +1307,10 @@ mod tests {
         }
         assert!(files > 150, "only {files} Markdown files found");
         assert!(
-            corpus_scanned * 10 >= corpus_files * 8,
-            "the scanner read only {corpus_scanned} of {corpus_files} corpus runbooks"
+            corpus_scanned * 10 >= corpus_files * 9 && scanned * 10 >= files * 9,
+            "the scanner read only {corpus_scanned} of {corpus_files} corpus runbooks, \
+             {scanned} of {files} Markdown files"
         );
-        eprintln!("scanner read {scanned} of {files} Markdown files");
     }
 
     proptest::proptest! {

@@ -1,25 +1,26 @@
-//! A hand-written reader for the Markdown runbooks are mostly written in: ATX headings,
+//! A hand-written reader for the subset of Markdown most runbooks use: ATX headings,
 //! paragraphs, bullet and numbered lists, fenced code, front matter, HTML comments and blocks,
-//! and inline code, links,
-//! images and `*`/`_` emphasis. It collects exactly what [`Scratch::collect_events`] collects
-//! from pulldown-cmark's events, or, at the first construct outside that subset (or one it
-//! is unsure of), gives up, and the runbook is read by pulldown-cmark instead.
+//! and inline code, links, images, HTML comments and `*`/`_` emphasis. It collects exactly
+//! what [`Scratch::collect_events`] collects from pulldown-cmark's events or, at the first
+//! construct outside that subset (or one it is unsure of), gives up, and the runbook is read
+//! by pulldown-cmark instead.
 //!
 //! Why by hand: reading 10,000 runbooks is most of what runbook checking costs, and
 //! pulldown-cmark builds a full CommonMark tree (some 48,000 instructions a runbook) where the
 //! checks need headings, code, prose, list items and links. This scanner reads the same
-//! runbooks in a fraction of that. It is held to pulldown-cmark's reading by tests: every
-//! runbook of the corpora, and generated documents mixing the subset with what lies outside
-//! it, must come out the same both ways (`tests` in `markdown.rs`).
+//! runbooks in half that. It is held to pulldown-cmark's reading by tests: every runbook of
+//! the corpora, and generated documents mixing the subset with what lies outside it, must
+//! come out the same both ways (`tests` in `markdown.rs`).
 //!
 //! Outside the subset (pulldown-cmark reads the document): tabs and other control characters,
-//! setext headings, thematic breaks, block quotes, inline HTML other than comments, autolinks,
-//! indented code, tables, link
-//! reference definitions, footnotes, task lists, strikethrough, backslash escapes, entities,
-//! headings with a closing `#` sequence or `{#id}` attributes, headings, HTML and blocks other
-//! than paragraphs and fences inside list items, HTML blocks other than comments and
-//! block-level tags, empty list items, fences ended by their list item, emphasis next to a
-//! non-ASCII character, link titles and `<…>` destinations.
+//! setext headings, thematic breaks, block quotes, indented code, tables (and any paragraph
+//! line that could be a table's delimiter row), link reference definitions, footnotes, task
+//! lists, strikethrough, backslash escapes, entities, inline HTML other than comments that
+//! end on their line, autolinks, headings with a closing `#` sequence or `{#id}` attributes,
+//! headings, HTML and blocks other than paragraphs and fences inside list items, HTML blocks
+//! other than comments and block-level tags, empty list items, fences ended by their list
+//! item, emphasis next to a non-ASCII character, link titles, `<…>` destinations and
+//! destinations nested deeper than 32 parentheses.
 
 use super::Scratch;
 use crate::source::Span;
@@ -29,10 +30,9 @@ use crate::source::Span;
 /// filled and must be cleared).
 pub(super) fn collect(text: &str, sc: &mut Scratch) -> Option<Option<Span>> {
     let mut bufs = std::mem::take(&mut sc.scan);
+    // (`inline` clears its own buffers.)
     bufs.items.clear();
     bufs.para.clear();
-    bufs.delims.clear();
-    bufs.marks.clear();
     let found = Scanner {
         text,
         b: text.as_bytes(),
@@ -102,6 +102,16 @@ enum HtmlEnd {
     Blank,
 }
 
+impl HtmlEnd {
+    /// Whether an HTML block of this kind ends at `line` (the whole line).
+    fn ends_at(self, line: &[u8]) -> bool {
+        match self {
+            HtmlEnd::Comment => memchr::memmem::find(line, b"-->").is_some(),
+            HtmlEnd::Blank => line.iter().all(|&c| c == b' '),
+        }
+    }
+}
+
 /// CommonMark's block-level HTML tags (its HTML blocks of type 6), in byte order.
 #[rustfmt::skip]
 const BLOCK_TAGS: [&str; 62] = [
@@ -163,10 +173,6 @@ static SPECIAL: [bool; 256] = {
     t
 };
 
-fn is_punctuation(c: u8) -> bool {
-    c.is_ascii_punctuation()
-}
-
 /// The length of the run of `c` at `b[i..]`.
 fn run(b: &[u8], i: usize, c: u8) -> usize {
     b[i..].iter().take_while(|&&x| x == c).count()
@@ -179,6 +185,17 @@ fn is_thematic_break(rest: &[u8]) -> bool {
     matches!(c, b'*' | b'-' | b'_')
         && rest.iter().all(|&x| x == c || x == b' ')
         && rest.iter().filter(|&&x| x == c).count() >= 3
+}
+
+/// Whether `rest` (a line from its first non-blank) starts a block outside the subset that
+/// may interrupt a paragraph: a thematic break, a block quote, a footnote definition (whose
+/// brackets must not be read as the paragraph's text), or a `+++` line (pulldown-cmark takes
+/// it, as a `---` one, for the start of a metadata block wherever a block may start).
+fn starts_other_block(rest: &[u8]) -> bool {
+    is_thematic_break(rest)
+        || rest.first() == Some(&b'>')
+        || rest.starts_with(b"[^")
+        || rest.starts_with(b"+++")
 }
 
 /// The level of the ATX heading `rest` starts, if it does.
@@ -266,7 +283,7 @@ impl Scanner<'_, '_> {
         }
         let (metadata, mut pos) = self.front_matter()?;
         while pos < self.b.len() {
-            let le = memchr::memchr(b'\n', &self.b[pos..]).map_or(self.b.len(), |n| pos + n);
+            let le = self.line_end(pos);
             self.line(pos, le)?;
             pos = le + 1;
         }
@@ -276,6 +293,11 @@ impl Scanner<'_, '_> {
         }
         self.end_para()?;
         Some(metadata)
+    }
+
+    /// The end of the line starting at `pos`: its `\n`, or the text's end.
+    fn line_end(&self, pos: usize) -> usize {
+        memchr::memchr(b'\n', &self.b[pos..]).map_or(self.b.len(), |n| pos + n)
     }
 
     /// Front matter: `---` (or `+++`) alone on the first line, up to a line of exactly
@@ -288,7 +310,7 @@ impl Scanner<'_, '_> {
             Some(&c @ (b'-' | b'+')) => c,
             _ => return Some((None, 0)),
         };
-        let first_end = self.text.find('\n').unwrap_or(b.len());
+        let first_end = self.line_end(0);
         let dashes = run(b, 0, c);
         if !b[dashes..first_end].iter().all(|&x| x == b' ') {
             // `- item`, `+ item`, `--- text`: not front matter.
@@ -309,7 +331,7 @@ impl Scanner<'_, '_> {
         let mut pos = first_end + 1;
         let mut first = true;
         while pos < b.len() {
-            let le = self.text[pos..].find('\n').map_or(b.len(), |n| pos + n);
+            let le = self.line_end(pos);
             let line = &b[pos..le];
             if first && (closes(line) || line.iter().all(|&x| x == b' ')) {
                 return None;
@@ -347,11 +369,7 @@ impl Scanner<'_, '_> {
         }
         if let Some(end) = self.html {
             // HTML is no prose, no code: nothing is collected from it.
-            let over = match end {
-                HtmlEnd::Comment => self.text[ls..le].contains("-->"),
-                HtmlEnd::Blank => blank,
-            };
-            if over {
+            if end.ends_at(&b[ls..le]) {
                 self.html = None;
             }
             return Some(());
@@ -384,15 +402,7 @@ impl Scanner<'_, '_> {
             return None;
         }
         let setext = |c: u8| rest.iter().all(|&x| x == c || x == b' ') && rest[0] == c;
-        // (A footnote definition `[^1]:` interrupts a paragraph: its brackets must not be
-        // read as the paragraph's text. pulldown-cmark takes a `+++` line, as a `---` one,
-        // for the start of a metadata block wherever a block may start.)
-        if (para_open && (setext(b'=') || setext(b'-')))
-            || is_thematic_break(rest)
-            || rest[0] == b'>'
-            || rest.starts_with(b"[^")
-            || rest.starts_with(b"+++")
-        {
+        if (para_open && (setext(b'=') || setext(b'-'))) || starts_other_block(rest) {
             return None;
         }
         if rest[0] == b'<' {
@@ -401,8 +411,8 @@ impl Scanner<'_, '_> {
             let end = html_block(rest).filter(|_| k == 0)?;
             self.end_para()?;
             self.bufs.items.clear();
-            let over = end == HtmlEnd::Comment && self.text[start..le].contains("-->");
-            if !over {
+            // A comment may end on the line it starts.
+            if !(end == HtmlEnd::Comment && end.ends_at(rest)) {
                 self.html = Some(end);
             }
             return Some(());
@@ -427,13 +437,13 @@ impl Scanner<'_, '_> {
             return Some(());
         }
         if let Some(m) = list_marker(rest) {
+            // In the paragraph's own container, only a non-empty bullet or `1.` item starts
+            // a list; an empty one or another number continues the paragraph.
+            if para_open && current && (m.empty || m.ordered && m.number != 1) {
+                return self.prose_line(para_open, k, start, le);
+            }
             // An empty item, or one whose text starts as indented code.
             if m.empty || m.spaces > 4 {
-                return None;
-            }
-            // In the paragraph's own container, only a bullet or a `1.` starts a list; any
-            // other number continues the paragraph.
-            if para_open && current && m.ordered && m.number != 1 {
                 return None;
             }
             self.end_para()?;
@@ -445,15 +455,12 @@ impl Scanner<'_, '_> {
             self.bufs.items.push(indent + m.width + m.spaces);
             let text_start = start + m.width + m.spaces;
             let first = &b[text_start..le];
-            // A heading, fence, list, thematic break, quote, HTML, task box or link
-            // definition on the marker's line.
+            // A heading, fence, list, HTML or task box on the marker's line.
             if atx_level(first).is_some()
                 || fence_start(first).is_some()
                 || list_marker(first).is_some()
-                || is_thematic_break(first)
-                || matches!(first[0], b'>' | b'<')
-                || first.starts_with(b"[^")
-                || first.starts_with(b"+++")
+                || starts_other_block(first)
+                || first[0] == b'<'
                 || first.len() >= 3
                     && first[0] == b'['
                     && matches!(first[1], b' ' | b'x' | b'X')
@@ -564,15 +571,19 @@ impl Scanner<'_, '_> {
                     }
                     let blank = |x: u8| x == b' ' || x == b'\n';
                     let left = !blank(after)
-                        && (!is_punctuation(after) || blank(before) || is_punctuation(before));
+                        && (!after.is_ascii_punctuation()
+                            || blank(before)
+                            || before.is_ascii_punctuation());
                     let right = !blank(before)
-                        && (!is_punctuation(before) || blank(after) || is_punctuation(after));
+                        && (!before.is_ascii_punctuation()
+                            || blank(after)
+                            || after.is_ascii_punctuation());
                     let (open, close) = if c == b'*' {
                         (left, right)
                     } else {
                         (
-                            left && (!right || is_punctuation(before)),
-                            right && (!left || is_punctuation(after)),
+                            left && (!right || before.is_ascii_punctuation()),
+                            right && (!left || after.is_ascii_punctuation()),
                         )
                     };
                     self.bufs.delims.push(Delim {
@@ -611,9 +622,8 @@ impl Scanner<'_, '_> {
                     i += 1;
                 }
                 b']' => {
-                    if b.get(i + 1) == Some(&b':') {
-                        return None;
-                    }
+                    // (`[label]:` starting a paragraph was left to pulldown-cmark before: a
+                    // link reference definition. Anywhere else, `]:` is text.)
                     if let Some((open, olen, first)) = bracket.take()
                         && i + 1 < end
                         && b[i + 1] == b'('
@@ -707,7 +717,8 @@ impl Scanner<'_, '_> {
                 b'<' if j == ds => return None,
                 b'\\' => return None,
                 b'&' if entity_like(&b[..end], j + 1) => return None,
-                // Deeper than pulldown-cmark's limit of nested parentheses: no link there.
+                // Deeper than pulldown-cmark's limit of nested parentheses, where it reads no
+                // link: left to it.
                 b'(' if depth >= 32 => return None,
                 b'(' => depth += 1,
                 b')' if depth == 0 => break,
