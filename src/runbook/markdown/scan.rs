@@ -345,6 +345,8 @@ impl Scanner<'_, '_> {
         None
     }
 
+    /// Reads the line `ls..le` (without its `\n`) into the block it continues, ends or
+    /// starts.
     fn line(&mut self, ls: usize, le: usize) -> Option<()> {
         let b = self.b;
         let indent = run(&b[..le], ls, b' ');
