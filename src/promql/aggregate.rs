@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use promql_parser::parser::{AggregateExpr, LabelModifier};
 
 use super::engine::{ESample, Evaluator, Val};
-use super::histogram::{FloatHistogram, HistogramAccumulator};
+use super::histogram::{self, FloatHistogram};
 use super::labels::{Labels, METRIC_NAME};
 use super::value::EvalError;
 
@@ -152,41 +152,34 @@ fn int_param(v: f64) -> Result<i64, EvalError> {
 }
 
 /// Sum (or mean) of the histograms of a group; `None`, with a warning,
-/// when exponential and custom buckets are mixed.
+/// when exponential and custom buckets are mixed. (The "reconciled" info is
+/// only given for a sum that succeeds.)
 fn sum_histograms(
     ev: &mut Evaluator<'_>,
     a: &AggregateExpr,
     members: &[ESample],
     mean: bool,
 ) -> Option<FloatHistogram> {
-    let mut acc: Option<HistogramAccumulator> = None;
-    let mut reconciled = false;
-    for s in members {
-        let Some(h) = s.h.as_deref() else { continue };
-        match acc.as_mut() {
-            None => acc = Some(HistogramAccumulator::new(h)),
-            Some(acc) => match acc.add(h, mean) {
-                Ok(rec) => reconciled |= rec,
-                Err(_) => {
-                    ev.warn_at(
-                        super::histogram::mixed_schemas_note(s.labels.get_or_empty(METRIC_NAME)),
-                        &a.expr,
-                    );
-                    return None;
-                }
-            },
+    let with_histograms = || members.iter().filter(|s| s.h.is_some());
+    match histogram::sum_histograms(with_histograms().filter_map(|s| s.h.as_deref()), mean) {
+        Ok(sum) => {
+            let sum = sum?;
+            if sum.reconciled {
+                ev.info_at(histogram::reconciled_note("aggregation"), &a.expr);
+            }
+            if sum.collision {
+                ev.warn_at(histogram::COLLISION.into(), &a.expr);
+            }
+            Some(sum.h)
+        }
+        Err(mixed) => {
+            let metric = with_histograms()
+                .nth(mixed.at)
+                .map_or("", |s| s.labels.get_or_empty(METRIC_NAME));
+            ev.warn_at(histogram::mixed_schemas_note(metric), &a.expr);
+            None
         }
     }
-    if reconciled {
-        ev.info_at(super::histogram::reconciled_note("aggregation"), &a.expr);
-    }
-    let acc = acc?;
-    if acc.counter_reset_collision() {
-        ev.warn_at(super::histogram::COLLISION.into(), &a.expr);
-    }
-    let mut h = acc.finish(mean);
-    h.compact();
-    Some(h)
 }
 
 pub(crate) fn eval_aggregate<'a>(

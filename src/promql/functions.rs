@@ -9,8 +9,8 @@ use promql_parser::parser::{Call, Expr};
 use super::aggregate::{kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
 use super::histogram::{
-    COLLISION, CounterResetHint, FloatHistogram, HistogramAccumulator, MIXED_SCHEMAS,
-    reconciled_note, series_note,
+    COLLISION, CounterResetHint, FloatHistogram, MIXED_SCHEMAS, reconciled_note, series_note,
+    sum_histograms,
 };
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
@@ -380,30 +380,27 @@ fn hist_range_fn(
                 warn_hist(ev, MIXED_FLOATS, s, at);
                 return HistRange::Nothing;
             }
-            let Some(first) = hs.first() else {
-                return HistRange::Nothing;
-            };
             let mean = name == "avg_over_time";
-            let mut acc = HistogramAccumulator::new(&first.1);
-            for (_, h) in hs.iter().skip(1) {
-                match acc.add(h, mean) {
-                    Ok(reconciled) => {
-                        if reconciled {
-                            ev.info_at(reconciled_note("aggregation"), at);
-                        }
+            // (The "reconciled" info is given even when a later histogram cannot be added.)
+            match sum_histograms(hs.iter().map(|(_, h)| h), mean) {
+                Ok(None) => HistRange::Nothing,
+                Ok(Some(sum)) => {
+                    if sum.reconciled {
+                        ev.info_at(reconciled_note("aggregation"), at);
                     }
-                    Err(_) => {
-                        warn_hist(ev, MIXED_SCHEMAS, s, at);
-                        return HistRange::Nothing;
+                    if sum.collision {
+                        ev.warn_at(COLLISION.into(), at);
                     }
+                    HistRange::Histogram(sum.h)
+                }
+                Err(mixed) => {
+                    if mixed.reconciled {
+                        ev.info_at(reconciled_note("aggregation"), at);
+                    }
+                    warn_hist(ev, MIXED_SCHEMAS, s, at);
+                    HistRange::Nothing
                 }
             }
-            if acc.counter_reset_collision() {
-                ev.warn_at(COLLISION.into(), at);
-            }
-            let mut h = acc.finish(mean);
-            h.compact();
-            HistRange::Histogram(h)
         }
     }
 }

@@ -383,7 +383,7 @@ impl FloatHistogram {
 /// optionally as a mean that switches to incremental averaging when the
 /// plain sum would overflow (as Prometheus does for `avg` and
 /// `avg_over_time`).
-pub(crate) struct HistogramAccumulator {
+struct HistogramAccumulator {
     value: FloatHistogram,
     comp: FloatHistogram,
     n: f64,
@@ -565,6 +565,56 @@ impl HistogramAccumulator {
         }
         out
     }
+}
+
+/// The compensated sum (the mean, with `mean`) of histograms, compacted: what `sum`/`avg`
+/// and `sum_over_time`/`avg_over_time` compute. The callers word the annotations, each where
+/// Prometheus emits them.
+pub(crate) struct HistogramSum {
+    pub h: FloatHistogram,
+    /// Histograms with different custom buckets were reconciled on the way.
+    pub reconciled: bool,
+    /// Counter-reset hints contradicted each other.
+    pub collision: bool,
+}
+
+/// Why histograms could not be summed: the one at `at` (in the order given) mixes exponential
+/// and custom buckets with the ones before it, `reconciled` telling whether any were
+/// reconciled before it.
+pub(crate) struct MixedSchemas {
+    pub at: usize,
+    pub reconciled: bool,
+}
+
+/// Sums `hs` (see [`HistogramSum`]); `Ok(None)` when there are none.
+pub(crate) fn sum_histograms<'h>(
+    mut hs: impl Iterator<Item = &'h FloatHistogram>,
+    mean: bool,
+) -> Result<Option<HistogramSum>, MixedSchemas> {
+    let Some(first) = hs.next() else {
+        return Ok(None);
+    };
+    let mut acc = HistogramAccumulator::new(first);
+    let mut reconciled = false;
+    for (i, h) in hs.enumerate() {
+        match acc.add(h, mean) {
+            Ok(r) => reconciled |= r,
+            Err(_) => {
+                return Err(MixedSchemas {
+                    at: i + 1,
+                    reconciled,
+                });
+            }
+        }
+    }
+    let collision = acc.counter_reset_collision();
+    let mut h = acc.finish(mean);
+    h.compact();
+    Ok(Some(HistogramSum {
+        h,
+        reconciled,
+        collision,
+    }))
 }
 
 /// Counter-reset hint of a sum, as Prometheus combines them.
