@@ -763,6 +763,17 @@ mod tests {
         assert!(out.iter().all(|o| o.verdict == Verdict::Pass), "{out:?}");
     }
 
+    /// Summing histograms whose custom buckets must be reconciled, then one with exponential
+    /// buckets: `sum_over_time` gives the "reconciled" info beside the mixed-schema warning,
+    /// `sum` only the warning (the two callers of `histogram::sum_histograms`).
+    #[test]
+    fn reconciled_info_before_a_mixed_schema_failure() {
+        let input = "load 5m\n  h {{schema:-53 count:1 sum:1 custom_values:[1] buckets:[1]}} {{schema:-53 count:1 sum:1 custom_values:[2] buckets:[1]}} {{schema:0 count:1 sum:1 buckets:[1]}}\n  a {{schema:-53 count:1 sum:1 custom_values:[1] buckets:[1]}}\n  b {{schema:-53 count:1 sum:1 custom_values:[2] buckets:[1]}}\n  c {{schema:0 count:1 sum:1 buckets:[1]}}\n\neval instant at 10m sum_over_time(h[15m])\n  expect info\n  expect warn\n\neval instant at 0m sum({__name__=~\"a|b|c\"})\n  expect no_info\n  expect warn\n\neval instant at 5m sum_over_time(h[10m])\n  expect info\n  expect no_warn\n  {} {{schema:-53 count:2 sum:2 buckets:[2]}}\n";
+        let out = run_str(&Engine::default(), input).unwrap();
+        assert_eq!(out.len(), 3);
+        assert!(out.iter().all(|o| o.verdict == Verdict::Pass), "{out:?}");
+    }
+
     #[test]
     fn runs_small_file() {
         let input = "load 5m\n  m{a=\"1\"} 0+10x10\n\neval instant at 50m m\n  m{a=\"1\"} 100\n\neval instant at 50m m\n  m{a=\"1\"} 99\n\neval range from 0 to 10m step 5m m * 2\n  {a=\"1\"} 0 20 40\n\neval instant at 0m nope(\n  expect fail\n";
