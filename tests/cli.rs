@@ -51,10 +51,13 @@ fn usage_and_io_errors_exit_two() {
 
 #[test]
 fn config_errors_are_positioned_and_exit_two() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = dir.path().join(".alertlint.yaml");
-    std::fs::write(&cfg, "checks:\n  alert/runbok: off\npolicy:\n  tears: []\n").expect("write");
-    std::fs::write(dir.path().join("r.yaml"), "groups: []\n").expect("write");
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "checks:\n  alert/runbok: off\npolicy:\n  tears: []\n",
+        ),
+        ("r.yaml", "groups: []\n"),
+    ]);
     let (code, _, err) = run(&["check", dir.path().to_str().expect("utf8")]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown check `alert/runbok`"), "{err}");
@@ -167,13 +170,13 @@ fn checks_and_explain_print_the_docs() {
 
 #[test]
 fn non_rule_yaml_is_skipped_and_counted() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
-    )
-    .expect("write");
-    std::fs::write(dir.path().join("ok.yml"), "groups: []\n").expect("write");
+    let dir = common::dir_with(&[
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+        ),
+        ("ok.yml", "groups: []\n"),
+    ]);
     let (code, out, _) = run(&["check", "--no-config", dir.path().to_str().expect("utf8")]);
     assert_eq!(code, 0);
     assert!(out.contains("in 1 rule file; 1 file skipped"), "{out}");
@@ -266,30 +269,29 @@ fn hostile_input_is_reported_not_crashed_on() {
 /// `overrides[].policy` changes the policy for some paths or some labels only.
 #[test]
 fn policy_differs_by_path_and_by_label() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path();
-    std::fs::write(
-        p.join(".alertlint.yaml"),
-        "overrides:\n  - labels: {severity: critical}\n    policy: {max_for: 1h}\n  - paths: [\"legacy/**\"]\n    policy: {owner_label: owner}\n",
-    )
-    .expect("write");
     let alert = |name: &str, severity: &str, owner: &str| {
         format!(
             "      - alert: {name}\n        expr: up == 0\n        for: 2h\n        labels: {{severity: {severity}, {owner}}}\n        annotations:\n          summary: Service instance is down\n          description: \"{{{{ $labels.instance }}}} down ({{{{ $value | humanize }}}})\"\n          runbook_url: https://runbooks.example.com/{name}\n"
         )
     };
     let rules = |body: String| format!("groups:\n  - name: g\n    rules:\n{body}");
-    std::fs::write(
-        p.join("new.yaml"),
-        rules(alert("PageLong", "critical", "team: a") + &alert("WarnLong", "warning", "team: a")),
-    )
-    .expect("write");
-    std::fs::create_dir(p.join("legacy")).expect("mkdir");
-    std::fs::write(
-        p.join("legacy/old.yaml"),
-        rules(alert("OldAlert", "warning", "owner: b")),
-    )
-    .expect("write");
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "overrides:\n  - labels: {severity: critical}\n    policy: {max_for: 1h}\n  - paths: [\"legacy/**\"]\n    policy: {owner_label: owner}\n",
+        ),
+        (
+            "new.yaml",
+            &rules(
+                alert("PageLong", "critical", "team: a") + &alert("WarnLong", "warning", "team: a"),
+            ),
+        ),
+        (
+            "legacy/old.yaml",
+            &rules(alert("OldAlert", "warning", "owner: b")),
+        ),
+    ]);
+    let p = dir.path();
     let (_, out, err) = run(&["check", "--format", "json", p.to_str().expect("utf8")]);
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
     let found: Vec<String> = doc["diagnostics"]

@@ -258,15 +258,13 @@ fn broken_routing_examples_report_every_routing_check() {
 /// applies to, as it does for the `alert/*` checks.
 #[test]
 fn paging_reads_each_alerts_own_severity_label() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let rules = tmp.path().join("rules.yaml");
-    std::fs::write(
-        &rules,
+    let tmp = common::dir_with(&[(
+        "rules.yaml",
         "groups:\n  - name: fraud\n    labels: {team: fraud-ml}\n    rules:\n\
          \x20     - alert: FraudDrift\n        expr: fraud_psi > 0.2\n\
          \x20       labels: {severity: warning, level: critical}\n",
-    )
-    .expect("write rules");
+    )]);
+    let rules = tmp.path().join("rules.yaml");
     let am_path = Path::new(ROOT).join("pass/alertmanager.yml");
     let paging = |config_text: &str| -> Vec<String> {
         let config = common::parse_config(config_text);

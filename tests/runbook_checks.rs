@@ -5,7 +5,7 @@
 //! writer, and hostile Markdown.
 
 mod common;
-use common::{TODAY, load_config, render};
+use common::{TODAY, dir_with, load_config, render};
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
@@ -132,18 +132,15 @@ fn broken_examples_show_every_runbook_problem() {
 fn prometheus_operator_corpus_under_its_preset() {
     let corpus = PathBuf::from("../shared/corpora/prometheus-operator-runbooks/content/runbooks");
     assert!(corpus.is_dir(), "corpus missing: {}", corpus.display());
-    let tmp = tempfile::tempdir().expect("tempdir");
     let abs = std::path::absolute(&corpus).expect("absolute");
-    let cfg = tmp.path().join(".alertlint.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
+    let tmp = dir_with(&[(
+        ".alertlint.yaml",
+        &format!(
             "runbooks:\n  - dir: '{}'\n    preset: prometheus-operator\n    max_age: off\n",
             abs.display()
         ),
-    )
-    .expect("write config");
-    let config = load_config(&cfg);
+    )]);
+    let config = load_config(&tmp.path().join(".alertlint.yaml"));
     let rbs = load_runbooks(&config, &[]).expect("root");
     assert!(rbs.docs.len() > 100, "{} runbooks", rbs.docs.len());
     let inputs = Inputs {
@@ -243,14 +240,11 @@ fn hostile_markdown_never_panics() {
 
 #[test]
 fn bad_runbooks_config_is_reported_in_the_config_file() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let cfg = tmp.path().join(".alertlint.yaml");
-    std::fs::write(
-        &cfg,
+    let tmp = dir_with(&[(
+        ".alertlint.yaml",
         "runbooks:\n  - dir: nowhere/\n    preset: incidnet\n  - url_prefix: wiki\n  - dri: x\n",
-    )
-    .expect("write");
-    let config = load_config(&cfg);
+    )]);
+    let config = load_config(&tmp.path().join(".alertlint.yaml"));
     let errors = runbook::load(&config, &[]).expect_err("errors");
     let msgs: Vec<String> = errors
         .iter()
@@ -265,37 +259,33 @@ fn bad_runbooks_config_is_reported_in_the_config_file() {
 /// does for the `alert/*` checks; other alerts keep the base policy.
 #[test]
 fn runbook_checks_read_each_alerts_own_policy() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
-    std::fs::create_dir(dir.join("runbooks")).expect("mkdir");
-    std::fs::write(
-        dir.join(".alertlint.yaml"),
-        "runbooks:\n  - dir: runbooks/\n    fields: [Owner]\n    sections: []\n    steps: false\n\
-         overrides:\n  - labels: {squad: payments}\n    policy: {owner_label: squad, runbook_annotation: playbook}\n",
-    )
-    .expect("write config");
-    std::fs::write(
-        dir.join("rules.yaml"),
-        "groups:\n  - name: g\n    rules:\n\
-         \x20     - alert: CheckoutDown\n        expr: up == 0\n        for: 5m\n\
-         \x20       labels: {severity: critical, team: sre, squad: payments}\n\
-         \x20       annotations: {playbook: runbooks/CheckoutDown.md}\n\
-         \x20     - alert: SearchDown\n        expr: up == 0\n        for: 5m\n\
-         \x20       labels: {severity: critical, team: search}\n\
-         \x20       annotations: {runbook_url: runbooks/SearchDown.md}\n",
-    )
-    .expect("write rules");
     // CheckoutDown's owner is its `squad` (payments), not its `team` (sre).
-    std::fs::write(
-        dir.join("runbooks/CheckoutDown.md"),
-        "# CheckoutDown\n\n**Owner:** sre\n",
-    )
-    .expect("write runbook");
-    std::fs::write(
-        dir.join("runbooks/SearchDown.md"),
-        "# SearchDown\n\n**Owner:** search\n",
-    )
-    .expect("write runbook");
+    let tmp = dir_with(&[
+        (
+            ".alertlint.yaml",
+            "runbooks:\n  - dir: runbooks/\n    fields: [Owner]\n    sections: []\n    steps: false\n\
+             overrides:\n  - labels: {squad: payments}\n    policy: {owner_label: squad, runbook_annotation: playbook}\n",
+        ),
+        (
+            "rules.yaml",
+            "groups:\n  - name: g\n    rules:\n\
+             \x20     - alert: CheckoutDown\n        expr: up == 0\n        for: 5m\n\
+             \x20       labels: {severity: critical, team: sre, squad: payments}\n\
+             \x20       annotations: {playbook: runbooks/CheckoutDown.md}\n\
+             \x20     - alert: SearchDown\n        expr: up == 0\n        for: 5m\n\
+             \x20       labels: {severity: critical, team: search}\n\
+             \x20       annotations: {runbook_url: runbooks/SearchDown.md}\n",
+        ),
+        (
+            "runbooks/CheckoutDown.md",
+            "# CheckoutDown\n\n**Owner:** sre\n",
+        ),
+        (
+            "runbooks/SearchDown.md",
+            "# SearchDown\n\n**Owner:** search\n",
+        ),
+    ]);
+    let dir = tmp.path();
 
     let found: Vec<(&str, String)> = check_dir(dir)
         .iter()

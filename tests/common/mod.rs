@@ -52,6 +52,20 @@ pub fn parse_config(text: &str) -> Config {
         .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
 }
 
+/// A temporary directory holding `files` (path relative to it, text), with the directories
+/// their paths name.
+pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    dir
+}
+
 /// The messages of some diagnostics, for a failing test to print.
 pub fn messages(diags: &[Diagnostic]) -> Vec<&str> {
     diags.iter().map(|d| d.message.as_str()).collect()
