@@ -643,6 +643,10 @@ impl Runbook {
     /// between shows as it is now; positions are clamped into it.)
     pub fn file(&self) -> &Arc<SourceFile> {
         self.file.get_or_init(|| {
+            // A file already found too large is not read again (8 MiB, for nothing).
+            if self.too_large.is_some() {
+                return SourceFile::new(self.path.clone(), String::new());
+            }
             // The buffer becomes the text (no copy, unlike `read_text`'s borrowed view).
             let mut bytes = Vec::new();
             let text = match read_bytes(&self.path, &mut bytes) {
