@@ -462,7 +462,7 @@ static FIELD_ROW: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The Markdown runbooks are read as: GitHub's extensions, `{#id}` on headings, and front
 /// matter (YAML or TOML).
-pub const MARKDOWN: Options = Options::ENABLE_TABLES
+const MARKDOWN: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS)
