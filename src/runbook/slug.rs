@@ -32,16 +32,19 @@ pub struct Slugger {
 
 impl Slugger {
     pub fn slug(&mut self, text: &str) -> String {
-        let original = slug(text);
-        let mut result = original.clone();
-        // Taken already: count on from the original's counter (present, as `result` started
-        // as the original) until a free one.
-        while self.occurrences.contains_key(&result) {
-            let Some(n) = self.occurrences.get_mut(&original) else {
-                break;
-            };
-            *n += 1;
-            result = format!("{original}-{n}");
+        let mut result = slug(text);
+        // Taken already: count on from the slug's own counter until a free one.
+        if let Some(&taken) = self.occurrences.get(&result) {
+            let original = std::mem::take(&mut result);
+            let mut n = taken;
+            loop {
+                n += 1;
+                result = format!("{original}-{n}");
+                if !self.occurrences.contains_key(&result) {
+                    break;
+                }
+            }
+            self.occurrences.insert(original, n);
         }
         self.occurrences.insert(result.clone(), 0);
         result
