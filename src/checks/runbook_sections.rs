@@ -85,15 +85,6 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    // Each root's preset as messages name it, once rather than per runbook.
-    let presets: Vec<String> = rbs
-        .roots
-        .iter()
-        .map(|r| match r.settings.preset.as_str() {
-            "" => String::new(),
-            p => format!(" (preset `{p}`)"),
-        })
-        .collect();
     for (i, doc) in rbs.docs.iter().enumerate() {
         if doc.is_index || (fragment[i] && !whole[i]) {
             continue;
@@ -115,10 +106,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let (Some(root), Some(preset)) = (rbs.roots.get(doc.root), presets.get(doc.root)) else {
+        let Some(root) = rbs.roots.get(doc.root) else {
             continue;
         };
         let settings = &root.settings;
+        let preset = PresetNote(&settings.preset);
         let top = doc.title_span();
         for (name, key) in settings.fields.iter().zip(&root.keys.fields) {
             match doc.field_by_key(key) {
@@ -191,6 +183,19 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .map_or("Diagnostic steps", String::as_str)
                 )),
             );
+        }
+    }
+}
+
+/// A root's preset as messages name it, ` (preset `incident`)`, or nothing: written only into
+/// the messages of findings.
+struct PresetNote<'a>(&'a str);
+
+impl std::fmt::Display for PresetNote<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            "" => Ok(()),
+            p => write!(f, " (preset `{p}`)"),
         }
     }
 }
