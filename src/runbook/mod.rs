@@ -294,13 +294,8 @@ fn strip_ext(s: &str) -> &str {
 /// standing for its directory.
 fn key_of(rel: &str) -> String {
     let rel = strip_ext(rel.trim_matches('/'));
-    // Every URL of a large rule set comes through here: ASCII, nearly always, is lower-cased
-    // byte by byte rather than through Unicode's tables.
-    let mut k = if rel.is_ascii() {
-        rel.to_ascii_lowercase()
-    } else {
-        rel.to_lowercase()
-    };
+    // (`to_lowercase` takes ASCII a block at a time itself.)
+    let mut k = rel.to_lowercase();
     for index in markdown::INDEX_STEMS {
         if k == index {
             return String::new();
