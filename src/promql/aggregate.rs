@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use promql_parser::parser::{AggregateExpr, LabelModifier};
+use promql_parser::parser::{AggregateExpr, Expr, LabelModifier};
 
 use super::engine::{ESample, Evaluator, Val};
 use super::histogram::{self, FloatHistogram};
@@ -160,26 +160,34 @@ fn sum_histograms(
     members: &[ESample],
     mean: bool,
 ) -> Option<FloatHistogram> {
-    let with_histograms = || members.iter().filter(|s| s.h.is_some());
-    match histogram::sum_histograms(with_histograms().filter_map(|s| s.h.as_deref()), mean) {
-        Ok(sum) => {
-            let sum = sum?;
-            if sum.reconciled {
-                ev.info_at(histogram::reconciled_note("aggregation"), &a.expr);
-            }
-            if sum.collision {
-                ev.warn_at(histogram::COLLISION.into(), &a.expr);
-            }
-            Some(sum.h)
-        }
+    match histogram::sum_histograms(members.iter().filter_map(|s| s.h.as_deref()), mean) {
+        Ok(sum) => Some(annotated_sum(ev, sum?, &a.expr)),
         Err(mixed) => {
-            let metric = with_histograms()
+            let metric = members
+                .iter()
+                .filter(|s| s.h.is_some())
                 .nth(mixed.at)
                 .map_or("", |s| s.labels.get_or_empty(METRIC_NAME));
             ev.warn_at(histogram::mixed_schemas_note(metric), &a.expr);
             None
         }
     }
+}
+
+/// A histogram sum that succeeded, its annotations given at `at`: that custom buckets were
+/// reconciled, that counter-reset hints collided.
+pub(crate) fn annotated_sum(
+    ev: &mut Evaluator<'_>,
+    sum: histogram::HistogramSum,
+    at: &Expr,
+) -> FloatHistogram {
+    if sum.reconciled {
+        ev.info_at(histogram::reconciled_note("aggregation"), at);
+    }
+    if sum.collision {
+        ev.warn_at(histogram::COLLISION.into(), at);
+    }
+    sum.h
 }
 
 pub(crate) fn eval_aggregate<'a>(

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Call, Expr};
 
-use super::aggregate::{kahan_inc, kahan_mean, quantile, variance};
+use super::aggregate::{annotated_sum, kahan_inc, kahan_mean, quantile, variance};
 use super::engine::{ESample, Evaluator, MatrixArg, RSeries, Val, unwrap_parens};
 use super::histogram::{
-    COLLISION, CounterResetHint, FloatHistogram, MIXED_SCHEMAS, reconciled_note, series_note,
-    sum_histograms,
+    CounterResetHint, FloatHistogram, MIXED_SCHEMAS, reconciled_note, series_note, sum_histograms,
 };
 use super::hquantile;
 use super::labels::{Labels, METRIC_NAME};
@@ -384,15 +383,7 @@ fn hist_range_fn(
             // (The "reconciled" info is given even when a later histogram cannot be added.)
             match sum_histograms(hs.iter().map(|(_, h)| h), mean) {
                 Ok(None) => HistRange::Nothing,
-                Ok(Some(sum)) => {
-                    if sum.reconciled {
-                        ev.info_at(reconciled_note("aggregation"), at);
-                    }
-                    if sum.collision {
-                        ev.warn_at(COLLISION.into(), at);
-                    }
-                    HistRange::Histogram(sum.h)
-                }
+                Ok(Some(sum)) => HistRange::Histogram(annotated_sum(ev, sum, at)),
                 Err(mixed) => {
                     if mixed.reconciled {
                         ev.info_at(reconciled_note("aggregation"), at);
