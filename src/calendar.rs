@@ -28,8 +28,23 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub fn is_leap(y: i64) -> bool {
+fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// The number of days of month `m` (1-12) of year `y`.
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The day of the week (0 = Sunday) of a day since the Unix epoch: 1970-01-01 was a Thursday.
+pub fn weekday(days: i64) -> i64 {
+    (days + 4).rem_euclid(7)
 }
 
 /// The day of the year (1 = January 1st) of a day since the Unix epoch that falls in year `y`

@@ -1,6 +1,6 @@
 //! PromQL functions.
 
-use crate::calendar::{civil_from_days, day_of_year, is_leap};
+use crate::calendar::{civil_from_days, day_of_year, days_in_month, weekday};
 use std::collections::HashMap;
 
 use promql_parser::label::MatchOp;
@@ -96,14 +96,9 @@ fn date_part(name: &str, secs: f64) -> f64 {
         "year" => y as f64,
         "month" => m as f64,
         "day_of_month" => d as f64,
-        "day_of_week" => (days + 4).rem_euclid(7) as f64,
+        "day_of_week" => weekday(days) as f64,
         "day_of_year" => day_of_year(y, days) as f64,
-        "days_in_month" => match m {
-            2 if is_leap(y) => 29.0,
-            2 => 28.0,
-            4 | 6 | 9 | 11 => 30.0,
-            _ => 31.0,
-        },
+        "days_in_month" => f64::from(days_in_month(y, m)),
         "hour" => (sod / 3600) as f64,
         "minute" => ((sod % 3600) / 60) as f64,
         _ => f64::NAN,

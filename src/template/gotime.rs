@@ -71,8 +71,7 @@ impl GoTime {
             min: sod / 60 % 60,
             sec: sod % 60,
             nanos,
-            // 1970-01-01 was a Thursday.
-            weekday: (days + 4).rem_euclid(7) as usize,
+            weekday: crate::calendar::weekday(days) as usize,
             yday,
         }
     }
