@@ -260,11 +260,10 @@ impl Config {
 /// Asked for every diagnostic: the family is found among the few keys of the map rather
 /// than by formatting its key each time.
 fn setting_in(m: &BTreeMap<String, CheckSetting>, check: &str) -> Option<CheckSetting> {
-    let family = check.split('/').next().unwrap_or(check);
     m.get(check)
         .or_else(|| {
             m.iter()
-                .find(|(k, _)| k.strip_suffix("/*") == Some(family))
+                .find(|(k, _)| k.ends_with("/*") && crate::checks::covers(k, check))
                 .map(|(_, s)| s)
         })
         .copied()

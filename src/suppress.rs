@@ -25,10 +25,7 @@ pub struct Suppression {
 
 impl Suppression {
     pub fn covers(&self, check: &str) -> bool {
-        self.ids.iter().any(|id| match id.strip_suffix("/*") {
-            Some(family) => check.split('/').next() == Some(family),
-            None => id == check,
-        })
+        self.ids.iter().any(|id| crate::checks::covers(id, check))
     }
 }
 

@@ -209,11 +209,15 @@ pub fn find(id: &str) -> Option<&'static Check> {
 
 /// Whether `id` names a check or a whole family (`alert/*`).
 pub fn is_check_id(id: &str) -> bool {
-    match id.strip_suffix("/*") {
-        Some(prefix) => CHECKS
-            .iter()
-            .any(|c| c.id.split('/').next() == Some(prefix)),
-        None => find(id).is_some(),
+    CHECKS.iter().any(|c| covers(id, c.id))
+}
+
+/// Whether a check id or family (`alert/for`, `alert/*`), as written in a config or a
+/// suppression comment, covers the check `check`.
+pub fn covers(pattern: &str, check: &str) -> bool {
+    match pattern.strip_suffix("/*") {
+        Some(family) => check.split('/').next() == Some(family),
+        None => pattern == check,
     }
 }
 
