@@ -111,6 +111,8 @@ pub struct Config {
     pub overrides: Vec<Override>,
     /// Raw sections owned by other modules (`runbooks`, `alertmanager`).
     pub sections: BTreeMap<String, Node>,
+    /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
+    absolute_root: std::sync::OnceLock<PathBuf>,
 }
 
 /// A config problem: reported with its position, and the run stops with exit code 2.
@@ -249,8 +251,10 @@ impl Config {
     /// A path relative to the config's directory, for matching override globs.
     pub fn relative(&self, path: &Path) -> PathBuf {
         let abs = crate::source::absolute(path);
-        let root = crate::source::absolute(&self.root);
-        abs.strip_prefix(&root)
+        let root = self
+            .absolute_root
+            .get_or_init(|| crate::source::absolute(&self.root));
+        abs.strip_prefix(root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| path.to_path_buf())
     }
