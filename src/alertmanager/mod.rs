@@ -394,7 +394,8 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
     let mut sec = SectionReader::new(&file);
     let string = |n: &Node| n.as_str().filter(|_| !n.is_null()).map(str::to_string);
     // Not SectionReader::strings: these messages are worded for lists of names.
-    let strings = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<String> {
+    // Each name with where it is written.
+    let spanned = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<(Span, String)> {
         match n.as_seq() {
             Some(items) => items
                 .iter()
@@ -403,7 +404,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                     if s.is_none() {
                         sec.error(i.span, format!("`{what}` entries must be strings"));
                     }
-                    s
+                    Some((i.span, s?))
                 })
                 .collect(),
             None => {
@@ -414,6 +415,9 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                 Vec::new()
             }
         }
+    };
+    let strings = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<String> {
+        spanned(n, sec, what).into_iter().map(|(_, s)| s).collect()
     };
     if let Some(path) = string(node) {
         settings.config = Some(config.root.join(path));
@@ -463,14 +467,11 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                 settings.shared_receivers = strings(v, &mut sec, "shared_receivers");
             }
             "paging_integrations" => {
-                let list = strings(v, &mut sec, "paging_integrations");
-                // Each name checked at its own item: one that is not a string (reported
-                // above) must not shift which item an unknown name points at.
-                for item in v.as_seq().unwrap_or(&[]) {
-                    let Some(name) = string(item) else { continue };
+                let list = spanned(v, &mut sec, "paging_integrations");
+                for (span, name) in &list {
                     if !INTEGRATIONS.contains(&name.as_str()) {
                         sec.error(
-                            item.span,
+                            *span,
                             format!(
                                 "unknown integration `{name}`; expected one of: {}",
                                 INTEGRATIONS.join(", ")
@@ -478,7 +479,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                         );
                     }
                 }
-                settings.paging_integrations = list;
+                settings.paging_integrations = list.into_iter().map(|(_, s)| s).collect();
             }
             "warning_pages" => match v.as_str() {
                 Some("true") => settings.warning_pages = Some(true),
