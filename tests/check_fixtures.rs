@@ -5,11 +5,10 @@
 mod common;
 use common::render;
 
-use alertlint::analyse::{Inputs, analyse};
+use alertlint::analyse::Inputs;
 use alertlint::checks::CHECKS;
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
-use alertlint::load::{Classified, load_file};
 use std::path::{Path, PathBuf};
 
 /// Families whose fixtures live here (runbook and routing checks have their own suites).
@@ -25,15 +24,7 @@ const FAMILIES: &[&str] = &[
 ];
 
 fn diagnostics_of(check: &str, path: &Path, config: &Config) -> Vec<Diagnostic> {
-    let file = match load_file(path) {
-        Ok(Classified::Rules(f)) => f,
-        Ok(Classified::NotRules) => panic!("{} is not read as a rule file", path.display()),
-        Err(e) => panic!("{e}"),
-    };
-    analyse(std::slice::from_ref(&file), config, &Inputs::default())
-        .into_iter()
-        .filter(|d| d.check == check)
-        .collect()
+    common::diagnostics_of(check, path, config, &Inputs::default())
 }
 
 #[test]

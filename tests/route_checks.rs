@@ -29,19 +29,12 @@ fn diagnostics(check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
 
 /// [`diagnostics`] under a config.
 fn diagnostics_with(config: &Config, check: &str, am_path: &Path, rules: &Path) -> Vec<Diagnostic> {
-    let file = match load_file(rules) {
-        Ok(Classified::Rules(f)) => f,
-        other => panic!("{}: not a rule file ({})", rules.display(), other.is_ok()),
-    };
     let am = am(am_path);
     let inputs = Inputs {
         alertmanager: Some(&am),
         ..Inputs::default()
     };
-    analyse(std::slice::from_ref(&file), config, &inputs)
-        .into_iter()
-        .filter(|d| d.check == check)
-        .collect()
+    common::diagnostics_of(check, rules, config, &inputs)
 }
 
 fn pick(dir: &Path, name: &str) -> PathBuf {

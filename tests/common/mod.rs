@@ -3,8 +3,10 @@
 // Each suite uses some of the helpers.
 #![allow(dead_code)]
 
+use alertlint::analyse::{Inputs, analyse};
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
+use alertlint::load::{Classified, load_file};
 use alertlint::report::{HumanOptions, Summary, render_human};
 use alertlint::source::SourceFile;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,25 @@ pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     dir
+}
+
+/// The diagnostics of `check` on the rule file at `path`, analysed alone under `config` with
+/// `inputs` (runbooks, an Alertmanager config).
+pub fn diagnostics_of(
+    check: &str,
+    path: &Path,
+    config: &Config,
+    inputs: &Inputs,
+) -> Vec<Diagnostic> {
+    let file = match load_file(path) {
+        Ok(Classified::Rules(f)) => f,
+        Ok(Classified::NotRules) => panic!("{} is not read as a rule file", path.display()),
+        Err(e) => panic!("{e}"),
+    };
+    analyse(std::slice::from_ref(&file), config, inputs)
+        .into_iter()
+        .filter(|d| d.check == check)
+        .collect()
 }
 
 /// The messages of some diagnostics, for a failing test to print.
