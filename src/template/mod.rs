@@ -110,14 +110,31 @@ struct Parsed {
     defines: Vec<DefineNode>,
 }
 
-/// Go's lexer only skips ASCII spaces inside an action and rejects other
-/// whitespace such as U+00A0; gotmpl skips all Unicode whitespace. Finds the
-/// first such character inside an action.
-fn non_ascii_space_in_action(full: &str) -> Option<ParseFailure> {
+/// Where gotmpl's parser accepts what Go's `text/template` rejects, found by
+/// scanning the actions (quote- and comment-aware) before gotmpl parses:
+/// * Go's lexer only skips ASCII spaces inside an action and rejects other
+///   whitespace such as U+00A0; gotmpl skips all Unicode whitespace.
+/// * A `{{end}}` or `{{else}}` outside any block is "unexpected" in Go;
+///   gotmpl ends its top-level list there and silently drops the rest.
+fn lexical_failure(full: &str) -> Option<ParseFailure> {
     let mut rest = full;
     let mut base = 0;
+    // Open `if`/`range`/`with`/`define`/`block` actions.
+    let mut depth = 0usize;
     while let Some(open) = rest.find("{{") {
         let inner_start = base + open + 2;
+        let keyword = action_keyword(&full[inner_start..]);
+        match keyword {
+            "if" | "range" | "with" | "define" | "block" => depth += 1,
+            "end" | "else" if depth == 0 => {
+                return Some(ParseFailure {
+                    offset: base + open,
+                    message: format!("unexpected {{{{{keyword}}}}}"),
+                });
+            }
+            "end" => depth -= 1,
+            _ => {}
+        }
         let mut quote: Option<char> = None;
         let mut escaped = false;
         let mut end = full.len();
@@ -176,10 +193,24 @@ fn non_ascii_space_in_action(full: &str) -> Option<ParseFailure> {
     None
 }
 
+/// The keyword an action starts with (`if`, `end`, ...), after an optional
+/// trim marker and spaces; empty when it starts with anything else.
+fn action_keyword(inner: &str) -> &str {
+    let inner = match inner.strip_prefix('-') {
+        Some(after) if after.starts_with([' ', '\t', '\r', '\n']) => after,
+        _ => inner,
+    };
+    let inner = inner.trim_start_matches([' ', '\t', '\r', '\n']);
+    let len = inner
+        .find(|c: char| !c.is_ascii_lowercase())
+        .unwrap_or(inner.len());
+    &inner[..len]
+}
+
 /// Parses like Go's `text/template` Parse with Prometheus' function set:
 /// gotmpl's syntax check, then Go's parse-time name checks.
 fn parse(full: &str) -> Result<Parsed, ParseFailure> {
-    if let Some(f) = non_ascii_space_in_action(full) {
+    if let Some(f) = lexical_failure(full) {
         return Err(f);
     }
     let parsed = Parser::with_name(None, full, "{{", "}}").and_then(Parser::parse);

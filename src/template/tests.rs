@@ -519,6 +519,16 @@ fn check_syntax_rejects_like_prometheus() {
     // A {{define}} body does not see the header's variables.
     let e = check_syntax("{{ define \"t\" }}{{ $labels }}{{ end }}").unwrap_err();
     assert_eq!(e.offset, 19);
+    // An {{end}} or {{else}} outside any block is Go's "unexpected {{end}}" (gotmpl alone ends
+    // the template there and drops the rest); blocks, `else if` and quoted braces still nest.
+    let e = check_syntax("ok {{ end }} {{ $nope }}").unwrap_err();
+    assert_eq!((e.offset, e.message.as_str()), (3, "unexpected {{end}}"));
+    let e = check_syntax("{{ if 1 }}a{{ end }}{{- else -}}").unwrap_err();
+    assert_eq!((e.offset, e.message.as_str()), (20, "unexpected {{else}}"));
+    check_syntax(
+        "{{ if 1 }}{{ else if 2 }}{{ \"{{ end }}\" }}{{ end }}{{ range $labels }}{{ end }}",
+    )
+    .expect("nested blocks");
     // tmpl exists only in console (HTML) templates.
     assert!(check_syntax("{{ tmpl \"x\" . }}").is_err());
     let e = check_syntax("ok\n  {{ .Labels ").unwrap_err();
