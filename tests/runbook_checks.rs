@@ -1,11 +1,11 @@
 //! The `runbook/*` checks: for each, a failing fixture (pinned as a snapshot of the human
 //! output) and a passing one, under `fixtures/runbooks/<family>__<name>/{fail,pass}/` (each a
-//! small repository: `.alertlint.yaml`, `rules.yaml`, runbooks). Also: the upstream
-//! prometheus-operator runbooks under their preset, the example rule set, the skeleton
-//! writer, and hostile Markdown.
+//! small repository: `.alertlint.yaml`, `rules.yaml`, runbooks). Also: the example rule set,
+//! the skeleton writer, and hostile Markdown. (The upstream prometheus-operator runbooks are
+//! checked by the oracle tier, tests/oracle/runbook_corpus.rs.)
 
 mod common;
-use common::{TODAY, dir_with, load_config, render};
+use common::{TODAY, dir_with, load_config, load_runbooks, render};
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::checks::CHECKS;
@@ -15,13 +15,6 @@ use alertlint::load::load_rule_files;
 use alertlint::model::RuleFile;
 use alertlint::runbook::{self, Runbooks, date::parse_date};
 use std::path::{Path, PathBuf};
-
-fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<Runbooks> {
-    let mut rbs = runbook::load(config, dirs)
-        .unwrap_or_else(|e| panic!("runbooks: {:?}", common::messages(&e)))?;
-    rbs.today = parse_date(TODAY).expect("date");
-    Some(rbs)
-}
 
 fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
     load_rule_files(paths, &config.exclude)
@@ -124,42 +117,6 @@ fn broken_examples_show_every_runbook_problem() {
             "runbook/templated"
         ]
     );
-}
-
-/// The upstream prometheus-operator runbooks (no rules: `runbook/orphan` does not apply) under
-/// their own preset. Every remaining finding is a real defect of the upstream file, pinned.
-#[test]
-fn prometheus_operator_corpus_under_its_preset() {
-    let corpus = PathBuf::from("../shared/corpora/prometheus-operator-runbooks/content/runbooks");
-    assert!(corpus.is_dir(), "corpus missing: {}", corpus.display());
-    let abs = std::path::absolute(&corpus).expect("absolute");
-    let tmp = dir_with(&[(
-        ".alertlint.yaml",
-        &format!(
-            "runbooks:\n  - dir: '{}'\n    preset: prometheus-operator\n    max_age: off\n",
-            abs.display()
-        ),
-    )]);
-    let config = load_config(&tmp.path().join(".alertlint.yaml"));
-    let rbs = load_runbooks(&config, &[]).expect("root");
-    assert!(rbs.docs.len() > 100, "{} runbooks", rbs.docs.len());
-    let inputs = Inputs {
-        runbooks: Some(&rbs),
-        ..Inputs::default()
-    };
-    let findings: Vec<String> = analyse(&[], &config, &inputs)
-        .iter()
-        .filter(|d| d.check != "runbook/orphan")
-        .map(|d| {
-            let path = d.file.display_path();
-            let rel = path
-                .rsplit_once("content/runbooks/")
-                .map_or(path.as_str(), |(_, r)| r)
-                .to_string();
-            format!("{} {}:{} {}", d.check, rel, d.start().line, d.message)
-        })
-        .collect();
-    insta::assert_snapshot!("prometheus_operator_corpus", findings.join("\n"));
 }
 
 #[test]

@@ -3,6 +3,10 @@
 // Each suite uses some of the helpers.
 #![allow(dead_code)]
 
+pub mod amtool;
+pub mod oracle;
+pub mod promtool;
+
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
@@ -90,4 +94,12 @@ pub fn diagnostics_of(
 /// The messages of some diagnostics, for a failing test to print.
 pub fn messages(diags: &[Diagnostic]) -> Vec<&str> {
     diags.iter().map(|d| d.message.as_str()).collect()
+}
+
+/// The runbooks of `config`'s roots plus `dirs`, dated [`TODAY`]; `None` without any root.
+pub fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<alertlint::runbook::Runbooks> {
+    let mut rbs = alertlint::runbook::load(config, dirs)
+        .unwrap_or_else(|e| panic!("runbooks: {:?}", messages(&e)))?;
+    rbs.today = alertlint::runbook::date::parse_date(TODAY).expect("date");
+    Some(rbs)
 }

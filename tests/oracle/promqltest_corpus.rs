@@ -1,8 +1,7 @@
-//! Runs Prometheus' own promqltest corpus against the evaluator and checks
-//! that per-file pass counts never drop below the pinned figures.
+//! Prometheus' own promqltest corpus (`promqltest` under the corpora) through the evaluator:
+//! per-file pass counts never drop below the pinned figures.
 
-use std::path::PathBuf;
-
+use crate::common::oracle::corpus;
 use alertlint::promql::Engine;
 use alertlint::promql::promqltest::{Verdict, run_str};
 
@@ -25,12 +24,7 @@ const PINNED: &[(&str, usize)] = &[
 
 #[test]
 fn promqltest_corpus_pass_counts() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/promqltest");
-    assert!(
-        dir.is_dir(),
-        "promqltest corpus missing at {}",
-        dir.display()
-    );
+    let dir = corpus("promqltest");
     let engine = Engine::default();
     let mut regressions = Vec::new();
     for (file, min_pass) in PINNED {

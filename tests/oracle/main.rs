@@ -1,0 +1,14 @@
+//! The oracle tier: alertlint against live `promtool` and `amtool` (Debian packages `prometheus`
+//! and `prometheus-alertmanager`) and the third-party corpora in `../shared/corpora` (or
+//! `ALERTLINT_CORPORA=DIR`). Run with `cargo test --features oracle`; it fails, never skips,
+//! when an oracle or a corpus is missing. `ALERTLINT_RECORD=1` (scripts/record-oracles.sh)
+//! re-records the verdicts that tier 1 (`cargo test`) compares alertlint with.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod amtool_routes;
+mod generated_rules;
+mod promqltest_corpus;
+mod promtool_check;
+mod runbook_corpus;
