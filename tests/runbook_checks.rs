@@ -13,7 +13,7 @@ use alertlint::config::Config;
 use alertlint::diagnostic::Diagnostic;
 use alertlint::load::load_rule_files;
 use alertlint::model::RuleFile;
-use alertlint::runbook::{self, Runbooks, date::parse_date};
+use alertlint::runbook;
 use std::path::{Path, PathBuf};
 
 fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
