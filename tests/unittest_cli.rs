@@ -1,34 +1,20 @@
-//! `alertlint test`: exit codes, failure output, and the promtool / kubernetes-mixin corpora.
+//! `alertlint test`: exit codes, failure output, `--run`, `--junit`, `--ignore-unknown-fields`
+//! and positioned load errors, on the project's own unit-test fixtures. Whether each fixture
+//! passes, fails or cannot be loaded is held to promtool's recorded verdicts by
+//! `tests/unittest_recorded.rs`; the third-party suites are run by the oracle tier
+//! (`tests/oracle/unittest_corpus.rs`).
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn promtool_corpus() -> PathBuf {
-    root().join("../shared/corpora/promtool-unittest")
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("alertlint")
-        .expect("binary")
-        .current_dir(dir)
-        .arg("test")
-        .arg("--color")
-        .arg("never")
-        .args(args)
-        .output()
-        .expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
+mod common;
+use common::oracle::root;
+use common::promtool_test::{CASES, alertlint_test as run_in};
+use std::path::PathBuf;
 
 fn fixtures() -> PathBuf {
     root().join("fixtures/unittest")
+}
+
+fn cases() -> PathBuf {
+    root().join(CASES)
 }
 
 #[test]
@@ -66,60 +52,76 @@ fn json_format() {
 }
 
 #[test]
-fn run_selects_tests_and_junit_is_written() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let junit = dir.path().join("junit.xml");
-    let corpus = promtool_corpus();
-    let (code, out) = run_in(
-        &corpus,
-        &[
-            "--run",
-            "^correct",
-            "--junit",
-            junit.to_str().expect("utf8"),
-            "rules_run.yml",
-        ],
-    );
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("1 skipped"), "{out}");
-    let xml = std::fs::read_to_string(&junit).expect("junit");
-    assert!(xml.contains("<testcase name=\"correct test\""), "{xml}");
-    assert!(xml.contains("<skipped/>"), "{xml}");
-}
-
-#[test]
 fn missing_path_is_usage_error() {
     let (code, _) = run_in(&fixtures(), &["nope.yml"]);
     assert_eq!(code, 2);
 }
 
-// promtool's own fixtures (cmd/promtool/testdata): what promtool passes must pass.
 #[test]
-fn promtool_corpus_passing_files() {
-    for f in [
-        "unittest.yml",
-        "long-period.yml",
-        "no-test-group-interval.yml",
-        "start-time-test.yml",
-        "at-modifier-test.yml",
-        "negative-offset-test.yml",
-    ] {
-        let (code, out) = run_in(&promtool_corpus(), &[f]);
-        assert_eq!(code, 0, "{f}:\n{out}");
-    }
-    // Passes with --ignore-unknown-fields, as with promtool.
+fn rules_examples_tests_pass() {
+    let (code, out) = run_in(&root().join("rules-examples/tests"), &["."]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn run_selects_tests_and_junit_is_written() {
+    // Without --run, the second test fails.
+    let (code, out) = run_in(&cases(), &["run-selection.test.yml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("✗ test \"regression expects the wrong backlog\""),
+        "{out}"
+    );
+    assert!(!out.contains("✗ test \"smoke backlog recorded\""), "{out}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("junit.xml");
     let (code, out) = run_in(
-        &promtool_corpus(),
-        &["--ignore-unknown-fields", "rules_run_extrafields.yml"],
+        &cases(),
+        &[
+            "--run",
+            "^smoke",
+            "--junit",
+            junit.to_str().expect("utf8"),
+            "run-selection.test.yml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 skipped"), "{out}");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        xml.contains("<testcase name=\"smoke backlog recorded\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testcase name=\"regression expects the wrong backlog\""),
+        "{xml}"
+    );
+    assert!(xml.contains("<skipped/>"), "{xml}");
+}
+
+#[test]
+fn unknown_rule_group_fields_are_rejected_unless_ignored() {
+    let (code, out) = run_in(&cases(), &["unknown-group-field.test.yml"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("unknown field `owner`") && out.contains("unknown-group-field.rules.yml:5:5"),
+        "{out}"
+    );
+    let (code, out) = run_in(
+        &cases(),
+        &["--ignore-unknown-fields", "unknown-group-field.test.yml"],
     );
     assert_eq!(code, 0, "{out}");
 }
 
 #[test]
-fn promtool_corpus_failing_cases() {
-    let (code, out) = run_in(&promtool_corpus(), &["--format", "json", "failing.yml"]);
-    assert_eq!(code, 1);
+fn failed_checks_are_reported_per_test() {
+    let (code, out) = run_in(&cases(), &["--format", "json", "failing.test.yml"]);
+    assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["failed"], 2, "{out}");
+    assert_eq!(v["summary"]["passed"], 1, "{out}");
     let tests = v["files"][0]["tests"].as_array().expect("tests").clone();
     let kinds = |t: &serde_json::Value| -> Vec<String> {
         t["failures"]
@@ -135,76 +137,54 @@ fn promtool_corpus_failing_cases() {
             })
             .collect()
     };
-    // Same cases as promtool: test 0 fails its alert (Test) and expr (test) checks, test 1
-    // fails both alert checks (InstanceDown and AlwaysFiring fire at 5m).
+    // An alert check and an expression check fail in the first test; two alerts fire where
+    // none are expected in the second (its third check passes); the third test passes.
     assert_eq!(
         kinds(&tests[0]),
-        ["alert_rule_test:Test", "promql_expr_test:test"]
+        [
+            "alert_rule_test:BacklogGrowing",
+            "promql_expr_test:queue:backlog:max"
+        ]
     );
     assert_eq!(
         kinds(&tests[1]),
         [
-            "alert_rule_test:InstanceDown",
-            "alert_rule_test:AlwaysFiring"
+            "alert_rule_test:WorkerSilent",
+            "alert_rule_test:BacklogGrowing"
         ]
     );
-
-    // rules_run.yml: "wrong test" fails, "correct test" passes.
-    let (code, out) = run_in(&promtool_corpus(), &["rules_run.yml"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("✗ test \"wrong test\""), "{out}");
-    assert!(!out.contains("✗ test \"correct test\""), "{out}");
-
-    // Fuzzy compare: one-ulp differences pass, larger ones fail; without it all fail.
-    let (code, out) = run_in(&promtool_corpus(), &["rules_run_fuzzy.yml"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("✗ test \"wrong fuzzy match\""), "{out}");
-    assert!(!out.contains("✗ test \"correct fuzzy match\""), "{out}");
-    let (code, out) = run_in(&promtool_corpus(), &["rules_run_no_fuzzy.yml"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("✗ test \"correct fuzzy match\""), "{out}");
+    assert!(kinds(&tests[2]).is_empty(), "{out}");
 }
 
 #[test]
-fn promtool_corpus_bad_files_are_rejected() {
-    let corpus = promtool_corpus();
+fn bad_files_are_rejected_with_positions() {
     // Unloadable: exit 2 with a positioned diagnostic.
-    let (code, out) = run_in(&corpus, &["bad-input-series.yml"]);
+    let (code, out) = run_in(&cases(), &["bad-series.test.yml"]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("invalid series") && out.contains("bad-input-series.yml:3:17"),
+        out.contains("invalid series") && out.contains("bad-series.test.yml:7:17"),
         "{out}"
     );
-    let (code, out) = run_in(&corpus, &["bad-rules-syntax-test.yml"]);
+    let (code, out) = run_in(&cases(), &["syntax-error.test.yml"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("bad-rules-syntax.yml:7:"), "{out}");
-    // Valid files whose evaluation fails: a failed test with the evaluator's error.
-    let (code, out) = run_in(&corpus, &["bad-rules-error-test.yml"]);
+    assert!(
+        out.contains("promql/syntax") && out.contains("syntax-error.rules.yml:6:"),
+        "{out}"
+    );
+    // Valid files whose evaluation fails: failed tests with the evaluator's error.
+    let (code, out) = run_in(&cases(), &["many-to-many.test.yml"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("rule joined (group bad-example) failed to evaluate at 0s"),
+        out.contains("rule shelf:stock:with_price (group joins) failed to evaluate at 0s"),
         "{out}"
     );
-    assert!(out.contains("many-to-many matching not allowed"), "{out}");
-    let (code, out) = run_in(&corpus, &["bad-promql.yml"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("many-to-many matching not allowed"), "{out}");
-    // Without --ignore-unknown-fields, unknown rule-group fields are rejected.
-    let (code, out) = run_in(&corpus, &["rules_run_extrafields.yml"]);
-    assert_eq!(code, 2, "{out}");
-    assert!(out.contains("unknown field `namespace`"), "{out}");
-}
-
-#[test]
-fn kubernetes_mixin_suites_pass() {
-    let dir = root().join("../shared/corpora/kubernetes-mixin/tests");
-    let (code, out) = run_in(&dir, &["."]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("in 6 files"), "{out}");
-}
-
-#[test]
-fn rules_examples_tests_pass() {
-    let (code, out) = run_in(&root().join("rules-examples/tests"), &["."]);
-    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("expr \"crate_weight < on (lot) crate_limit\" at 0s failed"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("many-to-many matching not allowed").count(),
+        2,
+        "{out}"
+    );
 }

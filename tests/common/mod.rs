@@ -6,6 +6,7 @@
 pub mod amtool;
 pub mod oracle;
 pub mod promtool;
+pub mod promtool_test;
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::config::Config;

@@ -11,4 +11,6 @@ mod amtool_routes;
 mod generated_rules;
 mod promqltest_corpus;
 mod promtool_check;
+mod promtool_test;
 mod runbook_corpus;
+mod unittest_corpus;
