@@ -78,7 +78,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut summary = Summary::default();
     let rule_files = match loaded {
         Ok((files, skipped)) => {
-            summary.skipped = skipped;
+            summary.skipped = skipped.files;
+            summary.skipped_templates = skipped.templates;
+            summary.skipped_rule_templates = skipped.rule_templates;
             files
         }
         Err(e) => return usage_error(e),

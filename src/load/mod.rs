@@ -1,8 +1,11 @@
 //! Load: finds rule files under the paths a user names and reads them into the model.
 
 mod rule_file;
+mod template;
 
 pub use rule_file::{Classified, closest, read_rule_file};
+
+use rule_file::Read;
 
 use crate::model::{FileFormat, LoadProblem, LoadProblemKind, RuleFile};
 use crate::source::{SourceFile, Span};
@@ -103,8 +106,13 @@ fn is_yaml(p: &Path) -> bool {
 }
 
 /// Reads a file into the model. Files too large, or not UTF-8 text, become a rule file
-/// holding one syntax problem, so they are reported like any other broken file.
+/// holding one syntax problem, so they are reported like any other broken file. A template
+/// (Helm, Jinja) that does not parse is [`Classified::NotRules`].
 pub fn load_file(path: &Path) -> Result<Classified, PathError> {
+    load(path).map(Classified::from)
+}
+
+fn load(path: &Path) -> Result<Read, PathError> {
     let io_err = |e: std::io::Error| PathError {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -124,7 +132,7 @@ pub fn load_file(path: &Path) -> Result<Classified, PathError> {
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(read_rule_file(SourceFile::new(path, text))),
+        Ok(text) => Ok(rule_file::read(SourceFile::new(path, text))),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -139,8 +147,8 @@ pub fn load_file(path: &Path) -> Result<Classified, PathError> {
     }
 }
 
-fn unreadable(path: &Path, text: String, at: usize, message: String) -> Classified {
-    Classified::Rules(RuleFile {
+fn unreadable(path: &Path, text: String, at: usize, message: String) -> Read {
+    Read::Rules(RuleFile {
         source: SourceFile::new(path, text),
         format: FileFormat::Prometheus,
         groups: Vec::new(),
@@ -153,20 +161,37 @@ fn unreadable(path: &Path, text: String, at: usize, message: String) -> Classifi
     })
 }
 
-/// Rule files found under `paths`, loaded on all cores, and how many YAML files were not rule
+/// The YAML files found that [`load_rule_files`] did not check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Files that are not rule files (other manifests, test files, configs), templates included.
+    pub files: usize,
+    /// Of `files`, templates (Helm, Jinja) that did not parse as YAML: YAML only once rendered.
+    pub templates: usize,
+    /// Of `templates`, those that render to rules (`kind: PrometheusRule`, a nested `groups:`):
+    /// their rules can be checked only in the rendered output.
+    pub rule_templates: usize,
+}
+
+/// Rule files found under `paths`, loaded on all cores, and the YAML files that were not rule
 /// files. The first unusable path ends the run (a usage error).
 pub fn load_rule_files(
     paths: &[PathBuf],
     excludes: &[String],
-) -> Result<(Vec<RuleFile>, usize), PathError> {
+) -> Result<(Vec<RuleFile>, Skipped), PathError> {
     let files = discover(paths, excludes)?;
     let mut rule_files = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = Skipped::default();
     // Loaded on all cores; the results come back in the order of `files`.
-    for loaded in crate::parallel::map(files.len(), |_: &mut (), i| load_file(&files[i])) {
+    for loaded in crate::parallel::map(files.len(), |_: &mut (), i| load(&files[i])) {
         match loaded? {
-            Classified::Rules(f) => rule_files.push(f),
-            Classified::NotRules => skipped += 1,
+            Read::Rules(f) => rule_files.push(f),
+            Read::NotRules => skipped.files += 1,
+            Read::Template(t) => {
+                skipped.files += 1;
+                skipped.templates += 1;
+                skipped.rule_templates += usize::from(t.defines_rules);
+            }
         }
     }
     Ok((rule_files, skipped))

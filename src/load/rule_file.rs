@@ -1,6 +1,7 @@
 //! Reads one YAML text into [`RuleFile`]s: Prometheus rule files and `PrometheusRule`
 //! manifests, recording schema problems (unknown fields, wrong types) with their spans.
 
+use super::template::{self, Template};
 use crate::model::{
     FileFormat, LoadProblem, LoadProblemKind, Pair, Rule, RuleFile, RuleGroup, Str,
 };
@@ -39,11 +40,32 @@ const RULE_FIELDS: &[&str] = &[
 /// What a YAML text turned out to be.
 pub enum Classified {
     Rules(RuleFile),
-    /// Valid YAML that is no rule file (a Deployment, a unit-test file, an Alertmanager config…).
+    /// Valid YAML that is no rule file (a Deployment, a unit-test file, an Alertmanager config…),
+    /// or a template (Helm, Jinja) that is YAML only once rendered.
     NotRules,
 }
 
+/// [`Classified`], telling templates from other YAML that is not rules.
+pub(crate) enum Read {
+    Rules(RuleFile),
+    NotRules,
+    Template(Template),
+}
+
+impl From<Read> for Classified {
+    fn from(read: Read) -> Self {
+        match read {
+            Read::Rules(f) => Classified::Rules(f),
+            Read::NotRules | Read::Template(_) => Classified::NotRules,
+        }
+    }
+}
+
 pub fn read_rule_file(source: Arc<SourceFile>) -> Classified {
+    read(source).into()
+}
+
+pub(crate) fn read(source: Arc<SourceFile>) -> Read {
     let (docs, yaml_problems) = yaml::parse(&source.text);
     let mut problems: Vec<LoadProblem> = yaml_problems
         .into_iter()
@@ -87,22 +109,30 @@ pub fn read_rule_file(source: Arc<SourceFile>) -> Classified {
         }
     }
 
-    // A file that failed to parse may still have been meant as rules: report it as such.
     let broken = problems.iter().any(|p| p.kind == LoadProblemKind::Syntax);
+    // A template (Helm, Jinja) often fails to parse: unless it is plainly a rule file or rules
+    // were read before the error, it is skipped, as YAML that is not rules yet.
+    if broken
+        && groups.is_empty()
+        && let Some(template) = template::detect(&source.text)
+    {
+        return Read::Template(template);
+    }
+    // Any other file that failed to parse may still have been meant as rules: report it as such.
     match format {
-        Some(format) => Classified::Rules(RuleFile {
+        Some(format) => Read::Rules(RuleFile {
             source,
             format,
             groups,
             problems,
         }),
-        None if broken => Classified::Rules(RuleFile {
+        None if broken => Read::Rules(RuleFile {
             source,
             format: FileFormat::Prometheus,
             groups,
             problems,
         }),
-        None => Classified::NotRules,
+        None => Read::NotRules,
     }
 }
 
@@ -353,6 +383,34 @@ mod tests {
         assert!(matches!(
             read_rule_file(SourceFile::new("d.yaml", text.to_string())),
             Classified::NotRules
+        ));
+    }
+
+    #[test]
+    fn templates_that_do_not_parse_are_skipped_unless_rules_were_read() {
+        let read_text = |text: &str| read(SourceFile::new("t.yaml", text.to_string()));
+        let helm = "{{- if .Values.on }}\nkind: PrometheusRule\nspec:\n  groups:\n  {{- toYaml .Values.groups | nindent 4 }}\n{{- end }}\n";
+        assert!(matches!(
+            read_text(helm),
+            Read::Template(Template {
+                defines_rules: true
+            })
+        ));
+        assert!(matches!(
+            read_rule_file(SourceFile::new("t.yaml", helm.to_string())),
+            Classified::NotRules
+        ));
+        // Rules read from a document before the broken one: reported, not skipped.
+        let after_rules = "kind: PrometheusRule\nspec:\n  groups:\n  - name: g\n    rules:\n    - record: a:b\n      expr: up\n---\n{{- if .Values.more }}\nkey: [\n";
+        let Read::Rules(f) = read_text(after_rules) else {
+            panic!("not rules")
+        };
+        assert_eq!(f.groups.len(), 1);
+        assert_eq!(f.problems[0].kind, LoadProblemKind::Syntax);
+        // Template syntax in valid YAML is no concern of the loader.
+        assert!(matches!(
+            read_text("kind: Deployment\nname: {{ .Values.name }}\n"),
+            Read::NotRules
         ));
     }
 

@@ -214,8 +214,22 @@ pub fn summary_line(s: &Summary) -> String {
         line.push_str(" and the Alertmanager config");
     }
     if s.skipped > 0 {
+        let templates = match (s.skipped_templates, s.skipped_rule_templates) {
+            (0, _) => String::new(),
+            (t, 0) => format!("; {}", plural(t, "template")),
+            (t, r) if r == t => format!(
+                "; {} that {} to rules: lint the rendered output",
+                plural(t, "template"),
+                if t == 1 { "renders" } else { "render" }
+            ),
+            (t, r) => format!(
+                "; {}, of which {r} {} to rules: lint the rendered output",
+                plural(t, "template"),
+                if r == 1 { "renders" } else { "render" }
+            ),
+        };
         line.push_str(&format!(
-            "; {} skipped (YAML that is not rules)",
+            "; {} skipped (YAML that is not rules{templates})",
             plural(s.skipped, "file")
         ));
     }

@@ -23,8 +23,15 @@ pub enum Format {
 pub struct Summary {
     /// Rule files checked.
     pub files: usize,
-    /// YAML files found that are not rule files (other manifests, test files, configs).
+    /// YAML files found that are not rule files (other manifests, test files, configs), and
+    /// templates (Helm, Jinja) that are YAML only once rendered.
     pub skipped: usize,
+    /// Of `skipped`, the templates (in JSON only when there are some).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_templates: usize,
+    /// Of `skipped_templates`, those that render to rules (`PrometheusRule`, `groups:`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_rule_templates: usize,
     /// Runbooks read (Markdown files under the runbook roots).
     pub runbooks: usize,
     /// Alertmanager configs read (0 or 1).
@@ -32,6 +39,10 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
