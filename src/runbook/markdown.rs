@@ -1321,7 +1321,8 @@ mod tests {
             std::path::PathBuf::from,
         );
         let runbooks = corpora.join("prometheus-operator-runbooks");
-        let (files, scanned) = scanner_reads_as_pulldown_cmark_under(std::slice::from_ref(&corpora));
+        let (files, scanned) =
+            scanner_reads_as_pulldown_cmark_under(std::slice::from_ref(&corpora));
         let (corpus_files, corpus_scanned) = scanner_reads_as_pulldown_cmark_under(&[runbooks]);
         assert!(
             files > 110,
