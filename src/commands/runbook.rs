@@ -2,9 +2,11 @@
 
 use super::{EXIT_OK, EXIT_USAGE, usage_error};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
+use crate::config::Config;
 use crate::load::{closest, load_rule_files};
-use crate::runbook::skeleton::{Facts, render};
-use crate::runbook::{Resolution, Settings, date};
+use crate::model::RuleFile;
+use crate::runbook::skeleton::{self, Destination, Facts, render};
+use crate::runbook::{Resolution, Runbooks, Settings, date};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -108,59 +110,142 @@ fn new(args: RunbookNewArgs) -> ExitCode {
         &date::format_date(date::today()),
     );
 
-    let out: Option<PathBuf> = match args.out.as_deref() {
+    // Where it goes: --out, else where the alert's runbook_url points under a root, else
+    // `<first root>/<ALERT>.md`, else standard output. Under a root, never outside it.
+    let url = rule
+        .annotation(&policy.runbook_annotation)
+        .map(|p| p.value.value.as_str());
+    // Where the path under the root comes from, for messages.
+    let from_url = if url.is_some_and(|u| u.contains('%')) {
+        "runbook_url (percent-decoded)"
+    } else {
+        "runbook_url"
+    };
+    let under_root = |root: usize, rel: String, from: &'static str| {
+        runbooks
+            .as_ref()
+            .and_then(|rbs| rbs.roots.get(root))
+            .map(|r| (r.dir.clone(), rel, from))
+    };
+    let target: Option<(PathBuf, String, &str)> = match args.out.as_deref() {
         Some(p) if p.as_os_str() == "-" => None,
-        Some(p) => Some(p.to_path_buf()),
+        Some(p) => {
+            return finish(
+                skeleton::write(Destination::Chosen(p), &text, args.force),
+                &settings,
+            );
+        }
         None => match (&resolution, runbooks.as_ref()) {
+            (_, None) => None,
             (
-                Some(Resolution::MissingFile {
-                    root: Some(_),
-                    expected,
-                }),
-                _,
-            ) => Some(PathBuf::from(expected)),
-            (Some(Resolution::Found { doc, .. }), Some(rbs)) => {
-                rbs.doc(*doc).map(|d| d.path.clone())
+                Some(Resolution::Found { doc, .. } | Resolution::MissingHeading { doc, .. }),
+                Some(rbs),
+            ) => {
+                let Some(d) = rbs.doc(*doc) else {
+                    return usage_error(format!("runbook {doc} vanished"));
+                };
+                // One file holding several alerts' runbooks is never replaced by one skeleton.
+                let others = linked_by_others(rbs, &rule_files, &config, *doc, &args.alert);
+                let fragment = url
+                    .and_then(|u| u.split_once('#'))
+                    .map(|(_, f)| f.trim())
+                    .filter(|f| !f.is_empty());
+                let why = match (others.as_slice(), fragment) {
+                    ([], None) => None,
+                    ([one], _) => Some(format!("{one} links to it")),
+                    ([], Some(f)) => Some(format!("the runbook_url points to its section `#{f}`")),
+                    (names, _) => Some(format!("{} link to it", list(names))),
+                };
+                if let Some(why) = why {
+                    return usage_error(format!(
+                        "{} is shared by other alerts ({why}); add the section for {} by hand, \
+                         or use --out to write the skeleton elsewhere",
+                        crate::source::display_path(&d.path),
+                        args.alert
+                    ));
+                }
+                under_root(d.root, d.rel.clone(), from_url)
             }
-            (_, Some(rbs)) => rbs
-                .roots
-                .first()
-                .map(|r| r.dir.join(format!("{}.md", args.alert))),
-            _ => None,
+            (Some(Resolution::MissingFile { root: Some(_), .. }), Some(rbs)) => url
+                .and_then(|u| rbs.new_file_under_root(u, &file.source.path))
+                .and_then(|(root, rel)| under_root(root, rel, from_url))
+                .or_else(|| under_root(0, format!("{}.md", args.alert), "alert name")),
+            (_, Some(_)) => under_root(0, format!("{}.md", args.alert), "alert name"),
         },
     };
-    match out {
+    match target {
         None => {
             print!("{text}");
             ExitCode::from(EXIT_OK)
         }
-        Some(path) => {
-            if path.exists() && !args.force {
-                return usage_error(format!(
-                    "{} already exists (use --force to overwrite, or --out - to print)",
-                    crate::source::display_path(&path)
-                ));
-            }
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-                && let Err(e) = std::fs::create_dir_all(dir)
-            {
-                return usage_error(format!("{}: {e}", crate::source::display_path(dir)));
-            }
-            match std::fs::write(&path, text) {
-                Ok(()) => {
-                    eprintln!(
-                        "wrote {} ({} preset); fill in the TODOs, then run `alertlint check`",
-                        crate::source::display_path(&path),
-                        if settings.preset.is_empty() {
-                            "custom"
-                        } else {
-                            &settings.preset
-                        }
-                    );
-                    ExitCode::from(EXIT_OK)
+        Some((root, rel, from)) => finish(
+            skeleton::write(
+                Destination::UnderRoot {
+                    root: &root,
+                    rel: &rel,
+                    from,
+                },
+                &text,
+                args.force,
+            ),
+            &settings,
+        ),
+    }
+}
+
+/// The exit code of a write, and what to tell the user.
+fn finish(written: Result<String, String>, settings: &Settings) -> ExitCode {
+    match written {
+        Ok(shown) => {
+            eprintln!(
+                "wrote {shown} ({} preset); fill in the TODOs, then run `alertlint check`",
+                if settings.preset.is_empty() {
+                    "custom"
+                } else {
+                    &settings.preset
                 }
-                Err(e) => usage_error(format!("{}: {e}", crate::source::display_path(&path))),
+            );
+            ExitCode::from(EXIT_OK)
+        }
+        Err(message) => usage_error(message),
+    }
+}
+
+/// The other alerts (by name, sorted) whose `runbook_url` leads to the runbook `doc`.
+fn linked_by_others<'a>(
+    rbs: &Runbooks,
+    rule_files: &'a [RuleFile],
+    config: &Config,
+    doc: usize,
+    alert: &str,
+) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for f in rule_files {
+        for (g, r) in f.rules().filter(|(_, r)| r.is_alert() && r.name() != alert) {
+            let policy = config.policy_for(&f.source.path, g, r);
+            let Some(url) = r.annotation(&policy.runbook_annotation) else {
+                continue;
+            };
+            if let Resolution::Found { doc: d, .. } | Resolution::MissingHeading { doc: d, .. } =
+                rbs.resolve(&url.value.value, &f.source.path)
+                && d == doc
+            {
+                names.push(r.name());
             }
         }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Names for a message: `A and B`, `A, B and C`, `A, B, C and 2 more`.
+fn list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [a] => (*a).to_string(),
+        [init @ .., last] if names.len() <= 3 => format!("{} and {last}", init.join(", ")),
+        [a, b, c, rest @ ..] => format!("{a}, {b}, {c} and {} more", rest.len()),
+        _ => names.join(", "),
     }
 }

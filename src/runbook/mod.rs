@@ -148,6 +148,23 @@ impl Runbooks {
 
     /// Resolves a `runbook_url` written in `rule_file`.
     pub fn resolve(&self, url: &str, rule_file: &Path) -> Resolution {
+        self.resolve_into(url, rule_file, None)
+    }
+
+    /// Where `runbook new` puts the runbook of a `runbook_url` that resolves to no file under
+    /// a root: that root and the file's path under it, `/`-separated, percent-decoded and
+    /// otherwise as the URL wrote it. A `..` is kept, not normalised away: the writer refuses
+    /// it rather than write wherever it leads. `None` when the URL resolves otherwise.
+    pub fn new_file_under_root(&self, url: &str, rule_file: &Path) -> Option<(usize, String)> {
+        let mut rel = String::new();
+        match self.resolve_into(url, rule_file, Some(&mut rel)) {
+            Resolution::MissingFile { root: Some(i), .. } => Some((i, rel)),
+            _ => None,
+        }
+    }
+
+    /// [`Runbooks::resolve`], also giving a missing file's path under its root in `rel`.
+    fn resolve_into(&self, url: &str, rule_file: &Path, rel: Option<&mut String>) -> Resolution {
         let url = url.trim();
         if crate::checks::is_templated(url) {
             return Resolution::Templated;
@@ -174,7 +191,7 @@ impl Runbooks {
                     Some(doc) => self.with_fragment(doc, fragment),
                     None => Resolution::MissingFile {
                         root: Some(i),
-                        expected: expected_path(&root.dir, &rest),
+                        expected: expected_path(&root.dir, &rest, rel),
                     },
                 };
             }
@@ -205,9 +222,9 @@ impl Runbooks {
             exists |= abs.is_file();
         }
         match inside {
-            Some((i, rel)) => Resolution::MissingFile {
+            Some((i, under)) => Resolution::MissingFile {
                 root: Some(i),
-                expected: expected_path(&self.roots[i].dir, &rel),
+                expected: expected_path(&self.roots[i].dir, &under, rel),
             },
             None if exists => Resolution::Unverifiable,
             None => Resolution::MissingFile {
@@ -309,7 +326,9 @@ fn key_of(rel: &str) -> String {
     k
 }
 
-fn expected_path(dir: &Path, rest: &str) -> String {
+/// The file a link to `rest` under the root `dir` expects, as shown in messages; its path
+/// under the root goes to `rel` when asked for.
+fn expected_path(dir: &Path, rest: &str, rel: Option<&mut String>) -> String {
     let rest = rest.trim_matches('/');
     let file = if rest.is_empty() {
         "README.md".to_string()
@@ -318,7 +337,11 @@ fn expected_path(dir: &Path, rest: &str) -> String {
     } else {
         format!("{rest}.md")
     };
-    crate::source::display_path(&dir.join(file))
+    let shown = crate::source::display_path(&dir.join(&file));
+    if let Some(rel) = rel {
+        *rel = file;
+    }
+    shown
 }
 
 pub use crate::url::percent_decode;
