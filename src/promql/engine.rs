@@ -325,7 +325,17 @@ pub(crate) fn selector_matches(vs: &VectorSelector, labels: &Labels) -> bool {
 }
 
 fn matcher_matches(m: &Matcher, labels: &Labels) -> bool {
-    m.is_match(labels.get_or_empty(&m.name))
+    let value = labels.get_or_empty(&m.name);
+    // Prometheus 3.x compiles selector regexes with `.` matching a newline too
+    // (`^(?s:re)$`); promql-parser's regexes are `^(?:re)$`. Only a value with a
+    // newline can tell the two apart, so only such a value pays for a compilation.
+    if value.contains('\n')
+        && let MatchOp::Re(_) | MatchOp::NotRe(_) = &m.op
+        && let Ok(re) = regex::Regex::new(&format!("^(?s:{})$", m.value))
+    {
+        return re.is_match(value) == matches!(m.op, MatchOp::Re(_));
+    }
+    m.is_match(value)
 }
 
 /// The metric name a selector pins down, for index lookups.
