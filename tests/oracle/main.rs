@@ -10,6 +10,7 @@ mod common;
 mod amtool_routes;
 mod generated_rules;
 mod promqltest_corpus;
+mod promqltest_promtool;
 mod promtool_check;
 mod promtool_test;
 mod runbook_corpus;
