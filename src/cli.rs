@@ -1,8 +1,23 @@
 //! Command-line interface definitions.
 
 use crate::report::Format;
+use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// A path argument that may not be empty. clap's own path parser refuses `""` too, but says
+/// only that "a value is required"; an empty argument is most often an unset shell variable
+/// (`alertlint check "$RULES"`), and the message should say so.
+fn non_empty_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|s: OsString| {
+        if s.is_empty() {
+            Err("an empty path names no file or directory (an unset variable?)")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +70,7 @@ pub enum Color {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Rule files or directories (searched recursively for .yml/.yaml). Default: `.`
+    #[arg(value_parser = non_empty_path())]
     pub paths: Vec<PathBuf>,
     /// Config file. Default: `.alertlint.yaml` in the first path's directory or a parent.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -65,6 +81,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the report to FILE instead of standard output (`-`: standard output). FILE is
+    /// replaced only once the report is complete, and never created when the run fails with
+    /// exit code 2.
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = non_empty_path())]
+    pub output: Option<PathBuf>,
     /// Exit with 1 when a problem at or above this severity is found.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
     pub fail_on: FailOn,

@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::load::load_rule_files;
 use crate::report::{self, Format, HumanOptions, Summary};
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn human_options(color: Color) -> HumanOptions {
@@ -111,8 +111,35 @@ pub fn run(args: CheckArgs) -> ExitCode {
     diags.extend(analyse(&rule_files, &config, &inputs));
     crate::diagnostic::sort(&mut diags);
     summary.count(&diags);
-    let out = report::render(args.format, &diags, &summary, &human_options(args.color));
-    print!("{out}");
+    // `--output -` is standard output, as `runbook new --out -`.
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    // Colours are for a terminal: a report written to a file gets them only when asked.
+    let color = match (output, args.color) {
+        (Some(_), Color::Auto) => Color::Never,
+        (_, c) => c,
+    };
+    let out = report::render(args.format, &diags, &summary, &human_options(color));
+    match output {
+        None => print!("{out}"),
+        Some(path) => {
+            if let Err(e) = write_whole(path, out.as_bytes()) {
+                return usage_error(format!(
+                    "cannot write {}: {e}",
+                    crate::source::display_path(path)
+                ));
+            }
+            // The report is in the file; the log still says what it holds.
+            let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "wrote {}: {}, {}, {} in {}",
+                crate::source::display_path(path),
+                n(summary.errors, "error"),
+                n(summary.warnings, "warning"),
+                n(summary.infos, "info"),
+                n(summary.files, "rule file")
+            );
+        }
+    }
     if args.format == Format::Human && rule_files.is_empty() && summary.skipped == 0 {
         eprintln!(
             "warning: no .yml/.yaml files found under {}",
@@ -135,4 +162,32 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // one would cost tens of milliseconds on large rule sets for nothing.
     std::mem::forget((rule_files, runbooks, alertmanager, diags));
     ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// Writes `bytes` to `path` so that `path` only ever holds a complete report: the bytes go to a
+/// temporary file beside it (same directory, so same file system), which is then renamed over
+/// `path`. A reader, or an upload step after a failed run, never sees a partial or empty file.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let written = std::fs::File::create_new(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        // Nothing half-written is left behind (the file may not exist: that is fine).
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
