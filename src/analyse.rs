@@ -63,6 +63,9 @@ fn check_of(id: &str) -> &'static Check {
 pub struct Inputs<'a> {
     pub runbooks: Option<&'a crate::runbook::Runbooks>,
     pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+    /// Only some files of the rule set were named (pre-commit passes the changed files): checks
+    /// that conclude from what no rule does (`runbook/orphan`, `inhibit/unmatched`) do not run.
+    pub partial_rule_set: bool,
 }
 
 /// Runs every check, spread over the cores: checks are independent of each other, so each
@@ -86,7 +89,8 @@ fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
 }
 
 pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {
-    let ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
+    let mut ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
+    ctx.partial_rule_set = inputs.partial_rule_set;
     let index = RuleIndex::new(files, config);
     let raw = run_checks(&ctx);
 

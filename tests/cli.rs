@@ -23,6 +23,52 @@ fn examples_are_clean_and_exit_zero() {
     assert!(out.contains("No problems found"), "{out}");
 }
 
+/// pre-commit names the changed files, not the rule set: a runbook linked from a file not
+/// named is no orphan, an inhibit rule matching an alert of such a file is not unmatched.
+#[test]
+fn files_named_one_by_one_are_part_of_a_rule_set() {
+    let one = "rules-examples/rules/gpu-serving.yaml";
+    let (code, out, err) = run(&["check", one]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("No problems found"), "{out}");
+    assert!(
+        err.contains("runbook/orphan and inhibit/unmatched") && err.contains("did not run"),
+        "{err}"
+    );
+    // The same file within its directory: the whole set, so the checks run (and find nothing).
+    let (code, out, err) = run(&["check", "rules-examples/rules/"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!err.contains("did not run"), "{err}");
+    // And they do find an orphan when the whole set is named.
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "runbooks: [{dir: runbooks/}]\nchecks: {alert/*: off}\n",
+        ),
+        (
+            "rules/a.yaml",
+            "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations: {runbook_url: runbooks/A.md}\n",
+        ),
+        ("runbooks/A.md", "# A\n"),
+        ("runbooks/Old.md", "# Old\n"),
+    ]);
+    let whole = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "rules/"])
+        .output()
+        .expect("runs");
+    let orphans = String::from_utf8_lossy(&whole.stdout)
+        .matches("runbook/orphan")
+        .count();
+    assert_eq!(orphans, 1, "{}", String::from_utf8_lossy(&whole.stdout));
+    let named = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "rules/a.yaml"])
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&named.stdout).contains("runbook/orphan"));
+}
+
 #[test]
 fn problems_exit_one_and_fail_on_moves_the_threshold() {
     let mixed = "fixtures/cli/mixed.yaml";

@@ -54,6 +54,9 @@ pub struct Context<'a> {
     pub runbooks: Option<&'a crate::runbook::Runbooks>,
     /// The Alertmanager config, when one is given.
     pub alertmanager: Option<&'a crate::alertmanager::Alertmanager>,
+    /// The rule files are only part of the rule set: that no rule links to a runbook, or
+    /// matches an inhibit rule, proves nothing.
+    pub partial_rule_set: bool,
     /// Where every alert routes: computed on first use, shared by the routing checks.
     routed: std::sync::OnceLock<Vec<crate::alertmanager::RoutedAlert<'a>>>,
     /// Where every alert's runbook link leads: computed on first use, shared by the runbook
@@ -76,6 +79,7 @@ impl<'a> Context<'a> {
             config,
             runbooks,
             alertmanager,
+            partial_rule_set: false,
             routed: std::sync::OnceLock::new(),
             runbook_refs: std::sync::OnceLock::new(),
             alerts: std::sync::OnceLock::new(),

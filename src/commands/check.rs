@@ -104,9 +104,19 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     summary.runbooks = runbooks.as_ref().map_or(0, |r| r.docs.len());
     summary.alertmanager_configs = usize::from(alertmanager.is_some());
+    // Files named one by one (pre-commit passes the changed ones) are part of a rule set
+    // whose other files are unknown here.
+    let partial_rule_set = paths.iter().any(|p| p.is_file());
+    if partial_rule_set && (runbooks.is_some() || alertmanager.is_some()) {
+        eprintln!(
+            "note: files were named, not directories: runbook/orphan and inhibit/unmatched, \
+             which need every rule of the set, did not run (name the rules directory to run them)"
+        );
+    }
     let inputs = Inputs {
         runbooks: runbooks.as_ref(),
         alertmanager: alertmanager.as_ref(),
+        partial_rule_set,
     };
     diags.extend(analyse(&rule_files, &config, &inputs));
     crate::diagnostic::sort(&mut diags);
