@@ -39,7 +39,7 @@ pub fn render(diags: &[Diagnostic], summary: &Summary) -> String {
         "summary": summary,
         "diagnostics": diags.iter().map(diagnostic_json).collect::<Vec<_>>(),
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = super::escape_json_controls(serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }

@@ -9,6 +9,63 @@ pub use human::render_human;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Characters that act on a terminal, or reorder what it shows, instead of printing: the C0
+/// controls, DEL, the C1 controls, and the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) of "Trojan Source".
+pub fn is_control(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with each [control](is_control) character except those in `keep` written as Rust writes
+/// it in a string literal's escape, `\u{1b}`: visible, unambiguous, and never acted on by a
+/// terminal, whatever `--color` says. Borrowed when there is nothing to escape.
+pub fn escape_controls<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
+    if !s.chars().any(|c| is_control(c) && !keep.contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    push_escaped(&mut out, s, keep);
+    Cow::Owned(out)
+}
+
+/// Appends `s` to `out`, escaped as [`escape_controls`] does.
+pub fn push_escaped(out: &mut String, s: &str, keep: &[char]) {
+    for c in s.chars() {
+        if is_control(c) && !keep.contains(&c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// JSON text with the [control](is_control) characters serde leaves raw (DEL, C1, bidi
+/// controls: JSON only requires U+0000–U+001F escaped) written as `\uXXXX` escapes. The JSON
+/// means the same, and printing it on a terminal acts on nothing. These characters can only
+/// occur inside JSON strings, where `\uXXXX` is always valid.
+pub fn escape_json_controls(json: String) -> String {
+    if !json.chars().any(is_control_in_json) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_control_in_json(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The control characters serde_json writes raw. (U+0000–U+001F it escapes; the line breaks
+/// and tabs outside strings are its own formatting.)
+fn is_control_in_json(c: char) -> bool {
+    is_control(c) && c > '\x1f'
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

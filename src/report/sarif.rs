@@ -94,7 +94,7 @@ pub fn render(diags: &[Diagnostic]) -> String {
             "results": results,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = super::escape_json_controls(serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }

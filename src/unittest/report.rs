@@ -405,20 +405,32 @@ fn render_failure(out: &mut String, f: &Failure, interval: i64) {
     }
 }
 
-/// The human report; load errors go through the same renderer as `alertlint check`.
+/// The human report; load errors go through the same renderer as `alertlint check`. Text
+/// from the test files (paths, names, labels, messages) is written with its control
+/// characters escaped (`\u{1b}`), as `alertlint check` writes it.
 pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
     let mut out = String::new();
+    // What this function writes, escaped into `out` before miette's output (already escaped,
+    // and coloured with escape sequences of its own) and at the end.
+    let mut text = String::new();
+    let flush = |out: &mut String, text: &mut String| {
+        out.push_str(&crate::report::escape_controls(text, &['\n']));
+        text.clear();
+    };
     for f in results {
         for w in &f.warnings {
-            let _ = writeln!(out, "warning: {}: {w}", f.path);
+            let _ = writeln!(text, "warning: {}: {w}", f.path);
         }
         if !f.load_errors.is_empty() {
-            let _ = writeln!(out, "ERROR {}", f.path);
+            let _ = writeln!(text, "ERROR {}", f.path);
             let mut summary = Summary::default();
             summary.count(&f.load_errors);
-            let text = crate::report::render_human(&f.load_errors, &summary, opts);
+            flush(&mut out, &mut text);
+            let report = crate::report::render_human(&f.load_errors, &summary, opts);
             // Keep the diagnostics, not the rule-file summary line.
-            let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
+            let body = report
+                .rsplit_once("\n\n")
+                .map_or(report.as_str(), |(b, _)| b);
             out.push_str(body);
             out.push('\n');
             continue;
@@ -426,11 +438,11 @@ pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
         let ran: Vec<_> = f.groups.iter().filter(|g| !g.skipped).collect();
         let failed = ran.iter().filter(|g| !g.failures.is_empty()).count();
         if failed == 0 {
-            let _ = writeln!(out, "PASS  {}  ({})", f.path, plural(ran.len(), "test"));
+            let _ = writeln!(text, "PASS  {}  ({})", f.path, plural(ran.len(), "test"));
             continue;
         }
         let _ = writeln!(
-            out,
+            text,
             "FAIL  {}  ({} of {} failed)",
             f.path,
             failed,
@@ -442,9 +454,9 @@ pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
             } else {
                 format!("{} (tests[{}])", q(&g.name), g.index)
             };
-            let _ = writeln!(out, "  ✗ test {label}");
+            let _ = writeln!(text, "  ✗ test {label}");
             for fl in &g.failures {
-                render_failure(&mut out, fl, f.evaluation_interval_ms);
+                render_failure(&mut text, fl, f.evaluation_interval_ms);
             }
         }
     }
@@ -460,12 +472,13 @@ pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
         parts.push(format!("{} not loaded", plural(t.load_errors, "file")));
     }
     let _ = writeln!(
-        out,
+        text,
         "\n{} in {}: {}",
         plural(t.tests, "test"),
         plural(t.files, "file"),
         parts.join(", ")
     );
+    flush(&mut out, &mut text);
     out
 }
 
@@ -587,12 +600,20 @@ pub fn render_json(results: &[FileResult]) -> String {
         "summary": {"files": t.files, "tests": t.tests, "passed": t.passed, "failed": t.failed,
                     "skipped": t.skipped, "not_loaded": t.load_errors},
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s =
+        crate::report::escape_json_controls(serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }
 
-fn xml_escape(s: &str) -> String {
+/// Text for XML 1.0, in element content (`attribute` false) or in a double- or
+/// single-quoted attribute value. Markup characters become references. Characters XML 1.0 does
+/// not allow at all (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) and the other
+/// [control](crate::report::is_control) characters (DEL, C1, bidi overrides), which CI pages
+/// would show raw, are written as `\u{1b}`, as in the human report. In attributes, tab, LF and
+/// CR become character references, which survive attribute-value normalisation; in content,
+/// CR does (a parser turns a raw CR into LF).
+fn xml_escape_in(s: &str, attribute: bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -601,11 +622,30 @@ fn xml_escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\r' => o.push_str("&#13;"),
+            '\n' if attribute => o.push_str("&#10;"),
+            '\t' if attribute => o.push_str("&#9;"),
+            '\n' | '\t' => o.push(c),
+            '\u{fffe}' | '\u{ffff}' => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c if crate::report::is_control(c) => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
             c => o.push(c),
         }
     }
     o
+}
+
+/// Element content (see [`xml_escape_in`]).
+fn xml_escape(s: &str) -> String {
+    xml_escape_in(s, false)
+}
+
+/// An attribute value (see [`xml_escape_in`]).
+fn xml_attr(s: &str) -> String {
+    xml_escape_in(s, true)
 }
 
 pub fn render_junit(results: &[FileResult]) -> String {
@@ -627,7 +667,7 @@ pub fn render_junit(results: &[FileResult]) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
-            xml_escape(&f.path),
+            xml_attr(&f.path),
             f.groups.len() + errors
         );
         if !f.load_errors.is_empty() {
@@ -648,8 +688,8 @@ pub fn render_junit(results: &[FileResult]) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase name=\"load\" classname=\"{}\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
-                xml_escape(&f.path),
-                xml_escape(msgs.first().map_or("", |s| s.as_str())),
+                xml_attr(&f.path),
+                xml_attr(msgs.first().map_or("", |s| s.as_str())),
                 xml_escape(&msgs.join("\n"))
             );
         }
@@ -657,8 +697,8 @@ pub fn render_junit(results: &[FileResult]) -> String {
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-                xml_escape(&g.name),
-                xml_escape(&f.path),
+                xml_attr(&g.name),
+                xml_attr(&f.path),
                 g.duration.as_secs_f64()
             );
             if g.skipped {
@@ -673,7 +713,7 @@ pub fn render_junit(results: &[FileResult]) -> String {
                 let _ = writeln!(
                     out,
                     ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                    xml_escape(&plural(g.failures.len(), "failure")),
+                    xml_attr(&plural(g.failures.len(), "failure")),
                     xml_escape(&text)
                 );
             }
