@@ -14,6 +14,11 @@ pub const EXIT_PROBLEMS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    // The message may quote a file name or a value from the input: never raw to the terminal.
+    let message = message.to_string();
+    eprintln!(
+        "error: {}",
+        crate::report::escape_controls(&message, &['\n'])
+    );
     ExitCode::from(EXIT_USAGE)
 }
