@@ -96,6 +96,14 @@ fn usage_and_io_errors_exit_two() {
 }
 
 #[test]
+fn usage_errors_never_print_control_characters_raw() {
+    let (code, _, err) = run(&["check", "no\u{1b}]0;pwned\u{7}such.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+    assert!(err.contains("no\\u{1b}]0;pwned\\u{7}such.yaml"), "{err}");
+}
+
+#[test]
 fn config_errors_are_positioned_and_exit_two() {
     let dir = common::dir_with(&[
         (
