@@ -96,11 +96,13 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
 
     let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());
     let mut suppression_problems = Vec::new();
-    let mut by_file: HashMap<*const SourceFile, Vec<suppress::Suppression>> = HashMap::new();
+    let mut by_file: HashMap<*const SourceFile, (Vec<suppress::Suppression>, suppress::Index)> =
+        HashMap::new();
     for f in files {
         let sups = suppress::read(f, &mut suppression_problems);
         if !sups.is_empty() {
-            by_file.insert(std::sync::Arc::as_ptr(&f.source), sups);
+            let index = suppress::Index::new(&sups);
+            by_file.insert(std::sync::Arc::as_ptr(&f.source), (sups, index));
         }
     }
 
@@ -110,12 +112,10 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
         };
         d.severity = severity;
         let sups = by_file.get_mut(&std::sync::Arc::as_ptr(&d.file));
-        let suppressed = sups.and_then(|sups| {
-            sups.iter_mut().find(|s| {
-                s.covers(d.check)
-                    && s.scope
-                        .is_none_or(|scope| scope.start <= d.span.start && d.span.start < scope.end)
-            })
+        let suppressed = sups.and_then(|(sups, index)| {
+            index
+                .find(sups, d.check, d.span.start)
+                .map(|i| &mut sups[i])
         });
         match suppressed {
             Some(s) => s.used = true,
@@ -127,7 +127,7 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
         for s in by_file
             .get(&std::sync::Arc::as_ptr(&f.source))
             .into_iter()
-            .flatten()
+            .flat_map(|(sups, _)| sups)
         {
             if !s.used {
                 suppression_problems.push(

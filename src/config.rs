@@ -140,7 +140,7 @@ impl Config {
     }
 
     pub fn load(path: &Path, is_check: impl Fn(&str) -> bool) -> Result<Config, Vec<ConfigError>> {
-        let file = SourceFile::read(path, "config", "config")?;
+        let file = crate::load::read_source(path, "config", "config")?;
         let root = path
             .parent()
             .map(Path::to_path_buf)
@@ -167,6 +167,15 @@ impl Config {
         };
         if let Some(doc) = docs.first().filter(|d| !d.root.is_null()) {
             r.read(&doc.root, &mut config);
+        }
+        // A second document would be ignored: most likely a `---` pasted by mistake, or two
+        // configs run together.
+        if let Some(second) = docs.iter().skip(1).find(|d| !d.root.is_null()) {
+            r.sec.error(
+                second.start,
+                "a config file holds one YAML document; this is a second one (remove the `---` \
+                 or merge the two)",
+            );
         }
         config.file = Some(Arc::clone(&file));
         if r.sec.errors.is_empty() {
@@ -284,7 +293,7 @@ impl ConfigReader<'_> {
         for (key, value, _) in self.sec.entries(root, TOP_KEYS, "config") {
             match key {
                 "checks" => config.checks = self.checks(value),
-                "exclude" => config.exclude = self.sec.strings(value, "exclude"),
+                "exclude" => config.exclude = self.excludes(value),
                 "policy" => self.policy(value, &mut config.policy),
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
@@ -303,6 +312,21 @@ impl ConfigReader<'_> {
                 self.sec.error(value.span, "`overrides` must be a list");
             }
         }
+    }
+
+    /// `exclude:` globs, each checked where it is written (rather than as an invalid
+    /// `--exclude` once the files are searched).
+    fn excludes(&mut self, node: &Node) -> Vec<String> {
+        let globs = self.sec.strs(node, "exclude");
+        for g in &globs {
+            if let Some(e) = crate::load::exclude_glob_error(&g.value) {
+                self.sec.error(
+                    g.span,
+                    format!("invalid glob `{}` in `exclude`: {e}", g.value),
+                );
+            }
+        }
+        globs.into_iter().map(|g| g.value).collect()
     }
 
     fn checks(&mut self, node: &Node) -> BTreeMap<String, CheckSetting> {
@@ -418,14 +442,14 @@ impl ConfigReader<'_> {
             match key {
                 "paths" => {
                     let mut set = GlobSetBuilder::new();
-                    for g in self.sec.strings(value, "paths") {
-                        match GlobBuilder::new(&g).literal_separator(true).build() {
+                    for g in self.sec.strs(value, "paths") {
+                        match GlobBuilder::new(&g.value).literal_separator(true).build() {
                             Ok(glob) => {
                                 set.add(glob);
                             }
                             Err(e) => self
                                 .sec
-                                .error(value.span, format!("invalid glob `{g}`: {e}")),
+                                .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
                         }
                     }
                     o.paths = set.build().ok();

@@ -1,18 +1,18 @@
 //! Where in an expression a PromQL parse error is.
 //!
-//! `promql-parser` reports errors as bare messages without positions (its AST has none either),
-//! so the position is recovered here: a few messages name the culprit (a function, a regex) or
-//! imply it (an unclosed parenthesis), and for the rest the error is located as the end of the
-//! shortest prefix of the expression that already fails with the same message.
+//! The errors alertlint checks itself (Prometheus' limits, nesting; see [`crate::promql::parse`])
+//! come with their position. `promql-parser` reports its errors as bare messages without
+//! positions (its AST has none either), so for those the position is recovered here: a few
+//! messages name the culprit (a function, a regex) or imply it (an unclosed parenthesis), and
+//! for the rest the error is located as the end of the shortest prefix of the expression that
+//! already fails with the same message.
 
 use promql_parser::parser::Expr;
 use std::ops::Range;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Parses without letting a bug in the parser take the whole run down.
+/// Parses through the guarded entry point ([`crate::promql::parse`]), with the error as text.
 pub fn parse(expr: &str) -> Result<Expr, String> {
-    catch_unwind(AssertUnwindSafe(|| promql_parser::parser::parse(expr)))
-        .unwrap_or_else(|_| Err("the PromQL parser failed on this expression".to_string()))
+    crate::promql::parse(expr).map_err(String::from)
 }
 
 /// The parser's message for syntax errors it has no words for.
@@ -21,6 +21,12 @@ const GENERIC: &str = "invalid promql query";
 /// Byte range to highlight for a parse error, and the message to show: the parser's own, or
 /// for its generic "invalid promql query" one that says where the text stops making sense.
 pub fn explain(expr: &str, message: &str) -> (Range<usize>, String) {
+    if let Err(e) = crate::promql::parse(expr)
+        && e.message == message
+        && let Some(at) = e.position
+    {
+        return (at, e.message);
+    }
     let range = locate(expr, message);
     if message != GENERIC {
         return (range, message.to_string());

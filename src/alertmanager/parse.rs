@@ -254,6 +254,9 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
         return Err(r.sec.errors);
     };
     let mut saw_route = false;
+    // Each receiver name with where it is first defined: one lookup per receiver.
+    let mut receiver_names: std::collections::HashMap<String, Span> =
+        std::collections::HashMap::new();
     for (k, v, _) in r.sec.entries(root, TOP_KEYS, "Alertmanager configuration") {
         match k {
             "route" => {
@@ -263,12 +266,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
             "receivers" => {
                 for item in v.as_seq().unwrap_or(&[]) {
                     if let Some(rcv) = r.receiver(item) {
-                        if let Some(first) = config
-                            .receivers
-                            .iter()
-                            .find(|x| x.name.value == rcv.name.value)
-                        {
-                            let first = first.name.span;
+                        if let Some(&first) = receiver_names.get(&rcv.name.value) {
                             r.sec.errors.push(
                                 crate::diagnostic::Diagnostic::new(
                                     "config",
@@ -284,6 +282,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Alertmanager, Vec<crate::diagnost
                             );
                             continue;
                         }
+                        receiver_names.insert(rcv.name.value.clone(), rcv.name.span);
                         config.receivers.push(rcv);
                     }
                 }

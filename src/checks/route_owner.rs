@@ -45,6 +45,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let alerts = ctx.routed_alerts();
     let teams = known_teams(ctx.config, am, alerts);
     let teams: Vec<&str> = teams.iter().map(String::as_str).collect();
+    let teams = crate::alertmanager::ReceiverTeams::new(&am.settings, &teams);
     for a in alerts {
         let Routing::Routes(matches) = &a.routing else {
             continue;
@@ -63,7 +64,8 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             seen.push(receiver);
-            let whose = crate::alertmanager::team_of_receiver(receiver, &teams)
+            let whose = teams
+                .team_of(receiver)
                 .map(|t| format!(", a receiver of `{t}`"))
                 .unwrap_or_default();
             out.push(

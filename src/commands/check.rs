@@ -76,37 +76,63 @@ pub fn run(args: CheckArgs) -> ExitCode {
         (loaded, runbooks)
     });
     let mut summary = Summary::default();
+    let mut walk_notes = Vec::new();
     let rule_files = match loaded {
         Ok((files, skipped)) => {
             summary.skipped = skipped.files;
             summary.skipped_templates = skipped.templates;
             summary.skipped_rule_templates = skipped.rule_templates;
+            walk_notes.extend(skipped.walk.lines("rule file", "rule files"));
             files
         }
         Err(e) => return usage_error(e),
     };
     summary.files = rule_files.len();
 
-    let mut diags = Vec::new();
+    // The runbook roots and the Alertmanager config are configuration: a missing path or a
+    // mistake in them is a config error (exit 2), reported where it is written, as one in
+    // .alertlint.yaml is; the report is not written.
+    let mut config_errors = Vec::new();
     let runbooks = match runbooks {
         Ok(r) => r,
         Err(errors) => {
-            diags.extend(errors);
+            config_errors.extend(errors);
             None
         }
     };
     let alertmanager = match crate::alertmanager::load(&config, args.alertmanager.as_deref()) {
         Ok(a) => a,
         Err(errors) => {
-            diags.extend(errors);
+            config_errors.extend(errors);
             None
         }
     };
+    if !config_errors.is_empty() {
+        crate::diagnostic::sort(&mut config_errors);
+        print_config_errors(&config_errors, args.color);
+        let config_file = config.file.as_ref().map(|f| f.display_path());
+        let all_in_config = config_errors
+            .iter()
+            .all(|d| Some(d.file.display_path()) == config_file);
+        return usage_error(if all_in_config {
+            format!("invalid config {}", config_sources(&config_errors))
+        } else {
+            format!("unusable configuration: {}", config_sources(&config_errors))
+        });
+    }
+    if let Some(rbs) = &runbooks {
+        walk_notes.extend(rbs.walk.lines("runbook", "runbooks"));
+    }
+    for line in &walk_notes {
+        eprintln!("{line}");
+    }
+    let mut diags = Vec::new();
     summary.runbooks = runbooks.as_ref().map_or(0, |r| r.docs.len());
     summary.alertmanager_configs = usize::from(alertmanager.is_some());
     // Files named one by one (pre-commit passes the changed ones) are part of a rule set
     // whose other files are unknown here.
-    let partial_rule_set = paths.iter().any(|p| p.is_file());
+    // (A named pipe, `<(helm template …)`, is a file here too.)
+    let partial_rule_set = paths.iter().any(|p| !p.is_dir());
     if partial_rule_set && (runbooks.is_some() || alertmanager.is_some()) {
         eprintln!(
             "note: files were named, not directories: runbook/orphan and inhibit/unmatched, \
@@ -172,6 +198,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // one would cost tens of milliseconds on large rule sets for nothing.
     std::mem::forget((rule_files, runbooks, alertmanager, diags));
     ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// The files some config errors are in, for the closing line (`.alertlint.yaml, am.yml`).
+fn config_sources(errors: &[crate::diagnostic::Diagnostic]) -> String {
+    let mut files: Vec<String> = Vec::new();
+    for d in errors {
+        let f = d.file.display_path();
+        if !files.contains(&f) {
+            files.push(f);
+        }
+    }
+    files.join(", ")
 }
 
 /// Writes `bytes` to `path` so that `path` only ever holds a complete report: the bytes go to a

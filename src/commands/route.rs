@@ -59,7 +59,12 @@ pub fn run(args: RouteArgs) -> ExitCode {
     }
     if !args.rules.is_empty() {
         let rule_files = match load_rule_files(&args.rules, &config.exclude) {
-            Ok((files, _)) => files,
+            Ok((files, skipped)) => {
+                for line in skipped.walk.lines("rule file", "rule files") {
+                    eprintln!("{line}");
+                }
+                files
+            }
             Err(e) => return usage_error(e),
         };
         if !out.is_empty() {

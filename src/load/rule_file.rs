@@ -303,7 +303,7 @@ impl Reader<'_> {
         let promql = expr
             .as_ref()
             .filter(|e| !e.value.is_empty())
-            .map(|e| promql_parser::parser::parse(&e.value));
+            .map(|e| crate::promql::parse(&e.value).map_err(String::from));
         Some(Rule {
             span: node.span,
             alert: self.string(node.get("alert"), "alert"),

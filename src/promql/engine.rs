@@ -71,6 +71,26 @@ pub(crate) struct MatrixArg<'a> {
     pub range_ms: i64,
 }
 
+/// Prometheus' default `--query.max-samples`: samples one query may hold in memory at once.
+pub const DEFAULT_MAX_SAMPLES: usize = 50_000_000;
+
+/// The `MaxSamples` of `promtool test rules` (its `promqltest.LazyLoader` engine), which
+/// is also Prometheus' `promqltest.DefaultMaxSamplesPerQuery`.
+pub const PROMTOOL_MAX_SAMPLES: usize = 10_000;
+
+/// Evaluation steps one query may take: the steps of a range query plus the inner steps of
+/// every subquery (`max_over_time(x[100d:1ms])` is 8.64 billion). Prometheus has no such
+/// count; its sample limit stops such a query as soon as the steps return samples, and a
+/// timeout (100 s in promtool) otherwise. Here the evaluator steps through subqueries one
+/// timestamp at a time, so steps that return nothing are counted too: a million takes a
+/// second or so, and a query that stays under the sample limit rarely needs more.
+pub const MAX_QUERY_STEPS: u64 = 1_000_000;
+
+/// Prometheus' message when a query exceeds the sample limit (`ErrTooManySamples` in
+/// "query execution").
+pub const TOO_MANY_SAMPLES: &str =
+    "query processing would load too many samples into memory in query execution";
+
 /// The PromQL engine settings.
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -78,6 +98,9 @@ pub struct Engine {
     /// Step of subqueries written without one (`x[5m:]`); Prometheus uses
     /// the global evaluation interval (promqltest: 1m).
     pub no_step_subquery_interval_ms: i64,
+    /// Samples a query may hold in memory at once, counted as Prometheus' engine counts
+    /// them (see [`Evaluator::eval`]); more fail with [`TOO_MANY_SAMPLES`].
+    pub max_samples: usize,
 }
 
 impl Default for Engine {
@@ -85,8 +108,40 @@ impl Default for Engine {
         Engine {
             lookback_delta_ms: 300_000,
             no_step_subquery_interval_ms: 60_000,
+            max_samples: DEFAULT_MAX_SAMPLES,
         }
     }
+}
+
+fn too_many_samples() -> EvalError {
+    EvalError::new(TOO_MANY_SAMPLES)
+}
+
+fn too_many_steps() -> EvalError {
+    EvalError::new(format!(
+        "query processing would evaluate the expression at more than {MAX_QUERY_STEPS} steps \
+         (a subquery or range query with too small a step for its range)"
+    ))
+}
+
+/// Prometheus' `HPoint.size()`: a histogram sample counts as its size in memory over that of
+/// a float sample (16 bytes). Spans are counted as runs of consecutive bucket indexes, which
+/// may be fewer than Prometheus keeps, so this never counts more than Prometheus does.
+pub(crate) fn histogram_samples(h: &FloatHistogram) -> usize {
+    fn spans(b: &[(i32, f64)]) -> usize {
+        b.iter()
+            .zip(b.iter().skip(1))
+            .filter(|(a, c)| c.0 != a.0.wrapping_add(1))
+            .count()
+            + usize::from(!b.is_empty())
+    }
+    let size = 168
+        + 8 * (spans(&h.positive)
+            + spans(&h.negative)
+            + h.positive.len()
+            + h.negative.len()
+            + h.custom_values.len());
+    (size + 8) / 16
 }
 
 impl Engine {
@@ -180,6 +235,7 @@ impl Engine {
         let mut out: BTreeMap<Labels, Series> = BTreeMap::new();
         let mut t = start_ms;
         while t <= end_ms {
+            ev.count_step()?;
             match ev.eval(expr, t)? {
                 Val::Scalar(f) => out.entry(Labels::new()).or_default().floats.push((t, f)),
                 Val::Vector(v) => {
@@ -201,7 +257,12 @@ impl Engine {
                     )));
                 }
             }
-            t += step_ms;
+            // The output so far stays in memory: `eval` left it counted in `ev.samples`, where
+            // the next step starts.
+            match t.checked_add(step_ms) {
+                Some(next) => t = next,
+                None => break,
+            }
         }
         Ok((out.into_values().collect(), ev.annotations))
     }
@@ -269,6 +330,8 @@ pub(crate) fn unwrap_parens(e: &Expr) -> &Expr {
     }
 }
 
+/// Milliseconds of a duration, saturating (the parser keeps durations within Prometheus'
+/// ~292 years, far inside `i64` milliseconds).
 pub(crate) fn duration_ms(d: &Duration) -> i64 {
     d.as_millis().min(i64::MAX as u128) as i64
 }
@@ -277,7 +340,7 @@ fn offset_ms(o: &Option<Offset>) -> i64 {
     match o {
         None => 0,
         Some(Offset::Pos(d)) => duration_ms(d),
-        Some(Offset::Neg(d)) => -duration_ms(d),
+        Some(Offset::Neg(d)) => duration_ms(d).saturating_neg(),
     }
 }
 
@@ -361,6 +424,11 @@ pub(crate) struct Evaluator<'a> {
     pub query_end: i64,
     pub query_step: i64,
     pub annotations: Vec<Annotation>,
+    /// Samples held in memory by the query so far, as Prometheus' `currentSamples`.
+    samples: usize,
+    max_samples: usize,
+    /// Evaluation steps taken (range query steps and subquery steps).
+    steps: u64,
     /// Selector results cached per (selector address, time): rules commonly
     /// repeat a selector, and subqueries re-read it at shared timestamps.
     matched: HashMap<usize, Arc<Vec<usize>>>,
@@ -385,9 +453,21 @@ impl<'a> Evaluator<'a> {
             query_end: end,
             query_step: step,
             annotations: Vec::new(),
+            samples: 0,
+            max_samples: engine.max_samples,
+            steps: 0,
             matched: HashMap::new(),
             stats_decoding: false,
         }
+    }
+
+    /// Counts one evaluation step of a range query or subquery against [`MAX_QUERY_STEPS`].
+    fn count_step(&mut self) -> Result<(), EvalError> {
+        self.steps += 1;
+        if self.steps > MAX_QUERY_STEPS {
+            return Err(too_many_steps());
+        }
+        Ok(())
     }
 
     /// `f` with histogram stats decoding set to `on`, restored afterwards (whether `f`
@@ -448,7 +528,7 @@ impl<'a> Evaluator<'a> {
             Some(AtModifier::End) => self.query_end,
             Some(AtModifier::At(st)) => system_time_ms(st),
         };
-        base - offset_ms(offset)
+        base.saturating_sub(offset_ms(offset))
     }
 
     /// Indexes of stored series matching a selector. Cached per query by
@@ -469,7 +549,31 @@ impl<'a> Evaluator<'a> {
         v
     }
 
+    /// Evaluates `e` at `t`, counting the samples it holds in memory as Prometheus' engine
+    /// does (`currentSamples` against `MaxSamples`): while a node is computed, its operands'
+    /// results and its own result are held together; once it is done, only its result. A
+    /// range function (`rate(x[5m])`) holds one series' window at a time (see
+    /// [`Self::eval_matrix_arg`]); a subquery holds every inner step's result. Where the two
+    /// engines differ in what they hold, this counts the smaller amount, so a query
+    /// Prometheus runs never fails here.
     pub fn eval(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
+        let before = self.samples;
+        let v = self.eval_node(e, t)?;
+        let own = val_samples(&v);
+        let peak = match e {
+            // Nothing new is held: the operand's result is passed on (or, for a subquery,
+            // already counted step by step).
+            Expr::Paren(_) | Expr::Unary(_) | Expr::Subquery(_) => before.saturating_add(own),
+            _ => self.samples.saturating_add(own),
+        };
+        if peak > self.max_samples {
+            return Err(too_many_samples());
+        }
+        self.samples = before.saturating_add(own);
+        Ok(v)
+    }
+
+    fn eval_node(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
         match e {
             Expr::NumberLiteral(n) => Ok(Val::Scalar(n.val)),
             Expr::StringLiteral(s) => Ok(Val::Str(s.val.clone())),
@@ -501,7 +605,11 @@ impl<'a> Evaluator<'a> {
             Expr::MatrixSelector(ms) => {
                 let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
                 let range = duration_ms(&ms.range);
-                Ok(Val::Matrix(self.select_matrix(&ms.vs, end - range, end)))
+                Ok(Val::Matrix(self.select_matrix(
+                    &ms.vs,
+                    end.saturating_sub(range),
+                    end,
+                )))
             }
             Expr::Subquery(sq) => Ok(Val::Matrix(self.eval_subquery(sq, t)?.series)),
             Expr::Extension(_) => Err(EvalError::unsupported("extension expressions")),
@@ -591,14 +699,16 @@ impl<'a> Evaluator<'a> {
             Some(d) if duration_ms(d) > 0 => duration_ms(d),
             _ => self.subquery_step,
         };
-        let start = end - range;
-        let mut ts = start.div_euclid(step) * step;
-        if ts <= start {
-            ts += step;
-        }
+        let start = end.saturating_sub(range);
+        // The first multiple of the step after `start`.
+        let first = (i128::from(start).div_euclid(i128::from(step)) + 1) * i128::from(step);
+        let mut ts = i64::try_from(first).unwrap_or(i64::MAX);
         let mut by_labels: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<SubSeries> = Vec::new();
+        // Every inner step's result is held until the subquery is done (counted by `eval`,
+        // which leaves each step's result in `self.samples`).
         while ts <= end {
+            self.count_step()?;
             // Subqueries re-detect counter resets themselves, on full
             // histograms.
             match self.with_stats_decoding(false, |ev| ev.eval(&sq.expr, ts))? {
@@ -630,7 +740,10 @@ impl<'a> Evaluator<'a> {
                     )));
                 }
             }
-            ts += step;
+            match ts.checked_add(step) {
+                Some(next) => ts = next,
+                None => break,
+            }
         }
         Ok(MatrixArg {
             series: series
@@ -654,9 +767,17 @@ impl<'a> Evaluator<'a> {
             Expr::MatrixSelector(ms) => {
                 let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
                 let range = duration_ms(&ms.range);
+                let start = end.saturating_sub(range);
+                let series = self.select_matrix(&ms.vs, start, end);
+                // Prometheus loads the window of one series at a time and counts it on top
+                // of what the query holds (the function's output so far, not counted here).
+                let window = series.iter().map(rseries_samples).max().unwrap_or(0);
+                if self.samples.saturating_add(window) > self.max_samples {
+                    return Err(too_many_samples());
+                }
                 Ok(MatrixArg {
-                    series: self.select_matrix(&ms.vs, end - range, end),
-                    range_start: end - range,
+                    series,
+                    range_start: start,
                     range_end: end,
                     range_ms: range,
                 })
@@ -690,6 +811,27 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+fn rseries_samples(s: &RSeries) -> usize {
+    s.floats.len()
+        + s.hists
+            .iter()
+            .map(|(_, h)| histogram_samples(h))
+            .sum::<usize>()
+}
+
+/// Samples a value holds, as Prometheus counts them (a scalar is one sample, a string none).
+fn val_samples(v: &Val) -> usize {
+    match v {
+        Val::Scalar(_) => 1,
+        Val::Str(_) => 0,
+        Val::Vector(v) => v
+            .iter()
+            .map(|s| s.h.as_deref().map_or(1, histogram_samples))
+            .sum(),
+        Val::Matrix(m) => m.iter().map(rseries_samples).sum(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::storage::StoredValue;
@@ -705,7 +847,7 @@ mod tests {
     }
 
     fn q(s: &str) -> Expr {
-        promql_parser::parser::parse(s).expect("valid query")
+        super::super::parse(s).expect("valid query")
     }
 
     #[test]

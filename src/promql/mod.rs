@@ -13,10 +13,14 @@ mod storage;
 mod value;
 
 mod functions;
+pub mod parse;
 
-pub use engine::Engine;
+pub use engine::{
+    DEFAULT_MAX_SAMPLES, Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES, TOO_MANY_SAMPLES,
+};
 pub use histogram::FloatHistogram;
 pub use labels::Labels;
+pub use parse::{ParseError, parse};
 pub use storage::{Storage, StoredValue};
 pub use value::{
     Annotation, AnnotationKind, EvalError, EvalErrorKind, Sample, Series, Value, almost_equal,

@@ -170,43 +170,81 @@ fn add_hist(a: &FloatHistogram, b: &FloatHistogram, sign: f64) -> FloatHistogram
     r
 }
 
-/// Expands a value sequence into one value per step.
-pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
+/// The most values [`parse_values`] expands a sequence into (its callers hold them all in
+/// memory). Sequences are checked against it before anything is expanded.
+pub const MAX_EXPANDED_VALUES: u64 = 10_000_000;
+
+/// One item of a value sequence, read but not expanded: what it stands for is computed
+/// step by step, so `1x18446744073709551615` costs no more memory than `1x1`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SeqItem {
+    /// `_` (one) or `_xN` (N) missing values.
+    Missing(u64),
+    Stale,
+    /// `a`, `axN`, `a+bxN`, `a-bxN`: `count` values from `start`, each adding `step` to the
+    /// previous one (accumulated, as Prometheus does).
+    Floats {
+        start: f64,
+        step: f64,
+        count: u64,
+    },
+    /// The same for histograms: `inc` is the increment with its sign (`1.0` or `-1.0`).
+    Histograms {
+        start: Box<FloatHistogram>,
+        inc: Option<Box<(f64, FloatHistogram)>>,
+        count: u64,
+    },
+}
+
+impl SeqItem {
+    /// How many values (steps) the item stands for.
+    pub fn len(&self) -> u64 {
+        match self {
+            SeqItem::Missing(n) => *n,
+            SeqItem::Stale => 1,
+            SeqItem::Floats { count, .. } | SeqItem::Histograms { count, .. } => *count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The next histogram of a run after `cur`.
+pub fn next_histogram(cur: &FloatHistogram, inc: &(f64, FloatHistogram)) -> FloatHistogram {
+    add_hist(cur, &inc.1, inc.0)
+}
+
+/// Reads every item of a value sequence, expanding none: the whole sequence is checked
+/// before a caller expands any of it. A repetition `xN` stands for `N + 1` values (`_xN` for
+/// `N`), as in Prometheus; one beyond `u64` saturates (no test reads that far).
+pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
     let mut out = Vec::new();
     for item in tokenize(s)? {
         if item == "_" {
-            out.push(NotationValue::Missing);
+            out.push(SeqItem::Missing(1));
             continue;
         }
         if let Some(n) = item.strip_prefix("_x") {
             let n: u64 = n
                 .parse()
                 .map_err(|_| format!("invalid repetition in {item:?}"))?;
-            out.extend((0..n).map(|_| NotationValue::Missing));
+            out.push(SeqItem::Missing(n));
             continue;
         }
         if item == "stale" {
-            out.push(NotationValue::Stale);
+            out.push(SeqItem::Stale);
             continue;
         }
         let (base, inc, times) = split_item(&item)?;
         let base = parse_base(&base)?;
-        let times = match (inc.is_some(), times) {
-            (true, None) => return Err(format!("increment without repetition in {item:?}")),
-            (_, None) => {
-                out.push(match base {
-                    Base::F(f) => NotationValue::Float(f),
-                    Base::H(h) => NotationValue::Histogram(h),
-                });
-                continue;
-            }
-            (_, Some(n)) => n,
-        };
-        if times > 10_000_000 {
-            return Err(format!("repetition too large in {item:?}"));
+        if inc.is_some() && times.is_none() {
+            return Err(format!("increment without repetition in {item:?}"));
         }
-        match base {
-            Base::F(mut cur) => {
+        let count = times.map_or(1, |n| n.saturating_add(1));
+        out.push(match base {
+            Base::F(start) => {
                 let step = match &inc {
                     Some((neg, s)) => {
                         let v = parse_float(s)?;
@@ -214,24 +252,70 @@ pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
                     }
                     None => 0.0,
                 };
-                for _ in 0..=times {
-                    out.push(NotationValue::Float(cur));
-                    cur += step;
-                }
+                SeqItem::Floats { start, step, count }
             }
-            Base::H(mut cur) => {
-                let step = match &inc {
+            Base::H(start) => {
+                let inc = match &inc {
                     Some((neg, s)) => match parse_base(s)? {
-                        Base::H(h) => Some((if *neg { -1.0 } else { 1.0 }, h)),
+                        Base::H(h) => Some(Box::new((if *neg { -1.0 } else { 1.0 }, h))),
                         Base::F(_) => return Err(format!("mixed increment in {item:?}")),
                     },
                     None => None,
                 };
-                for _ in 0..=times {
-                    out.push(NotationValue::Histogram(cur.clone()));
-                    if let Some((sign, h)) = &step {
-                        cur = add_hist(&cur, h, *sign);
-                    }
+                SeqItem::Histograms {
+                    start: Box::new(start),
+                    inc,
+                    count,
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// Expands a value sequence into one value per step, after checking all of it: at most
+/// [`MAX_EXPANDED_VALUES`] values.
+pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
+    let items = parse_items(s)?;
+    let total = items
+        .iter()
+        .fold(0u64, |acc, i| acc.saturating_add(i.len()));
+    if total > MAX_EXPANDED_VALUES {
+        return Err(format!(
+            "series values would expand to {} values, more than the limit of {MAX_EXPANDED_VALUES}",
+            if total == u64::MAX {
+                "more than 18446744073709551614".to_string()
+            } else {
+                total.to_string()
+            }
+        ));
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    for item in items {
+        match item {
+            SeqItem::Missing(n) => out.extend((0..n).map(|_| NotationValue::Missing)),
+            SeqItem::Stale => out.push(NotationValue::Stale),
+            SeqItem::Floats {
+                mut start,
+                step,
+                count,
+            } => {
+                for _ in 0..count {
+                    out.push(NotationValue::Float(start));
+                    start += step;
+                }
+            }
+            SeqItem::Histograms { start, inc, count } => {
+                let mut cur = *start;
+                for k in 0..count {
+                    let next = match &inc {
+                        Some(inc) if k + 1 < count => Some(next_histogram(&cur, inc)),
+                        _ => None,
+                    };
+                    out.push(NotationValue::Histogram(match next {
+                        Some(n) => std::mem::replace(&mut cur, n),
+                        None => cur.clone(),
+                    }));
                 }
             }
         }
@@ -439,6 +523,29 @@ mod tests {
         assert_eq!(v[5], NotationValue::Stale);
         assert!(parse_values("1+x").is_err());
         assert!(parse_values("1e3 0x10").is_ok());
+    }
+
+    #[test]
+    fn sequences_are_checked_whole_before_expansion() {
+        // A huge run before an invalid item: rejected without expanding the run.
+        assert_eq!(
+            parse_values("{{schema:0 sum:1 count:1}}x9999999 1+").unwrap_err(),
+            "increment without repetition in \"1+\""
+        );
+        assert!(
+            parse_values("_x18446744073709551615")
+                .unwrap_err()
+                .contains("more than the limit")
+        );
+        assert!(
+            parse_values("1x18446744073709551615")
+                .unwrap_err()
+                .contains("more than the limit of 10000000")
+        );
+        let items = parse_items("1x18446744073709551615 _x5 stale").unwrap();
+        assert_eq!(items[0].len(), u64::MAX);
+        assert_eq!(items[1].len(), 5);
+        assert!(parse_items("1x18446744073709551616").is_err());
     }
 
     #[test]

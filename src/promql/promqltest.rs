@@ -484,9 +484,10 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
 
 fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), String>, bool) {
     let expect_fail = cmd.expects.iter().find(|e| e.kind == ExpectKind::Fail);
-    let expr = match promql_parser::parser::parse(&cmd.expr) {
+    let expr = match super::parse(&cmd.expr) {
         Ok(e) => e,
         Err(err) => {
+            let err = err.message;
             return match expect_fail {
                 Some(f) if f.matches(&err) => (Ok(()), false),
                 Some(_) => (

@@ -64,6 +64,9 @@ pub struct Runbooks {
     pub today: i64,
     /// The settings of the `runbooks:` section itself (for `runbook new` without a root).
     pub defaults: Settings,
+    /// What the walk of the roots met besides runbooks (entries that are not regular files,
+    /// symbolic links), for the run to tell.
+    pub walk: crate::load::WalkNotes,
 }
 
 /// The runbooks under one lookup key, in walk order: nearly always one (`a.md`), several
@@ -349,27 +352,69 @@ pub use crate::url::percent_decode;
 /// The Markdown files under `root` (`.md`, `.markdown`), honouring `.gitignore`: their paths
 /// relative to it, with `/`, in the order a walk visiting siblings by name meets them.
 pub fn markdown_files(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .build()
-        .flatten()
-    {
-        let p = entry.path();
-        let is_md = p
-            .extension()
+    markdown_files_noting(root, root, &mut crate::load::WalkNotes::default())
+}
+
+/// [`markdown_files`], following symbolic links (a runbook reached both through a link and
+/// directly is read once, under its direct path), skipping entries that are not regular
+/// files (a FIFO would block the read), and noting both in `notes` (paths shown under
+/// `shown`, the root as the user wrote it).
+pub fn markdown_files_noting(
+    root: &Path,
+    shown: &Path,
+    notes: &mut crate::load::WalkNotes,
+) -> Vec<String> {
+    use crate::load::Walked;
+    let is_md = |p: &Path| {
+        p.extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
-        if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        if let Some(rel) = relative_to(p, root) {
-            found.push(rel);
-        }
-    }
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    };
+    let mut found: Vec<String> = Vec::new();
+    // Those of `found` reached through a link: nearly always none.
+    let mut linked: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut walk_notes = crate::load::WalkNotes::default();
+    let mut not_regular = Vec::new();
+    // Errors other than links that lead nowhere are skipped, as an unreadable runbook is.
+    let _ = crate::load::walk(
+        root,
+        shown,
+        false,
+        false,
+        &mut walk_notes,
+        |entry| match entry {
+            Walked::File { path, via_link } if is_md(&path) => {
+                if let Some(rel) = relative_to(&path, root) {
+                    if via_link {
+                        linked.insert(rel.clone());
+                    }
+                    found.push(rel);
+                }
+            }
+            Walked::NotRegular(path) if is_md(&path) => {
+                not_regular.push(PathBuf::from(crate::load::shown_under(&path, root, shown)));
+            }
+            _ => {}
+        },
+    );
     // The walker's own sort asks each entry for its file name on every comparison, which was
     // half the walk on 10,000 files: sorted here instead.
     sort_in_walk_order(&mut found);
+    walk_notes.not_regular.extend(not_regular);
+    if !linked.is_empty() {
+        let mut flagged: Vec<(String, bool)> = found
+            .into_iter()
+            .map(|rel| {
+                let via_link = linked.contains(&rel);
+                (rel, via_link)
+            })
+            .collect();
+        walk_notes.duplicates =
+            crate::load::drop_linked_twins(&mut flagged, |f| f.1, |f| root.join(&f.0));
+        walk_notes.via_links = flagged.iter().filter(|f| f.1).count();
+        found = flagged.into_iter().map(|(rel, _)| rel).collect();
+    }
+    notes.extend(walk_notes);
     found
 }
 
@@ -476,6 +521,7 @@ struct Plan {
     config_root: PathBuf,
     /// (root, path relative to it), in the order a walk visiting siblings by name meets them.
     found: Vec<(usize, String)>,
+    walk: crate::load::WalkNotes,
 }
 
 /// Runbooks per batch: enough to make handing one out cheap, few enough to keep the cores
@@ -543,8 +589,13 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
                 &SourceFile::new(d.clone(), String::new()),
                 Span::point(0),
                 format!(
-                    "--runbooks {}: not a directory",
-                    crate::source::display_path(d)
+                    "--runbooks {}: {}",
+                    crate::source::display_path(d),
+                    if d.exists() {
+                        "not a directory"
+                    } else {
+                        "no such directory"
+                    }
                 ),
             ));
             continue;
@@ -564,21 +615,22 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
     }
 
     // Every Markdown file under the roots, honouring .gitignore, in path order.
-    let found: Vec<(usize, String)> = roots
-        .iter()
-        .enumerate()
-        .flat_map(|(i, root)| {
-            markdown_files(&root.abs)
+    let mut walk = crate::load::WalkNotes::default();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for (i, root) in roots.iter().enumerate() {
+        found.extend(
+            markdown_files_noting(&root.abs, &root.dir, &mut walk)
                 .into_iter()
-                .map(move |rel| (i, rel))
-        })
-        .collect();
+                .map(|rel| (i, rel)),
+        );
+    }
 
     Ok(Some(Plan {
         roots,
         defaults,
         config_root: absolute(&config.root),
         found,
+        walk,
     }))
 }
 
@@ -602,7 +654,7 @@ impl Plan {
         let mut path = PathBuf::with_capacity(r.dir.as_os_str().len() + 1 + rel.len());
         path.push(&r.dir);
         path.push(rel);
-        match markdown::read_text(&path, &mut sc.bytes) {
+        match read_runbook(&path, &mut sc.bytes) {
             Err(size) => {
                 let mut rb = Runbook::empty(path, root, rel.to_string());
                 rb.too_large = Some(size);
@@ -649,8 +701,29 @@ impl Plan {
             config_root: self.config_root,
             today: date::today(),
             defaults: self.defaults,
+            walk: self.walk,
         }
     }
+}
+
+/// A runbook's text, read with the bound every input file is read with
+/// ([`crate::load::read_bounded_into`], into the reused `bytes`) and decoded (invalid UTF-8
+/// replaced); `Err` with the size of a file too large to read. An unreadable file reads as
+/// empty.
+fn read_runbook<'a>(path: &Path, bytes: &'a mut Vec<u8>) -> Result<std::borrow::Cow<'a, str>, u64> {
+    let cap = markdown::MAX_RUNBOOK_BYTES;
+    // No size asked first: the read that finds the end costs less than an `fstat` (measured
+    // over 10,000 runbooks), and the buffer is reused.
+    if let Err(crate::load::ReadError::TooLarge { .. }) =
+        crate::load::read_bounded_into(path, cap, bytes, false)
+    {
+        return Err(std::fs::metadata(path).map_or(cap + 1, |m| m.len().max(cap + 1)));
+    }
+    // Checked at full speed first; only invalid UTF-8 takes the replacing path.
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    })
 }
 
 #[cfg(test)]

@@ -662,7 +662,10 @@ pub fn func_map(env: FuncEnv) -> FuncMap {
                     format!("regexp: Compile({}): {e}", go_quote(p)),
                 )
             })?;
-            Ok(Value::String(re.replace_all(t, r).into_owned().into()))
+            match replace_all_capped(&re, t, r) {
+                Some(out) => Ok(Value::String(out.into())),
+                None => Err(too_long("reReplaceAll")),
+            }
         }),
     );
     add(
@@ -823,9 +826,139 @@ pub fn func_map(env: FuncEnv) -> FuncMap {
             _ => Err(TemplateError::Exec("bad method call".to_string())),
         }),
     );
+    // Go's own formatting and escaping functions build strings too: replaced by gotmpl's,
+    // called with the size checked before and after.
+    for name in ["print", "printf", "println", "html", "js", "urlquery"] {
+        add(name, builtin_capped(name));
+    }
     m.into_iter()
-        .map(|(k, f)| (k, f as gotmpl::ValueFunc))
+        .map(|(k, f)| {
+            let f = cap_result(k.clone(), f);
+            (k, f as gotmpl::ValueFunc)
+        })
         .collect()
+}
+
+/// The error of a function whose result would pass [`super::MAX_STRING_BYTES`].
+fn too_long(name: &str) -> TemplateError {
+    err(
+        name,
+        format!(
+            "result longer than {} bytes, the limit of a string a template builds",
+            super::MAX_STRING_BYTES
+        ),
+    )
+}
+
+/// `f` with its string results held to [`super::MAX_STRING_BYTES`].
+fn cap_result(name: String, f: Func) -> Func {
+    Arc::new(move |args: &[Value]| {
+        let v = f(args)?;
+        match &v {
+            Value::String(s) if s.len() > super::MAX_STRING_BYTES => Err(too_long(&name)),
+            _ => Ok(v),
+        }
+    })
+}
+
+/// Bytes an argument adds to what a print function writes (its formatted length; only lists
+/// and maps, from `query` results, need formatting to know).
+fn printed_len(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Float(_) => 32,
+        other => format!("{other}").len(),
+    }
+}
+
+/// gotmpl's builtin `name`, refused before it runs when its result could pass the limit by
+/// far (Go's `printf` pads up to 65535 characters a verb, escaping makes text up to six
+/// times longer), and checked after.
+fn builtin_capped(name: &'static str) -> Func {
+    Arc::new(move |args: &[Value]| {
+        let input: usize = args.iter().map(printed_len).sum();
+        let bound = match (name, args.first()) {
+            ("printf", Some(Value::String(f))) => input.saturating_add(padding_bound(f)),
+            ("html" | "js" | "urlquery", _) => input.saturating_mul(6),
+            _ => input.saturating_add(args.len()),
+        };
+        if bound > 4 * super::MAX_STRING_BYTES {
+            return Err(too_long(name));
+        }
+        call_builtin(name, args)
+    })
+}
+
+/// The most a `printf` format adds to its arguments: each verb's width or precision (Go
+/// and gotmpl stop at 65535; `*` takes one from the arguments), plus what a number prints.
+fn padding_bound(format: &str) -> usize {
+    let b = format.as_bytes();
+    let mut total = format.len();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut widest = 0usize;
+        let mut number = 0usize;
+        while i < b.len() && !b[i].is_ascii_alphabetic() && b[i] != b'%' {
+            match b[i] {
+                b'0'..=b'9' => {
+                    number = (number * 10 + usize::from(b[i] - b'0')).min(65_535);
+                    widest = widest.max(number);
+                }
+                b'*' => widest = 65_535,
+                _ => number = 0,
+            }
+            i += 1;
+        }
+        i += 1;
+        total = total.saturating_add(widest + 32);
+    }
+    total
+}
+
+/// Calls gotmpl's builtin `name` (hidden once a function of that name is registered)
+/// through a template of one action that applies it to the arguments.
+fn call_builtin(name: &str, args: &[Value]) -> Result<Value, TemplateError> {
+    use std::fmt::Write as _;
+    let mut src = format!("{{{{{name}");
+    for i in 0..args.len() {
+        let _ = write!(src, " (index . {i})");
+    }
+    src.push_str("}}");
+    let t = gotmpl::Template::new("builtin").parse(&src)?;
+    match t.execute_to_string(&Value::List(args.to_vec().into())) {
+        Ok(s) => Ok(Value::String(s.into())),
+        // The builtin's own message, without the helper template's position.
+        Err(TemplateError::Exec(m)) => Err(TemplateError::Exec(
+            m.rsplit_once(&format!("error calling {name}: "))
+                .map_or(m.clone(), |(_, rest)| {
+                    format!("error calling {name}: {rest}")
+                }),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// `re.replace_all(text, rep)` (the same `$name` expansion), stopping as soon as the result
+/// passes [`super::MAX_STRING_BYTES`].
+fn replace_all_capped(re: &regex::Regex, text: &str, rep: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(text) {
+        let m = caps.get(0).expect("group 0");
+        out.push_str(&text[last..m.start()]);
+        caps.expand(rep, &mut out);
+        last = m.end();
+        if out.len() > super::MAX_STRING_BYTES {
+            return None;
+        }
+    }
+    out.push_str(&text[last..]);
+    (out.len() <= super::MAX_STRING_BYTES).then_some(out)
 }
 
 #[cfg(test)]

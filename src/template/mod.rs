@@ -22,6 +22,14 @@ use gotmpl::{Template, TemplateError, Value};
 
 pub use gofmt::format_g;
 
+/// The most a template may write, and the longest string any function in it may return:
+/// Prometheus has no limit, but an alert label or annotation over a mebibyte is a runaway
+/// template (nested `reReplaceAll`, `printf` of its own output), not a message.
+pub const MAX_OUTPUT_BYTES: usize = 1 << 20;
+
+/// See [`MAX_OUTPUT_BYTES`].
+pub const MAX_STRING_BYTES: usize = MAX_OUTPUT_BYTES;
+
 /// Exactly the header Prometheus prepends (no newline, so lines keep their
 /// numbers and only the first line's columns shift).
 pub const HEADER: &str = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
@@ -357,8 +365,18 @@ fn render(
         t.add_parse_tree(name, ast::rewrite(parsed.tree.clone()))
     };
     let run = move |t: Template| {
-        t.execute_template_to_string(name, &data)
-            .map_err(|e| format!("error executing template {name}: {}", exec_message(e)))
+        let mut out = CappedOutput::default();
+        match t.execute_template_fmt(&mut out, name, &data) {
+            Ok(()) => Ok(out.text),
+            Err(_) if out.over => Err(format!(
+                "error executing template {name}: output longer than {MAX_OUTPUT_BYTES} bytes, \
+                 the limit of a template's output"
+            )),
+            Err(e) => Err(format!(
+                "error executing template {name}: {}",
+                exec_message(e)
+            )),
+        }
     };
 
     // A template can only call `query` by name: without it, no thread is needed to answer.
@@ -382,6 +400,24 @@ fn render(
             .join()
             .unwrap_or_else(|_| Err(format!("panic expanding template {name}")))
     })
+}
+
+/// Template output, refused past [`MAX_OUTPUT_BYTES`].
+#[derive(Default)]
+struct CappedOutput {
+    text: String,
+    over: bool,
+}
+
+impl std::fmt::Write for CappedOutput {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.text.len() + s.len() > MAX_OUTPUT_BYTES {
+            self.over = true;
+            return Err(std::fmt::Error);
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
 }
 
 /// What Prometheus stores in a label/annotation whose expansion failed.

@@ -558,3 +558,97 @@ fn syntax_error_positions_stay_in_user_text() {
         }
     }
 }
+
+/// gotmpl's own result for `text`, as `render` reports it.
+fn plain_gotmpl(text: &str) -> Result<String, String> {
+    gotmpl::Template::new("test")
+        .parse(text)
+        .and_then(|t| t.execute_to_string(&Value::Nil))
+        .map_err(|e| format!("error executing template test: {}", exec_message(e)))
+}
+
+#[test]
+fn print_functions_behave_as_gotmpl_builtins_below_the_limit() {
+    for text in [
+        r#"{{ printf "%5.2f|%s|%d|%v|%q" 3.14159 "a" 42 true "x" }}"#,
+        r#"{{ print "a" 1 2 "b" nil }}"#,
+        r#"{{ println "a" 1 }}"#,
+        r#"{{ html "<a href='x'>" }}"#,
+        r#"{{ js "a'b\"<>" }}"#,
+        r#"{{ urlquery "a b&c" }}"#,
+        r#"{{ "x" | printf "%s-%s" "y" }}"#,
+        r#"{{ printf "%d" }}"#,
+        r#"{{ printf 1 }}"#,
+        r#"{{ printf }}"#,
+        r#"{{ html }}"#,
+        r#"{{ html 1 2 }}"#,
+    ] {
+        assert_eq!(run(text), plain_gotmpl(text), "{text}");
+    }
+}
+
+#[test]
+fn runaway_templates_stop_at_the_limits() {
+    // Nested reReplaceAll: 9 times longer at each level.
+    let mut t = String::from("\"x\"");
+    for _ in 0..10 {
+        t = format!("(reReplaceAll \"\" \"xxxxxxxx\" {t})");
+    }
+    let e = run(&format!("{{{{ {} }}}}", &t[1..t.len() - 1])).unwrap_err();
+    assert_eq!(
+        e,
+        "error executing template test: error calling reReplaceAll: result longer than 1048576 \
+         bytes, the limit of a string a template builds"
+    );
+    // printf of its own output, doubling through a variable.
+    let mut t = String::from(r#"{{ $a := printf "%65535s" "" }}"#);
+    for _ in 0..40 {
+        t.push_str(r#"{{ $a = printf "%s%s" $a $a }}"#);
+    }
+    t.push_str("{{ len $a }}");
+    let e = run(&t).unwrap_err();
+    assert!(
+        e.contains("error calling printf: result longer than 1048576 bytes"),
+        "{e}"
+    );
+    // A format of many wide verbs is refused before it is formatted.
+    let wide = format!(
+        r#"{{{{ printf "{}" {} }}}}"#,
+        "%65535d".repeat(100),
+        "1 ".repeat(100)
+    );
+    let e = run(&wide).unwrap_err();
+    assert!(
+        e.contains("error calling printf: result longer than"),
+        "{e}"
+    );
+    // Escaping: up to 6 times longer at each level.
+    let mut t = String::from(r#"(reReplaceAll "." "<" (printf "%65535s" ""))"#);
+    for _ in 0..12 {
+        t = format!("(html {t})");
+    }
+    let e = run(&format!("{{{{ {} }}}}", &t[1..t.len() - 1])).unwrap_err();
+    assert!(e.contains("error calling html: result longer than"), "{e}");
+    // Output: many small pieces.
+    let data = list(&[1; 100]);
+    let e = run_with(
+        r#"{{ range . }}{{ printf "%65535s" "" }}{{ end }}"#,
+        data,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        "error executing template test: output longer than 1048576 bytes, the limit of a \
+         template's output"
+    );
+    // Just below: fine.
+    let data = list(&[1; 16]);
+    let out = run_with(
+        r#"{{ range . }}{{ printf "%65535s" "" }}{{ end }}"#,
+        data,
+        None,
+    )
+    .unwrap();
+    assert_eq!(out.len(), 16 * 65535);
+}

@@ -26,6 +26,83 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Steps one test group may evaluate (its largest `eval_time` over the
+/// `evaluation_interval`, plus one). promtool has no limit: `eval_time: 290y` every `1ms`
+/// runs for ever. A million steps takes seconds (`scripts/bench-test.sh` runs 4320 steps of
+/// 600 series in about a second); a month at one step a minute is 43,200.
+pub const DEFAULT_MAX_EVAL_STEPS: u64 = 1_000_000;
+
+/// Input samples one test group may load (the values of its input series up to its last
+/// evaluation). promtool has no limit (it expands `1x18446744073709551615` for ever).
+/// Samples no expression can read any more are never held, so memory stays flat however
+/// many there are, but an expression with `@` or a negative offset can read any of them:
+/// then all are kept, about 31 bytes each, 310 MB at this limit (2.2 s; measured with
+/// `scripts/bench-limits.sh`).
+pub const DEFAULT_MAX_INPUT_SAMPLES: u64 = 10_000_000;
+
+/// Environment variables that raise (or lower) the limits of `alertlint test`.
+pub const ENV_MAX_EVAL_STEPS: &str = "ALERTLINT_MAX_EVAL_STEPS";
+pub const ENV_MAX_INPUT_SAMPLES: &str = "ALERTLINT_MAX_INPUT_SAMPLES";
+pub const ENV_QUERY_MAX_SAMPLES: &str = "ALERTLINT_QUERY_MAX_SAMPLES";
+
+/// What one test group may cost. The defaults keep a hostile or mistaken test file from
+/// running for days or taking the machine's memory; each can be changed through its
+/// environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// See [`DEFAULT_MAX_EVAL_STEPS`] ([`ENV_MAX_EVAL_STEPS`]).
+    pub max_eval_steps: u64,
+    /// See [`DEFAULT_MAX_INPUT_SAMPLES`] ([`ENV_MAX_INPUT_SAMPLES`]).
+    pub max_input_samples: u64,
+    /// Samples one query (a rule, an expression test, a template's `query`) may hold in
+    /// memory: promtool's own limit, [`crate::promql::PROMTOOL_MAX_SAMPLES`], unless
+    /// [`ENV_QUERY_MAX_SAMPLES`] says otherwise.
+    pub max_query_samples: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_eval_steps: DEFAULT_MAX_EVAL_STEPS,
+            max_input_samples: DEFAULT_MAX_INPUT_SAMPLES,
+            max_query_samples: crate::promql::PROMTOOL_MAX_SAMPLES,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with any set by the environment; an error names a variable that is not
+    /// a positive whole number.
+    pub fn from_env() -> Result<Limits, String> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] reading variables through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits, String> {
+        let read = |name: &str, default: u64| -> Result<u64, String> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(format!(
+                        "{name} must be a positive whole number, found {v:?}"
+                    )),
+                },
+            }
+        };
+        let d = Limits::default();
+        Ok(Limits {
+            max_eval_steps: read(ENV_MAX_EVAL_STEPS, d.max_eval_steps)?,
+            max_input_samples: read(ENV_MAX_INPUT_SAMPLES, d.max_input_samples)?,
+            max_query_samples: usize::try_from(read(
+                ENV_QUERY_MAX_SAMPLES,
+                d.max_query_samples as u64,
+            )?)
+            .unwrap_or(usize::MAX),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Only test groups whose name matches one of these run (all when empty).

@@ -19,6 +19,9 @@ use super::series::SeriesValues;
 /// Check id used for problems in test files.
 pub const TEST_FILE_CHECK: &str = "test/file";
 
+/// The longest Go `time.Duration` (int64 nanoseconds), in milliseconds.
+const MAX_GO_DURATION_MS: i64 = i64::MAX / 1_000_000;
+
 #[derive(Debug)]
 pub struct TestFile {
     pub source: Arc<SourceFile>,
@@ -30,6 +33,8 @@ pub struct TestFile {
     pub group_eval_order: Vec<String>,
     pub fuzzy_compare: bool,
     pub tests: Vec<TestGroup>,
+    /// What each test group may cost (see [`super::Limits`]).
+    pub limits: super::Limits,
     /// Non-fatal notes (a glob matching nothing), printed like promtool's warnings.
     pub warnings: Vec<String>,
 }
@@ -201,6 +206,11 @@ impl<'a> Reader<'a> {
     fn duration(&mut self, node: Option<&Node>, what: &str) -> Option<i64> {
         let (s, span) = self.string(node, what)?;
         match crate::duration::parse_duration(&s) {
+            // promtool reads these as Go durations, int64 nanoseconds (~292 years at most).
+            Ok(ms) if ms > MAX_GO_DURATION_MS => {
+                self.err(span, format!("`{what}`: duration out of range: {s:?}"));
+                None
+            }
             Ok(ms) => Some(ms),
             Err(e) => {
                 self.err(span, format!("`{what}`: {e}"));
@@ -365,7 +375,7 @@ pub fn parse_histogram(s: &str) -> Result<FloatHistogram, String> {
 
 /// Loads a test file. Errors are positioned diagnostics in the test file.
 pub fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
-    let source = SourceFile::read(path, TEST_FILE_CHECK, "test file")?;
+    let source = crate::load::read_source(path, TEST_FILE_CHECK, "test file")?;
     parse_test_file(&source)
 }
 
@@ -378,6 +388,13 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
     for p in yaml_problems {
         r.err(p.span, p.message);
     }
+    let limits = match super::Limits::from_env() {
+        Ok(l) => l,
+        Err(e) => {
+            r.err(Span::point(0), e);
+            super::Limits::default()
+        }
+    };
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
@@ -432,7 +449,7 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
 
     let mut tests = Vec::new();
     for (i, t) in r.seq(root.get("tests"), "tests").iter().enumerate() {
-        tests.push(read_group(&mut r, i, t, evaluation_interval_ms));
+        tests.push(read_group(&mut r, i, t, evaluation_interval_ms, &limits));
     }
     if !r.problems.is_empty() {
         return Err(r.problems);
@@ -446,10 +463,17 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
         fuzzy_compare,
         tests,
         warnings,
+        limits,
     })
 }
 
-fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> TestGroup {
+fn read_group(
+    r: &mut Reader,
+    index: usize,
+    t: &Node,
+    eval_interval: i64,
+    limits: &super::Limits,
+) -> TestGroup {
     r.fields(t, GROUP_FIELDS, "a test group");
     let name = r
         .string(t.get("name"), "name")
@@ -470,6 +494,7 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
         },
     };
     let mut input_series = Vec::new();
+    let mut input_spans = Vec::new();
     for s in r.seq(t.get("input_series"), "input_series") {
         if r.fields(s, SERIES_FIELDS, "an input series").is_none() {
             continue;
@@ -487,6 +512,7 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
                 None
             }
         };
+        let values_span = s.get("values").map_or(s.span, |v| v.span);
         let values = match r.string(s.get("values"), "values") {
             Some((text, span)) => match SeriesValues::parse(&text) {
                 Ok(v) => Some(v),
@@ -499,9 +525,11 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
         };
         if let (Some(labels), Some(values)) = (labels, values) {
             input_series.push(InputSeries { labels, values });
+            input_spans.push(values_span);
         }
     }
     let mut alert_tests = Vec::new();
+    let mut eval_times: Vec<(i64, Span)> = Vec::new();
     for (i, a) in r
         .seq(t.get("alert_rule_test"), "alert_rule_test")
         .iter()
@@ -509,6 +537,7 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
     {
         r.fields(a, ALERT_TEST_FIELDS, "an alert_rule_test");
         let eval_time_ms = r.duration(a.get("eval_time"), "eval_time").unwrap_or(0);
+        eval_times.push((eval_time_ms, a.get("eval_time").map_or(a.span, |n| n.span)));
         let alertname = r
             .string(a.get("alertname"), "alertname")
             .map(|s| s.0)
@@ -548,14 +577,23 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
     {
         r.fields(p, PROMQL_TEST_FIELDS, "a promql_expr_test");
         let eval_time_ms = r.duration(p.get("eval_time"), "eval_time").unwrap_or(0);
+        eval_times.push((eval_time_ms, p.get("eval_time").map_or(p.span, |n| n.span)));
         let Some((expr_text, expr_span)) = r.string(p.get("expr"), "expr") else {
             r.err(p.span, "a promql_expr_test needs `expr`");
             continue;
         };
-        let expr = match promql_parser::parser::parse(&expr_text) {
+        let expr = match crate::promql::parse(&expr_text) {
             Ok(e) => Some(e),
             Err(e) => {
-                r.err(expr_span, format!("invalid expr {expr_text:?}: {e}"));
+                // Where the parser knows the culprit, point at it inside the expression.
+                let span = match (&e.position, p.get("expr")) {
+                    (Some(at), Some(node)) => {
+                        crate::yaml::scalar_map::map_scalar(&r.source.text, node)
+                            .file_span(at.start, at.end)
+                    }
+                    _ => expr_span,
+                };
+                r.err(span, format!("invalid expr {expr_text:?}: {e}"));
                 None
             }
         };
@@ -615,6 +653,15 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
             });
         }
     }
+    check_cost(
+        r,
+        limits,
+        eval_interval,
+        interval_ms,
+        &eval_times,
+        &input_series,
+        &input_spans,
+    );
     let external_labels = r.string_map(t.get("external_labels"), "external_labels");
     let external_url = r
         .string(t.get("external_url"), "external_url")
@@ -631,6 +678,60 @@ fn read_group(r: &mut Reader, index: usize, t: &Node, eval_interval: i64) -> Tes
         promql_tests,
         external_labels,
         external_url,
+    }
+}
+
+/// Refuses a test group that would evaluate more steps or load more input samples than
+/// `limits` allow, before anything runs (both are known from the file alone).
+fn check_cost(
+    r: &mut Reader,
+    limits: &super::Limits,
+    eval_interval: i64,
+    interval: i64,
+    eval_times: &[(i64, Span)],
+    input_series: &[InputSeries],
+    input_spans: &[Span],
+) {
+    let Some(&(max_eval, eval_span)) = eval_times.iter().max_by_key(|(t, _)| *t) else {
+        return;
+    };
+    let max_eval = max_eval.max(0);
+    let eval_interval = eval_interval.max(1);
+    let steps = (max_eval / eval_interval) as u64 + 1;
+    if steps > limits.max_eval_steps {
+        r.err(
+            eval_span,
+            format!(
+                "eval_time {} at an evaluation_interval of {} is {steps} evaluations, more than \
+                 the limit of {} per test group (set {} to raise it)",
+                crate::duration::format_duration(max_eval),
+                crate::duration::format_duration(eval_interval),
+                limits.max_eval_steps,
+                super::ENV_MAX_EVAL_STEPS,
+            ),
+        );
+        return;
+    }
+    // The runner loads input up to its last evaluation.
+    let last_eval = (max_eval / eval_interval) * eval_interval;
+    let last_step = (last_eval / interval.max(1)) as u64;
+    let mut total = 0u64;
+    for (series, span) in input_series.iter().zip(input_spans) {
+        total = total.saturating_add(series.values.samples_until(last_step));
+        if total > limits.max_input_samples {
+            r.err(
+                *span,
+                format!(
+                    "the input series hold more than {} samples up to the last evaluation at {} \
+                     (one every {}), the limit a test group may load (set {} to raise it)",
+                    limits.max_input_samples,
+                    crate::duration::format_duration(last_eval),
+                    crate::duration::format_duration(interval.max(1)),
+                    super::ENV_MAX_INPUT_SAMPLES,
+                ),
+            );
+            return;
+        }
     }
 }
 

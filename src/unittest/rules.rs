@@ -193,7 +193,7 @@ fn query_fn<'s>(
     t_ms: i64,
 ) -> impl Fn(&str) -> Result<Vec<QueryResultSample>, String> + 's {
     move |q: &str| {
-        let expr = promql_parser::parser::parse(q)?;
+        let expr = crate::promql::parse(q).map_err(String::from)?;
         match engine
             .instant(storage, &expr, t_ms)
             .map_err(|e| e.to_string())?
@@ -294,7 +294,7 @@ pub fn eval_rule(
     ts_ms: i64,
     query_offset_ms: i64,
 ) -> Result<(), String> {
-    let t = ts_ms - query_offset_ms;
+    let t = ts_ms.saturating_sub(query_offset_ms);
     let result = env
         .engine
         .instant(storage, &rule.expr, t)

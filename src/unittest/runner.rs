@@ -100,10 +100,14 @@ pub struct GroupOutcome {
 /// How far before its evaluation time an expression can read; `None` when unbounded
 /// (`@`, negative offsets).
 pub fn lookback_ms(e: &Expr) -> Option<i64> {
+    // Saturating: a window too long to count is one that keeps everything.
+    fn ms(d: &std::time::Duration) -> i64 {
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    }
     fn off(o: &Option<Offset>) -> Option<i64> {
         match o {
             None => Some(0),
-            Some(Offset::Pos(d)) => Some(d.as_millis() as i64),
+            Some(Offset::Pos(d)) => Some(ms(d)),
             Some(Offset::Neg(_)) => None,
         }
     }
@@ -113,22 +117,33 @@ pub fn lookback_ms(e: &Expr) -> Option<i64> {
                 if vs.at.is_some() {
                     return None;
                 }
-                Some(extra + off(&vs.offset)? + LOOKBACK_MS)
+                Some(
+                    extra
+                        .saturating_add(off(&vs.offset)?)
+                        .saturating_add(LOOKBACK_MS),
+                )
             }
-            Expr::MatrixSelector(ms) => {
-                if ms.vs.at.is_some() {
+            Expr::MatrixSelector(m) => {
+                if m.vs.at.is_some() {
                     return None;
                 }
-                Some(extra + off(&ms.vs.offset)? + ms.range.as_millis() as i64)
+                Some(
+                    extra
+                        .saturating_add(off(&m.vs.offset)?)
+                        .saturating_add(ms(&m.range)),
+                )
             }
             Expr::Subquery(sq) => {
                 if sq.at.is_some() {
                     return None;
                 }
-                let step = sq.step.map(|s| s.as_millis() as i64).unwrap_or(0);
+                let step = sq.step.as_ref().map_or(0, ms);
                 walk(
                     &sq.expr,
-                    extra + off(&sq.offset)? + sq.range.as_millis() as i64 + step,
+                    extra
+                        .saturating_add(off(&sq.offset)?)
+                        .saturating_add(ms(&sq.range))
+                        .saturating_add(step),
                 )
             }
             Expr::Aggregate(a) => {
@@ -239,8 +254,10 @@ struct InputFeed<'a> {
 }
 
 impl InputFeed<'_> {
-    /// Appends every input sample at or before `t_ms`.
-    fn load_until(&mut self, storage: &mut Storage, t_ms: i64) {
+    /// Appends every input sample at or before `t_ms`, except those before `floor`: no
+    /// query can read them any more (they would be dropped at the next clean-up), so a test
+    /// whose input is far denser than its evaluations does not hold all of it at once.
+    fn load_until(&mut self, storage: &mut Storage, t_ms: i64, floor: Option<i64>) {
         if t_ms < self.start_ms {
             return;
         }
@@ -251,11 +268,15 @@ impl InputFeed<'_> {
                     break;
                 }
                 let t = self.start_ms + step as i64 * self.interval_ms;
+                if floor.is_some_and(|f| t < f) {
+                    cur.next_item();
+                    continue;
+                }
                 match cur.next_item() {
                     Some(Item::Float(f)) => storage.append(labels, t, StoredValue::Float(f)),
                     Some(Item::Stale) => storage.append(labels, t, StoredValue::Stale),
                     Some(Item::Histogram(h)) => {
-                        storage.append(labels, t, StoredValue::Histogram(h.clone()))
+                        storage.append(labels, t, StoredValue::Histogram(h))
                     }
                     Some(Item::Missing) => {}
                     None => break,
@@ -277,6 +298,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
     let engine = Engine {
         lookback_delta_ms: LOOKBACK_MS,
         no_step_subquery_interval_ms: ei,
+        max_samples: file.limits.max_query_samples,
     };
     let env = EvalEnv {
         engine: &engine,
@@ -316,7 +338,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         for r in &g.rules {
             match lookback_ms(&r.expr) {
                 Some(l) if !r.uses_query => {
-                    retention = retention.map(|x| x.max(l + g.query_offset_ms))
+                    retention = retention.map(|x| x.max(l.saturating_add(g.query_offset_ms)))
                 }
                 _ => retention = None,
             }
@@ -365,7 +387,10 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         }
         let ts = tg.start_ms + rel;
         steps += 1;
-        feed.load_until(&mut storage, ts);
+        // No query from now on reads a sample older than the longest window before `ts` (and
+        // one input interval, for the sample a window starts just after).
+        let floor = retention.map(|ret| ts.saturating_sub(ret).saturating_sub(tg.interval_ms));
+        feed.load_until(&mut storage, ts, floor);
         for (gi, g) in groups.iter().enumerate() {
             for (ri, r) in g.rules.iter().enumerate() {
                 if let Err(message) = eval_rule(
@@ -495,7 +520,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
             next_expr += 1;
             // promtool loads input samples up to its last evaluation before querying.
             let visible = pt.eval_time_ms.min(last_step_rel);
-            feed.load_until(&mut storage, tg.start_ms + visible);
+            feed.load_until(&mut storage, tg.start_ms + visible, floor);
             if let Some(f) = check_expr(file, &engine, &storage, tg, pi) {
                 failures.push(f);
             }
@@ -505,7 +530,11 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
             && k % 64 == 63
         {
             // Slack of two evaluations and one input interval past the longest window.
-            storage.drop_before(ts - ret - 2 * ei - tg.interval_ms);
+            storage.drop_before(
+                ts.saturating_sub(ret)
+                    .saturating_sub(2 * ei)
+                    .saturating_sub(tg.interval_ms),
+            );
         }
         k += 1;
     }
@@ -516,7 +545,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
     }
     deferred.sort();
     for pi in deferred {
-        feed.load_until(&mut storage, tg.start_ms + last_step_rel);
+        feed.load_until(&mut storage, tg.start_ms + last_step_rel, None);
         if let Some(f) = check_expr(file, &engine, &storage, tg, pi) {
             failures.push(f);
         }

@@ -1,119 +1,41 @@
-//! Input series values kept compact: `0+1x10080` is stored as one segment and expanded one
-//! step at a time while the test runs, so memory does not grow with the number of steps.
-//! Anything but plain float runs (histograms, short items) is expanded by the evaluator's
-//! own series-notation parser, so both read the notation identically.
+//! Input series values kept compact: every item of the notation (`0+1x10080`, `_x100`,
+//! `{{...}}+{{...}}x1000`) is stored as read and expanded one step at a time while the test
+//! runs, so memory does not grow with the number of steps, and a repetition too long to ever
+//! be read (`1x18446744073709551615`) costs nothing. The items are read by the evaluator's
+//! own series-notation reader, so both read the notation identically, and the whole text is
+//! checked before any of it is used.
 
-use crate::promql::notation::{self, NotationValue};
-
-#[derive(Debug, Clone)]
-enum Segment {
-    /// `start`, `start+step`, … (`count` values), accumulated as Prometheus does.
-    Run {
-        start: f64,
-        step: f64,
-        count: u64,
-    },
-    Missing(u64),
-    Values(Vec<NotationValue>),
-}
+use crate::promql::FloatHistogram;
+use crate::promql::notation::{self, SeqItem};
 
 #[derive(Debug, Clone, Default)]
 pub struct SeriesValues {
-    segments: Vec<Segment>,
-}
-
-fn tokenize(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            break;
-        }
-        let start = i;
-        let mut depth = 0usize;
-        while i < bytes.len() {
-            if bytes[i..].starts_with(b"{{") {
-                depth += 1;
-                i += 2;
-                continue;
-            }
-            if bytes[i..].starts_with(b"}}") && depth > 0 {
-                depth -= 1;
-                i += 2;
-                continue;
-            }
-            if depth == 0 && bytes[i].is_ascii_whitespace() {
-                break;
-            }
-            i += 1;
-        }
-        out.push(&s[start..i]);
-    }
-    out
-}
-
-fn single_float(s: &str) -> Option<f64> {
-    match notation::parse_values(s).ok()?.as_slice() {
-        [NotationValue::Float(f)] => Some(*f),
-        _ => None,
-    }
-}
-
-/// `a+bxN`, `a-bxN` or `axN` as a run (kept as one segment, so memory does not grow with
-/// N); `None` for anything else, which the notation parser then expands or rejects.
-fn fast_run(item: &str) -> Option<Segment> {
-    if item.contains('{') {
-        return None;
-    }
-    let xi = item.rfind('x')?;
-    let n: u64 = item[xi + 1..].parse().ok()?;
-    if xi == 0 {
-        return None;
-    }
-    let head = &item[..xi];
-    if head == "_" {
-        return Some(Segment::Missing(n));
-    }
-    if let Some(v) = single_float(head) {
-        return Some(Segment::Run {
-            start: v,
-            step: 0.0,
-            count: n + 1,
-        });
-    }
-    let b = head.as_bytes();
-    let split = (1..b.len())
-        .rev()
-        .find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E'))?;
-    let start = single_float(&head[..split])?;
-    let inc = notation::parse_float(&head[split + 1..]).ok()?;
-    let step = if b[split] == b'-' { -inc } else { inc };
-    Some(Segment::Run {
-        start,
-        step,
-        count: n + 1,
-    })
+    items: Vec<SeqItem>,
 }
 
 impl SeriesValues {
     pub fn parse(s: &str) -> Result<SeriesValues, String> {
-        let mut segments = Vec::new();
-        for item in tokenize(s) {
-            if let Some(seg) = fast_run(item) {
-                segments.push(seg);
-                continue;
+        Ok(SeriesValues {
+            items: notation::parse_items(s)?,
+        })
+    }
+
+    /// How many samples (values that are not `_`) have a step index at most `last_step`:
+    /// what a test evaluated up to that step loads.
+    pub fn samples_until(&self, last_step: u64) -> u64 {
+        let mut step = 0u64;
+        let mut total = 0u64;
+        for item in &self.items {
+            if step > last_step {
+                break;
             }
-            let vals = notation::parse_values(item)?;
-            match segments.last_mut() {
-                Some(Segment::Values(prev)) => prev.extend(vals),
-                _ => segments.push(Segment::Values(vals)),
+            let len = item.len();
+            if !matches!(item, SeqItem::Missing(_)) {
+                total = total.saturating_add(len.min((last_step - step).saturating_add(1)));
             }
+            step = step.saturating_add(len);
         }
-        Ok(SeriesValues { segments })
+        total
     }
 
     pub fn cursor(&self) -> Cursor<'_> {
@@ -122,6 +44,7 @@ impl SeriesValues {
             seg: 0,
             pos: 0,
             current: 0.0,
+            current_hist: None,
             step_index: 0,
         }
     }
@@ -133,64 +56,63 @@ pub struct Cursor<'a> {
     seg: usize,
     pos: u64,
     current: f64,
+    current_hist: Option<FloatHistogram>,
     /// Index of the next value (its time is `start + step_index * interval`).
     pub step_index: u64,
 }
 
-pub enum Item<'a> {
+pub enum Item {
     Float(f64),
     Stale,
     Missing,
-    Histogram(&'a crate::promql::FloatHistogram),
+    Histogram(FloatHistogram),
 }
 
-impl<'a> Cursor<'a> {
+impl Cursor<'_> {
     /// The next value, or `None` at the end.
-    pub fn next_item(&mut self) -> Option<Item<'a>> {
+    pub fn next_item(&mut self) -> Option<Item> {
         loop {
-            let seg = self.values.segments.get(self.seg)?;
+            let seg = self.values.items.get(self.seg)?;
+            if self.pos >= seg.len() {
+                self.seg += 1;
+                self.pos = 0;
+                continue;
+            }
             match seg {
-                Segment::Run { start, step, count } => {
-                    if self.pos >= *count {
-                        self.seg += 1;
-                        self.pos = 0;
-                        continue;
-                    }
+                SeqItem::Missing(n) => {
+                    // Skip the whole gap at once.
+                    self.step_index = self.step_index.saturating_add(*n - self.pos);
+                    self.seg += 1;
+                    self.pos = 0;
+                    return Some(Item::Missing);
+                }
+                SeqItem::Stale => {
+                    self.pos += 1;
+                    self.step_index = self.step_index.saturating_add(1);
+                    return Some(Item::Stale);
+                }
+                SeqItem::Floats { start, step, .. } => {
                     if self.pos == 0 {
                         self.current = *start;
                     } else {
                         self.current += *step;
                     }
                     self.pos += 1;
-                    self.step_index += 1;
+                    self.step_index = self.step_index.saturating_add(1);
                     return Some(Item::Float(self.current));
                 }
-                Segment::Missing(n) => {
-                    if self.pos >= *n {
-                        self.seg += 1;
-                        self.pos = 0;
-                        continue;
-                    }
-                    // Skip the whole gap at once.
-                    self.step_index += *n - self.pos;
-                    self.seg += 1;
-                    self.pos = 0;
-                    return Some(Item::Missing);
-                }
-                Segment::Values(v) => {
-                    let Some(item) = v.get(self.pos as usize) else {
-                        self.seg += 1;
-                        self.pos = 0;
-                        continue;
+                SeqItem::Histograms { start, inc, .. } => {
+                    let next = match (&self.current_hist, inc) {
+                        (Some(cur), Some(inc)) if self.pos > 0 => {
+                            notation::next_histogram(cur, inc)
+                        }
+                        (Some(cur), None) if self.pos > 0 => cur.clone(),
+                        _ => (**start).clone(),
                     };
+                    self.current_hist = Some(next.clone());
                     self.pos += 1;
-                    self.step_index += 1;
-                    return Some(match item {
-                        NotationValue::Float(f) => Item::Float(*f),
-                        NotationValue::Stale => Item::Stale,
-                        NotationValue::Missing => Item::Missing,
-                        NotationValue::Histogram(h) => Item::Histogram(h),
-                    });
+                    self.step_index = self.step_index.saturating_add(1);
+                    return Some(Item::Histogram(next));
                 }
             }
         }
@@ -201,13 +123,8 @@ impl<'a> Cursor<'a> {
         let mut seg = self.seg;
         let mut pos = self.pos;
         loop {
-            let s = self.values.segments.get(seg)?;
-            let len = match s {
-                Segment::Run { count, .. } => *count,
-                Segment::Missing(n) => *n,
-                Segment::Values(v) => v.len() as u64,
-            };
-            if pos < len {
+            let s = self.values.items.get(seg)?;
+            if pos < s.len() {
                 return Some(self.step_index);
             }
             seg += 1;
@@ -219,6 +136,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::promql::notation::NotationValue;
 
     fn expand(s: &str) -> Vec<String> {
         let v = SeriesValues::parse(s).expect("parse");
@@ -254,6 +172,7 @@ mod tests {
             "0.1+0.1x200",
             "1+1x2",
             "0x3",
+            "{{schema:0 sum:1 count:1}}+{{sum:2 count:2}}x3 _x2 {{sum:1 count:1}}x2",
         ] {
             let mine = expand(s);
             let theirs: Vec<String> = notation::parse_values(s)
@@ -263,10 +182,54 @@ mod tests {
                 .filter_map(|(i, v)| match v {
                     NotationValue::Float(f) => Some(format!("{i}:{f}")),
                     NotationValue::Stale => Some(format!("{i}:stale")),
-                    _ => None,
+                    NotationValue::Histogram(_) => Some(format!("{i}:h")),
+                    NotationValue::Missing => None,
                 })
                 .collect();
             assert_eq!(mine, theirs, "{s}");
         }
+    }
+
+    #[test]
+    fn histogram_runs_match_the_notation_parser() {
+        let text = "{{schema:0 sum:1 count:1 buckets:[1]}}+{{sum:2 count:2 buckets:[2]}}x3";
+        let theirs = notation::parse_values(text).unwrap();
+        let v = SeriesValues::parse(text).unwrap();
+        let mut c = v.cursor();
+        for want in theirs {
+            match (c.next_item(), want) {
+                (Some(Item::Histogram(h)), NotationValue::Histogram(w)) => assert_eq!(h, w),
+                _ => panic!("not a histogram"),
+            }
+        }
+        assert!(c.next_item().is_none());
+    }
+
+    #[test]
+    fn endless_repetitions_are_read_lazily_and_never_wrap() {
+        // A repetition one past u64 would wrap to an empty run; it saturates instead.
+        let v = SeriesValues::parse("1x18446744073709551615").unwrap();
+        let mut c = v.cursor();
+        assert!(matches!(c.next_item(), Some(Item::Float(f)) if f == 1.0));
+        assert!(matches!(c.next_item(), Some(Item::Float(f)) if f == 1.0));
+        assert_eq!(v.samples_until(1000), 1001);
+        assert_eq!(v.samples_until(u64::MAX), u64::MAX);
+        let v = SeriesValues::parse("_x18446744073709551615 1").unwrap();
+        let mut c = v.cursor();
+        assert!(matches!(c.next_item(), Some(Item::Missing)));
+        assert_eq!(c.peek_step(), Some(u64::MAX));
+        assert_eq!(v.samples_until(1000), 0);
+        let v = SeriesValues::parse("1 2 _x3 4x2 stale").unwrap();
+        assert_eq!(v.samples_until(0), 1);
+        assert_eq!(v.samples_until(4), 2);
+        assert_eq!(v.samples_until(5), 3);
+        assert_eq!(v.samples_until(100), 6);
+    }
+
+    #[test]
+    fn an_invalid_item_is_rejected_before_anything_is_expanded() {
+        // 16 bytes that used to be expanded to 10 million histograms first.
+        assert!(SeriesValues::parse("{{}}x9999999 1+").is_err());
+        assert!(SeriesValues::parse("1x99999999999999999999").is_err());
     }
 }

@@ -119,15 +119,21 @@ impl Node {
         }
     }
 
-    /// Counts nodes in this tree, stopping once `limit` is passed (so a huge tree costs no
-    /// more than `limit` steps to measure).
-    pub fn count_nodes(&self, limit: usize) -> usize {
-        let mut count = 0;
+    /// Counts the nodes of this tree and the bytes of its scalars' text (keys, values and
+    /// tags), stopping once either limit is passed (so a huge tree costs no more than
+    /// `node_limit` steps to measure).
+    pub fn measure(&self, node_limit: usize, byte_limit: usize) -> (usize, usize) {
+        let (mut nodes, mut bytes) = (0usize, 0usize);
         let mut todo = vec![self];
         while let Some(node) = todo.pop() {
-            count += 1;
-            if count > limit {
-                return count;
+            nodes += 1;
+            if let Value::Scalar(s) = &node.value {
+                bytes = bytes
+                    .saturating_add(s.text.len())
+                    .saturating_add(s.tag.as_ref().map_or(0, String::len));
+            }
+            if nodes > node_limit || bytes > byte_limit {
+                break;
             }
             match &node.value {
                 Value::Scalar(_) => {}
@@ -140,6 +146,6 @@ impl Node {
                 }
             }
         }
-        count
+        (nodes, bytes)
     }
 }

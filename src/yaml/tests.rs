@@ -115,3 +115,115 @@ fn scalar_map_points_into_block_scalar() {
     let file_at = map.file_offset(at);
     assert_eq!(&text[file_at..file_at + 5], "bogus");
 }
+
+/// Few nodes, many bytes: the budget counts the text copied as well as the nodes.
+#[test]
+fn alias_bomb_by_bytes_is_refused() {
+    let big = "x".repeat(1 << 20);
+    let mut text = format!("big: &big \"{big}\"\nmany:\n");
+    for _ in 0..17 {
+        text.push_str("  - *big\n");
+    }
+    let (_, problems) = parse(&text);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].kind, ProblemKind::AliasBudget);
+    assert!(
+        problems[0].message.contains("16 MiB of text"),
+        "{problems:?}"
+    );
+    // Sixteen copies are within it.
+    let within = text.trim_end().rsplit_once('\n').expect("lines").0;
+    assert!(parse(within).1.is_empty());
+}
+
+/// Past a few keys a mapping's keys are looked up through a hash map: the same duplicates,
+/// each pointing at the first time its key was written.
+#[test]
+fn duplicate_keys_in_large_mappings_point_at_the_first() {
+    for n in [3, SCAN_KEYS - 1, SCAN_KEYS, SCAN_KEYS + 1, 100] {
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k0: again\n<<: {}\n<<: {}\nk1: again\nk0: thrice\n");
+        let (docs, problems) = parse(&text);
+        let found: Vec<(String, usize)> = problems
+            .iter()
+            .map(|p| match p.kind {
+                ProblemKind::DuplicateKey { first } => {
+                    (text[p.span.range()].to_string(), first.start)
+                }
+                _ => panic!("{p:?}"),
+            })
+            .collect();
+        let k1 = text.find("k1:").expect("k1");
+        assert_eq!(
+            found,
+            [
+                ("k0".to_string(), 0),
+                ("k1".to_string(), k1),
+                ("k0".to_string(), 0)
+            ],
+            "{n} keys"
+        );
+        assert_eq!(
+            docs[0].root.get("k0").and_then(Node::as_str),
+            Some("thrice")
+        );
+    }
+}
+
+/// Merge keys with large mappings on both sides: the mapping's own keys win, merged keys are
+/// added once, in order.
+#[test]
+fn merge_keys_of_large_mappings() {
+    let mut text = String::from("base: &b {");
+    for i in 0..50 {
+        text.push_str(&format!("k{i}: base, "));
+    }
+    text.push_str("}\nm:\n  <<: [*b, {k0: second, extra: second}]\n");
+    for i in (0..50).step_by(2) {
+        text.push_str(&format!("  k{i}: own\n"));
+    }
+    let r = root(&text);
+    let m = r.get("m").expect("m");
+    let entries = m.as_map().expect("map");
+    assert_eq!(entries.len(), 51);
+    assert_eq!(m.get("k0").and_then(Node::as_str), Some("own"));
+    assert_eq!(m.get("k1").and_then(Node::as_str), Some("base"));
+    assert_eq!(m.get("extra").and_then(Node::as_str), Some("second"));
+}
+
+#[test]
+fn documents_know_where_they_start() {
+    let text = "a: 1\n---\nb: 2\n";
+    let (docs, _) = parse(text);
+    assert_eq!(&text[docs[1].start.range()], "---");
+}
+
+/// An anchor on every level around a large section: each level's anchor keeps a copy of all
+/// below it. Refused once the copies pass the document's size and the budget; a few nested
+/// anchors around small sections are fine.
+#[test]
+fn nested_anchors_around_a_large_section_are_refused() {
+    let items = vec!["a"; 150_000].join(",");
+    let open: String = (0..120).map(|i| format!("&a{i} [")).collect();
+    let text = format!("x: {open}{items}{}\n", "]".repeat(120));
+    let (_, problems) = parse(&text);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].kind, ProblemKind::AliasBudget);
+    assert!(
+        problems[0]
+            .message
+            .starts_with("anchors nested in anchored sections")
+    );
+
+    let r = root("x: &a {b: &b {c: &c [1, 2]}, d: *c}\ny: *b\n");
+    assert_eq!(
+        r.get("y")
+            .and_then(|y| y.get("c"))
+            .and_then(Node::as_seq)
+            .map(<[Node]>::len),
+        Some(2)
+    );
+}
