@@ -159,38 +159,78 @@ fn code_chars(expr: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     })
 }
 
-fn shortest_failing_prefix(expr: &str, message: &str) -> Range<usize> {
-    let boundaries: Vec<usize> = expr.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
-    for &end in &boundaries {
-        let last = expr[..end].chars().next_back().unwrap_or(' ');
-        if last.is_whitespace() {
-            continue;
+/// Bytes of prefixes [`shortest_failing_prefix`] parses one by one (each parse costs about its
+/// length, so a scan of every prefix is quadratic): enough for every prefix of an expression
+/// of about 2 KB. Beyond it, the rest is bisected, in a logarithmic number of parses.
+const SCAN_BUDGET: usize = 2 << 20;
+
+/// The end of the shortest prefix (ending in no blank) of `expr` that fails with `message`,
+/// found by parsing prefixes in order within [`SCAN_BUDGET`]; past it, by bisecting between
+/// the longest prefix scanned and the whole text (a prefix that fails this way, though not
+/// necessarily the shortest). `None` when none does within the scan and the whole text does
+/// not either.
+fn failing_prefix_end(expr: &str, message: &str) -> Option<usize> {
+    let fails = |end: usize| parse(&expr[..end]).err().as_deref() == Some(message);
+    let ends: Vec<usize> = expr
+        .char_indices()
+        .filter(|&(_, c)| !c.is_whitespace())
+        .map(|(i, c)| i + c.len_utf8())
+        .collect();
+    let mut spent = 0usize;
+    let mut scanned = 0;
+    for &end in &ends {
+        if spent > SCAN_BUDGET {
+            break;
         }
-        if parse(&expr[..end]).err().as_deref() == Some(message) {
-            // Highlight the word the prefix ends in, not only its last character.
-            let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == ':' || c == '.';
-            let start = if is_word(last) {
-                expr[..end]
-                    .char_indices()
-                    .rev()
-                    .take_while(|&(_, c)| is_word(c))
-                    .last()
-                    .map_or(end - last.len_utf8(), |(i, _)| i)
-            } else {
-                end - last.len_utf8()
-            };
-            // ... and to the end of that word in the whole text.
-            let word_end = expr[end..]
-                .find(|c: char| !is_word(c))
-                .map_or(expr.len(), |i| end + i);
-            let end = if is_word(last) { word_end } else { end };
-            return start..end;
+        spent += end;
+        if fails(end) {
+            return Some(end);
+        }
+        scanned += 1;
+    }
+    if scanned == ends.len() {
+        return None;
+    }
+    // `ends[scanned - 1]` (if any) does not fail this way; find one that does after it.
+    let (mut lo, mut hi) = (scanned, ends.len() - 1);
+    if !fails(ends[hi]) {
+        return None;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails(ends[mid]) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
         }
     }
-    // The message only appears for the whole text (an error at the very end).
-    let end = expr.trim_end().len();
-    let start = expr[..end].char_indices().next_back().map_or(0, |(i, _)| i);
-    start..end
+    Some(ends[hi])
+}
+
+fn shortest_failing_prefix(expr: &str, message: &str) -> Range<usize> {
+    let Some(end) = failing_prefix_end(expr, message) else {
+        // The message only appears for the whole text (an error at the very end).
+        let end = expr.trim_end().len();
+        let start = expr[..end].char_indices().next_back().map_or(0, |(i, _)| i);
+        return start..end;
+    };
+    let last = expr[..end].chars().next_back().unwrap_or(' ');
+    // Highlight the word the prefix ends in, not only its last character.
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == ':' || c == '.';
+    if !is_word(last) {
+        return end - last.len_utf8()..end;
+    }
+    let start = expr[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_word(c))
+        .last()
+        .map_or(end - last.len_utf8(), |(i, _)| i);
+    // ... and to the end of that word in the whole text.
+    let word_end = expr[end..]
+        .find(|c: char| !is_word(c))
+        .map_or(expr.len(), |i| end + i);
+    start..word_end
 }
 
 #[cfg(test)]

@@ -133,12 +133,31 @@ fn fails_before(text: &str, message: &str, at: usize) -> bool {
     {
         return false;
     }
-    text[..at]
+    let fails = |end: usize| unguarded(&text[..end]).err().as_deref() == Some(message);
+    let ends: Vec<usize> = text[..at]
         .char_indices()
+        .filter(|&(_, c)| !c.is_whitespace())
         .map(|(i, c)| i + c.len_utf8())
-        .filter(|&end| !text[..end].ends_with(char::is_whitespace))
-        .any(|end| unguarded(&text[..end]).err().as_deref() == Some(message))
+        .collect();
+    // Each parse costs about the length of its prefix: every prefix is tried within
+    // `SCAN_BUDGET` bytes (all of them for any ordinary expression), then only the longest
+    // one (a sooner error than the limit usually shows in it too), so that a long text stays
+    // linear.
+    let mut spent = 0usize;
+    for &end in &ends {
+        if spent > SCAN_BUDGET {
+            return ends.last().is_some_and(|&end| fails(end));
+        }
+        spent += end;
+        if fails(end) {
+            return true;
+        }
+    }
+    false
 }
+
+/// Bytes of prefixes [`fails_before`] parses one by one (see there).
+const SCAN_BUDGET: usize = 2 << 20;
 
 // ---------------------------------------------------------------------------------------
 // A lexer just good enough for the checks: Prometheus' token boundaries for numbers,

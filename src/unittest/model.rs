@@ -365,11 +365,15 @@ pub fn parse_metric(s: &str) -> Result<Labels, String> {
 
 /// Parses a histogram given in series notation (`{{schema:1 sum:3 ...}}`).
 pub fn parse_histogram(s: &str) -> Result<FloatHistogram, String> {
-    let values = notation::parse_values(s)?;
-    match values.as_slice() {
-        [notation::NotationValue::Histogram(h)] => Ok(h.clone()),
-        [_] => Err(format!("expected a histogram, got {s:?}")),
-        v => Err(format!("expected 1 value, got {}", v.len())),
+    // Checked to be one value before anything is expanded (`{{}}x5000000` is five million).
+    let items = notation::parse_items(s)?;
+    let total = notation::check_expansion(&items)?;
+    if total != 1 {
+        return Err(format!("expected 1 value, got {total}"));
+    }
+    match items.iter().find(|i| !i.is_empty()) {
+        Some(notation::SeqItem::Histograms { start, .. }) => Ok((**start).clone()),
+        _ => Err(format!("expected a histogram, got {s:?}")),
     }
 }
 
