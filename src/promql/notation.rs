@@ -9,7 +9,9 @@ pub enum NotationValue {
     Missing,
     Stale,
     Float(f64),
-    Histogram(FloatHistogram),
+    /// Boxed: a histogram is ~100 bytes, and a run of ten million plain floats should not
+    /// pay for it (the value cap bounds the count, this keeps each value at 16 bytes).
+    Histogram(Box<FloatHistogram>),
 }
 
 /// Parses a number the way Prometheus' series notation does: decimal
@@ -209,6 +211,52 @@ impl SeqItem {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// At most how many histogram buckets the item's values hold together (a run's
+    /// histograms have the buckets of its start and of its increment at most).
+    pub fn buckets(&self) -> u64 {
+        let of = |h: &FloatHistogram| {
+            (h.positive.len() + h.negative.len() + h.custom_values.len()) as u64
+        };
+        match self {
+            SeqItem::Histograms { start, inc, count } => {
+                let each = of(start) + inc.as_ref().map_or(0, |i| of(&i.1));
+                each.saturating_mul(*count)
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The most histogram buckets [`parse_values`] expands a sequence into, all values together:
+/// [`MAX_EXPANDED_VALUES`] counts values, and a histogram is many times the size of a float.
+pub const MAX_EXPANDED_BUCKETS: u64 = 10_000_000;
+
+/// Checks that `items` expand within [`MAX_EXPANDED_VALUES`] values and
+/// [`MAX_EXPANDED_BUCKETS`] histogram buckets; returns how many values they stand for.
+pub fn check_expansion(items: &[SeqItem]) -> Result<u64, String> {
+    let total = items
+        .iter()
+        .fold(0u64, |acc, i| acc.saturating_add(i.len()));
+    if total > MAX_EXPANDED_VALUES {
+        return Err(format!(
+            "series values would expand to {} values, more than the limit of {MAX_EXPANDED_VALUES}",
+            if total == u64::MAX {
+                "more than 18446744073709551614".to_string()
+            } else {
+                total.to_string()
+            }
+        ));
+    }
+    let buckets = items
+        .iter()
+        .fold(0u64, |acc, i| acc.saturating_add(i.buckets()));
+    if buckets > MAX_EXPANDED_BUCKETS {
+        return Err(format!(
+            "series values would expand to {buckets} histogram buckets, more than the limit of {MAX_EXPANDED_BUCKETS}"
+        ));
+    }
+    Ok(total)
 }
 
 /// The next histogram of a run after `cur`.
@@ -274,22 +322,10 @@ pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
 }
 
 /// Expands a value sequence into one value per step, after checking all of it: at most
-/// [`MAX_EXPANDED_VALUES`] values.
+/// [`MAX_EXPANDED_VALUES`] values and [`MAX_EXPANDED_BUCKETS`] histogram buckets.
 pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
     let items = parse_items(s)?;
-    let total = items
-        .iter()
-        .fold(0u64, |acc, i| acc.saturating_add(i.len()));
-    if total > MAX_EXPANDED_VALUES {
-        return Err(format!(
-            "series values would expand to {} values, more than the limit of {MAX_EXPANDED_VALUES}",
-            if total == u64::MAX {
-                "more than 18446744073709551614".to_string()
-            } else {
-                total.to_string()
-            }
-        ));
-    }
+    let total = check_expansion(&items)?;
     let mut out = Vec::with_capacity(total as usize);
     for item in items {
         match item {
@@ -312,10 +348,10 @@ pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
                         Some(inc) if k + 1 < count => Some(next_histogram(&cur, inc)),
                         _ => None,
                     };
-                    out.push(NotationValue::Histogram(match next {
+                    out.push(NotationValue::Histogram(Box::new(match next {
                         Some(n) => std::mem::replace(&mut cur, n),
                         None => cur.clone(),
-                    }));
+                    })));
                 }
             }
         }

@@ -440,7 +440,7 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
                     }
                     match v {
                         NotationValue::Float(f) => ef.push((ts, *f)),
-                        NotationValue::Histogram(h) => eh.push((ts, h)),
+                        NotationValue::Histogram(h) => eh.push((ts, &**h)),
                         _ => {}
                     }
                 }
@@ -705,7 +705,7 @@ pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
                             NotationValue::Missing => continue,
                             NotationValue::Stale => StoredValue::Stale,
                             NotationValue::Float(f) => StoredValue::Float(*f),
-                            NotationValue::Histogram(h) => StoredValue::Histogram(h.clone()),
+                            NotationValue::Histogram(h) => StoredValue::Histogram((**h).clone()),
                         };
                         storage.append(labels, t, sv);
                     }

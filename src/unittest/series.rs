@@ -198,7 +198,7 @@ mod tests {
         let mut c = v.cursor();
         for want in theirs {
             match (c.next_item(), want) {
-                (Some(Item::Histogram(h)), NotationValue::Histogram(w)) => assert_eq!(h, w),
+                (Some(Item::Histogram(h)), NotationValue::Histogram(w)) => assert_eq!(h, *w),
                 _ => panic!("not a histogram"),
             }
         }
