@@ -5,7 +5,7 @@
 //! 2.42 and Prometheus 3.x differ, 3.x wins and the recording's `differs_in_3x` says why.
 
 mod common;
-use common::oracle::{key, read_recording};
+use common::oracle::{assert_recording_covers, key, read_recording};
 use common::promtool::{self, Recording, compare};
 
 #[test]
@@ -14,20 +14,7 @@ fn agrees_with_recorded_promtool_verdicts() {
     let inputs = promtool::inputs();
     let keys: Vec<String> = inputs.iter().map(|p| key(p)).collect();
     // Nothing silently left out: every input has a verdict, every verdict an input.
-    let unrecorded: Vec<&String> = keys
-        .iter()
-        .filter(|k| !recorded.verdicts.contains_key(*k))
-        .collect();
-    let stale: Vec<&String> = recorded
-        .verdicts
-        .keys()
-        .filter(|k| !keys.contains(k))
-        .collect();
-    assert!(
-        unrecorded.is_empty() && stale.is_empty(),
-        "recording out of date (scripts/record-oracles.sh): unrecorded {unrecorded:?}, \
-         no longer an input {stale:?}"
-    );
+    assert_recording_covers(&keys, recorded.verdicts.keys());
     assert!(inputs.len() > 200, "only {} inputs", inputs.len());
     let failed = recorded.verdicts.values().filter(|v| v.failed).count();
     assert!(

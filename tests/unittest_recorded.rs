@@ -7,7 +7,7 @@
 //! wins: the recording's `differs_in_3x` says why, and [`expected_3x`] says what 3.x gives.
 
 mod common;
-use common::oracle::{key, read_recording};
+use common::oracle::{assert_recording_covers, key, read_recording};
 use common::promtool_test::{
     self, CASES, Failure, Kind, Recording, Verdict, compare, is_case_rules, is_case_test,
     run_alertlint,
@@ -80,20 +80,7 @@ fn every_unit_test_file_has_a_recorded_verdict() {
     let keys: Vec<String> = promtool_test::inputs().iter().map(|p| key(p)).collect();
     let cases = keys.iter().filter(|k| k.starts_with(CASES)).count();
     assert!(cases >= 15, "only {cases} cases under {CASES}");
-    let unrecorded: Vec<&String> = keys
-        .iter()
-        .filter(|k| !recorded.verdicts.contains_key(*k))
-        .collect();
-    let stale: Vec<&String> = recorded
-        .verdicts
-        .keys()
-        .filter(|k| !keys.contains(k))
-        .collect();
-    assert!(
-        unrecorded.is_empty() && stale.is_empty(),
-        "recording out of date (scripts/record-oracles.sh): unrecorded {unrecorded:?}, \
-         no longer an input {stale:?}"
-    );
+    assert_recording_covers(&keys, recorded.verdicts.keys());
     // A recording that tests all three ways.
     let v = recorded.verdicts.values();
     let unloadable = v.clone().filter(|v| !v.loaded).count();

@@ -81,3 +81,50 @@ pub fn key(path: &Path) -> String {
     let rel = path.strip_prefix(root()).unwrap_or(path);
     rel.to_string_lossy().replace('\\', "/")
 }
+
+/// The first line an oracle prints for `--version`, kept in a recording.
+pub fn oracle_version(binary: &str) -> String {
+    let out = Command::new(binary)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("{binary} --version: {e}"));
+    // amtool prints its version on stderr, promtool on stdout.
+    let text = [out.stdout, out.stderr].concat();
+    String::from_utf8_lossy(&text)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Every `.yml`/`.yaml` file under `dir`, sorted.
+pub fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+        .build()
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .into_path()
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Nothing silently left out of a recording: every input has a recorded verdict, and every
+/// recorded verdict is of an input.
+pub fn assert_recording_covers<'a>(
+    inputs: &[String],
+    recorded: impl Iterator<Item = &'a String> + Clone,
+) {
+    let unrecorded: Vec<&String> = inputs
+        .iter()
+        .filter(|k| !recorded.clone().any(|r| r == *k))
+        .collect();
+    let stale: Vec<&String> = recorded.filter(|k| !inputs.contains(k)).collect();
+    assert!(
+        unrecorded.is_empty() && stale.is_empty(),
+        "recording out of date (scripts/record-oracles.sh): unrecorded {unrecorded:?}, \
+         no longer an input {stale:?}"
+    );
+}

@@ -152,14 +152,7 @@ pub fn inputs() -> Vec<PathBuf> {
 
 /// Every YAML file under [`CASES`] (absolute paths, sorted).
 pub fn case_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(super::oracle::root().join(CASES))
-        .build()
-        .filter_map(Result::ok)
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    files.sort();
-    files
+    super::oracle::yaml_files_under(&super::oracle::root().join(CASES))
 }
 
 /// A test file of [`CASES`], by its name.

@@ -1,7 +1,9 @@
 //! `amtool config routes test`, live: the receivers recorded for each label set are amtool's.
 
 use crate::common::amtool::{self, Recording};
-use crate::common::oracle::{oracle_binary, read_recording, recording, write_recording};
+use crate::common::oracle::{
+    oracle_binary, oracle_version, read_recording, recording, write_recording,
+};
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -45,15 +47,7 @@ fn recorded_routes_are_amtools_own() {
         .map(|c| amtool_receivers(&binary, &recorded.config, &c.labels))
         .collect();
     if recording() {
-        let version = Command::new(&binary)
-            .arg("--version")
-            .output()
-            .expect("version");
-        recorded.amtool = String::from_utf8_lossy(&version.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        recorded.amtool = oracle_version(&binary);
         for (case, receivers) in recorded.cases.iter_mut().zip(live) {
             case.receivers = receivers;
         }

@@ -2,27 +2,15 @@
 //! (tier 1 holds alertlint to those), and alertlint agrees with it on the third-party corpora.
 
 use crate::common::oracle::{
-    corpus, key, oracle_binary, read_recording, recording, root, write_recording,
+    corpus, key, oracle_binary, oracle_version, read_recording, recording, root, write_recording,
+    yaml_files_under,
 };
 use crate::common::promtool::{self, Recording, Verdict, compare};
 use crate::generated_rules;
 use alertlint::load::{Classified, load_file};
-use std::path::{Path, PathBuf};
 
 fn promtool_binary() -> String {
     oracle_binary("promtool", "PROMTOOL", "prometheus")
-}
-
-fn version(binary: &str) -> String {
-    let out = std::process::Command::new(binary)
-        .arg("--version")
-        .output()
-        .expect("version");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_string()
 }
 
 /// The generated corpus on disk is exactly what the generator writes (written first when
@@ -80,7 +68,7 @@ fn recorded_verdicts_are_promtools_own() {
         .map(|p| (key(p), promtool::run(&binary, p)))
         .collect();
     if recording() {
-        recorded.promtool = version(&binary);
+        recorded.promtool = oracle_version(&binary);
         recorded.verdicts = live.into_iter().collect();
         recorded
             .differs_in_3x
@@ -102,27 +90,16 @@ fn recorded_verdicts_are_promtools_own() {
         changed.is_empty(),
         "promtool ({}) disagrees with the recording ({}); re-record with \
          scripts/record-oracles.sh and review the diff:\n{}",
-        version(&binary),
+        oracle_version(&binary),
         recorded.promtool,
         changed.join("\n")
     );
 }
 
-fn rule_files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
-        .build()
-        .filter_map(Result::ok)
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn agrees_with_promtool_on_the_awesome_prometheus_alerts_corpus() {
     let binary = promtool_binary();
-    let files = rule_files_under(&corpus("awesome-prometheus-alerts"));
+    let files = yaml_files_under(&corpus("awesome-prometheus-alerts"));
     assert!(files.len() > 100, "{} files", files.len());
     let problems: Vec<String> = files
         .iter()
@@ -135,7 +112,7 @@ fn agrees_with_promtool_on_the_awesome_prometheus_alerts_corpus() {
 fn agrees_with_promtool_on_its_own_rule_fixtures() {
     let binary = promtool_binary();
     let mut checked = 0;
-    for f in rule_files_under(&corpus("promtool-unittest")) {
+    for f in yaml_files_under(&corpus("promtool-unittest")) {
         // Unit-test files are not rule files: alertlint skips them (promtool rejects them).
         if !matches!(load_file(&f), Ok(Classified::Rules(_))) {
             continue;

@@ -1,21 +1,11 @@
 //! `promtool test rules`, live: its verdicts on the project's unit-test files are the recorded
 //! ones that tier 1 (`tests/unittest_recorded.rs`) holds `alertlint test` to.
 
-use crate::common::oracle::{key, oracle_binary, read_recording, recording, root, write_recording};
+use crate::common::oracle::{
+    key, oracle_binary, oracle_version, read_recording, recording, root, write_recording,
+};
 use crate::common::promtool_test::{self, Recording, Verdict, run_promtool};
 use std::collections::BTreeMap;
-
-fn version(binary: &str) -> String {
-    let out = std::process::Command::new(binary)
-        .arg("--version")
-        .output()
-        .expect("version");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_string()
-}
 
 #[test]
 fn recorded_unit_test_verdicts_are_promtools_own() {
@@ -40,7 +30,7 @@ fn recorded_unit_test_verdicts_are_promtools_own() {
         .map(|p| (key(p), run_promtool(&binary, p)))
         .collect();
     if recording() {
-        recorded.promtool = version(&binary);
+        recorded.promtool = oracle_version(&binary);
         recorded.verdicts = live;
         recorded
             .differs_in_3x
@@ -69,7 +59,7 @@ fn recorded_unit_test_verdicts_are_promtools_own() {
         changed.is_empty(),
         "promtool ({}) disagrees with the recording ({}); re-record with \
          scripts/record-oracles.sh and review the diff:\n{}",
-        version(&binary),
+        oracle_version(&binary),
         recorded.promtool,
         changed.join("\n")
     );
