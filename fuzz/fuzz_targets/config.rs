@@ -1,0 +1,57 @@
+//! Project config (`.alertlint.yaml`): `Config::parse`, then the sections other modules read
+//! from it (`alertmanager:` settings, check settings and policies asked for a rule), and its
+//! errors rendered in every output format.
+#![no_main]
+
+use alertlint::analyse::{Inputs, analyse};
+use alertlint::config::Config;
+use alertlint::load::{Classified, read_rule_file};
+use alertlint::source::SourceFile;
+use libfuzzer_sys::{Corpus, fuzz_target};
+use std::path::{Path, PathBuf};
+
+const RULES: &str = r#"groups:
+  - name: g
+    rules:
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        labels: {severity: critical, team: fraud-ml}
+      - record: job:up:sum
+        expr: sum by (job) (up)
+"#;
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    fuzz_support::init();
+    let Some(text) = fuzz_support::text(data, 64 * 1024) else {
+        return Corpus::Reject;
+    };
+    let file = SourceFile::new(".alertlint.yaml", text.to_string());
+    let config = match Config::parse(file, PathBuf::from("."), alertlint::checks::is_check_id) {
+        Ok(config) => config,
+        Err(diags) => {
+            fuzz_support::render_all(&diags);
+            return Corpus::Keep;
+        }
+    };
+    if let Err(diags) = alertlint::alertmanager::settings(&config) {
+        fuzz_support::render_all(&diags);
+    }
+    let Classified::Rules(rules) = read_rule_file(SourceFile::new("rules.yaml", RULES.into()))
+    else {
+        unreachable!("the fixed rule file is a rule file")
+    };
+    for (group, rule) in rules.rules() {
+        std::hint::black_box(config.policy_for(Path::new("rules.yaml"), group, rule));
+    }
+    for check in alertlint::checks::CHECKS {
+        std::hint::black_box(config.may_enable(check.id, check.default_enabled));
+        let labels = [("severity", "critical"), ("team", "fraud-ml")];
+        std::hint::black_box(config.setting(check.id, Path::new("rules.yaml"), Some(&labels)));
+    }
+    // Every check under this config's settings and policy.
+    let diags = analyse(std::slice::from_ref(&rules), &config, &Inputs::default());
+    fuzz_support::render_all(&diags);
+    std::hint::black_box(config.relative(Path::new("rules.yaml")));
+    Corpus::Keep
+});
