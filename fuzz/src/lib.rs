@@ -4,7 +4,7 @@
 
 use alertlint::diagnostic::Diagnostic;
 use alertlint::promql::notation::{NotationValue, parse_values};
-use alertlint::promql::{Labels, Storage, StoredValue};
+use alertlint::promql::{FloatHistogram, Labels, Storage, StoredValue};
 use alertlint::report::{Format, HumanOptions, Summary};
 use std::sync::Once;
 
@@ -94,7 +94,11 @@ pub fn storage() -> Storage {
                 NotationValue::Missing => {}
                 NotationValue::Stale => st.append(&labels, t, StoredValue::Stale),
                 NotationValue::Float(f) => st.append(&labels, t, StoredValue::Float(f)),
-                NotationValue::Histogram(h) => st.append(&labels, t, StoredValue::Histogram(h)),
+                NotationValue::Histogram(h) => {
+                    // `h` may be boxed: `borrow` reads both forms.
+                    let h: &FloatHistogram = std::borrow::Borrow::borrow(&h);
+                    st.append(&labels, t, StoredValue::Histogram(h.clone()))
+                }
             }
         }
     }
