@@ -5,7 +5,7 @@
 //! no panic, an error or a value, within a time bound and, where memory was the crash, within
 //! a bound on the bytes its thread holds. A test whose crash is not fixed yet is `#[ignore]`d
 //! with the crash it shows (`cargo test --test fuzz_regressions -- --ignored` runs those). No
-//! promtool, no ../shared.
+//! promtool, no third-party corpora.
 
 use alertlint::analyse::{Inputs, analyse};
 use alertlint::config::Config;

@@ -505,16 +505,16 @@ fn errors_in_the_configs_runbooks_and_alertmanager_sections_exit_two() {
 #[test]
 fn symbolic_links_inside_checked_folders_are_followed() {
     let dir = dir_with(&[
-        ("shared/linked.yaml", RULES),
-        ("shared/more/deep.yaml", RULES),
+        ("linked-rules/linked.yaml", RULES),
+        ("linked-rules/more/deep.yaml", RULES),
         ("rules/direct.yaml", RULES),
     ]);
     let d = dir.path();
     let link = |target: &str, at: &str| {
         std::os::unix::fs::symlink(target, d.join(at)).expect("symlink");
     };
-    link("../shared/linked.yaml", "rules/linked.yaml");
-    link("../shared/more", "rules/more");
+    link("../linked-rules/linked.yaml", "rules/linked.yaml");
+    link("../linked-rules/more", "rules/more");
     // Another path to a file already found: read once.
     link("direct.yaml", "rules/again.yaml");
     // A loop and a link to nothing: said, not fatal.
