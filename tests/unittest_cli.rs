@@ -123,20 +123,7 @@ fn failed_checks_are_reported_per_test() {
     assert_eq!(v["summary"]["failed"], 2, "{out}");
     assert_eq!(v["summary"]["passed"], 1, "{out}");
     let tests = v["files"][0]["tests"].as_array().expect("tests").clone();
-    let kinds = |t: &serde_json::Value| -> Vec<String> {
-        t["failures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| {
-                format!(
-                    "{}:{}",
-                    f["kind"].as_str().unwrap_or(""),
-                    f["alertname"].as_str().or(f["expr"].as_str()).unwrap_or("")
-                )
-            })
-            .collect()
-    };
+    let kinds = common::failure_kinds;
     // An alert check and an expression check fail in the first test; two alerts fire where
     // none are expected in the second (its third check passes); the third test passes.
     assert_eq!(

@@ -104,3 +104,19 @@ pub fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<alertlint::run
     rbs.today = alertlint::runbook::date::parse_date(TODAY).expect("date");
     Some(rbs)
 }
+
+/// The failures of one test of `alertlint test --format json`, as `kind:alertname-or-expr`.
+pub fn failure_kinds(test: &serde_json::Value) -> Vec<String> {
+    test["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["kind"].as_str().unwrap_or(""),
+                f["alertname"].as_str().or(f["expr"].as_str()).unwrap_or("")
+            )
+        })
+        .collect()
+}

@@ -57,20 +57,7 @@ fn promtool_corpus_failing_cases() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let tests = v["files"][0]["tests"].as_array().expect("tests").clone();
-    let kinds = |t: &serde_json::Value| -> Vec<String> {
-        t["failures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| {
-                format!(
-                    "{}:{}",
-                    f["kind"].as_str().unwrap_or(""),
-                    f["alertname"].as_str().or(f["expr"].as_str()).unwrap_or("")
-                )
-            })
-            .collect()
-    };
+    let kinds = crate::common::failure_kinds;
     // Same cases as promtool: test 0 fails its alert (Test) and expr (test) checks, test 1
     // fails both alert checks (InstanceDown and AlwaysFiring fire at 5m).
     assert_eq!(
