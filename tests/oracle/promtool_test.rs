@@ -2,7 +2,7 @@
 //! ones that tier 1 (`tests/unittest_recorded.rs`) holds `alertlint test` to.
 
 use crate::common::oracle::{
-    key, oracle_binary, oracle_version, read_recording, recording, root, write_recording,
+    key, oracle_binary, oracle_version, read_recording_for_update, recording, write_recording,
 };
 use crate::common::promtool_test::{self, Recording, Verdict, run_promtool};
 use std::collections::BTreeMap;
@@ -10,19 +10,7 @@ use std::collections::BTreeMap;
 #[test]
 fn recorded_unit_test_verdicts_are_promtools_own() {
     let binary = oracle_binary("promtool", "PROMTOOL", "prometheus");
-    let mut recorded: Recording = if recording() {
-        // Keep the hand-written notes on where 3.x differs.
-        std::fs::read_to_string(
-            root()
-                .join("fixtures/oracle")
-                .join(promtool_test::RECORDING),
-        )
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
-    } else {
-        read_recording(promtool_test::RECORDING)
-    };
+    let mut recorded: Recording = read_recording_for_update(promtool_test::RECORDING);
     let inputs = promtool_test::inputs();
     assert!(inputs.len() >= 20, "only {} unit-test files", inputs.len());
     let live: BTreeMap<String, Verdict> = inputs
