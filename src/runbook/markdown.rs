@@ -842,15 +842,27 @@ impl Runbook {
                 .extend(sc.code.iter().copied().filter(overlaps));
             sc.not_fields
                 .extend(self.headings.iter().map(|h| h.span).filter(overlaps));
+            // Sorted and merged so that one cursor, moving forward with the lines, answers
+            // "is this line inside code or a heading" (a scan per line was quadratic on a
+            // runbook of many headings).
+            merge_spans(&mut sc.not_fields);
+            let mut next_excluded = 0;
             let mut offset = region.start;
             for line in chunk.split_inclusive('\n') {
                 let start = offset;
                 offset += line.len();
                 let line = line.trim_end_matches(['\n', '\r']);
+                while sc
+                    .not_fields
+                    .get(next_excluded)
+                    .is_some_and(|c| c.end <= start)
+                {
+                    next_excluded += 1;
+                }
                 let in_code_or_heading = sc
                     .not_fields
-                    .iter()
-                    .any(|c| c.start <= start && start < c.end);
+                    .get(next_excluded)
+                    .is_some_and(|c| c.start <= start);
                 if in_code_or_heading || line.trim_start().starts_with("<!--") {
                     continue;
                 }
@@ -1017,6 +1029,20 @@ pub fn is_index_name(rel: &str) -> bool {
 /// The names (lower-case, without extension) of a directory's index page, as Hugo and
 /// GitHub serve them.
 pub const INDEX_STEMS: [&str; 3] = ["index", "_index", "readme"];
+
+/// Sorts `spans` by start and merges those that overlap or touch, leaving disjoint spans in
+/// order.
+fn merge_spans(spans: &mut Vec<Span>) {
+    spans.sort_unstable_by_key(|s| (s.start, s.end));
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans.drain(..) {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    *spans = merged;
+}
 
 #[cfg(test)]
 mod tests {
