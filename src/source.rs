@@ -140,24 +140,6 @@ impl SourceFile {
         })
     }
 
-    /// Reads a file whole, or gives the diagnostic `check` reports when it cannot be read
-    /// (`cannot read {what}: …`, at the start of the file).
-    pub fn read(
-        path: &Path,
-        check: &'static str,
-        what: &str,
-    ) -> Result<Arc<Self>, Vec<crate::diagnostic::Diagnostic>> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(SourceFile::new(path, text)),
-            Err(e) => Err(vec![crate::diagnostic::Diagnostic::new(
-                check,
-                &SourceFile::new(path, String::new()),
-                Span::point(0),
-                format!("cannot read {what}: {e}"),
-            )]),
-        }
-    }
-
     fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(&self.text))
     }

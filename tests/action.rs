@@ -128,11 +128,19 @@ fn sarif_of_the_broken_examples_has_located_results_and_exit_one() {
     let found = results(&doc);
     assert!(!found.is_empty());
     assert!(found.iter().any(|r| r["level"] == "error"));
+    // %SRCROOT% is the directory the paths are relative to (the action runs from the
+    // repository root), as an absolute file URI ending in `/`, so that a viewer outside
+    // GitHub resolves the results to the files.
+    let root = doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap_or("");
+    assert_eq!(root, format!("file://{ROOT}/"));
     for r in found {
         let location = &r["locations"][0]["physicalLocation"];
         let uri = location["artifactLocation"]["uri"].as_str().unwrap_or("");
         // Relative to the repository root, as code scanning maps results to files.
         assert!(uri.starts_with("rules-examples/broken/"), "{r}");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%", "{r}");
         assert!(location["region"]["startLine"].as_u64() >= Some(1), "{r}");
         assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
     }

@@ -70,6 +70,36 @@ fn files_named_one_by_one_are_part_of_a_rule_set() {
 }
 
 #[test]
+fn relative_runbook_url_resolves_when_the_rule_file_is_named_without_a_directory() {
+    // `check rules.yaml` from the rule file's own directory: its parent is "", which must be
+    // read as the current directory, not as no directory at all.
+    let rule = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations: {runbook_url: runbooks/A.md}\n";
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "runbooks: [{dir: runbooks/}]\nchecks: {alert/*: off, runbook/sections: off}\n",
+        ),
+        ("rules.yaml", rule),
+        ("runbooks/A.md", "# A\n"),
+    ]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "rules.yaml"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("runbook/"), "{stdout}");
+    // The same file with a runbook that is not there is still found missing.
+    std::fs::remove_file(dir.path().join("runbooks/A.md")).expect("rm");
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "rules.yaml"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("runbook/missing"));
+}
+
+#[test]
 fn problems_exit_one_and_fail_on_moves_the_threshold() {
     let mixed = "fixtures/cli/mixed.yaml";
     assert_eq!(run(&["check", "--no-config", mixed]).0, 1);

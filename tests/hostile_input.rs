@@ -263,6 +263,35 @@ fn fifos_in_searched_folders_are_skipped_and_counted_not_opened() {
     );
 }
 
+/// A unit test's `rule_files:` glob expands to regular files only, as the folder walk does: a
+/// FIFO it matches is an error at the pattern, never opened (opening it would block the run);
+/// `test` on a folder reads its candidate files within the size limit.
+#[test]
+fn unit_test_globs_do_not_open_fifos() {
+    let dir = dir_with(&[
+        ("rules/r.yaml", RULES),
+        (
+            "t.yaml",
+            "rule_files: ['rules/*.yaml']\ntests:\n- interval: 1m\n  input_series: [{series: 'up', values: '0x15'}]\n  alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: []}]\n",
+        ),
+    ]);
+    let d = dir.path();
+    mkfifo(&d.join("rules/pipe.yaml"));
+    let (code, out, err) = run_in(d, &["test", "t.yaml"]);
+    // A test file that cannot be loaded exits 2.
+    assert_eq!(code, 2, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(
+        all.contains("rule_files pattern matches rules/pipe.yaml, which is not a regular file"),
+        "{all}"
+    );
+    // Without the FIFO the same test passes.
+    std::fs::remove_file(d.join("rules/pipe.yaml")).expect("rm");
+    let (code, out, err) = run_in(d, &["test", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 passed"), "{out}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML that expands
 

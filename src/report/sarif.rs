@@ -25,15 +25,51 @@ fn region(file: &crate::source::SourceFile, span: crate::source::Span) -> Value 
 }
 
 fn physical(file: &crate::source::SourceFile, span: crate::source::Span) -> Value {
+    let path = file.display_path();
+    // A path under the working directory is relative to %SRCROOT% (the repository root when
+    // run from it, as in CI); any other is an absolute file URI of its own.
+    let location = if std::path::Path::new(&path).is_absolute() {
+        json!({"uri": file_uri(&path, false)})
+    } else {
+        json!({"uri": uri_escape(&path), "uriBaseId": "%SRCROOT%"})
+    };
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": file.display_path(), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": location,
             "region": region(file, span),
         }
     })
 }
 
+/// `path` as a `file://` URI (SARIF requires the base of relative URIs to be absolute and to
+/// end with `/`).
+fn file_uri(path: &str, dir: bool) -> String {
+    let mut uri = format!("file://{}", uri_escape(path));
+    if dir && !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// Percent-encodes what may not appear in a URI path (RFC 3986: unreserved characters and `/`
+/// stay). Hand-written for these few lines; the `url` crate would bring IDNA tables with it.
+fn uri_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn render(diags: &[Diagnostic]) -> String {
+    // Relative paths are shown relative to the working directory.
+    let src_root = std::env::current_dir()
+        .map(|d| file_uri(&d.to_string_lossy(), true))
+        .unwrap_or_else(|_| "file:///".to_string());
     let rules: Vec<Value> = CHECKS
         .iter()
         .map(|c| {
@@ -90,7 +126,7 @@ pub fn render(diags: &[Diagnostic]) -> String {
                 "informationUri": "https://github.com/alertlint/alertlint",
                 "rules": rules,
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": src_root}},
             "results": results,
         }],
     });

@@ -8,7 +8,6 @@ use super::slug::Slugger;
 use crate::source::{SourceFile, Span};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
-use std::borrow::Cow;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -499,19 +498,6 @@ fn read_bytes(path: &Path, bytes: &mut Vec<u8>) -> Option<u64> {
     None
 }
 
-/// A runbook's text: [`read_bytes`] into `bytes`, then decoded (invalid UTF-8 replaced);
-/// `Err` with the size of a file too large to read.
-pub fn read_text<'a>(path: &Path, bytes: &'a mut Vec<u8>) -> Result<Cow<'a, str>, u64> {
-    if let Some(size) = read_bytes(path, bytes) {
-        return Err(size);
-    }
-    // Checked at full speed first; only invalid UTF-8 takes the replacing path.
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    })
-}
-
 impl Scratch {
     /// Empties what one runbook's reading collects.
     fn clear(&mut self) {
@@ -647,7 +633,7 @@ impl Runbook {
             if self.too_large.is_some() {
                 return SourceFile::new(self.path.clone(), String::new());
             }
-            // The buffer becomes the text (no copy, unlike `read_text`'s borrowed view).
+            // The buffer becomes the text (no copy).
             let mut bytes = Vec::new();
             let text = match read_bytes(&self.path, &mut bytes) {
                 Some(_too_large) => String::new(),

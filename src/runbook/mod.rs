@@ -203,7 +203,14 @@ impl Runbooks {
 
         // A relative path: from the rule file, the config's directory, or a root itself.
         let path = percent_decode(path);
-        let rule_dir = absolute(rule_file.parent().unwrap_or(Path::new("")));
+        // A rule file named without a directory (`check rules.yaml`) has the parent "", which
+        // is the current directory.
+        let rule_dir = absolute(
+            rule_file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        );
         let bases = [&rule_dir, &self.config_root]
             .into_iter()
             .chain(self.roots.iter().map(|r| &r.abs));

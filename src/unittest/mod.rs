@@ -205,10 +205,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             let found = crate::load::discover(std::slice::from_ref(p), &[])
                 .map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
             for f in found {
-                let is_test = std::fs::read_to_string(&f).is_ok_and(|t| {
-                    t.lines()
-                        .any(|l| l.starts_with("tests:") || l.starts_with("\"tests\":"))
-                });
+                // Bounded as every read is: the walk's files may be anything under the cap.
+                let is_test = crate::load::read_bounded(&f, crate::load::MAX_FILE_BYTES)
+                    .is_ok_and(|t| {
+                        t.split(|&b| b == b'\n')
+                            .any(|l| l.starts_with(b"tests:") || l.starts_with(b"\"tests\":"))
+                    });
                 if is_test {
                     out.push(f);
                 }

@@ -429,7 +429,23 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
                 "no file match pattern {}",
                 base.join(&pat).display()
             )),
-            Ok(found) => rule_files.extend(found),
+            Ok(found) => {
+                // A glob expands to regular files only, as `check`'s directory walk does: a
+                // FIFO or socket it happens to match would block the run or be unreadable.
+                let (files, others): (Vec<_>, Vec<_>) = found
+                    .into_iter()
+                    .partition(|p| !is_glob(&pat) || p.is_file());
+                for other in others {
+                    r.err(
+                        span,
+                        format!(
+                            "rule_files pattern matches {}, which is not a regular file",
+                            other.display()
+                        ),
+                    );
+                }
+                rule_files.extend(files);
+            }
             Err(e) => r.err(span, format!("invalid rule_files pattern: {e}")),
         }
     }
@@ -739,6 +755,11 @@ fn check_cost(
     }
 }
 
+/// Whether a `rule_files` entry is a glob pattern rather than a path.
+fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
 /// Resolves a `rule_files` entry relative to the test file's directory, expanding globs
 /// (`*`, `?`, `[...]` in the last components) like Go's `filepath.Glob`, sorted.
 pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
@@ -747,7 +768,7 @@ pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> 
     } else {
         base.join(pattern)
     };
-    let has_meta = |s: &str| s.contains(['*', '?', '[']);
+    let has_meta = is_glob;
     if !has_meta(pattern) {
         return Ok(if full.exists() {
             vec![full]
