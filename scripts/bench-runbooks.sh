@@ -4,7 +4,7 @@
 # `alertlint check` without runbook roots and with them (same rules, same config otherwise).
 # Prints the median of several runs of each and the ratio (the goal: at most 1.5), both as
 # the ratio of the medians and as the median of the ratios of neighbouring runs.
-# Also times the floor: `check` without runbooks while, beside it, examples/runbook_floor only
+# Also times the floor: `check` without runbooks while, beside it, crates/alertlint_linter/examples/runbook_floor only
 # walks and reads the same runbooks (no parsing, no checks, nothing kept). The floor is what
 # getting 10,000 files off the disk costs on this machine, whatever alertlint does with them.
 #   usage: scripts/bench-runbooks.sh [RUNS]   (ALERTLINT=path/to/binary skips building alertlint;
@@ -16,7 +16,7 @@ if [ -z "${ALERTLINT:-}" ]; then
   cargo build --release --quiet
   ALERTLINT=${CARGO_TARGET_DIR:-target}/release/alertlint
 fi
-cargo build --release --quiet --example runbook_floor
+cargo build --release --quiet -p alertlint_linter --example runbook_floor
 FLOOR=$(realpath "${CARGO_TARGET_DIR:-target}/release/examples/runbook_floor")
 # The script changes directory below: make the binary path absolute.
 ALERTLINT=$(realpath "$ALERTLINT")

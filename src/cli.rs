@@ -1,6 +1,5 @@
 //! Command-line interface definitions.
 
-use crate::report::Format;
 use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -26,13 +25,13 @@ fn non_empty_path() -> impl TypedValueParser<Value = PathBuf> {
     about = "Lint Prometheus alerting rules, their runbooks and their routing; replay unit tests.",
     long_about = None
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check rule files (and, if configured, runbooks and routing) and report problems.
     Check(CheckArgs),
     /// List every check with its id, default severity and summary.
@@ -52,7 +51,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
@@ -61,14 +60,14 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Rule files or directories (searched recursively for .yml/.yaml). Default: `.`
     #[arg(value_parser = non_empty_path())]
     pub paths: Vec<PathBuf>,
@@ -79,8 +78,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_config: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Write the report to FILE instead of standard output (`-`: standard output). FILE is
     /// replaced only once the report is complete, and never created when the run fails with
     /// exit code 2.
@@ -104,14 +103,35 @@ pub struct CheckArgs {
     pub alertmanager: Option<PathBuf>,
 }
 
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+impl From<CheckFormat> for alertlint_diagnostics::report::Format {
+    fn from(f: CheckFormat) -> Self {
+        use alertlint_diagnostics::report::Format;
+        match f {
+            CheckFormat::Human => Format::Human,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Sarif => Format::Sarif,
+            CheckFormat::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TestFormat {
+pub(crate) enum TestFormat {
     Human,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct TestArgs {
+pub(crate) struct TestArgs {
     /// Unit-test files, or directories searched for them (YAML files with a `tests:` key).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -136,14 +156,14 @@ pub struct TestArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RunbookCommand {
+pub(crate) enum RunbookCommand {
     /// Write a runbook skeleton for an alert, filled from its rule (alert, severity, owner,
     /// expression, threshold, dashboard), in the configured preset.
     New(RunbookNewArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct RunbookNewArgs {
+pub(crate) struct RunbookNewArgs {
     /// The alert's name.
     #[arg(value_name = "ALERT")]
     pub alert: String,
@@ -171,7 +191,7 @@ pub struct RunbookNewArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RouteArgs {
+pub(crate) struct RouteArgs {
     /// A label set to route, such as `severity=critical,team=ml-platform`.
     #[arg(long, value_name = "LABELS")]
     pub labels: Option<String>,

@@ -1,6 +1,11 @@
-use alertlint::cli::{Cli, Command};
-use alertlint::commands;
+//! The `alertlint` command line: argument parsing and one module per command. The work is done
+//! by the library crates under `crates/`.
+
+mod cli;
+mod commands;
+
 use clap::Parser;
+use cli::{Cli, Command};
 use std::process::ExitCode;
 
 // Loading builds many small strings and nodes; mimalloc makes that markedly cheaper than glibc's

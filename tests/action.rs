@@ -140,7 +140,10 @@ fn sarif_of_the_broken_examples_has_located_results_and_exit_one() {
         let uri = location["artifactLocation"]["uri"].as_str().unwrap_or("");
         // Relative to the repository root, as code scanning maps results to files.
         assert!(uri.starts_with("rules-examples/broken/"), "{r}");
-        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%", "{r}");
+        assert_eq!(
+            location["artifactLocation"]["uriBaseId"], "%SRCROOT%",
+            "{r}"
+        );
         assert!(location["region"]["startLine"].as_u64() >= Some(1), "{r}");
         assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
     }

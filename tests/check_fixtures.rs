@@ -5,10 +5,10 @@
 mod common;
 use common::render;
 
-use alertlint::analyse::Inputs;
-use alertlint::checks::CHECKS;
-use alertlint::config::Config;
-use alertlint::diagnostic::Diagnostic;
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_linter::analyse::Inputs;
+use alertlint_linter::checks::CHECKS;
+use alertlint_linter::config::Config;
 use std::path::{Path, PathBuf};
 
 /// Families whose fixtures live here (runbook and routing checks have their own suites).

@@ -2,7 +2,7 @@
 //! markers, NaN, ±Inf, resets, a native histogram) evaluates to a result or an error, never a
 //! panic, at instants and over ranges.
 
-use alertlint::promql::{Engine, Labels, Storage, StoredValue};
+use promql::{Engine, Labels, Storage, StoredValue};
 use proptest::prelude::*;
 
 /// A series' labels and its value at each minute (`None`: a stale marker).

@@ -7,14 +7,14 @@
 //! with the crash it shows (`cargo test --test fuzz_regressions -- --ignored` runs those). No
 //! promtool, no third-party corpora.
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::diagnostic::Diagnostic;
-use alertlint::load::{Classified, read_rule_file};
-use alertlint::promql::notation::{NotationValue, parse_series_desc, parse_values};
-use alertlint::promql::{Engine, Storage, StoredValue};
-use alertlint::report::{Format, HumanOptions, Summary};
-use alertlint::source::SourceFile;
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_diagnostics::report::{Format, HumanOptions, Summary};
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, read_rule_file};
+use promql::notation::{NotationValue, parse_series_desc, parse_values};
+use promql::{Engine, Storage, StoredValue};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::mpsc;
@@ -110,7 +110,13 @@ fn render_all(diags: &[Diagnostic]) {
         width: 100,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-        std::hint::black_box(alertlint::report::render(format, diags, &summary, &human));
+        std::hint::black_box(alertlint_diagnostics::report::render(
+            format,
+            diags,
+            &summary,
+            &human,
+            &alertlint_linter::checks::docs(),
+        ));
     }
 }
 
@@ -176,9 +182,9 @@ fn storage() -> Storage {
 /// expression at three instants and over a range.
 fn promql(text: &str) {
     let text = text.to_string();
-    within(60, move || match alertlint::promql::parse(&text) {
+    within(60, move || match promql::parse(&text) {
         Err(e) => {
-            let (range, _) = alertlint::promql_locate::explain(&text, &e.message);
+            let (range, _) = alertlint_linter::promql_locate::explain(&text, &e.message);
             assert!(text.get(range.clone()).is_some(), "explain gave {range:?}");
         }
         Ok(expr) => {
@@ -215,7 +221,7 @@ fn repeated_histogram() -> String {
 #[test]
 fn expected_histogram_is_not_expanded() {
     within_memory(60, 64, || {
-        let r = alertlint::unittest::model::parse_histogram("{{}}x05000000");
+        let r = alertlint_unittest::model::parse_histogram("{{}}x05000000");
         assert!(r.is_err(), "{r:?}");
     });
 }
@@ -230,7 +236,7 @@ fn unittest_expected_histogram_repetition_is_bounded() {
     );
     within_memory(120, 256, move || {
         let source = SourceFile::new("t.test.yml", text);
-        let r = alertlint::unittest::model::parse_test_file(&source);
+        let r = alertlint_unittest::model::parse_test_file(&source);
         assert!(
             r.is_err(),
             "a histogram repeated ten million times is no expected sample"
@@ -245,7 +251,7 @@ fn unittest_expected_histogram_repetition_is_bounded() {
 fn series_line_histogram_repetition_is_bounded() {
     let line = format!("m {}", repeated_histogram());
     within_memory(120, 2048, move || {
-        let _ = std::hint::black_box(alertlint::promql::notation::parse_series_line(&line));
+        let _ = std::hint::black_box(promql::notation::parse_series_line(&line));
     });
 }
 
@@ -283,7 +289,7 @@ fn long_expression_ending_early_is_located_in_bounded_time() {
 #[test]
 fn subquery_at_the_step_cap_is_an_error() {
     within(120, || {
-        let expr = alertlint::promql::parse("m[100y:1ms]").expect("valid PromQL");
+        let expr = promql::parse("m[100y:1ms]").expect("valid PromQL");
         let r = Engine::default().instant(&storage(), &expr, 600_000);
         assert!(r.is_err(), "{r:?}");
     });
@@ -295,7 +301,7 @@ fn subquery_at_the_step_cap_is_an_error() {
 /// The `template` target: the syntax check, then expansion with fixed labels, value and a
 /// `query` function answering from a fixed result.
 fn template_within(secs: u64, src: &str) {
-    use alertlint::template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
+    use prometheus_template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
     use std::collections::BTreeMap;
     let src = src.to_string();
     within(secs, move || {
@@ -336,7 +342,7 @@ fn template_harness_expands() {
 /// bound stays (a gotmpl upgrade without it would let `alertlint test` hang).
 #[test]
 fn template_range_over_a_large_integer_is_an_error() {
-    use alertlint::template::{TemplateContext, expand};
+    use prometheus_template::{TemplateContext, expand};
     within(60, || {
         let none = std::collections::BTreeMap::new();
         let ctx = TemplateContext {
@@ -356,8 +362,8 @@ fn template_range_over_a_large_integer_is_an_error() {
 
 /// The `runbook` target's call: the runbook reader under the `incident` preset.
 fn runbook_within(secs: u64, text: String) {
-    use alertlint::runbook::markdown::{NameKeys, Runbook, Scratch};
-    use alertlint::runbook::settings::Settings;
+    use alertlint_linter::runbook::markdown::{NameKeys, Runbook, Scratch};
+    use alertlint_linter::runbook::settings::Settings;
     within(secs, move || {
         let settings = Settings::default();
         let keys = NameKeys::new(&settings);

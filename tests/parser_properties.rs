@@ -1,12 +1,12 @@
 //! Property tests for the parsers: arbitrary text never panics them, and positions they report
 //! always land inside the file on the character they describe.
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::load::{Classified, read_rule_file};
-use alertlint::promql_locate::explain;
-use alertlint::source::SourceFile;
-use alertlint::yaml::{self, scalar_map::map_scalar};
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, read_rule_file};
+use alertlint_linter::promql_locate::explain;
+use alertlint_yaml::{self as yaml, scalar_map::map_scalar};
 use proptest::prelude::*;
 
 /// Text that looks like PromQL and templates, with the characters YAML escaping cares about.
@@ -114,7 +114,7 @@ proptest! {
 
     #[test]
     fn promql_errors_are_located_inside_the_expression(expr in expr_text()) {
-        if let Err(message) = alertlint::promql_locate::parse(&expr) {
+        if let Err(message) = alertlint_linter::promql_locate::parse(&expr) {
             let (range, text) = explain(&expr, &message);
             prop_assert!(range.start <= range.end && range.end <= expr.len());
             prop_assert!(expr.is_char_boundary(range.start) && expr.is_char_boundary(range.end));

@@ -2,8 +2,8 @@
 //! Prometheus 3.x semantics): every eval must pass. The oracle tier checks the expected values
 //! themselves against promtool (tests/oracle/promqltest_promtool.rs).
 
-use alertlint::promql::Engine;
-use alertlint::promql::promqltest::{Verdict, run_str};
+use promql::Engine;
+use promql::promqltest::{Verdict, run_str};
 use std::path::PathBuf;
 
 /// At least this many evals: the set cannot shrink unnoticed.

@@ -7,13 +7,13 @@
 mod common;
 use common::render;
 
-use alertlint::alertmanager::{self, Alertmanager, Settings};
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::checks::CHECKS;
-use alertlint::config::Config;
-use alertlint::diagnostic::Diagnostic;
-use alertlint::load::{Classified, load_file};
-use alertlint::source::SourceFile;
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::alertmanager::{self, Alertmanager, Settings};
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::checks::CHECKS;
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, load_file};
 use std::path::{Path, PathBuf};
 
 const ROOT: &str = "fixtures/alertmanager";

@@ -7,13 +7,13 @@
 mod common;
 use common::{TODAY, dir_with, load_config, load_runbooks, render};
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::checks::CHECKS;
-use alertlint::config::Config;
-use alertlint::diagnostic::Diagnostic;
-use alertlint::load::load_rule_files;
-use alertlint::model::RuleFile;
-use alertlint::runbook;
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::checks::CHECKS;
+use alertlint_linter::config::Config;
+use alertlint_linter::load::load_rule_files;
+use alertlint_linter::model::RuleFile;
+use alertlint_linter::runbook;
 use std::path::{Path, PathBuf};
 
 fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {

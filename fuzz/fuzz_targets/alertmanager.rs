@@ -3,11 +3,11 @@
 //! fixed rule file, rendered in every output format.
 #![no_main]
 
-use alertlint::alertmanager::{Alertmanager, LabelSet};
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::load::{Classified, read_rule_file};
-use alertlint::source::SourceFile;
+use alertlint_linter::alertmanager::{Alertmanager, LabelSet};
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, read_rule_file};
+use alertlint_diagnostics::source::SourceFile;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 const RULES: &str = r#"groups:

@@ -3,10 +3,10 @@
 //! errors rendered in every output format.
 #![no_main]
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::load::{Classified, read_rule_file};
-use alertlint::source::SourceFile;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, read_rule_file};
+use alertlint_diagnostics::source::SourceFile;
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::path::{Path, PathBuf};
 
@@ -27,14 +27,14 @@ fuzz_target!(|data: &[u8]| -> Corpus {
         return Corpus::Reject;
     };
     let file = SourceFile::new(".alertlint.yaml", text.to_string());
-    let config = match Config::parse(file, PathBuf::from("."), alertlint::checks::is_check_id) {
+    let config = match Config::parse(file, PathBuf::from("."), alertlint_linter::checks::is_check_id) {
         Ok(config) => config,
         Err(diags) => {
             fuzz_support::render_all(&diags);
             return Corpus::Keep;
         }
     };
-    if let Err(diags) = alertlint::alertmanager::settings(&config) {
+    if let Err(diags) = alertlint_linter::alertmanager::settings(&config) {
         fuzz_support::render_all(&diags);
     }
     let Classified::Rules(rules) = read_rule_file(SourceFile::new("rules.yaml", RULES.into()))
@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     for (group, rule) in rules.rules() {
         std::hint::black_box(config.policy_for(Path::new("rules.yaml"), group, rule));
     }
-    for check in alertlint::checks::CHECKS {
+    for check in alertlint_linter::checks::CHECKS {
         std::hint::black_box(config.may_enable(check.id, check.default_enabled));
         let labels = [("severity", "critical"), ("team", "fraud-ml")];
         std::hint::black_box(config.setting(check.id, Path::new("rules.yaml"), Some(&labels)));

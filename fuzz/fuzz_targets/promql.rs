@@ -1,11 +1,11 @@
 //! PromQL: parse with alertlint's guarded parser entry point; on an error, position it as the
-//! `promql/syntax` check does; on success, evaluate it with `alertlint::promql::Engine` over a
+//! `promql/syntax` check does; on success, evaluate it with `promql::Engine` over a
 //! tiny fixed storage (instant queries at three times and one range query). Input is capped at
 //! 512 bytes, and expressions whose subqueries take over 20,000 steps are only parsed, to bound
 //! the work.
 #![no_main]
 
-use alertlint::promql::{Engine, parse};
+use promql::{Engine, parse};
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     };
     match parse(text) {
         Err(e) => {
-            let (range, message) = alertlint::promql_locate::explain(text, &e.message);
+            let (range, message) = alertlint_linter::promql_locate::explain(text, &e.message);
             // The check slices the expression with this range.
             assert!(
                 text.get(range.clone()).is_some(),

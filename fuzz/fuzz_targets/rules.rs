@@ -3,10 +3,10 @@
 //! the default config and rendered in every output format.
 #![no_main]
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::load::{Classified, load_file, read_rule_file};
-use alertlint::source::SourceFile;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, load_file, read_rule_file};
+use alertlint_diagnostics::source::SourceFile;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 const MAX: usize = 64 * 1024;

@@ -3,7 +3,7 @@
 //! function that answers from a fixed result).
 #![no_main]
 
-use alertlint::template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
+use prometheus_template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::collections::BTreeMap;
 

@@ -8,13 +8,13 @@
 //! are rejected, so the fuzzer never walks the machine's directories.
 #![no_main]
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::load::{Classified, read_rule_file};
-use alertlint::source::SourceFile;
-use alertlint::unittest::model::parse_test_file;
-use alertlint::unittest::rules::{CompiledGroup, compile, order_groups};
-use alertlint::unittest::runner::run_group;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, read_rule_file};
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_unittest::model::parse_test_file;
+use alertlint_unittest::rules::{CompiledGroup, compile, order_groups};
+use alertlint_unittest::runner::run_group;
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -38,7 +38,7 @@ fn compiled() -> Vec<CompiledGroup> {
     assert!(
         analyse(&files, &Config::default(), &Inputs::default())
             .iter()
-            .all(|d| d.severity != alertlint::diagnostic::Severity::Error
+            .all(|d| d.severity != alertlint_diagnostics::diagnostic::Severity::Error
                 || !d.check.starts_with("promql/")),
         "the fixed rules parse"
     );
@@ -47,7 +47,7 @@ fn compiled() -> Vec<CompiledGroup> {
 
 /// Whether `rule_files` names only relative paths inside the test file's directory.
 fn rule_files_stay_inside(text: &str) -> bool {
-    let (docs, _) = alertlint::yaml::parse(text);
+    let (docs, _) = alertlint_yaml::parse(text);
     let Some(items) = docs
         .first()
         .and_then(|d| d.root.get("rule_files"))

@@ -2,10 +2,10 @@
 //! PromQL target evaluates over, a fixed compiled rule set for the unit-test runner, and the
 //! report renderers every diagnostic goes through.
 
-use alertlint::diagnostic::Diagnostic;
-use alertlint::promql::notation::{NotationValue, parse_values};
-use alertlint::promql::{FloatHistogram, Labels, Storage, StoredValue};
-use alertlint::report::{Format, HumanOptions, Summary};
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use promql::notation::{NotationValue, parse_values};
+use promql::{FloatHistogram, Labels, Storage, StoredValue};
+use alertlint_diagnostics::report::{Format, HumanOptions, Summary};
 use std::sync::Once;
 
 /// The panic policy of every target.
@@ -57,7 +57,7 @@ pub fn render_all(diags: &[Diagnostic]) {
         width: 100,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-        std::hint::black_box(alertlint::report::render(format, diags, &summary, &human));
+        std::hint::black_box(alertlint_diagnostics::report::render(format, diags, &summary, &human, &alertlint_linter::checks::docs()));
     }
 }
 
@@ -86,7 +86,7 @@ pub fn storage() -> Storage {
     let mut st = Storage::new();
     for (desc, values) in SERIES {
         let labels: Labels =
-            alertlint::promql::notation::parse_series_desc(desc).expect("fixed series labels");
+            promql::notation::parse_series_desc(desc).expect("fixed series labels");
         let values = parse_values(values).expect("fixed series values");
         for (i, v) in values.into_iter().enumerate() {
             let t = i as i64 * 60_000;
@@ -138,7 +138,7 @@ pub const UNITTEST_RULES: &str = r#"groups:
 
 /// How many evaluation steps the subqueries of `e` take at one instant (nested subqueries
 /// multiply, siblings add), saturating. The engine caps a query at
-/// `alertlint::promql::MAX_QUERY_STEPS` (a million) steps, which by design takes seconds,
+/// `promql::MAX_QUERY_STEPS` (a million) steps, which by design takes seconds,
 /// and many more under the fuzzers' instrumentation: the PromQL target evaluates only
 /// expressions well below it, so that the cap is not reported as a timeout over and over.
 pub fn subquery_steps(e: &promql_parser::parser::Expr) -> u64 {

@@ -1,16 +1,16 @@
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
-use crate::analyse::{Inputs, analyse};
-use crate::checks::is_check_id;
-use crate::cli::{CheckArgs, Color, FailOn};
-use crate::config::Config;
-use crate::diagnostic::Severity;
-use crate::load::load_rule_files;
-use crate::report::{self, Format, HumanOptions, Summary};
+use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
+use alertlint_diagnostics::diagnostic::Severity;
+use alertlint_diagnostics::report::{self, HumanOptions, Summary};
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::checks::is_check_id;
+use alertlint_linter::config::Config;
+use alertlint_linter::load::load_rule_files;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn human_options(color: Color) -> HumanOptions {
+pub(crate) fn human_options(color: Color) -> HumanOptions {
     let color = match color {
         Color::Always => true,
         Color::Never => false,
@@ -20,7 +20,10 @@ pub fn human_options(color: Color) -> HumanOptions {
 }
 
 /// Prints errors in a config file (`.alertlint.yaml`, `alertmanager.yml`) to stderr.
-pub fn print_config_errors(errors: &[crate::diagnostic::Diagnostic], color: Color) {
+pub(crate) fn print_config_errors(
+    errors: &[alertlint_diagnostics::diagnostic::Diagnostic],
+    color: Color,
+) {
     let text = report::render_human(errors, &Summary::default(), &human_options(color));
     // The summary line speaks of rule files, which were never read: print the errors only.
     let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
@@ -28,7 +31,7 @@ pub fn print_config_errors(errors: &[crate::diagnostic::Diagnostic], color: Colo
 }
 
 /// Finds and reads the config for a run; config errors are printed and end the run.
-pub fn load_config(
+pub(crate) fn load_config(
     explicit: Option<&PathBuf>,
     no_config: bool,
     first_path: &std::path::Path,
@@ -48,13 +51,13 @@ pub fn load_config(
         print_config_errors(&errors, color);
         eprintln!(
             "error: invalid config {}",
-            crate::source::display_path(&path)
+            alertlint_diagnostics::source::display_path(&path)
         );
         ExitCode::from(EXIT_USAGE)
     })
 }
 
-pub fn run(args: CheckArgs) -> ExitCode {
+pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -68,7 +71,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     excludes.extend(args.exclude.iter().cloned());
     // The runbooks load on their own thread while the rule files load: neither needs the other.
     let (loaded, runbooks) = std::thread::scope(|s| {
-        let runbooks = s.spawn(|| crate::runbook::load(&config, &args.runbooks));
+        let runbooks = s.spawn(|| alertlint_linter::runbook::load(&config, &args.runbooks));
         let loaded = load_rule_files(&paths, &excludes);
         let runbooks = runbooks
             .join()
@@ -100,15 +103,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
             None
         }
     };
-    let alertmanager = match crate::alertmanager::load(&config, args.alertmanager.as_deref()) {
-        Ok(a) => a,
-        Err(errors) => {
-            config_errors.extend(errors);
-            None
-        }
-    };
+    let alertmanager =
+        match alertlint_linter::alertmanager::load(&config, args.alertmanager.as_deref()) {
+            Ok(a) => a,
+            Err(errors) => {
+                config_errors.extend(errors);
+                None
+            }
+        };
     if !config_errors.is_empty() {
-        crate::diagnostic::sort(&mut config_errors);
+        alertlint_diagnostics::diagnostic::sort(&mut config_errors);
         print_config_errors(&config_errors, args.color);
         let config_file = config.file.as_ref().map(|f| f.display_path());
         let all_in_config = config_errors
@@ -145,7 +149,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         partial_rule_set,
     };
     diags.extend(analyse(&rule_files, &config, &inputs));
-    crate::diagnostic::sort(&mut diags);
+    alertlint_diagnostics::diagnostic::sort(&mut diags);
     summary.count(&diags);
     // `--output -` is standard output, as `runbook new --out -`.
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
@@ -154,21 +158,27 @@ pub fn run(args: CheckArgs) -> ExitCode {
         (Some(_), Color::Auto) => Color::Never,
         (_, c) => c,
     };
-    let out = report::render(args.format, &diags, &summary, &human_options(color));
+    let out = report::render(
+        args.format.into(),
+        &diags,
+        &summary,
+        &human_options(color),
+        &alertlint_linter::checks::docs(),
+    );
     match output {
         None => print!("{out}"),
         Some(path) => {
             if let Err(e) = write_whole(path, out.as_bytes()) {
                 return usage_error(format!(
                     "cannot write {}: {e}",
-                    crate::source::display_path(path)
+                    alertlint_diagnostics::source::display_path(path)
                 ));
             }
             // The report is in the file; the log still says what it holds.
             let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             eprintln!(
                 "wrote {}: {}, {}, {} in {}",
-                crate::source::display_path(path),
+                alertlint_diagnostics::source::display_path(path),
                 n(summary.errors, "error"),
                 n(summary.warnings, "warning"),
                 n(summary.infos, "info"),
@@ -176,12 +186,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
             );
         }
     }
-    if args.format == Format::Human && rule_files.is_empty() && summary.skipped == 0 {
+    if args.format == CheckFormat::Human && rule_files.is_empty() && summary.skipped == 0 {
         eprintln!(
             "warning: no .yml/.yaml files found under {}",
             paths
                 .iter()
-                .map(|p| crate::source::display_path(p))
+                .map(|p| alertlint_diagnostics::source::display_path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -201,7 +211,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// The files some config errors are in, for the closing line (`.alertlint.yaml, am.yml`).
-fn config_sources(errors: &[crate::diagnostic::Diagnostic]) -> String {
+fn config_sources(errors: &[alertlint_diagnostics::diagnostic::Diagnostic]) -> String {
     let mut files: Vec<String> = Vec::new();
     for d in errors {
         let f = d.file.display_path();

@@ -1,9 +1,9 @@
 use super::{EXIT_OK, usage_error};
-use crate::checks::{CHECKS, find};
-use crate::load::closest;
+use alertlint_linter::checks::{CHECKS, find};
+use alertlint_linter::load::closest;
 use std::process::ExitCode;
 
-pub fn list() -> ExitCode {
+pub(crate) fn list() -> ExitCode {
     let width = CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for c in CHECKS {
@@ -18,7 +18,7 @@ pub fn list() -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-pub fn explain(id: &str) -> ExitCode {
+pub(crate) fn explain(id: &str) -> ExitCode {
     match find(id) {
         Some(c) => {
             let state = if c.default_enabled {

@@ -2,15 +2,17 @@
 //! or every alert of some rule files, so a reviewer sees the effect of a routing change.
 
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
-use crate::alertmanager::{self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher};
 use crate::cli::RouteArgs;
 use crate::commands::check::{load_config, print_config_errors};
-use crate::load::load_rule_files;
-use crate::source::Span;
+use alertlint_diagnostics::source::Span;
+use alertlint_linter::alertmanager::{
+    self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher,
+};
+use alertlint_linter::load::load_rule_files;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(args: RouteArgs) -> ExitCode {
+pub(crate) fn run(args: RouteArgs) -> ExitCode {
     if args.labels.is_none() && args.rules.is_empty() {
         return usage_error("give --labels k=v,... or --rules PATH (see `alertlint route --help`)");
     }
@@ -77,7 +79,7 @@ pub fn run(args: RouteArgs) -> ExitCode {
 }
 
 /// `severity=critical,team=ml-platform` (the matcher syntax, equality only).
-pub fn parse_labels(s: &str) -> Result<LabelSet, String> {
+pub(crate) fn parse_labels(s: &str) -> Result<LabelSet, String> {
     let ms = matcher::parse_matchers(s, Span::default()).map_err(|e| format!("--labels: {e}"))?;
     let mut set = LabelSet::new();
     for m in ms {
@@ -165,8 +167,8 @@ fn describe_labels(am: &Alertmanager, set: &LabelSet) -> String {
 
 fn table(
     am: &Alertmanager,
-    config: &crate::config::Config,
-    files: &[crate::model::RuleFile],
+    config: &alertlint_linter::config::Config,
+    files: &[alertlint_linter::model::RuleFile],
 ) -> String {
     let mut rows = vec![[
         "ALERT".to_string(),
@@ -175,7 +177,7 @@ fn table(
         "RECEIVERS".to_string(),
         "PAGES".to_string(),
     ]];
-    let ctx = crate::checks::Context::new(files, config, None, Some(am));
+    let ctx = alertlint_linter::checks::Context::new(files, config, None, Some(am));
     for a in ctx.routed_alerts() {
         let get = |k: &str| {
             a.labels

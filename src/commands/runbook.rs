@@ -2,15 +2,15 @@
 
 use super::{EXIT_OK, EXIT_USAGE, usage_error};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
-use crate::config::Config;
-use crate::load::{closest, load_rule_files};
-use crate::model::RuleFile;
-use crate::runbook::skeleton::{self, Destination, Facts, render};
-use crate::runbook::{Resolution, Runbooks, Settings, date};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{closest, load_rule_files};
+use alertlint_linter::model::RuleFile;
+use alertlint_linter::runbook::skeleton::{self, Destination, Facts, render};
+use alertlint_linter::runbook::{Resolution, Runbooks, Settings, date};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(cmd: RunbookCommand) -> ExitCode {
+pub(crate) fn run(cmd: RunbookCommand) -> ExitCode {
     match cmd {
         RunbookCommand::New(args) => new(args),
     }
@@ -55,13 +55,13 @@ fn new(args: RunbookNewArgs) -> ExitCode {
             args.alert,
             paths
                 .iter()
-                .map(|p| crate::source::display_path(p))
+                .map(|p| alertlint_diagnostics::source::display_path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
     };
 
-    let runbooks = match crate::runbook::load(&config, &args.runbooks) {
+    let runbooks = match alertlint_linter::runbook::load(&config, &args.runbooks) {
         Ok(r) => r,
         Err(errors) => {
             for e in errors {
@@ -98,7 +98,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
             None => {
                 return usage_error(format!(
                     "unknown preset `{p}` (expected one of: {})",
-                    crate::runbook::settings::PRESETS.join(", ")
+                    alertlint_linter::runbook::settings::PRESETS.join(", ")
                 ));
             }
         }
@@ -160,7 +160,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                     return usage_error(format!(
                         "{} is shared by other alerts ({why}); add the section for {} by hand, \
                          or use --out to write the skeleton elsewhere",
-                        crate::source::display_path(&d.path),
+                        alertlint_diagnostics::source::display_path(&d.path),
                         args.alert
                     ));
                 }

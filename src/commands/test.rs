@@ -5,10 +5,10 @@
 
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
 use crate::cli::{TestArgs, TestFormat};
-use crate::unittest::{self, Options, report};
+use alertlint_unittest::{self as unittest, Options, report};
 use std::process::ExitCode;
 
-pub fn run(args: TestArgs) -> ExitCode {
+pub(crate) fn run(args: TestArgs) -> ExitCode {
     let mut run = Vec::new();
     for r in &args.run {
         match regex::Regex::new(r) {

@@ -3,16 +3,16 @@
 //! `fixtures/oracle/amtool-routes.json` (labels written by the project, receivers recorded by the
 //! oracle tier). Shared by tier 1 (alertlint against the recording) and the oracle tier.
 
-use alertlint::alertmanager::{Alertmanager, LabelSet};
-use alertlint::source::SourceFile;
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::alertmanager::{Alertmanager, LabelSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const RECORDING: &str = "amtool-routes.json";
+pub(crate) const RECORDING: &str = "amtool-routes.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Recording {
+pub(crate) struct Recording {
     /// `amtool --version`'s first line when recorded.
     pub amtool: String,
     /// The Alertmanager config routed over, relative to the repository root.
@@ -21,7 +21,7 @@ pub struct Recording {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Case {
+pub(crate) struct Case {
     /// The label set.
     pub labels: BTreeMap<String, String>,
     /// The receivers amtool routes it to, in its order.
@@ -29,7 +29,7 @@ pub struct Case {
 }
 
 /// The receivers alertlint routes each label set of `cases` to, over the config at `config`.
-pub fn alertlint_receivers(config: &str, cases: &[Case]) -> Vec<Vec<String>> {
+pub(crate) fn alertlint_receivers(config: &str, cases: &[Case]) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(config).expect("read the Alertmanager fixture");
     let am = Alertmanager::parse(&SourceFile::new(Path::new(config), text))
         .unwrap_or_else(|e| panic!("{config} does not parse: {}", e[0].message));

@@ -3,22 +3,22 @@
 // Each suite uses some of the helpers.
 #![allow(dead_code)]
 
-pub mod amtool;
-pub mod oracle;
-pub mod promtool;
-pub mod promtool_test;
+pub(crate) mod amtool;
+pub(crate) mod oracle;
+pub(crate) mod promtool;
+pub(crate) mod promtool_test;
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::config::Config;
-use alertlint::diagnostic::Diagnostic;
-use alertlint::load::{Classified, load_file};
-use alertlint::report::{HumanOptions, Summary, render_human};
-use alertlint::source::SourceFile;
+use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_diagnostics::report::{HumanOptions, Summary, render_human};
+use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, load_file};
 use std::path::{Path, PathBuf};
 
 /// Diagnostics as `alertlint check` prints them for one file, without colours, at a fixed width
 /// so snapshots do not depend on the terminal.
-pub fn render(diags: &[Diagnostic]) -> String {
+pub(crate) fn render(diags: &[Diagnostic]) -> String {
     let mut summary = Summary {
         files: 1,
         ..Summary::default()
@@ -36,10 +36,10 @@ pub fn render(diags: &[Diagnostic]) -> String {
 
 /// The date the suites check on, so that `runbook/stale` and the example runbooks' `Last
 /// updated` dates do not depend on the clock.
-pub const TODAY: &str = "2026-11-24";
+pub(crate) const TODAY: &str = "2026-11-24";
 
 /// The binary as a user runs it, without colours, on [`TODAY`].
-pub fn alertlint() -> assert_cmd::Command {
+pub(crate) fn alertlint() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("alertlint").expect("binary");
     cmd.env("NO_COLOR", "1");
     cmd.env("ALERTLINT_TODAY", TODAY);
@@ -47,21 +47,25 @@ pub fn alertlint() -> assert_cmd::Command {
 }
 
 /// The config at `path`, or a panic that lists its errors.
-pub fn load_config(path: &Path) -> Config {
-    Config::load(path, alertlint::checks::is_check_id)
+pub(crate) fn load_config(path: &Path) -> Config {
+    Config::load(path, alertlint_linter::checks::is_check_id)
         .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), messages(&e)))
 }
 
 /// `text` read as the config `./.alertlint.yaml`, or a panic that lists its errors.
-pub fn parse_config(text: &str) -> Config {
+pub(crate) fn parse_config(text: &str) -> Config {
     let source = SourceFile::new(".alertlint.yaml", text.to_string());
-    Config::parse(source, PathBuf::from("."), alertlint::checks::is_check_id)
-        .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
+    Config::parse(
+        source,
+        PathBuf::from("."),
+        alertlint_linter::checks::is_check_id,
+    )
+    .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
 }
 
 /// A temporary directory holding `files` (path relative to it, text), with the directories
 /// their paths name.
-pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (path, text) in files {
         let path = dir.path().join(path);
@@ -75,7 +79,7 @@ pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// The diagnostics of `check` on the rule file at `path`, analysed alone under `config` with
 /// `inputs` (runbooks, an Alertmanager config).
-pub fn diagnostics_of(
+pub(crate) fn diagnostics_of(
     check: &str,
     path: &Path,
     config: &Config,
@@ -93,20 +97,23 @@ pub fn diagnostics_of(
 }
 
 /// The messages of some diagnostics, for a failing test to print.
-pub fn messages(diags: &[Diagnostic]) -> Vec<&str> {
+pub(crate) fn messages(diags: &[Diagnostic]) -> Vec<&str> {
     diags.iter().map(|d| d.message.as_str()).collect()
 }
 
 /// The runbooks of `config`'s roots plus `dirs`, dated [`TODAY`]; `None` without any root.
-pub fn load_runbooks(config: &Config, dirs: &[PathBuf]) -> Option<alertlint::runbook::Runbooks> {
-    let mut rbs = alertlint::runbook::load(config, dirs)
+pub(crate) fn load_runbooks(
+    config: &Config,
+    dirs: &[PathBuf],
+) -> Option<alertlint_linter::runbook::Runbooks> {
+    let mut rbs = alertlint_linter::runbook::load(config, dirs)
         .unwrap_or_else(|e| panic!("runbooks: {:?}", messages(&e)))?;
-    rbs.today = alertlint::runbook::date::parse_date(TODAY).expect("date");
+    rbs.today = alertlint_linter::runbook::date::parse_date(TODAY).expect("date");
     Some(rbs)
 }
 
 /// The failures of one test of `alertlint test --format json`, as `kind:alertname-or-expr`.
-pub fn failure_kinds(test: &serde_json::Value) -> Vec<String> {
+pub(crate) fn failure_kinds(test: &serde_json::Value) -> Vec<String> {
     test["failures"]
         .as_array()
         .into_iter()

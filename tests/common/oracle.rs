@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The repository root (tests run with it as the working directory, but say so explicitly).
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A recording under `fixtures/oracle/`, parsed.
-pub fn read_recording<T: DeserializeOwned>(name: &str) -> T {
+pub(crate) fn read_recording<T: DeserializeOwned>(name: &str) -> T {
     let path = root().join("fixtures/oracle").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -30,7 +30,7 @@ pub fn read_recording<T: DeserializeOwned>(name: &str) -> T {
 
 /// The recording to compare with, or, when recording, the one to update: it keeps the
 /// hand-written notes (where 3.x differs) and starts empty when there is none yet.
-pub fn read_recording_for_update<T: DeserializeOwned + Default>(name: &str) -> T {
+pub(crate) fn read_recording_for_update<T: DeserializeOwned + Default>(name: &str) -> T {
     if !recording() {
         return read_recording(name);
     }
@@ -41,7 +41,7 @@ pub fn read_recording_for_update<T: DeserializeOwned + Default>(name: &str) -> T
 }
 
 /// Writes a recording under `fixtures/oracle/` as stable, pretty JSON with a final newline.
-pub fn write_recording<T: Serialize>(name: &str, value: &T) {
+pub(crate) fn write_recording<T: Serialize>(name: &str, value: &T) {
     let path = root().join("fixtures/oracle").join(name);
     let mut text = serde_json::to_string_pretty(value).expect("serialise recording");
     text.push('\n');
@@ -50,13 +50,13 @@ pub fn write_recording<T: Serialize>(name: &str, value: &T) {
 
 /// Whether this oracle-tier run writes recordings (`ALERTLINT_RECORD=1`) instead of comparing
 /// the live oracle with them.
-pub fn recording() -> bool {
+pub(crate) fn recording() -> bool {
     std::env::var_os("ALERTLINT_RECORD").is_some_and(|v| v == "1")
 }
 
 /// Where the third-party corpora are: `ALERTLINT_CORPORA`, else `../shared/corpora` beside the
 /// repository. The oracle tier fails, never skips, when they are missing.
-pub fn corpora() -> PathBuf {
+pub(crate) fn corpora() -> PathBuf {
     let dir = std::env::var_os("ALERTLINT_CORPORA")
         .map_or_else(|| root().join("../shared/corpora"), PathBuf::from);
     assert!(
@@ -69,7 +69,7 @@ pub fn corpora() -> PathBuf {
 }
 
 /// One corpus folder under [`corpora`], which must exist.
-pub fn corpus(name: &str) -> PathBuf {
+pub(crate) fn corpus(name: &str) -> PathBuf {
     let dir = corpora().join(name);
     assert!(dir.is_dir(), "corpus missing: {}", dir.display());
     dir
@@ -77,7 +77,7 @@ pub fn corpus(name: &str) -> PathBuf {
 
 /// The oracle binary `name`: `$ENV` if set, else `name` on PATH. Panics with the Debian package
 /// to install when it cannot be run: the oracle tier fails, never skips.
-pub fn oracle_binary(name: &str, env: &str, package: &str) -> String {
+pub(crate) fn oracle_binary(name: &str, env: &str, package: &str) -> String {
     let path = std::env::var(env).unwrap_or_else(|_| name.to_string());
     match Command::new(&path).arg("--version").output() {
         Ok(out) if out.status.success() => path,
@@ -89,13 +89,13 @@ pub fn oracle_binary(name: &str, env: &str, package: &str) -> String {
 }
 
 /// `path` relative to the repository root, with `/` separators: the key of a recording.
-pub fn key(path: &Path) -> String {
+pub(crate) fn key(path: &Path) -> String {
     let rel = path.strip_prefix(root()).unwrap_or(path);
     rel.to_string_lossy().replace('\\', "/")
 }
 
 /// The first line an oracle prints for `--version`, kept in a recording.
-pub fn oracle_version(binary: &str) -> String {
+pub(crate) fn oracle_version(binary: &str) -> String {
     let out = Command::new(binary)
         .arg("--version")
         .output()
@@ -110,7 +110,7 @@ pub fn oracle_version(binary: &str) -> String {
 }
 
 /// Every `.yml`/`.yaml` file under `dir`, sorted.
-pub fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
         .build()
         .map(|e| {
@@ -125,7 +125,7 @@ pub fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// Nothing silently left out of a recording: every input has a recorded verdict, and every
 /// recorded verdict is of an input.
-pub fn assert_recording_covers<'a>(
+pub(crate) fn assert_recording_covers<'a>(
     inputs: &[String],
     recorded: impl Iterator<Item = &'a String> + Clone,
 ) {

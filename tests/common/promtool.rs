@@ -2,11 +2,11 @@
 //! comparison of that verdict with alertlint's correctness findings. Shared by tier 1 (verdicts
 //! recorded in `fixtures/oracle/promtool-check-rules.json`) and the oracle tier (promtool live).
 
-use alertlint::analyse::{Inputs, analyse};
-use alertlint::checks::{Category, find};
-use alertlint::config::Config;
-use alertlint::diagnostic::{Diagnostic, Severity};
-use alertlint::load::{Classified, load_file};
+use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::checks::{Category, find};
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, load_file};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::process::Command;
 
 /// What promtool said of one rule file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// Errors other than the duplicate-rules lint.
     pub failed: bool,
     /// The duplicate-rules lint fired.
@@ -26,7 +26,7 @@ pub struct Verdict {
 /// `fixtures/oracle/promtool-check-rules.json`: promtool's verdict per input file, and the files
 /// where Prometheus 3.x (which alertlint follows) decides otherwise than the recorded 2.42.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Recording {
+pub(crate) struct Recording {
     /// `promtool --version`'s first line when recorded.
     pub promtool: String,
     pub verdicts: BTreeMap<String, Verdict>,
@@ -36,12 +36,12 @@ pub struct Recording {
     pub differs_in_3x: BTreeMap<String, String>,
 }
 
-pub const RECORDING: &str = "promtool-check-rules.json";
+pub(crate) const RECORDING: &str = "promtool-check-rules.json";
 
 /// The project's own inputs whose promtool verdicts are recorded: the fixtures of every
 /// correctness check, the example rule set (plain rule files), and the generated corpus under
 /// `fixtures/oracle/check-rules/`. Sorted, relative to the repository root.
-pub fn inputs() -> Vec<PathBuf> {
+pub(crate) fn inputs() -> Vec<PathBuf> {
     let root = super::oracle::root();
     let mut files = Vec::new();
     for entry in std::fs::read_dir(root.join("fixtures/checks")).expect("fixtures/checks") {
@@ -76,7 +76,7 @@ pub fn inputs() -> Vec<PathBuf> {
 }
 
 /// Runs `promtool check rules` on `path` and reads its verdict.
-pub fn run(promtool: &str, path: &Path) -> Verdict {
+pub(crate) fn run(promtool: &str, path: &Path) -> Verdict {
     let out = Command::new(promtool)
         .args(["check", "rules"])
         .arg(path)
@@ -91,7 +91,7 @@ pub fn run(promtool: &str, path: &Path) -> Verdict {
 }
 
 /// promtool's verdict from what it printed.
-pub fn read_output(text: &str) -> Verdict {
+pub(crate) fn read_output(text: &str) -> Verdict {
     let duplicates = text.contains("duplicate rule(s) found");
     // `file.yml: 7:15: group ...` (the node position) or `line 7: field x not found`; not the
     // `1:7:` inside a PromQL message, which is relative to the expression.
@@ -146,7 +146,7 @@ fn correctness_findings(path: &Path) -> Result<Vec<Diagnostic>, String> {
 /// Whether alertlint agrees with promtool's `verdict` on `path`: the same pass/fail (the
 /// opposite where `differs_in_3x`), the duplicate lint alike, and an error in each rule whose
 /// line promtool names.
-pub fn compare(path: &Path, verdict: &Verdict, differs_in_3x: bool) -> Result<(), String> {
+pub(crate) fn compare(path: &Path, verdict: &Verdict, differs_in_3x: bool) -> Result<(), String> {
     let diags = correctness_findings(path)?;
     let errors: Vec<&Diagnostic> = diags
         .iter()

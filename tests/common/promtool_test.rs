@@ -17,15 +17,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const RECORDING: &str = "promtool-test-rules.json";
+pub(crate) const RECORDING: &str = "promtool-test-rules.json";
 
 /// The folder of alertlint's own unit-test cases: `*.test.yml` test files, `*.rules.yml` rule
 /// files, nothing else.
-pub const CASES: &str = "fixtures/unittest/cases";
+pub(crate) const CASES: &str = "fixtures/unittest/cases";
 
 /// `fixtures/oracle/promtool-test-rules.json`.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Recording {
+pub(crate) struct Recording {
     /// `promtool --version`'s first line when recorded.
     pub promtool: String,
     /// Test file (relative to the repository root) → what `promtool test rules FILE` gave,
@@ -39,7 +39,7 @@ pub struct Recording {
 
 /// What one test run gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// The raw exit code, for the record only (see the module documentation): promtool 0/1,
     /// alertlint 0/1/2.
     pub exit_code: i32,
@@ -54,7 +54,7 @@ pub struct Verdict {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// An `alert_rule_test` whose alerts differ.
     Alert,
     /// A `promql_expr_test` whose samples differ.
@@ -66,7 +66,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The test group's name, where promtool prints it: alert failures of named groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<String>,
@@ -79,11 +79,11 @@ pub struct Failure {
 
 /// A failure as compared: test group (where promtool names it), kind, alert name / expression /
 /// rule, evaluation time in milliseconds.
-pub type FailureKey = (Option<String>, Kind, String, Option<u64>);
+pub(crate) type FailureKey = (Option<String>, Kind, String, Option<u64>);
 
 impl Failure {
     /// What identifies the failure across the two tools.
-    pub fn key(&self) -> FailureKey {
+    pub(crate) fn key(&self) -> FailureKey {
         (
             self.test.clone(),
             self.kind,
@@ -95,7 +95,7 @@ impl Failure {
 
 /// `5m`, `1d`, `1m30s`, `2m59s999ms`, `1.5s` (Prometheus' and Go's duration notations) in
 /// milliseconds; `None` if not a duration.
-pub fn duration_ms(text: &str) -> Option<u64> {
+pub(crate) fn duration_ms(text: &str) -> Option<u64> {
     let unit_re =
         regex::Regex::new(r"^([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|y|w|d|h|m|s)").expect("regex");
     let mut rest = text.trim();
@@ -127,7 +127,7 @@ pub fn duration_ms(text: &str) -> Option<u64> {
 /// and sorted: every `*.test.yml` under [`CASES`], the test files directly in
 /// `fixtures/unittest/`, and the tests of the example rule set that promtool can read (not those
 /// naming a `PrometheusRule` manifest).
-pub fn inputs() -> Vec<PathBuf> {
+pub(crate) fn inputs() -> Vec<PathBuf> {
     let root = super::oracle::root();
     let mut files: Vec<PathBuf> = case_files()
         .into_iter()
@@ -151,17 +151,17 @@ pub fn inputs() -> Vec<PathBuf> {
 }
 
 /// Every YAML file under [`CASES`] (absolute paths, sorted).
-pub fn case_files() -> Vec<PathBuf> {
+pub(crate) fn case_files() -> Vec<PathBuf> {
     super::oracle::yaml_files_under(&super::oracle::root().join(CASES))
 }
 
 /// A test file of [`CASES`], by its name.
-pub fn is_case_test(path: &Path) -> bool {
+pub(crate) fn is_case_test(path: &Path) -> bool {
     path.to_string_lossy().ends_with(".test.yml")
 }
 
 /// A rule file of [`CASES`], by its name.
-pub fn is_case_rules(path: &Path) -> bool {
+pub(crate) fn is_case_rules(path: &Path) -> bool {
     path.to_string_lossy().ends_with(".rules.yml")
 }
 
@@ -203,7 +203,7 @@ fn names_a_manifest(path: &Path) -> bool {
 
 /// Runs `promtool test rules FILE` in the file's directory (`path` relative to the repository
 /// root) and reads its verdict.
-pub fn run_promtool(promtool: &str, path: &Path) -> Verdict {
+pub(crate) fn run_promtool(promtool: &str, path: &Path) -> Verdict {
     let abs = super::oracle::root().join(path);
     let out = Command::new(promtool)
         .args(["test", "rules"])
@@ -267,7 +267,7 @@ fn misread(line: &str, text: &str) -> ! {
 /// `FAILED:`, a failure starts with a line indented by four spaces (`name:`, then `alertname:`,
 /// `expr:` or `rule:`), its details are indented further, and any other line is an error that
 /// kept the file, a rule file or a test group's input from loading.
-pub fn read_promtool_output(text: &str, exit_code: i32) -> Verdict {
+pub(crate) fn read_promtool_output(text: &str, exit_code: i32) -> Verdict {
     let mut failures = Vec::new();
     let mut load_errors = Vec::new();
     let mut in_failed = false;
@@ -334,7 +334,7 @@ pub fn read_promtool_output(text: &str, exit_code: i32) -> Verdict {
 }
 
 /// Runs `alertlint test ARGS` in `dir` without colours: exit code and standard output.
-pub fn alertlint_test(dir: &Path, args: &[&str]) -> (i32, String) {
+pub(crate) fn alertlint_test(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = super::alertlint()
         .current_dir(dir)
         .args(["test", "--color", "never"])
@@ -350,7 +350,7 @@ pub fn alertlint_test(dir: &Path, args: &[&str]) -> (i32, String) {
 /// `alertlint test --format json FILE` in the file's directory (`path` relative to the
 /// repository root), read into the same shape as promtool's verdict: test groups named only
 /// where promtool names them.
-pub fn run_alertlint(path: &Path) -> Verdict {
+pub(crate) fn run_alertlint(path: &Path) -> Verdict {
     let abs = super::oracle::root().join(path);
     let file = abs.file_name().expect("file name").to_string_lossy();
     let (exit_code, out) = alertlint_test(
@@ -407,7 +407,7 @@ pub fn run_alertlint(path: &Path) -> Verdict {
 /// loadability and the same failed checks (by kind, test group where promtool names it, alert
 /// name, expression or rule, and evaluation time), whatever the exit codes (promtool 1 for an
 /// unloadable file, alertlint 2). alertlint's exit code must match its own verdict.
-pub fn compare(path: &Path, promtool: &Verdict, ours: &Verdict) -> Result<(), String> {
+pub(crate) fn compare(path: &Path, promtool: &Verdict, ours: &Verdict) -> Result<(), String> {
     let want_code = if !ours.loaded {
         2
     } else if ours.failures.is_empty() {

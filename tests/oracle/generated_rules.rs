@@ -86,7 +86,7 @@ fn single_quoted(text: &str) -> String {
 }
 
 /// Every file of the corpus: name → text. Names sort in generation order.
-pub fn corpus() -> BTreeMap<String, String> {
+pub(crate) fn corpus() -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut add = |name: String, text: String| {
         assert!(files.insert(name, text).is_none(), "duplicate name");

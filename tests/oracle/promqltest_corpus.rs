@@ -2,8 +2,8 @@
 //! per-file pass counts never drop below the pinned figures.
 
 use crate::common::oracle::corpus;
-use alertlint::promql::Engine;
-use alertlint::promql::promqltest::{Verdict, run_str};
+use promql::Engine;
+use promql::promqltest::{Verdict, run_str};
 
 /// Minimum passing evals per corpus file. Raise these as the evaluator
 /// improves; never lower them.

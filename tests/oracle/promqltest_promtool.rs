@@ -15,9 +15,9 @@
 //! and counted.
 
 use crate::common::oracle::{oracle_binary, root};
-use alertlint::promql::almost_equal;
-use alertlint::promql::notation::{NotationValue, parse_float, parse_series_desc_prefix};
-use alertlint::promql::promqltest::{Command, EvalKind, ExpectKind, parse};
+use promql::almost_equal;
+use promql::notation::{NotationValue, parse_float, parse_series_desc_prefix};
+use promql::promqltest::{Command, EvalKind, ExpectKind, parse};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -124,7 +124,7 @@ fn load_block(lines: &[&str], line: usize, step_ms: i64, nhcb: bool) -> Result<L
         let (_, rest) = parse_series_desc_prefix(l)?;
         let desc = l[..l.len() - rest.len()].trim().to_string();
         let values = rest.trim().to_string();
-        let count = alertlint::promql::notation::parse_values(&values)?.len() as i64;
+        let count = promql::notation::parse_values(&values)?.len() as i64;
         last_ms = last_ms.max((count - 1).max(0) * step_ms);
         series.push((desc, values));
     }

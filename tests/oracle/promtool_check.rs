@@ -7,7 +7,7 @@ use crate::common::oracle::{
 };
 use crate::common::promtool::{self, Recording, Verdict, compare};
 use crate::generated_rules;
-use alertlint::load::{Classified, load_file};
+use alertlint_linter::load::{Classified, load_file};
 
 fn promtool_binary() -> String {
     oracle_binary("promtool", "PROMTOOL", "prometheus")

@@ -2,7 +2,7 @@
 
 use crate::common::oracle::corpus;
 use crate::common::{dir_with, load_config, load_runbooks};
-use alertlint::analyse::{Inputs, analyse};
+use alertlint_linter::analyse::{Inputs, analyse};
 
 /// The upstream prometheus-operator runbooks (no rules: `runbook/orphan` does not apply) under
 /// their own preset. Every remaining finding is a real defect of the upstream file, pinned.

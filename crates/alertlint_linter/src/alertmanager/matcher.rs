@@ -1,0 +1,290 @@
+//! Label matchers as Alertmanager parses and evaluates them (`pkg/labels` in
+//! prometheus/alertmanager): the current string syntax (`team="ml"`, `!=`, `=~`, `!~`, quoted or
+//! unquoted values, optional `{...}`, comma lists) and the legacy `match`/`match_re` maps.
+//! Regular expressions are anchored (`^(?:re)$`) exactly as Alertmanager anchors them.
+
+use alertlint_diagnostics::source::Span;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchType {
+    Equal,
+    NotEqual,
+    Regexp,
+    NotRegexp,
+}
+
+impl MatchType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchType::Equal => "=",
+            MatchType::NotEqual => "!=",
+            MatchType::Regexp => "=~",
+            MatchType::NotRegexp => "!~",
+        }
+    }
+}
+
+/// One matcher, with where it was written (the whole string or map entry it came from).
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    pub name: String,
+    pub op: MatchType,
+    pub value: String,
+    pub span: Span,
+    re: Option<Regex>,
+}
+
+/// The labels of an alert, by name.
+pub type LabelSet = BTreeMap<String, String>;
+
+impl Matcher {
+    /// A matcher; fails only for an invalid regular expression.
+    pub fn new(op: MatchType, name: &str, value: &str, span: Span) -> Result<Matcher, String> {
+        let re = match op {
+            MatchType::Regexp | MatchType::NotRegexp => Some(compile_anchored(value)?),
+            _ => None,
+        };
+        Ok(Matcher {
+            name: name.to_string(),
+            op,
+            value: value.to_string(),
+            span,
+            re,
+        })
+    }
+
+    /// Whether the matcher accepts this value (a missing label is the empty string).
+    pub fn matches_value(&self, s: &str) -> bool {
+        match self.op {
+            MatchType::Equal => s == self.value,
+            MatchType::NotEqual => s != self.value,
+            MatchType::Regexp => self.re.as_ref().is_some_and(|r| r.is_match(s)),
+            MatchType::NotRegexp => !self.re.as_ref().is_some_and(|r| r.is_match(s)),
+        }
+    }
+
+    pub fn matches(&self, labels: &LabelSet) -> bool {
+        self.matches_value(labels.get(&self.name).map_or("", String::as_str))
+    }
+
+    /// The finite set of values this matcher accepts, when it is obviously finite: an
+    /// equality, or a regex that is an alternation of plain words (`a|b|c`).
+    pub fn finite_values(&self) -> Option<Vec<String>> {
+        match self.op {
+            MatchType::Equal => Some(vec![self.value.clone()]),
+            MatchType::Regexp => {
+                let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+                let body = self
+                    .value
+                    .strip_prefix('(')
+                    .and_then(|v| v.strip_suffix(')'))
+                    .unwrap_or(&self.value);
+                body.split('|')
+                    .map(|alt| alt.chars().all(plain).then(|| alt.to_string()))
+                    .collect()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Alertmanager's `String()` form: `name="value"` with OpenMetrics escaping.
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let escaped = self
+            .value
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('"', "\\\"");
+        write!(f, "{}{}\"{}\"", self.name, self.op.as_str(), escaped)
+    }
+}
+
+/// `{a="b",c=~"d"}` for a list of matchers, as Alertmanager prints them.
+pub fn display_list(ms: &[Matcher]) -> String {
+    let parts: Vec<String> = ms.iter().map(ToString::to_string).collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Whether every matcher accepts the label set.
+pub fn all_match(ms: &[Matcher], labels: &LabelSet) -> bool {
+    ms.iter().all(|m| m.matches(labels))
+}
+
+/// Compiles `^(?:re)$`, as Alertmanager does for `=~`, `!~` and `match_re`.
+pub fn compile_anchored(re: &str) -> Result<Regex, String> {
+    Regex::new(&format!("^(?:{re})$")).map_err(|e| {
+        // The regex crate's message spans lines; its last line is the reason.
+        let msg = e.to_string();
+        let reason = msg.lines().last().unwrap_or("").trim().to_string();
+        format!("invalid regular expression `{re}`: {reason}")
+    })
+}
+
+/// Prometheus' label-name rule, which Alertmanager applies to `match`/`match_re` keys.
+pub fn is_valid_label_name(s: &str) -> bool {
+    crate::checks::is_valid_label_name(s)
+}
+
+fn matcher_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // Go's `\s` is ASCII whitespace; `=~` before `=` so that `=~` is not read as `=`.
+        Regex::new(
+            r"^[\t\n\f\r ]*([a-zA-Z_:][a-zA-Z0-9_:]*)[\t\n\f\r ]*(=~|=|!=|!~)[\t\n\f\r ]*((?s).*?)[\t\n\f\r ]*$",
+        )
+        .unwrap_or_else(|_| unreachable!("static regex"))
+    })
+}
+
+/// Parses a comma-separated list of matchers (`ParseMatchers`): an optional leading `{` and
+/// trailing `}` are trimmed; commas inside double quotes do not separate.
+pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, String> {
+    let s = s.strip_prefix('{').unwrap_or(s);
+    let s = s.strip_suffix('}').unwrap_or(s);
+    let mut inside_quotes = false;
+    let mut escaped = false;
+    let mut token = String::new();
+    let mut tokens = Vec::new();
+    for c in s.chars() {
+        match c {
+            ',' => {
+                if !inside_quotes {
+                    tokens.push(std::mem::take(&mut token));
+                    continue;
+                }
+            }
+            '"' => {
+                if !escaped {
+                    inside_quotes = !inside_quotes;
+                } else {
+                    escaped = false;
+                }
+            }
+            '\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+        token.push(c);
+    }
+    let last = token.trim_matches(|c: char| c.is_whitespace());
+    if !last.is_empty() {
+        tokens.push(last.to_string());
+    }
+    tokens.iter().map(|t| parse_matcher(t, span)).collect()
+}
+
+/// Parses one matcher (`ParseMatcher`): a label name, an operator and a value that may be in
+/// double quotes, with `\"`, `\n` and `\\` escapes.
+pub fn parse_matcher(s: &str, span: Span) -> Result<Matcher, String> {
+    let caps = matcher_re()
+        .captures(s)
+        .ok_or_else(|| format!("bad matcher format: {s}"))?;
+    let name = caps.get(1).map_or("", |m| m.as_str());
+    let op = match caps.get(2).map_or("", |m| m.as_str()) {
+        "=" => MatchType::Equal,
+        "!=" => MatchType::NotEqual,
+        "=~" => MatchType::Regexp,
+        _ => MatchType::NotRegexp,
+    };
+    let raw_full = caps.get(3).map_or("", |m| m.as_str());
+    let (raw, mut expect_trailing_quote) = match raw_full.strip_prefix('"') {
+        Some(rest) => (rest, true),
+        None => (raw_full, false),
+    };
+    let mut value = String::new();
+    let mut escaped = false;
+    for (i, c) in raw.char_indices() {
+        if escaped {
+            escaped = false;
+            match c {
+                'n' => value.push('\n'),
+                '"' | '\\' => value.push(c),
+                _ => {
+                    value.push('\\');
+                    value.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '\\' => {
+                if i < raw.len() - 1 {
+                    escaped = true;
+                    continue;
+                }
+                value.push('\\');
+            }
+            '"' => {
+                if !expect_trailing_quote || i < raw.len() - 1 {
+                    return Err(format!(
+                        "matcher value contains unescaped double quote: {raw_full}"
+                    ));
+                }
+                expect_trailing_quote = false;
+            }
+            _ => value.push(c),
+        }
+    }
+    if expect_trailing_quote {
+        return Err(format!(
+            "matcher value contains unescaped double quote: {raw_full}"
+        ));
+    }
+    Matcher::new(op, name, &value, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Vec<String>, String> {
+        parse_matchers(s, Span::default()).map(|ms| ms.iter().map(|m| m.to_string()).collect())
+    }
+
+    #[test]
+    fn parses_alertmanager_examples() {
+        assert_eq!(
+            parse(r#"{foo = "bar", dings != "bums", }"#).unwrap(),
+            [r#"foo="bar""#, r#"dings!="bums""#]
+        );
+        assert_eq!(
+            parse("foo=bar,dings!=bums").unwrap(),
+            [r#"foo="bar""#, r#"dings!="bums""#]
+        );
+        assert_eq!(
+            parse(r#"{quote="She said: \"Hi, ladies! That's gender-neutral…\""}"#).unwrap(),
+            [r#"quote="She said: \"Hi, ladies! That's gender-neutral…\"""#]
+        );
+        assert_eq!(
+            parse(r#"statuscode=~"5..""#).unwrap(),
+            [r#"statuscode=~"5..""#]
+        );
+        assert_eq!(parse(r#"foo=~bar.*"#).unwrap(), [r#"foo=~"bar.*""#]);
+        assert_eq!(parse(r#"foo!~"a,b""#).unwrap(), [r#"foo!~"a,b""#]);
+        assert_eq!(parse("foo=").unwrap(), [r#"foo="""#]);
+    }
+
+    #[test]
+    fn rejects_bad_matchers() {
+        assert!(parse(r#"foo="bar"baz""#).is_err());
+        assert!(parse(r#"foo="bar"#).is_err());
+        assert!(parse("1foo=bar").is_err());
+        assert!(parse("foo=~(").is_err());
+        assert!(parse("foo").is_err());
+    }
+
+    #[test]
+    fn regexes_are_anchored() {
+        let m = parse_matcher("team=~ml", Span::default()).unwrap();
+        assert!(m.matches_value("ml"));
+        assert!(!m.matches_value("ml-platform"));
+        let m = parse_matcher("team!~a|b", Span::default()).unwrap();
+        assert!(!m.matches_value("a"));
+        assert!(m.matches_value("ab"));
+        assert!(m.matches_value(""));
+    }
+}

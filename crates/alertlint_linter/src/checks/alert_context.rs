@@ -1,0 +1,211 @@
+//! ## What it does
+//! Reports alerts whose annotations do not give the on-call engineer context:
+//! - no `summary` or no `description` annotation;
+//! - a summary that only repeats the alert name instead of saying what is broken;
+//! - neither annotation shows the current value (`{{ $value }}`): how bad is it?
+//! - `{{ $value }}` printed raw, which shows floats like `0.30000000000000004`: use
+//!   `humanize`, `humanizePercentage`, `humanizeDuration` or `printf`;
+//! - the expression returns labelled series, but neither annotation names any label
+//!   (`{{ $labels.instance }}`, …): where is it broken?
+//!
+//! ## Why is this bad?
+//! The notification is all the context a paged engineer has before opening a laptop. "FraudApi
+//! alert" says nothing; "Fraud model p99 latency is 412ms (SLO 250ms) on model v7 in
+//! eu-west-1" says what, how bad and where.
+//!
+//! ## Example
+//! ```yaml
+//! - alert: FraudModelLatencyHigh
+//!   expr: histogram_quantile(0.99, sum by (le, model) (rate(fraud_score_seconds_bucket[5m]))) > 0.25
+//!   annotations:
+//!     summary: FraudModelLatencyHigh
+//!     description: "latency is {{ $value }}"
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//!   annotations:
+//!     summary: Fraud model p99 scoring latency above the 250ms SLO
+//!     description: "p99 latency of model {{ $labels.model }} is {{ $value | humanizeDuration }}"
+//! ```
+
+use super::{Category, Check, Context};
+use crate::model::{Pair, Rule};
+use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use alertlint_diagnostics::source::SourceFile;
+use promql_parser::parser::{Expr, LabelModifier};
+use regex::Regex;
+use std::sync::{Arc, LazyLock};
+
+pub(super) const CHECK: Check = Check {
+    id: "alert/context",
+    summary: "alert annotations that do not say what is broken, how badly, and where",
+    category: Category::Policy,
+    default_severity: Severity::Warning,
+    default_enabled: true,
+    source: include_str!("alert_context.rs"),
+    run: Some(run),
+};
+
+static RAW_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{-?\s*(\$value|\.Value)\s*-?\}\}").expect("static regex"));
+
+fn mentions_value(s: &str) -> bool {
+    s.contains("$value") || s.contains(".Value")
+}
+
+fn mentions_labels(s: &str) -> bool {
+    s.contains("$labels") || s.contains(".Labels")
+}
+
+fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for &((file, _, rule), policy) in ctx.alerts_with_policy() {
+        let summary = rule.annotation(&policy.summary_annotation);
+        let description = rule.annotation(&policy.description_annotation);
+        let d = |span, msg: String| Diagnostic::new(CHECK.id, &file.source, span, msg);
+        for (name, ann) in [
+            (&policy.summary_annotation, summary),
+            (&policy.description_annotation, description),
+        ] {
+            if ann.is_none() {
+                out.push(
+                    d(
+                        rule.name_span(),
+                        format!("alert `{}` has no `{name}` annotation", rule.name()),
+                    )
+                    .with_help(format!("add `{name}:` under `annotations:`")),
+                );
+            }
+        }
+        if let Some(s) = summary {
+            check_summary(&file.source, rule, s, out);
+        }
+        let texts: Vec<&Pair> = [summary, description].into_iter().flatten().collect();
+        if texts.is_empty() {
+            continue;
+        }
+        let anchor = description
+            .or(summary)
+            .map_or(rule.name_span(), |p| p.value.span);
+        if !texts.iter().any(|p| mentions_value(&p.value.value)) {
+            out.push(
+                d(
+                    anchor,
+                    "the annotations do not show the current value".to_string(),
+                )
+                .with_help("say how bad it is: e.g. `{{ $value | humanize }}`"),
+            );
+        }
+        if let Some(Ok(expr)) = &rule.promql
+            && may_have_labels(expr)
+            && !texts.iter().any(|p| mentions_labels(&p.value.value))
+        {
+            let by = grouping_labels(expr);
+            let example = by.first().map_or("instance", String::as_str);
+            out.push(
+                d(
+                    anchor,
+                    "the annotations do not say where: no `$labels` are shown".to_string(),
+                )
+                .with_help(format!(
+                    "name the affected series, e.g. `{{{{ $labels.{example} }}}}`"
+                )),
+            );
+        }
+        for p in &rule.annotations {
+            for m in RAW_VALUE.find_iter(&p.value.value) {
+                out.push(
+                    d(
+                        p.value.sub_span(&file.source, m.start(), m.end()),
+                        format!("`{}` prints the raw float value", m.as_str()),
+                    )
+                    .with_label("e.g. 0.30000000000000004")
+                    .with_help("format it: `{{ $value | humanize }}`, `humanizePercentage`, `humanizeDuration`, or `printf \"%.2f\"`"),
+                );
+            }
+        }
+    }
+}
+
+fn check_summary(file: &Arc<SourceFile>, rule: &Rule, summary: &Pair, out: &mut Vec<Diagnostic>) {
+    let text = summary.value.value.trim();
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let words = text.split_whitespace().count();
+    let message = if text.is_empty() {
+        "the summary is empty".to_string()
+    } else if squash(text) == squash(rule.name()) {
+        "the summary only repeats the alert name".to_string()
+    } else if words < 2 {
+        format!("the summary `{text}` does not say what is broken")
+    } else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(CHECK.id, file, summary.value.span, message)
+            .with_help("say what is broken in words a paged engineer understands, e.g. `Fraud model p99 latency above SLO`"),
+    );
+}
+
+/// Whether the series an expression returns can carry labels (and so a location).
+fn may_have_labels(expr: &Expr) -> bool {
+    match expr {
+        Expr::VectorSelector(_) | Expr::MatrixSelector(_) => true,
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => false,
+        Expr::Paren(p) => may_have_labels(&p.expr),
+        Expr::Unary(u) => may_have_labels(&u.expr),
+        Expr::Subquery(s) => may_have_labels(&s.expr),
+        Expr::Aggregate(a) => {
+            let op = a.op.to_string().to_lowercase();
+            if matches!(
+                op.as_str(),
+                "topk" | "bottomk" | "limitk" | "limit_ratio" | "count_values"
+            ) {
+                return true;
+            }
+            match &a.modifier {
+                None => false,
+                // `by (le)` feeds histogram_quantile, which drops `le`: no location is left.
+                Some(LabelModifier::Include(l)) => l.labels.iter().any(|x| x != "le"),
+                Some(LabelModifier::Exclude(_)) => may_have_labels(&a.expr),
+            }
+        }
+        Expr::Binary(b) => may_have_labels(&b.lhs) || may_have_labels(&b.rhs),
+        Expr::Call(c) => match c.func.name {
+            "vector" | "time" | "scalar" | "pi" => false,
+            "absent" | "absent_over_time" => true,
+            _ => c.args.args.iter().any(|a| may_have_labels(a)),
+        },
+    }
+}
+
+/// Labels of the outermost `by (...)`, to suggest one in the help text.
+fn grouping_labels(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::Aggregate(a) => match &a.modifier {
+            Some(LabelModifier::Include(l)) => l.labels.clone(),
+            _ => grouping_labels(&a.expr),
+        },
+        Expr::Binary(b) => {
+            let l = grouping_labels(&b.lhs);
+            if l.is_empty() {
+                grouping_labels(&b.rhs)
+            } else {
+                l
+            }
+        }
+        Expr::Paren(p) => grouping_labels(&p.expr),
+        Expr::Call(c) => c
+            .args
+            .args
+            .iter()
+            .map(|a| grouping_labels(a))
+            .find(|l| !l.is_empty())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}

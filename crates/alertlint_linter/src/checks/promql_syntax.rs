@@ -1,0 +1,52 @@
+//! ## What it does
+//! Reports expressions that are not valid PromQL: syntax errors, unknown functions, and type
+//! errors such as `rate()` over an instant vector.
+//!
+//! ## Why is this bad?
+//! Prometheus rejects the whole rule file, so every rule in it stops being evaluated after the
+//! next reload, not only the broken one.
+//!
+//! ## Example
+//! ```yaml
+//! - alert: HighErrorRate
+//!   expr: sum(rate(http_errors_total[5m]) by (job) > 0.05
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! - alert: HighErrorRate
+//!   expr: sum(rate(http_errors_total[5m])) by (job) > 0.05
+//! ```
+
+use super::{Category, Check, Context, rules};
+use crate::promql_locate::explain;
+use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+
+pub(super) const CHECK: Check = Check {
+    id: "promql/syntax",
+    summary: "an expression that is not valid PromQL",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    default_enabled: true,
+    source: include_str!("promql_syntax.rs"),
+    run: Some(run),
+};
+
+fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for (file, _, rule) in rules(ctx) {
+        let (Some(expr), Some(Err(message))) = (&rule.expr, &rule.promql) else {
+            continue;
+        };
+        let (at, message) = explain(&expr.value, message);
+        let span = expr.sub_span(&file.source, at.start, at.end);
+        out.push(
+            Diagnostic::new(
+                CHECK.id,
+                &file.source,
+                span,
+                format!("invalid PromQL in `{}`: {message}", rule.name()),
+            )
+            .with_label(message),
+        );
+    }
+}

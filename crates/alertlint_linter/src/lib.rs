@@ -1,0 +1,14 @@
+//! The linter: reads `.alertlint.yaml`, rule files, runbooks and Alertmanager configs into the
+//! model, runs every check on it and returns diagnostics (`analyse`).
+
+pub mod alertmanager;
+pub mod analyse;
+pub mod checks;
+pub mod config;
+pub mod config_reader;
+pub mod load;
+pub mod model;
+pub mod parallel;
+pub mod promql_locate;
+pub mod runbook;
+pub mod suppress;

@@ -1,0 +1,154 @@
+//! The spanned model of rule files: what the loader builds and every check reads.
+
+use alertlint_diagnostics::source::{SourceFile, Span};
+use alertlint_yaml::ScalarStyle;
+use alertlint_yaml::scalar_map::{ScalarMap, map_value};
+use std::sync::Arc;
+
+/// A string from the file with where it was written.
+#[derive(Debug, Clone)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+    pub style: ScalarStyle,
+}
+
+impl Str {
+    /// Maps offsets inside the value back to the file (see [`alertlint_yaml::scalar_map`]).
+    pub fn offset_map(&self, file: &SourceFile) -> ScalarMap {
+        map_value(&file.text, self.span, self.style, &self.value)
+    }
+
+    /// The file span of a byte range of the value.
+    pub fn sub_span(&self, file: &SourceFile, start: usize, end: usize) -> Span {
+        self.offset_map(file).file_span(start, end)
+    }
+}
+
+/// A `key: value` pair of a `labels:` or `annotations:` mapping.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub key: Str,
+    pub value: Str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// A Prometheus rule file: `groups:` at the top.
+    Prometheus,
+    /// A Kubernetes `PrometheusRule` manifest: `spec.groups`.
+    PrometheusRule,
+}
+
+/// A problem found while reading a file into the model (YAML or schema level).
+#[derive(Debug, Clone)]
+pub struct LoadProblem {
+    pub kind: LoadProblemKind,
+    pub span: Span,
+    pub message: String,
+    /// A second place that explains the first (the first of two duplicate keys, …).
+    pub related: Option<(Span, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadProblemKind {
+    /// Not valid YAML, not text, too large, or too deep to read.
+    Syntax,
+    DuplicateKey,
+    UnknownField,
+    WrongType,
+}
+
+#[derive(Debug)]
+pub struct RuleFile {
+    pub source: Arc<SourceFile>,
+    pub format: FileFormat,
+    pub groups: Vec<RuleGroup>,
+    pub problems: Vec<LoadProblem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleGroup {
+    /// Which YAML document of the file the group is in (group names are unique per document).
+    pub document: usize,
+    pub span: Span,
+    pub name: Option<Str>,
+    pub interval: Option<Str>,
+    pub query_offset: Option<Str>,
+    pub limit: Option<Str>,
+    pub labels: Vec<Pair>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The rule's whole mapping.
+    pub span: Span,
+    pub alert: Option<Str>,
+    pub record: Option<Str>,
+    pub expr: Option<Str>,
+    pub for_: Option<Str>,
+    pub keep_firing_for: Option<Str>,
+    pub labels: Vec<Pair>,
+    pub annotations: Vec<Pair>,
+    /// The parsed `expr` (`None` when there is no expr); parsed once here, read by every check.
+    pub promql: Option<Result<promql_parser::parser::Expr, String>>,
+}
+
+impl Rule {
+    pub fn is_alert(&self) -> bool {
+        self.alert.is_some()
+    }
+
+    /// The alert or record name (the alert's if, wrongly, both are set).
+    pub fn name(&self) -> &str {
+        self.alert
+            .as_ref()
+            .or(self.record.as_ref())
+            .map_or("", |s| s.value.as_str())
+    }
+
+    /// Where to point when the whole rule is meant: its name, else its mapping.
+    pub fn name_span(&self) -> Span {
+        self.alert
+            .as_ref()
+            .or(self.record.as_ref())
+            .map_or(self.span, |s| s.span)
+    }
+
+    pub fn label(&self, name: &str) -> Option<&Pair> {
+        self.labels.iter().rev().find(|p| p.key.value == name)
+    }
+
+    /// A label as the alert carries it: the rule's own, else its group's (group labels apply
+    /// to every rule of the group).
+    pub fn effective_label<'a>(&'a self, group: &'a RuleGroup, name: &str) -> Option<&'a Pair> {
+        self.label(name)
+            .or_else(|| group.labels.iter().rev().find(|p| p.key.value == name))
+    }
+
+    /// The labels the alert or series carries as written: its group's, then its own (a
+    /// later pair of a name wins when collected into a map).
+    pub fn labels_with<'a>(
+        &'a self,
+        group: &'a RuleGroup,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        group
+            .labels
+            .iter()
+            .chain(&self.labels)
+            .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
+    }
+
+    pub fn annotation(&self, name: &str) -> Option<&Pair> {
+        self.annotations.iter().rev().find(|p| p.key.value == name)
+    }
+}
+
+impl RuleFile {
+    pub fn rules(&self) -> impl Iterator<Item = (&RuleGroup, &Rule)> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.rules.iter().map(move |r| (g, r)))
+    }
+}

@@ -1,0 +1,511 @@
+//! `alertlint runbook new`: a runbook skeleton filled from the rule, in a preset's layout, so
+//! that writing a runbook starts from the facts rather than from a blank page. Everything the
+//! rule cannot know is left as an HTML comment, which `runbook/sections` reports as empty
+//! until someone fills it in.
+
+use super::settings::Settings;
+use crate::config::Policy;
+use crate::model::{Rule, RuleGroup};
+use alertlint_diagnostics::source::display_path;
+use promql_parser::parser::Expr;
+use std::fs::{self, File, OpenOptions, Permissions};
+use std::io::{self, ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+/// What the skeleton is filled from.
+pub struct Facts {
+    pub alert: String,
+    pub severity: Option<String>,
+    pub owner: Option<String>,
+    pub expr: Option<String>,
+    /// `> 0.25`, when the expression is a comparison with a number.
+    pub threshold: Option<String>,
+    pub for_: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub dashboard: Option<String>,
+}
+
+impl Facts {
+    pub fn of(group: &RuleGroup, rule: &Rule, policy: &Policy) -> Facts {
+        let label = |n: &str| {
+            rule.effective_label(group, n)
+                .map(|p| p.value.value.clone())
+        };
+        let ann = |n: &str| rule.annotation(n).map(|p| p.value.value.trim().to_string());
+        let threshold = match &rule.promql {
+            Some(Ok(e)) => threshold_of(e),
+            _ => None,
+        };
+        Facts {
+            alert: rule.name().to_string(),
+            severity: label(&policy.severity_label),
+            owner: label(&policy.owner_label),
+            expr: rule.expr.as_ref().map(|e| e.value.trim().to_string()),
+            threshold,
+            for_: rule.for_.as_ref().map(|f| f.value.clone()),
+            summary: ann(&policy.summary_annotation),
+            description: ann(&policy.description_annotation),
+            dashboard: ann(&policy.dashboard_annotation),
+        }
+    }
+}
+
+/// The comparison at the top of an alert expression, such as `> 0.25`.
+pub fn threshold_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Paren(p) => threshold_of(&p.expr),
+        Expr::Binary(b) if b.op.is_comparison_operator() => match (&*b.lhs, &*b.rhs) {
+            (_, Expr::NumberLiteral(n)) => Some(format!("{} {}", b.op, n.val)),
+            (Expr::NumberLiteral(n), _) => Some(format!("{} {} (number on the left)", b.op, n.val)),
+            _ => None,
+        },
+        Expr::Binary(b) => threshold_of(&b.lhs).or_else(|| threshold_of(&b.rhs)),
+        _ => None,
+    }
+}
+
+fn todo(what: &str) -> String {
+    format!("<!-- TODO: {what} -->\n")
+}
+
+/// The Markdown of a new runbook.
+pub fn render(f: &Facts, settings: &Settings, today: &str) -> String {
+    let mut out = format!("# {}\n\n", f.alert);
+    let or_todo = |v: &Option<String>, what: &str| {
+        v.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("<!-- TODO: {what} -->"))
+    };
+    let facts_block = {
+        let mut b = String::new();
+        if let Some(s) = &f.summary {
+            b.push_str(&format!("{s}\n\n"));
+        }
+        if let Some(d) = &f.description {
+            b.push_str(&format!("The alert says: {}\n\n", d.replace('\n', " ")));
+        }
+        if let Some(e) = &f.expr {
+            let when = match &f.for_ {
+                Some(d) => format!(" for {d}"),
+                None => String::new(),
+            };
+            b.push_str(&format!(
+                "It fires when this expression returns series{when}:\n\n```promql\n{e}\n```\n\n"
+            ));
+        }
+        if let Some(t) = &f.threshold {
+            b.push_str(&format!("Threshold: `{t}`.\n\n"));
+        }
+        if let Some(d) = &f.dashboard {
+            b.push_str(&format!("Dashboard: [{}]({d})\n\n", f.alert));
+        }
+        b
+    };
+    let first_step = {
+        let mut b = String::from("Confirm the alert is real and see how far it has spread.\n\n");
+        if let Some(d) = &f.dashboard {
+            b.push_str(&format!("Open the [dashboard]({d}).\n\n"));
+        }
+        if let Some(e) = &f.expr {
+            b.push_str(&format!(
+                "Run the alert's query in Prometheus:\n\n```promql\n{e}\n```\n\n"
+            ));
+        }
+        b.push_str(&todo("if … → go to Step 2; otherwise …"));
+        b
+    };
+
+    if !settings.fields.is_empty() {
+        for field in &settings.fields {
+            let value = match super::markdown::normalize(field).as_str() {
+                "alert" => f.alert.clone(),
+                "severity" => or_todo(&f.severity, "severity"),
+                "owner" | "team" => or_todo(&f.owner, "owning team"),
+                "lastupdated" => today.to_string(),
+                _ => format!("<!-- TODO: {field} -->"),
+            };
+            out.push_str(&format!("**{field}:** {value}  \n"));
+        }
+        out.push('\n');
+    }
+
+    let mut steps_written = false;
+    for section in &settings.sections {
+        let key = super::markdown::normalize(section);
+        out.push_str(&format!("## {section}\n\n"));
+        match key.as_str() {
+            "context" | "meaning" => {
+                out.push_str(&facts_block);
+                out.push_str(&todo(
+                    "what this means for users and the business; what usually causes it",
+                ));
+            }
+            "impact" => out.push_str(&todo("who is affected and how badly")),
+            "diagnosis" if !settings.require_steps => {
+                out.push_str(&first_step);
+                steps_written = true;
+            }
+            _ => out.push_str(&todo(section)),
+        }
+        out.push('\n');
+        // Incident runbooks: the diagnostic steps come right after the context.
+        if key == "context" && settings.require_steps && !steps_written {
+            out.push_str(&steps(settings, &first_step));
+            steps_written = true;
+        }
+    }
+    if settings.require_steps && !steps_written {
+        out.push_str(&steps(settings, &first_step));
+    }
+    out
+}
+
+fn steps(settings: &Settings, first: &str) -> String {
+    let heading = settings
+        .diagnosis
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Diagnostic steps".to_string());
+    format!(
+        "## {heading}\n\n### Step 1: Confirm the alert\n\n{first}\n### Step 2: <!-- TODO: next check -->\n\n{}\n",
+        todo("a command, a link, or a decision (\"if X → go to Step N\")")
+    )
+}
+
+/// Where [`write`] puts a skeleton.
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// Under a runbook root, never outside it: `rel` is the file's path under `root`,
+    /// `/`-separated, as the `runbook_url` or the alert name gives it (`from` says which).
+    UnderRoot {
+        root: &'a Path,
+        rel: &'a str,
+        from: &'a str,
+    },
+    /// A file the user named (`--out FILE`): anywhere, its missing directories created.
+    Chosen(&'a Path),
+}
+
+/// Writes a skeleton's `text` to `dest` atomically: into a new temporary file beside the
+/// target, then renamed over it (`force`) or linked to its name, which fails if the name was
+/// taken meanwhile. Never through a symbolic link: a link at the target is refused, and under a
+/// root each directory on the way must lead to a directory inside the root. Missing
+/// directories are created one at a time and removed again if the write fails.
+///
+/// Returns the path written, as shown to the user, or the one-line reason nothing was written.
+pub fn write(dest: Destination<'_>, text: &str, force: bool) -> Result<String, String> {
+    let mut created = Vec::new();
+    let result = match dest {
+        Destination::UnderRoot { root, rel, from } => {
+            write_under_root(root, rel, from, text, force, &mut created)
+        }
+        Destination::Chosen(path) => write_chosen(path, text, force, &mut created),
+    };
+    if result.is_err() {
+        // Nothing left behind: the directories made for the file, innermost first.
+        for dir in created.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+    result
+}
+
+/// The components of `rel`, a file's path under the runbook root `root` (as shown), or why it
+/// is no such path. Percent-escapes are already decoded, so `%2e%2e` arrives as `..`.
+fn components<'a>(rel: &'a str, root: &str) -> Result<Vec<&'a str>, String> {
+    if let Some(c) = rel.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "holds a control character ({})",
+            c.escape_unicode()
+        ));
+    }
+    if rel.contains('\\') {
+        return Err(format!(
+            "holds a backslash, a separator on Windows, which may leave the runbook root {root}"
+        ));
+    }
+    if rel.starts_with('/') {
+        return Err(format!("is absolute, outside the runbook root {root}"));
+    }
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    for c in &parts {
+        if *c == ".." {
+            return Err(format!(
+                "has a `..` component, which may leave the runbook root {root}"
+            ));
+        }
+        let b = c.as_bytes();
+        if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+            return Err(format!(
+                "names a Windows drive (`{}`), outside the runbook root {root}",
+                &c[..2]
+            ));
+        }
+    }
+    if parts.is_empty() {
+        return Err("names no file".to_string());
+    }
+    Ok(parts)
+}
+
+/// `s` on one line: control characters escaped.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn write_under_root(
+    root: &Path,
+    rel: &str,
+    from: &str,
+    text: &str,
+    force: bool,
+    created: &mut Vec<PathBuf>,
+) -> Result<String, String> {
+    let root_shown = display_path(root);
+    let root_shown = root_shown.trim_end_matches('/');
+    let shown = if rel.starts_with('/') {
+        one_line(rel)
+    } else {
+        one_line(&format!("{root_shown}/{rel}"))
+    };
+    let root_dir = format!("{root_shown}/");
+    let parts = components(rel, &root_dir)
+        .map_err(|why| format!("refusing to write {shown}: the path from the {from} {why}"))?;
+    let root_real = fs::canonicalize(root).map_err(|e| format!("{root_shown}: {e}"))?;
+    let (file, dirs) = parts.split_last().ok_or("no file")?;
+
+    // Down from the root: each directory a real one, or a link leading to one inside the root.
+    let mut dir = root_real.clone();
+    let mut dir_shown = root_shown.to_string();
+    for c in dirs {
+        let next = dir.join(c);
+        dir_shown = one_line(&format!("{dir_shown}/{c}"));
+        match fs::symlink_metadata(&next) {
+            Ok(m) if m.is_dir() => dir = next,
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&next)
+                    .map(|t| one_line(&t.to_string_lossy()))
+                    .unwrap_or_default();
+                match fs::canonicalize(&next) {
+                    Ok(real) if !real.starts_with(&root_real) => {
+                        return Err(format!(
+                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
+                             outside the runbook root {root_dir}"
+                        ));
+                    }
+                    Ok(real) if real.is_dir() => dir = real,
+                    Ok(_) => {
+                        return Err(format!(
+                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
+                             not a directory"
+                        ));
+                    }
+                    Err(_) => {
+                        return Err(format!(
+                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
+                             which does not exist"
+                        ));
+                    }
+                }
+            }
+            Ok(_) => {
+                return Err(format!(
+                    "refusing to write {shown}: {dir_shown} is not a directory"
+                ));
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                fs::create_dir(&next).map_err(|e| format!("{dir_shown}: {e}"))?;
+                created.push(next.clone());
+                // Made here, so a directory: anything else means the tree is changing under us.
+                if !fs::symlink_metadata(&next).is_ok_and(|m| m.is_dir()) {
+                    return Err(format!(
+                        "refusing to write {shown}: {dir_shown} changed while it was created"
+                    ));
+                }
+                dir = next;
+            }
+            Err(e) => return Err(format!("{dir_shown}: {e}")),
+        }
+    }
+    // The directory as the file system resolves it now, still inside the root.
+    let real = fs::canonicalize(&dir).map_err(|e| format!("{dir_shown}: {e}"))?;
+    if !real.starts_with(&root_real) {
+        return Err(format!(
+            "refusing to write {shown}: {dir_shown} leads outside the runbook root {root_dir}"
+        ));
+    }
+    let target = real.join(file);
+    let existing = check_target(&target, &shown, force)?;
+    place(&real, &target, &shown, text, existing)?;
+    Ok(shown)
+}
+
+fn write_chosen(
+    path: &Path,
+    text: &str,
+    force: bool,
+    created: &mut Vec<PathBuf>,
+) -> Result<String, String> {
+    let shown = one_line(&display_path(path));
+    if path.file_name().is_none() {
+        return Err(format!("refusing to write {shown}: it names no file"));
+    }
+    let existing = check_target(path, &shown, force)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The missing directories, outermost first: made one at a time, so that each can be
+    // removed again if the write fails.
+    let mut missing = Vec::new();
+    for d in dir.ancestors().filter(|d| !d.as_os_str().is_empty()) {
+        match fs::symlink_metadata(d) {
+            Err(e) if e.kind() == ErrorKind::NotFound => missing.push(d),
+            _ => break,
+        }
+    }
+    for d in missing.into_iter().rev() {
+        fs::create_dir(d).map_err(|e| format!("{}: {e}", one_line(&display_path(d))))?;
+        created.push(d.to_path_buf());
+    }
+    place(dir, path, &shown, text, existing)?;
+    Ok(shown)
+}
+
+/// What is at the target now: nothing (`Ok(None)`), or, with `force`, a regular file to
+/// replace (its permissions, which the new file keeps). Anything else is refused.
+fn check_target(target: &Path, shown: &str, force: bool) -> Result<Option<Permissions>, String> {
+    match fs::symlink_metadata(target) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{shown}: {e}")),
+        Ok(m) if m.file_type().is_symlink() => {
+            let to = fs::read_link(target)
+                .map(|t| one_line(&t.to_string_lossy()))
+                .unwrap_or_default();
+            Err(format!(
+                "refusing to write {shown}: it is a symbolic link (to {to}), which alertlint \
+                 neither writes through nor replaces; remove it, or name its target with --out"
+            ))
+        }
+        Ok(m) if m.is_dir() => Err(format!("refusing to write {shown}: it is a directory")),
+        Ok(m) if !m.is_file() => Err(format!(
+            "refusing to write {shown}: it is not a regular file (use --out - to print)"
+        )),
+        Ok(_) if !force => Err(format!(
+            "{shown} already exists (use --force to overwrite, or --out - to print)"
+        )),
+        Ok(m) => Ok(Some(m.permissions())),
+    }
+}
+
+/// Writes `text` to a new temporary file in `dir`, then puts it at `target`: renamed over the
+/// file there (`existing`), or linked to the free name, which fails if it was taken since it
+/// was checked. The temporary file is gone either way.
+fn place(
+    dir: &Path,
+    target: &Path,
+    shown: &str,
+    text: &str,
+    existing: Option<Permissions>,
+) -> Result<(), String> {
+    let (tmp, mut f) = temp_file(dir).map_err(|e| format!("{shown}: {e}"))?;
+    let written = f
+        .write_all(text.as_bytes())
+        .and_then(|()| match &existing {
+            Some(p) => f.set_permissions(p.clone()),
+            None => Ok(()),
+        })
+        .and_then(|()| f.sync_all());
+    drop(f);
+    let placed = written.and_then(|()| match existing {
+        Some(_) => fs::rename(&tmp, target),
+        None => link_new(&tmp, target),
+    });
+    match placed {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(if e.kind() == ErrorKind::AlreadyExists {
+                format!("{shown} already exists (use --force to overwrite, or --out - to print)")
+            } else {
+                format!("{shown}: {e}")
+            })
+        }
+    }
+}
+
+/// Gives the temporary file `tmp` the name `target` unless something has that name: a hard
+/// link, which never replaces, then `tmp` removed. Where the file system has no hard links,
+/// a rename after one more look.
+fn link_new(tmp: &Path, target: &Path) -> io::Result<()> {
+    match fs::hard_link(tmp, target) {
+        Ok(()) => {
+            let _ = fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(e),
+        Err(_) => match fs::symlink_metadata(target) {
+            Err(e) if e.kind() == ErrorKind::NotFound => fs::rename(tmp, target),
+            Err(e) => Err(e),
+            Ok(_) => Err(ErrorKind::AlreadyExists.into()),
+        },
+    }
+}
+
+/// A new, empty file in `dir` under a name nothing else uses (`create_new`: never an existing
+/// file, never through a link), hidden from the runbook walk.
+fn temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
+    for n in 0..100 {
+        let path = dir.join(format!(".alertlint-new-{}-{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        ErrorKind::AlreadyExists,
+        "no free name for a temporary file",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::components;
+
+    #[test]
+    fn paths_under_a_root() {
+        assert_eq!(components("team/./A.md", "r/"), Ok(vec!["team", "A.md"]));
+        assert_eq!(components("team//A.md", "r/"), Ok(vec!["team", "A.md"]));
+        for bad in [
+            "../x.md",
+            "a/../../x.md",
+            "..",
+            "/abs/x.md",
+            "a\\..\\x.md",
+            "C:/x.md",
+            "c:x.md",
+            "a/D:x",
+            "x\0.md",
+            "x\n.md",
+            "",
+            "./",
+        ] {
+            assert!(components(bad, "r/").is_err(), "{bad:?}");
+        }
+        // A colon elsewhere is a file name character (`job:errors:rate5m`).
+        assert!(components("Job:Errors.md", "r/").is_ok());
+    }
+}

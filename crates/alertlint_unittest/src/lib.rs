@@ -1,0 +1,343 @@
+//! `alertlint test`: runs promtool rule unit-test files (`promtool test rules`) with
+//! Prometheus 3.x semantics.
+//!
+//! - [`model`]: the test-file model and its loader (positioned errors).
+//! - [`series`]: input series values, expanded lazily.
+//! - [`rules`]: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
+//! - [`runner`]: one test group, evaluation loop and comparisons.
+//! - [`report`]: human, JSON and JUnit output.
+
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod runner;
+pub mod series;
+
+use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use alertlint_diagnostics::source::{SourceFile, Span};
+use alertlint_linter::analyse::{Inputs, analyse};
+use alertlint_linter::checks::Category;
+use alertlint_linter::config::Config;
+use alertlint_linter::load::{Classified, load_file};
+use alertlint_linter::model::RuleFile;
+use model::{TEST_FILE_CHECK, TestFile};
+use runner::Failure;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Steps one test group may evaluate (its largest `eval_time` over the
+/// `evaluation_interval`, plus one). promtool has no limit: `eval_time: 290y` every `1ms`
+/// runs for ever. A million steps takes seconds (`scripts/bench-test.sh` runs 4320 steps of
+/// 600 series in about a second); a month at one step a minute is 43,200.
+pub const DEFAULT_MAX_EVAL_STEPS: u64 = 1_000_000;
+
+/// Input samples one test group may load (the values of its input series up to its last
+/// evaluation). promtool has no limit (it expands `1x18446744073709551615` for ever).
+/// Samples no expression can read any more are never held, so memory stays flat however
+/// many there are, but an expression with `@` or a negative offset can read any of them:
+/// then all are kept, about 31 bytes each, 310 MB at this limit (2.2 s; measured with
+/// `scripts/bench-limits.sh`).
+pub const DEFAULT_MAX_INPUT_SAMPLES: u64 = 10_000_000;
+
+/// Environment variables that raise (or lower) the limits of `alertlint test`.
+pub const ENV_MAX_EVAL_STEPS: &str = "ALERTLINT_MAX_EVAL_STEPS";
+pub const ENV_MAX_INPUT_SAMPLES: &str = "ALERTLINT_MAX_INPUT_SAMPLES";
+pub const ENV_QUERY_MAX_SAMPLES: &str = "ALERTLINT_QUERY_MAX_SAMPLES";
+
+/// What one test group may cost. The defaults keep a hostile or mistaken test file from
+/// running for days or taking the machine's memory; each can be changed through its
+/// environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// See [`DEFAULT_MAX_EVAL_STEPS`] ([`ENV_MAX_EVAL_STEPS`]).
+    pub max_eval_steps: u64,
+    /// See [`DEFAULT_MAX_INPUT_SAMPLES`] ([`ENV_MAX_INPUT_SAMPLES`]).
+    pub max_input_samples: u64,
+    /// Samples one query (a rule, an expression test, a template's `query`) may hold in
+    /// memory: promtool's own limit, [`promql::PROMTOOL_MAX_SAMPLES`], unless
+    /// [`ENV_QUERY_MAX_SAMPLES`] says otherwise.
+    pub max_query_samples: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_eval_steps: DEFAULT_MAX_EVAL_STEPS,
+            max_input_samples: DEFAULT_MAX_INPUT_SAMPLES,
+            max_query_samples: promql::PROMTOOL_MAX_SAMPLES,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with any set by the environment; an error names a variable that is not
+    /// a positive whole number.
+    pub fn from_env() -> Result<Limits, String> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] reading variables through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits, String> {
+        let read = |name: &str, default: u64| -> Result<u64, String> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(format!(
+                        "{name} must be a positive whole number, found {v:?}"
+                    )),
+                },
+            }
+        };
+        let d = Limits::default();
+        Ok(Limits {
+            max_eval_steps: read(ENV_MAX_EVAL_STEPS, d.max_eval_steps)?,
+            max_input_samples: read(ENV_MAX_INPUT_SAMPLES, d.max_input_samples)?,
+            max_query_samples: usize::try_from(read(
+                ENV_QUERY_MAX_SAMPLES,
+                d.max_query_samples as u64,
+            )?)
+            .unwrap_or(usize::MAX),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only test groups whose name matches one of these run (all when empty).
+    pub run: Vec<regex::Regex>,
+    /// Accept unknown fields in rule files (promtool's `--ignore-unknown-fields`).
+    pub ignore_unknown_fields: bool,
+    /// Worker threads; 0 = available parallelism.
+    pub jobs: usize,
+}
+
+#[derive(Debug)]
+pub struct GroupResult {
+    pub index: usize,
+    pub name: String,
+    pub skipped: bool,
+    pub failures: Vec<Failure>,
+    pub steps: u64,
+    pub duration: std::time::Duration,
+}
+
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: String,
+    /// The file (or a rule file it names) could not be loaded: nothing ran.
+    pub load_errors: Vec<Diagnostic>,
+    pub warnings: Vec<String>,
+    pub groups: Vec<GroupResult>,
+    pub evaluation_interval_ms: i64,
+}
+
+impl FileResult {
+    pub fn failed(&self) -> bool {
+        self.groups.iter().any(|g| !g.failures.is_empty())
+    }
+}
+
+/// Loads, validates and compiles the rule files a test file names.
+fn load_rules(
+    tf: &TestFile,
+    opts: &Options,
+    cache: &mut HashMap<PathBuf, Arc<SourceFile>>,
+) -> Result<Vec<rules::CompiledGroup>, Vec<Diagnostic>> {
+    let mut files: Vec<RuleFile> = Vec::new();
+    let mut errors = Vec::new();
+    for path in &tf.rule_files {
+        match load_file(path) {
+            Ok(Classified::Rules(rf)) => {
+                cache.insert(path.clone(), Arc::clone(&rf.source));
+                files.push(rf);
+            }
+            Ok(Classified::NotRules) => {
+                let span = pattern_span(tf, path);
+                errors.push(Diagnostic::new(
+                    TEST_FILE_CHECK,
+                    &tf.source,
+                    span,
+                    format!("{} is not a Prometheus rule file", path.display()),
+                ));
+            }
+            Err(e) => {
+                let span = pattern_span(tf, path);
+                errors.push(Diagnostic::new(
+                    TEST_FILE_CHECK,
+                    &tf.source,
+                    span,
+                    format!("cannot read rule file {}: {}", e.path.display(), e.message),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let diags: Vec<Diagnostic> = analyse(&files, &Config::default(), &Inputs::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| {
+            alertlint_linter::checks::find(d.check)
+                .is_some_and(|c| c.category == Category::Correctness)
+        })
+        .filter(|d| !(opts.ignore_unknown_fields && d.check == "schema/unknown-field"))
+        .collect();
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(rules::compile(&files))
+}
+
+fn pattern_span(tf: &TestFile, _path: &Path) -> Span {
+    tf.rule_file_patterns
+        .first()
+        .map(|p| p.1)
+        .unwrap_or(Span::point(0))
+}
+
+/// Finds test files: files as given; directories searched for YAML files with a `tests:` key.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let found = alertlint_linter::load::discover(std::slice::from_ref(p), &[])
+                .map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
+            for f in found {
+                // Bounded as every read is: the walk's files may be anything under the cap.
+                let is_test = alertlint_linter::load::read_bounded(
+                    &f,
+                    alertlint_linter::load::MAX_FILE_BYTES,
+                )
+                .is_ok_and(|t| {
+                    t.split(|&b| b == b'\n')
+                        .any(|l| l.starts_with(b"tests:") || l.starts_with(b"\"tests\":"))
+                });
+                if is_test {
+                    out.push(f);
+                }
+            }
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+struct Prepared {
+    file: Option<TestFile>,
+    groups: Vec<rules::CompiledGroup>,
+    load_errors: Vec<Diagnostic>,
+    path: String,
+}
+
+/// Runs test files. Test groups run in parallel; results come back in file and test order.
+pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
+    let mut cache = HashMap::new();
+    let prepared: Vec<Prepared> = paths
+        .iter()
+        .map(|p| {
+            let path = alertlint_diagnostics::source::display_path(p);
+            match model::load_test_file(p) {
+                Err(load_errors) => Prepared {
+                    file: None,
+                    groups: Vec::new(),
+                    load_errors,
+                    path,
+                },
+                Ok(tf) => match load_rules(&tf, opts, &mut cache) {
+                    Ok(groups) => Prepared {
+                        file: Some(tf),
+                        groups,
+                        load_errors: Vec::new(),
+                        path,
+                    },
+                    Err(load_errors) => Prepared {
+                        file: Some(tf),
+                        groups: Vec::new(),
+                        load_errors,
+                        path,
+                    },
+                },
+            }
+        })
+        .collect();
+
+    // Jobs: the (file, test group) pairs that run, with the file's tests.
+    let mut jobs = Vec::new();
+    for (fi, p) in prepared.iter().enumerate() {
+        if let (Some(tf), true) = (&p.file, p.load_errors.is_empty()) {
+            for (gi, tg) in tf.tests.iter().enumerate() {
+                if selected(opts, &tg.name) {
+                    jobs.push((fi, gi, tf));
+                }
+            }
+        }
+    }
+    let ordered: Vec<Vec<&rules::CompiledGroup>> = prepared
+        .iter()
+        .map(|p| match &p.file {
+            Some(tf) => rules::order_groups(&p.groups, &tf.group_eval_order),
+            None => Vec::new(),
+        })
+        .collect();
+    let workers = if opts.jobs > 0 {
+        opts.jobs
+    } else {
+        alertlint_linter::parallel::threads()
+    };
+    let outcomes = alertlint_linter::parallel::map_on(workers, jobs.len(), |_: &mut (), i| {
+        let (fi, gi, tf) = jobs[i];
+        let started = std::time::Instant::now();
+        let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
+        ((fi, gi), (outcome, started.elapsed()))
+    });
+    // In (file, group) order, as the jobs were made and the loop below reads them.
+    let mut outcomes = outcomes.into_iter().peekable();
+
+    prepared
+        .into_iter()
+        .enumerate()
+        .map(|(fi, p)| {
+            let mut groups = Vec::new();
+            let mut warnings = Vec::new();
+            let mut eval_interval = 60_000;
+            if let Some(tf) = &p.file {
+                warnings = tf.warnings.clone();
+                eval_interval = tf.evaluation_interval_ms;
+                if p.load_errors.is_empty() {
+                    for (gi, tg) in tf.tests.iter().enumerate() {
+                        let ran = outcomes.next_if(|(job, _)| *job == (fi, gi));
+                        let (failures, steps, duration, skipped) = match ran {
+                            Some((_, (o, d))) => (o.failures, o.steps, d, false),
+                            None => (Vec::new(), 0, std::time::Duration::ZERO, true),
+                        };
+                        groups.push(GroupResult {
+                            index: gi,
+                            name: tg.display_name(),
+                            skipped,
+                            failures,
+                            steps,
+                            duration,
+                        });
+                    }
+                }
+            }
+            FileResult {
+                path: p.path,
+                load_errors: p.load_errors,
+                warnings,
+                groups,
+                evaluation_interval_ms: eval_interval,
+            }
+        })
+        .collect()
+}
+
+fn selected(opts: &Options, name: &str) -> bool {
+    opts.run.is_empty() || opts.run.iter().any(|r| r.is_match(name))
+}

@@ -1,0 +1,730 @@
+//! Reporters for `alertlint test`: human (label-by-label diffs and alert state timelines),
+//! JSON and JUnit XML. All output is in file and test order, whatever order tests ran in.
+
+use super::FileResult;
+use super::runner::{AlertData, Failure, SampleData, TimelineStep};
+use alertlint_diagnostics::report::{HumanOptions, Summary};
+use prometheus_time::duration::format_duration;
+use promql::Labels;
+use promql::histogram::FloatHistogram;
+use serde_json::{Value as Json, json};
+use std::fmt::Write;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    pub files: usize,
+    pub tests: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub load_errors: usize,
+}
+
+pub fn totals(results: &[FileResult]) -> Totals {
+    let mut t = Totals {
+        files: results.len(),
+        ..Default::default()
+    };
+    for f in results {
+        if !f.load_errors.is_empty() {
+            t.load_errors += 1;
+        }
+        for g in &f.groups {
+            if g.skipped {
+                t.skipped += 1;
+                continue;
+            }
+            t.tests += 1;
+            if g.failures.is_empty() {
+                t.passed += 1;
+            } else {
+                t.failed += 1;
+            }
+        }
+    }
+    t
+}
+
+fn num(v: f64) -> String {
+    prometheus_template::format_g(v, None)
+}
+
+fn q(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// One alert of a diff that is only on one side, with its annotations.
+fn alert_lines(
+    out: &mut String,
+    what: &str,
+    labels: &[(String, String)],
+    annotations: &[(String, String)],
+) {
+    let _ = writeln!(out, "      {what}: {}", pairs_string(labels));
+    for (k, v) in annotations {
+        let _ = writeln!(out, "            annotation {k}: {}", q(v));
+    }
+}
+
+fn pairs_string(p: &[(String, String)]) -> String {
+    let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={}", q(v))).collect();
+    format!("{{{}}}", inner.join(", "))
+}
+
+/// A histogram in promtool's series notation.
+pub fn histogram_string(h: &FloatHistogram) -> String {
+    let mut s = String::from("{{");
+    let mut parts = Vec::new();
+    if h.schema != 0 {
+        parts.push(format!("schema:{}", h.schema));
+    }
+    parts.push(format!("count:{}", num(h.count)));
+    parts.push(format!("sum:{}", num(h.sum)));
+    if h.zero_count != 0.0 {
+        parts.push(format!("z_bucket:{}", num(h.zero_count)));
+    }
+    if h.zero_threshold != 0.0 {
+        parts.push(format!("z_bucket_w:{}", num(h.zero_threshold)));
+    }
+    if !h.custom_values.is_empty() {
+        let cv: Vec<String> = h.custom_values.iter().map(|v| num(*v)).collect();
+        parts.push(format!("custom_values:[{}]", cv.join(" ")));
+    }
+    let buckets = |b: &[(i32, f64)], name: &str, parts: &mut Vec<String>| {
+        if b.is_empty() {
+            return;
+        }
+        let first = b[0].0;
+        let last = b[b.len() - 1].0;
+        let mut vals = Vec::new();
+        for i in first..=last {
+            let c = b.iter().find(|(k, _)| *k == i).map_or(0.0, |(_, c)| *c);
+            vals.push(num(c));
+        }
+        parts.push(format!("{name}buckets:[{}]", vals.join(" ")));
+        if first != 0 {
+            parts.push(format!("{name}offset:{first}"));
+        }
+    };
+    buckets(&h.positive, "", &mut parts);
+    buckets(&h.negative, "n_", &mut parts);
+    s.push_str(&parts.join(" "));
+    s.push_str("}}");
+    s
+}
+
+fn sample_value(s: &SampleData) -> String {
+    match &s.histogram {
+        Some(h) => histogram_string(h),
+        None => num(s.value),
+    }
+}
+
+/// Pairs expected with got items: identical first, then by most labels in common.
+fn pair_up<T>(
+    exp: &[T],
+    got: &[T],
+    same: impl Fn(&T, &T) -> bool,
+    overlap: impl Fn(&T, &T) -> usize,
+) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    let mut used_g = vec![false; got.len()];
+    let mut used_e = vec![false; exp.len()];
+    let mut pairs = Vec::new();
+    for (ei, e) in exp.iter().enumerate() {
+        if let Some(gi) = (0..got.len()).find(|&gi| !used_g[gi] && same(e, &got[gi])) {
+            used_g[gi] = true;
+            used_e[ei] = true;
+        }
+    }
+    for (ei, e) in exp.iter().enumerate() {
+        if used_e[ei] {
+            continue;
+        }
+        let best = (0..got.len())
+            .filter(|&gi| !used_g[gi])
+            .map(|gi| (overlap(e, &got[gi]), gi))
+            .filter(|(o, _)| *o > 0)
+            .max_by_key(|(o, gi)| (*o, std::cmp::Reverse(*gi)));
+        if let Some((_, gi)) = best {
+            used_g[gi] = true;
+            used_e[ei] = true;
+            pairs.push((ei, gi));
+        }
+    }
+    let missing = (0..exp.len()).filter(|i| !used_e[*i]).collect();
+    let extra = (0..got.len()).filter(|i| !used_g[*i]).collect();
+    (pairs, missing, extra)
+}
+
+fn diff_pairs(out: &mut String, indent: &str, exp: &[(String, String)], got: &[(String, String)]) {
+    let mut keys: Vec<&String> = exp.iter().chain(got).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let e = exp.iter().find(|(ek, _)| ek == k).map(|p| &p.1);
+        let g = got.iter().find(|(gk, _)| gk == k).map(|p| &p.1);
+        match (e, g) {
+            (Some(e), Some(g)) if e == g => {
+                let _ = writeln!(out, "{indent}  {k}: {}", q(e));
+            }
+            (e, g) => {
+                if let Some(e) = e {
+                    let _ = writeln!(out, "{indent}- {k}: {}   (expected)", q(e));
+                }
+                if let Some(g) = g {
+                    let _ = writeln!(out, "{indent}+ {k}: {}   (got)", q(g));
+                }
+            }
+        }
+    }
+}
+
+fn overlap_pairs(a: &[(String, String)], b: &[(String, String)]) -> usize {
+    a.iter().filter(|p| b.contains(p)).count()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn render_alert_diff(out: &mut String, exp: &[AlertData], got: &[AlertData]) {
+    let _ = writeln!(
+        out,
+        "      expected {}, got {}",
+        plural(exp.len(), "firing alert"),
+        plural(got.len(), "firing alert")
+    );
+    let (pairs, missing, extra) = pair_up(
+        exp,
+        got,
+        |a, b| a == b,
+        |a, b| overlap_pairs(&a.labels, &b.labels) + 1,
+    );
+    for (ei, gi) in pairs {
+        let (e, g) = (&exp[ei], &got[gi]);
+        let _ = writeln!(out, "      ~ alert {} differs:", pairs_string(&g.labels));
+        if e.labels != g.labels {
+            let _ = writeln!(out, "          labels:");
+            diff_pairs(out, "          ", &e.labels, &g.labels);
+        }
+        if e.annotations != g.annotations {
+            let _ = writeln!(out, "          annotations:");
+            diff_pairs(out, "          ", &e.annotations, &g.annotations);
+        }
+    }
+    for ei in missing {
+        let e = &exp[ei];
+        alert_lines(
+            out,
+            "- expected alert not firing",
+            &e.labels,
+            &e.annotations,
+        );
+    }
+    for gi in extra {
+        let g = &got[gi];
+        alert_lines(out, "+ unexpected firing alert", &g.labels, &g.annotations);
+    }
+}
+
+fn render_timeline(
+    out: &mut String,
+    alertname: &str,
+    timeline: &[TimelineStep],
+    compared_at: i64,
+    interval: i64,
+) {
+    let _ = writeln!(
+        out,
+        "      state of {alertname} around {} (evaluated every {}):",
+        format_duration(compared_at),
+        format_duration(interval)
+    );
+    let width = timeline
+        .iter()
+        .map(|s| format_duration(s.t_ms).len())
+        .max()
+        .unwrap_or(2);
+    for step in timeline {
+        let mark = if step.t_ms == compared_at { ">" } else { " " };
+        let t = format_duration(step.t_ms);
+        if step.alerts.is_empty() {
+            let _ = writeln!(out, "      {mark} {t:>width$}  (no active alerts)");
+            continue;
+        }
+        for (i, a) in step.alerts.iter().enumerate() {
+            let tcol = if i == 0 { t.clone() } else { String::new() };
+            let since = match a.state {
+                super::rules::AlertState::Inactive => "resolved".to_string(),
+                _ => format!("since {}", format_duration(a.active_at_ms)),
+            };
+            let _ = writeln!(
+                out,
+                "      {mark} {tcol:>width$}  {:<8} {} ({since})",
+                a.state.as_str(),
+                a.labels
+            );
+        }
+    }
+}
+
+fn render_sample_diff(out: &mut String, exp: &[SampleData], got: &[SampleData]) {
+    let _ = writeln!(
+        out,
+        "      expected {}, got {}",
+        plural(exp.len(), "sample"),
+        plural(got.len(), "sample")
+    );
+    let as_pairs = |l: &Labels| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let (pairs, missing, extra) = pair_up(
+        exp,
+        got,
+        |a, b| {
+            a.labels == b.labels
+                && super::runner::samples_equal(
+                    std::slice::from_ref(a),
+                    std::slice::from_ref(b),
+                    false,
+                )
+        },
+        |a, b| {
+            if a.labels == b.labels {
+                usize::MAX / 2
+            } else {
+                overlap_pairs(&as_pairs(&a.labels), &as_pairs(&b.labels))
+                    + usize::from(a.labels.is_empty() || b.labels.is_empty())
+            }
+        },
+    );
+    for (ei, gi) in pairs {
+        let (e, g) = (&exp[ei], &got[gi]);
+        if e.labels == g.labels {
+            let _ = writeln!(out, "      ~ {}", e.labels);
+        } else {
+            let _ = writeln!(out, "      ~ sample labels differ:");
+            diff_pairs(
+                out,
+                "          ",
+                &as_pairs(&e.labels),
+                &as_pairs(&g.labels),
+            );
+        }
+        let (ev, gv) = (sample_value(e), sample_value(g));
+        if ev != gv || e.labels == g.labels {
+            let _ = writeln!(out, "          - value: {ev}   (expected)");
+            let _ = writeln!(out, "          + value: {gv}   (got)");
+        } else {
+            let _ = writeln!(out, "            value: {ev}");
+        }
+    }
+    for ei in missing {
+        let e = &exp[ei];
+        let _ = writeln!(
+            out,
+            "      - expected sample missing: {} {}",
+            e.labels,
+            sample_value(e)
+        );
+    }
+    for gi in extra {
+        let g = &got[gi];
+        let _ = writeln!(
+            out,
+            "      + unexpected sample: {} {}",
+            g.labels,
+            sample_value(g)
+        );
+    }
+}
+
+fn render_failure(out: &mut String, f: &Failure, interval: i64) {
+    match f {
+        Failure::RuleError {
+            rule,
+            group,
+            time_ms,
+            message,
+        } => {
+            let _ = writeln!(
+                out,
+                "    rule {rule} (group {group}) failed to evaluate at {}:",
+                format_duration(*time_ms)
+            );
+            let _ = writeln!(out, "      {message}");
+        }
+        Failure::Alert {
+            index,
+            alertname,
+            eval_time_ms,
+            expected,
+            got,
+            timeline,
+            compared_at_ms,
+        } => {
+            let _ = writeln!(
+                out,
+                "    alert_rule_test[{index}]: alert {alertname} at {}",
+                format_duration(*eval_time_ms)
+            );
+            render_alert_diff(out, expected, got);
+            render_timeline(out, alertname, timeline, *compared_at_ms, interval);
+        }
+        Failure::Expr {
+            index,
+            expr,
+            eval_time_ms,
+            expected,
+            got,
+        } => {
+            let _ = writeln!(
+                out,
+                "    promql_expr_test[{index}]: expr {} at {}",
+                q(expr),
+                format_duration(*eval_time_ms)
+            );
+            render_sample_diff(out, expected, got);
+        }
+        Failure::ExprError {
+            index,
+            expr,
+            eval_time_ms,
+            message,
+        } => {
+            let _ = writeln!(
+                out,
+                "    promql_expr_test[{index}]: expr {} at {} failed:",
+                q(expr),
+                format_duration(*eval_time_ms)
+            );
+            let _ = writeln!(out, "      {message}");
+        }
+    }
+}
+
+/// The human report; load errors go through the same renderer as `alertlint check`. Text
+/// from the test files (paths, names, labels, messages) is written with its control
+/// characters escaped (`\u{1b}`), as `alertlint check` writes it.
+pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
+    let mut out = String::new();
+    // What this function writes, escaped into `out` before miette's output (already escaped,
+    // and coloured with escape sequences of its own) and at the end.
+    let mut text = String::new();
+    let flush = |out: &mut String, text: &mut String| {
+        out.push_str(&alertlint_diagnostics::report::escape_controls(
+            text,
+            &['\n'],
+        ));
+        text.clear();
+    };
+    for f in results {
+        for w in &f.warnings {
+            let _ = writeln!(text, "warning: {}: {w}", f.path);
+        }
+        if !f.load_errors.is_empty() {
+            let _ = writeln!(text, "ERROR {}", f.path);
+            let mut summary = Summary::default();
+            summary.count(&f.load_errors);
+            flush(&mut out, &mut text);
+            let report =
+                alertlint_diagnostics::report::render_human(&f.load_errors, &summary, opts);
+            // Keep the diagnostics, not the rule-file summary line.
+            let body = report
+                .rsplit_once("\n\n")
+                .map_or(report.as_str(), |(b, _)| b);
+            out.push_str(body);
+            out.push('\n');
+            continue;
+        }
+        let ran: Vec<_> = f.groups.iter().filter(|g| !g.skipped).collect();
+        let failed = ran.iter().filter(|g| !g.failures.is_empty()).count();
+        if failed == 0 {
+            let _ = writeln!(text, "PASS  {}  ({})", f.path, plural(ran.len(), "test"));
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "FAIL  {}  ({} of {} failed)",
+            f.path,
+            failed,
+            plural(ran.len(), "test")
+        );
+        for g in ran.iter().filter(|g| !g.failures.is_empty()) {
+            let label = if g.name == format!("tests[{}]", g.index) {
+                g.name.clone()
+            } else {
+                format!("{} (tests[{}])", q(&g.name), g.index)
+            };
+            let _ = writeln!(text, "  ✗ test {label}");
+            for fl in &g.failures {
+                render_failure(&mut text, fl, f.evaluation_interval_ms);
+            }
+        }
+    }
+    let t = totals(results);
+    let mut parts = vec![
+        format!("{} passed", t.passed),
+        format!("{} failed", t.failed),
+    ];
+    if t.skipped > 0 {
+        parts.push(format!("{} skipped", t.skipped));
+    }
+    if t.load_errors > 0 {
+        parts.push(format!("{} not loaded", plural(t.load_errors, "file")));
+    }
+    let _ = writeln!(
+        text,
+        "\n{} in {}: {}",
+        plural(t.tests, "test"),
+        plural(t.files, "file"),
+        parts.join(", ")
+    );
+    flush(&mut out, &mut text);
+    out
+}
+
+fn alert_json(a: &AlertData) -> Json {
+    json!({
+        "labels": a.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Json>>(),
+        "annotations": a.annotations.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Json>>(),
+    })
+}
+
+fn float_json(v: f64) -> Json {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        json!(num(v))
+    }
+}
+
+fn sample_json(s: &SampleData) -> Json {
+    let labels: serde_json::Map<String, Json> = s
+        .labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    match &s.histogram {
+        Some(h) => json!({"labels": labels, "histogram": histogram_string(h)}),
+        None => json!({"labels": labels, "value": float_json(s.value)}),
+    }
+}
+
+fn failure_json(f: &Failure) -> Json {
+    match f {
+        Failure::RuleError {
+            rule,
+            group,
+            time_ms,
+            message,
+        } => json!({
+            "kind": "rule_error", "rule": rule, "group": group,
+            "time": format_duration(*time_ms), "message": message,
+        }),
+        Failure::Alert {
+            index,
+            alertname,
+            eval_time_ms,
+            expected,
+            got,
+            timeline,
+            ..
+        } => json!({
+            "kind": "alert_rule_test", "index": index, "alertname": alertname,
+            "eval_time": format_duration(*eval_time_ms),
+            "expected": expected.iter().map(alert_json).collect::<Vec<_>>(),
+            "got": got.iter().map(alert_json).collect::<Vec<_>>(),
+            "timeline": timeline.iter().map(|s| json!({
+                "time": format_duration(s.t_ms),
+                "alerts": s.alerts.iter().map(|a| json!({
+                    "labels": a.labels.to_string(), "state": a.state.as_str(),
+                    "active_at": format_duration(a.active_at_ms),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }),
+        Failure::Expr {
+            index,
+            expr,
+            eval_time_ms,
+            expected,
+            got,
+        } => json!({
+            "kind": "promql_expr_test", "index": index, "expr": expr,
+            "eval_time": format_duration(*eval_time_ms),
+            "expected": expected.iter().map(sample_json).collect::<Vec<_>>(),
+            "got": got.iter().map(sample_json).collect::<Vec<_>>(),
+        }),
+        Failure::ExprError {
+            index,
+            expr,
+            eval_time_ms,
+            message,
+        } => json!({
+            "kind": "promql_expr_error", "index": index, "expr": expr,
+            "eval_time": format_duration(*eval_time_ms), "message": message,
+        }),
+    }
+}
+
+pub fn render_json(results: &[FileResult]) -> String {
+    let t = totals(results);
+    let files: Vec<Json> = results
+        .iter()
+        .map(|f| {
+            let status = if !f.load_errors.is_empty() {
+                "error"
+            } else if f.failed() {
+                "fail"
+            } else {
+                "pass"
+            };
+            json!({
+                "path": f.path,
+                "status": status,
+                "warnings": f.warnings,
+                "errors": f.load_errors.iter().map(|d| {
+                    let at = d.start();
+                    json!({"file": d.file.display_path(), "line": at.line, "column": at.col,
+                           "check": d.check, "message": d.message})
+                }).collect::<Vec<_>>(),
+                "tests": f.groups.iter().map(|g| json!({
+                    "index": g.index,
+                    "name": g.name,
+                    "status": if g.skipped { "skipped" } else if g.failures.is_empty() { "pass" } else { "fail" },
+                    "failures": g.failures.iter().map(failure_json).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "files": files,
+        "summary": {"files": t.files, "tests": t.tests, "passed": t.passed, "failed": t.failed,
+                    "skipped": t.skipped, "not_loaded": t.load_errors},
+    });
+    let mut s = alertlint_diagnostics::report::escape_json_controls(
+        serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    );
+    s.push('\n');
+    s
+}
+
+/// Text for XML 1.0, in element content (`attribute` false) or in a double- or
+/// single-quoted attribute value. Markup characters become references. Characters XML 1.0 does
+/// not allow at all (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) and the other
+/// [control](alertlint_diagnostics::report::is_control) characters (DEL, C1, bidi overrides), which CI pages
+/// would show raw, are written as `\u{1b}`, as in the human report. In attributes, tab, LF and
+/// CR become character references, which survive attribute-value normalisation; in content,
+/// CR does (a parser turns a raw CR into LF).
+fn xml_escape_in(s: &str, attribute: bool) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            '\r' => o.push_str("&#13;"),
+            '\n' if attribute => o.push_str("&#10;"),
+            '\t' if attribute => o.push_str("&#9;"),
+            '\n' | '\t' => o.push(c),
+            '\u{fffe}' | '\u{ffff}' => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c if alertlint_diagnostics::report::is_control(c) => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Element content (see [`xml_escape_in`]).
+fn xml_escape(s: &str) -> String {
+    xml_escape_in(s, false)
+}
+
+/// An attribute value (see [`xml_escape_in`]).
+fn xml_attr(s: &str) -> String {
+    xml_escape_in(s, true)
+}
+
+pub fn render_junit(results: &[FileResult]) -> String {
+    let t = totals(results);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"alertlint test\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        t.tests + t.skipped + t.load_errors,
+        t.failed,
+        t.load_errors,
+        t.skipped
+    );
+    for f in results {
+        let failed = f.groups.iter().filter(|g| !g.failures.is_empty()).count();
+        let skipped = f.groups.iter().filter(|g| g.skipped).count();
+        let errors = usize::from(!f.load_errors.is_empty());
+        let time: f64 = f.groups.iter().map(|g| g.duration.as_secs_f64()).sum();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
+            xml_attr(&f.path),
+            f.groups.len() + errors
+        );
+        if !f.load_errors.is_empty() {
+            let msgs: Vec<String> = f
+                .load_errors
+                .iter()
+                .map(|d| {
+                    let at = d.start();
+                    format!(
+                        "{}:{}:{}: {}",
+                        d.file.display_path(),
+                        at.line,
+                        at.col,
+                        d.message
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"load\" classname=\"{}\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
+                xml_attr(&f.path),
+                xml_attr(msgs.first().map_or("", |s| s.as_str())),
+                xml_escape(&msgs.join("\n"))
+            );
+        }
+        for g in &f.groups {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+                xml_attr(&g.name),
+                xml_attr(&f.path),
+                g.duration.as_secs_f64()
+            );
+            if g.skipped {
+                out.push_str(">\n      <skipped/>\n    </testcase>\n");
+            } else if g.failures.is_empty() {
+                out.push_str("/>\n");
+            } else {
+                let mut text = String::new();
+                for fl in &g.failures {
+                    render_failure(&mut text, fl, f.evaluation_interval_ms);
+                }
+                let _ = writeln!(
+                    out,
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                    xml_attr(&plural(g.failures.len(), "failure")),
+                    xml_escape(&text)
+                );
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,481 @@
+//! Rule groups as Prometheus' rule manager evaluates them: recording rules write their
+//! output back to storage, alerting rules keep per-alert state (pending → firing after `for`,
+//! `keep_firing_for`, resolved alerts kept 15 minutes) and write `ALERTS` and
+//! `ALERTS_FOR_STATE`; series a rule stops returning are marked stale.
+
+use alertlint_linter::model::RuleFile;
+use prometheus_template::{QueryResultSample, TemplateContext};
+use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
+use promql_parser::parser::Expr;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// How long Prometheus keeps a resolved alert (`resolvedRetention`).
+const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug)]
+pub enum RuleKind {
+    Record,
+    Alert {
+        for_ms: i64,
+        keep_firing_for_ms: i64,
+        annotations: Vec<(String, String)>,
+    },
+}
+
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub name: String,
+    pub kind: RuleKind,
+    pub expr: Expr,
+    /// Labels added by the rule (group labels first, rule labels overriding).
+    pub labels: Vec<(String, String)>,
+    /// Whether any label/annotation template calls `query` (then expansion must be eager).
+    pub uses_query: bool,
+    /// Whether the labels are all fixed (no template): an alert's output labels for a
+    /// series can then be reused from one evaluation to the next.
+    pub fixed_labels: bool,
+}
+
+#[derive(Debug)]
+pub struct CompiledGroup {
+    pub name: String,
+    pub file: String,
+    pub query_offset_ms: i64,
+    pub rules: Vec<CompiledRule>,
+}
+
+/// Builds the evaluation model from loaded, validated rule files.
+pub fn compile(files: &[RuleFile]) -> Vec<CompiledGroup> {
+    let mut out = Vec::new();
+    for f in files {
+        for g in &f.groups {
+            let query_offset_ms = g
+                .query_offset
+                .as_ref()
+                .and_then(|s| prometheus_time::duration::parse_duration(&s.value).ok())
+                .unwrap_or(0);
+            let mut rules = Vec::new();
+            for r in &g.rules {
+                let Some(Ok(expr)) = &r.promql else { continue };
+                let mut labels: Vec<(String, String)> = Vec::new();
+                for p in g.labels.iter().chain(&r.labels) {
+                    labels.retain(|(k, _)| *k != p.key.value);
+                    labels.push((p.key.value.clone(), p.value.value.clone()));
+                }
+                let dur = |s: &Option<alertlint_linter::model::Str>| {
+                    s.as_ref()
+                        .and_then(|s| prometheus_time::duration::parse_duration(&s.value).ok())
+                        .unwrap_or(0)
+                };
+                let mut uses_query = false;
+                let kind = if r.is_alert() {
+                    let mut annotations: Vec<(String, String)> = Vec::new();
+                    for p in &r.annotations {
+                        annotations.retain(|(k, _)| *k != p.key.value);
+                        annotations.push((p.key.value.clone(), p.value.value.clone()));
+                    }
+                    annotations.sort();
+                    uses_query = labels
+                        .iter()
+                        .chain(&annotations)
+                        .any(|(_, v)| v.contains("query"));
+                    RuleKind::Alert {
+                        for_ms: dur(&r.for_),
+                        keep_firing_for_ms: dur(&r.keep_firing_for),
+                        annotations,
+                    }
+                } else {
+                    RuleKind::Record
+                };
+                rules.push(CompiledRule {
+                    name: r.name().to_string(),
+                    kind,
+                    expr: expr.clone(),
+                    fixed_labels: !labels.iter().any(|(_, v)| v.contains("{{")),
+                    labels,
+                    uses_query,
+                });
+            }
+            out.push(CompiledGroup {
+                name: g.name.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+                file: f.source.display_path(),
+                query_offset_ms,
+                rules,
+            });
+        }
+    }
+    out
+}
+
+/// Orders groups as promtool does: by position in `group_eval_order` (groups not listed
+/// count as position 0), ties in file order.
+pub fn order_groups<'a>(groups: &'a [CompiledGroup], order: &[String]) -> Vec<&'a CompiledGroup> {
+    let mut v: Vec<&CompiledGroup> = groups.iter().collect();
+    v.sort_by_key(|g| order.iter().position(|n| *n == g.name).unwrap_or(0));
+    v
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AlertState {
+    Inactive,
+    Pending,
+    Firing,
+}
+
+impl AlertState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Inactive => "inactive",
+            AlertState::Pending => "pending",
+            AlertState::Firing => "firing",
+        }
+    }
+}
+
+/// What annotations are expanded from, kept so expansion happens only when a test reads them.
+#[derive(Debug, Clone)]
+struct AnnotationInput {
+    sample_labels: Labels,
+    value: f64,
+    eval_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActiveAlert {
+    pub labels: Labels,
+    pub state: AlertState,
+    pub active_at_ms: i64,
+    pub resolved_at_ms: Option<i64>,
+    pub keep_firing_since_ms: Option<i64>,
+    pub value: f64,
+    annotations: Result<Vec<(String, String)>, AnnotationInput>,
+    /// The `ALERTS` and `ALERTS_FOR_STATE` label sets for `state`, rebuilt only when the
+    /// state changes rather than at every evaluation.
+    series: Option<(AlertState, Labels, Labels)>,
+}
+
+/// Mutable state of one rule across evaluations.
+#[derive(Debug, Default)]
+pub struct RuleState {
+    /// Series written at the previous evaluation (to mark the ones that vanish stale).
+    previous: HashSet<Labels>,
+    pub active: BTreeMap<Labels, ActiveAlert>,
+    /// Output label set per result label set of the previous evaluation: result labels
+    /// usually come back as the same shared sets step after step, so the output set is
+    /// looked up instead of rebuilt. Only the last evaluation's sets are kept.
+    out_labels: HashMap<Labels, Labels>,
+}
+
+pub struct EvalEnv<'a> {
+    pub engine: &'a Engine,
+    pub external_labels: &'a BTreeMap<String, String>,
+    pub external_url: &'a str,
+}
+
+/// The labels of a rule's output series: the sample's without its metric name, then
+/// `overrides` in order (a later one wins, an empty value removes the label).
+fn output_labels(sample: &Labels, overrides: impl Iterator<Item = (String, String)>) -> Labels {
+    let nameless = sample.without_name();
+    let own = nameless.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Labels::from_pairs(own.chain(overrides))
+}
+
+fn labels_map(l: &Labels) -> BTreeMap<String, String> {
+    l.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn query_fn<'s>(
+    engine: &'s Engine,
+    storage: &'s Storage,
+    t_ms: i64,
+) -> impl Fn(&str) -> Result<Vec<QueryResultSample>, String> + 's {
+    move |q: &str| {
+        let expr = promql::parse(q).map_err(String::from)?;
+        match engine
+            .instant(storage, &expr, t_ms)
+            .map_err(|e| e.to_string())?
+        {
+            Value::Vector(v) => Ok(v
+                .into_iter()
+                .map(|s| QueryResultSample {
+                    labels: labels_map(&s.labels),
+                    value: s.f,
+                })
+                .collect()),
+            Value::Scalar(f) => Ok(vec![QueryResultSample {
+                labels: BTreeMap::new(),
+                value: f,
+            }]),
+            _ => Err("query result is not a vector or scalar".to_string()),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn expand(
+    env: &EvalEnv,
+    storage: &Storage,
+    rule_name: &str,
+    text: &str,
+    sample_labels: &BTreeMap<String, String>,
+    value: f64,
+    eval_ms: i64,
+) -> String {
+    if !text.contains("{{") {
+        return text.to_string();
+    }
+    let q = query_fn(env.engine, storage, eval_ms);
+    let ctx = TemplateContext {
+        labels: sample_labels,
+        external_labels: env.external_labels,
+        external_url: env.external_url,
+        value,
+        query: Some(&q),
+    };
+    let name = format!("__alert_{rule_name}");
+    prometheus_template::expand_at(&name, text, &ctx, eval_ms as f64 / 1000.0)
+        .unwrap_or_else(|e| prometheus_template::error_text(&e))
+}
+
+impl AnnotationInput {
+    /// The rule's annotations, expanded for this sample.
+    fn expand(
+        &self,
+        env: &EvalEnv,
+        storage: &Storage,
+        rule: &CompiledRule,
+    ) -> Vec<(String, String)> {
+        let RuleKind::Alert { annotations, .. } = &rule.kind else {
+            return Vec::new();
+        };
+        let sample_labels = labels_map(&self.sample_labels);
+        annotations
+            .iter()
+            .map(|(k, v)| {
+                let ev = expand(
+                    env,
+                    storage,
+                    &rule.name,
+                    v,
+                    &sample_labels,
+                    self.value,
+                    self.eval_ms,
+                );
+                (k.clone(), ev)
+            })
+            .collect()
+    }
+}
+
+impl ActiveAlert {
+    /// The alert's annotations, expanded as of its latest evaluation.
+    pub fn annotations(
+        &self,
+        env: &EvalEnv,
+        storage: &Storage,
+        rule: &CompiledRule,
+    ) -> Vec<(String, String)> {
+        match &self.annotations {
+            Ok(a) => a.clone(),
+            Err(input) => input.expand(env, storage, rule),
+        }
+    }
+}
+
+/// Evaluates one rule at `ts_ms` and appends its output. Errors read like Prometheus'.
+pub fn eval_rule(
+    env: &EvalEnv,
+    storage: &mut Storage,
+    rule: &CompiledRule,
+    state: &mut RuleState,
+    ts_ms: i64,
+    query_offset_ms: i64,
+) -> Result<(), String> {
+    let t = ts_ms.saturating_sub(query_offset_ms);
+    let result = env
+        .engine
+        .instant(storage, &rule.expr, t)
+        .map_err(|e| e.to_string())?;
+    let samples: Vec<Sample> = match result {
+        Value::Vector(v) => v,
+        Value::Scalar(f) => vec![Sample {
+            labels: Labels::new(),
+            t_ms: t,
+            f,
+            h: None,
+        }],
+        _ => return Err("rule result is not a vector or scalar".to_string()),
+    };
+    let mut out: Vec<(Labels, StoredValue)> = Vec::new();
+    match &rule.kind {
+        RuleKind::Record => {
+            let mut seen = HashSet::with_capacity(samples.len());
+            let mut out_labels = HashMap::with_capacity(samples.len());
+            for s in samples {
+                let labels = match state.out_labels.get(&s.labels) {
+                    Some(l) => l.clone(),
+                    None => output_labels(
+                        &s.labels,
+                        std::iter::once(("__name__".to_string(), rule.name.clone()))
+                            .chain(rule.labels.iter().cloned()),
+                    ),
+                };
+                out_labels.insert(s.labels, labels.clone());
+                if !seen.insert(labels.clone()) {
+                    return Err(
+                        "vector contains metrics with the same labelset after applying rule labels"
+                            .to_string(),
+                    );
+                }
+                let v = match s.h {
+                    Some(h) => StoredValue::Histogram(h),
+                    None => StoredValue::Float(s.f),
+                };
+                out.push((labels, v));
+            }
+            state.out_labels = out_labels;
+        }
+        RuleKind::Alert {
+            for_ms,
+            keep_firing_for_ms,
+            ..
+        } => {
+            let mut current: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
+            let mut out_labels = HashMap::new();
+            for s in samples {
+                let cached = if rule.fixed_labels {
+                    state.out_labels.get(&s.labels).cloned()
+                } else {
+                    None
+                };
+                let labels = match cached {
+                    Some(l) => l,
+                    None => {
+                        let sample_labels = labels_map(&s.labels);
+                        let templated = rule.labels.iter().map(|(k, v)| {
+                            let ev =
+                                expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
+                            (k.clone(), ev)
+                        });
+                        let name = std::iter::once(("alertname".to_string(), rule.name.clone()));
+                        output_labels(&s.labels, templated.chain(name))
+                    }
+                };
+                if rule.fixed_labels {
+                    out_labels.insert(s.labels.clone(), labels.clone());
+                }
+                let input = AnnotationInput {
+                    sample_labels: s.labels,
+                    value: s.f,
+                    eval_ms: ts_ms,
+                };
+                let annotations = if rule.uses_query {
+                    Ok(input.expand(env, storage, rule))
+                } else {
+                    Err(input)
+                };
+                if current.contains_key(&labels) {
+                    return Err(
+                        "vector contains metrics with the same labelset after applying alert labels"
+                            .to_string(),
+                    );
+                }
+                current.insert(
+                    labels.clone(),
+                    ActiveAlert {
+                        labels,
+                        state: AlertState::Pending,
+                        active_at_ms: ts_ms,
+                        resolved_at_ms: None,
+                        keep_firing_since_ms: None,
+                        value: s.f,
+                        annotations,
+                        series: None,
+                    },
+                );
+            }
+            state.out_labels = out_labels;
+            let returned: HashSet<Labels> = current.keys().cloned().collect();
+            for (l, a) in current {
+                match state.active.get_mut(&l) {
+                    Some(existing) if existing.state != AlertState::Inactive => {
+                        existing.value = a.value;
+                        existing.annotations = a.annotations;
+                    }
+                    _ => {
+                        state.active.insert(l, a);
+                    }
+                }
+            }
+            let mut remove = Vec::new();
+            for (l, a) in state.active.iter_mut() {
+                if !returned.contains(l) {
+                    let mut keep_firing = false;
+                    if a.state == AlertState::Firing && *keep_firing_for_ms > 0 {
+                        let since = *a.keep_firing_since_ms.get_or_insert(ts_ms);
+                        if ts_ms - since < *keep_firing_for_ms {
+                            keep_firing = true;
+                        }
+                    }
+                    if a.state == AlertState::Pending
+                        || a.resolved_at_ms
+                            .is_some_and(|r| ts_ms - r > RESOLVED_RETENTION_MS)
+                    {
+                        remove.push(l.clone());
+                    }
+                    if a.state != AlertState::Inactive && !keep_firing {
+                        a.state = AlertState::Inactive;
+                        a.resolved_at_ms = Some(ts_ms);
+                    }
+                    if !keep_firing {
+                        continue;
+                    }
+                } else {
+                    a.keep_firing_since_ms = None;
+                }
+                if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= *for_ms {
+                    a.state = AlertState::Firing;
+                }
+                let (alerts, for_state) = match &a.series {
+                    Some((st, al, fs)) if *st == a.state => (al.clone(), fs.clone()),
+                    _ => {
+                        let mut alerts = a.labels.iter().collect::<Vec<_>>();
+                        alerts.push(("__name__", "ALERTS"));
+                        alerts.push(("alertstate", a.state.as_str()));
+                        let mut fs = a.labels.iter().collect::<Vec<_>>();
+                        fs.push(("__name__", "ALERTS_FOR_STATE"));
+                        let (al, fs) = (Labels::from_pairs(alerts), Labels::from_pairs(fs));
+                        a.series = Some((a.state, al.clone(), fs.clone()));
+                        (al, fs)
+                    }
+                };
+                out.push((alerts, StoredValue::Float(1.0)));
+                out.push((
+                    for_state,
+                    StoredValue::Float((a.active_at_ms as f64 / 1000.0).floor()),
+                ));
+            }
+            for l in remove {
+                state.active.remove(&l);
+            }
+        }
+    }
+    let mut now = HashSet::with_capacity(out.len());
+    for (l, v) in out {
+        storage.append(&l, t, v);
+        now.insert(l);
+    }
+    for l in state.previous.iter() {
+        if !now.contains(l) {
+            storage.append(l, t, StoredValue::Stale);
+        }
+    }
+    state.previous = now;
+    Ok(())
+}
+
+/// Shared, read-only rules of one test file.
+pub type SharedGroups = Arc<Vec<CompiledGroup>>;

@@ -1,0 +1,914 @@
+//! The evaluator: walks the `promql-parser` AST at one timestamp at a time.
+//!
+//! Range queries are evaluated step by step. Prometheus evaluates them
+//! vectorised, but every PromQL construct is defined per step (subqueries use
+//! absolute, step-aligned inner timestamps), so results are the same while
+//! memory stays proportional to one step plus the output.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::parser::{AtModifier, Expr, Offset, SubqueryExpr, VectorSelector};
+
+use super::histogram::{CounterResetHint, FloatHistogram};
+use super::labels::{Labels, METRIC_NAME};
+use super::storage::{Latest, Storage};
+use super::value::{Annotation, AnnotationKind, EvalError, Sample, Series, Value};
+
+/// A sample during evaluation. `drop_name` implements Prometheus' delayed
+/// `__name__` removal: the name is only removed when the result is returned.
+#[derive(Clone, Debug)]
+pub(crate) struct ESample {
+    pub labels: Labels,
+    pub t: i64,
+    pub f: f64,
+    pub h: Option<Box<FloatHistogram>>,
+    pub drop_name: bool,
+}
+
+/// One series of a range vector during evaluation; borrows from storage
+/// when read straight from a selector.
+#[derive(Clone, Debug)]
+pub(crate) struct RSeries<'a> {
+    pub labels: Labels,
+    pub floats: Cow<'a, [(i64, f64)]>,
+    pub hists: Cow<'a, [(i64, FloatHistogram)]>,
+    pub drop_name: bool,
+}
+
+#[derive(Debug)]
+pub(crate) enum Val<'a> {
+    Scalar(f64),
+    Str(String),
+    Vector(Vec<ESample>),
+    Matrix(Vec<RSeries<'a>>),
+}
+
+impl Val<'_> {
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Val::Scalar(_) => "scalar",
+            Val::Str(_) => "string",
+            Val::Vector(_) => "instant vector",
+            Val::Matrix(_) => "range vector",
+        }
+    }
+}
+
+/// A subquery series under construction: labels, floats, histograms and
+/// whether its name is to be dropped.
+type SubSeries = (Labels, Vec<(i64, f64)>, Vec<(i64, FloatHistogram)>, bool);
+
+/// A range vector together with the window it was selected for.
+pub(crate) struct MatrixArg<'a> {
+    pub series: Vec<RSeries<'a>>,
+    pub range_start: i64,
+    pub range_end: i64,
+    pub range_ms: i64,
+}
+
+/// Prometheus' default `--query.max-samples`: samples one query may hold in memory at once.
+pub const DEFAULT_MAX_SAMPLES: usize = 50_000_000;
+
+/// The `MaxSamples` of `promtool test rules` (its `promqltest.LazyLoader` engine), which
+/// is also Prometheus' `promqltest.DefaultMaxSamplesPerQuery`.
+pub const PROMTOOL_MAX_SAMPLES: usize = 10_000;
+
+/// Evaluation steps one query may take: the steps of a range query plus the inner steps of
+/// every subquery (`max_over_time(x[100d:1ms])` is 8.64 billion). Prometheus has no such
+/// count; its sample limit stops such a query as soon as the steps return samples, and a
+/// timeout (100 s in promtool) otherwise. Here the evaluator steps through subqueries one
+/// timestamp at a time, so steps that return nothing are counted too: a million takes a
+/// second or so, and a query that stays under the sample limit rarely needs more.
+pub const MAX_QUERY_STEPS: u64 = 1_000_000;
+
+/// Prometheus' message when a query exceeds the sample limit (`ErrTooManySamples` in
+/// "query execution").
+pub const TOO_MANY_SAMPLES: &str =
+    "query processing would load too many samples into memory in query execution";
+
+/// The PromQL engine settings.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub lookback_delta_ms: i64,
+    /// Step of subqueries written without one (`x[5m:]`); Prometheus uses
+    /// the global evaluation interval (promqltest: 1m).
+    pub no_step_subquery_interval_ms: i64,
+    /// Samples a query may hold in memory at once, counted as Prometheus' engine counts
+    /// them (see [`Evaluator::eval`]); more fail with [`TOO_MANY_SAMPLES`].
+    pub max_samples: usize,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            lookback_delta_ms: 300_000,
+            no_step_subquery_interval_ms: 60_000,
+            max_samples: DEFAULT_MAX_SAMPLES,
+        }
+    }
+}
+
+fn too_many_samples() -> EvalError {
+    EvalError::new(TOO_MANY_SAMPLES)
+}
+
+fn too_many_steps() -> EvalError {
+    EvalError::new(format!(
+        "query processing would evaluate the expression at more than {MAX_QUERY_STEPS} steps \
+         (a subquery or range query with too small a step for its range)"
+    ))
+}
+
+/// Prometheus' `HPoint.size()`: a histogram sample counts as its size in memory over that of
+/// a float sample (16 bytes). Spans are counted as runs of consecutive bucket indexes, which
+/// may be fewer than Prometheus keeps, so this never counts more than Prometheus does.
+pub(crate) fn histogram_samples(h: &FloatHistogram) -> usize {
+    fn spans(b: &[(i32, f64)]) -> usize {
+        b.iter()
+            .zip(b.iter().skip(1))
+            .filter(|(a, c)| c.0 != a.0.wrapping_add(1))
+            .count()
+            + usize::from(!b.is_empty())
+    }
+    let size = 168
+        + 8 * (spans(&h.positive)
+            + spans(&h.negative)
+            + h.positive.len()
+            + h.negative.len()
+            + h.custom_values.len());
+    (size + 8) / 16
+}
+
+impl Engine {
+    pub fn instant(&self, storage: &Storage, expr: &Expr, t_ms: i64) -> Result<Value, EvalError> {
+        self.instant_with_annotations(storage, expr, t_ms)
+            .map(|(v, _)| v)
+    }
+
+    pub fn instant_with_annotations(
+        &self,
+        storage: &Storage,
+        expr: &Expr,
+        t_ms: i64,
+    ) -> Result<(Value, Vec<Annotation>), EvalError> {
+        let mut ev = Evaluator::new(self, storage, t_ms, t_ms, 0);
+        let v = ev.eval(expr, t_ms)?;
+        let out = match v {
+            Val::Scalar(f) => Value::Scalar(f),
+            Val::Str(s) => Value::String(s),
+            Val::Vector(v) => Value::Vector(
+                finish_vector(v)?
+                    .into_iter()
+                    .map(|s| Sample {
+                        labels: s.labels,
+                        t_ms,
+                        f: s.f,
+                        h: s.h.map(|b| *b),
+                    })
+                    .collect(),
+            ),
+            Val::Matrix(m) => {
+                let mut out: Vec<Series> = m
+                    .into_iter()
+                    .map(|s| Series {
+                        labels: if s.drop_name {
+                            s.labels.without_name()
+                        } else {
+                            s.labels
+                        },
+                        floats: s.floats.into_owned(),
+                        histograms: s.hists.into_owned(),
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                Value::Matrix(out)
+            }
+        };
+        Ok((out, ev.annotations))
+    }
+
+    pub fn range(
+        &self,
+        storage: &Storage,
+        expr: &Expr,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<Vec<Series>, EvalError> {
+        self.range_with_annotations(storage, expr, start_ms, end_ms, step_ms)
+            .map(|(v, _)| v)
+    }
+
+    pub fn range_with_annotations(
+        &self,
+        storage: &Storage,
+        expr: &Expr,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<(Vec<Series>, Vec<Annotation>), EvalError> {
+        if step_ms <= 0 {
+            return Err(EvalError::new(
+                "zero or negative query resolution step widths are not accepted",
+            ));
+        }
+        if end_ms < start_ms {
+            return Err(EvalError::new(
+                "end timestamp must not be before start time",
+            ));
+        }
+        let mut ev = Evaluator::new(self, storage, start_ms, end_ms, step_ms);
+        let mut sorts = Vec::new();
+        find_sorts(expr, &mut sorts);
+        for s in sorts {
+            ev.warn_at(
+                "sort is ineffective for range queries since results are always ordered by labels"
+                    .into(),
+                s,
+            );
+        }
+        let mut out: BTreeMap<Labels, Series> = BTreeMap::new();
+        let mut t = start_ms;
+        while t <= end_ms {
+            ev.count_step()?;
+            match ev.eval(expr, t)? {
+                Val::Scalar(f) => out.entry(Labels::new()).or_default().floats.push((t, f)),
+                Val::Vector(v) => {
+                    for s in finish_vector(v)? {
+                        let e = out.entry(s.labels.clone()).or_insert_with(|| Series {
+                            labels: s.labels.clone(),
+                            ..Default::default()
+                        });
+                        match s.h {
+                            Some(h) => e.histograms.push((t, *h)),
+                            None => e.floats.push((t, s.f)),
+                        }
+                    }
+                }
+                other => {
+                    return Err(EvalError::new(format!(
+                        "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+                        other.type_name()
+                    )));
+                }
+            }
+            // The output so far stays in memory: `eval` left it counted in `ev.samples`, where
+            // the next step starts.
+            match t.checked_add(step_ms) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        Ok((out.into_values().collect(), ev.annotations))
+    }
+}
+
+/// Applies delayed name removal and rejects duplicate label sets.
+pub(crate) fn finish_vector(v: Vec<ESample>) -> Result<Vec<ESample>, EvalError> {
+    let any_drop = v.iter().any(|s| s.drop_name);
+    let v: Vec<ESample> = if any_drop {
+        v.into_iter()
+            .map(|mut s| {
+                if s.drop_name {
+                    s.labels = s.labels.without_name();
+                    s.drop_name = false;
+                }
+                s
+            })
+            .collect()
+    } else {
+        v
+    };
+    if v.len() > 1 {
+        let mut seen: HashMap<&Labels, ()> = HashMap::with_capacity(v.len());
+        for s in &v {
+            if seen.insert(&s.labels, ()).is_some() {
+                return Err(EvalError::new(
+                    "vector cannot contain metrics with the same labelset",
+                ));
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Sort calls anywhere in an expression (they are no-ops in range queries).
+fn find_sorts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Call(c) => {
+            if matches!(
+                c.func.name,
+                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
+            ) {
+                out.push(e);
+            }
+            for a in &c.args.args {
+                find_sorts(a, out);
+            }
+        }
+        Expr::Paren(p) => find_sorts(&p.expr, out),
+        Expr::Unary(u) => find_sorts(&u.expr, out),
+        Expr::Binary(b) => {
+            find_sorts(&b.lhs, out);
+            find_sorts(&b.rhs, out);
+        }
+        Expr::Aggregate(a) => find_sorts(&a.expr, out),
+        Expr::Subquery(s) => find_sorts(&s.expr, out),
+        _ => {}
+    }
+}
+
+pub(crate) fn unwrap_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => unwrap_parens(&p.expr),
+        other => other,
+    }
+}
+
+/// Milliseconds of a duration, saturating (the parser keeps durations within Prometheus'
+/// ~292 years, far inside `i64` milliseconds).
+pub(crate) fn duration_ms(d: &Duration) -> i64 {
+    d.as_millis().min(i64::MAX as u128) as i64
+}
+
+fn offset_ms(o: &Option<Offset>) -> i64 {
+    match o {
+        None => 0,
+        Some(Offset::Pos(d)) => duration_ms(d),
+        Some(Offset::Neg(d)) => duration_ms(d).saturating_neg(),
+    }
+}
+
+fn system_time_ms(t: &SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => duration_ms(&d),
+        Err(e) => -duration_ms(&e.duration()),
+    }
+}
+
+/// Counter-reset hint of stored histogram `k` as histogram stats decoding
+/// sees it: gauges stay gauges, the first sample keeps its hint, later ones
+/// are a reset or not depending on their predecessor.
+fn stats_hint(hs: &[(i64, FloatHistogram)], k: usize) -> CounterResetHint {
+    let Some((_, h)) = hs.get(k) else {
+        return CounterResetHint::Unknown;
+    };
+    if h.counter_reset_hint == CounterResetHint::Gauge {
+        return CounterResetHint::Gauge;
+    }
+    match k.checked_sub(1).and_then(|p| hs.get(p)) {
+        None => h.counter_reset_hint,
+        Some((_, prev)) if h.detect_reset(prev) => CounterResetHint::CounterReset,
+        Some(_) => CounterResetHint::NotCounterReset,
+    }
+}
+
+/// Does a series' label set satisfy a selector's matchers?
+pub(crate) fn selector_matches(vs: &VectorSelector, labels: &Labels) -> bool {
+    if let Some(n) = &vs.name
+        && labels.get(METRIC_NAME) != Some(n.as_str())
+    {
+        return false;
+    }
+    let m = &vs.matchers;
+    if !m.matchers.iter().all(|mt| matcher_matches(mt, labels)) {
+        return false;
+    }
+    if m.or_matchers.is_empty() {
+        return true;
+    }
+    m.or_matchers
+        .iter()
+        .any(|group| group.iter().all(|mt| matcher_matches(mt, labels)))
+}
+
+fn matcher_matches(m: &Matcher, labels: &Labels) -> bool {
+    let value = labels.get_or_empty(&m.name);
+    // Prometheus 3.x compiles selector regexes with `.` matching a newline too
+    // (`^(?s:re)$`); promql-parser's regexes are `^(?:re)$`. Only a value with a
+    // newline can tell the two apart, so only such a value pays for a compilation.
+    if value.contains('\n')
+        && let MatchOp::Re(_) | MatchOp::NotRe(_) = &m.op
+        && let Ok(re) = regex::Regex::new(&format!("^(?s:{})$", m.value))
+    {
+        return re.is_match(value) == matches!(m.op, MatchOp::Re(_));
+    }
+    m.is_match(value)
+}
+
+/// The metric name a selector pins down, for index lookups.
+fn selector_name(vs: &VectorSelector) -> Option<&str> {
+    if let Some(n) = &vs.name {
+        return Some(n.as_str());
+    }
+    if !vs.matchers.or_matchers.is_empty() {
+        return None;
+    }
+    vs.matchers
+        .matchers
+        .iter()
+        .find(|m| m.name == METRIC_NAME && matches!(m.op, MatchOp::Equal))
+        .map(|m| m.value.as_str())
+}
+
+pub(crate) struct Evaluator<'a> {
+    pub storage: &'a Storage,
+    pub lookback: i64,
+    pub subquery_step: i64,
+    pub query_start: i64,
+    pub query_end: i64,
+    pub query_step: i64,
+    pub annotations: Vec<Annotation>,
+    /// Samples held in memory by the query so far, as Prometheus' `currentSamples`.
+    samples: usize,
+    max_samples: usize,
+    /// Evaluation steps taken (range query steps and subquery steps).
+    steps: u64,
+    /// Selector results cached per (selector address, time): rules commonly
+    /// repeat a selector, and subqueries re-read it at shared timestamps.
+    matched: HashMap<usize, Arc<Vec<usize>>>,
+    /// Selectors are read only for histogram counts and sums (inside
+    /// `histogram_count`/`_sum`/`_avg`): as Prometheus' histogram stats
+    /// decoding, each histogram then carries a counter-reset hint detected
+    /// against its predecessor in the series.
+    stats_decoding: bool,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(engine: &Engine, storage: &'a Storage, start: i64, end: i64, step: i64) -> Self {
+        Evaluator {
+            storage,
+            lookback: engine.lookback_delta_ms,
+            subquery_step: if engine.no_step_subquery_interval_ms > 0 {
+                engine.no_step_subquery_interval_ms
+            } else {
+                60_000
+            },
+            query_start: start,
+            query_end: end,
+            query_step: step,
+            annotations: Vec::new(),
+            samples: 0,
+            max_samples: engine.max_samples,
+            steps: 0,
+            matched: HashMap::new(),
+            stats_decoding: false,
+        }
+    }
+
+    /// Counts one evaluation step of a range query or subquery against [`MAX_QUERY_STEPS`].
+    fn count_step(&mut self) -> Result<(), EvalError> {
+        self.steps += 1;
+        if self.steps > MAX_QUERY_STEPS {
+            return Err(too_many_steps());
+        }
+        Ok(())
+    }
+
+    /// `f` with histogram stats decoding set to `on`, restored afterwards (whether `f`
+    /// succeeds or not).
+    pub(crate) fn with_stats_decoding<T>(&mut self, on: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+        let prev = std::mem::replace(&mut self.stats_decoding, on);
+        let out = f(self);
+        self.stats_decoding = prev;
+        out
+    }
+
+    pub(crate) fn annotate(&mut self, kind: AnnotationKind, message: String, at: Option<&Expr>) {
+        let a = Annotation {
+            kind,
+            message,
+            position: None,
+            anchor: at.map(|e| e.to_string()),
+        };
+        if !self.annotations.contains(&a) {
+            self.annotations.push(a);
+        }
+    }
+
+    /// Annotation located by the text of an expression in the query.
+    pub(crate) fn annotate_anchored(
+        &mut self,
+        kind: AnnotationKind,
+        message: String,
+        anchor: String,
+    ) {
+        let a = Annotation {
+            kind,
+            message,
+            position: None,
+            anchor: Some(anchor),
+        };
+        if !self.annotations.contains(&a) {
+            self.annotations.push(a);
+        }
+    }
+
+    pub(crate) fn warn(&mut self, message: String) {
+        self.annotate(AnnotationKind::Warning, message, None);
+    }
+
+    pub(crate) fn info(&mut self, message: String) {
+        self.annotate(AnnotationKind::Info, message, None);
+    }
+
+    pub(crate) fn warn_at(&mut self, message: String, at: &Expr) {
+        self.annotate(AnnotationKind::Warning, message, Some(at));
+    }
+
+    pub(crate) fn info_at(&mut self, message: String, at: &Expr) {
+        self.annotate(AnnotationKind::Info, message, Some(at));
+    }
+
+    /// The timestamp a selector or subquery reads at, given `@` and `offset`.
+    pub(crate) fn effective_time(
+        &self,
+        at: &Option<AtModifier>,
+        offset: &Option<Offset>,
+        t: i64,
+    ) -> i64 {
+        let base = match at {
+            None => t,
+            Some(AtModifier::Start) => self.query_start,
+            Some(AtModifier::End) => self.query_end,
+            Some(AtModifier::At(st)) => system_time_ms(st),
+        };
+        base.saturating_sub(offset_ms(offset))
+    }
+
+    /// Indexes of stored series matching a selector. Cached per query by
+    /// selector address (the set of series does not change during one query,
+    /// and subqueries re-read selectors at every inner step), and across
+    /// queries by the storage, which only re-checks series added since.
+    fn matching_series(&mut self, vs: &VectorSelector) -> Arc<Vec<usize>> {
+        let key = vs as *const VectorSelector as usize;
+        if let Some(v) = self.matched.get(&key) {
+            return v.clone();
+        }
+        let v = self
+            .storage
+            .matching(vs.name.as_deref(), &vs.matchers, selector_name(vs), |l| {
+                selector_matches(vs, l)
+            });
+        self.matched.insert(key, v.clone());
+        v
+    }
+
+    /// Evaluates `e` at `t`, counting the samples it holds in memory as Prometheus' engine
+    /// does (`currentSamples` against `MaxSamples`): while a node is computed, its operands'
+    /// results and its own result are held together; once it is done, only its result. A
+    /// range function (`rate(x[5m])`) holds one series' window at a time (see
+    /// [`Self::eval_matrix_arg`]); a subquery holds every inner step's result. Where the two
+    /// engines differ in what they hold, this counts the smaller amount, so a query
+    /// Prometheus runs never fails here.
+    pub(crate) fn eval(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
+        let before = self.samples;
+        let v = self.eval_node(e, t)?;
+        let own = val_samples(&v);
+        let peak = match e {
+            // Nothing new is held: the operand's result is passed on (or, for a subquery,
+            // already counted step by step).
+            Expr::Paren(_) | Expr::Unary(_) | Expr::Subquery(_) => before.saturating_add(own),
+            _ => self.samples.saturating_add(own),
+        };
+        if peak > self.max_samples {
+            return Err(too_many_samples());
+        }
+        self.samples = before.saturating_add(own);
+        Ok(v)
+    }
+
+    fn eval_node(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
+        match e {
+            Expr::NumberLiteral(n) => Ok(Val::Scalar(n.val)),
+            Expr::StringLiteral(s) => Ok(Val::Str(s.val.clone())),
+            Expr::Paren(p) => self.eval(&p.expr, t),
+            Expr::Unary(u) => match self.eval(&u.expr, t)? {
+                Val::Scalar(f) => Ok(Val::Scalar(-f)),
+                Val::Vector(v) => {
+                    let mut out = Vec::with_capacity(v.len());
+                    for mut s in v {
+                        if let Some(h) = s.h.as_mut() {
+                            h.scale(-1.0);
+                        }
+                        s.f = -s.f;
+                        s.drop_name = true;
+                        s.t = t;
+                        out.push(s);
+                    }
+                    Ok(Val::Vector(out))
+                }
+                other => Err(EvalError::new(format!(
+                    "unary expression only allowed on expressions of type scalar or instant vector, got {}",
+                    other.type_name()
+                ))),
+            },
+            Expr::Binary(b) => super::binary::eval_binary(self, b, t),
+            Expr::Aggregate(a) => super::aggregate::eval_aggregate(self, a, t),
+            Expr::Call(c) => super::functions::eval_call(self, c, t),
+            Expr::VectorSelector(vs) => Ok(Val::Vector(self.select_vector(vs, t))),
+            Expr::MatrixSelector(ms) => {
+                let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
+                let range = duration_ms(&ms.range);
+                Ok(Val::Matrix(self.select_matrix(
+                    &ms.vs,
+                    end.saturating_sub(range),
+                    end,
+                )))
+            }
+            Expr::Subquery(sq) => Ok(Val::Matrix(self.eval_subquery(sq, t)?.series)),
+            Expr::Extension(_) => Err(EvalError::unsupported("extension expressions")),
+        }
+    }
+
+    pub(crate) fn select_vector(&mut self, vs: &VectorSelector, t: i64) -> Vec<ESample> {
+        let rt = self.effective_time(&vs.at, &vs.offset, t);
+        let idx = self.matching_series(vs);
+        let storage = self.storage;
+        let mut out = Vec::with_capacity(idx.len());
+        for &i in idx.iter() {
+            let s = &storage.series[i];
+            match s.latest(rt - self.lookback, rt) {
+                Some(Latest::Float(st, f)) => out.push(ESample {
+                    labels: s.labels.clone(),
+                    t: st,
+                    f,
+                    h: None,
+                    drop_name: false,
+                }),
+                Some(Latest::Histogram(st, h)) => {
+                    let mut h = h.clone();
+                    if self.stats_decoding {
+                        let k = s.histograms.partition_point(|(ht, _)| *ht < st);
+                        h.counter_reset_hint = stats_hint(&s.histograms, k);
+                    }
+                    out.push(ESample {
+                        labels: s.labels.clone(),
+                        t: st,
+                        f: 0.0,
+                        h: Some(Box::new(h)),
+                        drop_name: false,
+                    })
+                }
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Samples in the left-open window `(mint, maxt]`.
+    pub(crate) fn select_matrix(
+        &mut self,
+        vs: &VectorSelector,
+        mint: i64,
+        maxt: i64,
+    ) -> Vec<RSeries<'a>> {
+        let idx = self.matching_series(vs);
+        let storage: &'a Storage = self.storage;
+        let mut out = Vec::new();
+        for &i in idx.iter() {
+            let s = &storage.series[i];
+            let floats = s.floats_in(mint, maxt);
+            let hists = s.histograms_in(mint, maxt);
+            if floats.is_empty() && hists.is_empty() {
+                continue;
+            }
+            let hists = if self.stats_decoding && !hists.is_empty() {
+                // `hists` is the slice of stored histograms after `mint`.
+                let first = s.histograms.partition_point(|(t, _)| *t <= mint);
+                Cow::Owned(
+                    hists
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (t, h))| {
+                            let mut h = h.clone();
+                            h.counter_reset_hint = stats_hint(&s.histograms, first + k);
+                            (*t, h)
+                        })
+                        .collect(),
+                )
+            } else {
+                Cow::Borrowed(hists)
+            };
+            out.push(RSeries {
+                labels: s.labels.clone(),
+                floats,
+                hists,
+                drop_name: false,
+            });
+        }
+        out
+    }
+
+    /// Evaluates a subquery: the inner expression at every multiple of the
+    /// step inside the left-open window `(end - range, end]`.
+    pub(crate) fn eval_subquery(
+        &mut self,
+        sq: &SubqueryExpr,
+        t: i64,
+    ) -> Result<MatrixArg<'a>, EvalError> {
+        let end = self.effective_time(&sq.at, &sq.offset, t);
+        let range = duration_ms(&sq.range);
+        let step = match &sq.step {
+            Some(d) if duration_ms(d) > 0 => duration_ms(d),
+            _ => self.subquery_step,
+        };
+        let start = end.saturating_sub(range);
+        // The first multiple of the step after `start`.
+        let first = (i128::from(start).div_euclid(i128::from(step)) + 1) * i128::from(step);
+        let mut ts = i64::try_from(first).unwrap_or(i64::MAX);
+        let mut by_labels: HashMap<Labels, usize> = HashMap::new();
+        let mut series: Vec<SubSeries> = Vec::new();
+        // Every inner step's result is held until the subquery is done (counted by `eval`,
+        // which leaves each step's result in `self.samples`).
+        while ts <= end {
+            self.count_step()?;
+            // Subqueries re-detect counter resets themselves, on full
+            // histograms.
+            match self.with_stats_decoding(false, |ev| ev.eval(&sq.expr, ts))? {
+                Val::Vector(v) => {
+                    for s in v {
+                        let i = *by_labels.entry(s.labels.clone()).or_insert_with(|| {
+                            series.push((s.labels.clone(), Vec::new(), Vec::new(), false));
+                            series.len() - 1
+                        });
+                        let e = &mut series[i];
+                        e.3 |= s.drop_name;
+                        match s.h {
+                            Some(h) => e.2.push((ts, *h)),
+                            None => e.1.push((ts, s.f)),
+                        }
+                    }
+                }
+                Val::Scalar(f) => {
+                    let i = *by_labels.entry(Labels::new()).or_insert_with(|| {
+                        series.push((Labels::new(), Vec::new(), Vec::new(), false));
+                        series.len() - 1
+                    });
+                    series[i].1.push((ts, f));
+                }
+                other => {
+                    return Err(EvalError::new(format!(
+                        "subquery is only allowed on instant vector, got {}",
+                        other.type_name()
+                    )));
+                }
+            }
+            match ts.checked_add(step) {
+                Some(next) => ts = next,
+                None => break,
+            }
+        }
+        Ok(MatrixArg {
+            series: series
+                .into_iter()
+                .map(|(labels, f, h, d)| RSeries {
+                    labels,
+                    floats: Cow::Owned(f),
+                    hists: Cow::Owned(h),
+                    drop_name: d,
+                })
+                .collect(),
+            range_start: start,
+            range_end: end,
+            range_ms: range,
+        })
+    }
+
+    /// Evaluates a function argument that must be a range vector.
+    pub(crate) fn eval_matrix_arg(&mut self, e: &Expr, t: i64) -> Result<MatrixArg<'a>, EvalError> {
+        match unwrap_parens(e) {
+            Expr::MatrixSelector(ms) => {
+                let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
+                let range = duration_ms(&ms.range);
+                let start = end.saturating_sub(range);
+                let series = self.select_matrix(&ms.vs, start, end);
+                // Prometheus loads the window of one series at a time and counts it on top
+                // of what the query holds (the function's output so far, not counted here).
+                let window = series.iter().map(rseries_samples).max().unwrap_or(0);
+                if self.samples.saturating_add(window) > self.max_samples {
+                    return Err(too_many_samples());
+                }
+                Ok(MatrixArg {
+                    series,
+                    range_start: start,
+                    range_end: end,
+                    range_ms: range,
+                })
+            }
+            Expr::Subquery(sq) => self.eval_subquery(sq, t),
+            other => Err(EvalError::new(format!(
+                "expected range vector argument, got {}",
+                self.eval(other, t)?.type_name()
+            ))),
+        }
+    }
+
+    pub(crate) fn eval_scalar(&mut self, e: &Expr, t: i64) -> Result<f64, EvalError> {
+        match self.eval(e, t)? {
+            Val::Scalar(f) => Ok(f),
+            other => Err(EvalError::new(format!(
+                "expected scalar, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    pub(crate) fn eval_vector(&mut self, e: &Expr, t: i64) -> Result<Vec<ESample>, EvalError> {
+        match self.eval(e, t)? {
+            Val::Vector(v) => Ok(v),
+            other => Err(EvalError::new(format!(
+                "expected instant vector, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+fn rseries_samples(s: &RSeries) -> usize {
+    s.floats.len()
+        + s.hists
+            .iter()
+            .map(|(_, h)| histogram_samples(h))
+            .sum::<usize>()
+}
+
+/// Samples a value holds, as Prometheus counts them (a scalar is one sample, a string none).
+fn val_samples(v: &Val) -> usize {
+    match v {
+        Val::Scalar(_) => 1,
+        Val::Str(_) => 0,
+        Val::Vector(v) => v
+            .iter()
+            .map(|s| s.h.as_deref().map_or(1, histogram_samples))
+            .sum(),
+        Val::Matrix(m) => m.iter().map(rseries_samples).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::storage::StoredValue;
+    use super::*;
+
+    fn storage() -> Storage {
+        let mut s = Storage::new();
+        let l = Labels::from_pairs([("__name__", "m"), ("job", "a")]);
+        for i in 0..10 {
+            s.append(&l, i * 60_000, StoredValue::Float(i as f64));
+        }
+        s
+    }
+
+    fn q(s: &str) -> Expr {
+        super::super::parse(s).expect("valid query")
+    }
+
+    #[test]
+    fn instant_selector_and_lookback() {
+        let st = storage();
+        let e = Engine::default();
+        match e.instant(&st, &q("m"), 150_000).unwrap() {
+            Value::Vector(v) => {
+                assert_eq!(v.len(), 1);
+                assert_eq!(v[0].f, 2.0);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // Left-open lookback: the sample at 9m is out of reach at 14m.
+        match e.instant(&st, &q("m"), 14 * 60_000).unwrap() {
+            Value::Vector(v) => assert!(v.is_empty()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn left_open_range_and_subquery() {
+        let st = storage();
+        let e = Engine::default();
+        match e.instant(&st, &q("m[2m]"), 240_000).unwrap() {
+            Value::Matrix(m) => assert_eq!(m[0].floats, vec![(180_000, 3.0), (240_000, 4.0)]),
+            other => panic!("unexpected {other:?}"),
+        }
+        match e.instant(&st, &q("m[2m:1m]"), 240_000).unwrap() {
+            Value::Matrix(m) => assert_eq!(m[0].floats.len(), 2),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn range_query_collects_series() {
+        let st = storage();
+        let e = Engine::default();
+        let r = e.range(&st, &q("m * 2"), 0, 120_000, 60_000).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].floats, vec![(0, 0.0), (60_000, 2.0), (120_000, 4.0)]);
+        assert!(r[0].labels.metric_name().is_none());
+        assert!(e.range(&st, &q("m[1m]"), 0, 60_000, 60_000).is_err());
+    }
+}

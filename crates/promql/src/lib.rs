@@ -1,0 +1,32 @@
+//! An in-memory PromQL evaluator with Prometheus 3.x semantics, built on
+//! the `promql-parser` AST. It knows nothing about rules files or reporting.
+
+mod aggregate;
+mod binary;
+mod engine;
+/// The stack a thread that parses and evaluates expressions should have: as much as a main
+/// thread's (8 MiB), which the deepest expression the parser accepts fits in with room to
+/// spare, even in a debug build (a spawned thread gets a quarter of that by default).
+pub const STACK_BYTES: usize = 8 << 20;
+
+pub mod histogram;
+mod hquantile;
+pub mod labels;
+pub mod notation;
+pub mod promqltest;
+mod storage;
+mod value;
+
+mod functions;
+pub mod parse;
+
+pub use engine::{
+    DEFAULT_MAX_SAMPLES, Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES, TOO_MANY_SAMPLES,
+};
+pub use histogram::FloatHistogram;
+pub use labels::Labels;
+pub use parse::{ParseError, parse};
+pub use storage::{Storage, StoredValue};
+pub use value::{
+    Annotation, AnnotationKind, EvalError, EvalErrorKind, Sample, Series, Value, almost_equal,
+};
