@@ -226,6 +226,23 @@ fn expected_histogram_is_not_expanded() {
     });
 }
 
+/// Found by the `series` target (out-of-memory at 2 GiB): ten million empty histograms have
+/// no buckets, so the bucket budget let them through, yet each is a boxed histogram of about
+/// 100 bytes. Each histogram now counts ten buckets for its fixed part.
+#[test]
+fn many_empty_histograms_are_refused_before_expansion() {
+    within_memory(60, 64, || {
+        for text in ["{{}}x9999999", "{{}}x099999999", "{{}}x1000000"] {
+            let r = promql::notation::parse_values(text);
+            let err = r.expect_err(text);
+            assert!(err.contains("more than the limit"), "{text}: {err}");
+        }
+        // A hundred thousand are still read.
+        let r = promql::notation::parse_values("{{}}x99999");
+        assert_eq!(r.map(|v| v.len()), Ok(100_000));
+    });
+}
+
 /// The same through the unit-test loader: a 100-byte `histogram:` in `exp_samples` took
 /// 7 GiB (libFuzzer: out-of-memory at 2 GiB).
 #[test]

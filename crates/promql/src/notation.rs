@@ -213,11 +213,14 @@ impl SeqItem {
     }
 
     /// At most how many histogram buckets the item's values hold together (a run's
-    /// histograms have the buckets of its start and of its increment at most).
+    /// histograms have the buckets of its start and of its increment at most), each
+    /// histogram counting [`HISTOGRAM_OVERHEAD_BUCKETS`] more for its fixed fields: ten
+    /// million empty histograms are gigabytes too.
     pub fn buckets(&self) -> u64 {
         let of = |h: &FloatHistogram| {
             (h.positive.len() + h.negative.len() + h.custom_values.len()) as u64
         };
+        let of = |h: &FloatHistogram| of(h) + HISTOGRAM_OVERHEAD_BUCKETS;
         match self {
             SeqItem::Histograms { start, inc, count } => {
                 let each = of(start) + inc.as_ref().map_or(0, |i| of(&i.1));
@@ -231,6 +234,11 @@ impl SeqItem {
 /// The most histogram buckets [`parse_values`] expands a sequence into, all values together:
 /// [`MAX_EXPANDED_VALUES`] counts values, and a histogram is many times the size of a float.
 pub const MAX_EXPANDED_BUCKETS: u64 = 10_000_000;
+
+/// What a histogram value costs in [`MAX_EXPANDED_BUCKETS`] besides its buckets: its boxed
+/// fixed part (schema, count, sum, zero bucket, span and bucket vectors) is about the size of
+/// ten buckets.
+pub const HISTOGRAM_OVERHEAD_BUCKETS: u64 = 10;
 
 /// Checks that `items` expand within [`MAX_EXPANDED_VALUES`] values and
 /// [`MAX_EXPANDED_BUCKETS`] histogram buckets; returns how many values they stand for.
@@ -253,7 +261,7 @@ pub fn check_expansion(items: &[SeqItem]) -> Result<u64, String> {
         .fold(0u64, |acc, i| acc.saturating_add(i.buckets()));
     if buckets > MAX_EXPANDED_BUCKETS {
         return Err(format!(
-            "series values would expand to {buckets} histogram buckets, more than the limit of {MAX_EXPANDED_BUCKETS}"
+            "series values would expand to {buckets} histogram buckets (each histogram counting {HISTOGRAM_OVERHEAD_BUCKETS} for its fixed part), more than the limit of {MAX_EXPANDED_BUCKETS}"
         ));
     }
     Ok(total)
