@@ -301,10 +301,7 @@ pub(crate) fn finish_vector(v: Vec<ESample>) -> Result<Vec<ESample>, EvalError> 
 fn find_sorts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match e {
         Expr::Call(c) => {
-            if matches!(
-                c.func.name,
-                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
-            ) {
+            if super::functions::function(c.func.name).is_some_and(|f| f.orders) {
                 out.push(e);
             }
             for a in &c.args.args {

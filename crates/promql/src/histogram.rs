@@ -634,7 +634,7 @@ impl FloatHistogram {
     /// buckets in ascending order with their bounds (as `count_values`
     /// prints histogram values).
     pub fn prom_string(&self) -> String {
-        let g = super::functions::go_format_g;
+        let g = go_format_g;
         let mut out = format!("{{count:{}, sum:{}", g(self.count), g(self.sum));
         for (lower, upper, count) in self.buckets_ascending() {
             if count == 0.0 {
@@ -784,9 +784,60 @@ pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     Ok(h)
 }
 
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: shortest representation,
+/// exponent form for exponents below -4 or from 21 up.
+pub(crate) fn go_format_g(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let exp = f.abs().log10().floor() as i32;
+    if (-4..21).contains(&exp) {
+        return format!("{f}");
+    }
+    // Rust writes `1e-5`; Go writes `1e-05`.
+    let e = format!("{f:e}");
+    match e.split_once('e') {
+        Some((mant, ex)) => {
+            let (sign, digits) = match ex.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', ex),
+            };
+            let digits = if digits.len() < 2 {
+                format!("0{digits}")
+            } else {
+                digits.to_string()
+            };
+            format!("{mant}e{sign}{digits}")
+        }
+        None => e,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_float_formats() {
+        assert_eq!(go_format_g(0.001), "0.001");
+        assert_eq!(go_format_g(1e-5), "1e-05");
+        assert_eq!(go_format_g(1e21), "1e+21");
+        assert_eq!(go_format_g(f64::NEG_INFINITY), "-Inf");
+    }
 
     fn h(body: &str) -> FloatHistogram {
         parse_histogram_body(body).expect("valid histogram")
