@@ -13,7 +13,6 @@ pub mod histogram;
 mod hquantile;
 pub mod labels;
 pub mod notation;
-pub mod promqltest;
 mod storage;
 mod value;
 

@@ -1,13 +1,15 @@
-//! Parser and runner for Prometheus' promqltest `.test` files.
+//! Parser and runner for Prometheus' promqltest `.test` files: `load` blocks fill a
+//! [`promql::Storage`], each `eval` runs on a [`promql::Engine`] and is compared with its
+//! expected result, annotations or failure, as Prometheus' `promql/promqltest` does.
 
 use regex::Regex;
 
-use super::engine::Engine;
-use super::histogram::{CUSTOM_BUCKETS_SCHEMA, FloatHistogram};
-use super::labels::Labels;
-use super::notation::{NotationValue, parse_float, parse_series_line, read_quoted};
-use super::storage::{Storage, StoredValue};
-use super::value::{AnnotationKind, EvalError, Value, almost_equal};
+use promql::histogram::{CUSTOM_BUCKETS_SCHEMA, FloatHistogram};
+use promql::labels::METRIC_NAME;
+use promql::notation::{NotationValue, parse_float, parse_series_line, read_quoted};
+use promql::{
+    AnnotationKind, Engine, EvalError, Labels, Storage, StoredValue, Value, almost_equal,
+};
 
 const EPSILON: f64 = 1e-6;
 
@@ -329,11 +331,7 @@ fn check_annotations(cmd: &EvalCmd, annos: &[(AnnotationKind, String)]) -> Resul
     Ok(())
 }
 
-fn value_matches(
-    exp: &NotationValue,
-    f: f64,
-    h: Option<&super::histogram::FloatHistogram>,
-) -> bool {
+fn value_matches(exp: &NotationValue, f: f64, h: Option<&FloatHistogram>) -> bool {
     match (exp, h) {
         (NotationValue::Float(e), None) => almost_equal(*e, f, EPSILON),
         (NotationValue::Histogram(e), Some(h)) => e.approx_eq(h, false),
@@ -484,7 +482,7 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
 
 fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), String>, bool) {
     let expect_fail = cmd.expects.iter().find(|e| e.kind == ExpectKind::Fail);
-    let expr = match super::parse(&cmd.expr) {
+    let expr = match promql::parse(&cmd.expr) {
         Ok(e) => e,
         Err(err) => {
             let err = err.message;
@@ -649,9 +647,7 @@ pub fn classic_to_nhcb(
         } else {
             continue;
         };
-        let key = labels
-            .filter(|n| n != "le")
-            .with(super::labels::METRIC_NAME, base);
+        let key = labels.filter(|n| n != "le").with(METRIC_NAME, base);
         let per_ts = temps.entry(key).or_default();
         for (i, v) in vals.iter().enumerate() {
             let NotationValue::Float(f) = v else {
