@@ -15,7 +15,7 @@ const EPSILON: f64 = 1e-6;
 
 /// Parses a Prometheus duration such as `5m`, `1h30m`, `10s53ms` or `0`, as the rule files'
 /// durations are (units largest first, each at most once), optionally negative.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+fn parse_duration(s: &str) -> Result<i64, String> {
     let s = s.trim();
     match s.strip_prefix('-') {
         Some(body) => prometheus_time::duration::parse_duration(body).map(|ms| -ms),
@@ -621,7 +621,7 @@ impl TempHistogram {
 /// `load_with_nhcb` derives from classic `_bucket`/`_count`/`_sum` series:
 /// one series per base name and label set (without `le`), named without the
 /// suffix, with a histogram at every timestamp any of its parts has a float.
-pub fn classic_to_nhcb(
+fn classic_to_nhcb(
     series: &[(Labels, Vec<NotationValue>)],
     step_ms: i64,
 ) -> Vec<(Labels, Vec<(i64, FloatHistogram)>)> {
@@ -680,7 +680,7 @@ pub fn classic_to_nhcb(
 }
 
 /// Runs a parsed test file, returning one outcome per eval command.
-pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
+fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
     let mut storage = Storage::new();
     let mut out = Vec::new();
     for c in cmds {
