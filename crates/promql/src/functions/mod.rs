@@ -37,7 +37,7 @@ use promql_parser::parser::{Call, Expr};
 use super::engine::{ESample, Evaluator, RSeries, Val, unwrap_parens};
 use super::value::EvalError;
 
-pub(crate) use range::Window;
+use range::Window;
 
 /// The kind of value an argument is (Prometheus' `ArgTypes`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,6 +254,7 @@ pub(crate) fn function(name: &str) -> Option<&'static Function> {
         .map(|i| &FUNCTIONS[i])
 }
 
+/// Evaluates a function call at `t` as [`FUNCTIONS`] says.
 pub(crate) fn eval_call<'a>(
     ev: &mut Evaluator<'a>,
     c: &Call,
