@@ -3,7 +3,7 @@
 //! themselves against promtool (tests/oracle/promqltest_promtool.rs).
 
 use promql::Engine;
-use promql::promqltest::{Verdict, run_str};
+use promqltest::{Verdict, run_str};
 use std::path::PathBuf;
 
 /// At least this many evals: the set cannot shrink unnoticed.

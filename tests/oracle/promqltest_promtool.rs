@@ -17,7 +17,7 @@
 use crate::common::oracle::{oracle_binary, root};
 use promql::almost_equal;
 use promql::notation::{NotationValue, parse_float, parse_series_desc_prefix};
-use promql::promqltest::{Command, EvalKind, ExpectKind, parse};
+use promqltest::{Command, EvalKind, ExpectKind, parse};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;

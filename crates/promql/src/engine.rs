@@ -72,7 +72,7 @@ pub(crate) struct MatrixArg<'a> {
 }
 
 /// Prometheus' default `--query.max-samples`: samples one query may hold in memory at once.
-pub const DEFAULT_MAX_SAMPLES: usize = 50_000_000;
+const DEFAULT_MAX_SAMPLES: usize = 50_000_000;
 
 /// The `MaxSamples` of `promtool test rules` (its `promqltest.LazyLoader` engine), which
 /// is also Prometheus' `promqltest.DefaultMaxSamplesPerQuery`.
@@ -88,7 +88,7 @@ pub const MAX_QUERY_STEPS: u64 = 1_000_000;
 
 /// Prometheus' message when a query exceeds the sample limit (`ErrTooManySamples` in
 /// "query execution").
-pub const TOO_MANY_SAMPLES: &str =
+const TOO_MANY_SAMPLES: &str =
     "query processing would load too many samples into memory in query execution";
 
 /// The PromQL engine settings.
@@ -99,7 +99,8 @@ pub struct Engine {
     /// the global evaluation interval (promqltest: 1m).
     pub no_step_subquery_interval_ms: i64,
     /// Samples a query may hold in memory at once, counted as Prometheus' engine counts
-    /// them (see [`Evaluator::eval`]); more fail with [`TOO_MANY_SAMPLES`].
+    /// them (see [`Evaluator::eval`]); a query holding more fails with Prometheus' error
+    /// ("query processing would load too many samples into memory ...").
     pub max_samples: usize,
 }
 
@@ -301,10 +302,7 @@ pub(crate) fn finish_vector(v: Vec<ESample>) -> Result<Vec<ESample>, EvalError> 
 fn find_sorts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match e {
         Expr::Call(c) => {
-            if matches!(
-                c.func.name,
-                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
-            ) {
+            if super::functions::function(c.func.name).is_some_and(|f| f.orders) {
                 out.push(e);
             }
             for a in &c.args.args {

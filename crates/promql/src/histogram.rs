@@ -34,7 +34,7 @@ pub struct FloatHistogram {
 pub const CUSTOM_BUCKETS_SCHEMA: i32 = -53;
 
 impl FloatHistogram {
-    pub fn uses_custom_buckets(&self) -> bool {
+    pub(crate) fn uses_custom_buckets(&self) -> bool {
         self.schema == CUSTOM_BUCKETS_SCHEMA
     }
 
@@ -77,7 +77,7 @@ impl FloatHistogram {
 
     /// All buckets in ascending order of their bounds as
     /// `(lower, upper, count)`, with the zero bucket in the middle.
-    pub fn buckets_ascending(&self) -> Vec<(f64, f64, f64)> {
+    pub(crate) fn buckets_ascending(&self) -> Vec<(f64, f64, f64)> {
         let mut out = Vec::new();
         if self.uses_custom_buckets() {
             for (idx, c) in &self.positive {
@@ -116,7 +116,7 @@ impl FloatHistogram {
 
 /// Why two histograms cannot be combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HistogramOpError {
+pub(crate) enum HistogramOpError {
     /// One uses exponential buckets, the other custom buckets.
     MixedSchemas,
 }
@@ -138,7 +138,7 @@ pub(crate) fn add_bucket(v: &mut Vec<(i32, f64)>, idx: i32, count: f64) {
 
 impl FloatHistogram {
     /// Multiplies every count and the sum by `f`.
-    pub fn scale(&mut self, f: f64) {
+    pub(crate) fn scale(&mut self, f: f64) {
         self.count *= f;
         self.sum *= f;
         self.zero_count *= f;
@@ -150,7 +150,7 @@ impl FloatHistogram {
     /// Divides every count and the sum by `f`. Division by zero leaves only
     /// a zero bucket holding every (now infinite or NaN) observation, as in
     /// Prometheus.
-    pub fn divide(&mut self, f: f64) {
+    pub(crate) fn divide(&mut self, f: f64) {
         if f == 0.0 {
             self.count /= f;
             self.sum /= f;
@@ -169,7 +169,7 @@ impl FloatHistogram {
 
     /// The same histogram at a coarser (lower) exponential schema; finer
     /// targets and custom buckets are returned unchanged.
-    pub fn to_schema(&self, target: i32) -> FloatHistogram {
+    pub(crate) fn to_schema(&self, target: i32) -> FloatHistogram {
         if self.uses_custom_buckets() || target >= self.schema {
             return self.clone();
         }
@@ -237,7 +237,7 @@ impl FloatHistogram {
     /// result uses the bounds both have (each bucket goes to the smallest
     /// common bound at or above its own); the flag reports that. Exponential
     /// histograms are combined at the coarser schema and wider zero bucket.
-    pub fn combine(
+    pub(crate) fn combine(
         &self,
         other: &FloatHistogram,
         sign: f64,
@@ -312,14 +312,14 @@ impl FloatHistogram {
     }
 
     /// Drops empty buckets (Prometheus compacts results the same way).
-    pub fn compact(&mut self) {
+    pub(crate) fn compact(&mut self) {
         self.positive.retain(|b| b.1 != 0.0);
         self.negative.retain(|b| b.1 != 0.0);
     }
 
     /// Whether `self`, following `prev` in a counter, implies a reset
     /// (Prometheus' `DetectReset`).
-    pub fn detect_reset(&self, prev: &FloatHistogram) -> bool {
+    pub(crate) fn detect_reset(&self, prev: &FloatHistogram) -> bool {
         match self.counter_reset_hint {
             CounterResetHint::CounterReset => return true,
             CounterResetHint::NotCounterReset => return false,
@@ -633,8 +633,8 @@ impl FloatHistogram {
     /// Prometheus' `FloatHistogram.String()`: count, sum and the non-empty
     /// buckets in ascending order with their bounds (as `count_values`
     /// prints histogram values).
-    pub fn prom_string(&self) -> String {
-        let g = super::functions::go_format_g;
+    pub(crate) fn prom_string(&self) -> String {
+        let g = go_format_g;
         let mut out = format!("{{count:{}, sum:{}", g(self.count), g(self.sum));
         for (lower, upper, count) in self.buckets_ascending() {
             if count == 0.0 {
@@ -712,7 +712,7 @@ pub(crate) fn series_note(what: &str, metric: &str) -> String {
 pub(crate) const COLLISION: &str = "conflicting counter resets during histogram aggregation";
 
 /// Parses the inside of `{{ ... }}` (without the braces).
-pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
+pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     let mut h = FloatHistogram::default();
     let mut buckets: Vec<f64> = Vec::new();
     let mut n_buckets: Vec<f64> = Vec::new();
@@ -784,9 +784,60 @@ pub fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     Ok(h)
 }
 
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: shortest representation,
+/// exponent form for exponents below -4 or from 21 up.
+pub(crate) fn go_format_g(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let exp = f.abs().log10().floor() as i32;
+    if (-4..21).contains(&exp) {
+        return format!("{f}");
+    }
+    // Rust writes `1e-5`; Go writes `1e-05`.
+    let e = format!("{f:e}");
+    match e.split_once('e') {
+        Some((mant, ex)) => {
+            let (sign, digits) = match ex.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', ex),
+            };
+            let digits = if digits.len() < 2 {
+                format!("0{digits}")
+            } else {
+                digits.to_string()
+            };
+            format!("{mant}e{sign}{digits}")
+        }
+        None => e,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_float_formats() {
+        assert_eq!(go_format_g(0.001), "0.001");
+        assert_eq!(go_format_g(1e-5), "1e-05");
+        assert_eq!(go_format_g(1e21), "1e+21");
+        assert_eq!(go_format_g(f64::NEG_INFINITY), "-Inf");
+    }
 
     fn h(body: &str) -> FloatHistogram {
         parse_histogram_body(body).expect("valid histogram")

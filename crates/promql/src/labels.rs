@@ -195,7 +195,7 @@ impl Labels {
 
     /// Prometheus' label-set hash (xxhash64 over `name 0xff value 0xff ...`),
     /// needed where results depend on it, e.g. `limit_ratio`.
-    pub fn prom_hash(&self) -> u64 {
+    pub(crate) fn prom_hash(&self) -> u64 {
         let mut buf: Vec<u8> = Vec::with_capacity(64);
         for (n, v) in self.pairs.iter() {
             buf.extend_from_slice(n.as_bytes());
@@ -255,7 +255,7 @@ fn merge_round(acc: u64, val: u64) -> u64 {
 }
 
 /// XXH64, as used by Prometheus for label hashes.
-pub fn xxhash64(data: &[u8], seed: u64) -> u64 {
+pub(crate) fn xxhash64(data: &[u8], seed: u64) -> u64 {
     let len = data.len();
     let mut i = 0;
     let mut h: u64;

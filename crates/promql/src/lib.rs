@@ -13,20 +13,15 @@ pub mod histogram;
 mod hquantile;
 pub mod labels;
 pub mod notation;
-pub mod promqltest;
 mod storage;
 mod value;
 
 mod functions;
 pub mod parse;
 
-pub use engine::{
-    DEFAULT_MAX_SAMPLES, Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES, TOO_MANY_SAMPLES,
-};
+pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES};
 pub use histogram::FloatHistogram;
 pub use labels::Labels;
 pub use parse::{ParseError, parse};
 pub use storage::{Storage, StoredValue};
-pub use value::{
-    Annotation, AnnotationKind, EvalError, EvalErrorKind, Sample, Series, Value, almost_equal,
-};
+pub use value::{Annotation, AnnotationKind, EvalError, Sample, Series, Value, almost_equal};

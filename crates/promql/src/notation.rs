@@ -174,7 +174,7 @@ fn add_hist(a: &FloatHistogram, b: &FloatHistogram, sign: f64) -> FloatHistogram
 
 /// The most values [`parse_values`] expands a sequence into (its callers hold them all in
 /// memory). Sequences are checked against it before anything is expanded.
-pub const MAX_EXPANDED_VALUES: u64 = 10_000_000;
+pub(crate) const MAX_EXPANDED_VALUES: u64 = 10_000_000;
 
 /// One item of a value sequence, read but not expanded: what it stands for is computed
 /// step by step, so `1x18446744073709551615` costs no more memory than `1x1`.
@@ -233,12 +233,12 @@ impl SeqItem {
 
 /// The most histogram buckets [`parse_values`] expands a sequence into, all values together:
 /// [`MAX_EXPANDED_VALUES`] counts values, and a histogram is many times the size of a float.
-pub const MAX_EXPANDED_BUCKETS: u64 = 10_000_000;
+pub(crate) const MAX_EXPANDED_BUCKETS: u64 = 10_000_000;
 
 /// What a histogram value costs in [`MAX_EXPANDED_BUCKETS`] besides its buckets: its boxed
 /// fixed part (schema, count, sum, zero bucket, span and bucket vectors) is about the size of
 /// ten buckets.
-pub const HISTOGRAM_OVERHEAD_BUCKETS: u64 = 10;
+pub(crate) const HISTOGRAM_OVERHEAD_BUCKETS: u64 = 10;
 
 /// Checks that `items` expand within [`MAX_EXPANDED_VALUES`] values and
 /// [`MAX_EXPANDED_BUCKETS`] histogram buckets; returns how many values they stand for.

@@ -34,7 +34,7 @@ use std::time::{Duration, UNIX_EPOCH};
 pub const MAX_DEPTH: usize = 1000;
 
 /// What [`parse`] says when `promql-parser` panics.
-pub const PARSER_FAILED: &str = "the PromQL parser failed on this expression";
+pub(crate) const PARSER_FAILED: &str = "the PromQL parser failed on this expression";
 
 /// A PromQL syntax error: the message (Prometheus' words where alertlint checks the limit
 /// itself, `promql-parser`'s otherwise) and, when known, the byte range of the text it is
@@ -514,7 +514,7 @@ fn seconds_out_of_range(v: f64) -> bool {
 }
 
 /// `prometheus/common`'s `model.ParseDuration`, in nanoseconds, with its messages.
-pub fn parse_prometheus_duration(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_prometheus_duration(s: &str) -> Result<u64, String> {
     match s {
         "0" => return Ok(0),
         "" => return Err("empty duration string".to_string()),

@@ -225,10 +225,6 @@ impl Storage {
         }
     }
 
-    pub fn num_series(&self) -> usize {
-        self.series.len()
-    }
-
     /// Indexes of the series matching a selector, `name` being the metric name it pins
     /// (for the index) and `matches` its full test. Resumes the cached scan of this
     /// selector, checking only series added since.
@@ -315,7 +311,7 @@ mod tests {
         }
         s.append(&l, 600_000, StoredValue::Stale);
         s.drop_before(300_000);
-        assert_eq!(s.num_series(), 1);
+        assert_eq!(s.series.len(), 1);
         let ser = &s.series[0];
         assert_eq!(ser.floats.first().map(|p| p.0), Some(300_000));
         assert_eq!(ser.floats_in(i64::MIN, i64::MAX).len(), 5);

@@ -29,7 +29,7 @@ pub enum Value {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvalErrorKind {
+pub(crate) enum EvalErrorKind {
     /// The query is valid PromQL but fails, as it would in Prometheus.
     Execution,
     /// The query needs a feature this evaluator does not implement.
@@ -38,19 +38,19 @@ pub enum EvalErrorKind {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvalError {
-    pub kind: EvalErrorKind,
+    pub(crate) kind: EvalErrorKind,
     pub message: String,
 }
 
 impl EvalError {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         EvalError {
             kind: EvalErrorKind::Execution,
             message: message.into(),
         }
     }
 
-    pub fn unsupported(message: impl Into<String>) -> Self {
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
         EvalError {
             kind: EvalErrorKind::Unsupported,
             message: message.into(),

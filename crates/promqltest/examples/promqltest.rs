@@ -1,9 +1,9 @@
 //! Runs Prometheus promqltest `.test` files against the evaluator.
 //!
-//! Usage: `cargo run --release -p promql --example promqltest -- [--show-skipped] FILE...`
+//! Usage: `cargo run --release -p promqltest --example promqltest -- [--show-skipped] FILE...`
 
 use promql::Engine;
-use promql::promqltest::{Verdict, run_str};
+use promqltest::{Verdict, run_str};
 
 fn main() {
     let mut files: Vec<String> = std::env::args().skip(1).collect();

@@ -1,19 +1,21 @@
-//! Parser and runner for Prometheus' promqltest `.test` files.
+//! Parser and runner for Prometheus' promqltest `.test` files: `load` blocks fill a
+//! [`promql::Storage`], each `eval` runs on a [`promql::Engine`] and is compared with its
+//! expected result, annotations or failure, as Prometheus' `promql/promqltest` does.
 
 use regex::Regex;
 
-use super::engine::Engine;
-use super::histogram::{CUSTOM_BUCKETS_SCHEMA, FloatHistogram};
-use super::labels::Labels;
-use super::notation::{NotationValue, parse_float, parse_series_line, read_quoted};
-use super::storage::{Storage, StoredValue};
-use super::value::{AnnotationKind, EvalError, Value, almost_equal};
+use promql::histogram::{CUSTOM_BUCKETS_SCHEMA, FloatHistogram};
+use promql::labels::METRIC_NAME;
+use promql::notation::{NotationValue, parse_float, parse_series_line, read_quoted};
+use promql::{
+    AnnotationKind, Engine, EvalError, Labels, Storage, StoredValue, Value, almost_equal,
+};
 
 const EPSILON: f64 = 1e-6;
 
 /// Parses a Prometheus duration such as `5m`, `1h30m`, `10s53ms` or `0`, as the rule files'
 /// durations are (units largest first, each at most once), optionally negative.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+fn parse_duration(s: &str) -> Result<i64, String> {
     let s = s.trim();
     match s.strip_prefix('-') {
         Some(body) => prometheus_time::duration::parse_duration(body).map(|ms| -ms),
@@ -329,11 +331,7 @@ fn check_annotations(cmd: &EvalCmd, annos: &[(AnnotationKind, String)]) -> Resul
     Ok(())
 }
 
-fn value_matches(
-    exp: &NotationValue,
-    f: f64,
-    h: Option<&super::histogram::FloatHistogram>,
-) -> bool {
+fn value_matches(exp: &NotationValue, f: f64, h: Option<&FloatHistogram>) -> bool {
     match (exp, h) {
         (NotationValue::Float(e), None) => almost_equal(*e, f, EPSILON),
         (NotationValue::Histogram(e), Some(h)) => e.approx_eq(h, false),
@@ -484,7 +482,7 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
 
 fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), String>, bool) {
     let expect_fail = cmd.expects.iter().find(|e| e.kind == ExpectKind::Fail);
-    let expr = match super::parse(&cmd.expr) {
+    let expr = match promql::parse(&cmd.expr) {
         Ok(e) => e,
         Err(err) => {
             let err = err.message;
@@ -623,7 +621,7 @@ impl TempHistogram {
 /// `load_with_nhcb` derives from classic `_bucket`/`_count`/`_sum` series:
 /// one series per base name and label set (without `le`), named without the
 /// suffix, with a histogram at every timestamp any of its parts has a float.
-pub fn classic_to_nhcb(
+fn classic_to_nhcb(
     series: &[(Labels, Vec<NotationValue>)],
     step_ms: i64,
 ) -> Vec<(Labels, Vec<(i64, FloatHistogram)>)> {
@@ -649,9 +647,7 @@ pub fn classic_to_nhcb(
         } else {
             continue;
         };
-        let key = labels
-            .filter(|n| n != "le")
-            .with(super::labels::METRIC_NAME, base);
+        let key = labels.filter(|n| n != "le").with(METRIC_NAME, base);
         let per_ts = temps.entry(key).or_default();
         for (i, v) in vals.iter().enumerate() {
             let NotationValue::Float(f) = v else {
@@ -684,7 +680,7 @@ pub fn classic_to_nhcb(
 }
 
 /// Runs a parsed test file, returning one outcome per eval command.
-pub fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
+fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
     let mut storage = Storage::new();
     let mut out = Vec::new();
     for c in cmds {
