@@ -1,6 +1,6 @@
 use super::{EXIT_OK, usage_error};
 use alertlint_linter::checks::{CHECKS, find};
-use alertlint_linter::load::closest;
+use alertlint_linter::suggest::closest;
 use std::process::ExitCode;
 
 pub(crate) fn list() -> ExitCode {
