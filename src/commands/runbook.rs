@@ -176,7 +176,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
     };
     match target {
         None => {
-            print!("{text}");
+            super::write_stdout(&text);
             ExitCode::from(EXIT_OK)
         }
         Some((root, rel, from)) => finish(
