@@ -408,3 +408,43 @@ fn policy_differs_by_path_and_by_label() {
         "{found:?}"
     );
 }
+
+/// A reader that stops early (`alertlint check big/ | head -1`): the write into the closed pipe
+/// ends the run quietly with exit code 0, as ripgrep's does, not with a panic and 101.
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 20 files of 50 alerts with no `for`, labels or annotations, each a handful of findings
+    // with a snippet: megabytes of report, far more than a pipe holds.
+    for f in 0..20 {
+        let mut text = String::from("groups:\n  - name: g\n    rules:\n");
+        for r in 0..50 {
+            text.push_str(&format!(
+                "      - alert: Bad{f}x{r}\n        expr: up == 0\n"
+            ));
+        }
+        std::fs::write(dir.path().join(format!("rules-{f}.yaml")), text).expect("write");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alertlint"))
+        .args(["check", "--no-config"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut first).expect("a line");
+    // The reader goes away: the pipe is closed with most of the report still to come.
+    drop(stdout);
+    let out = child.wait_with_output().expect("exits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty());
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+}

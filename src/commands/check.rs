@@ -166,7 +166,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
         &alertlint_linter::checks::docs(),
     );
     match output {
-        None => print!("{out}"),
+        None => super::write_stdout(&out),
         Some(path) => {
             if let Err(e) = write_whole(path, out.as_bytes()) {
                 return usage_error(format!(

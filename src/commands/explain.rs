@@ -1,6 +1,6 @@
-use super::{EXIT_OK, usage_error};
+use super::{EXIT_OK, usage_error, write_stdout};
 use alertlint_linter::checks::{CHECKS, find};
-use alertlint_linter::load::closest;
+use alertlint_linter::suggest::closest;
 use std::process::ExitCode;
 
 pub(crate) fn list() -> ExitCode {
@@ -14,7 +14,7 @@ pub(crate) fn list() -> ExitCode {
         };
         out.push_str(&format!("{:width$}  {:7}  {}\n", c.id, sev, c.summary));
     }
-    print!("{out}");
+    write_stdout(&out);
     ExitCode::from(EXIT_OK)
 }
 
@@ -26,12 +26,12 @@ pub(crate) fn explain(id: &str) -> ExitCode {
             } else {
                 "off by default".to_string()
             };
-            print!(
+            write_stdout(&format!(
                 "# {}\n\n{}. ({state})\n\n{}",
                 c.id,
                 capitalise(c.summary),
                 c.doc()
-            );
+            ));
             ExitCode::from(EXIT_OK)
         }
         None => {

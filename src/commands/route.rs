@@ -49,7 +49,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
             let got: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
             let want: Vec<&str> = expected.split(',').map(str::trim).collect();
             if got != want {
-                print!("{out}");
+                super::write_stdout(&out);
                 eprintln!(
                     "error: expected receivers {}, got {}",
                     want.join(","),
@@ -74,7 +74,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
         }
         out.push_str(&table(&am, &config, &rule_files));
     }
-    print!("{out}");
+    super::write_stdout(&out);
     ExitCode::from(EXIT_OK)
 }
 

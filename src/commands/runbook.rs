@@ -3,10 +3,11 @@
 use super::{EXIT_OK, EXIT_USAGE, usage_error};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
 use alertlint_linter::config::Config;
-use alertlint_linter::load::{closest, load_rule_files};
+use alertlint_linter::load::load_rule_files;
 use alertlint_linter::model::RuleFile;
 use alertlint_linter::runbook::skeleton::{self, Destination, Facts, render};
 use alertlint_linter::runbook::{Resolution, Runbooks, Settings, date};
+use alertlint_linter::suggest::closest;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -175,7 +176,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
     };
     match target {
         None => {
-            print!("{text}");
+            super::write_stdout(&text);
             ExitCode::from(EXIT_OK)
         }
         Some((root, rel, from)) => finish(

@@ -29,16 +29,20 @@ pub(crate) fn run(args: TestArgs) -> ExitCode {
         jobs: args.jobs,
     };
     let results = unittest::run_files(&files, &opts);
+    // The JUnit file first: a reader of standard output that stops early (a broken pipe ends the
+    // process) leaves it whole all the same.
+    let junit = args
+        .junit
+        .as_ref()
+        .map(|path| (path, std::fs::write(path, report::render_junit(&results))));
     let text = match args.format {
         TestFormat::Human => {
             report::render_human(&results, &super::check::human_options(args.color))
         }
         TestFormat::Json => report::render_json(&results),
     };
-    print!("{text}");
-    if let Some(path) = &args.junit
-        && let Err(e) = std::fs::write(path, report::render_junit(&results))
-    {
+    super::write_stdout(&text);
+    if let Some((path, Err(e))) = junit {
         return usage_error(format!("cannot write {}: {e}", path.display()));
     }
     if results.iter().any(|r| !r.load_errors.is_empty()) {

@@ -2,8 +2,8 @@
 //! sections other modules own in it) and `alertmanager.yml`, so every config mistake is worded
 //! and positioned the same way.
 
-use crate::load::closest;
 use crate::model::Str;
+use crate::suggest::closest;
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use alertlint_yaml::Node;

@@ -11,4 +11,5 @@ pub mod model;
 pub mod parallel;
 pub mod promql_locate;
 pub mod runbook;
+pub mod suggest;
 pub mod suppress;

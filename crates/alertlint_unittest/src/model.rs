@@ -157,7 +157,7 @@ impl<'a> Reader<'a> {
         for e in entries {
             let key = e.key.as_str().unwrap_or("");
             if !known.contains(&key) {
-                let hint = alertlint_linter::load::closest(key, known)
+                let hint = alertlint_linter::suggest::closest(key, known)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
                 self.err(

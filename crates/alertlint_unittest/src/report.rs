@@ -7,6 +7,7 @@ use alertlint_diagnostics::report::{HumanOptions, Summary};
 use prometheus_time::duration::format_duration;
 use promql::Labels;
 use promql::histogram::FloatHistogram;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
 use serde_json::{Value as Json, json};
 use std::fmt::Write;
 
@@ -611,70 +612,45 @@ pub fn render_json(results: &[FileResult]) -> String {
     s
 }
 
-/// Text for XML 1.0, in element content (`attribute` false) or in a double- or
-/// single-quoted attribute value. Markup characters become references. Characters XML 1.0 does
-/// not allow at all (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) and the other
-/// [control](alertlint_diagnostics::report::is_control) characters (DEL, C1, bidi overrides), which CI pages
-/// would show raw, are written as `\u{1b}`, as in the human report. In attributes, tab, LF and
-/// CR become character references, which survive attribute-value normalisation; in content,
-/// CR does (a parser turns a raw CR into LF).
-fn xml_escape_in(s: &str, attribute: bool) -> String {
+/// Text for the JUnit report, escaped as the human report escapes it: every
+/// [control](alertlint_diagnostics::report::is_control) character (C0 but LF in element content,
+/// DEL, C1, bidi overrides) and the two characters XML 1.0 does not allow at all (U+FFFE,
+/// U+FFFF) written as `\u{1b}`. quick-junit escapes the markup characters; left to it, control
+/// characters and escape sequences would be dropped, and a tab or CR lost (a CR, LF or tab in an
+/// attribute is read back as a space).
+fn xml_text(s: &str, in_attribute: bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\r' => o.push_str("&#13;"),
-            '\n' if attribute => o.push_str("&#10;"),
-            '\t' if attribute => o.push_str("&#9;"),
-            '\n' | '\t' => o.push(c),
-            '\u{fffe}' | '\u{ffff}' => {
-                let _ = write!(o, "\\u{{{:x}}}", c as u32);
-            }
-            c if alertlint_diagnostics::report::is_control(c) => {
-                let _ = write!(o, "\\u{{{:x}}}", c as u32);
-            }
-            c => o.push(c),
+        let keep = c == '\n' && !in_attribute;
+        if matches!(c, '\u{fffe}' | '\u{ffff}')
+            || (alertlint_diagnostics::report::is_control(c) && !keep)
+        {
+            let _ = write!(o, "\\u{{{:x}}}", c as u32);
+        } else {
+            o.push(c);
         }
     }
     o
 }
 
-/// Element content (see [`xml_escape_in`]).
-fn xml_escape(s: &str) -> String {
-    xml_escape_in(s, false)
+/// An attribute value: a name, a path, a message (see [`xml_text`]).
+fn attr(s: &str) -> XmlString {
+    XmlString::new(xml_text(s, true))
 }
 
-/// An attribute value (see [`xml_escape_in`]).
-fn xml_attr(s: &str) -> String {
-    xml_escape_in(s, true)
+/// Element content: a failure's body (see [`xml_text`]).
+fn body(s: &str) -> XmlString {
+    XmlString::new(xml_text(s, false))
 }
 
-pub fn render_junit(results: &[FileResult]) -> String {
-    let t = totals(results);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"alertlint test\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        t.tests + t.skipped + t.load_errors,
-        t.failed,
-        t.load_errors,
-        t.skipped
-    );
+/// The JUnit XML report, as CI systems (GitHub, GitLab, Jenkins) read it: one test suite per
+/// file, one test case per test group (with its time; skipped when `--run` left it out, a
+/// failure with the rendered diffs when it failed), and a `load` test case with an error for a
+/// file that could not be loaded.
+pub fn junit(results: &[FileResult]) -> Report {
+    let mut report = Report::new("alertlint test");
     for f in results {
-        let failed = f.groups.iter().filter(|g| !g.failures.is_empty()).count();
-        let skipped = f.groups.iter().filter(|g| g.skipped).count();
-        let errors = usize::from(!f.load_errors.is_empty());
-        let time: f64 = f.groups.iter().map(|g| g.duration.as_secs_f64()).sum();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">",
-            xml_attr(&f.path),
-            f.groups.len() + errors
-        );
+        let mut suite = TestSuite::new(attr(&f.path));
         if !f.load_errors.is_empty() {
             let msgs: Vec<String> = f
                 .load_errors
@@ -690,41 +666,125 @@ pub fn render_junit(results: &[FileResult]) -> String {
                     )
                 })
                 .collect();
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"load\" classname=\"{}\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
-                xml_attr(&f.path),
-                xml_attr(msgs.first().map_or("", |s| s.as_str())),
-                xml_escape(&msgs.join("\n"))
-            );
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(attr(msgs.first().map_or("", |s| s.as_str())))
+                .set_description(body(&msgs.join("\n")));
+            let mut case = TestCase::new("load", status);
+            case.set_classname(attr(&f.path));
+            suite.add_test_case(case);
         }
+        let mut time = std::time::Duration::ZERO;
         for g in &f.groups {
-            let _ = write!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-                xml_attr(&g.name),
-                xml_attr(&f.path),
-                g.duration.as_secs_f64()
-            );
-            if g.skipped {
-                out.push_str(">\n      <skipped/>\n    </testcase>\n");
+            time += g.duration;
+            let status = if g.skipped {
+                TestCaseStatus::skipped()
             } else if g.failures.is_empty() {
-                out.push_str("/>\n");
+                TestCaseStatus::success()
             } else {
                 let mut text = String::new();
                 for fl in &g.failures {
                     render_failure(&mut text, fl, f.evaluation_interval_ms);
                 }
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                    xml_attr(&plural(g.failures.len(), "failure")),
-                    xml_escape(&text)
-                );
-            }
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(attr(&plural(g.failures.len(), "failure")))
+                    .set_description(body(&text));
+                status
+            };
+            let mut case = TestCase::new(attr(&g.name), status);
+            case.set_classname(attr(&f.path)).set_time(g.duration);
+            suite.add_test_case(case);
         }
-        out.push_str("  </testsuite>\n");
+        suite.set_time(time);
+        report.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    report
+}
+
+/// [`junit`], written out.
+pub fn render_junit(results: &[FileResult]) -> String {
+    // Serialising into memory: no I/O to fail.
+    junit(results)
+        .to_string()
+        .expect("a JUnit report serialises into memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GroupResult;
+    use alertlint_diagnostics::diagnostic::Diagnostic;
+    use alertlint_diagnostics::source::{SourceFile, Span};
+    use std::time::Duration;
+
+    fn group(index: usize, name: &str, skipped: bool, failures: Vec<Failure>) -> GroupResult {
+        GroupResult {
+            index,
+            name: name.to_string(),
+            skipped,
+            failures,
+            steps: 0,
+            duration: Duration::from_millis(if skipped { 0 } else { 1500 }),
+        }
+    }
+
+    /// A suite per file, a test case per test group (passed, failed with the rendered failure,
+    /// skipped), a `load` error for a file that did not load; the counts add up.
+    #[test]
+    fn junit_has_a_suite_per_file_and_a_case_per_group() {
+        let failure = Failure::ExprError {
+            index: 0,
+            expr: "up < 1".to_string(),
+            eval_time_ms: 60_000,
+            message: "bad <data>".to_string(),
+        };
+        let file = SourceFile::new("b.test.yml", "tests: [\n".to_string());
+        let results = [
+            FileResult {
+                path: "a.test.yml".to_string(),
+                load_errors: Vec::new(),
+                warnings: Vec::new(),
+                groups: vec![
+                    group(0, "passes", false, Vec::new()),
+                    group(1, "fails", false, vec![failure]),
+                    group(2, "left out by --run", true, Vec::new()),
+                ],
+                evaluation_interval_ms: 60_000,
+            },
+            FileResult {
+                path: "b.test.yml".to_string(),
+                load_errors: vec![Diagnostic::new(
+                    "unittest",
+                    &file,
+                    Span { start: 7, end: 8 },
+                    "unexpected end of input\tafter `[`",
+                )],
+                warnings: Vec::new(),
+                groups: Vec::new(),
+                evaluation_interval_ms: 60_000,
+            },
+        ];
+        let want = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="alertlint test" tests="4" skipped="1" failures="1" errors="1">
+    <testsuite name="a.test.yml" tests="3" skipped="1" errors="0" failures="1" time="3.000">
+        <testcase name="passes" classname="a.test.yml" time="1.500"/>
+        <testcase name="fails" classname="a.test.yml" time="1.500">
+            <failure message="1 failure">    promql_expr_test[0]: expr &quot;up &lt; 1&quot; at 1m failed:
+      bad &lt;data&gt;
+</failure>
+        </testcase>
+        <testcase name="left out by --run" classname="a.test.yml" time="0.000">
+            <skipped/>
+        </testcase>
+    </testsuite>
+    <testsuite name="b.test.yml" tests="1" skipped="0" errors="1" failures="0" time="0.000">
+        <testcase name="load" classname="b.test.yml">
+            <error message="b.test.yml:1:8: unexpected end of input\u{9}after `[`">b.test.yml:1:8: unexpected end of input\u{9}after `[`</error>
+        </testcase>
+    </testsuite>
+</testsuites>
+"#;
+        assert_eq!(render_junit(&results), want);
+    }
 }

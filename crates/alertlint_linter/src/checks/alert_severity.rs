@@ -22,7 +22,7 @@
 //! ```
 
 use super::{Category, Check, Context, is_templated};
-use crate::load::closest;
+use crate::suggest::closest;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 
 pub(super) const CHECK: Check = Check {

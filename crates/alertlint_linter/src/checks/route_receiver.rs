@@ -65,7 +65,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !defined.contains(r.value.as_str()) {
             let hint = if budget >= names.len() {
                 budget -= names.len();
-                crate::load::closest(&r.value, &names)
+                crate::suggest::closest(&r.value, &names)
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default()
             } else {

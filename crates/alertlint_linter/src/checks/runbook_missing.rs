@@ -22,9 +22,9 @@
 //! FraudModelLatencyP99High` starts one from the rule), or fix the link.
 
 use super::{Category, Check, Context};
-use crate::load::closest;
 use crate::runbook::markdown::stem;
 use crate::runbook::{Resolution, Runbook};
+use crate::suggest::closest;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use std::collections::HashMap;
 

@@ -20,8 +20,8 @@
 //! orphan if no rule file of the run links it.
 
 use super::{Category, Check, Context};
-use crate::load::closest;
 use crate::runbook::Resolution;
+use crate::suggest::closest;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 
 pub(super) const CHECK: Check = Check {

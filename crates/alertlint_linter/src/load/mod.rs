@@ -8,7 +8,9 @@
 mod rule_file;
 mod template;
 
-pub use rule_file::{Classified, closest, read_rule_file};
+pub use rule_file::{Classified, read_rule_file};
+// TODO(merge): runbook/ callers move to crate::suggest
+pub(crate) use crate::suggest::closest;
 
 use rule_file::Read;
 

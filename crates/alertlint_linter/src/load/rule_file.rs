@@ -5,6 +5,7 @@ use super::template::{self, Template};
 use crate::model::{
     FileFormat, LoadProblem, LoadProblemKind, Pair, Rule, RuleFile, RuleGroup, Str,
 };
+use crate::suggest::closest;
 use alertlint_diagnostics::source::SourceFile;
 use alertlint_yaml::{self as yaml, Entry, Node, ProblemKind, Value};
 use std::sync::Arc;
@@ -316,30 +317,6 @@ impl Reader<'_> {
             annotations: self.pairs(node.get("annotations"), "annotations"),
         })
     }
-}
-
-/// The known name closest to a misspelt one, if it is close enough to be a likely typo.
-pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(word, k), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
