@@ -1,5 +1,5 @@
-//! Markdown runbooks: the runbook reader (`Runbook::parse_with`, the hand-written scanner and
-//! its pulldown-cmark fallback) under both presets, the accessors the `runbook/*` checks call,
+//! Markdown runbooks: the runbook reader (`Runbook::parse_with`, over pulldown-cmark's offset
+//! iterator) under both presets, the accessors the `runbook/*` checks call,
 //! and the reader's own invariants (every span inside the text, on character boundaries, as
 //! reports slice them).
 #![no_main]

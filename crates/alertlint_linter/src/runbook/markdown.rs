@@ -1,7 +1,6 @@
 //! One runbook: its Markdown file read into headings, header fields, diagnostic steps, links
-//! and `Step N` references, each with the byte span it was written at. Read by the scanner
-//! in `scan` when the runbook keeps to the subset of Markdown most runbooks use, else by
-//! `pulldown-cmark`'s offset iterator; both give byte positions in the file, and read alike.
+//! and `Step N` references, each with the byte span it was written at. Read by
+//! `pulldown-cmark`'s offset iterator, which gives each event's byte range in the file.
 
 use super::settings::Settings;
 use super::slug::Slugger;
@@ -11,8 +10,6 @@ use regex::Regex;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
-
-mod scan;
 
 /// A piece of text a runbook keeps beside its file's text (a heading as rendered, a link's
 /// destination as decoded): a range of the runbook's string buffer, read with
@@ -142,8 +139,6 @@ pub struct Scratch {
     heading_text: String,
     /// A step's prose, joined for the decision pattern.
     body_text: String,
-    /// The hand-written reader's own buffers.
-    scan: scan::Buffers,
 }
 
 /// A piece of a runbook's strings.
@@ -594,7 +589,7 @@ impl Scratch {
     /// end, blanks included), with the text read into `heading_text`.
     fn heading(&mut self, text: &str, level: u8, start: usize, end: usize, id: Option<Text>) {
         let htext = self.heading_text.trim();
-        // Offsets come from a parser over `text`: `get` only guards them.
+        // Offsets come from the parser over `text`: `get` only guards them.
         let written_end = text
             .get(..end.max(start))
             .map_or(start, |t| t.trim_end().len().max(start));
@@ -625,9 +620,10 @@ impl Scratch {
         });
     }
 
-    /// A piece of prose. A piece that continues the previous one in the file (the parser
-    /// split the text at a character that turned out not to be markup) extends it: prose is
-    /// the text as written, without its markup, whichever way a parser splits it.
+    /// A piece of prose. A piece that continues the previous one in the file (pulldown-cmark
+    /// splits text at a character that turns out not to be markup, `x_y` as `x`, `_`, `y`)
+    /// extends it: prose is the text as written, without its markup (so `Step 3_` is no
+    /// reference to step 3).
     fn prose(&mut self, text: &str, span: Span) {
         if !text.get(span.range()).unwrap_or("").trim().is_empty() {
             self.content.push(span);
@@ -765,26 +761,9 @@ impl Runbook {
         keys: &NameKeys,
         sc: &mut Scratch,
     ) -> Runbook {
-        // The subset of Markdown most runbooks use is read by hand; anything else (or
-        // anything the scanner is unsure of) by pulldown-cmark. See `scan`.
         sc.clear();
-        let metadata = scan::collect(text, sc).unwrap_or_else(|| {
-            sc.clear();
-            sc.collect_events(text)
-        });
-        Runbook::empty(path, root, rel).read_collected(text, metadata, settings, keys, sc)
-    }
-
-    /// Reads the runbook from what was collected of its Markdown into `sc` (`metadata`: the
-    /// front matter's span).
-    fn read_collected(
-        mut self,
-        text: &str,
-        metadata: Option<Span>,
-        settings: &Settings,
-        keys: &NameKeys,
-        sc: &mut Scratch,
-    ) -> Runbook {
+        let metadata = sc.collect_events(text);
+        let mut rb = Runbook::empty(path, root, rel);
         sc.content.sort_unstable();
 
         // Section bodies run to the next heading of the same or a higher level.
@@ -800,10 +779,10 @@ impl Runbook {
             sc.headings[i].has_content = sc.content.get(c).is_some_and(|c| c.start < body.end);
             sc.headings[i].body = body;
         }
-        self.headings = exact(&mut sc.headings);
-        self.links = exact(&mut sc.links);
+        rb.headings = exact(&mut sc.headings);
+        rb.links = exact(&mut sc.links);
 
-        self.read_fields(text, metadata, sc);
+        rb.read_fields(text, metadata, sc);
 
         // `Step N` references, from prose only.
         for s in &sc.text_spans {
@@ -817,11 +796,11 @@ impl Runbook {
                 });
             }
         }
-        self.step_refs = exact(&mut sc.step_refs);
+        rb.step_refs = exact(&mut sc.step_refs);
 
-        self.find_steps(text, settings, keys, sc);
-        self.strings = sc.strings.as_str().into();
-        self
+        rb.find_steps(text, settings, keys, sc);
+        rb.strings = sc.strings.as_str().into();
+        rb
     }
 
     /// Header fields: `Name: value` lines (optionally bold, in a list or a two-column table)
@@ -1050,295 +1029,6 @@ fn merge_spans(spans: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Everything the checks read of a runbook, written out (texts resolved).
-    fn model(rb: &Runbook) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        for h in &rb.headings {
-            let id = h.id.map(|id| rb.str(id));
-            let (text, span, body, content) = (rb.str(h.text), h.span, h.body, h.has_content);
-            writeln!(
-                out,
-                "heading {} {text:?} {id:?} {span:?} {body:?} {content}",
-                h.level
-            )
-            .ok();
-        }
-        for f in &rb.fields {
-            let (name, value) = (rb.str(f.name), rb.field_value(f));
-            writeln!(
-                out,
-                "field {name:?} {value:?} {:?} {:?}",
-                f.name_span, f.value_span
-            )
-            .ok();
-        }
-        for s in &rb.steps {
-            let title = rb.step_title(s);
-            let (n, span, body, act) = (s.number, s.span, s.body, s.actionable);
-            writeln!(out, "step {n} {title:?} {span:?} {body:?} {act}").ok();
-        }
-        writeln!(out, "diagnosis {:?}", rb.diagnosis).ok();
-        for l in &rb.links {
-            writeln!(out, "link {:?} {:?}", rb.str(l.dest), l.span).ok();
-        }
-        for r in &rb.step_refs {
-            writeln!(out, "ref {} {:?}", r.number, r.span).ok();
-        }
-        out
-    }
-
-    /// `text` read by the scanner (`None` when it leaves the text to pulldown-cmark) and by
-    /// pulldown-cmark, each as its [`model`].
-    fn read_both(text: &str) -> (Option<String>, String) {
-        let settings = Settings::default();
-        let keys = NameKeys::new(&settings);
-        let read = |scanner: bool| {
-            let sc = &mut Scratch::default();
-            let metadata = if scanner {
-                scan::collect(text, sc)?
-            } else {
-                sc.collect_events(text)
-            };
-            let rb = Runbook::empty(PathBuf::from("r.md"), 0, "r.md".into());
-            Some(model(
-                &rb.read_collected(text, metadata, &settings, &keys, sc),
-            ))
-        };
-        (read(true), read(false).unwrap_or_default())
-    }
-
-    /// What a reader collected from `text` into `sc`, written out. Prose is compared as
-    /// pieces without their surrounding blanks: whether a parser ends a piece before or
-    /// after the blanks at a line's end changes nothing the checks read.
-    fn collected(text: &str, sc: &Scratch, metadata: Option<Span>) -> String {
-        use std::fmt::Write;
-        let mut out = format!("metadata {metadata:?}\n");
-        for h in &sc.headings {
-            let t = piece(&sc.strings, h.text);
-            writeln!(out, "heading {} {t:?} {:?} {:?}", h.level, h.span, h.body).ok();
-        }
-        let mut code = sc.code.clone();
-        code.sort_unstable();
-        writeln!(out, "code {code:?}").ok();
-        for s in &sc.text_spans {
-            let t = &text[s.range()];
-            let start = s.start + (t.len() - t.trim_start().len());
-            if !t.trim().is_empty() {
-                writeln!(
-                    out,
-                    "prose {:?} {:?}",
-                    start..start + t.trim().len(),
-                    t.trim()
-                )
-                .ok();
-            }
-        }
-        for (s, ordered, depth) in &sc.items {
-            let first = text[s.range()].lines().next().unwrap_or("");
-            writeln!(out, "item {} {ordered} {depth} {first:?}", s.start).ok();
-        }
-        for l in &sc.links {
-            writeln!(out, "link {:?} {:?}", piece(&sc.strings, l.dest), l.span).ok();
-        }
-        out
-    }
-
-    /// Markdown of up to 25 lines, each one of `starts` followed by up to 6 of `pieces`.
-    fn markdown(
-        starts: &[&'static str],
-        pieces: &[&'static str],
-    ) -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let starts = proptest::sample::select(starts.to_vec());
-        let pieces = proptest::sample::select(pieces.to_vec());
-        let line = (starts, proptest::collection::vec(pieces, 0..7))
-            .prop_map(|(start, pieces)| format!("{start}{}", pieces.concat()));
-        (proptest::collection::vec(line, 0..25), any::<bool>()).prop_map(|(lines, newline)| {
-            let mut text = lines.join("\n");
-            if newline {
-                text.push('\n');
-            }
-            text
-        })
-    }
-
-    /// Line starts and inline pieces of the scanner's subset, among them the cases
-    /// CommonMark is subtle about: emphasis flanking and the rule of 3, brackets that are
-    /// no link, lazy lines, lists that cannot interrupt a paragraph, fences in list items.
-    #[rustfmt::skip]
-    const SUBSET_STARTS: &[&str] = &[
-        "", "", "", "", " ", "  ", "   ", "       ", "- ", "- ", "* ", "+ ", "1. ", "1. ", "2. ",
-        "1) ", "10. ", "  - ", "   1. ", "  1. ", "    - ", "-   ", "# ", "## ", "### ",
-        "### Step 2: ", "## Diagnosis", "#", "```", "```sh", "  ```", "   ```", "<!-- ",
-        "<!-- a -->", "<details>", "</DIV>", "**Owner:** ", "Severity: ", "      ", "   - ",
-        "1. - ", "- 1. ", "  <!-- x", "   <details>", "      ```", "- ## ", "  # ", "   # ",
-        "---\ntitle: x\n---", "+++\n+++",
-    ];
-    #[rustfmt::skip]
-    const SUBSET_PIECES: &[&str] = &[
-        "word", "word", " ", " ", "Step 3", "Step #4", "Step 12b", "if it fails go to ", "*", "*",
-        "**", "_", "__", "`", "``", "[", "]", "](u)", "](u)", "](a b)", "]( u )", "](a(b)c)",
-        "](a(b)", "]()", "![", "(", ")", "x_y", "é", "→", "&", ":", "#", "!", ".", "  ", "*a*",
-        "**b**", "_c_", "__d__", "*e**", "**f*", "a*b*c", "a_b_c", "`x`", "` y `", "[x](y)",
-        "![i](p)", "Owner: team", "<!-- c -->", "<!-->", "<!--", "-->", "<!--- x --->",
-        "](x {{ $labels.a }})", "< ", "<", "a <", "]:", "[::]:1", "]({{< ref \"x.md\" >}})", "](a<b)",
-    ];
-    /// And what lies outside it.
-    #[rustfmt::skip]
-    const OTHER_STARTS: &[&str] = &[
-        "-     ", "####### ", "> ", "-", "1.", "- [ ] ", "- [x] ", "- [", "<div ", "<span>",
-        "<pre>", "``` x`", "~~~", "- ```", "***", "* * *", "===", "--", "| ", "[a]: ", "[^1]: ",
-        "\t", "...", "<https://x>", "a <b>", "|-|", "|:-", "`a |", "---", "+++", "-->", "    ",
-    ];
-    #[rustfmt::skip]
-    const OTHER_PIECES: &[&str] = &[
-        "***", "](<u>)", "](u \"t\")", "&amp;", "&x", "\\", "~~", "~", "<b>", "-->", "]:", "|",
-        " #", "}", " {#id}", "[^1]", "\u{a0}", "\r\n",
-    ];
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
-        /// Whatever the scanner reads itself, it reads as pulldown-cmark does: the same
-        /// headings, code, prose, list items and links, and so the same runbook. (Of these
-        /// documents, the scanner reads about a third itself; of the next test's, one in seven.)
-        #[test]
-        fn scanner_reads_the_subset_as_pulldown_cmark(
-            text in markdown(SUBSET_STARTS, SUBSET_PIECES)
-        ) {
-            same_reading(&text)?;
-        }
-
-        /// The same, with what lies outside the subset mixed in.
-        #[test]
-        fn scanner_reads_as_pulldown_cmark_or_not_at_all(
-            text in markdown(&[SUBSET_STARTS, OTHER_STARTS].concat(), &[SUBSET_PIECES, OTHER_PIECES].concat())
-        ) {
-            same_reading(&text)?;
-        }
-    }
-
-    fn same_reading(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
-        let mut fast = Scratch::default();
-        if let Some(metadata) = scan::collect(text, &mut fast) {
-            let mut events = Scratch::default();
-            let events_metadata = events.collect_events(text);
-            proptest::prop_assert_eq!(
-                collected(text, &fast, metadata),
-                collected(text, &events, events_metadata),
-                "{:?}",
-                text
-            );
-            let (fast, events) = read_both(text);
-            proptest::prop_assert_eq!(fast, Some(events), "{:?}", text);
-        }
-        Ok(())
-    }
-
-    /// Cases the property tests once found the scanner reading differently (proptest's
-    /// regression files are not kept), and constructs of real runbooks it must read itself.
-    #[test]
-    fn scanner_examples() {
-        // A footnote definition interrupts the paragraph (its backtick is no code span's
-        // end); `+++` starts a metadata block wherever a block may start.
-        // A table whose header row's `|` is in a code span; parentheses nested too deep for
-        // a link destination (both found by a reviewer).
-        let deep = format!("[a]({}{})", "(".repeat(34), ")".repeat(35));
-        for text in [
-            "`\n[^1]: `x`",
-            "# \n+++\n  - Step 3\n+++",
-            "[`a]: x`\n\nb",
-            "`a |\n|-|\nb`",
-            "`a\n|b|\n|-|\nc`",
-            "- `a |\n  |---|\n  b`",
-            &deep,
-        ] {
-            same_reading(text).unwrap();
-        }
-        for text in [
-            // A list item's lines wrapped without indentation (lazy continuation lines).
-            "## Mitigation\n\n- Ensure some capacity is left for\nnetworking.\n- Spread pods.\n",
-            // HTML blocks: a comment, and a block-level tag up to a blank line.
-            "# A\n<!-- Owner: x\n-->\n<details>\n<summary>More</summary>\n\nStep 2 text\n</details>\n",
-            // A fence left open runs to the end; a fence in a list item.
-            "1. Run\n\n   ```sh\n   kubectl get pods\n   ```\n2. Then\n\n```\nopen",
-            // Emphasis that leaves a run over, links and images with code and emphasis.
-            "*e** and **f* [**a** `b`](u) ![i *j*](p) x_y_z **Owner:** team",
-            // Parentheses nested as deep as pulldown-cmark reads a link destination.
-            &format!("[a]({}{})", "(".repeat(31), ")".repeat(32)),
-            // Lines that cannot start a list inside a paragraph go on with it.
-            "text\n2. not a list\n*\n1.",
-        ] {
-            let (fast, events) = read_both(text);
-            assert_eq!(fast.as_deref(), Some(events.as_str()), "{text:?}");
-        }
-    }
-
-    /// The skeletons `alertlint runbook new` writes, in both presets, are read by the
-    /// scanner (the runbooks written from them mostly keep their shape).
-    #[test]
-    fn scanner_reads_runbook_skeletons() {
-        use super::super::skeleton::{Facts, render};
-        let facts = Facts {
-            alert: "FraudModelDown".into(),
-            severity: Some("critical".into()),
-            owner: Some("fraud-ml".into()),
-            expr: Some("sum by (model) (up{job=\"fraud\"}) == 0".into()),
-            threshold: Some("== 0".into()),
-            for_: Some("2m".into()),
-            summary: Some("No fraud model replica is up".into()),
-            description: Some("All replicas of {{ $labels.model }} are down".into()),
-            dashboard: Some("https://grafana/d/x?var-model={{ $labels.model }}".into()),
-        };
-        for preset in ["incident", "prometheus-operator"] {
-            let settings = Settings::preset(preset).expect("preset");
-            let text = render(&facts, &settings, "2026-11-25");
-            let (fast, events) = read_both(&text);
-            assert_eq!(fast.as_deref(), Some(events.as_str()), "{preset}:\n{text}");
-        }
-    }
-
-    /// Every Markdown file of the repository (examples, fixtures) reads the same by the scanner
-    /// as by pulldown-cmark, and the scanner reads nine in ten of them itself: it is no use if
-    /// real runbooks all fall back. Returns (files, read by the scanner).
-    fn scanner_reads_as_pulldown_cmark_under(dirs: &[std::path::PathBuf]) -> (usize, usize) {
-        let (mut files, mut scanned) = (0, 0);
-        for dir in dirs {
-            assert!(dir.is_dir(), "missing: {}", dir.display());
-            for entry in ignore::WalkBuilder::new(dir)
-                .standard_filters(false)
-                .build()
-            {
-                let path = entry.expect("walk").into_path();
-                if path.extension().is_none_or(|e| e != "md") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).expect("read");
-                let (fast, events) = read_both(&text);
-                files += 1;
-                if let Some(fast) = fast {
-                    assert_eq!(fast, events, "{}", path.display());
-                    scanned += 1;
-                }
-            }
-        }
-        (files, scanned)
-    }
-
-    #[test]
-    fn scanner_reads_the_repositorys_runbooks_as_pulldown_cmark_does() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let (files, scanned) = scanner_reads_as_pulldown_cmark_under(&[
-            root.join("rules-examples"),
-            root.join("fixtures"),
-        ]);
-        assert!(files > 30, "only {files} Markdown files found");
-        assert!(
-            scanned * 10 >= files * 9,
-            "the scanner read only {scanned} of {files} Markdown files"
-        );
-    }
 
     proptest::proptest! {
         /// The hand-written matchers find what the patterns they replace found (ASCII mode:
