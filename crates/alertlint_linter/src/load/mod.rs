@@ -9,8 +9,6 @@ mod rule_file;
 mod template;
 
 pub use rule_file::{Classified, read_rule_file};
-// TODO(merge): runbook/ callers move to crate::suggest
-pub(crate) use crate::suggest::closest;
 
 use rule_file::Read;
 

@@ -720,7 +720,7 @@ impl Runbook {
     /// The anchor closest to a `fragment` that names none, for a "did you mean".
     pub fn closest_anchor(&self, fragment: &str) -> Option<&str> {
         let slugs: Vec<&str> = self.slugs().iter().map(String::as_str).collect();
-        crate::load::closest(&fragment.to_lowercase(), &slugs)
+        crate::suggest::closest(&fragment.to_lowercase(), &slugs)
     }
 
     /// Where to point when the whole runbook is meant: its title, else its start.

@@ -20,7 +20,7 @@
 //! required), replacing the preset's lists.
 
 use crate::config_reader::SectionReader;
-use crate::load::closest;
+use crate::suggest::closest;
 use alertlint_diagnostics::source::Span;
 use alertlint_yaml::Node;
 
