@@ -19,6 +19,7 @@ mod value;
 
 mod functions;
 pub mod parse;
+pub mod syntax;
 
 pub use engine::{
     DEFAULT_MAX_SAMPLES, Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES, TOO_MANY_SAMPLES,
