@@ -256,12 +256,19 @@ pub(crate) fn seconds_out_of_range(v: f64) -> bool {
 
 /// `model.Duration(ns).String()`: milliseconds resolution, `0s` for zero. Negative
 /// durations (which `model.Duration` does not print well) are written with a leading `-`.
+/// Prometheus truncates to the millisecond; a value within a microsecond below the next
+/// millisecond is taken as that millisecond, since it is a large duration that went
+/// through a float (`2y8w2d357ms` is 68083200.357 seconds, which is 68083200356999992 ns).
 pub(crate) fn format_duration_ns(ns: i64) -> String {
-    let ms = ns / 1_000_000;
-    if ms < 0 {
-        return format!("-{}", format_ms(ms.unsigned_abs()));
+    let abs = ns.unsigned_abs();
+    let mut ms = abs / 1_000_000;
+    if abs % 1_000_000 >= 999_000 {
+        ms += 1;
     }
-    format_ms(ms.unsigned_abs())
+    if ns < 0 {
+        return format!("-{}", format_ms(ms));
+    }
+    format_ms(ms)
 }
 
 fn format_ms(mut ms: u64) -> String {

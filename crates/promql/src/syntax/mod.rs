@@ -27,6 +27,9 @@ mod parser;
 mod printer;
 mod signatures;
 
+#[cfg(test)]
+mod tests;
+
 pub use ast::*;
 pub use signatures::{FUNCTIONS, Function, function};
 
