@@ -204,48 +204,68 @@ impl<'a> Parser<'a> {
         })
     }
 
+    // The functions on the recursion path of nested expressions (`parse_expr`,
+    // `parse_binary`, `parse_unary`, `parse_primary`, `parse_paren`) keep their frames
+    // small, the rest out of line: the deepest expression allowed must parse on a 2 MiB
+    // stack in a debug build.
+
     fn parse_expr(&mut self, min_prec: u8) -> PResult<Expr> {
         let mut lhs = self.parse_unary()?;
         while let Some(op) = self.binop() {
-            let prec = op.precedence();
-            if prec < min_prec {
+            if op.precedence() < min_prec {
                 break;
             }
-            let op_span = self.bump().span;
-            let mut bin = BinaryExpr {
-                op,
-                op_span,
-                lhs: Expr::Number(NumberLiteral {
-                    value: 0.0,
-                    duration: false,
-                    span: Span::default(),
-                }),
-                rhs: Expr::Number(NumberLiteral {
-                    value: 0.0,
-                    duration: false,
-                    span: Span::default(),
-                }),
-                bool_span: None,
-                matching: None,
-                group: None,
-                fill: None,
-            };
-            self.parse_bin_modifiers(&mut bin)?;
-            let next_min = if op == BinOp::Pow { prec } else { prec + 1 };
-            bin.rhs = self.parse_expr(next_min)?;
-            bin.lhs = lhs;
-            if bin.fill.is_some() && !self.opts.binop_fill_modifiers {
-                let span = bin.lhs.span().to(bin.rhs.span());
-                self.error(
-                    span,
-                    "binop fill modifiers are experimental and not enabled",
-                );
-            }
-            lhs = Expr::Binary(Box::new(bin));
+            lhs = self.parse_binary(lhs, op)?;
         }
         Ok(lhs)
     }
 
+    /// The operator (current token), its modifiers and its right operand.
+    #[inline(never)]
+    fn parse_binary(&mut self, lhs: Expr, op: BinOp) -> PResult<Expr> {
+        let op_span = self.bump().span;
+        // The tree node is built in the heap before the right operand is parsed, so that
+        // this frame, which is on the recursion path, stays small.
+        let mut bin = self.binary_node(lhs, op, op_span);
+        self.parse_bin_modifiers(&mut bin)?;
+        let prec = op.precedence();
+        let next_min = if op == BinOp::Pow { prec } else { prec + 1 };
+        bin.rhs = self.parse_expr(next_min)?;
+        if bin.fill.is_some() && !self.opts.binop_fill_modifiers {
+            self.fill_not_enabled(&bin);
+        }
+        Ok(Expr::Binary(bin))
+    }
+
+    #[inline(never)]
+    fn binary_node(&self, lhs: Expr, op: BinOp, op_span: Span) -> Box<BinaryExpr> {
+        Box::new(BinaryExpr {
+            op,
+            op_span,
+            lhs,
+            rhs: Expr::Number(NumberLiteral {
+                value: 0.0,
+                duration: false,
+                span: Span::default(),
+            }),
+            bool_span: None,
+            matching: None,
+            group: None,
+            fill: None,
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fill_not_enabled(&mut self, bin: &BinaryExpr) {
+        let span = bin.lhs.span().to(bin.rhs.span());
+        self.error(
+            span,
+            "binop fill modifiers are experimental and not enabled",
+        );
+    }
+
+    #[inline(never)]
     fn parse_bin_modifiers(&mut self, bin: &mut BinaryExpr) -> PResult<()> {
         if self.peek() == Tok::Kw(Kw::Bool) {
             bin.bool_span = Some(self.bump().span);
@@ -345,31 +365,34 @@ impl<'a> Parser<'a> {
 
     fn parse_unary(&mut self) -> PResult<Expr> {
         if let Tok::Op(op @ (Op::Add | Op::Sub)) = self.peek() {
-            let op_span = self.bump().span;
-            let operand = self.parse_expr(BinOp::Pow.precedence())?;
-            return Ok(match operand {
-                Expr::Number(mut n) => {
-                    if op == Op::Sub {
-                        n.value = -n.value;
-                    }
-                    n.span = op_span.to(n.span);
-                    Expr::Number(n)
-                }
-                expr => Expr::Unary(Box::new(UnaryExpr {
-                    op: if op == Op::Sub {
-                        UnaryOp::Neg
-                    } else {
-                        UnaryOp::Plus
-                    },
-                    op_span,
-                    expr,
-                })),
-            });
+            return self.parse_signed(op == Op::Sub);
         }
         let primary = self.parse_primary()?;
         self.parse_postfix(primary)
     }
 
+    /// A unary `+` or `-` (the current token) and its operand, which binds like `^`.
+    #[inline(never)]
+    fn parse_signed(&mut self, neg: bool) -> PResult<Expr> {
+        let op_span = self.bump().span;
+        let operand = self.parse_expr(BinOp::Pow.precedence())?;
+        Ok(match operand {
+            Expr::Number(mut n) => {
+                if neg {
+                    n.value = -n.value;
+                }
+                n.span = op_span.to(n.span);
+                Expr::Number(n)
+            }
+            expr => Expr::Unary(Box::new(UnaryExpr {
+                op: if neg { UnaryOp::Neg } else { UnaryOp::Plus },
+                op_span,
+                expr,
+            })),
+        })
+    }
+
+    #[inline(never)]
     fn number_literal(&mut self) -> NumberLiteral {
         let t = self.bump();
         let text = self.text_of(t.span);
@@ -403,38 +426,25 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
-        match self.peek() {
-            Tok::Number | Tok::Duration => Ok(Expr::Number(self.number_literal())),
-            Tok::Str => {
-                let t = self.bump();
-                Ok(Expr::String(StringLiteral {
-                    value: literal::unquote(self.text_of(t.span)),
-                    span: t.span,
-                }))
-            }
-            Tok::LParen => {
-                let open = self.bump().span;
-                let expr = self.parse_expr(0)?;
-                let close = self.expect(Tok::RParen, &ctx("", "\")\""))?.span;
-                Ok(Expr::Paren(Box::new(ParenExpr {
-                    expr,
-                    span: open.to(close),
-                })))
-            }
-            Tok::LBrace => self.parse_selector(None),
-            Tok::Kw(Kw::Agg(op))
+        // One call site for every kind of operand keeps this frame small in a debug build.
+        let parse: fn(&mut Self) -> PResult<Expr> = match self.peek() {
+            Tok::Number | Tok::Duration => |p| Ok(Expr::Number(p.number_literal())),
+            Tok::Str => |p| Ok(p.string_literal()),
+            Tok::LParen => Self::parse_paren,
+            Tok::LBrace => |p| p.parse_selector(None),
+            Tok::Kw(Kw::Agg(_))
                 if matches!(
                     self.peek_at(1),
                     Tok::LParen | Tok::Kw(Kw::By) | Tok::Kw(Kw::Without)
                 ) =>
             {
-                self.parse_aggregate(op)
+                Self::parse_aggregate
             }
             Tok::Ident
             | Tok::Kw(Kw::Start | Kw::End | Kw::Step | Kw::Range | Kw::MaxOf | Kw::MinOf)
                 if self.peek_at(1) == Tok::LParen =>
             {
-                self.parse_call()
+                Self::parse_call
             }
             Tok::Ident
             | Tok::MetricIdent
@@ -457,21 +467,51 @@ impl<'a> Parser<'a> {
                 | Kw::Range
                 | Kw::MaxOf
                 | Kw::MinOf,
-            ) => {
-                let t = self.bump();
-                let name = Name {
-                    name: self.text_of(t.span).to_string(),
-                    span: t.span,
-                };
-                self.parse_selector(Some(name))
-            }
-            _ => self.unexpected(&NOWHERE),
-        }
+            ) => Self::parse_named_selector,
+            _ => |p| p.unexpected(&NOWHERE),
+        };
+        parse(self)
+    }
+
+    #[inline(never)]
+    fn string_literal(&mut self) -> Expr {
+        let t = self.bump();
+        Expr::String(StringLiteral {
+            value: literal::unquote(self.text_of(t.span)),
+            span: t.span,
+        })
+    }
+
+    #[inline(never)]
+    fn parse_paren(&mut self) -> PResult<Expr> {
+        let open = self.bump().span;
+        let expr = self.parse_expr(0);
+        self.close_paren(open, expr?)
+    }
+
+    #[inline(never)]
+    fn close_paren(&mut self, open: Span, expr: Expr) -> PResult<Expr> {
+        let close = self.expect(Tok::RParen, &ctx("", "\")\""))?.span;
+        Ok(Expr::Paren(Box::new(ParenExpr {
+            expr,
+            span: open.to(close),
+        })))
+    }
+
+    #[inline(never)]
+    fn parse_named_selector(&mut self) -> PResult<Expr> {
+        let t = self.bump();
+        let name = Name {
+            name: self.text_of(t.span).to_string(),
+            span: t.span,
+        };
+        self.parse_selector(Some(name))
     }
 
     // -----------------------------------------------------------------------------------
     // Selectors.
 
+    #[inline(never)]
     fn parse_selector(&mut self, name: Option<Name>) -> PResult<Expr> {
         let mut span = name.as_ref().map(|n| n.span).unwrap_or_else(|| self.span());
         let mut matchers = Vec::new();
@@ -604,6 +644,7 @@ impl<'a> Parser<'a> {
     // -----------------------------------------------------------------------------------
     // Modifiers.
 
+    #[inline(never)]
     fn parse_postfix(&mut self, mut expr: Expr) -> PResult<Expr> {
         loop {
             expr = match self.peek() {
@@ -988,6 +1029,7 @@ impl<'a> Parser<'a> {
     // -----------------------------------------------------------------------------------
     // Calls and aggregations.
 
+    #[inline(never)]
     fn parse_call(&mut self) -> PResult<Expr> {
         let name_tok = self.bump();
         let name = self.text_of(name_tok.span);
@@ -1074,7 +1116,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_aggregate(&mut self, op: AggOp) -> PResult<Expr> {
+    #[inline(never)]
+    fn parse_aggregate(&mut self) -> PResult<Expr> {
+        let Tok::Kw(Kw::Agg(op)) = self.peek() else {
+            return self.unexpected(&NOWHERE);
+        };
         let op_span = self.bump().span;
         let mut grouping = None;
         if let Tok::Kw(kw @ (Kw::By | Kw::Without)) = self.peek() {
