@@ -140,9 +140,11 @@ pub fn parse_with(text: &str, opts: &Options) -> Result<Expr, Vec<SyntaxError>> 
     Err(errors)
 }
 
-/// A matcher's regex as Prometheus compiles it: anchored, `.` matching newlines.
+/// A matcher's regex as Prometheus compiles it: anchored, `.` matching newlines. Go's
+/// `\Q...\E` quoting, which the `regex` crate lacks, is turned into escapes first.
 pub(crate) fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(&format!("^(?s:{re})$")).map_err(|e| {
+    let translated = unquote_go_regex(re);
+    regex::Regex::new(&format!("^(?s:{translated})$")).map_err(|e| {
         let detail = match &e {
             regex::Error::Syntax(s) => s
                 .lines()
@@ -157,6 +159,42 @@ pub(crate) fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
         };
         format!("error parsing regexp: {detail}: `{re}`")
     })
+}
+
+/// Replaces Go's `\Q...\E` (everything between taken literally; `\E` optional at the end)
+/// with escaped text.
+fn unquote_go_regex(re: &str) -> std::borrow::Cow<'_, str> {
+    if !re.contains("\\Q") {
+        return std::borrow::Cow::Borrowed(re);
+    }
+    let mut out = String::with_capacity(re.len() + 8);
+    let mut rest = re;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after.chars().next() {
+            Some('Q') => {
+                let quoted = &after[1..];
+                let (lit, next) = match quoted.find("\\E") {
+                    Some(j) => (&quoted[..j], &quoted[j + 2..]),
+                    None => (quoted, ""),
+                };
+                out.push_str(&regex::escape(lit));
+                rest = next;
+            }
+            Some(c) => {
+                out.push('\\');
+                out.push(c);
+                rest = &after[c.len_utf8()..];
+            }
+            None => {
+                out.push('\\');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Refuses text nested deeper than [`MAX_DEPTH`], measured as the `promql-parser` front end
