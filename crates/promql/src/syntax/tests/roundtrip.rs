@@ -11,13 +11,24 @@ use crate::syntax::*;
 use proptest::prelude::*;
 
 /// A small deterministic generator (xorshift), driven by proptest's seed.
-struct Gen {
+pub(super) struct Gen {
     state: u64,
+    /// Only what `promql-parser` 0.11 reads the way Prometheus does: no experimental
+    /// duration expressions, `anchored`/`smoothed`, trim operators, unary plus, negative
+    /// `@` timestamps or U+FFFD.
+    pub(super) compat: bool,
 }
 
 const Z: Span = Span { start: 0, end: 0 };
 
 impl Gen {
+    pub(super) fn new(seed: u64) -> Gen {
+        Gen {
+            state: seed.max(1),
+            compat: false,
+        }
+    }
+
     fn next(&mut self) -> u64 {
         let mut x = self.state;
         x ^= x << 13;
@@ -73,10 +84,15 @@ impl Gen {
     fn string(&mut self) -> String {
         const PIECES: &[&str] = &[
             "a", "job", " ", "\"", "'", "\\", "`", "\n", "\t", "é", "☺", "𐄑", "{", "}", ",", "=",
-            "~", "\u{1}", "\u{7f}", "\u{200b}", "\u{fffd}", "$1", ".*",
+            "~", "\u{1}", "\u{7f}", "\u{200b}", "$1", ".*", "\u{fffd}",
         ];
         let n = self.below(5);
-        (0..n).map(|_| *self.pick(PIECES)).collect()
+        let pieces = if self.compat {
+            &PIECES[..PIECES.len() - 3]
+        } else {
+            PIECES
+        };
+        (0..n).map(|_| *self.pick(pieces)).collect()
     }
 
     fn label_name(&mut self) -> String {
@@ -191,7 +207,9 @@ impl Gen {
         let value = match self.below(6) {
             0 => AtValue::Start,
             1 => AtValue::End,
-            2 => AtValue::Timestamp(-(self.below(1 << 30) as i64)),
+            2 if !self.compat => AtValue::Timestamp(-(self.below(1 << 30) as i64)),
+            2 => AtValue::Timestamp(self.below(1 << 30) as i64),
+            _ if self.compat => AtValue::Timestamp((self.next() % 1_000_000_000_000) as i64),
             _ => AtValue::Timestamp(self.next() as i64 % 1_000_000_000_000),
         };
         Some(AtModifier {
@@ -204,7 +222,7 @@ impl Gen {
     /// A duration expression (experimental) or literal; `top`: a range or step (a literal
     /// must be positive, and is printed as a duration).
     fn duration_expr(&mut self, depth: u32) -> DurationExpr {
-        if depth == 0 || self.chance(2) {
+        if depth == 0 || self.compat || self.chance(2) {
             return DurationExpr::Number(self.duration_literal(false));
         }
         match self.below(7) {
@@ -262,7 +280,7 @@ impl Gen {
     }
 
     fn offset(&mut self, depth: u32) -> Option<Offset> {
-        let value = if self.chance(3) {
+        let value = if !self.compat && self.chance(3) {
             match self.duration_operand(depth.min(2)) {
                 DurationExpr::Number(_) => DurationExpr::Step(Z),
                 d if self.chance(3) => DurationExpr::Neg(Box::new(DurationNeg {
@@ -286,7 +304,7 @@ impl Gen {
         if self.chance(4) {
             m.offset = self.offset(depth);
         }
-        if extended && self.chance(6) {
+        if extended && !self.compat && self.chance(6) {
             if self.chance(2) {
                 m.anchored = Some(Z);
             } else {
@@ -297,7 +315,7 @@ impl Gen {
     }
 
     fn range(&mut self, depth: u32) -> DurationExpr {
-        if self.chance(4) {
+        if !self.compat && self.chance(4) {
             self.duration_expr(depth.min(2))
         } else {
             DurationExpr::Number(self.duration_literal(false))
@@ -447,14 +465,14 @@ impl Gen {
         }))
     }
 
-    fn expr(&mut self, want: ValueType, depth: u32) -> Expr {
+    pub(super) fn expr(&mut self, want: ValueType, depth: u32) -> Expr {
         if depth == 0 || !matches!(want, ValueType::Scalar | ValueType::Vector) {
             return self.primary(want, depth);
         }
         match self.below(6) {
             0 | 1 => self.binary(want, depth),
             2 => Expr::Unary(Box::new(UnaryExpr {
-                op: if self.chance(4) {
+                op: if !self.compat && self.chance(4) {
                     UnaryOp::Plus
                 } else {
                     UnaryOp::Neg
@@ -481,6 +499,7 @@ impl Gen {
             .iter()
             .copied()
             .filter(|op| vectors || !op.is_set())
+            .filter(|op| !self.compat || !matches!(op, BinOp::TrimUpper | BinOp::TrimLower))
             .collect();
         let op = *self.pick(&ops);
         let lhs = self.expr(lt, depth - 1);
@@ -610,7 +629,7 @@ proptest! {
 
     #[test]
     fn printed_trees_parse_back_to_themselves(seed in 1u64.., depth in 0u32..6) {
-        let mut g = Gen { state: seed };
+        let mut g = Gen::new(seed);
         let want = if g.chance(4) { ValueType::Scalar } else { ValueType::Vector };
         let tree = g.expr(want, depth);
         let text = tree.to_string();
@@ -648,7 +667,7 @@ proptest! {
             "by", "on", "bool", "5m", "1e999", "#", "\n", "", "é",
         ]),
     ) {
-        let mut g = Gen { state: seed };
+        let mut g = Gen::new(seed);
         let text = g.expr(ValueType::Vector, 3).to_string();
         let mut chars: Vec<char> = text.chars().collect();
         if !chars.is_empty() {
