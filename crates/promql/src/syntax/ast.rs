@@ -484,6 +484,8 @@ pub struct BinaryExpr {
     pub matching: Option<VectorMatching>,
     pub group: Option<GroupModifier>,
     pub fill: Option<Fill>,
+    /// The whole operation, operands included.
+    pub span: Span,
 }
 
 impl BinaryExpr {
@@ -520,6 +522,8 @@ pub struct UnaryExpr {
     pub op: UnaryOp,
     pub op_span: Span,
     pub expr: Expr,
+    /// The operator and its operand.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -608,13 +612,14 @@ impl Expr {
             Expr::Subquery(s) => s.span,
             Expr::Call(c) => c.span,
             Expr::Aggregate(a) => a.span,
-            Expr::Binary(b) => b.lhs.span().to(b.rhs.span()),
-            Expr::Unary(u) => u.op_span.to(u.expr.span()),
+            Expr::Binary(b) => b.span,
+            Expr::Unary(u) => u.span,
             Expr::Paren(p) => p.span,
         }
     }
 
-    /// The type of the expression's value (Prometheus' `Expr.Type()`).
+    /// The type of the expression's value (Prometheus' `Expr.Type()`; it looks through
+    /// operators and parentheses to the operands).
     pub fn value_type(&self) -> ValueType {
         match self {
             Expr::Number(_) => ValueType::Scalar,
@@ -689,6 +694,7 @@ impl Expr {
             }
             Expr::Binary(b) => {
                 b.op_span = z;
+                b.span = z;
                 b.lhs.clear_spans();
                 b.rhs.clear_spans();
                 if b.bool_span.is_some() {
@@ -715,6 +721,7 @@ impl Expr {
             }
             Expr::Unary(u) => {
                 u.op_span = z;
+                u.span = z;
                 u.expr.clear_spans();
             }
             Expr::Paren(p) => {

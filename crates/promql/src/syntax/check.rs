@@ -39,11 +39,20 @@ impl Checker<'_> {
     /// Checks `expr` and returns its type. `label_selector_only`: the selector is `info`'s
     /// second argument, which may match every series.
     fn check(&mut self, expr: &Expr, label_selector_only: bool) -> ValueType {
-        let typ = expr.value_type();
+        // The type is worked out from the operands' as they are checked (asking each node
+        // for its type would walk operator chains again and again).
+        let mut typ = match expr {
+            Expr::Number(_) => ValueType::Scalar,
+            Expr::String(_) => ValueType::String,
+            Expr::Selector(_) | Expr::Aggregate(_) => ValueType::Vector,
+            Expr::Matrix(_) | Expr::Subquery(_) => ValueType::Matrix,
+            Expr::Call(c) => c.func.return_type,
+            Expr::Binary(_) | Expr::Unary(_) | Expr::Paren(_) => ValueType::None,
+        };
         match expr {
             Expr::Number(_) | Expr::String(_) => {}
             Expr::Paren(p) => {
-                self.check(&p.expr, false);
+                typ = self.check(&p.expr, false);
             }
             Expr::Aggregate(a) => {
                 self.expect_type(&a.expr, ValueType::Vector, "aggregation expression");
@@ -56,10 +65,11 @@ impl Checker<'_> {
                     self.expect_type(param, want, "aggregation parameter");
                 }
             }
-            Expr::Binary(b) => self.check_binary(b, expr.span()),
+            Expr::Binary(b) => typ = self.check_binary(b, expr.span()),
             Expr::Call(c) => self.check_call(c),
             Expr::Unary(u) => {
                 let t = self.check(&u.expr, false);
+                typ = t;
                 if t != ValueType::Scalar && t != ValueType::Vector {
                     self.error(
                         expr.span(),
@@ -88,7 +98,8 @@ impl Checker<'_> {
         typ
     }
 
-    fn check_binary(&mut self, b: &BinaryExpr, span: Span) {
+    /// Checks a binary operation and returns its type.
+    fn check_binary(&mut self, b: &BinaryExpr, span: Span) -> ValueType {
         let lt = self.check(&b.lhs, false);
         let rt = self.check(&b.rhs, false);
         let op_range = b.operator_span();
@@ -168,6 +179,11 @@ impl Checker<'_> {
                     b.op.as_str()
                 ),
             );
+        }
+        if lt == ValueType::Scalar && rt == ValueType::Scalar {
+            ValueType::Scalar
+        } else {
+            ValueType::Vector
         }
     }
 
@@ -285,10 +301,7 @@ fn matches_empty(m: &Matcher) -> bool {
         MatchOp::Equal => m.value.value.is_empty(),
         MatchOp::NotEqual => !m.value.value.is_empty(),
         MatchOp::Regex | MatchOp::NotRegex => {
-            let is_match = super::compile_matcher_regex(&m.value.value)
-                .map(|re| re.is_match(""))
-                .unwrap_or(false);
-            is_match == (m.op == MatchOp::Regex)
+            super::regex_matches_empty(&m.value.value) == (m.op == MatchOp::Regex)
         }
     }
 }

@@ -92,7 +92,29 @@ pub(crate) enum Op {
 impl Kw {
     fn from_word(word: &str) -> Option<Kw> {
         use super::ast::AggOp;
-        if word.len() > 12 {
+        // Most words are metric and label names: longer than any keyword, or starting with
+        // a letter no keyword starts with.
+        if word.len() < 2 || word.len() > 12 {
+            return None;
+        }
+        if !matches!(
+            word.as_bytes()[0].to_ascii_lowercase(),
+            b'a' | b'b'
+                | b'c'
+                | b'e'
+                | b'f'
+                | b'g'
+                | b'i'
+                | b'l'
+                | b'm'
+                | b'o'
+                | b'q'
+                | b'r'
+                | b's'
+                | b't'
+                | b'u'
+                | b'w'
+        ) {
             return None;
         }
         let mut buf = [0u8; 12];
@@ -243,6 +265,7 @@ impl Lexer<'_> {
         self.text[i..].chars().next().unwrap_or('\u{0}')
     }
 
+    #[inline]
     fn push(&mut self, tok: Tok, start: usize) {
         self.tokens.push(Token {
             tok,
@@ -256,6 +279,10 @@ impl Lexer<'_> {
 
     fn run(&mut self) -> LexResult {
         loop {
+            // Spaces separate tokens the same way in every mode.
+            while self.peek().is_some_and(is_space) {
+                self.pos += 1;
+            }
             if self.brace_open {
                 self.inside_braces()?;
             } else if self.bracket_open.is_some() {
@@ -382,6 +409,7 @@ impl Lexer<'_> {
         Ok(true)
     }
 
+    #[inline]
     fn single(&mut self, tok: Tok) {
         let start = self.pos;
         self.pos += 1;

@@ -140,25 +140,103 @@ pub fn parse_with(text: &str, opts: &Options) -> Result<Expr, Vec<SyntaxError>> 
     Err(errors)
 }
 
-/// A matcher's regex as Prometheus compiles it: anchored, `.` matching newlines. Go's
-/// `\Q...\E` quoting, which the `regex` crate lacks, is turned into escapes first.
+/// Checks a matcher's regex as Prometheus compiles it: anchored, `.` matching newlines.
+/// Parsing it is enough to find a syntax error; only a regex that could compile to
+/// something big (long, or with large repetitions) is compiled, to find out whether it
+/// goes over the size limit. Compiling every regex would take most of the parse time.
+pub(crate) fn check_matcher_regex(re: &str) -> Result<(), String> {
+    if plainly_valid(re) {
+        return Ok(());
+    }
+    let translated = unquote_go_regex(re);
+    let pattern = format!("^(?s:{translated})$");
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&pattern)
+        .map_err(|e| regex_error(&e.to_string(), re))?;
+    if pattern.len() > 1000 || weight(&hir) > 1000 {
+        compile_matcher_regex(re)?;
+    }
+    Ok(())
+}
+
+/// Whether a regex is made only of what needs no parser to be known valid: literal
+/// characters, `.`, `|`, and `*` or `+` after a literal character or `.` (`foo|bar.*`,
+/// `5..`, `prod-.+`), as most matcher regexes are.
+fn plainly_valid(re: &str) -> bool {
+    let mut after_atom = false;
+    for c in re.bytes() {
+        after_atom = match c {
+            b'*' | b'+' if after_atom => false,
+            b'|' => false,
+            c if c.is_ascii_alphanumeric() || b"_-:/ ,=@%.".contains(&c) => true,
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// Whether a matcher's regex matches the empty string, from its parsed form when that
+/// says (a shortest match of length zero with no look-around but the anchors), by running
+/// it otherwise.
+pub(crate) fn regex_matches_empty(re: &str) -> bool {
+    use regex_syntax::hir::{Look, LookSet};
+    let translated = unquote_go_regex(re);
+    let pattern = format!("^(?s:{translated})$");
+    if let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(&pattern) {
+        let props = hir.properties();
+        match props.minimum_len() {
+            Some(n) if n > 0 => return false,
+            None => return false,
+            Some(_) => {
+                let anchors = LookSet::empty().insert(Look::Start).insert(Look::End);
+                if props.look_set().subtract(anchors).is_empty() {
+                    return true;
+                }
+            }
+        }
+    }
+    compile_matcher_regex(re).is_ok_and(|r| r.is_match(""))
+}
+
+/// Roughly how many times the regex's pieces are repeated once compiled.
+fn weight(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let times = u64::from(r.max.unwrap_or(r.min).max(r.min).max(1));
+            weight(&r.sub).saturating_mul(times)
+        }
+        HirKind::Capture(c) => weight(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+            hs.iter().map(weight).fold(0u64, u64::saturating_add)
+        }
+        _ => 1,
+    }
+}
+
+/// A matcher's regex compiled as Prometheus compiles it: anchored, `.` matching newlines.
+/// Go's `\Q...\E` quoting, which the `regex` crate lacks, is turned into escapes first.
 pub(crate) fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
     let translated = unquote_go_regex(re);
-    regex::Regex::new(&format!("^(?s:{translated})$")).map_err(|e| {
-        let detail = match &e {
-            regex::Error::Syntax(s) => s
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("error:"))
-                .map(|l| l.trim_start_matches("error:").trim().to_string())
-                .unwrap_or_else(|| s.clone()),
-            regex::Error::CompiledTooBig(limit) => {
-                format!("compiled regex exceeds the size limit of {limit} bytes")
-            }
-            other => other.to_string(),
-        };
-        format!("error parsing regexp: {detail}: `{re}`")
+    regex::Regex::new(&format!("^(?s:{translated})$")).map_err(|e| match &e {
+        regex::Error::Syntax(s) => regex_error(s, re),
+        regex::Error::CompiledTooBig(limit) => format!(
+            "error parsing regexp: compiled regex exceeds the size limit of {limit} bytes: `{re}`"
+        ),
+        other => format!("error parsing regexp: {other}: `{re}`"),
     })
+}
+
+/// Prometheus' wording around the `regex` crate's description of a syntax error.
+fn regex_error(description: &str, re: &str) -> String {
+    let detail = description
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .map(|l| l.trim_start_matches("error:").trim().to_string())
+        .unwrap_or_else(|| description.to_string());
+    format!("error parsing regexp: {detail}: `{re}`")
 }
 
 /// Replaces Go's `\Q...\E` (everything between taken literally; `\E` optional at the end)

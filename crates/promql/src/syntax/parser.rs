@@ -231,6 +231,7 @@ impl<'a> Parser<'a> {
         let prec = op.precedence();
         let next_min = if op == BinOp::Pow { prec } else { prec + 1 };
         bin.rhs = self.parse_expr(next_min)?;
+        bin.span = bin.lhs.span().to(bin.rhs.span());
         if bin.fill.is_some() && !self.opts.binop_fill_modifiers {
             self.fill_not_enabled(&bin);
         }
@@ -252,6 +253,7 @@ impl<'a> Parser<'a> {
             matching: None,
             group: None,
             fill: None,
+            span: Span::default(),
         })
     }
 
@@ -387,6 +389,7 @@ impl<'a> Parser<'a> {
             expr => Expr::Unary(Box::new(UnaryExpr {
                 op: if neg { UnaryOp::Neg } else { UnaryOp::Plus },
                 op_span,
+                span: op_span.to(expr.span()),
                 expr,
             })),
         })
@@ -629,7 +632,7 @@ impl<'a> Parser<'a> {
             span: t.span,
         };
         if matches!(op, MatchOp::Regex | MatchOp::NotRegex)
-            && let Err(e) = super::compile_matcher_regex(&value.value)
+            && let Err(e) = super::check_matcher_regex(&value.value)
         {
             self.error(name.span.to(value.span), e);
         }

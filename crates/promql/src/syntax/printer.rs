@@ -116,6 +116,9 @@ fn write_labels(f: &mut Formatter<'_>, labels: &[Name]) -> fmt::Result {
 }
 
 fn write_matching(f: &mut Formatter<'_>, b: &BinaryExpr) -> fmt::Result {
+    if b.matching.is_none() && b.group.is_none() && b.fill.is_none() {
+        return Ok(());
+    }
     // Prometheus drops vector matching where an operand is not an instant vector.
     let vectors =
         b.lhs.value_type() == ValueType::Vector && b.rhs.value_type() == ValueType::Vector;

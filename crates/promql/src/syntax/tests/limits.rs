@@ -154,3 +154,20 @@ fn errors_are_collected_across_arguments_and_matchers() {
     let at: Vec<&str> = errors.iter().map(|e| &text[e.span.range()]).collect();
     assert_eq!(at, ["c", "bar", r#"x=~"(""#], "{errors:?}");
 }
+
+proptest::proptest! {
+    /// Checking a regex without compiling it gives the verdict compiling would, and so
+    /// does telling whether it matches the empty string.
+    #[test]
+    fn regex_checks_agree_with_compiling(re in "[a-c.*+?|()\\[\\]{}0-9,^$\\\\bdwQE-]{0,12}") {
+        let compiled = crate::syntax::compile_matcher_regex(&re);
+        proptest::prop_assert_eq!(
+            crate::syntax::check_matcher_regex(&re).is_ok(),
+            compiled.is_ok(),
+            "{:?}", re
+        );
+        if let Ok(r) = compiled {
+            proptest::prop_assert_eq!(crate::syntax::regex_matches_empty(&re), r.is_match(""), "{:?}", re);
+        }
+    }
+}

@@ -478,6 +478,7 @@ impl Gen {
                     UnaryOp::Neg
                 },
                 op_span: Z,
+                span: Z,
                 expr: match self.primary(want, depth - 1) {
                     Expr::Number(_) => self.paren(want, depth),
                     e => e,
@@ -513,6 +514,7 @@ impl Gen {
             matching: None,
             group: None,
             fill: None,
+            span: Z,
         };
         if op.is_comparison() && (want == ValueType::Scalar || self.chance(3)) {
             b.bool_span = Some(Z);
