@@ -18,6 +18,7 @@ mod value;
 
 mod functions;
 pub mod parse;
+pub mod syntax;
 
 pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES};
 pub use histogram::FloatHistogram;

@@ -1,0 +1,559 @@
+//! The new front end against `promql-parser` 0.11 (the parser alertlint used so far): same
+//! verdict, and the same printed form where both accept, on every `expr:` of the
+//! repository's YAML files and every `eval` query of its promqltest files, on generated
+//! expressions, and (oracle tier, ignored by default) on the third-party corpora.
+//!
+//! Where the two disagree and Prometheus 3.x is on our side, the case is listed below with
+//! the reason; any other disagreement fails the test.
+
+use super::roundtrip::Gen;
+use crate::syntax::*;
+use std::path::{Path, PathBuf};
+
+/// A parser's verdict on a text: the canonical form of what it read, or a refusal.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Accepted(String),
+    Refused,
+}
+
+fn ours(text: &str) -> Verdict {
+    match parse_with(text, &Options::all()) {
+        Ok(e) => Verdict::Accepted(e.to_string()),
+        Err(_) => Verdict::Refused,
+    }
+}
+
+/// `promql-parser`'s verdict, its printed form normalized by reading it with the new parser
+/// and printing that: differences of spelling only (`Inf` for `+Inf`, characters Go's
+/// `strconv.Quote` escapes written raw, `677d` for `1y44w2d`) vanish, differences of tree
+/// remain.
+fn theirs(text: &str) -> Verdict {
+    let parsed = std::panic::catch_unwind(|| promql_parser::parser::parse(text))
+        .unwrap_or(Err(String::new()));
+    match parsed {
+        Ok(e) => {
+            let printed = e.to_string();
+            match parse_with(&printed, &Options::all()) {
+                Ok(again) => Verdict::Accepted(again.to_string()),
+                Err(_) => Verdict::Accepted(format!("(unreadable) {printed}")),
+            }
+        }
+        Err(_) => Verdict::Refused,
+    }
+}
+
+/// Where `promql-parser` 0.11 and the new parser disagree and Prometheus 3.x is on the new
+/// parser's side: an example, and why. Each is checked to still disagree, with the new
+/// parser's verdict the one given (Prometheus'), so that the list stays true.
+const KNOWN_DIFFERENCES: &[(&str, Option<&str>, &str)] = &[
+    (
+        "+foo",
+        Some("+foo"),
+        "promql-parser drops a unary plus; Prometheus keeps it (UnaryExpr{ADD}) and prints it",
+    ),
+    (
+        "up @ -100",
+        Some("up @ -100.000"),
+        "promql-parser keeps an @ timestamp as a SystemTime and turns one before 1970 into 0",
+    ),
+    (
+        "1e999",
+        None,
+        "Prometheus refuses a number literal out of float64 range (strconv.ParseFloat: value out of range); promql-parser reads it as Inf",
+    ),
+    (
+        "foo @ 1e100",
+        None,
+        "Prometheus refuses an @ timestamp beyond int64 (timestamp out of bounds); promql-parser saturates it",
+    ),
+    (
+        "foo offset 0s",
+        Some("foo"),
+        "Prometheus takes a zero offset (only ranges and steps must be positive); promql-parser refuses it",
+    ),
+    (
+        "foo offset -0s",
+        Some("foo"),
+        "Prometheus takes a zero offset (only ranges and steps must be positive); promql-parser refuses it",
+    ),
+    (
+        "integral(x[5m])",
+        None,
+        "integral is not a Prometheus function (promql-parser has it for GreptimeDB)",
+    ),
+    (
+        r#"x{a="\xff"}"#,
+        Some(r#"x{a="\ufffd"}"#),
+        "\\xff is the byte 0xff in Prometheus (not UTF-8; kept as U+FFFD here); promql-parser reads it as U+00FF",
+    ),
+    (
+        "foo anchored",
+        Some("foo anchored"),
+        "anchored/smoothed (promql-extended-range-selectors) are unknown to promql-parser",
+    ),
+    (
+        "rate(foo[5m] smoothed)",
+        Some("rate(foo[5m] smoothed)"),
+        "anchored/smoothed (promql-extended-range-selectors) are unknown to promql-parser",
+    ),
+    (
+        "foo[5m + 1m]",
+        Some("foo[5m + 1m]"),
+        "duration expressions (promql-duration-expr) are unknown to promql-parser",
+    ),
+    (
+        "foo offset step()",
+        Some("foo offset step()"),
+        "duration expressions (promql-duration-expr) are unknown to promql-parser",
+    ),
+    (
+        "foo[max_of(step(), 1m):]",
+        Some("foo[max_of(step(), 1m):]"),
+        "duration expressions (promql-duration-expr) are unknown to promql-parser",
+    ),
+    (
+        "a </ b",
+        Some("a </ b"),
+        "the trim operators </ and >/ (native histograms) are unknown to promql-parser",
+    ),
+    (
+        "a >/ b",
+        Some("a >/ b"),
+        "the trim operators </ and >/ (native histograms) are unknown to promql-parser",
+    ),
+    (
+        "predict_linear(x[1h], 1h)",
+        Some("predict_linear(x[1h], 1h)"),
+        "a number written as a duration prints as one in Prometheus 3.x (NumberLiteral.Duration); promql-parser prints its seconds",
+    ),
+    (
+        r#"x{a=~"\\Qa.b\\E"}"#,
+        Some(r#"x{a=~"\\Qa.b\\E"}"#),
+        "Go's regexp (RE2) quotes with \\Q...\\E; promql-parser's regex crate does not",
+    ),
+];
+
+/// Which of the known differences a corpus expression shows, by what its tree holds.
+fn known(text: &str) -> Option<&'static str> {
+    let Ok(e) = parse_with(text, &Options::all()) else {
+        // Refused by the new parser alone: only the refusals listed above are known.
+        return KNOWN_DIFFERENCES
+            .iter()
+            .find(|(example, want, _)| want.is_none() && *example == text)
+            .map(|(_, _, why)| *why);
+    };
+    let mut found = None;
+    visit(&e, &mut |e| {
+        let why = match e {
+            Expr::Unary(u) if u.op == UnaryOp::Plus => "+foo",
+            Expr::Number(n) if n.duration => "predict_linear(x[1h], 1h)",
+            Expr::String(s) if s.value.contains('\u{fffd}') => r#"x{a="\xff"}"#,
+            Expr::Selector(vs)
+                if vs
+                    .matchers
+                    .iter()
+                    .any(|m| m.value.value.contains('\u{fffd}')) =>
+            {
+                r#"x{a="\xff"}"#
+            }
+            Expr::Binary(b) if matches!(b.op, BinOp::TrimUpper | BinOp::TrimLower) => "a </ b",
+            _ => match modifiers(e) {
+                Some(m) if m.anchored.is_some() || m.smoothed.is_some() => "foo anchored",
+                Some(m)
+                    if m.at
+                        .as_ref()
+                        .is_some_and(|a| matches!(a.value, AtValue::Timestamp(t) if t < 0)) =>
+                {
+                    "up @ -100"
+                }
+                Some(m)
+                    if m.offset
+                        .as_ref()
+                        .is_some_and(|o| !matches!(o.value, DurationExpr::Number(_))) =>
+                {
+                    "foo[5m + 1m]"
+                }
+                _ => match e {
+                    Expr::Matrix(m) if !matches!(m.range, DurationExpr::Number(_)) => {
+                        "foo[5m + 1m]"
+                    }
+                    Expr::Subquery(s)
+                        if !matches!(s.range, DurationExpr::Number(_))
+                            || s.step
+                                .as_ref()
+                                .is_some_and(|d| !matches!(d, DurationExpr::Number(_))) =>
+                    {
+                        "foo[5m + 1m]"
+                    }
+                    _ => return,
+                },
+            },
+        };
+        found.get_or_insert(reason(why));
+    });
+    found
+}
+
+/// The reason given for a known difference, by its example.
+fn reason(example: &str) -> &'static str {
+    KNOWN_DIFFERENCES
+        .iter()
+        .find(|(e, _, _)| *e == example)
+        .map_or("?", |(_, _, why)| *why)
+}
+
+fn modifiers(e: &Expr) -> Option<&Modifiers> {
+    match e {
+        Expr::Selector(vs) => Some(&vs.modifiers),
+        Expr::Matrix(m) => Some(&m.modifiers),
+        Expr::Subquery(s) => Some(&s.modifiers),
+        _ => None,
+    }
+}
+
+/// Calls `f` on `e` and every expression in it.
+fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Number(_) | Expr::String(_) | Expr::Selector(_) => {}
+        Expr::Matrix(m) => visit(&Expr::Selector(Box::new(m.selector.clone())), f),
+        Expr::Subquery(s) => visit(&s.expr, f),
+        Expr::Call(c) => c.args.iter().for_each(|a| visit(a, f)),
+        Expr::Aggregate(a) => {
+            if let Some(p) = &a.param {
+                visit(p, f);
+            }
+            visit(&a.expr, f);
+        }
+        Expr::Binary(b) => {
+            visit(&b.lhs, f);
+            visit(&b.rhs, f);
+        }
+        Expr::Unary(u) => visit(&u.expr, f),
+        Expr::Paren(p) => visit(&p.expr, f),
+    }
+}
+
+#[test]
+fn known_differences_with_promql_parser_are_still_true() {
+    let mut stale = Vec::new();
+    for &(text, want, why) in KNOWN_DIFFERENCES {
+        let want = match want {
+            Some(p) => Verdict::Accepted(p.to_string()),
+            None => Verdict::Refused,
+        };
+        let (a, b) = (ours(text), theirs(text));
+        if a != want || a == b {
+            stale.push(format!("{text:?} ({why}): ours {a:?}, theirs {b:?}"));
+        }
+    }
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
+/// Agreements, known differences and unexplained disagreements over a set of expressions.
+#[derive(Default)]
+struct Tally {
+    agree_accept: usize,
+    agree_refuse: usize,
+    known: Vec<(String, &'static str)>,
+    unexplained: Vec<String>,
+}
+
+impl Tally {
+    fn add(&mut self, text: &str) {
+        let (a, b) = (ours(text), theirs(text));
+        match (&a, &b) {
+            (Verdict::Accepted(x), Verdict::Accepted(y)) if x == y => self.agree_accept += 1,
+            (Verdict::Refused, Verdict::Refused) => self.agree_refuse += 1,
+            _ => match known(text) {
+                Some(why) => self.known.push((text.to_string(), why)),
+                None => self
+                    .unexplained
+                    .push(format!("{text:?}\n    ours:   {a:?}\n    theirs: {b:?}")),
+            },
+        }
+    }
+
+    fn report(&self, what: &str) -> String {
+        let mut reasons: Vec<&str> = self.known.iter().map(|(_, why)| *why).collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        let mut s = format!(
+            "{what}: {} accepted by both with the same printed form, {} refused by both, {} known differences, {} unexplained",
+            self.agree_accept,
+            self.agree_refuse,
+            self.known.len(),
+            self.unexplained.len()
+        );
+        for why in reasons {
+            let n = self.known.iter().filter(|(_, w)| *w == why).count();
+            s.push_str(&format!("\n  {n} × {why}"));
+        }
+        s
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading expressions out of files.
+
+/// The value of every `expr:` key of a YAML text, read simply: plain, quoted and block
+/// scalars.
+pub(crate) fn yaml_exprs(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let body = trimmed.strip_prefix("- ").map_or(trimmed, str::trim_start);
+        let Some(rest) = ["expr:", "\"expr\":", "'expr':"]
+            .iter()
+            .find_map(|key| body.strip_prefix(key))
+        else {
+            i += 1;
+            continue;
+        };
+        // The key's column: a value's lines are indented further.
+        let indent = line.len() - body.len();
+        let rest = rest.trim();
+        i += 1;
+        // The lines that belong to the value: more indented than the key (or blank).
+        let mut more: Vec<&str> = Vec::new();
+        while i < lines.len() {
+            let l = lines[i];
+            let ind = l.len() - l.trim_start().len();
+            if !l.trim().is_empty() && ind <= indent {
+                break;
+            }
+            more.push(l);
+            i += 1;
+        }
+        while more.last().is_some_and(|l| l.trim().is_empty()) {
+            more.pop();
+        }
+        let value = if rest.starts_with('|') || rest.starts_with('>') {
+            let block_indent = more
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.len() - l.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            let body: Vec<&str> = more
+                .iter()
+                .map(|l| {
+                    if l.len() >= block_indent {
+                        &l[block_indent..]
+                    } else {
+                        ""
+                    }
+                })
+                .collect();
+            if rest.starts_with('|') {
+                body.join("\n")
+            } else {
+                body.join(" ")
+            }
+        } else {
+            let mut whole = rest.to_string();
+            for l in &more {
+                whole.push(' ');
+                whole.push_str(l.trim());
+            }
+            if let Some(q) = whole.strip_prefix('\'') {
+                let end = q.rfind('\'').unwrap_or(q.len());
+                q[..end].replace("''", "'")
+            } else if let Some(q) = whole.strip_prefix('"') {
+                let end = q.rfind('"').unwrap_or(q.len());
+                unescape_yaml_double(&q[..end])
+            } else {
+                match whole.find(" #") {
+                    Some(c) => whole[..c].trim_end().to_string(),
+                    None => whole,
+                }
+            }
+        };
+        if !value.trim().is_empty() {
+            out.push(value);
+        }
+    }
+    out
+}
+
+fn unescape_yaml_double(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// The query of every `eval` line of a promqltest file.
+pub(crate) fn promqltest_queries(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let skip = match words.as_slice() {
+            [eval, "instant", "at", _, ..] if eval.starts_with("eval") => 4,
+            [eval, "range", "from", _, "to", _, "step", _, ..] if eval.starts_with("eval") => 8,
+            _ => continue,
+        };
+        // The query is the rest of the line after the first `skip` words.
+        let mut rest = line.trim_start();
+        for _ in 0..skip {
+            rest = rest.trim_start();
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            rest = &rest[end..];
+        }
+        let q = rest.trim();
+        if !q.is_empty() {
+            out.push(q.to_string());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let path = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Every expression in the YAML and promqltest files under `dir`.
+fn expressions_under(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    let mut out = Vec::new();
+    for f in files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        match ext {
+            "yaml" | "yml" => out.extend(yaml_exprs(&text)),
+            "test" => out.extend(promqltest_queries(&text)),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn the_yaml_reader_reads_each_kind_of_scalar() {
+    let text = "groups:\n- rules:\n  - \"expr\": up == 0\n  - expr: 'a{x=''y''}' # c\n  - expr: \"b\\\"\"\n  - expr: |\n      sum(\n        x)\n    for: 5m\n  - expr: >-\n      c\n      + d\n";
+    assert_eq!(
+        yaml_exprs(text),
+        ["up == 0", "a{x='y'}", "b\"", "sum(\n  x)", "c + d"]
+    );
+    let t = "eval instant at 5m sum(x)\neval range from 0 to 1m step 10s rate(y[5m])\n";
+    assert_eq!(promqltest_queries(t), ["sum(x)", "rate(y[5m])"]);
+}
+
+#[test]
+fn agrees_with_promql_parser_on_the_repository_fixtures() {
+    let exprs = expressions_under(&repo_root());
+    assert!(exprs.len() > 300, "only {} expressions found", exprs.len());
+    let mut tally = Tally::default();
+    for e in &exprs {
+        tally.add(e);
+    }
+    eprintln!("{}", tally.report("repository fixtures"));
+    assert!(
+        tally.unexplained.is_empty(),
+        "{}\n{}",
+        tally.report("repository fixtures"),
+        tally.unexplained.join("\n")
+    );
+}
+
+#[test]
+fn agrees_with_promql_parser_on_generated_expressions() {
+    let mut tally = Tally::default();
+    for seed in 1..=3000u64 {
+        // Only the syntax promql-parser knows (see KNOWN_DIFFERENCES for the rest).
+        let mut g = Gen::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        g.compat = true;
+        tally.add(&g.expr(ValueType::Vector, (seed % 5) as u32).to_string());
+    }
+    eprintln!("{}", tally.report("generated"));
+    assert!(
+        tally.unexplained.is_empty(),
+        "{}\n{}",
+        tally.report("generated"),
+        tally
+            .unexplained
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// The corpora directory: `ALERTLINT_CORPORA`, else `shared/corpora` beside the repository.
+fn corpora() -> PathBuf {
+    std::env::var_os("ALERTLINT_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/corpora"))
+}
+
+/// The oracle tier (`cargo test --features oracle` at the repository root turns on this
+/// crate's `oracle` feature): fails, never skips, without the corpora.
+#[cfg(feature = "oracle")]
+#[test]
+fn agrees_with_promql_parser_on_the_corpora() {
+    let dir = corpora();
+    assert!(dir.is_dir(), "no corpora at {}", dir.display());
+    let mut failures = Vec::new();
+    // The fewest expressions each corpus holds (12,912 in all when this was written): a
+    // corpus that went missing or unreadable cannot pass by having nothing to compare.
+    for (sub, at_least) in [
+        ("promqltest", 1500),
+        ("kubernetes-mixin", 150),
+        ("awesome-prometheus-alerts", 900),
+        ("promtool-unittest", 10_000),
+    ] {
+        let exprs = expressions_under(&dir.join(sub));
+        assert!(
+            exprs.len() >= at_least,
+            "{sub}: {} expressions, expected at least {at_least}",
+            exprs.len()
+        );
+        let mut tally = Tally::default();
+        for e in &exprs {
+            tally.add(e);
+        }
+        eprintln!("{}", tally.report(sub));
+        failures.extend(tally.unexplained);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
