@@ -152,6 +152,60 @@ fn config_errors_are_positioned_and_exit_two() {
     assert!(err.contains(".alertlint.yaml:2:"), "{err}");
 }
 
+/// A config named without a directory (`--config .alertlint.yaml`) is in the working directory:
+/// its `paths:` globs match from there. A config found in the working directory or under it is
+/// named relative to it in messages.
+#[test]
+fn a_config_in_the_working_directory_is_named_and_matched_from_it() {
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "overrides:\n  - paths: [rules/**]\n    checks: {alert/*: off}\n",
+        ),
+        (
+            "rules/r.yaml",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n",
+        ),
+    ]);
+    for args in [
+        &["check", "--config", ".alertlint.yaml", "rules/"][..],
+        &["check", "rules/"],
+    ] {
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    }
+    std::fs::write(dir.path().join(".alertlint.yaml"), "polcy: {}\n").expect("write");
+    let out = alertlint()
+        .current_dir(dir.path().join("rules"))
+        .args(["check", "."])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:1:1",
+            dir.path().join(".alertlint.yaml").display()
+        )),
+        "{err}"
+    );
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "rules/"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("─[.alertlint.yaml:1:1]"), "{err}");
+    assert!(
+        err.ends_with("error: invalid config .alertlint.yaml\n"),
+        "{err}"
+    );
+}
+
 #[test]
 fn human_output_snapshot() {
     let (_, out, _) = run(&["check", "--no-config", "fixtures/cli/mixed.yaml"]);

@@ -119,9 +119,11 @@ pub struct Config {
 pub type ConfigError = Diagnostic;
 
 impl Config {
-    /// Looks for `.alertlint.yaml` in `start` and its parents.
+    /// Looks for `.alertlint.yaml` in `start` and its parents. The path found is relative to
+    /// the working directory when it is under it, as messages show it.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let abs = std::path::absolute(start).ok()?;
+        let cwd = std::env::current_dir().ok();
         let mut dir = if abs.is_dir() {
             Some(abs.as_path())
         } else {
@@ -131,7 +133,12 @@ impl Config {
             for name in CONFIG_NAMES {
                 let candidate = d.join(name);
                 if candidate.is_file() {
-                    return Some(candidate);
+                    return Some(
+                        match cwd.as_ref().and_then(|c| candidate.strip_prefix(c).ok()) {
+                            Some(rel) => rel.to_path_buf(),
+                            None => candidate,
+                        },
+                    );
                 }
             }
             dir = d.parent();
@@ -141,8 +148,10 @@ impl Config {
 
     pub fn load(path: &Path, is_check: impl Fn(&str) -> bool) -> Result<Config, Vec<ConfigError>> {
         let file = crate::load::read_source(path, "config", "config")?;
+        // `.alertlint.yaml` has the parent "": the working directory.
         let root = path
             .parent()
+            .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         Self::parse(file, root, is_check)
