@@ -63,6 +63,19 @@ pub(crate) fn parse_config(text: &str) -> Config {
     .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
 }
 
+/// The errors of `text` read as the config `./.alertlint.yaml`, or a panic if it has none.
+pub(crate) fn config_errors(text: &str) -> Vec<Diagnostic> {
+    let source = SourceFile::new(".alertlint.yaml", text.to_string());
+    match Config::parse(
+        source,
+        PathBuf::from("."),
+        alertlint_linter::checks::is_check_id,
+    ) {
+        Ok(_) => panic!("no config errors in {text:?}"),
+        Err(errors) => errors,
+    }
+}
+
 /// A temporary directory holding `files` (path relative to it, text), with the directories
 /// their paths name.
 pub(crate) fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 pub const CONFIG_NAMES: &[&str] = &[".alertlint.yaml", ".alertlint.yml"];
 
-/// Top-level keys. `runbooks` and `alertmanager` belong to their own modules, which read
-/// them from [`Config::sections`].
+/// Top-level keys. Every section is read into its type when the config is loaded, so a
+/// mistake anywhere in the file is a config error (exit 2) before anything is checked.
 const TOP_KEYS: &[&str] = &[
     "checks",
     "exclude",
@@ -109,8 +109,10 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub policy: Policy,
     pub overrides: Vec<Override>,
-    /// Raw sections owned by other modules (`runbooks`, `alertmanager`).
-    pub sections: BTreeMap<String, Node>,
+    /// `runbooks:`: the runbook roots and what their runbooks must hold.
+    pub runbooks: crate::runbook::settings::RunbooksConfig,
+    /// `alertmanager:`: where `alertmanager.yml` is and how its receivers are read.
+    pub alertmanager: crate::alertmanager::Settings,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -306,8 +308,12 @@ impl ConfigReader<'_> {
                 "policy" => self.policy(value, &mut config.policy),
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
-                other => {
-                    config.sections.insert(other.to_string(), value.clone());
+                "runbooks" => {
+                    config.runbooks = crate::runbook::settings::read(&mut self.sec, value)
+                }
+                _ => {
+                    config.alertmanager =
+                        crate::alertmanager::read_settings(&mut self.sec, value, &config.root)
                 }
             }
         }
@@ -340,12 +346,14 @@ impl ConfigReader<'_> {
 
     fn checks(&mut self, node: &Node) -> BTreeMap<String, CheckSetting> {
         let mut out = BTreeMap::new();
-        for (id, value, _) in self.sec.entries(node, &[], "checks") {
+        for (id, value, key_span) in self.sec.entries(node, &[], "checks") {
             if !(self.is_check)(id) && !id.ends_with("/*") {
-                self.sec.error(
-                    value.span,
-                    format!("unknown check `{id}` (see `alertlint checks`)"),
-                );
+                let ids: Vec<&str> = crate::checks::CHECKS.iter().map(|c| c.id).collect();
+                let hint = crate::load::closest(id, &ids)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_else(|| " (see `alertlint checks`)".to_string());
+                self.sec
+                    .error(key_span, format!("unknown check `{id}`{hint}"));
                 continue;
             }
             let setting = match value.as_str().unwrap_or("") {
@@ -438,6 +446,7 @@ impl ConfigReader<'_> {
     }
 
     fn override_(&mut self, node: &Node, base: &Policy) -> Option<Override> {
+        let errors_before = self.sec.errors.len();
         let mut o = Override {
             paths: None,
             labels: Vec::new(),
@@ -478,7 +487,9 @@ impl ConfigReader<'_> {
                 _ => o.checks = self.checks(value),
             }
         }
-        if o.checks.is_empty() && o.policy.is_none() {
+        // Said only of an override with nothing wrong inside: one whose `checks:` only named
+        // unknown checks has had those reported.
+        if o.checks.is_empty() && o.policy.is_none() && self.sec.errors.len() == errors_before {
             self.sec.error(
                 node.span,
                 "an override needs `checks:` or `policy:` to change",
