@@ -3,7 +3,6 @@ use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
 use alertlint_diagnostics::diagnostic::Severity;
 use alertlint_diagnostics::report::{self, HumanOptions, Summary};
 use alertlint_linter::analyse::{Inputs, analyse};
-use alertlint_linter::checks::is_check_id;
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
 use std::io::{IsTerminal, Write};
@@ -47,7 +46,7 @@ pub(crate) fn load_config(
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    Config::load(&path, is_check_id).map_err(|errors| {
+    Config::load(&path).map_err(|errors| {
         print_config_errors(&errors, color);
         eprintln!(
             "error: invalid config {}",

@@ -1,5 +1,5 @@
 use super::{EXIT_OK, usage_error};
-use alertlint_linter::checks::{CHECKS, find};
+use alertlint_linter::checks::{CHECKS, CheckId};
 use alertlint_linter::load::closest;
 use std::process::ExitCode;
 
@@ -19,7 +19,7 @@ pub(crate) fn list() -> ExitCode {
 }
 
 pub(crate) fn explain(id: &str) -> ExitCode {
-    match find(id) {
+    match CheckId::from_id(id).map(CheckId::check) {
         Some(c) => {
             let state = if c.default_enabled {
                 format!("on by default, severity {}", c.default_severity.as_str())
