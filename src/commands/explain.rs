@@ -1,9 +1,14 @@
 use super::{EXIT_OK, usage_error};
+use crate::cli::ChecksFormat;
 use alertlint_linter::checks::{CHECKS, CheckId};
 use alertlint_linter::load::closest;
 use std::process::ExitCode;
 
-pub(crate) fn list() -> ExitCode {
+pub(crate) fn list(format: ChecksFormat) -> ExitCode {
+    if format == ChecksFormat::Markdown {
+        print!("{}", alertlint_linter::checks::markdown_table());
+        return ExitCode::from(EXIT_OK);
+    }
     let width = CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for c in CHECKS {

@@ -10,7 +10,7 @@ use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 /// check, in report order), [`CHECKS`] and the lookups between them. A check is added by
 /// writing its file (named after its id: `alert/owner` is `alert_owner.rs`, with its `CHECK`
 /// and its documentation at the top) and one line here; `alertlint checks`, `alertlint
-/// explain` and the SARIF rule list all follow.
+/// explain`, the SARIF rule list and the README's table all follow.
 macro_rules! registry {
     ($($variant:ident: $module:ident,)*) => {
         $(mod $module;)*
@@ -317,6 +317,25 @@ pub fn unknown_pattern_hint(pattern: &str) -> String {
         Some(s) => format!("; did you mean `{s}`?"),
         None => " (see `alertlint checks`)".to_string(),
     }
+}
+
+/// The check table of the README (`alertlint checks --format markdown`): every check with its
+/// default severity (or `off`) and summary.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| check | default | what it reports |\n|---|---|---|\n");
+    for c in CHECKS {
+        let default = if c.default_enabled {
+            c.default_severity.as_str()
+        } else {
+            "off"
+        };
+        out.push_str(&format!(
+            "| `{}` | {default} | {} |\n",
+            c.id,
+            c.summary.replace('|', "\\|")
+        ));
+    }
+    out
 }
 
 /// A rule with the group and file it is in.
