@@ -35,7 +35,11 @@ pub(crate) enum Command {
     /// Check rule files (and, if configured, runbooks and routing) and report problems.
     Check(CheckArgs),
     /// List every check with its id, default severity and summary.
-    Checks,
+    Checks {
+        /// `markdown`: the table of checks in the README.
+        #[arg(long, value_enum, default_value_t = ChecksFormat::Text)]
+        format: ChecksFormat,
+    },
     /// Print the documentation of a check.
     Explain {
         /// A check id, such as `alert/runbook` (see `alertlint checks`).
@@ -48,6 +52,15 @@ pub(crate) enum Command {
     /// Work with runbooks (`runbook new <AlertName>` writes a skeleton filled from the rule).
     #[command(subcommand)]
     Runbook(RunbookCommand),
+}
+
+/// How `alertlint checks` lists the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ChecksFormat {
+    /// One line per check: id, default severity, summary.
+    Text,
+    /// A Markdown table, as in the README.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => commands::check::run(args),
-        Command::Checks => commands::explain::list(),
+        Command::Checks { format } => commands::explain::list(format),
         Command::Explain { check } => commands::explain::explain(&check),
         Command::Test(args) => commands::test::run(args),
         Command::Route(args) => commands::route::run(args),

@@ -152,6 +152,149 @@ fn config_errors_are_positioned_and_exit_two() {
     assert!(err.contains(".alertlint.yaml:2:"), "{err}");
 }
 
+/// A config named without a directory (`--config .alertlint.yaml`) is in the working directory:
+/// its `paths:` globs match from there. A config found in the working directory or under it is
+/// named relative to it in messages.
+#[test]
+fn a_config_in_the_working_directory_is_named_and_matched_from_it() {
+    let dir = common::dir_with(&[
+        (
+            ".alertlint.yaml",
+            "overrides:\n  - paths: [rules/**]\n    checks: {alert/*: off}\n",
+        ),
+        (
+            "rules/r.yaml",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n",
+        ),
+    ]);
+    for args in [
+        &["check", "--config", ".alertlint.yaml", "rules/"][..],
+        &["check", "rules/"],
+    ] {
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    }
+    std::fs::write(dir.path().join(".alertlint.yaml"), "polcy: {}\n").expect("write");
+    let out = alertlint()
+        .current_dir(dir.path().join("rules"))
+        .args(["check", "."])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:1:1",
+            dir.path().join(".alertlint.yaml").display()
+        )),
+        "{err}"
+    );
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "rules/"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("─[.alertlint.yaml:1:1]"), "{err}");
+    assert!(
+        err.ends_with("error: invalid config .alertlint.yaml\n"),
+        "{err}"
+    );
+}
+
+/// `alertlint <args>` run in a directory holding `config` as its `.alertlint.yaml` (found, not
+/// named) and a rule file `rules/r.yaml`: the exit code, stdout and stderr.
+fn run_with_config(config: &str, args: &[&str]) -> (i32, String, String) {
+    let dir = common::dir_with(&[
+        (".alertlint.yaml", config),
+        (
+            "rules/r.yaml",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n",
+        ),
+    ]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A typo under `runbooks:` is a config error like one at the top: exit 2, positioned at the
+/// key, nothing checked (it was a diagnostic once, and the runbook checks silently did not run).
+#[test]
+fn a_typo_under_runbooks_is_a_config_error() {
+    let (code, out, err) = run_with_config("runbooks:\n  - dirr: x\n", &["check", "rules/"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_typo_under_alertmanager_is_a_config_error() {
+    let (code, out, err) = run_with_config(
+        "alertmanager:\n  config: am.yml\n  shared_recievers: [audit-log]\n",
+        &["check", "rules/"],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    insta::assert_snapshot!(err);
+}
+
+/// A value of the wrong type deep inside a section (a runbook root's `sections`, a tier's
+/// `min_for` in an override's policy) is reported where it is written.
+#[test]
+fn a_wrong_type_deep_in_the_config_is_a_config_error() {
+    let (code, out, err) = run_with_config(
+        "runbooks:\n  preset: incident\n  roots:\n    - dir: runbooks/\n      sections: {Context: true}\n\
+         overrides:\n  - labels: {team: a}\n    policy:\n      tiers:\n        critical: {min_for: [1m]}\n",
+        &["check", "rules/"],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    insta::assert_snapshot!(err);
+}
+
+/// An unknown check id is underlined at its key, in `checks:` and in an override, with the
+/// check it is most likely a typo of.
+#[test]
+fn an_unknown_check_id_is_underlined_at_its_key() {
+    let (code, out, err) = run_with_config(
+        "checks:\n  alert/runbok: off\noverrides:\n  - paths: [legacy/**]\n    checks: {rule/exprs: off, nothing/here: off}\n",
+        &["check", "rules/"],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    insta::assert_snapshot!(err);
+}
+
+/// Every command that reads the config reads all of it: `route` and `runbook new` stop on a
+/// mistake under `runbooks:` or `alertmanager:` as `check` does, whether or not they use it.
+#[test]
+fn every_command_stops_on_any_config_error() {
+    let runbooks_typo = "runbooks:\n  - dirr: x\n";
+    let am_typo = "alertmanager:\n  temas: {}\n";
+    for (config, args) in [
+        (runbooks_typo, &["route", "--rules", "rules/"][..]),
+        (runbooks_typo, &["runbook", "new", "A", "rules/"]),
+        (am_typo, &["runbook", "new", "A", "rules/"]),
+        (am_typo, &["route", "--labels", "team=a"]),
+    ] {
+        let (code, out, err) = run_with_config(config, args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(".alertlint.yaml:2:")
+                && err.ends_with("error: invalid config .alertlint.yaml\n"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn human_output_snapshot() {
     let (_, out, _) = run(&["check", "--no-config", "fixtures/cli/mixed.yaml"]);

@@ -497,7 +497,8 @@ fn missing_alertmanager_and_runbook_paths_exit_two() {
 }
 
 /// Mistakes in the `runbooks:` and `alertmanager:` sections of `.alertlint.yaml` are config
-/// errors like any other: positioned in the config, exit 2, no report written.
+/// errors like any other: positioned in the config, exit 2, no report written. The file is read
+/// whole first; a runbook directory that does not exist is reported once it reads.
 #[test]
 fn errors_in_the_configs_runbooks_and_alertmanager_sections_exit_two() {
     let dir = dir_with(&[
@@ -526,6 +527,20 @@ fn errors_in_the_configs_runbooks_and_alertmanager_sections_exit_two() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(!d.join("report.json").exists(), "no report is written");
     insta::assert_snapshot!("config_section_errors", err);
+
+    std::fs::write(
+        d.join(".alertlint.yaml"),
+        "checks: {alert/*: off}\nrunbooks:\n  - dir: missing/\n",
+    )
+    .expect("write");
+    let (code, out, err) = run_in(d, &["check", "--config", ".alertlint.yaml", "rules.yaml"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("runbook directory `missing` does not exist")
+            && err.contains(".alertlint.yaml:3:10]")
+            && err.ends_with("error: invalid config .alertlint.yaml\n"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -132,8 +132,7 @@ receivers:
 fn invalid_alertmanager_settings_are_config_errors() {
     // (The list's first item is no string: the unknown name is still shown at its own item.)
     let text = "alertmanager:\n  config: am.yml\n  paging_integrations: [[pagerduty], pagerdutty]\n  warning_pages: maybe\n  temas: {}\n";
-    let config = common::parse_config(text);
-    let errors = alertmanager::settings(&config).err().unwrap_or_default();
+    let errors = common::config_errors(text);
     insta::assert_snapshot!("invalid_settings", render(&errors));
 }
 

@@ -1,6 +1,6 @@
-//! Project config (`.alertlint.yaml`): `Config::parse`, then the sections other modules read
-//! from it (`alertmanager:` settings, check settings and policies asked for a rule), and its
-//! errors rendered in every output format.
+//! Project config (`.alertlint.yaml`): `Config::parse` (every section, `runbooks:` and
+//! `alertmanager:` included), then what is asked of it (check settings and policies asked for a
+//! rule), and its errors rendered in every output format.
 #![no_main]
 
 use alertlint_linter::analyse::{Inputs, analyse};
@@ -27,16 +27,13 @@ fuzz_target!(|data: &[u8]| -> Corpus {
         return Corpus::Reject;
     };
     let file = SourceFile::new(".alertlint.yaml", text.to_string());
-    let config = match Config::parse(file, PathBuf::from("."), alertlint_linter::checks::is_check_id) {
+    let config = match Config::parse(file, PathBuf::from(".")) {
         Ok(config) => config,
         Err(diags) => {
             fuzz_support::render_all(&diags);
             return Corpus::Keep;
         }
     };
-    if let Err(diags) = alertlint_linter::alertmanager::settings(&config) {
-        fuzz_support::render_all(&diags);
-    }
     let Classified::Rules(rules) = read_rule_file(SourceFile::new("rules.yaml", RULES.into()))
     else {
         unreachable!("the fixed rule file is a rule file")
@@ -44,11 +41,11 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     for (group, rule) in rules.rules() {
         std::hint::black_box(config.policy_for(Path::new("rules.yaml"), group, rule));
     }
-    for check in alertlint_linter::checks::CHECKS {
-        std::hint::black_box(config.may_enable(check.id, check.default_enabled));
-        let labels = [("severity", "critical"), ("team", "fraud-ml")];
-        std::hint::black_box(config.setting(check.id, Path::new("rules.yaml"), Some(&labels)));
+    for &check in alertlint_linter::checks::CheckId::ALL {
+        std::hint::black_box(config.may_enable(check));
     }
+    let labels = [("severity", "critical"), ("team", "fraud-ml")];
+    std::hint::black_box(config.enabled(Path::new("rules.yaml"), Some(&labels)));
     // Every check under this config's settings and policy.
     let diags = analyse(std::slice::from_ref(&rules), &config, &Inputs::default());
     fuzz_support::render_all(&diags);

@@ -3,7 +3,6 @@ use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
 use alertlint_diagnostics::diagnostic::Severity;
 use alertlint_diagnostics::report::{self, HumanOptions, Summary};
 use alertlint_linter::analyse::{Inputs, analyse};
-use alertlint_linter::checks::is_check_id;
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
 use std::io::{IsTerminal, Write};
@@ -47,7 +46,7 @@ pub(crate) fn load_config(
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    Config::load(&path, is_check_id).map_err(|errors| {
+    Config::load(&path).map_err(|errors| {
         print_config_errors(&errors, color);
         eprintln!(
             "error: invalid config {}",
@@ -112,17 +111,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             }
         };
     if !config_errors.is_empty() {
-        alertlint_diagnostics::diagnostic::sort(&mut config_errors);
-        print_config_errors(&config_errors, args.color);
-        let config_file = config.file.as_ref().map(|f| f.display_path());
-        let all_in_config = config_errors
-            .iter()
-            .all(|d| Some(d.file.display_path()) == config_file);
-        return usage_error(if all_in_config {
-            format!("invalid config {}", config_sources(&config_errors))
-        } else {
-            format!("unusable configuration: {}", config_sources(&config_errors))
-        });
+        return config_errors_exit(config_errors, &config, args.color);
     }
     if let Some(rbs) = &runbooks {
         walk_notes.extend(rbs.walk.lines("runbook", "runbooks"));
@@ -208,6 +197,27 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
     // one would cost tens of milliseconds on large rule sets for nothing.
     std::mem::forget((rule_files, runbooks, alertmanager, diags));
     ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// Prints errors found in the configuration once `.alertlint.yaml` was read (a runbook
+/// directory that does not exist, a broken `alertmanager.yml`), in file order, with the
+/// closing line; the run ends with exit code 2.
+pub(crate) fn config_errors_exit(
+    mut errors: Vec<alertlint_diagnostics::diagnostic::Diagnostic>,
+    config: &Config,
+    color: Color,
+) -> ExitCode {
+    alertlint_diagnostics::diagnostic::sort(&mut errors);
+    print_config_errors(&errors, color);
+    let config_file = config.file.as_ref().map(|f| f.display_path());
+    let all_in_config = errors
+        .iter()
+        .all(|d| Some(d.file.display_path()) == config_file);
+    usage_error(if all_in_config {
+        format!("invalid config {}", config_sources(&errors))
+    } else {
+        format!("unusable configuration: {}", config_sources(&errors))
+    })
 }
 
 /// The files some config errors are in, for the closing line (`.alertlint.yaml, am.yml`).

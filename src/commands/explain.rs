@@ -1,9 +1,14 @@
 use super::{EXIT_OK, usage_error, write_stdout};
-use alertlint_linter::checks::{CHECKS, find};
+use crate::cli::ChecksFormat;
+use alertlint_linter::checks::{CHECKS, CheckId};
 use alertlint_linter::suggest::closest;
 use std::process::ExitCode;
 
-pub(crate) fn list() -> ExitCode {
+pub(crate) fn list(format: ChecksFormat) -> ExitCode {
+    if format == ChecksFormat::Markdown {
+        write_stdout(&alertlint_linter::checks::markdown_table());
+        return ExitCode::from(EXIT_OK);
+    }
     let width = CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for c in CHECKS {
@@ -19,7 +24,7 @@ pub(crate) fn list() -> ExitCode {
 }
 
 pub(crate) fn explain(id: &str) -> ExitCode {
-    match find(id) {
+    match CheckId::from_id(id).map(CheckId::check) {
         Some(c) => {
             let state = if c.default_enabled {
                 format!("on by default, severity {}", c.default_severity.as_str())

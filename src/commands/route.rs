@@ -1,9 +1,9 @@
 //! `alertlint route`: where Alertmanager sends a label set (like `amtool config routes test`),
 //! or every alert of some rule files, so a reviewer sees the effect of a routing change.
 
-use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use super::{EXIT_OK, EXIT_PROBLEMS, usage_error};
 use crate::cli::RouteArgs;
-use crate::commands::check::{load_config, print_config_errors};
+use crate::commands::check::{config_errors_exit, load_config};
 use alertlint_diagnostics::source::Span;
 use alertlint_linter::alertmanager::{
     self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher,
@@ -32,10 +32,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
                 "no Alertmanager config: pass --alertmanager FILE or set `alertmanager:` in .alertlint.yaml",
             );
         }
-        Err(errors) => {
-            print_config_errors(&errors, args.color);
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(errors) => return config_errors_exit(errors, &config, args.color),
     };
     let mut out = String::new();
     if let Some(labels) = &args.labels {

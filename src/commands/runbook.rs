@@ -1,6 +1,6 @@
 //! `alertlint runbook new <AlertName>`: writes a runbook skeleton filled from the rule.
 
-use super::{EXIT_OK, EXIT_USAGE, usage_error};
+use super::{EXIT_OK, usage_error};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
@@ -64,17 +64,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
 
     let runbooks = match alertlint_linter::runbook::load(&config, &args.runbooks) {
         Ok(r) => r,
-        Err(errors) => {
-            for e in errors {
-                eprintln!(
-                    "error: {}:{}: {}",
-                    e.file.display_path(),
-                    e.start().line,
-                    e.message
-                );
-            }
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(errors) => return super::check::config_errors_exit(errors, &config, Color::Auto),
     };
     let policy = config.policy_for(&file.source.path, group, rule);
     let resolution = runbooks.as_ref().and_then(|rbs| {

@@ -48,19 +48,22 @@ pub(crate) fn alertlint() -> assert_cmd::Command {
 
 /// The config at `path`, or a panic that lists its errors.
 pub(crate) fn load_config(path: &Path) -> Config {
-    Config::load(path, alertlint_linter::checks::is_check_id)
-        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), messages(&e)))
+    Config::load(path).unwrap_or_else(|e| panic!("{}: {:?}", path.display(), messages(&e)))
 }
 
 /// `text` read as the config `./.alertlint.yaml`, or a panic that lists its errors.
 pub(crate) fn parse_config(text: &str) -> Config {
     let source = SourceFile::new(".alertlint.yaml", text.to_string());
-    Config::parse(
-        source,
-        PathBuf::from("."),
-        alertlint_linter::checks::is_check_id,
-    )
-    .unwrap_or_else(|e| panic!("{:?}", messages(&e)))
+    Config::parse(source, PathBuf::from(".")).unwrap_or_else(|e| panic!("{:?}", messages(&e)))
+}
+
+/// The errors of `text` read as the config `./.alertlint.yaml`, or a panic if it has none.
+pub(crate) fn config_errors(text: &str) -> Vec<Diagnostic> {
+    let source = SourceFile::new(".alertlint.yaml", text.to_string());
+    match Config::parse(source, PathBuf::from(".")) {
+        Ok(_) => panic!("no config errors in {text:?}"),
+        Err(errors) => errors,
+    }
 }
 
 /// A temporary directory holding `files` (path relative to it, text), with the directories

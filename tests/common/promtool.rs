@@ -4,7 +4,7 @@
 
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_linter::analyse::{Inputs, analyse};
-use alertlint_linter::checks::{Category, find};
+use alertlint_linter::checks::{Category, CheckId};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ pub(crate) fn inputs() -> Vec<PathBuf> {
             .and_then(|n| n.to_str())
             .map(|n| n.replace("__", "/"))
             .unwrap_or_default();
-        if find(&id).is_some_and(|c| c.category == Category::Correctness) {
+        if CheckId::from_id(&id).is_some_and(|c| c.check().category == Category::Correctness) {
             files.push(dir.join("fail.yaml"));
             files.push(dir.join("pass.yaml"));
         }
@@ -139,7 +139,9 @@ fn correctness_findings(path: &Path) -> Result<Vec<Diagnostic>, String> {
         &Inputs::default(),
     )
     .into_iter()
-    .filter(|d| find(d.check).is_some_and(|c| c.category == Category::Correctness))
+    .filter(|d| {
+        CheckId::from_id(d.check).is_some_and(|c| c.check().category == Category::Correctness)
+    })
     .collect())
 }
 

@@ -1,61 +1,82 @@
 //! Runs the checks over loaded files, applies the config (which checks, how loud, per path
 //! and per label) and the inline suppressions, and returns the diagnostics in report order.
 
-use crate::checks::{CHECKS, Check, Context};
-use crate::config::{CheckSetting, Config};
+use crate::checks::{CheckId, Context};
+use crate::config::{Config, Enabled, Override};
 use crate::model::RuleFile;
 use crate::suppress;
 use alertlint_diagnostics::diagnostic::{self, Diagnostic, Severity};
 use alertlint_diagnostics::source::{SourceFile, Span};
 use std::collections::HashMap;
 
-/// A rule's span with its labels (group labels first, rule labels overriding).
-type RuleLabels<'a> = (Span, Vec<(&'a str, &'a str)>);
-
-/// Per file, its rules' labels, in file order: what overrides by `labels:` match against.
-struct RuleIndex<'a> {
-    files: HashMap<*const SourceFile, Vec<RuleLabels<'a>>>,
+/// Which checks report in one file, and how loud, worked out once per file and per rule from
+/// the config's settings (not per diagnostic).
+struct FileChecks {
+    /// Outside any rule, and in every rule when no override of this file matches by labels.
+    file: Enabled,
+    /// Each rule's span with what reports in it, in file order; empty when no override of
+    /// this file matches by labels.
+    rules: Vec<(Span, Enabled)>,
 }
 
-impl<'a> RuleIndex<'a> {
-    /// Empty when no override matches by labels: then no setting depends on them.
-    fn new(files: &'a [RuleFile], config: &Config) -> Self {
-        let mut map = HashMap::new();
-        if !config.overrides.iter().any(|o| !o.labels.is_empty()) {
-            return RuleIndex { files: map };
-        }
-        for f in files {
-            let rules = f
+impl FileChecks {
+    fn new(config: &Config, path: &std::path::Path, file: Option<&RuleFile>) -> FileChecks {
+        let overrides: Vec<&Override> = config.overrides_for(path);
+        let rules = match file {
+            Some(f) if overrides.iter().any(|o| !o.labels.is_empty()) => f
                 .rules()
-                .map(|(g, r)| (r.span, r.labels_with(g).collect()))
-                .collect();
-            map.insert(std::sync::Arc::as_ptr(&f.source), rules);
+                .map(|(g, r)| {
+                    let labels: Vec<(&str, &str)> = r.labels_with(g).collect();
+                    (r.span, config.enabled_where(&overrides, Some(&labels)))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        FileChecks {
+            file: config.enabled_where(&overrides, None),
+            rules,
         }
-        RuleIndex { files: map }
     }
 
-    /// Labels of the rule a diagnostic is in, if it is in one.
-    fn labels_at(&self, file: &SourceFile, at: usize) -> Option<&[(&'a str, &'a str)]> {
-        let rules = self.files.get(&(file as *const SourceFile))?;
-        let i = rules.partition_point(|(s, _)| s.start <= at);
-        let (span, labels) = rules.get(i.checked_sub(1)?)?;
-        (at < span.end).then_some(labels.as_slice())
-    }
-}
-
-/// The severity a diagnostic of `check` gets at this place, or `None` if the check is off there.
-fn resolve(check: &Check, config: &Config, index: &RuleIndex, d: &Diagnostic) -> Option<Severity> {
-    let labels = index.labels_at(&d.file, d.span.start);
-    match config.setting(check.id, &d.file.path, labels) {
-        Some(CheckSetting::Off) => None,
-        Some(CheckSetting::On(sev)) => Some(sev.unwrap_or(check.default_severity)),
-        None if check.default_enabled => Some(check.default_severity),
-        None => None,
+    /// What reports at offset `at`: in the rule holding it, else in the file.
+    fn at(&self, at: usize) -> &Enabled {
+        let i = self.rules.partition_point(|(s, _)| s.start <= at);
+        match i.checked_sub(1).and_then(|i| self.rules.get(i)) {
+            Some((span, enabled)) if at < span.end => enabled,
+            _ => &self.file,
+        }
     }
 }
 
-fn check_of(id: &str) -> &'static Check {
-    crate::checks::find(id).unwrap_or(CHECKS[0])
+/// [`FileChecks`] of every file diagnostics are reported in: the rule files, worked out
+/// up front; runbooks and Alertmanager configs when their first diagnostic comes.
+struct Settings<'a> {
+    config: &'a Config,
+    files: HashMap<*const SourceFile, FileChecks>,
+}
+
+impl<'a> Settings<'a> {
+    fn new(files: &[RuleFile], config: &'a Config) -> Self {
+        let files = files
+            .iter()
+            .map(|f| {
+                let checks = FileChecks::new(config, &f.source.path, Some(f));
+                (std::sync::Arc::as_ptr(&f.source), checks)
+            })
+            .collect();
+        Settings { config, files }
+    }
+
+    /// The severity a diagnostic of `check` gets where it is, or `None` if the check is off
+    /// there.
+    fn severity(&mut self, check: CheckId, d: &Diagnostic) -> Option<Severity> {
+        let config = self.config;
+        self.files
+            .entry(std::sync::Arc::as_ptr(&d.file))
+            .or_insert_with(|| FileChecks::new(config, &d.file.path, None))
+            .at(d.span.start)
+            .severity(check)
+    }
 }
 
 /// What `check` looks at besides the rule files.
@@ -69,19 +90,26 @@ pub struct Inputs<'a> {
 }
 
 /// Runs every check, spread over the cores: checks are independent of each other, so each
-/// one is a unit of work. Results keep the order of `CHECKS`, so output stays deterministic.
-fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
+/// one is a unit of work. Results keep the order of [`CheckId::ALL`], so output stays
+/// deterministic; each diagnostic comes with the check that found it.
+fn run_checks(ctx: &Context) -> Vec<(CheckId, Diagnostic)> {
     // A check off everywhere would only have its findings dropped (and a runbook check
     // would read runbooks again to report them).
-    let runnable: Vec<_> = CHECKS
+    let runnable: Vec<_> = CheckId::ALL
         .iter()
-        .filter(|c| ctx.config.may_enable(c.id, c.default_enabled))
-        .filter_map(|c| c.run)
+        .filter(|&&id| ctx.config.may_enable(id))
+        .filter_map(|&id| Some((id, id.check().run?)))
         .collect();
     crate::parallel::map(runnable.len(), |_: &mut (), i| {
+        let (id, run) = runnable[i];
         let mut out = Vec::new();
-        runnable[i](ctx, &mut out);
-        out
+        run(ctx, &mut out);
+        debug_assert!(
+            out.iter().all(|d| d.check == id.id()),
+            "{} reports only its own id",
+            id.id()
+        );
+        out.into_iter().map(|d| (id, d)).collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
@@ -91,32 +119,32 @@ fn run_checks(ctx: &Context) -> Vec<Diagnostic> {
 pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diagnostic> {
     let mut ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
     ctx.partial_rule_set = inputs.partial_rule_set;
-    let index = RuleIndex::new(files, config);
+    let mut settings = Settings::new(files, config);
     let raw = run_checks(&ctx);
 
     let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());
-    let mut suppression_problems = Vec::new();
+    // Comments that are not suppressions (`suppression/invalid`), then suppressions that
+    // silenced nothing (`suppression/unused`).
+    let mut invalid = Vec::new();
+    let mut unused = Vec::new();
     let mut by_file: HashMap<*const SourceFile, (Vec<suppress::Suppression>, suppress::Index)> =
         HashMap::new();
     for f in files {
-        let sups = suppress::read(f, &mut suppression_problems);
+        let sups = suppress::read(f, &mut invalid);
         if !sups.is_empty() {
             let index = suppress::Index::new(&sups);
             by_file.insert(std::sync::Arc::as_ptr(&f.source), (sups, index));
         }
     }
 
-    for mut d in raw {
-        let Some(severity) = resolve(check_of(d.check), config, &index, &d) else {
+    for (check, mut d) in raw {
+        let Some(severity) = settings.severity(check, &d) else {
             continue;
         };
         d.severity = severity;
         let sups = by_file.get_mut(&std::sync::Arc::as_ptr(&d.file));
-        let suppressed = sups.and_then(|(sups, index)| {
-            index
-                .find(sups, d.check, d.span.start)
-                .map(|i| &mut sups[i])
-        });
+        let suppressed = sups
+            .and_then(|(sups, index)| index.find(sups, check, d.span.start).map(|i| &mut sups[i]));
         match suppressed {
             Some(s) => s.used = true,
             None => out.push(d),
@@ -130,9 +158,9 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
             .flat_map(|(sups, _)| sups)
         {
             if !s.used {
-                suppression_problems.push(
+                unused.push(
                     Diagnostic::new(
-                        "suppression/unused",
+                        CheckId::SuppressionUnused.id(),
                         &f.source,
                         s.span,
                         format!(
@@ -145,8 +173,12 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
             }
         }
     }
-    for mut d in suppression_problems {
-        if let Some(severity) = resolve(check_of(d.check), config, &index, &d) {
+    let invalid = invalid
+        .into_iter()
+        .map(|d| (CheckId::SuppressionInvalid, d));
+    let unused = unused.into_iter().map(|d| (CheckId::SuppressionUnused, d));
+    for (check, mut d) in invalid.chain(unused) {
+        if let Some(severity) = settings.severity(check, &d) {
             d.severity = severity;
             out.push(d);
         }

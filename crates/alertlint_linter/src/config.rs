@@ -2,20 +2,20 @@
 //! per-label overrides. Read with the same span-preserving reader as rule files, so a mistake
 //! in the config is reported at its line and column.
 
+use crate::checks::{CheckId, CheckSet};
 use crate::config_reader::SectionReader;
 use crate::model::{Rule, RuleGroup};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::SourceFile;
 use alertlint_yaml::{self as yaml, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub const CONFIG_NAMES: &[&str] = &[".alertlint.yaml", ".alertlint.yml"];
 
-/// Top-level keys. `runbooks` and `alertmanager` belong to their own modules, which read
-/// them from [`Config::sections`].
+/// Top-level keys. Every section is read into its type when the config is loaded, so a
+/// mistake anywhere in the file is a config error (exit 2) before anything is checked.
 const TOP_KEYS: &[&str] = &[
     "checks",
     "exclude",
@@ -30,6 +30,53 @@ pub enum CheckSetting {
     Off,
     /// On, at the check's default severity or the one given.
     On(Option<Severity>),
+}
+
+/// The setting of each check in one `checks:` map, its ids and families resolved when the
+/// config is read: an id wins over its family (`alert/*`), whatever their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckSettings([Option<CheckSetting>; CheckId::COUNT]);
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings([None; CheckId::COUNT])
+    }
+}
+
+impl CheckSettings {
+    /// The check's setting here; `None` when the map does not name it or its family.
+    pub fn get(&self, id: CheckId) -> Option<CheckSetting> {
+        self.0[id as usize]
+    }
+
+    pub fn set(&mut self, id: CheckId, setting: CheckSetting) {
+        self.0[id as usize] = Some(setting);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+
+    /// These settings applied over `base`: what is set here wins.
+    fn apply_to(&self, base: &mut CheckSettings) {
+        for (b, s) in base.0.iter_mut().zip(self.0) {
+            if s.is_some() {
+                *b = s;
+            }
+        }
+    }
+}
+
+/// Which checks report at one place (a file, or a rule of it) and how loud: each check's
+/// default, then `checks:`, then every override that applies there, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enabled([Option<Severity>; CheckId::COUNT]);
+
+impl Enabled {
+    /// The severity of the check's findings here; `None` when it is off here.
+    pub fn severity(&self, id: CheckId) -> Option<Severity> {
+        self.0[id as usize]
+    }
 }
 
 /// One severity tier (`critical`, `warning`, …) of the on-call policy.
@@ -93,10 +140,23 @@ impl Policy {
 pub struct Override {
     pub paths: Option<GlobSet>,
     pub labels: Vec<(String, String)>,
-    pub checks: BTreeMap<String, CheckSetting>,
+    pub checks: CheckSettings,
     /// The whole policy where this override applies: the base policy with the override's
     /// `policy:` keys applied (`None` when it sets no policy).
     pub policy: Option<Policy>,
+}
+
+impl Override {
+    /// Whether the override applies to a place by its labels: always without `labels:`;
+    /// otherwise only in a rule (`labels` are its labels) that has every one of them.
+    fn matches_labels(&self, labels: Option<&[(&str, &str)]>) -> bool {
+        self.labels.is_empty()
+            || labels.is_some_and(|ls| {
+                self.labels
+                    .iter()
+                    .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
+            })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,12 +165,14 @@ pub struct Config {
     pub file: Option<Arc<SourceFile>>,
     /// Where relative paths in the config (globs, runbook dirs) are resolved from.
     pub root: PathBuf,
-    pub checks: BTreeMap<String, CheckSetting>,
+    pub checks: CheckSettings,
     pub exclude: Vec<String>,
     pub policy: Policy,
     pub overrides: Vec<Override>,
-    /// Raw sections owned by other modules (`runbooks`, `alertmanager`).
-    pub sections: BTreeMap<String, Node>,
+    /// `runbooks:`: the runbook roots and what their runbooks must hold.
+    pub runbooks: crate::runbook::settings::RunbooksConfig,
+    /// `alertmanager:`: where `alertmanager.yml` is and how its receivers are read.
+    pub alertmanager: crate::alertmanager::Settings,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -119,9 +181,11 @@ pub struct Config {
 pub type ConfigError = Diagnostic;
 
 impl Config {
-    /// Looks for `.alertlint.yaml` in `start` and its parents.
+    /// Looks for `.alertlint.yaml` in `start` and its parents. The path found is relative to
+    /// the working directory when it is under it, as messages show it.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let abs = std::path::absolute(start).ok()?;
+        let cwd = std::env::current_dir().ok();
         let mut dir = if abs.is_dir() {
             Some(abs.as_path())
         } else {
@@ -131,7 +195,12 @@ impl Config {
             for name in CONFIG_NAMES {
                 let candidate = d.join(name);
                 if candidate.is_file() {
-                    return Some(candidate);
+                    return Some(
+                        match cwd.as_ref().and_then(|c| candidate.strip_prefix(c).ok()) {
+                            Some(rel) => rel.to_path_buf(),
+                            None => candidate,
+                        },
+                    );
                 }
             }
             dir = d.parent();
@@ -139,23 +208,20 @@ impl Config {
         None
     }
 
-    pub fn load(path: &Path, is_check: impl Fn(&str) -> bool) -> Result<Config, Vec<ConfigError>> {
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         let file = crate::load::read_source(path, "config", "config")?;
+        // `.alertlint.yaml` has the parent "": the working directory.
         let root = path
             .parent()
+            .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Self::parse(file, root, is_check)
+        Self::parse(file, root)
     }
 
-    pub fn parse(
-        file: Arc<SourceFile>,
-        root: PathBuf,
-        is_check: impl Fn(&str) -> bool,
-    ) -> Result<Config, Vec<ConfigError>> {
+    pub fn parse(file: Arc<SourceFile>, root: PathBuf) -> Result<Config, Vec<ConfigError>> {
         let mut r = ConfigReader {
             sec: SectionReader::new(&file),
-            is_check: &is_check,
         };
         let (docs, problems) = yaml::parse(&file.text);
         for p in problems {
@@ -185,58 +251,63 @@ impl Config {
         }
     }
 
-    /// The setting for a check on a file, and (if the diagnostic is about a rule) that
-    /// rule's labels: later overrides win over earlier ones, and all over `checks:`.
-    pub fn setting(
-        &self,
-        check: &str,
-        path: &Path,
-        labels: Option<&[(&str, &str)]>,
-    ) -> Option<CheckSetting> {
-        let mut setting = setting_in(&self.checks, check);
-        if self.overrides.is_empty() {
-            return setting;
-        }
-        let rel = self.relative(path);
-        for o in self
-            .overrides
-            .iter()
-            .filter(|o| Self::applies(o, &rel, labels))
-        {
-            if let Some(s) = setting_in(&o.checks, check) {
-                setting = Some(s);
-            }
-        }
-        setting
+    /// Which checks report in the file at `path`, in a rule with `labels` (`None`: outside
+    /// any rule, where overrides by labels do not apply): later overrides win over earlier
+    /// ones, and all over `checks:`.
+    pub fn enabled(&self, path: &Path, labels: Option<&[(&str, &str)]>) -> Enabled {
+        self.enabled_where(&self.overrides_for(path), labels)
     }
 
-    /// Whether `check` may be on anywhere: on in `checks:` (or on by default and not set
+    /// The overrides whose `paths:` take in the file at `path` (their `labels:` not looked at
+    /// yet), in order: what [`Config::enabled_where`] is given for each place in that file.
+    pub fn overrides_for(&self, path: &Path) -> Vec<&Override> {
+        if self.overrides.is_empty() {
+            return Vec::new();
+        }
+        let rel = self.relative(path);
+        self.overrides
+            .iter()
+            .filter(|o| o.paths.as_ref().is_none_or(|g| g.is_match(&rel)))
+            .collect()
+    }
+
+    /// [`Config::enabled`] with the overrides of the file worked out already
+    /// ([`Config::overrides_for`]).
+    pub fn enabled_where(
+        &self,
+        overrides: &[&Override],
+        labels: Option<&[(&str, &str)]>,
+    ) -> Enabled {
+        let mut settings = self.checks;
+        for o in overrides.iter().filter(|o| o.matches_labels(labels)) {
+            o.checks.apply_to(&mut settings);
+        }
+        let mut enabled = Enabled([None; CheckId::COUNT]);
+        for &id in CheckId::ALL {
+            let check = id.check();
+            enabled.0[id as usize] = match settings.get(id) {
+                Some(CheckSetting::Off) => None,
+                Some(CheckSetting::On(sev)) => Some(sev.unwrap_or(check.default_severity)),
+                None => check.default_enabled.then_some(check.default_severity),
+            };
+        }
+        enabled
+    }
+
+    /// Whether a check may be on anywhere: on in `checks:` (or on by default and not set
     /// there), or on in some override. A check off everywhere need not run at all.
-    pub fn may_enable(&self, check: &str, on_by_default: bool) -> bool {
+    pub fn may_enable(&self, id: CheckId) -> bool {
         let on = |s: Option<CheckSetting>| matches!(s, Some(CheckSetting::On(_)));
-        match setting_in(&self.checks, check) {
-            None if on_by_default => true,
-            base => {
-                on(base)
-                    || self
-                        .overrides
-                        .iter()
-                        .any(|o| on(setting_in(&o.checks, check)))
-            }
+        match self.checks.get(id) {
+            None if id.check().default_enabled => true,
+            base => on(base) || self.overrides.iter().any(|o| on(o.checks.get(id))),
         }
     }
 
     /// Whether an override applies to a file (its path relative to the config) and, when the
     /// place is a rule, that rule's labels.
     fn applies(o: &Override, rel: &Path, labels: Option<&[(&str, &str)]>) -> bool {
-        let path_ok = o.paths.as_ref().is_none_or(|g| g.is_match(rel));
-        let labels_ok = o.labels.is_empty()
-            || labels.is_some_and(|ls| {
-                o.labels
-                    .iter()
-                    .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
-            });
-        path_ok && labels_ok
+        o.paths.as_ref().is_none_or(|g| g.is_match(rel)) && o.matches_labels(labels)
     }
 
     /// The on-call policy of a rule in the file at `path`: the `policy:` of the last
@@ -269,22 +340,8 @@ impl Config {
     }
 }
 
-/// A check's setting in a `checks:` map: its exact id wins over its family (`alert/*`).
-/// Asked for every diagnostic: the family is found among the few keys of the map rather
-/// than by formatting its key each time.
-fn setting_in(m: &BTreeMap<String, CheckSetting>, check: &str) -> Option<CheckSetting> {
-    m.get(check)
-        .or_else(|| {
-            m.iter()
-                .find(|(k, _)| k.ends_with("/*") && crate::checks::covers(k, check))
-                .map(|(_, s)| s)
-        })
-        .copied()
-}
-
 struct ConfigReader<'a> {
     sec: SectionReader<'a>,
-    is_check: &'a dyn Fn(&str) -> bool,
 }
 
 impl ConfigReader<'_> {
@@ -297,8 +354,12 @@ impl ConfigReader<'_> {
                 "policy" => self.policy(value, &mut config.policy),
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
-                other => {
-                    config.sections.insert(other.to_string(), value.clone());
+                "runbooks" => {
+                    config.runbooks = crate::runbook::settings::read(&mut self.sec, value)
+                }
+                _ => {
+                    config.alertmanager =
+                        crate::alertmanager::read_settings(&mut self.sec, value, &config.root)
                 }
             }
         }
@@ -329,35 +390,54 @@ impl ConfigReader<'_> {
         globs.into_iter().map(|g| g.value).collect()
     }
 
-    fn checks(&mut self, node: &Node) -> BTreeMap<String, CheckSetting> {
-        let mut out = BTreeMap::new();
-        for (id, value, _) in self.sec.entries(node, &[], "checks") {
-            if !(self.is_check)(id) && !id.ends_with("/*") {
-                self.sec.error(
-                    value.span,
-                    format!("unknown check `{id}` (see `alertlint checks`)"),
-                );
+    /// A `checks:` map, each key resolved to the checks it names (an id, or a family such
+    /// as `alert/*`); an unknown one is reported at the key.
+    fn checks(&mut self, node: &Node) -> CheckSettings {
+        let mut families = CheckSettings::default();
+        let mut ids = CheckSettings::default();
+        for (pattern, value, key_span) in self.sec.entries(node, &[], "checks") {
+            let Some(set) = CheckSet::parse(pattern) else {
+                let what = if pattern.ends_with("/*") {
+                    "check family"
+                } else {
+                    "check"
+                };
+                let hint = crate::checks::unknown_pattern_hint(pattern);
+                self.sec
+                    .error(key_span, format!("unknown {what} `{pattern}`{hint}"));
                 continue;
-            }
-            let setting = match value.as_str().unwrap_or("") {
-                "off" | "false" => CheckSetting::Off,
-                "on" | "true" => CheckSetting::On(None),
-                s => {
-                    match Severity::parse(s) {
-                        Some(sev) => CheckSetting::On(Some(sev)),
-                        None => {
-                            self.sec.error(
-                            value.span,
-                            format!("`{id}`: expected one of error, warning, info, on, off; found `{s}`"),
-                        );
-                            continue;
-                        }
-                    }
-                }
             };
-            out.insert(id.to_string(), setting);
+            let found = match value.as_scalar().filter(|_| !value.is_null()) {
+                Some(s) => format!("`{}`", s.text),
+                None => value.kind_name().to_string(),
+            };
+            let setting = match value.as_str().filter(|_| !value.is_null()) {
+                Some("off" | "false") => CheckSetting::Off,
+                Some("on" | "true") => CheckSetting::On(None),
+                s => match s.and_then(Severity::parse) {
+                    Some(sev) => CheckSetting::On(Some(sev)),
+                    None => {
+                        self.sec.error(
+                            value.span,
+                            format!(
+                                "`{pattern}`: expected one of error, warning, info, on, off; found {found}"
+                            ),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let into = if pattern.ends_with("/*") {
+                &mut families
+            } else {
+                &mut ids
+            };
+            for id in set.iter() {
+                into.set(id, setting);
+            }
         }
-        out
+        ids.apply_to(&mut families);
+        families
     }
 
     fn policy(&mut self, node: &Node, policy: &mut Policy) {
@@ -429,10 +509,11 @@ impl ConfigReader<'_> {
     }
 
     fn override_(&mut self, node: &Node, base: &Policy) -> Option<Override> {
+        let errors_before = self.sec.errors.len();
         let mut o = Override {
             paths: None,
             labels: Vec::new(),
-            checks: BTreeMap::new(),
+            checks: CheckSettings::default(),
             policy: None,
         };
         for (key, value, _) in
@@ -469,7 +550,9 @@ impl ConfigReader<'_> {
                 _ => o.checks = self.checks(value),
             }
         }
-        if o.checks.is_empty() && o.policy.is_none() {
+        // Said only of an override with nothing wrong inside: one whose `checks:` only named
+        // unknown checks has had those reported.
+        if o.checks.is_empty() && o.policy.is_none() && self.sec.errors.len() == errors_before {
             self.sec.error(
                 node.span,
                 "an override needs `checks:` or `policy:` to change",
@@ -484,19 +567,78 @@ impl ConfigReader<'_> {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Config {
+        let file = SourceFile::new(".alertlint.yaml", text.to_string());
+        Config::parse(file, PathBuf::from(".")).expect("valid config")
+    }
+
     #[test]
     fn a_check_off_everywhere_need_not_run() {
-        let text = "checks:\n  alert/*: off\noverrides:\n  - paths: [team-a/**]\n    checks:\n      alert/owner: warning\n";
-        let file = SourceFile::new(".alertlint.yaml", text.to_string());
-        let config = Config::parse(file, PathBuf::from("."), crate::checks::is_check_id)
-            .expect("valid config");
-        assert!(config.may_enable("alert/owner", true), "on in an override");
-        assert!(!config.may_enable("alert/severity", true), "off by family");
-        assert!(config.may_enable("rule/expr", true), "on by default");
+        let config = parse(
+            "checks:\n  alert/*: off\noverrides:\n  - paths: [team-a/**]\n    checks:\n      alert/owner: warning\n",
+        );
+        assert!(config.may_enable(CheckId::AlertOwner), "on in an override");
+        assert!(!config.may_enable(CheckId::AlertSeverity), "off by family");
+        assert!(config.may_enable(CheckId::RuleExpr), "on by default");
         assert!(
-            !config.may_enable("alert/dashboard", false),
+            !config.may_enable(CheckId::AlertDashboard),
             "off by default"
         );
-        assert!(!Config::default().may_enable("alert/dashboard", false));
+        assert!(!Config::default().may_enable(CheckId::AlertDashboard));
+    }
+
+    /// An id wins over its family in one map, written before or after it; later overrides
+    /// win over earlier ones; an override by labels applies in the rules that have them only.
+    #[test]
+    fn settings_resolve_once_per_place() {
+        let config = parse(
+            "checks:\n  alert/owner: info\n  alert/*: warning\n  rule/*: off\n  rule/expr: on\n\
+             overrides:\n  - paths: [legacy/**]\n    checks: {alert/*: off}\n\
+             \x20 - paths: [legacy/**]\n    checks: {alert/for: error}\n\
+             \x20 - labels: {team: a}\n    checks: {alert/owner: off}\n",
+        );
+        let here = config.enabled(Path::new("rules/x.yaml"), None);
+        assert_eq!(here.severity(CheckId::AlertOwner), Some(Severity::Info));
+        assert_eq!(here.severity(CheckId::AlertFor), Some(Severity::Warning));
+        assert_eq!(
+            here.severity(CheckId::AlertDashboard),
+            Some(Severity::Warning)
+        );
+        assert_eq!(here.severity(CheckId::RuleName), None);
+        assert_eq!(here.severity(CheckId::RuleExpr), Some(Severity::Error));
+        assert_eq!(here.severity(CheckId::YamlSyntax), Some(Severity::Error));
+        let legacy = config.enabled(Path::new("legacy/x.yaml"), None);
+        assert_eq!(legacy.severity(CheckId::AlertOwner), None);
+        assert_eq!(legacy.severity(CheckId::AlertFor), Some(Severity::Error));
+        let team_a = config.enabled(Path::new("rules/x.yaml"), Some(&[("team", "a")]));
+        assert_eq!(team_a.severity(CheckId::AlertOwner), None);
+        assert_eq!(team_a.severity(CheckId::AlertFor), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn unknown_checks_and_families_are_reported_at_their_keys() {
+        let text =
+            "checks:\n  alret/*: off\n  nothing/*: off\n  alert/ownr: off\n  alert/for: [x]\n";
+        let file = SourceFile::new(".alertlint.yaml", text.to_string());
+        let errors = Config::parse(file, PathBuf::from(".")).expect_err("errors");
+        let messages: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|d| (d.start().line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (2, "unknown check family `alret/*`; did you mean `alert/*`?"),
+                (
+                    3,
+                    "unknown check family `nothing/*` (see `alertlint checks`)"
+                ),
+                (4, "unknown check `alert/ownr`; did you mean `alert/owner`?"),
+                (
+                    5,
+                    "`alert/for`: expected one of error, warning, info, on, off; found a list"
+                ),
+            ]
+        );
     }
 }

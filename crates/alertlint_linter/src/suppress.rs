@@ -1,7 +1,7 @@
 //! Inline suppressions: `# alertlint: disable=<checks> <reason>` for one rule and
 //! `# alertlint: disable-file=<checks> <reason>` for a whole file.
 
-use crate::checks::is_check_id;
+use crate::checks::{CheckId, CheckSet};
 use crate::model::RuleFile;
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::Span;
@@ -17,15 +17,18 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Suppression {
     /// The comment, for reporting it.
     pub span: Span,
+    /// The checks and families as written, for messages.
     pub ids: Vec<String>,
+    /// The checks they name, resolved when the comment is read.
+    pub checks: CheckSet,
     /// The rule's span, or `None` for the whole file.
     pub scope: Option<Span>,
     pub used: bool,
 }
 
 impl Suppression {
-    pub fn covers(&self, check: &str) -> bool {
-        self.ids.iter().any(|id| crate::checks::covers(id, check))
+    pub fn covers(&self, check: CheckId) -> bool {
+        self.checks.contains(check)
     }
 }
 
@@ -46,7 +49,7 @@ pub struct Index {
     /// The first suppression covering a check, among the file-wide ones (`None` scope) or in
     /// one scope: worked out once per check and scope.
     first:
-        std::collections::HashMap<String, std::collections::HashMap<Option<usize>, Option<usize>>>,
+        std::collections::HashMap<CheckId, std::collections::HashMap<Option<usize>, Option<usize>>>,
 }
 
 impl Index {
@@ -74,7 +77,7 @@ impl Index {
 
     /// The position in `list` of the suppression that silences `check` at offset `at`, if
     /// any: the first one covering the check whose scope holds `at`.
-    pub fn find(&mut self, list: &[Suppression], check: &str, at: usize) -> Option<usize> {
+    pub fn find(&mut self, list: &[Suppression], check: CheckId, at: usize) -> Option<usize> {
         let mut best = self.first_in(list, None, check);
         // The scopes starting at or before `at`, looked at backwards while one may still reach
         // past it (rules do not overlap, so nearly always just the one holding `at`).
@@ -97,7 +100,7 @@ impl Index {
         &mut self,
         list: &[Suppression],
         scope: Option<usize>,
-        check: &str,
+        check: CheckId,
     ) -> Option<usize> {
         let members = match scope {
             None => &self.file_wide,
@@ -106,11 +109,10 @@ impl Index {
         if members.is_empty() {
             return None;
         }
-        if !self.first.contains_key(check) {
-            self.first.insert(check.to_string(), Default::default());
-        }
-        let cache = self.first.get_mut(check)?;
-        *cache
+        *self
+            .first
+            .entry(check)
+            .or_default()
             .entry(scope)
             .or_insert_with(|| members.iter().copied().find(|&i| list[i].covers(check)))
     }
@@ -136,7 +138,9 @@ pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
             continue;
         };
         let span = Span::new(start + hash, start + hash + comment.len());
-        let bad = |msg: String| Diagnostic::new("suppression/invalid", &file.source, span, msg);
+        let bad = |msg: String| {
+            Diagnostic::new(CheckId::SuppressionInvalid.id(), &file.source, span, msg)
+        };
         let kind = &caps["kind"];
         let file_wide = match kind {
             "disable" => false,
@@ -161,13 +165,21 @@ pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
             )));
             continue;
         }
-        let unknown: Vec<&String> = ids.iter().filter(|id| !is_check_id(id)).collect();
+        let mut checks = CheckSet::default();
+        let mut unknown = Vec::new();
+        for id in &ids {
+            match CheckSet::parse(id) {
+                Some(set) => checks = checks.union(set),
+                None => unknown.push(id.as_str()),
+            }
+        }
         if !unknown.is_empty() {
             let list: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
-            out.push(bad(format!(
-                "unknown check {} (see `alertlint checks`)",
-                list.join(", ")
-            )));
+            let hint = match unknown[..] {
+                [one] => crate::checks::unknown_pattern_hint(one),
+                _ => " (see `alertlint checks`)".to_string(),
+            };
+            out.push(bad(format!("unknown check {}{hint}", list.join(", "))));
             continue;
         }
         if caps["reason"].trim().is_empty() {
@@ -187,6 +199,7 @@ pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
         found.push(Suppression {
             span,
             ids,
+            checks,
             scope,
             used: false,
         });
@@ -362,7 +375,7 @@ mod tests {
         assert!(sups[0].scope.is_none());
         let rule_a = f.groups[0].rules[0].span;
         assert_eq!(sups[1].scope, Some(rule_a));
-        assert!(sups[1].covers("alert/owner") && !sups[1].covers("alert/for"));
+        assert!(sups[1].covers(CheckId::AlertOwner) && !sups[1].covers(CheckId::AlertFor));
     }
 
     #[test]
@@ -373,7 +386,10 @@ mod tests {
         let mut out = Vec::new();
         let sups = read(&f, &mut out);
         assert_eq!(out.len(), 2);
-        assert!(out[0].message.contains("unknown check `alert/runbok`"));
+        assert_eq!(
+            out[0].message,
+            "unknown check `alert/runbok`; did you mean `alert/runbook`?"
+        );
         assert!(out[1].message.contains("without a reason"));
         assert_eq!(sups.len(), 1);
     }
@@ -452,16 +468,24 @@ mod tests {
             const IDS: [&str; 4] = ["alert/for", "alert/owner", "alert/*", "rule/expr"];
             let list: Vec<Suppression> = list
                 .into_iter()
-                .map(|(ids, scope)| Suppression {
-                    span: Span::default(),
-                    ids: ids.into_iter().map(|i| IDS[i].to_string()).collect(),
-                    scope: scope.map(|(start, len)| Span::new(start, start + len)),
-                    used: false,
+                .map(|(ids, scope)| {
+                    let ids: Vec<String> = ids.into_iter().map(|i| IDS[i].to_string()).collect();
+                    let checks = ids
+                        .iter()
+                        .filter_map(|id| CheckSet::parse(id))
+                        .fold(CheckSet::default(), CheckSet::union);
+                    Suppression {
+                        span: Span::default(),
+                        ids,
+                        checks,
+                        scope: scope.map(|(start, len)| Span::new(start, start + len)),
+                        used: false,
+                    }
                 })
                 .collect();
             let mut index = Index::new(&list);
             for (check, at) in queries {
-                let check = ["alert/for", "alert/owner", "rule/expr", "rule/name"][check];
+                let check = [CheckId::AlertFor, CheckId::AlertOwner, CheckId::RuleExpr, CheckId::RuleName][check];
                 let want = list.iter().position(|s| {
                     s.covers(check) && s.scope.is_none_or(|scope| scope.start <= at && at < scope.end)
                 });

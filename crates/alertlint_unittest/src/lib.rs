@@ -180,10 +180,13 @@ fn load_rules(
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .filter(|d| {
-            alertlint_linter::checks::find(d.check)
-                .is_some_and(|c| c.category == Category::Correctness)
+            alertlint_linter::checks::CheckId::from_id(d.check)
+                .is_some_and(|c| c.check().category == Category::Correctness)
         })
-        .filter(|d| !(opts.ignore_unknown_fields && d.check == "schema/unknown-field"))
+        .filter(|d| {
+            !(opts.ignore_unknown_fields
+                && d.check == alertlint_linter::checks::CheckId::SchemaUnknownField.id())
+        })
         .collect();
     if !diags.is_empty() {
         return Err(diags);

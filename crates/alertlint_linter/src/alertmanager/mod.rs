@@ -452,17 +452,11 @@ impl Alertmanager {
     }
 }
 
-/// Reads the `alertmanager:` settings of `.alertlint.yaml`.
-pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
+/// Reads the `alertmanager:` settings of `.alertlint.yaml` (with the rest of the config),
+/// reporting mistakes to `sec`; `root` is the config's directory, which `config:` is relative
+/// to.
+pub(crate) fn read_settings(sec: &mut SectionReader, node: &Node, root: &Path) -> Settings {
     let mut settings = Settings::default();
-    let Some(node) = config.sections.get("alertmanager") else {
-        return Ok(settings);
-    };
-    let file = config
-        .file
-        .clone()
-        .unwrap_or_else(|| SourceFile::new(".alertlint.yaml", String::new()));
-    let mut sec = SectionReader::new(&file);
     let string = |n: &Node| n.as_str().filter(|_| !n.is_null()).map(str::to_string);
     // Not SectionReader::strings: these messages are worded for lists of names.
     // Each name with where it is written.
@@ -491,8 +485,8 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         spanned(n, sec, what).into_iter().map(|(_, s)| s).collect()
     };
     if let Some(path) = string(node) {
-        settings.config = Some(config.root.join(path));
-        return Ok(settings);
+        settings.config = Some(root.join(path));
+        return settings;
     }
     if node.as_map().is_none() && !node.is_null() {
         sec.error(
@@ -511,11 +505,14 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
         "warning_pages",
     ];
     for e in node.as_map().unwrap_or_default() {
-        let key = e.key.as_str().unwrap_or("");
+        let Some(key) = e.key.as_str() else {
+            sec.error(e.key.span, "keys must be strings");
+            continue;
+        };
         let v = &e.value;
         match key {
             "config" => match string(v) {
-                Some(p) => settings.config = Some(config.root.join(p)),
+                Some(p) => settings.config = Some(root.join(p)),
                 None => sec.error(v.span, "`config` must be the path of alertmanager.yml"),
             },
             "teams" => match v.as_map() {
@@ -527,7 +524,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                         };
                         let list = match string(&t.value) {
                             Some(one) => vec![one],
-                            None => strings(&t.value, &mut sec, "teams"),
+                            None => strings(&t.value, sec, "teams"),
                         };
                         settings.teams.insert(team.to_string(), list);
                     }
@@ -535,10 +532,10 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
                 None => sec.error(v.span, "`teams` must map each team to its receivers"),
             },
             "shared_receivers" => {
-                settings.shared_receivers = strings(v, &mut sec, "shared_receivers");
+                settings.shared_receivers = strings(v, sec, "shared_receivers");
             }
             "paging_integrations" => {
-                let list = spanned(v, &mut sec, "paging_integrations");
+                let list = spanned(v, sec, "paging_integrations");
                 for (span, name) in &list {
                     if !INTEGRATIONS.contains(&name.as_str()) {
                         sec.error(
@@ -560,11 +557,7 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<Diagnostic>> {
             other => sec.unknown_key(e.key.span, other, KEYS, "alertmanager"),
         }
     }
-    if sec.errors.is_empty() {
-        Ok(settings)
-    } else {
-        Err(sec.errors)
-    }
+    settings
 }
 
 /// Reads an Alertmanager config file with the given settings.
@@ -578,7 +571,7 @@ pub fn read(path: &Path, settings: Settings) -> Result<Alertmanager, Vec<Diagnos
 /// Loads the Alertmanager config named on the command line or in `.alertlint.yaml`
 /// (`alertmanager:`). `Ok(None)` when none is configured.
 pub fn load(config: &Config, path: Option<&Path>) -> Result<Option<Alertmanager>, Vec<Diagnostic>> {
-    let settings = settings(config)?;
+    let settings = config.alertmanager.clone();
     let Some(path) = path
         .map(Path::to_path_buf)
         .or_else(|| settings.config.clone())

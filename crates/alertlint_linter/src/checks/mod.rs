@@ -1,50 +1,92 @@
-//! Analyse: every check, each in its own file. A check's documentation is the `//!` comment at
-//! the top of its file; `alertlint explain` prints that same text, so the two cannot drift.
+//! Analyse: every check, each in its own file, listed once in the registry below
+//! ([`CheckId`], [`CHECKS`]). A check's documentation is the `//!` comment at the top of its
+//! file; `alertlint explain` prints that same text, so the two cannot drift.
 
 use crate::config::Config;
 use crate::model::RuleFile;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 
-mod alert_context;
-mod alert_dashboard;
-mod alert_for;
-mod alert_owner;
-mod alert_runbook;
-mod alert_severity;
-mod group_name;
-mod inhibit_equal;
-mod inhibit_self;
-mod inhibit_unmatched;
-mod promql_syntax;
-mod route_owner;
-mod route_paging;
-mod route_receiver;
-mod route_shadowed;
-mod route_templated;
-mod route_unrouted;
-mod rule_duplicate;
-mod rule_duration;
-mod rule_expr;
-mod rule_kind;
-mod rule_labels;
-mod rule_name;
-mod rule_recording_fields;
-mod runbook_actionable;
-mod runbook_links;
-mod runbook_mismatch;
-mod runbook_missing;
-mod runbook_orphan;
-mod runbook_sections;
-mod runbook_stale;
-mod runbook_templated;
-mod runbook_unverifiable;
-mod schema_type;
-mod schema_unknown_field;
-mod suppression_invalid;
-mod suppression_unused;
-mod template_syntax;
-mod yaml_duplicate_key;
-mod yaml_syntax;
+/// The check registry: declares each check's module and generates [`CheckId`] (one variant per
+/// check, in report order), [`CHECKS`] and the lookups between them. A check is added by
+/// writing its file (named after its id: `alert/owner` is `alert_owner.rs`, with its `CHECK`
+/// and its documentation at the top) and one line here; `alertlint checks`, `alertlint
+/// explain`, the SARIF rule list and the README's table all follow.
+macro_rules! registry {
+    ($($variant:ident: $module:ident,)*) => {
+        $(mod $module;)*
+
+        /// A check. Config keys, suppression comments and diagnostics' ids are resolved to
+        /// these once; an id that names no check never gets this far.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum CheckId {
+            $($variant,)*
+        }
+
+        impl CheckId {
+            /// Every check, in report order.
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant,)*];
+            pub const COUNT: usize = Self::ALL.len();
+
+            /// The check's metadata and documentation.
+            pub const fn check(self) -> &'static Check {
+                CHECKS[self as usize]
+            }
+
+            /// The name of the check's source file, without `.rs`.
+            pub const fn module(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => stringify!($module),)*
+                }
+            }
+        }
+
+        /// Every check, in report order ([`CheckId::ALL`]'s).
+        pub const CHECKS: &[&Check] = &[$(&$module::CHECK,)*];
+    };
+}
+
+registry! {
+    YamlSyntax: yaml_syntax,
+    YamlDuplicateKey: yaml_duplicate_key,
+    SchemaUnknownField: schema_unknown_field,
+    SchemaType: schema_type,
+    GroupName: group_name,
+    RuleKind: rule_kind,
+    RuleExpr: rule_expr,
+    RuleName: rule_name,
+    RuleLabels: rule_labels,
+    RuleDuration: rule_duration,
+    RuleRecordingFields: rule_recording_fields,
+    RuleDuplicate: rule_duplicate,
+    PromqlSyntax: promql_syntax,
+    TemplateSyntax: template_syntax,
+    AlertRunbook: alert_runbook,
+    AlertSeverity: alert_severity,
+    AlertFor: alert_for,
+    AlertContext: alert_context,
+    AlertOwner: alert_owner,
+    AlertDashboard: alert_dashboard,
+    RouteUnrouted: route_unrouted,
+    RouteTemplated: route_templated,
+    RouteOwner: route_owner,
+    RoutePaging: route_paging,
+    RouteReceiver: route_receiver,
+    RouteShadowed: route_shadowed,
+    InhibitUnmatched: inhibit_unmatched,
+    InhibitSelf: inhibit_self,
+    InhibitEqual: inhibit_equal,
+    RunbookMissing: runbook_missing,
+    RunbookTemplated: runbook_templated,
+    RunbookUnverifiable: runbook_unverifiable,
+    RunbookOrphan: runbook_orphan,
+    RunbookSections: runbook_sections,
+    RunbookMismatch: runbook_mismatch,
+    RunbookStale: runbook_stale,
+    RunbookActionable: runbook_actionable,
+    RunbookLinks: runbook_links,
+    SuppressionInvalid: suppression_invalid,
+    SuppressionUnused: suppression_unused,
+}
 
 /// Everything a check may look at.
 pub struct Context<'a> {
@@ -178,65 +220,122 @@ impl Check {
     }
 }
 
-pub const CHECKS: &[&Check] = &[
-    &yaml_syntax::CHECK,
-    &yaml_duplicate_key::CHECK,
-    &schema_unknown_field::CHECK,
-    &schema_type::CHECK,
-    &group_name::CHECK,
-    &rule_kind::CHECK,
-    &rule_expr::CHECK,
-    &rule_name::CHECK,
-    &rule_labels::CHECK,
-    &rule_duration::CHECK,
-    &rule_recording_fields::CHECK,
-    &rule_duplicate::CHECK,
-    &promql_syntax::CHECK,
-    &template_syntax::CHECK,
-    &alert_runbook::CHECK,
-    &alert_severity::CHECK,
-    &alert_for::CHECK,
-    &alert_context::CHECK,
-    &alert_owner::CHECK,
-    &alert_dashboard::CHECK,
-    &route_unrouted::CHECK,
-    &route_templated::CHECK,
-    &route_owner::CHECK,
-    &route_paging::CHECK,
-    &route_receiver::CHECK,
-    &route_shadowed::CHECK,
-    &inhibit_unmatched::CHECK,
-    &inhibit_self::CHECK,
-    &inhibit_equal::CHECK,
-    &runbook_missing::CHECK,
-    &runbook_templated::CHECK,
-    &runbook_unverifiable::CHECK,
-    &runbook_orphan::CHECK,
-    &runbook_sections::CHECK,
-    &runbook_mismatch::CHECK,
-    &runbook_stale::CHECK,
-    &runbook_actionable::CHECK,
-    &runbook_links::CHECK,
-    &suppression_invalid::CHECK,
-    &suppression_unused::CHECK,
-];
+/// The ids of every check, worked out once: config keys, suppression comments and the
+/// diagnostics of every check are looked up in it.
+static BY_ID: std::sync::LazyLock<std::collections::HashMap<&'static str, CheckId>> =
+    std::sync::LazyLock::new(|| CheckId::ALL.iter().map(|&c| (c.id(), c)).collect());
 
-pub fn find(id: &str) -> Option<&'static Check> {
-    CHECKS.iter().copied().find(|c| c.id == id)
-}
-
-/// Whether `id` names a check or a whole family (`alert/*`).
-pub fn is_check_id(id: &str) -> bool {
-    CHECKS.iter().any(|c| covers(id, c.id))
-}
-
-/// Whether a check id or family (`alert/for`, `alert/*`), as written in a config or a
-/// suppression comment, covers the check `check`.
-pub fn covers(pattern: &str, check: &str) -> bool {
-    match pattern.strip_suffix("/*") {
-        Some(family) => check.split('/').next() == Some(family),
-        None => pattern == check,
+impl CheckId {
+    /// The check's id as reports and configs write it (`alert/owner`).
+    pub const fn id(self) -> &'static str {
+        self.check().id
     }
+
+    /// The check an id names; `None` for anything else, families (`alert/*`) included.
+    pub fn from_id(id: &str) -> Option<CheckId> {
+        BY_ID.get(id).copied()
+    }
+
+    /// The family of the check (`alert` for `alert/owner`).
+    pub fn family(self) -> &'static str {
+        self.id().split_once('/').map_or(self.id(), |(f, _)| f)
+    }
+}
+
+// A CheckSet is one bit per check.
+const _: () = assert!(
+    CheckId::COUNT <= 128,
+    "more than 128 checks: make CheckSet wider"
+);
+
+/// A set of checks: what a family pattern (`alert/*`) or a list of ids stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CheckSet(u128);
+
+impl CheckSet {
+    pub fn of(id: CheckId) -> CheckSet {
+        CheckSet(1 << id as u32)
+    }
+
+    pub fn contains(self, id: CheckId) -> bool {
+        self.0 & (1 << id as u32) != 0
+    }
+
+    pub fn insert(&mut self, id: CheckId) {
+        self.0 |= 1 << id as u32;
+    }
+
+    pub fn union(self, other: CheckSet) -> CheckSet {
+        CheckSet(self.0 | other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The checks in the set, in report order.
+    pub fn iter(self) -> impl Iterator<Item = CheckId> {
+        CheckId::ALL
+            .iter()
+            .copied()
+            .filter(move |&c| self.contains(c))
+    }
+
+    /// What a check id or a family (`alert/owner`, `alert/*`), as written in a config or a
+    /// suppression comment, stands for; `None` when it names no check or no family.
+    pub fn parse(pattern: &str) -> Option<CheckSet> {
+        match pattern.strip_suffix("/*") {
+            Some(family) => {
+                let mut set = CheckSet::default();
+                for &c in CheckId::ALL.iter().filter(|c| c.family() == family) {
+                    set.insert(c);
+                }
+                (!set.is_empty()).then_some(set)
+            }
+            None => CheckId::from_id(pattern).map(CheckSet::of),
+        }
+    }
+}
+
+/// The check id or family pattern most likely meant by one that names nothing.
+pub fn closest_pattern(pattern: &str) -> Option<String> {
+    let mut known: Vec<String> = CheckId::ALL.iter().map(|c| c.id().to_string()).collect();
+    for c in CheckId::ALL {
+        let family = format!("{}/*", c.family());
+        if !known.contains(&family) {
+            known.push(family);
+        }
+    }
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    crate::suggest::closest(pattern, &known).map(str::to_string)
+}
+
+/// The words after an unknown check id or family in a message: the likely one, or where the
+/// list is.
+pub fn unknown_pattern_hint(pattern: &str) -> String {
+    match closest_pattern(pattern) {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None => " (see `alertlint checks`)".to_string(),
+    }
+}
+
+/// The check table of the README (`alertlint checks --format markdown`): every check with its
+/// default severity (or `off`) and summary.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| check | default | what it reports |\n|---|---|---|\n");
+    for c in CHECKS {
+        let default = if c.default_enabled {
+            c.default_severity.as_str()
+        } else {
+            "off"
+        };
+        out.push_str(&format!(
+            "| `{}` | {default} | {} |\n",
+            c.id,
+            c.summary.replace('|', "\\|")
+        ));
+    }
+    out
 }
 
 /// A rule with the group and file it is in.
@@ -304,4 +403,49 @@ pub fn is_valid_metric_name(s: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each check is one file named after its id (`rule/recording-fields` is
+    /// `rule_recording_fields.rs`), documented at its top, and registered once.
+    #[test]
+    fn every_check_is_the_file_its_id_names() {
+        assert_eq!(CheckId::ALL.len(), CHECKS.len());
+        for (i, &id) in CheckId::ALL.iter().enumerate() {
+            assert_eq!(id as usize, i);
+            let check = id.check();
+            let (family, name) = check.id.split_once('/').expect("family/name");
+            assert_eq!(
+                id.module(),
+                format!("{family}_{}", name.replace('-', "_")),
+                "{}",
+                check.id
+            );
+            assert_eq!(CheckId::from_id(check.id), Some(id));
+            assert!(check.doc().starts_with("## What it does\n"), "{}", check.id);
+        }
+        assert_eq!(CheckId::from_id("alert/*"), None);
+        assert_eq!(CheckId::from_id("alert/nothing"), None);
+    }
+
+    #[test]
+    fn patterns_name_checks_or_families() {
+        let alert = CheckSet::parse("alert/*").expect("family");
+        assert!(alert.contains(CheckId::AlertOwner) && alert.contains(CheckId::AlertDashboard));
+        assert!(!alert.contains(CheckId::RuleExpr));
+        assert_eq!(
+            CheckSet::parse("rule/expr").map(|s| s.iter().collect::<Vec<_>>()),
+            Some(vec![CheckId::RuleExpr])
+        );
+        assert_eq!(CheckSet::parse("nothing/*"), None);
+        assert_eq!(CheckSet::parse("alert"), None);
+        assert_eq!(closest_pattern("alret/*").as_deref(), Some("alert/*"));
+        assert_eq!(
+            closest_pattern("route/shadow").as_deref(),
+            Some("route/shadowed")
+        );
+    }
 }

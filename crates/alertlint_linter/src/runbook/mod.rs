@@ -19,7 +19,6 @@ pub use settings::Settings;
 
 use crate::checks::{AlertRef, Context};
 use crate::config::{Config, Policy};
-use crate::config_reader::SectionReader;
 use crate::model::{Pair, Rule, RuleFile, RuleGroup, Str};
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
@@ -550,23 +549,11 @@ struct ReadScratch {
 /// The roots named in the config and on the command line, and the Markdown files under them.
 /// `Ok(None)` when no root is configured.
 fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnostic>> {
-    let mut root_configs = Vec::new();
-    let mut defaults = Settings::default();
-    if let (Some(node), Some(file)) = (config.sections.get("runbooks"), config.file.as_ref()) {
-        let mut reader = settings::Reader {
-            sec: SectionReader::new(file),
-        };
-        let (roots, base) = reader.read(node);
-        if !reader.sec.errors.is_empty() {
-            return Err(reader.sec.errors);
-        }
-        root_configs = roots;
-        defaults = base;
-    }
-
+    // The section was read with the config: only the directories are left to find.
+    let defaults = &config.runbooks.defaults;
     let mut errors = Vec::new();
     let mut roots: Vec<Root> = Vec::new();
-    for rc in root_configs {
+    for rc in config.runbooks.roots.iter().cloned() {
         let path = config.root.join(&rc.dir);
         if !path.is_dir() {
             errors.push(config_error(
@@ -638,7 +625,7 @@ fn plan(config: &Config, dirs: &[PathBuf]) -> Result<Option<Plan>, Vec<Diagnosti
 
     Ok(Some(Plan {
         roots,
-        defaults,
+        defaults: defaults.clone(),
         config_root: absolute(&config.root),
         found,
         walk,

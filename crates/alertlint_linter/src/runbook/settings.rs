@@ -86,6 +86,15 @@ impl Default for Settings {
     }
 }
 
+/// The `runbooks:` section as read with the rest of the config: the roots (not looked for
+/// on disk yet) and the settings of roots given with `--runbooks`.
+#[derive(Debug, Clone, Default)]
+pub struct RunbooksConfig {
+    pub roots: Vec<RootConfig>,
+    /// The preset and settings of the mapping form, else the default preset's.
+    pub defaults: Settings,
+}
+
 /// One configured root, before its directory is read.
 #[derive(Debug, Clone)]
 pub struct RootConfig {
@@ -142,12 +151,17 @@ const SETTING_KEYS: &[&str] = &[
     "max_age",
 ];
 
-/// Reads the `runbooks:` section of `.alertlint.yaml`.
-pub struct Reader<'a> {
-    pub sec: SectionReader<'a>,
+/// Reads the `runbooks:` section of `.alertlint.yaml`, reporting mistakes to `sec`.
+pub(crate) fn read(sec: &mut SectionReader, node: &Node) -> RunbooksConfig {
+    let (roots, defaults) = Reader { sec }.read(node);
+    RunbooksConfig { roots, defaults }
 }
 
-impl Reader<'_> {
+struct Reader<'r, 'a> {
+    sec: &'r mut SectionReader<'a>,
+}
+
+impl Reader<'_, '_> {
     fn strings(&mut self, node: &Node, what: &str) -> Option<Vec<String>> {
         let Some(items) = node.as_seq() else {
             self.sec.error(
@@ -224,6 +238,7 @@ impl Reader<'_> {
         let mut dir = None;
         let mut url_prefix = None;
         let mut o = Overrides::default();
+        let mut dir_misspelt = false;
         for (k, value, key_span) in self.sec.entries(node, &[], "runbook root") {
             match k {
                 "dir" => dir = self.sec.string(value, "dir").map(|d| (d, value.span)),
@@ -243,12 +258,16 @@ impl Reader<'_> {
                     if !self.setting(k, value, &mut o) {
                         let known = [&["dir", "url_prefix"], SETTING_KEYS].concat();
                         self.sec.unknown_key(key_span, k, &known, "runbook root");
+                        dir_misspelt |= closest(k, &known) == Some("dir");
                     }
                 }
             }
         }
         let Some((dir, span)) = dir else {
-            self.sec.error(node.span, "a runbook root needs `dir:`");
+            // A misspelt `dir:` was reported as such: that it is missing says it again.
+            if !dir_misspelt {
+                self.sec.error(node.span, "a runbook root needs `dir:`");
+            }
             return None;
         };
         Some(RootConfig {
@@ -260,7 +279,7 @@ impl Reader<'_> {
     }
 
     /// Reads the whole `runbooks:` node.
-    pub fn read(&mut self, node: &Node) -> (Vec<RootConfig>, Settings) {
+    fn read(&mut self, node: &Node) -> (Vec<RootConfig>, Settings) {
         let mut base = Settings::default();
         let mut roots = Vec::new();
         if let Some(items) = node.as_seq() {

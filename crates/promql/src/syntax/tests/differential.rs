@@ -520,6 +520,7 @@ fn agrees_with_promql_parser_on_generated_expressions() {
 }
 
 /// The corpora directory: `ALERTLINT_CORPORA`, else `shared/corpora` beside the repository.
+#[cfg(feature = "oracle")]
 fn corpora() -> PathBuf {
     std::env::var_os("ALERTLINT_CORPORA")
         .map(PathBuf::from)
