@@ -379,8 +379,8 @@ fn template_range_over_a_large_integer_is_an_error() {
 
 /// The `runbook` target's call: the runbook reader under the `incident` preset.
 fn runbook_within(secs: u64, text: String) {
+    use alertlint_linter::config::runbooks::Settings;
     use alertlint_linter::runbook::markdown::{NameKeys, Runbook, Scratch};
-    use alertlint_linter::runbook::settings::Settings;
     within(secs, move || {
         let settings = Settings::default();
         let keys = NameKeys::new(&settings);

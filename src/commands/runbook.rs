@@ -89,7 +89,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
             None => {
                 return usage_error(format!(
                     "unknown preset `{p}` (expected one of: {})",
-                    alertlint_linter::runbook::settings::PRESETS.join(", ")
+                    alertlint_linter::config::runbooks::PRESETS.join(", ")
                 ));
             }
         }

@@ -2,7 +2,9 @@
 //! model, runs every check on it and returns diagnostics (`analyse`).
 
 pub mod alertmanager;
+mod alerts;
 pub mod analyse;
+mod check_id;
 pub mod checks;
 pub mod config;
 pub mod config_reader;

@@ -152,3 +152,26 @@ impl RuleFile {
             .flat_map(|g| g.rules.iter().map(move |r| (g, r)))
     }
 }
+
+/// Whether a value is a Go template rather than a literal (so it can't be checked statically).
+pub fn is_templated(s: &str) -> bool {
+    s.contains("{{")
+}
+
+/// Prometheus' classic label-name rule (`[a-zA-Z_][a-zA-Z0-9_]*`), which every consumer accepts.
+pub fn is_valid_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Prometheus' classic metric-name rule (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+pub fn is_valid_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}

@@ -1,7 +1,7 @@
 //! Inline suppressions: `# alertlint: disable=<checks> <reason>` for one rule and
 //! `# alertlint: disable-file=<checks> <reason>` for a whole file.
 
-use crate::checks::{CheckId, CheckSet};
+use crate::check_id::{CheckId, CheckSet};
 use crate::model::RuleFile;
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::Span;
@@ -176,7 +176,7 @@ pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
         if !unknown.is_empty() {
             let list: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
             let hint = match unknown[..] {
-                [one] => crate::checks::unknown_pattern_hint(one),
+                [one] => crate::check_id::unknown_pattern_hint(one),
                 _ => " (see `alertlint checks`)".to_string(),
             };
             out.push(bad(format!("unknown check {}{hint}", list.join(", "))));

@@ -127,7 +127,7 @@ pub fn compile_anchored(re: &str) -> Result<Regex, String> {
 
 /// Prometheus' label-name rule, which Alertmanager applies to `match`/`match_re` keys.
 pub fn is_valid_label_name(s: &str) -> bool {
-    crate::checks::is_valid_label_name(s)
+    crate::model::is_valid_label_name(s)
 }
 
 fn matcher_re() -> &'static Regex {

@@ -21,21 +21,16 @@
 pub mod matcher;
 mod parse;
 
-use crate::config_reader::SectionReader;
 pub use matcher::{LabelSet, MatchType, Matcher};
-pub use parse::INTEGRATIONS;
 
+pub use crate::config::alertmanager::{DEFAULT_PAGING, Settings};
 use crate::config::{Config, Policy};
 use crate::model::{Rule, RuleGroup, Str};
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
-use alertlint_yaml::Node;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Integrations that page a human unless the config says otherwise.
-pub const DEFAULT_PAGING: &[&str] = &["pagerduty", "opsgenie", "victorops"];
 
 /// One node of the routing tree, as written.
 #[derive(Debug, Clone, Default)]
@@ -77,33 +72,6 @@ pub struct InhibitRule {
     /// `None` when `equal` is not written.
     pub equal: Option<Vec<Str>>,
     pub equal_span: Option<Span>,
-}
-
-/// How alertlint reads the config (the `alertmanager:` key of `.alertlint.yaml`).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The Alertmanager config file, resolved against the `.alertlint.yaml` directory.
-    pub config: Option<PathBuf>,
-    /// Explicit receivers of each team; teams not listed are matched by naming convention.
-    pub teams: BTreeMap<String, Vec<String>>,
-    /// Receivers that any team's alerts may reach (an audit log, a catch-all archive).
-    pub shared_receivers: Vec<String>,
-    /// Integrations that page.
-    pub paging_integrations: Vec<String>,
-    /// Overrides the `pages` setting of the `warning` tier of the policy.
-    pub warning_pages: Option<bool>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            config: None,
-            teams: BTreeMap::new(),
-            shared_receivers: Vec::new(),
-            paging_integrations: DEFAULT_PAGING.iter().map(|s| s.to_string()).collect(),
-            warning_pages: None,
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -407,7 +375,7 @@ pub struct StaticLabels {
 pub fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
     let mut out = StaticLabels::default();
     for (key, value) in rule.labels_with(group) {
-        if crate::checks::is_templated(value) {
+        if crate::model::is_templated(value) {
             out.labels.remove(key);
             if !out.templated.iter().any(|t| t == key) {
                 out.templated.push(key.to_string());
@@ -450,114 +418,6 @@ impl Alertmanager {
             Routing::Templated(blocking)
         }
     }
-}
-
-/// Reads the `alertmanager:` settings of `.alertlint.yaml` (with the rest of the config),
-/// reporting mistakes to `sec`; `root` is the config's directory, which `config:` is relative
-/// to.
-pub(crate) fn read_settings(sec: &mut SectionReader, node: &Node, root: &Path) -> Settings {
-    let mut settings = Settings::default();
-    let string = |n: &Node| n.as_str().filter(|_| !n.is_null()).map(str::to_string);
-    // Not SectionReader::strings: these messages are worded for lists of names.
-    // Each name with where it is written.
-    let spanned = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<(Span, String)> {
-        match n.as_seq() {
-            Some(items) => items
-                .iter()
-                .filter_map(|i| {
-                    let s = string(i);
-                    if s.is_none() {
-                        sec.error(i.span, format!("`{what}` entries must be strings"));
-                    }
-                    Some((i.span, s?))
-                })
-                .collect(),
-            None => {
-                sec.error(
-                    n.span,
-                    format!("`{what}` must be a list, found {}", n.kind_name()),
-                );
-                Vec::new()
-            }
-        }
-    };
-    let strings = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<String> {
-        spanned(n, sec, what).into_iter().map(|(_, s)| s).collect()
-    };
-    if let Some(path) = string(node) {
-        settings.config = Some(root.join(path));
-        return settings;
-    }
-    if node.as_map().is_none() && !node.is_null() {
-        sec.error(
-            node.span,
-            format!(
-                "`alertmanager` must be a path or a mapping, found {}",
-                node.kind_name()
-            ),
-        );
-    }
-    const KEYS: &[&str] = &[
-        "config",
-        "teams",
-        "shared_receivers",
-        "paging_integrations",
-        "warning_pages",
-    ];
-    for e in node.as_map().unwrap_or_default() {
-        let Some(key) = e.key.as_str() else {
-            sec.error(e.key.span, "keys must be strings");
-            continue;
-        };
-        let v = &e.value;
-        match key {
-            "config" => match string(v) {
-                Some(p) => settings.config = Some(root.join(p)),
-                None => sec.error(v.span, "`config` must be the path of alertmanager.yml"),
-            },
-            "teams" => match v.as_map() {
-                Some(teams) => {
-                    for t in teams {
-                        let Some(team) = t.key.as_str() else {
-                            sec.error(t.key.span, "team names must be strings");
-                            continue;
-                        };
-                        let list = match string(&t.value) {
-                            Some(one) => vec![one],
-                            None => strings(&t.value, sec, "teams"),
-                        };
-                        settings.teams.insert(team.to_string(), list);
-                    }
-                }
-                None => sec.error(v.span, "`teams` must map each team to its receivers"),
-            },
-            "shared_receivers" => {
-                settings.shared_receivers = strings(v, sec, "shared_receivers");
-            }
-            "paging_integrations" => {
-                let list = spanned(v, sec, "paging_integrations");
-                for (span, name) in &list {
-                    if !INTEGRATIONS.contains(&name.as_str()) {
-                        sec.error(
-                            *span,
-                            format!(
-                                "unknown integration `{name}`; expected one of: {}",
-                                INTEGRATIONS.join(", ")
-                            ),
-                        );
-                    }
-                }
-                settings.paging_integrations = list.into_iter().map(|(_, s)| s).collect();
-            }
-            "warning_pages" => match v.as_str() {
-                Some("true") => settings.warning_pages = Some(true),
-                Some("false") => settings.warning_pages = Some(false),
-                _ => sec.error(v.span, "`warning_pages` must be true or false"),
-            },
-            other => sec.unknown_key(e.key.span, other, KEYS, "alertmanager"),
-        }
-    }
-    settings
 }
 
 /// Reads an Alertmanager config file with the given settings.
@@ -627,10 +487,10 @@ impl RoutedAlert<'_> {
     }
 }
 
-/// Every alert, routed ([`crate::checks::Context::alerts_with_policy`]).
+/// Every alert, routed (the alerts of `checks::Context::alerts_with_policy`).
 pub fn routed_alerts<'a>(
     am: &'a Alertmanager,
-    alerts: &[crate::checks::AlertRef<'a>],
+    alerts: &[crate::alerts::AlertRef<'a>],
 ) -> Vec<RoutedAlert<'a>> {
     let routing_names = am.routing_label_names();
     alerts

@@ -5,31 +5,11 @@
 
 use super::matcher::{self, MatchType, Matcher};
 use super::{Alertmanager, InhibitRule, Integration, Receiver, Route};
+use crate::config::alertmanager::INTEGRATIONS;
 use crate::config_reader::SectionReader;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use alertlint_yaml::{self as yaml, Node};
 use std::sync::Arc;
-
-/// The integrations Alertmanager knows, as `<kind>_configs` keys of a receiver.
-pub const INTEGRATIONS: &[&str] = &[
-    "discord",
-    "email",
-    "msteams",
-    "msteamsv2",
-    "jira",
-    "opsgenie",
-    "pagerduty",
-    "pushover",
-    "rocketchat",
-    "slack",
-    "sns",
-    "telegram",
-    "victorops",
-    "webex",
-    "webhook",
-    "wechat",
-    "incidentio",
-];
 
 const TOP_KEYS: &[&str] = &[
     "global",

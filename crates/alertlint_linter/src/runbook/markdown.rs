@@ -2,8 +2,8 @@
 //! and `Step N` references, each with the byte span it was written at. Read by
 //! `pulldown-cmark`'s offset iterator, which gives each event's byte range in the file.
 
-use super::settings::Settings;
 use super::slug::Slugger;
+use crate::config::runbooks::Settings;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;

@@ -10,14 +10,13 @@
 
 pub mod date;
 pub mod markdown;
-pub mod settings;
 pub mod skeleton;
 pub mod slug;
 
+pub use crate::config::runbooks::Settings;
 pub use markdown::{Field, Heading, Link, Runbook, Step, StepRef};
-pub use settings::Settings;
 
-use crate::checks::{AlertRef, Context};
+use crate::alerts::AlertRef;
 use crate::config::{Config, Policy};
 use crate::model::{Pair, Rule, RuleFile, RuleGroup, Str};
 use alertlint_diagnostics::diagnostic::Diagnostic;
@@ -168,7 +167,7 @@ impl Runbooks {
     /// [`Runbooks::resolve`], also giving a missing file's path under its root in `rel`.
     fn resolve_into(&self, url: &str, rule_file: &Path, rel: Option<&mut String>) -> Resolution {
         let url = url.trim();
-        if crate::checks::is_templated(url) {
+        if crate::model::is_templated(url) {
             return Resolution::Templated;
         }
         let (path, fragment) = match url.split_once('#') {
@@ -244,10 +243,9 @@ impl Runbooks {
     }
 
     /// Every alert's `runbook_url` (non-empty ones; `alert/runbook` reports the rest) and
-    /// where it leads, in file order. The checks share one result:
-    /// [`Context::runbook_references`].
-    pub fn references<'a>(&self, ctx: &Context<'a>) -> Vec<Reference<'a>> {
-        let alerts = ctx.alerts_with_policy();
+    /// where it leads, in file order. The checks share one result
+    /// (`checks::Context::runbook_references`).
+    pub fn references<'a>(&self, alerts: &[AlertRef<'a>]) -> Vec<Reference<'a>> {
         // On every core: the checks that need the links wait for them (they are computed
         // once, by the first check to ask), so a core left idle here is lost.
         crate::parallel::map(alerts.len(), |_: &mut (), i| self.reference(alerts[i]))

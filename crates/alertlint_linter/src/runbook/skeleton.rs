@@ -3,8 +3,8 @@
 //! rule cannot know is left as an HTML comment, which `runbook/sections` reports as empty
 //! until someone fills it in.
 
-use super::settings::Settings;
 use crate::config::Policy;
+use crate::config::runbooks::Settings;
 use crate::model::{Rule, RuleGroup};
 use alertlint_diagnostics::source::display_path;
 use promql_parser::parser::Expr;

@@ -2,7 +2,10 @@
 //! per-label overrides. Read with the same span-preserving reader as rule files, so a mistake
 //! in the config is reported at its line and column.
 
-use crate::checks::{CheckId, CheckSet};
+pub mod alertmanager;
+pub mod runbooks;
+
+use crate::check_id::{CheckId, CheckSet};
 use crate::config_reader::SectionReader;
 use crate::model::{Rule, RuleGroup};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
@@ -170,9 +173,9 @@ pub struct Config {
     pub policy: Policy,
     pub overrides: Vec<Override>,
     /// `runbooks:`: the runbook roots and what their runbooks must hold.
-    pub runbooks: crate::runbook::settings::RunbooksConfig,
+    pub runbooks: runbooks::RunbooksConfig,
     /// `alertmanager:`: where `alertmanager.yml` is and how its receivers are read.
-    pub alertmanager: crate::alertmanager::Settings,
+    pub alertmanager: alertmanager::Settings,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -354,12 +357,10 @@ impl ConfigReader<'_> {
                 "policy" => self.policy(value, &mut config.policy),
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
-                "runbooks" => {
-                    config.runbooks = crate::runbook::settings::read(&mut self.sec, value)
-                }
+                "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
                 _ => {
                     config.alertmanager =
-                        crate::alertmanager::read_settings(&mut self.sec, value, &config.root)
+                        alertmanager::read_settings(&mut self.sec, value, &config.root)
                 }
             }
         }
@@ -402,7 +403,7 @@ impl ConfigReader<'_> {
                 } else {
                     "check"
                 };
-                let hint = crate::checks::unknown_pattern_hint(pattern);
+                let hint = crate::check_id::unknown_pattern_hint(pattern);
                 self.sec
                     .error(key_span, format!("unknown {what} `{pattern}`{hint}"));
                 continue;
