@@ -11,26 +11,26 @@ use prometheus_time::duration::parse_duration;
 use std::sync::Arc;
 
 /// Collects `config` diagnostics while a config file is read.
-pub struct SectionReader<'a> {
+pub(crate) struct SectionReader<'a> {
     pub file: &'a Arc<SourceFile>,
     pub errors: Vec<Diagnostic>,
 }
 
 impl<'a> SectionReader<'a> {
-    pub fn new(file: &'a Arc<SourceFile>) -> Self {
+    pub(crate) fn new(file: &'a Arc<SourceFile>) -> Self {
         SectionReader {
             file,
             errors: Vec::new(),
         }
     }
 
-    pub fn error(&mut self, span: Span, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, span: Span, message: impl Into<String>) {
         self.errors
             .push(Diagnostic::new("config", self.file, span, message));
     }
 
     /// Reports an unknown key, suggesting the likely one.
-    pub fn unknown_key(&mut self, span: Span, key: &str, known: &[&str], what: &str) {
+    pub(crate) fn unknown_key(&mut self, span: Span, key: &str, known: &[&str], what: &str) {
         let hint = closest(key, known)
             .map(|s| format!("did you mean `{s}`?"))
             .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
@@ -39,7 +39,7 @@ impl<'a> SectionReader<'a> {
 
     /// The entries of a mapping with their key spans; `known` empty accepts any key. Null is an
     /// empty mapping; anything else that is not a mapping is reported.
-    pub fn entries<'n>(
+    pub(crate) fn entries<'n>(
         &mut self,
         node: &'n Node,
         known: &[&str],
@@ -70,7 +70,7 @@ impl<'a> SectionReader<'a> {
         out
     }
 
-    pub fn str(&mut self, node: &Node, what: &str) -> Option<Str> {
+    pub(crate) fn str(&mut self, node: &Node, what: &str) -> Option<Str> {
         match node.as_scalar() {
             Some(s) if !node.is_null() => Some(Str {
                 value: s.text.clone(),
@@ -87,12 +87,12 @@ impl<'a> SectionReader<'a> {
         }
     }
 
-    pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         self.str(node, what).map(|s| s.value)
     }
 
     /// The items of a list; null is an empty list.
-    pub fn list<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub(crate) fn list<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
         if node.is_null() {
             return Some(&[]);
         }
@@ -106,16 +106,16 @@ impl<'a> SectionReader<'a> {
         items
     }
 
-    pub fn strs(&mut self, node: &Node, what: &str) -> Vec<Str> {
+    pub(crate) fn strs(&mut self, node: &Node, what: &str) -> Vec<Str> {
         let items = self.list(node, what).unwrap_or(&[]);
         items.iter().filter_map(|i| self.str(i, what)).collect()
     }
 
-    pub fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+    pub(crate) fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
         self.strs(node, what).into_iter().map(|s| s.value).collect()
     }
 
-    pub fn duration(&mut self, node: &Node, what: &str) -> Option<i64> {
+    pub(crate) fn duration(&mut self, node: &Node, what: &str) -> Option<i64> {
         let s = self.string(node, what)?;
         match parse_duration(&s) {
             Ok(ms) => Some(ms),
@@ -127,7 +127,7 @@ impl<'a> SectionReader<'a> {
     }
 
     /// YAML booleans as Go's yaml.v3 reads them (`true`, `yes`, `on`, …).
-    pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+    pub(crate) fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.as_str() {
             Some("true" | "True" | "TRUE" | "yes" | "Yes" | "on" | "On") => Some(true),
             Some("false" | "False" | "FALSE" | "no" | "No" | "off" | "Off") => Some(false),

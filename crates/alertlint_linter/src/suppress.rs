@@ -14,7 +14,7 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 #[derive(Debug)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     /// The comment, for reporting it.
     pub span: Span,
     /// The checks and families as written, for messages.
@@ -27,7 +27,7 @@ pub struct Suppression {
 }
 
 impl Suppression {
-    pub fn covers(&self, check: CheckId) -> bool {
+    pub(crate) fn covers(&self, check: CheckId) -> bool {
         self.checks.contains(check)
     }
 }
@@ -38,7 +38,7 @@ impl Suppression {
 /// diagnostic, take most of a minute). Built over the list [`read`] returns, which must not
 /// change while the index is used (only `used` may).
 #[derive(Debug, Default)]
-pub struct Index {
+pub(crate) struct Index {
     /// The file-wide suppressions, by position in the list.
     file_wide: Vec<usize>,
     /// The distinct rule scopes, by start, each with its suppressions by position in the list.
@@ -53,7 +53,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn new(list: &[Suppression]) -> Index {
+    pub(crate) fn new(list: &[Suppression]) -> Index {
         let mut index = Index::default();
         let mut by_scope: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
             Default::default();
@@ -77,7 +77,7 @@ impl Index {
 
     /// The position in `list` of the suppression that silences `check` at offset `at`, if
     /// any: the first one covering the check whose scope holds `at`.
-    pub fn find(&mut self, list: &[Suppression], check: CheckId, at: usize) -> Option<usize> {
+    pub(crate) fn find(&mut self, list: &[Suppression], check: CheckId, at: usize) -> Option<usize> {
         let mut best = self.first_in(list, None, check);
         // The scopes starting at or before `at`, looked at backwards while one may still reach
         // past it (rules do not overlap, so nearly always just the one holding `at`).
@@ -119,7 +119,7 @@ impl Index {
 }
 
 /// Reads the suppression comments of a file; malformed ones become `suppression/invalid`.
-pub fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
+pub(crate) fn read(file: &RuleFile, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let text = &file.source.text;
     let mut found = Vec::new();
     if !text.contains("alertlint:") {
