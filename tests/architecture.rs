@@ -115,7 +115,11 @@ fn no_crate_has_a_cycle_between_its_modules() {
         let graph = module_graph(src);
         modules += graph.len();
         if let Some(cycle) = find_cycle(&graph) {
-            panic!("{}: modules in a cycle: {}", src.display(), cycle.join(" -> "));
+            panic!(
+                "{}: modules in a cycle: {}",
+                src.display(),
+                cycle.join(" -> ")
+            );
         }
     }
     // The walk found the crates' modules (a layout change must not make this vacuous).
@@ -132,7 +136,12 @@ fn a_cycle_is_found() {
         ("model", &[][..]),
     ]
     .into_iter()
-    .map(|(m, uses)| (m.to_string(), uses.iter().map(|u| u.to_string()).collect()))
+    .map(|(m, uses)| {
+        (
+            m.to_string(),
+            uses.iter().map(std::string::ToString::to_string).collect(),
+        )
+    })
     .collect();
     assert_eq!(
         find_cycle(&graph),

@@ -94,9 +94,10 @@ fn every_routing_check_has_failing_and_passing_fixtures() {
 
 #[test]
 fn routing_checks_are_silent_without_alertmanager() {
-    let file = match load_file(&Path::new(ROOT).join("checks/route__unrouted/rules.yaml")) {
-        Ok(Classified::Rules(f)) => f,
-        _ => panic!("fixture"),
+    let Ok(Classified::Rules(file)) =
+        load_file(&Path::new(ROOT).join("checks/route__unrouted/rules.yaml"))
+    else {
+        panic!("fixture")
     };
     let diags = analyse(
         std::slice::from_ref(&file),

@@ -74,7 +74,7 @@ fn rules_examples_check_clean_with_their_runbooks() {
     let rbs = load_runbooks(&config, &[]).expect("rules-examples configures a runbook root");
     let alerts = files
         .iter()
-        .flat_map(|f| f.rules())
+        .flat_map(alertlint_linter::model::RuleFile::rules)
         .filter(|(_, r)| r.is_alert())
         .count();
     let runbooks = rbs.docs.iter().filter(|d| !d.is_index).count();
@@ -102,7 +102,7 @@ fn broken_examples_show_every_runbook_problem() {
         .map(|d| d.check)
         .filter(|c| c.starts_with("runbook/"))
         .collect();
-    ids.sort();
+    ids.sort_unstable();
     ids.dedup();
     assert_eq!(
         ids,
@@ -131,7 +131,7 @@ fn skeleton_leaves_only_the_todos_to_fill_in() {
     );
     let (group, rule) = files
         .iter()
-        .flat_map(|f| f.rules())
+        .flat_map(alertlint_linter::model::RuleFile::rules)
         .find(|(_, r)| r.name() == "FraudModelLatencyP99High")
         .expect("alert");
     let facts = runbook::skeleton::Facts::of(group, rule, &config.policy);

@@ -23,7 +23,7 @@ fn passes() -> Verdict {
 /// names it, alert name / expression / rule, evaluation time).
 fn fails(failures: &[(Kind, Option<&str>, &str, &str)]) -> Verdict {
     Verdict {
-        exit_code: if failures.is_empty() { 0 } else { 1 },
+        exit_code: i32::from(!failures.is_empty()),
         loaded: true,
         load_errors: Vec::new(),
         failures: failures

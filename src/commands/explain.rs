@@ -24,28 +24,26 @@ pub(crate) fn list(format: ChecksFormat) -> ExitCode {
 }
 
 pub(crate) fn explain(id: &str) -> ExitCode {
-    match CheckId::from_id(id).map(CheckId::check) {
-        Some(c) => {
-            let state = if c.default_enabled {
-                format!("on by default, severity {}", c.default_severity.as_str())
-            } else {
-                "off by default".to_string()
-            };
-            write_stdout(&format!(
-                "# {}\n\n{}. ({state})\n\n{}",
-                c.id,
-                capitalise(c.summary),
-                c.doc()
-            ));
-            ExitCode::from(EXIT_OK)
-        }
-        None => {
-            let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
-            let hint = closest(id, &ids)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_else(|| "; `alertlint checks` lists them".to_string());
-            usage_error(format!("unknown check `{id}`{hint}"))
-        }
+    if let Some(c) = CheckId::from_id(id).map(CheckId::check) {
+        let state = if c.default_enabled {
+            format!("on by default, severity {}", c.default_severity.as_str())
+        } else {
+            "off by default".to_string()
+        };
+        write_stdout(&format!(
+            "# {}\n\n{}. ({state})\n\n{}",
+            c.id,
+            capitalise(c.summary),
+            c.doc()
+        ));
+        ExitCode::from(EXIT_OK)
+    } else {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+        let hint = closest(id, &ids).map_or_else(
+            || "; `alertlint checks` lists them".to_string(),
+            |s| format!("; did you mean `{s}`?"),
+        );
+        usage_error(format!("unknown check `{id}`{hint}"))
     }
 }
 

@@ -43,7 +43,10 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
         out.push_str(&describe_labels(&am, &set));
         if let Some(expected) = &args.verify_receivers {
             let matches = am.route_labels(&set);
-            let got: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
+            let got: Vec<&str> = matches
+                .iter()
+                .map(alertlint_linter::alertmanager::Matched::receiver_name)
+                .collect();
             let want: Vec<&str> = expected.split(',').map(str::trim).collect();
             if got != want {
                 super::write_stdout(&out);
@@ -157,7 +160,10 @@ fn describe_labels(am: &Alertmanager, set: &LabelSet) -> String {
     for m in &matches {
         s.push_str(&describe_match(am, m));
     }
-    let names: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
+    let names: Vec<&str> = matches
+        .iter()
+        .map(alertlint_linter::alertmanager::Matched::receiver_name)
+        .collect();
     s.push_str(&format!("Receivers: {}\n", names.join(",")));
     s
 }

@@ -44,7 +44,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
     let Some((file, group, rule)) = found else {
         let names: Vec<&str> = rule_files
             .iter()
-            .flat_map(|f| f.rules())
+            .flat_map(alertlint_linter::model::RuleFile::rules)
             .filter(|(_, r)| r.is_alert())
             .map(|(_, r)| r.name())
             .collect();

@@ -47,7 +47,7 @@ pub(crate) fn run(args: TestArgs) -> ExitCode {
     }
     if results.iter().any(|r| !r.load_errors.is_empty()) {
         ExitCode::from(EXIT_USAGE)
-    } else if results.iter().any(|r| r.failed()) {
+    } else if results.iter().any(alertlint_unittest::FileResult::failed) {
         ExitCode::from(EXIT_PROBLEMS)
     } else {
         ExitCode::from(EXIT_OK)

@@ -408,12 +408,10 @@ pub(crate) fn run_alertlint(path: &Path) -> Verdict {
 /// name, expression or rule, and evaluation time), whatever the exit codes (promtool 1 for an
 /// unloadable file, alertlint 2). alertlint's exit code must match its own verdict.
 pub(crate) fn compare(path: &Path, promtool: &Verdict, ours: &Verdict) -> Result<(), String> {
-    let want_code = if !ours.loaded {
-        2
-    } else if ours.failures.is_empty() {
-        0
+    let want_code = if ours.loaded {
+        i32::from(!ours.failures.is_empty())
     } else {
-        1
+        2
     };
     if ours.exit_code != want_code {
         return Err(format!(

@@ -11,17 +11,17 @@ use std::collections::BTreeMap;
 /// Seed rules, written for this corpus: typical shapes of alerting and recording expressions.
 const SEED_EXPRS: &[&str] = &[
     r#"sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (job) (rate(http_requests_total[5m])) > 0.05"#,
-    r#"histogram_quantile(0.99, sum by (le, service) (rate(request_seconds_bucket[10m]))) > 0.5"#,
+    r"histogram_quantile(0.99, sum by (le, service) (rate(request_seconds_bucket[10m]))) > 0.5",
     r#"up{job="api"} == 0"#,
     r#"absent(up{job="batch"})"#,
-    r#"max_over_time(queue_depth[15m:1m]) > 1000"#,
+    r"max_over_time(queue_depth[15m:1m]) > 1000",
     r#"predict_linear(node_filesystem_avail_bytes{fstype!="tmpfs"}[6h], 4 * 3600) < 0"#,
-    r#"rate(errors_total[5m] offset 1h) * on (instance) group_left (team) owner_info > 1"#,
-    r#"count without (instance) (changes(config_hash[30m]) > 0) >= 2"#,
-    r#"avg_over_time(gpu_memory_used_ratio[5m] @ end()) > bool 0.9"#,
+    r"rate(errors_total[5m] offset 1h) * on (instance) group_left (team) owner_info > 1",
+    r"count without (instance) (changes(config_hash[30m]) > 0) >= 2",
+    r"avg_over_time(gpu_memory_used_ratio[5m] @ end()) > bool 0.9",
     r#"label_replace(kube_pod_info, "pod_name", "$1", "pod", "(.*)") unless on (pod) ready == 1"#,
-    r#"topk(3, sum by (model) (increase(predictions_total[1h]))) < 10"#,
-    r#"-(1 - time() % 86400 / 3600) ^ 2 > 3 or vector(0)"#,
+    r"topk(3, sum by (model) (increase(predictions_total[1h]))) < 10",
+    r"-(1 - time() % 86400 / 3600) ^ 2 > 3 or vector(0)",
 ];
 
 /// Characters inserted into expressions: PromQL's punctuation, where a single extra character

@@ -224,7 +224,7 @@ fn convert(name: &str, text: &str) -> Converted {
             }
             _ if loads.iter().any(|l| l.histograms) => Some("native histograms"),
             _ if !float_values => Some("expected values other than one float a series"),
-            _ => None,
+            EvalKind::Instant { .. } => None,
         };
         if let Some(reason) = reason {
             out.skipped.entry(reason).or_default().push(origin);

@@ -100,7 +100,7 @@ fn run_checks(ctx: &Context) -> Vec<(CheckId, Diagnostic)> {
         .filter(|&&id| ctx.config.may_enable(id))
         .filter_map(|&id| Some((id, id.check().run?)))
         .collect();
-    crate::parallel::map(runnable.len(), |_: &mut (), i| {
+    crate::parallel::map(runnable.len(), |(): &mut (), i| {
         let (id, run) = runnable[i];
         let mut out = Vec::new();
         run(ctx, &mut out);

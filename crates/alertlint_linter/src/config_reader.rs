@@ -31,9 +31,10 @@ impl<'a> SectionReader<'a> {
 
     /// Reports an unknown key, suggesting the likely one.
     pub(crate) fn unknown_key(&mut self, span: Span, key: &str, known: &[&str], what: &str) {
-        let hint = closest(key, known)
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
+        let hint = closest(key, known).map_or_else(
+            || format!("expected one of: {}", known.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
         self.error(span, format!("unknown key `{key}` in {what}; {hint}"));
     }
 

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 /// How many threads to use: one per core.
 pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// `job(state, i)` for every `i` below `n`, on up to [`threads`] threads; the results in index
@@ -88,11 +88,11 @@ fn pool_of(threads: usize) -> Option<rayon::ThreadPool> {
 mod tests {
     #[test]
     fn results_keep_the_order_of_the_jobs() {
-        let squares = super::map(1000, |_: &mut (), i| i * i);
+        let squares = super::map(1000, |(): &mut (), i| i * i);
         assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
-        assert!(super::map(0, |_: &mut (), i| i).is_empty());
+        assert!(super::map(0, |(): &mut (), i| i).is_empty());
         for threads in [1, 2, 3, 7] {
-            let doubled = super::map_on(threads, 100, |_: &mut (), i| 2 * i);
+            let doubled = super::map_on(threads, 100, |(): &mut (), i| 2 * i);
             assert_eq!(doubled, (0..100).map(|i| 2 * i).collect::<Vec<_>>());
         }
     }
@@ -110,7 +110,7 @@ mod tests {
     fn a_jobs_panic_reaches_the_caller() {
         for threads in [1, 2, 3] {
             let caught = std::panic::catch_unwind(|| {
-                super::map_on(threads, 20, |_: &mut (), i| {
+                super::map_on(threads, 20, |(): &mut (), i| {
                     assert!(i != 13, "job 13 fails");
                     i
                 })
@@ -137,12 +137,12 @@ mod tests {
             }
             deep(top) + usize::from(pad[1])
         }
-        let out = super::map_on(2, 8, |_: &mut (), _| {
+        let out = super::map_on(2, 8, |(): &mut (), _| {
             let top = 0u8;
             deep(std::ptr::from_ref(&top) as usize)
         });
         assert_eq!(out, vec![0; 8]);
-        let names = super::map_on(2, 8, |_: &mut (), _| {
+        let names = super::map_on(2, 8, |(): &mut (), _| {
             std::thread::current().name().map(str::to_string)
         });
         assert!(

@@ -56,7 +56,7 @@ impl Index {
     pub(crate) fn new(list: &[Suppression]) -> Index {
         let mut index = Index::default();
         let mut by_scope: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
-            Default::default();
+            std::collections::BTreeMap::new();
         for (i, s) in list.iter().enumerate() {
             match s.scope {
                 None => index.file_wide.push(i),
@@ -77,7 +77,12 @@ impl Index {
 
     /// The position in `list` of the suppression that silences `check` at offset `at`, if
     /// any: the first one covering the check whose scope holds `at`.
-    pub(crate) fn find(&mut self, list: &[Suppression], check: CheckId, at: usize) -> Option<usize> {
+    pub(crate) fn find(
+        &mut self,
+        list: &[Suppression],
+        check: CheckId,
+        at: usize,
+    ) -> Option<usize> {
         let mut best = self.first_in(list, None, check);
         // The scopes starting at or before `at`, looked at backwards while one may still reach
         // past it (rules do not overlap, so nearly always just the one holding `at`).
@@ -219,7 +224,7 @@ fn comment_start(line: &str) -> Option<usize> {
             None if (c == '"' || c == '\'')
                 && (prev.is_whitespace() || prev == ':' || prev == '-') =>
             {
-                quote = Some(c)
+                quote = Some(c);
             }
             None => {}
         }
@@ -271,8 +276,8 @@ impl<'f> Scopes<'f> {
             rules,
             by_start,
             entered: 0,
-            around: Default::default(),
-            ends: Default::default(),
+            around: std::collections::BTreeSet::new(),
+            ends: std::collections::BinaryHeap::new(),
             last_at: 0,
             content_lines,
             partial: None,

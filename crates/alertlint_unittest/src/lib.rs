@@ -197,8 +197,7 @@ fn load_rules(
 fn pattern_span(tf: &TestFile, _path: &Path) -> Span {
     tf.rule_file_patterns
         .first()
-        .map(|p| p.1)
-        .unwrap_or(Span::point(0))
+        .map_or(Span::point(0), |p| p.1)
 }
 
 /// Finds test files: files as given; directories searched for YAML files with a `tests:` key.
@@ -293,7 +292,7 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
     } else {
         alertlint_linter::parallel::threads()
     };
-    let outcomes = alertlint_linter::parallel::map_on(workers, jobs.len(), |_: &mut (), i| {
+    let outcomes = alertlint_linter::parallel::map_on(workers, jobs.len(), |(): &mut (), i| {
         let (fi, gi, tf) = jobs[i];
         let started = std::time::Instant::now();
         let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
@@ -310,7 +309,7 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
             let mut warnings = Vec::new();
             let mut eval_interval = 60_000;
             if let Some(tf) = &p.file {
-                warnings = tf.warnings.clone();
+                warnings.clone_from(&tf.warnings);
                 eval_interval = tf.evaluation_interval_ms;
                 if p.load_errors.is_empty() {
                     for (gi, tg) in tf.tests.iter().enumerate() {

@@ -136,7 +136,7 @@ const ALERT_FIELDS: &[&str] = &["exp_labels", "exp_annotations"];
 const PROMQL_TEST_FIELDS: &[&str] = &["expr", "eval_time", "exp_samples"];
 const SAMPLE_FIELDS: &[&str] = &["labels", "value", "histogram"];
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     fn err(&mut self, span: Span, msg: impl Into<String>) {
         self.problems
             .push(Diagnostic::new(TEST_FILE_CHECK, self.source, span, msg));
@@ -173,16 +173,17 @@ impl<'a> Reader<'a> {
         match node {
             None => &[],
             Some(n) if n.is_null() => &[],
-            Some(n) => match n.as_seq() {
-                Some(items) => items,
-                None => {
+            Some(n) => {
+                if let Some(items) = n.as_seq() {
+                    items
+                } else {
                     self.err(
                         n.span,
                         format!("`{what}` must be a list, found {}", n.kind_name()),
                     );
                     &[]
                 }
-            },
+            }
         }
     }
 
@@ -191,15 +192,14 @@ impl<'a> Reader<'a> {
         if n.is_null() {
             return None;
         }
-        match n.as_str() {
-            Some(s) => Some((s.to_string(), n.span)),
-            None => {
-                self.err(
-                    n.span,
-                    format!("`{what}` must be a string, found {}", n.kind_name()),
-                );
-                None
-            }
+        if let Some(s) = n.as_str() {
+            Some((s.to_string(), n.span))
+        } else {
+            self.err(
+                n.span,
+                format!("`{what}` must be a string, found {}", n.kind_name()),
+            );
+            None
         }
     }
 
@@ -322,7 +322,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
     let mut rest = &s[19..];
     let mut frac_ms = 0i64;
     if let Some(r) = rest.strip_prefix('.') {
-        let digits: String = r.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
         if digits.is_empty() {
             return None;
         }
@@ -410,7 +410,7 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
         value: Value::Scalar(yaml::Scalar::null()),
         span: Span::point(0),
     };
-    let root = docs.first().map(|d| &d.root).unwrap_or(&empty);
+    let root = docs.first().map_or(&empty, |d| &d.root);
     if docs.len() > 1 {
         r.err(
             docs[1].root.span,
@@ -523,18 +523,17 @@ fn read_group(
         if r.fields(s, SERIES_FIELDS, "an input series").is_none() {
             continue;
         }
-        let labels = match r.string(s.get("series"), "series") {
-            Some((text, span)) => match notation::parse_series_desc(&text) {
+        let labels = if let Some((text, span)) = r.string(s.get("series"), "series") {
+            match notation::parse_series_desc(&text) {
                 Ok(l) => Some(l),
                 Err(e) => {
                     r.err(span, format!("invalid series {text:?}: {e}"));
                     None
                 }
-            },
-            None => {
-                r.err(s.span, "an input series needs `series`");
-                None
             }
+        } else {
+            r.err(s.span, "an input series needs `series`");
+            None
         };
         let values_span = s.get("values").map_or(s.span, |v| v.span);
         let values = match r.string(s.get("values"), "values") {
@@ -785,7 +784,7 @@ pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> 
     for comp in full.components() {
         let c = comp.as_os_str().to_string_lossy().to_string();
         if !has_meta(&c) {
-            for p in current.iter_mut() {
+            for p in &mut current {
                 p.push(comp);
             }
             continue;
@@ -806,7 +805,7 @@ pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> 
                 continue;
             };
             let mut names: Vec<String> = entries
-                .filter_map(|e| e.ok())
+                .filter_map(std::result::Result::ok)
                 .map(|e| e.file_name().to_string_lossy().to_string())
                 .filter(|n| matcher.is_match(n))
                 .collect();

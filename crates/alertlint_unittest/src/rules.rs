@@ -351,18 +351,16 @@ pub fn eval_rule(
                 } else {
                     None
                 };
-                let labels = match cached {
-                    Some(l) => l,
-                    None => {
-                        let sample_labels = labels_map(&s.labels);
-                        let templated = rule.labels.iter().map(|(k, v)| {
-                            let ev =
-                                expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
-                            (k.clone(), ev)
-                        });
-                        let name = std::iter::once(("alertname".to_string(), rule.name.clone()));
-                        output_labels(&s.labels, templated.chain(name))
-                    }
+                let labels = if let Some(l) = cached {
+                    l
+                } else {
+                    let sample_labels = labels_map(&s.labels);
+                    let templated = rule.labels.iter().map(|(k, v)| {
+                        let ev = expand(env, storage, &rule.name, v, &sample_labels, s.f, ts_ms);
+                        (k.clone(), ev)
+                    });
+                    let name = std::iter::once(("alertname".to_string(), rule.name.clone()));
+                    output_labels(&s.labels, templated.chain(name))
                 };
                 if rule.fixed_labels {
                     out_labels.insert(s.labels.clone(), labels.clone());
@@ -411,8 +409,10 @@ pub fn eval_rule(
                 }
             }
             let mut remove = Vec::new();
-            for (l, a) in state.active.iter_mut() {
-                if !returned.contains(l) {
+            for (l, a) in &mut state.active {
+                if returned.contains(l) {
+                    a.keep_firing_since_ms = None;
+                } else {
                     let mut keep_firing = false;
                     if a.state == AlertState::Firing && *keep_firing_for_ms > 0 {
                         let since = *a.keep_firing_since_ms.get_or_insert(ts_ms);
@@ -433,8 +433,6 @@ pub fn eval_rule(
                     if !keep_firing {
                         continue;
                     }
-                } else {
-                    a.keep_firing_since_ms = None;
                 }
                 if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= *for_ms {
                     a.state = AlertState::Firing;
@@ -468,7 +466,7 @@ pub fn eval_rule(
         storage.append(&l, t, v);
         now.insert(l);
     }
-    for l in state.previous.iter() {
+    for l in &state.previous {
         if !now.contains(l) {
             storage.append(l, t, StoredValue::Stale);
         }

@@ -262,7 +262,7 @@ impl InputFeed<'_> {
             return;
         }
         let max_step = ((t_ms - self.start_ms) / self.interval_ms.max(1)) as u64;
-        for (labels, cur) in self.series.iter_mut() {
+        for (labels, cur) in &mut self.series {
             while let Some(step) = cur.peek_step() {
                 if step > max_step {
                     break;
@@ -276,7 +276,7 @@ impl InputFeed<'_> {
                     Some(Item::Float(f)) => storage.append(labels, t, StoredValue::Float(f)),
                     Some(Item::Stale) => storage.append(labels, t, StoredValue::Stale),
                     Some(Item::Histogram(h)) => {
-                        storage.append(labels, t, StoredValue::Histogram(h))
+                        storage.append(labels, t, StoredValue::Histogram(h));
                     }
                     Some(Item::Missing) => {}
                     None => break,
@@ -323,22 +323,19 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
     let mut deferred = Vec::new();
     let mut in_sweep = Vec::new();
     for (i, p) in tg.promql_tests.iter().enumerate() {
-        match lookback_ms(&p.expr) {
-            Some(l) => {
-                retention = retention.map(|r| r.max(l));
-                in_sweep.push(i);
-            }
-            None => {
-                retention = None;
-                deferred.push(i);
-            }
+        if let Some(l) = lookback_ms(&p.expr) {
+            retention = retention.map(|r| r.max(l));
+            in_sweep.push(i);
+        } else {
+            retention = None;
+            deferred.push(i);
         }
     }
     for g in groups {
         for r in &g.rules {
             match lookback_ms(&r.expr) {
                 Some(l) if !r.uses_query => {
-                    retention = retention.map(|x| x.max(l.saturating_add(g.query_offset_ms)))
+                    retention = retention.map(|x| x.max(l.saturating_add(g.query_offset_ms)));
                 }
                 _ => retention = None,
             }
@@ -414,12 +411,12 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
             // promtool stops at the first evaluation with errors; expression tests never run.
             failures.retain(|f| matches!(f, Failure::Alert { .. }));
             failures.extend(rule_errors);
-            failures.sort_by_key(|f| f.order());
+            failures.sort_by_key(Failure::order);
             return GroupOutcome { failures, steps };
         }
 
         // Alert state history of the alerts under test.
-        for (name, tracked) in history.iter_mut() {
+        for (name, tracked) in &mut history {
             let mut alerts = Vec::new();
             for &(gi, ri) in &tracked.rules {
                 for a in states[gi][ri].active.values() {
@@ -431,7 +428,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
                 }
             }
             let step = TimelineStep { t_ms: rel, alerts };
-            for (fi, left) in open_timelines.iter_mut() {
+            for (fi, left) in &mut open_timelines {
                 if let Some(Failure::Alert {
                     alertname,
                     timeline,
@@ -543,14 +540,14 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
         next_expr += 1;
         deferred.push(pi);
     }
-    deferred.sort();
+    deferred.sort_unstable();
     for pi in deferred {
         feed.load_until(&mut storage, tg.start_ms + last_step_rel, None);
         if let Some(f) = check_expr(file, &engine, &storage, tg, pi) {
             failures.push(f);
         }
     }
-    failures.sort_by_key(|f| f.order());
+    failures.sort_by_key(Failure::order);
     GroupOutcome { failures, steps }
 }
 

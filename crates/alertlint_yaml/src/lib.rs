@@ -178,8 +178,8 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                     anchor,
                 ))
             }
-            Event::Alias(id) => match anchors.get(&id) {
-                Some(target) => {
+            Event::Alias(id) => {
+                if let Some(target) = anchors.get(&id) {
                     // Measured before it is copied, and no further than the budget left.
                     let (nodes, bytes) = target.measure(
                         alias_budget.saturating_add(1),
@@ -206,8 +206,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                     // The copy is reported where the alias is written, not at the anchor.
                     copy.span = span;
                     Some((copy, 0))
-                }
-                None => {
+                } else {
                     problems.push(YamlProblem {
                         kind: ProblemKind::Syntax,
                         span,
@@ -215,7 +214,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                     });
                     return (docs, problems);
                 }
-            },
+            }
         };
 
         if let Some((node, anchor)) = completed {
@@ -288,13 +287,14 @@ fn duplicate_of(
     }
     let name = name.filter(|n| *n != "<<")?;
     match keys {
-        Some(index) => match index.get(name) {
-            Some(first) => Some(*first),
-            None => {
+        Some(index) => {
+            if let Some(first) = index.get(name) {
+                Some(*first)
+            } else {
                 index.insert(name.to_string(), key.span);
                 None
             }
-        },
+        }
         None => entries
             .iter()
             .find(|e| e.key.as_str() == Some(name))

@@ -404,12 +404,11 @@ pub(crate) fn go_regex(pattern: &str) -> String {
                 ('s', true) => Some("\\t\\n\\f\\r "),
                 _ => None,
             };
-            match repl {
-                Some(r) => out.push_str(r),
-                None => {
-                    out.push(c);
-                    out.push(n);
-                }
+            if let Some(r) = repl {
+                out.push_str(r);
+            } else {
+                out.push(c);
+                out.push(n);
             }
             class_start = false;
             continue;

@@ -144,10 +144,10 @@ pub(crate) fn parse_float(s: &str) -> Result<f64, String> {
 /// `math.MinInt64`. Rust's `as` saturates instead, which would print
 /// different durations for absurd inputs.
 pub(crate) fn go_int64(v: f64) -> i64 {
-    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v) {
-        i64::MIN
-    } else {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v) {
         v as i64
+    } else {
+        i64::MIN
     }
 }
 

@@ -153,46 +153,40 @@ fn lexical_failure(full: &str) -> Option<ParseFailure> {
         let mut iter = full[inner_start..].char_indices().peekable();
         while let Some((i, c)) = iter.next() {
             let at = inner_start + i;
-            match quote {
-                Some(q) => {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' && q != '`' {
-                        escaped = true;
-                    } else if c == q {
-                        quote = None;
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q != '`' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            } else {
+                if full[at..].starts_with("}}") {
+                    end = at + 2;
+                    break;
+                }
+                if full[at..].starts_with("/*") {
+                    match full[at..].find("*/") {
+                        Some(j) => {
+                            while iter
+                                .peek()
+                                .is_some_and(|(k, _)| inner_start + k < at + j + 2)
+                            {
+                                iter.next();
+                            }
+                            continue;
+                        }
+                        None => return None,
                     }
                 }
-                None => {
-                    if full[at..].starts_with("}}") {
-                        end = at + 2;
-                        break;
-                    }
-                    if full[at..].starts_with("/*") {
-                        match full[at..].find("*/") {
-                            Some(j) => {
-                                while iter
-                                    .peek()
-                                    .is_some_and(|(k, _)| inner_start + k < at + j + 2)
-                                {
-                                    iter.next();
-                                }
-                                continue;
-                            }
-                            None => return None,
-                        }
-                    }
-                    if matches!(c, '"' | '`' | '\'') {
-                        quote = Some(c);
-                    } else if c.is_whitespace() && !matches!(c, ' ' | '\t' | '\r' | '\n') {
-                        return Some(ParseFailure {
-                            offset: at,
-                            message: format!(
-                                "unrecognized character in action: U+{:04X}",
-                                c as u32
-                            ),
-                        });
-                    }
+                if matches!(c, '"' | '`' | '\'') {
+                    quote = Some(c);
+                } else if c.is_whitespace() && !matches!(c, ' ' | '\t' | '\r' | '\n') {
+                    return Some(ParseFailure {
+                        offset: at,
+                        message: format!("unrecognized character in action: U+{:04X}", c as u32),
+                    });
                 }
             }
         }
@@ -228,12 +222,14 @@ fn parse(full: &str) -> Result<Parsed, ParseFailure> {
     let parsed = Parser::with_name(None, full, "{{", "}}").and_then(Parser::parse);
     let (tree, defines) = match parsed {
         Ok(p) => p,
-        Err(TemplateError::Parse {
-            line, col, message, ..
-        })
-        | Err(TemplateError::Lex {
-            line, col, message, ..
-        }) => {
+        Err(
+            TemplateError::Parse {
+                line, col, message, ..
+            }
+            | TemplateError::Lex {
+                line, col, message, ..
+            },
+        ) => {
             let offset = if line == 0 {
                 0
             } else {
@@ -397,7 +393,7 @@ fn render(
             .stack_size(STACK_BYTES)
             .spawn_scoped(s, move || run(tmpl))
             .map_err(|e| format!("error executing template {name}: {e}"))?;
-        for (q, reply) in rx.iter() {
+        for (q, reply) in &rx {
             let _ = reply.send(query(&q));
         }
         worker

@@ -578,10 +578,10 @@ fn print_functions_behave_as_gotmpl_builtins_below_the_limit() {
         r#"{{ urlquery "a b&c" }}"#,
         r#"{{ "x" | printf "%s-%s" "y" }}"#,
         r#"{{ printf "%d" }}"#,
-        r#"{{ printf 1 }}"#,
-        r#"{{ printf }}"#,
-        r#"{{ html }}"#,
-        r#"{{ html 1 2 }}"#,
+        r"{{ printf 1 }}",
+        r"{{ printf }}",
+        r"{{ html }}",
+        r"{{ html 1 2 }}",
     ] {
         assert_eq!(run(text), plain_gotmpl(text), "{text}");
     }

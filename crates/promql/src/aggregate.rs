@@ -260,7 +260,7 @@ pub(crate) fn eval_aggregate<'a>(
                     members.into_iter().filter(|s| s.h.is_none()).collect();
                 // Stable sort, NaN always last.
                 floats.sort_by(|x, y| {
-                    use std::cmp::Ordering::*;
+                    use std::cmp::Ordering::{Equal, Greater, Less};
                     match (x.f.is_nan(), y.f.is_nan()) {
                         (true, true) => Equal,
                         (true, false) => Greater,

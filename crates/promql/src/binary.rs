@@ -179,8 +179,7 @@ pub(crate) fn eval_binary<'a>(
             let card = be
                 .modifier
                 .as_ref()
-                .map(|m| m.card.clone())
-                .unwrap_or(VectorMatchCardinality::OneToOne);
+                .map_or(VectorMatchCardinality::OneToOne, |m| m.card.clone());
             let mut notes = Notes::default();
             let res = vector_vector(&mut notes, op, l, r, on, &names, &card, return_bool, t);
             notes.emit(ev, be);
@@ -369,7 +368,7 @@ fn vector_vector(
 
     let mut matched: HashMap<Vec<u8>, HashSet<Labels>> = HashMap::new();
     let mut out = Vec::with_capacity(many.len());
-    for ms in many.iter() {
+    for ms in &many {
         let sig = signature(&ms.labels, on, names);
         let Some(&oi) = one_sigs.get(&sig) else {
             continue;
@@ -395,26 +394,23 @@ fn vector_vector(
             }
             (Some(a), Some(b)) if matches!(op, Op::Add | Op::Sub) => {
                 let sign = if op == Op::Add { 1.0 } else { -1.0 };
-                match a.combine(b, sign) {
-                    Ok((mut h, reconciled)) => {
-                        if reconciled {
-                            let what = if op == Op::Add {
-                                "addition"
-                            } else {
-                                "subtraction"
-                            };
-                            notes.info.push(super::histogram::reconciled_note(what));
-                        }
-                        h.compact();
-                        hist_out = Some(Box::new(h));
-                        (0.0, true)
+                if let Ok((mut h, reconciled)) = a.combine(b, sign) {
+                    if reconciled {
+                        let what = if op == Op::Add {
+                            "addition"
+                        } else {
+                            "subtraction"
+                        };
+                        notes.info.push(super::histogram::reconciled_note(what));
                     }
-                    Err(_) => {
-                        notes.warn.push(super::histogram::mixed_schemas_note(
-                            ls.labels.get_or_empty(METRIC_NAME),
-                        ));
-                        continue;
-                    }
+                    h.compact();
+                    hist_out = Some(Box::new(h));
+                    (0.0, true)
+                } else {
+                    notes.warn.push(super::histogram::mixed_schemas_note(
+                        ls.labels.get_or_empty(METRIC_NAME),
+                    ));
+                    continue;
                 }
             }
             (Some(a), None) if matches!(op, Op::Mul | Op::Div) => {

@@ -286,9 +286,10 @@ pub(crate) fn finish_vector(v: Vec<ESample>) -> Result<Vec<ESample>, EvalError> 
         v
     };
     if v.len() > 1 {
-        let mut seen: HashMap<&Labels, ()> = HashMap::with_capacity(v.len());
+        let mut seen: std::collections::HashSet<&Labels> =
+            std::collections::HashSet::with_capacity(v.len());
         for s in &v {
-            if seen.insert(&s.labels, ()).is_some() {
+            if !seen.insert(&s.labels) {
                 return Err(EvalError::new(
                     "vector cannot contain metrics with the same labelset",
                 ));
@@ -482,7 +483,7 @@ impl<'a> Evaluator<'a> {
             kind,
             message,
             position: None,
-            anchor: at.map(|e| e.to_string()),
+            anchor: at.map(std::string::ToString::to_string),
         };
         if !self.annotations.contains(&a) {
             self.annotations.push(a);
@@ -544,7 +545,7 @@ impl<'a> Evaluator<'a> {
     /// and subqueries re-read selectors at every inner step), and across
     /// queries by the storage, which only re-checks series added since.
     fn matching_series(&mut self, vs: &VectorSelector) -> Arc<Vec<usize>> {
-        let key = vs as *const VectorSelector as usize;
+        let key = std::ptr::from_ref::<VectorSelector>(vs) as usize;
         if let Some(v) = self.matched.get(&key) {
             return v.clone();
         }
@@ -651,7 +652,7 @@ impl<'a> Evaluator<'a> {
                         f: 0.0,
                         h: Some(Box::new(h)),
                         drop_name: false,
-                    })
+                    });
                 }
                 None => {}
             }

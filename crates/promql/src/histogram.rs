@@ -54,7 +54,7 @@ impl FloatHistogram {
             return false;
         }
         let nz = |v: &[(i32, f64)]| -> BTreeMap<i32, f64> {
-            v.iter().filter(|(_, c)| *c != 0.0).cloned().collect()
+            v.iter().filter(|(_, c)| *c != 0.0).copied().collect()
         };
         let cmp = |a: BTreeMap<i32, f64>, b: BTreeMap<i32, f64>| {
             a.len() == b.len()
@@ -197,7 +197,7 @@ impl FloatHistogram {
             let mut count = self.zero_count;
             let before = t;
             for side in [&self.positive, &self.negative] {
-                for (i, c) in side.iter() {
+                for (i, c) in side {
                     let lower = Self::exp_upper(self.schema, i.saturating_sub(1));
                     if lower >= t {
                         break;
@@ -335,8 +335,7 @@ impl FloatHistogram {
             old.iter().any(|(i, c)| {
                 let now = cur
                     .binary_search_by_key(i, |p| p.0)
-                    .map(|k| cur[k].1)
-                    .unwrap_or(0.0);
+                    .map_or(0.0, |k| cur[k].1);
                 now < *c
             })
         };
@@ -422,15 +421,12 @@ fn for_each_field(
         (&mut acc.positive, &mut comp.positive, &h.positive),
         (&mut acc.negative, &mut comp.negative, &h.negative),
     ] {
-        for (i, _) in hv.iter() {
+        for (i, _) in hv {
             add_bucket(av, *i, 0.0);
             add_bucket(cv, *i, 0.0);
         }
         for (k, (i, a)) in av.iter_mut().enumerate() {
-            let inc = hv
-                .binary_search_by_key(i, |p| p.0)
-                .map(|j| hv[j].1)
-                .unwrap_or(0.0);
+            let inc = hv.binary_search_by_key(i, |p| p.0).map_or(0.0, |j| hv[j].1);
             let c = match cv.get_mut(k) {
                 Some(c) if c.0 == *i => &mut c.1,
                 _ => continue,
@@ -619,7 +615,7 @@ pub(crate) fn sum_histograms<'h>(
 
 /// Counter-reset hint of a sum, as Prometheus combines them.
 fn combine_hints(a: CounterResetHint, b: CounterResetHint) -> CounterResetHint {
-    use CounterResetHint::*;
+    use CounterResetHint::{Gauge, Unknown};
     if a == b || a == Gauge {
         a
     } else if b == Gauge {

@@ -315,14 +315,14 @@ pub(crate) fn bucket_fraction(lower: f64, upper: f64, buckets: &mut [(f64, f64)]
         }
     }
     let mut max = f64::NEG_INFINITY;
-    for b in merged.iter_mut() {
+    for b in &mut merged {
         if b.1 < max {
             b.1 = max;
         } else {
             max = b.1;
         }
     }
-    let total = merged.last().map(|b| b.1).unwrap_or(0.0);
+    let total = merged.last().map_or(0.0, |b| b.1);
     let mut out = Vec::with_capacity(merged.len());
     let mut prev = (f64::NEG_INFINITY, 0.0);
     for (i, (le, c)) in merged.iter().enumerate() {
@@ -351,7 +351,7 @@ pub(crate) fn histogram_variance(h: &FloatHistogram) -> f64 {
             continue;
         }
         let val = if h.uses_custom_buckets() {
-            (up + lo) / 2.0
+            f64::midpoint(up, lo)
         } else if lo <= 0.0 && up >= 0.0 {
             0.0
         } else {

@@ -214,7 +214,7 @@ impl fmt::Display for Labels {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{}={:?}", n, v)?;
+            write!(f, "{n}={v:?}")?;
         }
         f.write_str("}")
     }
@@ -332,6 +332,6 @@ mod tests {
         let l2 = l.with("a", "");
         assert_eq!(l2.get("a"), None);
         assert_eq!(l.with("__name__", "x").metric_name(), Some("x"));
-        assert_eq!(format!("{}", l), "{a=\"1\", b=\"2\"}");
+        assert_eq!(format!("{l}"), "{a=\"1\", b=\"2\"}");
     }
 }

@@ -100,7 +100,7 @@ fn split_item(item: &str) -> Result<ItemParts, String> {
         let mut end = item.len();
         for (i, c) in item.char_indices().skip(start) {
             let prev = item[..i].chars().last();
-            if (c == '+' || c == '-') && !matches!(prev, Some('e') | Some('E')) {
+            if (c == '+' || c == '-') && !matches!(prev, Some('e' | 'E')) {
                 end = i;
                 break;
             }
@@ -371,9 +371,8 @@ pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
 /// `s`; returns the unescaped value and the remainder.
 pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
     let mut chars = s.char_indices();
-    let quote = match chars.next() {
-        Some((_, q @ ('"' | '\'' | '`'))) => q,
-        _ => return Err(format!("expected quoted string at {s:?}")),
+    let Some((_, quote @ ('"' | '\'' | '`'))) = chars.next() else {
+        return Err(format!("expected quoted string at {s:?}"));
     };
     let mut out = String::new();
     let mut bytes: Vec<u8> = Vec::new();
@@ -395,15 +394,15 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
             match e {
                 'n' => {
                     flush(&mut out, &mut bytes);
-                    out.push('\n')
+                    out.push('\n');
                 }
                 't' => {
                     flush(&mut out, &mut bytes);
-                    out.push('\t')
+                    out.push('\t');
                 }
                 'r' => {
                     flush(&mut out, &mut bytes);
-                    out.push('\r')
+                    out.push('\r');
                 }
                 'a' => bytes.push(7),
                 'b' => bytes.push(8),
@@ -431,7 +430,7 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
                 }
                 other => {
                     flush(&mut out, &mut bytes);
-                    out.push(other)
+                    out.push(other);
                 }
             }
             continue;

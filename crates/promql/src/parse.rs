@@ -213,7 +213,7 @@ fn lex(text: &str) -> Tokens {
         tokens.push(Token {
             kind,
             range: start..end,
-        })
+        });
     };
     while i < b.len() {
         let c = b[i];
@@ -820,7 +820,7 @@ fn tree_error(expr: &Expr) -> Option<String> {
     let out_of_range = || Some("duration out of range".to_string());
     let offset_fits = |o: &Option<Offset>| match o {
         None => true,
-        Some(Offset::Pos(d)) | Some(Offset::Neg(d)) => duration_fits(d),
+        Some(Offset::Pos(d) | Offset::Neg(d)) => duration_fits(d),
     };
     let at_fits = |a: &Option<AtModifier>| match a {
         Some(AtModifier::At(t)) => {

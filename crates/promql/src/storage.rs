@@ -153,7 +153,10 @@ impl Storage {
         &self,
         pattern: &str,
     ) -> Result<Arc<regex::Regex>, regex::Error> {
-        let mut cache = self.regexes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .regexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(re) = cache.get(pattern) {
             return Ok(Arc::clone(re));
         }
@@ -166,21 +169,20 @@ impl Storage {
     }
 
     pub fn append(&mut self, labels: &Labels, t_ms: i64, v: StoredValue) {
-        let idx = match self.by_labels.get(labels) {
-            Some(i) => *i,
-            None => {
-                let i = self.series.len();
-                self.series.push(StoredSeries {
-                    labels: labels.clone(),
-                    ..Default::default()
-                });
-                self.by_labels.insert(labels.clone(), i);
-                // Selectors without a name scan every series: only named ones are indexed.
-                if let Some(n) = labels.metric_name() {
-                    self.by_name.entry(n.to_string()).or_default().push(i);
-                }
-                i
+        let idx = if let Some(i) = self.by_labels.get(labels) {
+            *i
+        } else {
+            let i = self.series.len();
+            self.series.push(StoredSeries {
+                labels: labels.clone(),
+                ..Default::default()
+            });
+            self.by_labels.insert(labels.clone(), i);
+            // Selectors without a name scan every series: only named ones are indexed.
+            if let Some(n) = labels.metric_name() {
+                self.by_name.entry(n.to_string()).or_default().push(i);
             }
+            i
         };
         let s = &mut self.series[idx];
         // Out-of-order or duplicate timestamps replace by dropping newer data,
@@ -213,7 +215,7 @@ impl Storage {
     /// series themselves stay known. Lets a caller that only queries a bounded window
     /// behind the latest sample keep memory flat however long it runs.
     pub fn drop_before(&mut self, t_ms: i64) {
-        for s in self.series.iter_mut() {
+        for s in &mut self.series {
             let k = s.floats.partition_point(|(t, _)| *t < t_ms);
             if k > 0 {
                 s.floats.drain(..k);
@@ -246,7 +248,10 @@ impl Storage {
         let candidates: Option<&[usize]> =
             index_name.map(|n| self.by_name.get(n).map_or(&[][..], Vec::as_slice));
         let total = candidates.map_or(self.series.len(), <[usize]>::len);
-        let mut cache = self.selectors.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .selectors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() >= SELECTOR_CACHE_MAX {
             cache.clear();
         }

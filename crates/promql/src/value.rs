@@ -106,7 +106,7 @@ impl Annotation {
             Some(p) => {
                 let before = &query[..p.min(query.len())];
                 let line = before.matches('\n').count() + 1;
-                let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+                let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
                 format!("{prefix}{} ({line}:{col})", self.message)
             }
             None => format!("{prefix}{}", self.message),

@@ -172,7 +172,7 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
             });
         } else if word.starts_with("eval") {
             let (kind, expr, modifier) = if let Some(c) = re_instant.captures(l) {
-                let at = c.get(2).map(|m| m.as_str()).unwrap_or("0");
+                let at = c.get(2).map_or("0", |m| m.as_str());
                 let at_ms = parse_duration(at).map_err(|e| format!("line {lineno}: {e}"))?;
                 (
                     EvalKind::Instant { at_ms },
@@ -310,12 +310,12 @@ fn check_annotations(cmd: &EvalCmd, annos: &[(AnnotationKind, String)]) -> Resul
                     "expected {name} annotation matching {:?} but found {:?}",
                     e.message
                         .clone()
-                        .or(e.regex.as_ref().map(|r| r.to_string())),
+                        .or(e.regex.as_ref().map(std::string::ToString::to_string)),
                     actual
                 ));
             }
         }
-        for a in actual.iter() {
+        for a in actual {
             if !exp.iter().any(|e| e.matches(a)) {
                 return Err(format!("unexpected {name} annotation {a:?}"));
             }
@@ -364,8 +364,7 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
                         "unexpected metric {} in result, has value {}",
                         s.labels,
                         s.h.as_ref()
-                            .map(|h| h.to_string())
-                            .unwrap_or_else(|| s.f.to_string())
+                            .map_or_else(|| s.f.to_string(), std::string::ToString::to_string)
                     ));
                 };
                 if ordered && idx != pos {
@@ -386,8 +385,7 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
                         exp,
                         s.labels,
                         s.h.as_ref()
-                            .map(|h| h.to_string())
-                            .unwrap_or_else(|| s.f.to_string())
+                            .map_or_else(|| s.f.to_string(), std::string::ToString::to_string)
                     ));
                 }
                 seen[idx] = true;
@@ -498,7 +496,7 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
     };
     let res: Result<(Value, Vec<(AnnotationKind, String)>), EvalError> = match &cmd.kind {
         EvalKind::Instant { at_ms } => {
-            let at = cmd.range_vector.map(|r| r.1).unwrap_or(*at_ms);
+            let at = cmd.range_vector.map_or(*at_ms, |r| r.1);
             engine
                 .instant_with_annotations(storage, &expr, at)
                 .map(|(v, a)| (v, a.iter().map(|x| (x.kind, x.render(&cmd.expr))).collect()))
@@ -529,7 +527,7 @@ fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), St
                                 "expected error matching {:?}, got: {}",
                                 f.message
                                     .clone()
-                                    .or(f.regex.as_ref().map(|r| r.to_string())),
+                                    .or(f.regex.as_ref().map(std::string::ToString::to_string)),
                                 e
                             )),
                             false,

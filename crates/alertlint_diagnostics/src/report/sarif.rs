@@ -67,9 +67,10 @@ fn uri_escape(path: &str) -> String {
 
 pub(super) fn render(diags: &[Diagnostic], checks: &[CheckDoc]) -> String {
     // Relative paths are shown relative to the working directory.
-    let src_root = std::env::current_dir()
-        .map(|d| file_uri(&d.to_string_lossy(), true))
-        .unwrap_or_else(|_| "file:///".to_string());
+    let src_root = std::env::current_dir().map_or_else(
+        |_| "file:///".to_string(),
+        |d| file_uri(&d.to_string_lossy(), true),
+    );
     let rules: Vec<Value> = checks
         .iter()
         .map(|c| {

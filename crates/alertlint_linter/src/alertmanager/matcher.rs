@@ -159,10 +159,10 @@ pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, String> {
                 }
             }
             '"' => {
-                if !escaped {
-                    inside_quotes = !inside_quotes;
-                } else {
+                if escaped {
                     escaped = false;
+                } else {
+                    inside_quotes = !inside_quotes;
                 }
             }
             '\\' => escaped = !escaped,
@@ -242,7 +242,8 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Vec<String>, String> {
-        parse_matchers(s, Span::default()).map(|ms| ms.iter().map(|m| m.to_string()).collect())
+        parse_matchers(s, Span::default())
+            .map(|ms| ms.iter().map(std::string::ToString::to_string).collect())
     }
 
     #[test]
@@ -263,7 +264,7 @@ mod tests {
             parse(r#"statuscode=~"5..""#).unwrap(),
             [r#"statuscode=~"5..""#]
         );
-        assert_eq!(parse(r#"foo=~bar.*"#).unwrap(), [r#"foo=~"bar.*""#]);
+        assert_eq!(parse(r"foo=~bar.*").unwrap(), [r#"foo=~"bar.*""#]);
         assert_eq!(parse(r#"foo!~"a,b""#).unwrap(), [r#"foo!~"a,b""#]);
         assert_eq!(parse("foo=").unwrap(), [r#"foo="""#]);
     }

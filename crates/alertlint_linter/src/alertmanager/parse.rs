@@ -291,10 +291,7 @@ pub(super) fn parse(
             _ => {}
         }
     }
-    if !saw_route {
-        r.sec
-            .error(root.span, "no `route` in the Alertmanager configuration");
-    } else {
+    if saw_route {
         let root_route = &config.route;
         if root_route.receiver.is_none() {
             r.sec
@@ -308,6 +305,9 @@ pub(super) fn parse(
             r.sec
                 .error(span, "the root route cannot have `continue: true`");
         }
+    } else {
+        r.sec
+            .error(root.span, "no `route` in the Alertmanager configuration");
     }
     if r.sec.errors.is_empty() {
         Ok(config)

@@ -57,7 +57,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|m| am.pages(m.receiver_name()))
             .collect();
-        let names: Vec<&str> = matches.iter().map(|m| m.receiver_name()).collect();
+        let names: Vec<&str> = matches.iter().map(super::super::alertmanager::Matched::receiver_name).collect();
         if must_page && paging.is_empty() {
             let mut d = Diagnostic::new(
                 CHECK.id,

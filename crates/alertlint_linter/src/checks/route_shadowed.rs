@@ -326,8 +326,8 @@ mod tests {
             prop::bool::weighted(0.2),
         )
             .prop_map(|(matchers, continue_)| Route {
-                matchers,
                 continue_,
+                matchers,
                 ..Route::default()
             });
         if depth == 0 {
@@ -359,7 +359,7 @@ mod tests {
     /// shadowed route by looking at a handful of candidates each.
     #[test]
     fn many_siblings_are_compared_with_few_candidates() {
-        let m = |s: &str| crate::alertmanager::matcher::parse_matchers(s, Default::default());
+        let m = |s: &str| crate::alertmanager::matcher::parse_matchers(s, alertlint_diagnostics::source::Span::default());
         let mut routes: Vec<Route> = (0..20_000)
             .map(|i| Route {
                 matchers: m(&format!("team=\"t{i}\",severity=\"critical\"")).expect("valid"),

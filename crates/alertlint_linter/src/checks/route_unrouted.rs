@@ -46,7 +46,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Routing::Routes(matches) = &a.routing else {
             continue;
         };
-        if !matches.iter().all(|m| m.is_root()) {
+        if !matches.iter().all(super::super::alertmanager::Matched::is_root) {
             continue;
         }
         let receiver = matches.first().map_or("", |m| m.receiver_name());

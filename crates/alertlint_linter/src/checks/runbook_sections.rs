@@ -137,7 +137,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             format!("the runbook's `{name}` field is empty"),
                         )
                         .with_label("no value"),
-                    )
+                    );
                 }
                 Some(_) => {}
             }

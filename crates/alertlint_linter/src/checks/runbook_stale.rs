@@ -55,7 +55,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     CHECK.id,
                     doc.file(),
                     f.value_span,
-                    format!("`{}` is not a date alertlint can read", value),
+                    format!("`{value}` is not a date alertlint can read"),
                 )
                 .with_label("expected YYYY-MM-DD")
                 .with_help("write the date as YYYY-MM-DD, such as `2026-11-02`"),
@@ -80,7 +80,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     CHECK.id,
                     doc.file(),
                     f.value_span,
-                    format!("`{}` is in the future", value),
+                    format!("`{value}` is in the future"),
                 )
                 .with_help("write the date the runbook was last reviewed"),
             ),

@@ -52,7 +52,10 @@ impl Default for Settings {
             config: None,
             teams: BTreeMap::new(),
             shared_receivers: Vec::new(),
-            paging_integrations: DEFAULT_PAGING.iter().map(|s| s.to_string()).collect(),
+            paging_integrations: DEFAULT_PAGING
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             warning_pages: None,
         }
     }
@@ -67,8 +70,8 @@ pub(crate) fn read_settings(sec: &mut SectionReader, node: &Node, root: &Path) -
     // Not SectionReader::strings: these messages are worded for lists of names.
     // Each name with where it is written.
     let spanned = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<(Span, String)> {
-        match n.as_seq() {
-            Some(items) => items
+        if let Some(items) = n.as_seq() {
+            items
                 .iter()
                 .filter_map(|i| {
                     let s = string(i);
@@ -77,14 +80,13 @@ pub(crate) fn read_settings(sec: &mut SectionReader, node: &Node, root: &Path) -
                     }
                     Some((i.span, s?))
                 })
-                .collect(),
-            None => {
-                sec.error(
-                    n.span,
-                    format!("`{what}` must be a list, found {}", n.kind_name()),
-                );
-                Vec::new()
-            }
+                .collect()
+        } else {
+            sec.error(
+                n.span,
+                format!("`{what}` must be a list, found {}", n.kind_name()),
+            );
+            Vec::new()
         }
     };
     let strings = |n: &Node, sec: &mut SectionReader, what: &str| -> Vec<String> {

@@ -217,8 +217,7 @@ impl Config {
         let root = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Self::parse(file, root)
     }
 
@@ -338,8 +337,7 @@ impl Config {
             .absolute_root
             .get_or_init(|| alertlint_diagnostics::source::absolute(&self.root));
         abs.strip_prefix(root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf())
+            .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
     }
 }
 
@@ -360,7 +358,7 @@ impl ConfigReader<'_> {
                 "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
                 _ => {
                     config.alertmanager =
-                        alertmanager::read_settings(&mut self.sec, value, &config.root)
+                        alertmanager::read_settings(&mut self.sec, value, &config.root);
                 }
             }
         }
@@ -415,18 +413,19 @@ impl ConfigReader<'_> {
             let setting = match value.as_str().filter(|_| !value.is_null()) {
                 Some("off" | "false") => CheckSetting::Off,
                 Some("on" | "true") => CheckSetting::On(None),
-                s => match s.and_then(Severity::parse) {
-                    Some(sev) => CheckSetting::On(Some(sev)),
-                    None => {
+                s => {
+                    if let Some(sev) = s.and_then(Severity::parse) {
+                        CheckSetting::On(Some(sev))
+                    } else {
                         self.sec.error(
-                            value.span,
-                            format!(
-                                "`{pattern}`: expected one of error, warning, info, on, off; found {found}"
-                            ),
-                        );
+                        value.span,
+                        format!(
+                            "`{pattern}`: expected one of error, warning, info, on, off; found {found}"
+                        ),
+                    );
                         continue;
                     }
-                },
+                }
             };
             let into = if pattern.ends_with("/*") {
                 &mut families

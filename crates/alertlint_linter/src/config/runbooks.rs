@@ -44,7 +44,11 @@ pub struct Settings {
 
 impl Settings {
     pub fn preset(name: &str) -> Option<Settings> {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let s = |v: &[&str]| {
+            v.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         match name {
             "incident" => Some(Settings {
                 preset: name.to_string(),
@@ -124,13 +128,13 @@ impl Overrides {
             s.max_age_days = base.max_age_days;
         }
         if let Some(v) = &self.sections {
-            s.sections = v.clone();
+            s.sections.clone_from(v);
         }
         if let Some(v) = &self.fields {
-            s.fields = v.clone();
+            s.fields.clone_from(v);
         }
         if let Some(v) = &self.diagnosis {
-            s.diagnosis = v.clone();
+            s.diagnosis.clone_from(v);
         }
         if let Some(v) = self.steps {
             s.require_steps = v;
@@ -183,20 +187,19 @@ impl Reader<'_, '_> {
         match key {
             "preset" => {
                 if let Some(name) = self.sec.string(value, "preset") {
-                    match Settings::preset(&name) {
-                        Some(p) => o.preset = Some(p),
-                        None => {
-                            let hint = closest(&name, PRESETS)
-                                .map(|s| format!("; did you mean `{s}`?"))
-                                .unwrap_or_default();
-                            self.sec.error(
-                                value.span,
-                                format!(
-                                    "unknown runbook preset `{name}` (expected one of: {}){hint}",
-                                    PRESETS.join(", ")
-                                ),
-                            );
-                        }
+                    if let Some(p) = Settings::preset(&name) {
+                        o.preset = Some(p);
+                    } else {
+                        let hint = closest(&name, PRESETS)
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default();
+                        self.sec.error(
+                            value.span,
+                            format!(
+                                "unknown runbook preset `{name}` (expected one of: {}){hint}",
+                                PRESETS.join(", ")
+                            ),
+                        );
                     }
                 }
             }
@@ -244,13 +247,13 @@ impl Reader<'_, '_> {
                 "dir" => dir = self.sec.string(value, "dir").map(|d| (d, value.span)),
                 "url_prefix" => {
                     if let Some(p) = self.sec.string(value, "url_prefix") {
-                        if !p.contains("://") {
+                        if p.contains("://") {
+                            url_prefix = Some(p);
+                        } else {
                             self.sec.error(
                                 value.span,
                                 "`url_prefix` must be an absolute URL such as `https://wiki.example.com/runbooks/`",
                             );
-                        } else {
-                            url_prefix = Some(p);
                         }
                     }
                 }

@@ -257,7 +257,7 @@ pub(crate) fn walk(
     if sort {
         // Siblings compared by name, as bytes: the same order as by path, without
         // `Path`'s component-wise compare (a tenth of the walk on 10,000 files).
-        builder.sort_by_file_name(|a, b| a.cmp(b));
+        builder.sort_by_file_name(std::cmp::Ord::cmp);
     }
     // The directories reached through a link that the walk is inside of (it is depth-first).
     let mut link_dirs: Vec<PathBuf> = Vec::new();
@@ -560,7 +560,7 @@ pub fn load_rule_files(
         ..Skipped::default()
     };
     // Loaded on all cores; the results come back in the order of `files`.
-    for loaded in crate::parallel::map(files.len(), |_: &mut (), i| load(&files[i])) {
+    for loaded in crate::parallel::map(files.len(), |(): &mut (), i| load(&files[i])) {
         match loaded? {
             Read::Rules(f) => rule_files.push(f),
             Read::NotRules => skipped.files += 1,

@@ -170,12 +170,11 @@ impl Reader<'_> {
         if node.is_null() {
             return &[];
         }
-        match node.as_seq() {
-            Some(items) => items,
-            None => {
-                self.wrong_type(node, what, "a list");
-                &[]
-            }
+        if let Some(items) = node.as_seq() {
+            items
+        } else {
+            self.wrong_type(node, what, "a list");
+            &[]
         }
     }
 
@@ -205,9 +204,10 @@ impl Reader<'_> {
             if known.contains(&key) {
                 continue;
             }
-            let suggestion = closest(key, known)
-                .map(|k| format!("did you mean `{k}`?"))
-                .unwrap_or_else(|| format!("expected one of: {}", known.join(", ")));
+            let suggestion = closest(key, known).map_or_else(
+                || format!("expected one of: {}", known.join(", ")),
+                |k| format!("did you mean `{k}`?"),
+            );
             self.problems.push(LoadProblem {
                 kind: LoadProblemKind::UnknownField,
                 span: entry.key.span,

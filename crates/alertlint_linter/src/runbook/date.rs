@@ -10,7 +10,7 @@ pub fn parse_date(s: &str) -> Option<i64> {
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    if b.get(10).is_some_and(|c| c.is_ascii_digit()) {
+    if b.get(10).is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {

@@ -194,7 +194,8 @@ impl NameKey {
 
     /// `key` (normalized) and its `aliases`, each with its fingerprint.
     fn new(key: String, aliases: &[&str]) -> NameKey {
-        let names = std::iter::once(key).chain(aliases.iter().map(|a| a.to_string()));
+        let names =
+            std::iter::once(key).chain(aliases.iter().map(std::string::ToString::to_string));
         NameKey {
             names: names
                 .map(|n| {

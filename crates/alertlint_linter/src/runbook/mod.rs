@@ -248,7 +248,7 @@ impl Runbooks {
     pub fn references<'a>(&self, alerts: &[AlertRef<'a>]) -> Vec<Reference<'a>> {
         // On every core: the checks that need the links wait for them (they are computed
         // once, by the first check to ask), so a core left idle here is lost.
-        crate::parallel::map(alerts.len(), |_: &mut (), i| self.reference(alerts[i]))
+        crate::parallel::map(alerts.len(), |(): &mut (), i| self.reference(alerts[i]))
             .into_iter()
             .flatten()
             .collect()

@@ -471,7 +471,7 @@ fn temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
         let path = dir.join(format!(".alertlint-new-{}-{n}.tmp", std::process::id()));
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
     }

@@ -280,7 +280,7 @@ fn arg(c: &Call, i: usize) -> Result<&Expr, EvalError> {
     c.args
         .args
         .get(i)
-        .map(|b| b.as_ref())
+        .map(std::convert::AsRef::as_ref)
         .ok_or_else(|| EvalError::new(format!("missing argument {} to {}", i + 1, c.func.name)))
 }
 

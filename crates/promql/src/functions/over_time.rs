@@ -114,7 +114,7 @@ fn extreme(
 ) -> Option<ESample> {
     let f = float_samples(ev, s, 1)?;
     let (mut best, mut best_t) = (f[0].1, f[0].0);
-    for (pt, pv) in f.iter() {
+    for (pt, pv) in f {
         let better = if ts_of {
             (if is_max { *pv >= best } else { *pv <= best }) || best.is_nan()
         } else {
@@ -134,8 +134,8 @@ pub(super) fn ts_of_first(
     w: &Window<'_>,
     s: &RSeries<'_>,
 ) -> Option<ESample> {
-    let tf = s.floats.first().map(|p| p.0).unwrap_or(i64::MAX);
-    let th = s.hists.first().map(|p| p.0).unwrap_or(i64::MAX);
+    let tf = s.floats.first().map_or(i64::MAX, |p| p.0);
+    let th = s.hists.first().map_or(i64::MAX, |p| p.0);
     Some(float_sample(s, w.t, tf.min(th) as f64 / 1000.0, false))
 }
 
@@ -144,8 +144,8 @@ pub(super) fn ts_of_last(
     w: &Window<'_>,
     s: &RSeries<'_>,
 ) -> Option<ESample> {
-    let tf = s.floats.last().map(|p| p.0).unwrap_or(i64::MIN);
-    let th = s.hists.last().map(|p| p.0).unwrap_or(i64::MIN);
+    let tf = s.floats.last().map_or(i64::MIN, |p| p.0);
+    let th = s.hists.last().map_or(i64::MIN, |p| p.0);
     Some(float_sample(s, w.t, tf.max(th) as f64 / 1000.0, false))
 }
 

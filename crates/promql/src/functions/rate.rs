@@ -246,12 +246,11 @@ fn histogram_rate(
         let mut p = prev;
         for (_, cur) in &hs[1..] {
             if cur.detect_reset(p) {
-                match h.combine(p, 1.0) {
-                    Ok((r, _)) => h = r,
-                    Err(_) => {
-                        warn_hist(ev, MIXED_SCHEMAS, s, at);
-                        return None;
-                    }
+                if let Ok((r, _)) = h.combine(p, 1.0) {
+                    h = r;
+                } else {
+                    warn_hist(ev, MIXED_SCHEMAS, s, at);
+                    return None;
                 }
             }
             p = cur;
@@ -328,19 +327,14 @@ fn last_two_histograms(
     };
     let mut r = if is_rate && b.detect_reset(a) {
         b.clone()
-    } else {
-        match b.combine(a, -1.0) {
-            Ok((h, reconciled)) => {
-                if reconciled {
-                    ev.info_at(reconciled_note("subtraction"), w.at);
-                }
-                h
-            }
-            Err(_) => {
-                warn_hist(ev, MIXED_SCHEMAS, s, w.at);
-                return LastTwo::Nothing;
-            }
+    } else if let Ok((h, reconciled)) = b.combine(a, -1.0) {
+        if reconciled {
+            ev.info_at(reconciled_note("subtraction"), w.at);
         }
+        h
+    } else {
+        warn_hist(ev, MIXED_SCHEMAS, s, w.at);
+        return LastTwo::Nothing;
     };
     let gauge = |h: &FloatHistogram| h.counter_reset_hint == CounterResetHint::Gauge;
     if is_rate && (gauge(a) || gauge(b)) {

@@ -124,30 +124,26 @@ fn natural_less(a: &str, b: &str) -> bool {
         let y = cb[i];
         let last_a = i == ca.len() - 1;
         let last_b = i == cb.len() - 1;
-        match (x.parse::<i64>(), y.parse::<i64>()) {
-            (Ok(xi), Ok(yi)) => {
-                if xi == yi {
-                    if last_a {
-                        return true;
-                    } else if last_b {
-                        return false;
-                    }
-                    continue;
+        if let (Ok(xi), Ok(yi)) = (x.parse::<i64>(), y.parse::<i64>()) {
+            if xi == yi {
+                if last_a {
+                    return true;
+                } else if last_b {
+                    return false;
                 }
-                return xi < yi;
+                continue;
             }
-            _ => {
-                if *x == y {
-                    if last_a {
-                        return true;
-                    } else if last_b {
-                        return false;
-                    }
-                    continue;
-                }
-                return *x < y;
-            }
+            return xi < yi;
         }
+        if *x == y {
+            if last_a {
+                return true;
+            } else if last_b {
+                return false;
+            }
+            continue;
+        }
+        return *x < y;
     }
     false
 }

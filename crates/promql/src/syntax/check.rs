@@ -3,7 +3,7 @@
 //! vector matching only where they mean something, a selector that cannot select every
 //! series. Messages are Prometheus'.
 
-use super::ast::*;
+use super::ast::{AggOp, BinaryExpr, Call, Expr, MatchOp, Matcher, ValueType, VectorSelector};
 use super::{Span, SyntaxError};
 
 pub(crate) fn check(expr: &Expr, errors: &mut Vec<SyntaxError>) {

@@ -333,15 +333,15 @@ impl Lexer<'_> {
                 }
                 _ => self.single(Tok::Assign),
             },
-            b'!' => match self.peek_at(1) {
-                Some(b'=') => self.double(Tok::Op(Op::Neq)),
-                _ => {
-                    let (shown, end) = match self.peek_at(1) {
-                        None => ("EOF".to_string(), start + 1),
-                        Some(_) => {
-                            let ch = self.char_at(start + 1);
-                            (quote_char(ch), start + 1 + ch.len_utf8())
-                        }
+            b'!' => {
+                if let Some(b'=') = self.peek_at(1) {
+                    self.double(Tok::Op(Op::Neq));
+                } else {
+                    let (shown, end) = if self.peek_at(1).is_none() {
+                        ("EOF".to_string(), start + 1)
+                    } else {
+                        let ch = self.char_at(start + 1);
+                        (quote_char(ch), start + 1 + ch.len_utf8())
                     };
                     return self.err(
                         start,
@@ -349,7 +349,7 @@ impl Lexer<'_> {
                         format!("unexpected character after '!': {shown}"),
                     );
                 }
-            },
+            }
             b'<' => match self.peek_at(1) {
                 Some(b'=') => self.double(Tok::Op(Op::Lte)),
                 Some(b'/') => self.double(Tok::Op(Op::TrimUpper)),
@@ -362,7 +362,7 @@ impl Lexer<'_> {
             },
             b'0'..=b'9' => self.number_or_duration()?,
             b'.' if self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) => {
-                self.number_or_duration()?
+                self.number_or_duration()?;
             }
             b'"' | b'\'' => self.string(c)?,
             b'`' => self.raw_string()?,
@@ -482,12 +482,11 @@ impl Lexer<'_> {
                 Some(b'~') => self.double(Tok::Op(Op::NeqRegex)),
                 Some(b'=') => self.double(Tok::Op(Op::Neq)),
                 next => {
-                    let (shown, end) = match next {
-                        None => ("EOF".to_string(), start + 1),
-                        Some(_) => {
-                            let ch = self.char_at(start + 1);
-                            (quote_char(ch), start + 1 + ch.len_utf8())
-                        }
+                    let (shown, end) = if next.is_none() {
+                        ("EOF".to_string(), start + 1)
+                    } else {
+                        let ch = self.char_at(start + 1);
+                        (quote_char(ch), start + 1 + ch.len_utf8())
                     };
                     return self.err(
                         start,
@@ -592,23 +591,22 @@ impl Lexer<'_> {
                     self.pos += 1;
                 }
                 let word = &self.text[start..self.pos];
-                match Kw::from_word(word) {
-                    Some(kw @ (Kw::Step | Kw::Range | Kw::MaxOf | Kw::MinOf)) => {
-                        self.bracket_value = true;
-                        self.push(Tok::Kw(kw), start);
-                    }
-                    _ => {
-                        let ch = self.char_at(start);
-                        let message = if self.bracket_value {
-                            format!("unexpected character: {}, expected ':'", quote_char(ch))
-                        } else {
-                            format!(
-                                "unexpected character in duration expression: {}",
-                                quote_char(ch)
-                            )
-                        };
-                        return self.err(start, self.pos, message);
-                    }
+                if let Some(kw @ (Kw::Step | Kw::Range | Kw::MaxOf | Kw::MinOf)) =
+                    Kw::from_word(word)
+                {
+                    self.bracket_value = true;
+                    self.push(Tok::Kw(kw), start);
+                } else {
+                    let ch = self.char_at(start);
+                    let message = if self.bracket_value {
+                        format!("unexpected character: {}, expected ':'", quote_char(ch))
+                    } else {
+                        format!(
+                            "unexpected character in duration expression: {}",
+                            quote_char(ch)
+                        )
+                    };
+                    return self.err(start, self.pos, message);
                 }
             }
             _ => {

@@ -234,8 +234,10 @@ fn regex_error(description: &str, re: &str) -> String {
         .lines()
         .rev()
         .find(|l| l.starts_with("error:"))
-        .map(|l| l.trim_start_matches("error:").trim().to_string())
-        .unwrap_or_else(|| description.to_string());
+        .map_or_else(
+            || description.to_string(),
+            |l| l.trim_start_matches("error:").trim().to_string(),
+        );
     format!("error parsing regexp: {detail}: `{re}`")
 }
 

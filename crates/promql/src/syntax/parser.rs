@@ -6,7 +6,12 @@
 //! Errors are collected: inside a function's or aggregation's argument list and inside
 //! braces the parser skips to the next `,` and goes on, so one pass can report several.
 
-use super::ast::*;
+use super::ast::{
+    AggregateExpr, AtModifier, AtValue, BinOp, BinaryExpr, Call, DurationBinary, DurationExpr,
+    DurationMinMax, DurationNeg, DurationParen, Expr, Fill, FillValue, GroupModifier, Grouping,
+    MatchOp, Matcher, MatrixSelector, Modifiers, Name, NumberLiteral, Offset, ParenExpr,
+    StringLiteral, SubqueryExpr, UnaryExpr, UnaryOp, VectorMatching, VectorSelector,
+};
 use super::lexer::{Kw, Op, Tok, Token};
 use super::literal;
 use super::signatures::{self, Function};
@@ -436,10 +441,7 @@ impl<'a> Parser<'a> {
             Tok::LParen => Self::parse_paren,
             Tok::LBrace => |p| p.parse_selector(None),
             Tok::Kw(Kw::Agg(_))
-                if matches!(
-                    self.peek_at(1),
-                    Tok::LParen | Tok::Kw(Kw::By) | Tok::Kw(Kw::Without)
-                ) =>
+                if matches!(self.peek_at(1), Tok::LParen | Tok::Kw(Kw::By | Kw::Without)) =>
             {
                 Self::parse_aggregate
             }
@@ -516,7 +518,7 @@ impl<'a> Parser<'a> {
 
     #[inline(never)]
     fn parse_selector(&mut self, name: Option<Name>) -> PResult<Expr> {
-        let mut span = name.as_ref().map(|n| n.span).unwrap_or_else(|| self.span());
+        let mut span = name.as_ref().map_or_else(|| self.span(), |n| n.span);
         let mut matchers = Vec::new();
         let mut braces = None;
         if self.peek() == Tok::LBrace {
@@ -695,37 +697,34 @@ impl<'a> Parser<'a> {
                 let close = self.bump().span;
                 let brackets = open.to(close);
                 let span = expr.span().to(close);
-                let selector = match expr {
-                    Expr::Selector(vs) => {
-                        let mut vs = *vs;
-                        if vs.modifiers.offset.is_some() {
-                            self.error(brackets, "no offset modifiers allowed before range");
-                        } else if vs.modifiers.at.is_some() {
-                            self.error(brackets, "no @ modifiers allowed before range");
-                        }
-                        // `foo anchored [5m]` is `foo[5m] anchored`.
-                        let modifiers = Modifiers {
-                            anchored: vs.modifiers.anchored.take(),
-                            smoothed: vs.modifiers.smoothed.take(),
-                            ..Modifiers::default()
-                        };
-                        return Ok(Expr::Matrix(Box::new(MatrixSelector {
-                            selector: vs,
-                            range,
-                            brackets,
-                            modifiers,
-                            span,
-                        })));
+                let selector = if let Expr::Selector(vs) = expr {
+                    let mut vs = *vs;
+                    if vs.modifiers.offset.is_some() {
+                        self.error(brackets, "no offset modifiers allowed before range");
+                    } else if vs.modifiers.at.is_some() {
+                        self.error(brackets, "no @ modifiers allowed before range");
                     }
-                    _ => {
-                        self.error(brackets, "ranges only allowed for vector selectors");
-                        VectorSelector {
-                            name: None,
-                            matchers: Vec::new(),
-                            braces: None,
-                            modifiers: Modifiers::default(),
-                            span: expr.span(),
-                        }
+                    // `foo anchored [5m]` is `foo[5m] anchored`.
+                    let modifiers = Modifiers {
+                        anchored: vs.modifiers.anchored.take(),
+                        smoothed: vs.modifiers.smoothed.take(),
+                        ..Modifiers::default()
+                    };
+                    return Ok(Expr::Matrix(Box::new(MatrixSelector {
+                        selector: vs,
+                        range,
+                        brackets,
+                        modifiers,
+                        span,
+                    })));
+                } else {
+                    self.error(brackets, "ranges only allowed for vector selectors");
+                    VectorSelector {
+                        name: None,
+                        matchers: Vec::new(),
+                        braces: None,
+                        modifiers: Modifiers::default(),
+                        span: expr.span(),
                     }
                 };
                 Ok(Expr::Matrix(Box::new(MatrixSelector {
@@ -929,49 +928,46 @@ impl<'a> Parser<'a> {
     fn parse_at(&mut self, mut expr: Expr) -> PResult<Expr> {
         const AT_CTX: Ctx = ctx("@", "timestamp");
         let at_span = self.bump().span;
-        let (value, value_span) = match self.peek() {
-            Tok::Kw(kw @ (Kw::Start | Kw::End)) => {
-                let name = self.bump().span;
-                self.expect(Tok::LParen, &ctx("@", "\"(\""))?;
-                let close = self.expect(Tok::RParen, &ctx("@", "\")\""))?.span;
-                let v = if kw == Kw::Start {
-                    AtValue::Start
-                } else {
-                    AtValue::End
-                };
-                (v, name.to(close))
+        let (value, value_span) = if let Tok::Kw(kw @ (Kw::Start | Kw::End)) = self.peek() {
+            let name = self.bump().span;
+            self.expect(Tok::LParen, &ctx("@", "\"(\""))?;
+            let close = self.expect(Tok::RParen, &ctx("@", "\")\""))?.span;
+            let v = if kw == Kw::Start {
+                AtValue::Start
+            } else {
+                AtValue::End
+            };
+            (v, name.to(close))
+        } else {
+            let sign = match self.peek() {
+                Tok::Op(op @ (Op::Add | Op::Sub)) => Some((op, self.bump().span)),
+                _ => None,
+            };
+            if !matches!(self.peek(), Tok::Number | Tok::Duration) {
+                return self.unexpected(&AT_CTX);
             }
-            _ => {
-                let sign = match self.peek() {
-                    Tok::Op(op @ (Op::Add | Op::Sub)) => Some((op, self.bump().span)),
-                    _ => None,
-                };
-                if !matches!(self.peek(), Tok::Number | Tok::Duration) {
-                    return self.unexpected(&AT_CTX);
+            let n = self.number_literal();
+            let mut ts = n.value;
+            let mut span = n.span;
+            if let Some((op, s)) = sign {
+                if op == Op::Sub {
+                    ts = -ts;
                 }
-                let n = self.number_literal();
-                let mut ts = n.value;
-                let mut span = n.span;
-                if let Some((op, s)) = sign {
-                    if op == Op::Sub {
-                        ts = -ts;
-                    }
-                    span = s.to(span);
-                }
-                if !ts.is_finite() || ts >= i64::MAX as f64 || ts <= i64::MIN as f64 {
-                    let at = expr.span();
-                    self.error(
-                        at,
-                        format!(
-                            "timestamp out of bounds for @ modifier: {}",
-                            literal::go_f(ts)
-                        ),
-                    );
-                }
-                let ms = (ts * 1000.0).round();
-                let ms = if ms.is_finite() { ms as i64 } else { 0 };
-                (AtValue::Timestamp(ms), span)
+                span = s.to(span);
             }
+            if !ts.is_finite() || ts >= i64::MAX as f64 || ts <= i64::MIN as f64 {
+                let at = expr.span();
+                self.error(
+                    at,
+                    format!(
+                        "timestamp out of bounds for @ modifier: {}",
+                        literal::go_f(ts)
+                    ),
+                );
+            }
+            let ms = (ts * 1000.0).round();
+            let ms = if ms.is_finite() { ms as i64 } else { 0 };
+            (AtValue::Timestamp(ms), span)
         };
         let expr_span = expr.span();
         if let Some(m) = self.modifiers_of(&mut expr, "@") {
@@ -1036,20 +1032,17 @@ impl<'a> Parser<'a> {
     fn parse_call(&mut self) -> PResult<Expr> {
         let name_tok = self.bump();
         let name = self.text_of(name_tok.span);
-        let func: &'static Function = match signatures::function(name) {
-            Some(f) => {
-                if f.experimental && !self.opts.experimental_functions {
-                    self.error(name_tok.span, format!("function {name:?} is not enabled"));
-                }
-                f
+        let func: &'static Function = if let Some(f) = signatures::function(name) {
+            if f.experimental && !self.opts.experimental_functions {
+                self.error(name_tok.span, format!("function {name:?} is not enabled"));
             }
-            None => {
-                self.error(
-                    name_tok.span,
-                    format!("unknown function with name {}", literal::go_quote(name)),
-                );
-                &signatures::UNKNOWN
-            }
+            f
+        } else {
+            self.error(
+                name_tok.span,
+                format!("unknown function with name {}", literal::go_quote(name)),
+            );
+            &signatures::UNKNOWN
         };
         let (args, parens) = self.parse_args("function call")?;
         Ok(Expr::Call(Box::new(Call {
@@ -1075,12 +1068,11 @@ impl<'a> Parser<'a> {
                 Tok::Comma | Tok::RParen => Ok(e),
                 _ => self.unexpected(&ctx(what, "\",\" or \")\"")),
             });
-            match arg {
-                Ok(e) => args.push(e),
-                Err(Stop) => {
-                    failed = true;
-                    self.skip_to_comma_or_close()?;
-                }
+            if let Ok(e) = arg {
+                args.push(e);
+            } else {
+                failed = true;
+                self.skip_to_comma_or_close()?;
             }
             if self.peek() == Tok::Comma {
                 let comma = self.bump().span;

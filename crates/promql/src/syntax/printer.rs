@@ -4,7 +4,10 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::ast::*;
+use super::ast::{
+    AtModifier, AtValue, BinaryExpr, DurationExpr, Expr, MatchOp, Modifiers, Name, NumberLiteral,
+    UnaryOp, ValueType, VectorSelector,
+};
 use super::literal::{format_duration_ns, format_float, go_v, quote, seconds_to_ns};
 
 impl Display for Expr {

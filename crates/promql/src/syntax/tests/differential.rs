@@ -428,7 +428,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         return;
     };
     let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.path());
+    entries.sort_by_key(std::fs::DirEntry::path);
     for e in entries {
         let path = e.path();
         let name = e.file_name();
@@ -523,8 +523,7 @@ fn agrees_with_promql_parser_on_generated_expressions() {
 #[cfg(feature = "oracle")]
 fn corpora() -> PathBuf {
     std::env::var_os("ALERTLINT_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/corpora"))
+        .map_or_else(|| repo_root().join("../shared/corpora"), PathBuf::from)
 }
 
 /// The oracle tier (`cargo test --features oracle` at the repository root turns on this

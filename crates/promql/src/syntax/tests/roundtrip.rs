@@ -521,7 +521,7 @@ impl Gen {
         }
         if vectors && self.chance(2) {
             let on = self.chance(2);
-            let labels = self.labels(if on { 0 } else { 1 });
+            let labels = self.labels(usize::from(!on));
             if !op.is_set() && self.chance(2) {
                 let mut group = self.labels(0);
                 if on {
