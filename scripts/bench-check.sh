@@ -3,11 +3,16 @@
 # generated corpus of 10,000 alerting and recording rules in 100 files, in one run.
 # Prints the median of several runs of each and the ratio.
 #   usage: scripts/bench-check.sh [RUNS]
+# Env: ALERTLINT (default target/release/alertlint, built first), to time another build (e.g.
+# the previous commit's, for a before/after in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 command -v promtool >/dev/null || { echo "promtool is required (apt-get install prometheus)" >&2; exit 2; }
-cargo build --release --quiet
+if [ -z "${ALERTLINT:-}" ]; then
+  cargo build --release --quiet
+fi
+ALERTLINT=${ALERTLINT:-./target/release/alertlint}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -55,7 +60,7 @@ time_cmd() {
     echo "$e - $s" | bc -l
   done | median
 }
-al=$(time_cmd ./target/release/alertlint check --no-config "$dir")
+al=$(time_cmd "$ALERTLINT" check --no-config "$dir")
 pt=$(time_cmd promtool check rules "$dir"/*.yaml)
 printf 'alertlint check (all checks): %.3fs (median of %d)\n' "$al" "$runs"
 printf 'promtool check rules:         %.3fs (median of %d)\n' "$pt" "$runs"
