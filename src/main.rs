@@ -15,12 +15,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Checks { format } => commands::explain::list(format),
         Command::Explain { check } => commands::explain::explain(&check),
         Command::Test(args) => commands::test::run(args),
         Command::Route(args) => commands::route::run(args),
         Command::Runbook(cmd) => commands::runbook::run(cmd),
-    }
+    };
+    // Errors end here: the one place they are printed.
+    result.unwrap_or_else(|error| {
+        error.print();
+        ExitCode::from(commands::EXIT_USAGE)
+    })
 }

@@ -1,4 +1,4 @@
-use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS};
 use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
 use alertlint_diagnostics::diagnostic::Severity;
 use alertlint_diagnostics::report::{self, HumanOptions, Summary};
@@ -35,7 +35,7 @@ pub(crate) fn load_config(
     no_config: bool,
     first_path: &std::path::Path,
     color: Color,
-) -> Result<Config, ExitCode> {
+) -> Result<Config, CliError> {
     if no_config {
         return Ok(Config::default());
     }
@@ -46,26 +46,23 @@ pub(crate) fn load_config(
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    Config::load(&path).map_err(|errors| {
-        print_config_errors(&errors, color);
-        eprintln!(
-            "error: invalid config {}",
+    Config::load(&path).map_err(|errors| CliError::Config {
+        errors,
+        closing: format!(
+            "invalid config {}",
             alertlint_diagnostics::source::display_path(&path)
-        );
-        ExitCode::from(EXIT_USAGE)
+        ),
+        color,
     })
 }
 
-pub(crate) fn run(args: CheckArgs) -> ExitCode {
+pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let config = match load_config(args.config.as_ref(), args.no_config, &paths[0], args.color) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let config = load_config(args.config.as_ref(), args.no_config, &paths[0], args.color)?;
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
     // The runbooks load on their own thread while the rule files load: neither needs the other.
@@ -87,7 +84,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             walk_notes.extend(skipped.walk.lines("rule file", "rule files"));
             files
         }
-        Err(e) => return usage_error(e),
+        Err(e) => return Err(CliError::usage(e)),
     };
     summary.files = rule_files.len();
 
@@ -111,7 +108,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             }
         };
     if !config_errors.is_empty() {
-        return config_errors_exit(config_errors, &config, args.color);
+        return Err(config_error(config_errors, &config, args.color));
     }
     if let Some(rbs) = &runbooks {
         walk_notes.extend(rbs.walk.lines("runbook", "runbooks"));
@@ -158,10 +155,10 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
         None => super::write_stdout(&out),
         Some(path) => {
             if let Err(e) = write_whole(path, out.as_bytes()) {
-                return usage_error(format!(
+                return Err(CliError::usage(format!(
                     "cannot write {}: {e}",
                     alertlint_diagnostics::source::display_path(path)
-                ));
+                )));
             }
             // The report is in the file; the log still says what it holds.
             let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -196,28 +193,32 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
     // The process ends right after this: freeing every node, string and parsed runbook one by
     // one would cost tens of milliseconds on large rule sets for nothing.
     std::mem::forget((rule_files, runbooks, alertmanager, diags));
-    ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+    Ok(ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK }))
 }
 
 /// Prints errors found in the configuration once `.alertlint.yaml` was read (a runbook
 /// directory that does not exist, a broken `alertmanager.yml`), in file order, with the
 /// closing line; the run ends with exit code 2.
-pub(crate) fn config_errors_exit(
+pub(crate) fn config_error(
     mut errors: Vec<alertlint_diagnostics::diagnostic::Diagnostic>,
     config: &Config,
     color: Color,
-) -> ExitCode {
+) -> CliError {
     alertlint_diagnostics::diagnostic::sort(&mut errors);
-    print_config_errors(&errors, color);
     let config_file = config.file.as_ref().map(|f| f.display_path());
     let all_in_config = errors
         .iter()
         .all(|d| Some(d.file.display_path()) == config_file);
-    usage_error(if all_in_config {
+    let closing = if all_in_config {
         format!("invalid config {}", config_sources(&errors))
     } else {
         format!("unusable configuration: {}", config_sources(&errors))
-    })
+    };
+    CliError::Config {
+        errors,
+        closing,
+        color,
+    }
 }
 
 /// The files some config errors are in, for the closing line (`.alertlint.yaml, am.yml`).

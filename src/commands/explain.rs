@@ -1,13 +1,13 @@
-use super::{EXIT_OK, usage_error, write_stdout};
+use super::{CliError, EXIT_OK, write_stdout};
 use crate::cli::ChecksFormat;
 use alertlint_linter::checks::{CHECKS, CheckId};
 use alertlint_linter::suggest::closest;
 use std::process::ExitCode;
 
-pub(crate) fn list(format: ChecksFormat) -> ExitCode {
+pub(crate) fn list(format: ChecksFormat) -> Result<ExitCode, CliError> {
     if format == ChecksFormat::Markdown {
         write_stdout(&alertlint_linter::checks::markdown_table());
-        return ExitCode::from(EXIT_OK);
+        return Ok(ExitCode::from(EXIT_OK));
     }
     let width = CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut out = String::new();
@@ -20,10 +20,10 @@ pub(crate) fn list(format: ChecksFormat) -> ExitCode {
         out.push_str(&format!("{:width$}  {:7}  {}\n", c.id, sev, c.summary));
     }
     write_stdout(&out);
-    ExitCode::from(EXIT_OK)
+    Ok(ExitCode::from(EXIT_OK))
 }
 
-pub(crate) fn explain(id: &str) -> ExitCode {
+pub(crate) fn explain(id: &str) -> Result<ExitCode, CliError> {
     if let Some(c) = CheckId::from_id(id).map(CheckId::check) {
         let state = if c.default_enabled {
             format!("on by default, severity {}", c.default_severity.as_str())
@@ -36,14 +36,14 @@ pub(crate) fn explain(id: &str) -> ExitCode {
             capitalise(c.summary),
             c.doc()
         ));
-        ExitCode::from(EXIT_OK)
+        Ok(ExitCode::from(EXIT_OK))
     } else {
         let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
         let hint = closest(id, &ids).map_or_else(
             || "; `alertlint checks` lists them".to_string(),
             |s| format!("; did you mean `{s}`?"),
         );
-        usage_error(format!("unknown check `{id}`{hint}"))
+        Err(CliError::usage(format!("unknown check `{id}`{hint}")))
     }
 }
 

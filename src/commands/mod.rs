@@ -7,21 +7,48 @@ pub(crate) mod runbook;
 pub(crate) mod test;
 
 use std::io::Write;
-use std::process::ExitCode;
 
 /// Exit codes shared by every subcommand.
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_PROBLEMS: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 
-pub(crate) fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    // The message may quote a file name or a value from the input: never raw to the terminal.
-    let message = message.to_string();
-    eprintln!(
-        "error: {}",
-        alertlint_diagnostics::report::escape_controls(&message, &['\n'])
-    );
-    ExitCode::from(EXIT_USAGE)
+/// Why a command could not do its work. Commands return it; `main` prints it, in one place
+/// ([`CliError::print`]), and exits with code 2 whatever it is.
+pub(crate) enum CliError {
+    /// Bad arguments, a path that cannot be read or written: one line, `error: …`.
+    Usage(String),
+    /// Errors in a config file (`.alertlint.yaml`, `alertmanager.yml`), each at its line and
+    /// column as `check` reports problems, then a closing line naming the files.
+    Config {
+        errors: Vec<alertlint_diagnostics::diagnostic::Diagnostic>,
+        closing: String,
+        color: crate::cli::Color,
+    },
+}
+
+impl CliError {
+    pub(crate) fn usage(message: impl std::fmt::Display) -> CliError {
+        CliError::Usage(message.to_string())
+    }
+
+    /// Prints the error to standard error. Messages may quote a file name or a value from the
+    /// input: never raw to the terminal.
+    pub(crate) fn print(&self) {
+        let escape =
+            |m: &str| alertlint_diagnostics::report::escape_controls(m, &['\n']).into_owned();
+        match self {
+            CliError::Usage(message) => eprintln!("error: {}", escape(message)),
+            CliError::Config {
+                errors,
+                closing,
+                color,
+            } => {
+                check::print_config_errors(errors, *color);
+                eprintln!("error: {}", escape(closing));
+            }
+        }
+    }
 }
 
 /// Writes `text` to standard output: every report and listing goes out here, through the locked

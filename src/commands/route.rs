@@ -1,9 +1,9 @@
 //! `alertlint route`: where Alertmanager sends a label set (like `amtool config routes test`),
 //! or every alert of some rule files, so a reviewer sees the effect of a routing change.
 
-use super::{EXIT_OK, EXIT_PROBLEMS, usage_error};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS};
 use crate::cli::RouteArgs;
-use crate::commands::check::{config_errors_exit, load_config};
+use crate::commands::check::{config_error, load_config};
 use alertlint_diagnostics::source::Span;
 use alertlint_linter::alertmanager::{
     self, Alertmanager, LabelSet, MatchType, Matched, Routing, matcher,
@@ -12,33 +12,32 @@ use alertlint_linter::load::load_rule_files;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub(crate) fn run(args: RouteArgs) -> ExitCode {
+pub(crate) fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
     if args.labels.is_none() && args.rules.is_empty() {
-        return usage_error("give --labels k=v,... or --rules PATH (see `alertlint route --help`)");
+        return Err(CliError::usage(
+            "give --labels k=v,... or --rules PATH (see `alertlint route --help`)",
+        ));
     }
     let first = args
         .rules
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let config = match load_config(args.config.as_ref(), args.no_config, &first, args.color) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let config = load_config(args.config.as_ref(), args.no_config, &first, args.color)?;
     let am = match alertmanager::load(&config, args.alertmanager.as_deref()) {
         Ok(Some(am)) => am,
         Ok(None) => {
-            return usage_error(
+            return Err(CliError::usage(
                 "no Alertmanager config: pass --alertmanager FILE or set `alertmanager:` in .alertlint.yaml",
-            );
+            ));
         }
-        Err(errors) => return config_errors_exit(errors, &config, args.color),
+        Err(errors) => return Err(config_error(errors, &config, args.color)),
     };
     let mut out = String::new();
     if let Some(labels) = &args.labels {
         let set = match parse_labels(labels) {
             Ok(s) => s,
-            Err(e) => return usage_error(e),
+            Err(e) => return Err(CliError::usage(e)),
         };
         out.push_str(&describe_labels(&am, &set));
         if let Some(expected) = &args.verify_receivers {
@@ -55,7 +54,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
                     want.join(","),
                     got.join(",")
                 );
-                return ExitCode::from(EXIT_PROBLEMS);
+                return Ok(ExitCode::from(EXIT_PROBLEMS));
             }
         }
     }
@@ -67,7 +66,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
                 }
                 files
             }
-            Err(e) => return usage_error(e),
+            Err(e) => return Err(CliError::usage(e)),
         };
         if !out.is_empty() {
             out.push('\n');
@@ -75,7 +74,7 @@ pub(crate) fn run(args: RouteArgs) -> ExitCode {
         out.push_str(&table(&am, &config, &rule_files));
     }
     super::write_stdout(&out);
-    ExitCode::from(EXIT_OK)
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// `severity=critical,team=ml-platform` (the matcher syntax, equality only).

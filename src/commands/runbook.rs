@@ -1,6 +1,6 @@
 //! `alertlint runbook new <AlertName>`: writes a runbook skeleton filled from the rule.
 
-use super::{EXIT_OK, usage_error};
+use super::{CliError, EXIT_OK};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
@@ -11,30 +11,23 @@ use alertlint_linter::suggest::closest;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub(crate) fn run(cmd: RunbookCommand) -> ExitCode {
+pub(crate) fn run(cmd: RunbookCommand) -> Result<ExitCode, CliError> {
     match cmd {
         RunbookCommand::New(args) => new(args),
     }
 }
 
-fn new(args: RunbookNewArgs) -> ExitCode {
+fn new(args: RunbookNewArgs) -> Result<ExitCode, CliError> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let config = match super::check::load_config(
-        args.config.as_ref(),
-        args.no_config,
-        &paths[0],
-        Color::Auto,
-    ) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let config =
+        super::check::load_config(args.config.as_ref(), args.no_config, &paths[0], Color::Auto)?;
     let rule_files = match load_rule_files(&paths, &config.exclude) {
         Ok((files, _)) => files,
-        Err(e) => return usage_error(e),
+        Err(e) => return Err(CliError::usage(e)),
     };
     let found = rule_files.iter().find_map(|f| {
         f.rules()
@@ -51,7 +44,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
         let hint = closest(&args.alert, &names)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
-        return usage_error(format!(
+        return Err(CliError::usage(format!(
             "no alert `{}` in the rule files under {}{hint}",
             args.alert,
             paths
@@ -59,12 +52,12 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                 .map(|p| alertlint_diagnostics::source::display_path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        )));
     };
 
     let runbooks = match alertlint_linter::runbook::load(&config, &args.runbooks) {
         Ok(r) => r,
-        Err(errors) => return super::check::config_errors_exit(errors, &config, Color::Auto),
+        Err(errors) => return Err(super::check::config_error(errors, &config, Color::Auto)),
     };
     let policy = config.policy_for(&file.source.path, group, rule);
     let resolution = runbooks.as_ref().and_then(|rbs| {
@@ -87,10 +80,10 @@ fn new(args: RunbookNewArgs) -> ExitCode {
         match Settings::preset(p) {
             Some(s) => settings = s,
             None => {
-                return usage_error(format!(
+                return Err(CliError::usage(format!(
                     "unknown preset `{p}` (expected one of: {})",
                     alertlint_linter::config::runbooks::PRESETS.join(", ")
-                ));
+                )));
             }
         }
     }
@@ -133,7 +126,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                 Some(rbs),
             ) => {
                 let Some(d) = rbs.doc(*doc) else {
-                    return usage_error(format!("runbook {doc} vanished"));
+                    return Err(CliError::usage(format!("runbook {doc} vanished")));
                 };
                 // One file holding several alerts' runbooks is never replaced by one skeleton.
                 let others = linked_by_others(rbs, &rule_files, &config, *doc, &args.alert);
@@ -148,12 +141,12 @@ fn new(args: RunbookNewArgs) -> ExitCode {
                     (names, _) => Some(format!("{} link to it", list(names))),
                 };
                 if let Some(why) = why {
-                    return usage_error(format!(
+                    return Err(CliError::usage(format!(
                         "{} is shared by other alerts ({why}); add the section for {} by hand, \
                          or use --out to write the skeleton elsewhere",
                         alertlint_diagnostics::source::display_path(&d.path),
                         args.alert
-                    ));
+                    )));
                 }
                 under_root(d.root, d.rel.clone(), from_url)
             }
@@ -167,7 +160,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
     match target {
         None => {
             super::write_stdout(&text);
-            ExitCode::from(EXIT_OK)
+            Ok(ExitCode::from(EXIT_OK))
         }
         Some((root, rel, from)) => finish(
             skeleton::write(
@@ -185,7 +178,7 @@ fn new(args: RunbookNewArgs) -> ExitCode {
 }
 
 /// The exit code of a write, and what to tell the user.
-fn finish(written: Result<String, String>, settings: &Settings) -> ExitCode {
+fn finish(written: Result<String, String>, settings: &Settings) -> Result<ExitCode, CliError> {
     match written {
         Ok(shown) => {
             eprintln!(
@@ -196,9 +189,9 @@ fn finish(written: Result<String, String>, settings: &Settings) -> ExitCode {
                     &settings.preset
                 }
             );
-            ExitCode::from(EXIT_OK)
+            Ok(ExitCode::from(EXIT_OK))
         }
-        Err(message) => usage_error(message),
+        Err(message) => Err(CliError::usage(message)),
     }
 }
 

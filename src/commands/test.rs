@@ -3,25 +3,25 @@
 //! Exit codes: 0 every test passed, 1 a test failed, 2 a file could not be loaded (or a rule
 //! file it names is invalid) or the arguments are wrong.
 
-use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usage_error};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::cli::{TestArgs, TestFormat};
 use alertlint_unittest::{self as unittest, Options, report};
 use std::process::ExitCode;
 
-pub(crate) fn run(args: TestArgs) -> ExitCode {
+pub(crate) fn run(args: TestArgs) -> Result<ExitCode, CliError> {
     let mut run = Vec::new();
     for r in &args.run {
         match regex::Regex::new(r) {
             Ok(re) => run.push(re),
-            Err(e) => return usage_error(format!("invalid --run regex {r:?}: {e}")),
+            Err(e) => return Err(CliError::usage(format!("invalid --run regex {r:?}: {e}"))),
         }
     }
     let files = match unittest::discover(&args.paths) {
         Ok(f) => f,
-        Err(e) => return usage_error(e),
+        Err(e) => return Err(CliError::usage(e)),
     };
     if files.is_empty() {
-        return usage_error("no unit-test files found");
+        return Err(CliError::usage("no unit-test files found"));
     }
     let opts = Options {
         run,
@@ -43,13 +43,16 @@ pub(crate) fn run(args: TestArgs) -> ExitCode {
     };
     super::write_stdout(&text);
     if let Some((path, Err(e))) = junit {
-        return usage_error(format!("cannot write {}: {e}", path.display()));
+        return Err(CliError::usage(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )));
     }
     if results.iter().any(|r| !r.load_errors.is_empty()) {
-        ExitCode::from(EXIT_USAGE)
+        Ok(ExitCode::from(EXIT_USAGE))
     } else if results.iter().any(alertlint_unittest::FileResult::failed) {
-        ExitCode::from(EXIT_PROBLEMS)
+        Ok(ExitCode::from(EXIT_PROBLEMS))
     } else {
-        ExitCode::from(EXIT_OK)
+        Ok(ExitCode::from(EXIT_OK))
     }
 }
