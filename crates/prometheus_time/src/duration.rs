@@ -56,12 +56,31 @@ pub fn parse_duration_ms(s: &str) -> Result<i64, DurationError> {
     Ok(total)
 }
 
-/// [`parse_duration_ms`] with Prometheus' error wording, for rule files and config.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    parse_duration_ms(s).map_err(|e| match e {
-        DurationError::Empty => "empty duration string".to_string(),
-        DurationError::Invalid => format!("not a valid duration string: {s:?}"),
-        DurationError::OutOfRange => format!("duration out of range: {s:?}"),
+/// A duration that did not parse, with the text: displayed in Prometheus' wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidDuration {
+    pub text: String,
+    pub kind: DurationError,
+}
+
+impl std::fmt::Display for InvalidDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.text;
+        match self.kind {
+            DurationError::Empty => write!(f, "empty duration string"),
+            DurationError::Invalid => write!(f, "not a valid duration string: {s:?}"),
+            DurationError::OutOfRange => write!(f, "duration out of range: {s:?}"),
+        }
+    }
+}
+
+impl std::error::Error for InvalidDuration {}
+
+/// [`parse_duration_ms`] for rule files and config: the error says what was written.
+pub fn parse_duration(s: &str) -> Result<i64, InvalidDuration> {
+    parse_duration_ms(s).map_err(|kind| InvalidDuration {
+        text: s.to_string(),
+        kind,
     })
 }
 

@@ -21,6 +21,7 @@ fn parse_duration(s: &str) -> Result<i64, String> {
         Some(body) => prometheus_time::duration::parse_duration(body).map(|ms| -ms),
         None => prometheus_time::duration::parse_duration(s),
     }
+    .map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Debug, PartialEq)]
