@@ -591,3 +591,22 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         "{err}"
     );
 }
+
+/// Standard error's reader gone too (`alertlint check … 2>&1 >/dev/null | …` with a reader that
+/// closes at once): the notes and warnings on standard error are dropped and the run ends with
+/// its own exit code, not a panic (exit 101, which `eprintln!` gave).
+#[cfg(unix)]
+#[test]
+fn a_closed_stderr_pipe_does_not_panic() {
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            // The named file alone: `check` notes on stderr that two checks did not run.
+            r#""$0" check rules-examples/rules/gpu-serving.yaml 2>&1 >/dev/null | (exec 0<&-; sleep 0.3); exit "${PIPESTATUS[0]}""#,
+            env!("CARGO_BIN_EXE_alertlint"),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("bash runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

@@ -1,4 +1,4 @@
-use super::{CliError, EXIT_OK, EXIT_PROBLEMS};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr};
 use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
 use alertlint_diagnostics::diagnostic::Severity;
 use alertlint_diagnostics::report::{self, HumanOptions, Summary};
@@ -26,7 +26,7 @@ pub(crate) fn print_config_errors(
     let text = report::render_human(errors, &Summary::default(), &human_options(color));
     // The summary line speaks of rule files, which were never read: print the errors only.
     let body = text.rsplit_once("\n\n").map_or(text.as_str(), |(b, _)| b);
-    eprintln!("{body}");
+    write_stderr(body);
 }
 
 /// Finds and reads the config for a run; config errors are printed and end the run.
@@ -114,7 +114,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         walk_notes.extend(rbs.walk.lines("runbook", "runbooks"));
     }
     for line in &walk_notes {
-        eprintln!("{line}");
+        write_stderr(&line.clone());
     }
     let mut diags = Vec::new();
     summary.runbooks = runbooks.as_ref().map_or(0, |r| r.docs.len());
@@ -124,9 +124,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     // (A named pipe, `<(helm template …)`, is a file here too.)
     let partial_rule_set = paths.iter().any(|p| !p.is_dir());
     if partial_rule_set && (runbooks.is_some() || alertmanager.is_some()) {
-        eprintln!(
+        write_stderr(
             "note: files were named, not directories: runbook/orphan and inhibit/unmatched, \
-             which need every rule of the set, did not run (name the rules directory to run them)"
+             which need every rule of the set, did not run (name the rules directory to run them)",
         );
     }
     let inputs = Inputs {
@@ -162,25 +162,25 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             }
             // The report is in the file; the log still says what it holds.
             let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            eprintln!(
+            write_stderr(&format!(
                 "wrote {}: {}, {}, {} in {}",
                 alertlint_diagnostics::source::display_path(path),
                 n(summary.errors, "error"),
                 n(summary.warnings, "warning"),
                 n(summary.infos, "info"),
                 n(summary.files, "rule file")
-            );
+            ));
         }
     }
     if args.format == CheckFormat::Human && rule_files.is_empty() && summary.skipped == 0 {
-        eprintln!(
+        write_stderr(&format!(
             "warning: no .yml/.yaml files found under {}",
             paths
                 .iter()
                 .map(|p| alertlint_diagnostics::source::display_path(p))
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ));
     }
 
     let threshold = match args.fail_on {

@@ -38,17 +38,25 @@ impl CliError {
         let escape =
             |m: &str| alertlint_diagnostics::report::escape_controls(m, &['\n']).into_owned();
         match self {
-            CliError::Usage(message) => eprintln!("error: {}", escape(message)),
+            CliError::Usage(message) => write_stderr(&format!("error: {}", escape(message))),
             CliError::Config {
                 errors,
                 closing,
                 color,
             } => {
                 check::print_config_errors(errors, *color);
-                eprintln!("error: {}", escape(closing));
+                write_stderr(&format!("error: {}", escape(closing)));
             }
         }
     }
+}
+
+/// Writes one line to standard error (warnings, notes, errors). A failure is ignored: with
+/// standard error closed (`2>&-`) or its reader gone there is no one left to tell, and the
+/// exit code still says how the run went (`eprintln!` would panic and exit with 101).
+pub(crate) fn write_stderr(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// Writes `text` to standard output: every report and listing goes out here, through the locked
@@ -62,7 +70,7 @@ pub(crate) fn write_stdout(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(EXIT_OK.into());
         }
-        eprintln!("error: cannot write to standard output: {e}");
+        write_stderr(&format!("error: cannot write to standard output: {e}"));
         std::process::exit(EXIT_USAGE.into());
     }
 }

@@ -1,7 +1,7 @@
 //! `alertlint route`: where Alertmanager sends a label set (like `amtool config routes test`),
 //! or every alert of some rule files, so a reviewer sees the effect of a routing change.
 
-use super::{CliError, EXIT_OK, EXIT_PROBLEMS};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr};
 use crate::cli::RouteArgs;
 use crate::commands::check::{config_error, load_config};
 use alertlint_diagnostics::source::Span;
@@ -49,11 +49,11 @@ pub(crate) fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
             let want: Vec<&str> = expected.split(',').map(str::trim).collect();
             if got != want {
                 super::write_stdout(&out);
-                eprintln!(
+                write_stderr(&format!(
                     "error: expected receivers {}, got {}",
                     want.join(","),
                     got.join(",")
-                );
+                ));
                 return Ok(ExitCode::from(EXIT_PROBLEMS));
             }
         }
@@ -62,7 +62,7 @@ pub(crate) fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
         let rule_files = match load_rule_files(&args.rules, &config.exclude) {
             Ok((files, skipped)) => {
                 for line in skipped.walk.lines("rule file", "rule files") {
-                    eprintln!("{line}");
+                    write_stderr(&line.clone());
                 }
                 files
             }

@@ -1,6 +1,6 @@
 //! `alertlint runbook new <AlertName>`: writes a runbook skeleton filled from the rule.
 
-use super::{CliError, EXIT_OK};
+use super::{CliError, EXIT_OK, write_stderr};
 use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
@@ -181,14 +181,14 @@ fn new(args: RunbookNewArgs) -> Result<ExitCode, CliError> {
 fn finish(written: Result<String, String>, settings: &Settings) -> Result<ExitCode, CliError> {
     match written {
         Ok(shown) => {
-            eprintln!(
+            write_stderr(&format!(
                 "wrote {shown} ({} preset); fill in the TODOs, then run `alertlint check`",
                 if settings.preset.is_empty() {
                     "custom"
                 } else {
                     &settings.preset
                 }
-            );
+            ));
             Ok(ExitCode::from(EXIT_OK))
         }
         Err(message) => Err(CliError::usage(message)),
