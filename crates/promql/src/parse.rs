@@ -25,13 +25,8 @@ use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, UNIX_EPOCH};
 
-/// Deepest nesting [`parse`] accepts. Every opening bracket counts one level, and so does
-/// every operator in a chain of binary or unary operations (`a or b or c` is nested three
-/// deep: the tree is `((a or b) or c)`). Real rules stay far below it (the deepest in the
-/// corpora alertlint is tested on is under 30); the evaluator, the checks and the parser's
-/// own tree handling recurse per level and are measured to fit in the smallest stack they run
-/// on (a 2 MiB test thread, debug build) at this depth.
-pub const MAX_DEPTH: usize = 1000;
+/// Deepest nesting [`parse`] accepts: the own front end's limit (see there).
+pub use crate::syntax::MAX_DEPTH;
 
 /// What [`parse`] says when `promql-parser` panics.
 pub(crate) const PARSER_FAILED: &str = "the PromQL parser failed on this expression";
@@ -513,60 +508,10 @@ fn seconds_out_of_range(v: f64) -> bool {
     !(-limit..=limit).contains(&v)
 }
 
-/// `prometheus/common`'s `model.ParseDuration`, in nanoseconds, with its messages.
+/// `prometheus/common`'s `model.ParseDuration`, in nanoseconds, with its messages: the one
+/// reading of durations, the own front end's (never negative: no sign is read).
 pub(crate) fn parse_prometheus_duration(s: &str) -> Result<u64, String> {
-    match s {
-        "0" => return Ok(0),
-        "" => return Err("empty duration string".to_string()),
-        _ => {}
-    }
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 365 * 24 * 3600 * 1_000_000_000),
-        ("w", 7 * 24 * 3600 * 1_000_000_000),
-        ("d", 24 * 3600 * 1_000_000_000),
-        ("h", 3600 * 1_000_000_000),
-        ("m", 60 * 1_000_000_000),
-        ("s", 1_000_000_000),
-        ("ms", 1_000_000),
-    ];
-    let invalid = || format!("not a valid duration string: {}", go_quote(s));
-    let mut rest = s;
-    let mut total: u64 = 0;
-    let mut last_unit = 0;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(invalid());
-        }
-        let v: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        rest = &rest[digits..];
-        let unit_len = rest.bytes().take_while(|c| !c.is_ascii_digit()).count();
-        if unit_len == 0 {
-            return Err(invalid());
-        }
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let Some(pos) = UNITS.iter().position(|(u, _)| *u == unit) else {
-            return Err(format!(
-                "unknown unit {} in duration {}",
-                go_quote(unit),
-                go_quote(s)
-            ));
-        };
-        if pos < last_unit {
-            return Err(invalid());
-        }
-        last_unit = pos + 1;
-        let mult = UNITS[pos].1;
-        if v > (1u64 << 63) / mult {
-            return Err("duration out of range".to_string());
-        }
-        total = total.saturating_add(v * mult);
-        if total > MAX_DURATION_NS {
-            return Err("duration out of range".to_string());
-        }
-    }
-    Ok(total)
+    crate::syntax::literal::parse_duration(s).map(|ns| u64::try_from(ns).unwrap_or_default())
 }
 
 /// Go's `%q` for the ASCII text durations are made of.

@@ -228,7 +228,9 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
         }
         next_unit = index + 1;
         let out_of_range = || "duration out of range".to_string();
-        let n: i64 = number.parse().map_err(|_| out_of_range())?;
+        // Go's strconv.ParseInt failing (more digits than an int64 holds) is "not a valid
+        // duration string"; a product or sum past int64 is "out of range".
+        let n: i64 = number.parse().map_err(|_| invalid())?;
         total = n
             .checked_mul(UNITS[index].1)
             .and_then(|v| total.checked_add(v))

@@ -1,7 +1,7 @@
 //! Hostile input: every limit is a positioned error, never a panic or a stack overflow,
 //! and big input takes time in proportion to its size.
 
-use crate::parse::MAX_DEPTH;
+use crate::syntax::MAX_DEPTH;
 use crate::syntax::*;
 
 fn first_error(text: &str) -> SyntaxError {
