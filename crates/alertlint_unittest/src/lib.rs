@@ -70,23 +70,43 @@ impl Default for Limits {
     }
 }
 
+/// A limit variable (`ALERTLINT_MAX_EVAL_STEPS`, ...) that is not a positive whole number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidLimit {
+    pub variable: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for InvalidLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} must be a positive whole number, found {:?}",
+            self.variable, self.value
+        )
+    }
+}
+
+impl std::error::Error for InvalidLimit {}
+
 impl Limits {
     /// The defaults, with any set by the environment; an error names a variable that is not
     /// a positive whole number.
-    pub fn from_env() -> Result<Limits, String> {
+    pub fn from_env() -> Result<Limits, InvalidLimit> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     /// [`Self::from_env`] reading variables through `var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits, String> {
-        let read = |name: &str, default: u64| -> Result<u64, String> {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits, InvalidLimit> {
+        let read = |name: &'static str, default: u64| -> Result<u64, InvalidLimit> {
             match var(name) {
                 None => Ok(default),
                 Some(v) => match v.trim().parse::<u64>() {
                     Ok(n) if n > 0 => Ok(n),
-                    _ => Err(format!(
-                        "{name} must be a positive whole number, found {v:?}"
-                    )),
+                    _ => Err(InvalidLimit {
+                        variable: name,
+                        value: v,
+                    }),
                 },
             }
         };
@@ -200,13 +220,40 @@ fn pattern_span(tf: &TestFile, _path: &Path) -> Span {
         .map_or(Span::point(0), |p| p.1)
 }
 
+/// Why the test files could not be found.
+#[derive(Debug)]
+pub enum DiscoverError {
+    /// A path named on the command line that does not exist.
+    Missing(PathBuf),
+    /// A folder that could not be searched.
+    Walk { path: PathBuf, message: String },
+}
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoverError::Missing(path) => {
+                write!(f, "{}: no such file or directory", path.display())
+            }
+            DiscoverError::Walk { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for DiscoverError {}
+
 /// Finds test files: files as given; directories searched for YAML files with a `tests:` key.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let found = alertlint_linter::load::discover(std::slice::from_ref(p), &[])
-                .map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
+            let found =
+                alertlint_linter::load::discover(std::slice::from_ref(p), &[]).map_err(|e| {
+                    DiscoverError::Walk {
+                        path: e.path,
+                        message: e.message,
+                    }
+                })?;
             for f in found {
                 // Bounded as every read is: the walk's files may be anything under the cap.
                 let is_test = alertlint_linter::load::read_bounded(
@@ -224,7 +271,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(format!("{}: no such file or directory", p.display()));
+            return Err(DiscoverError::Missing(p.clone()));
         }
     }
     Ok(out)

@@ -399,7 +399,7 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
     let limits = match super::Limits::from_env() {
         Ok(l) => l,
         Err(e) => {
-            r.err(Span::point(0), e);
+            r.err(Span::point(0), e.to_string());
             super::Limits::default()
         }
     };
