@@ -29,7 +29,7 @@
 #                                 if -Zsanitizer=address does not build on a toolchain)
 #   FUZZ_ARGS="..."               extra libFuzzer flags (e.g. "-seed=1", "-only_ascii=1")
 #   ALERTLINT_FUZZ_STRICT=1       see above
-#   FUZZ_NO_BUILD=1               run the binaries already built (src/ being edited meanwhile)
+#   FUZZ_NO_BUILD=1               run the binaries already built (the sources being edited meanwhile)
 #
 # Exit status: 0 when no target crashed; 1 when one did (the artifact paths are printed); 2 on
 # a usage or build error. A crash does not stop the other targets.
@@ -97,7 +97,7 @@ max_len() {
 
 echo "building ${targets[*]} (sanitizer: $sanitizer)"
 # One build for all targets, then the binaries are run directly: `cargo fuzz run` would
-# rebuild whenever src/ changed in between.
+# rebuild whenever a source file changed in between.
 one=()
 [ ${#targets[@]} -eq 1 ] && one=("${targets[0]}")
 if [ -z "${FUZZ_NO_BUILD:-}" ] && ! nice -n 19 "${cargo[@]}" fuzz build "${flags[@]}" "${one[@]}"; then
