@@ -19,6 +19,7 @@
 //! do not fit (a safety net behind the text checks). Keeping all of this here means the parser
 //! can be replaced without touching its callers.
 
+use crate::syntax::literal;
 use promql_parser::parser::{AtModifier, Expr, Offset};
 use std::fmt;
 use std::ops::Range;
@@ -514,73 +515,6 @@ pub(crate) fn parse_prometheus_duration(s: &str) -> Result<u64, String> {
     crate::syntax::literal::parse_duration(s).map(|ns| u64::try_from(ns).unwrap_or_default())
 }
 
-/// Go's `%q` for the ASCII text durations are made of.
-fn go_quote(s: &str) -> String {
-    format!("{s:?}")
-}
-
-/// Go's `strconv` reading of a PromQL number literal (`ParseInt(s, 0, 64)`, then
-/// `ParseFloat`): its value, or the error message Prometheus reports.
-fn go_number(s: &str) -> Result<f64, String> {
-    let lower = s.to_ascii_lowercase();
-    if lower == "inf" {
-        return Ok(f64::INFINITY);
-    }
-    if lower == "nan" {
-        return Ok(f64::NAN);
-    }
-    let clean = lower.replace('_', "");
-    let int = if let Some(hex) = clean.strip_prefix("0x") {
-        Some(i64::from_str_radix(hex, 16).ok())
-    } else if let Some(oct) = clean.strip_prefix("0o") {
-        Some(i64::from_str_radix(oct, 8).ok())
-    } else if let Some(bin) = clean.strip_prefix("0b") {
-        Some(i64::from_str_radix(bin, 2).ok())
-    } else if clean.len() > 1 && clean.starts_with('0') && clean.bytes().all(|c| c.is_ascii_digit())
-    {
-        // A leading zero is octal to ParseInt; a number it cannot read as octal (an 8 or 9)
-        // goes on to ParseFloat as a decimal.
-        i64::from_str_radix(&clean[1..], 8).ok().map(Some)
-    } else {
-        None
-    };
-    match int {
-        Some(Some(v)) => return Ok(v as f64),
-        // Base prefixes ParseFloat does not take without a `p` exponent.
-        Some(None)
-            if clean.starts_with("0x") || clean.starts_with("0o") || clean.starts_with("0b") =>
-        {
-            return Err(format!(
-                "error parsing number: strconv.ParseFloat: parsing {}: invalid syntax",
-                go_quote(s)
-            ));
-        }
-        _ => {}
-    }
-    match clean.parse::<f64>() {
-        Ok(v) if v.is_infinite() => Err(format!(
-            "error parsing number: strconv.ParseFloat: parsing {}: value out of range",
-            go_quote(s)
-        )),
-        Ok(v) => Ok(v),
-        // Leave other oddities to the parser.
-        Err(_) => Ok(0.0),
-    }
-}
-
-/// Go's `%f`.
-fn go_f(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else if v == f64::INFINITY {
-        "+Inf".to_string()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".to_string()
-    } else {
-        format!("{v:.6}")
-    }
-}
-
 fn limit_errors(text: &str, tokens: &[Token]) -> Vec<LimitError> {
     let word = |t: &Token| &text[t.range.clone()];
     let mut out: Vec<LimitError> = Vec::new();
@@ -592,14 +526,16 @@ fn limit_errors(text: &str, tokens: &[Token]) -> Vec<LimitError> {
             Kind::LBracket => in_brackets = true,
             Kind::RBracket => in_brackets = false,
             Kind::Number => {
-                if let Err(message) = go_number(word(t)) {
+                if let Err(message) = literal::parse_number(word(t)) {
                     out.push(LimitError {
                         position: t.range.clone(),
                         message,
                         literal: t.range.clone(),
                         replacement: "1",
                     });
-                } else if in_brackets && seconds_out_of_range(go_number(word(t)).unwrap_or(0.0)) {
+                } else if in_brackets
+                    && seconds_out_of_range(literal::parse_number(word(t)).unwrap_or(0.0))
+                {
                     out.push(LimitError {
                         position: t.range.clone(),
                         message: "duration out of range".to_string(),
@@ -626,7 +562,7 @@ fn limit_errors(text: &str, tokens: &[Token]) -> Vec<LimitError> {
                     _ => (None, i + 1),
                 };
                 if let Some(n) = tokens.get(at).filter(|n| n.kind == Kind::Number)
-                    && let Ok(v) = go_number(word(n))
+                    && let Ok(v) = literal::parse_number(word(n))
                 {
                     let v = if sign.is_some_and(|s| word(s) == "-") {
                         -v
@@ -651,7 +587,7 @@ fn limit_errors(text: &str, tokens: &[Token]) -> Vec<LimitError> {
                     _ => (None, i + 1),
                 };
                 let value = tokens.get(at).and_then(|n| match n.kind {
-                    Kind::Number => go_number(word(n)).ok().map(|v| (n, v)),
+                    Kind::Number => literal::parse_number(word(n)).ok().map(|v| (n, v)),
                     Kind::Duration => parse_prometheus_duration(word(n))
                         .ok()
                         .map(|ns| (n, ns as f64 / 1e9)),
@@ -669,7 +605,7 @@ fn limit_errors(text: &str, tokens: &[Token]) -> Vec<LimitError> {
                             position: start..tokens[i].range.start.max(start + 1),
                             message: format!(
                                 "timestamp out of bounds for @ modifier: {}",
-                                go_f(ts)
+                                literal::go_f(ts)
                             ),
                             literal: n.range.clone(),
                             replacement: "1",
@@ -789,7 +725,7 @@ fn tree_error(expr: &Expr) -> Option<String> {
                 if let Err(ts) = at_fits(&vs.at) {
                     return Some(format!(
                         "timestamp out of bounds for @ modifier: {}",
-                        go_f(ts)
+                        literal::go_f(ts)
                     ));
                 }
             }
@@ -800,7 +736,7 @@ fn tree_error(expr: &Expr) -> Option<String> {
                 if let Err(ts) = at_fits(&ms.vs.at) {
                     return Some(format!(
                         "timestamp out of bounds for @ modifier: {}",
-                        go_f(ts)
+                        literal::go_f(ts)
                     ));
                 }
             }
@@ -814,7 +750,7 @@ fn tree_error(expr: &Expr) -> Option<String> {
                 if let Err(ts) = at_fits(&sq.at) {
                     return Some(format!(
                         "timestamp out of bounds for @ modifier: {}",
-                        go_f(ts)
+                        literal::go_f(ts)
                     ));
                 }
                 stack.push(&sq.expr);

@@ -299,28 +299,25 @@ fn format_ms(mut ms: u64) -> String {
 
 /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`, with Prometheus' `+Inf`, `-Inf`, `NaN`.
 pub(crate) fn format_float(v: f64) -> String {
+    non_finite(v).map_or_else(|| format!("{v}"), str::to_string)
+}
+
+/// How Prometheus writes a float that is not finite; `None` for a finite one.
+fn non_finite(v: f64) -> Option<&'static str> {
     if v.is_nan() {
-        "NaN".to_string()
+        Some("NaN")
     } else if v == f64::INFINITY {
-        "+Inf".to_string()
+        Some("+Inf")
     } else if v == f64::NEG_INFINITY {
-        "-Inf".to_string()
+        Some("-Inf")
     } else {
-        format!("{v}")
+        None
     }
 }
 
 /// Go's `%f` (six decimals).
 pub(crate) fn go_f(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else if v == f64::INFINITY {
-        "+Inf".to_string()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".to_string()
-    } else {
-        format!("{v:.6}")
-    }
+    non_finite(v).map_or_else(|| format!("{v:.6}"), str::to_string)
 }
 
 /// Go's `%v` of a float64 (`%g` with the shortest precision): exponent form below 1e-4 and
