@@ -32,6 +32,11 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `alertlint check --config .alertlint.yaml rules.yaml` in `dir`, as the config tests run it.
+fn check_with_config(dir: &Path) -> (i32, String, String) {
+    run_in(dir, &["check", "--config", ".alertlint.yaml", "rules.yaml"])
+}
+
 fn json(out: &str, err: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"))
 }
@@ -533,7 +538,7 @@ fn errors_in_the_configs_runbooks_and_alertmanager_sections_exit_two() {
         "checks: {alert/*: off}\nrunbooks:\n  - dir: missing/\n",
     )
     .expect("write");
-    let (code, out, err) = run_in(d, &["check", "--config", ".alertlint.yaml", "rules.yaml"]);
+    let (code, out, err) = check_with_config(d);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
         err.contains("runbook directory `missing` does not exist")
@@ -611,7 +616,7 @@ fn runbooks_reached_through_links_resolve() {
     ]);
     let d = dir.path();
     std::os::unix::fs::symlink("../elsewhere/team", d.join("runbooks/team")).expect("symlink");
-    let (code, out, err) = run_in(d, &["check", "--config", ".alertlint.yaml", "rules.yaml"]);
+    let (code, out, err) = check_with_config(d);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("No problems found"), "{out}");
     assert!(
@@ -632,10 +637,7 @@ fn a_second_document_in_the_config_is_an_error() {
         ),
         ("rules.yaml", RULES),
     ]);
-    let (code, _, err) = run_in(
-        dir.path(),
-        &["check", "--config", ".alertlint.yaml", "rules.yaml"],
-    );
+    let (code, _, err) = check_with_config(dir.path());
     assert_eq!(code, 2, "{err}");
     insta::assert_snapshot!("second_document", err);
 }
@@ -649,10 +651,7 @@ fn a_bad_exclude_glob_in_the_config_is_reported_where_it_is_written() {
         ),
         ("rules.yaml", RULES),
     ]);
-    let (code, _, err) = run_in(
-        dir.path(),
-        &["check", "--config", ".alertlint.yaml", "rules.yaml"],
-    );
+    let (code, _, err) = check_with_config(dir.path());
     assert_eq!(code, 2, "{err}");
     insta::assert_snapshot!("bad_exclude_glob", err);
     // On the command line it is a usage error naming the glob.
