@@ -184,7 +184,6 @@ pub(crate) fn lex(text: &str) -> Lexed {
         b: text.as_bytes(),
         pos: 0,
         tokens: Vec::with_capacity(text.len() / 3 + 2),
-        paren_depth: 0,
         paren_opens: Vec::new(),
         brace_open: false,
         bracket_open: None,
@@ -214,7 +213,6 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
-    paren_depth: usize,
     /// Where each open parenthesis is, to point at the unclosed one.
     paren_opens: Vec<usize>,
     brace_open: bool,
@@ -271,6 +269,25 @@ impl Lexer<'_> {
             tok,
             span: Span::new(start, self.pos),
         });
+    }
+
+    /// A `(`: its position is kept until its `)`, for an unclosed one's message.
+    fn open_paren(&mut self, start: usize) {
+        self.paren_opens.push(start);
+        self.single(Tok::LParen);
+    }
+
+    /// A `)`, which must close an open `(` (the same in every lexing mode).
+    fn close_paren(&mut self, start: usize) -> Result<(), (Span, String)> {
+        if self.paren_opens.pop().is_none() {
+            return self.err(
+                start,
+                start + 1,
+                "unexpected right parenthesis ')'".to_string(),
+            );
+        }
+        self.single(Tok::RParen);
+        Ok(())
     }
 
     fn err<T>(&self, start: usize, end: usize, message: String) -> Result<T, (Span, String)> {
@@ -367,23 +384,8 @@ impl Lexer<'_> {
             b'"' | b'\'' => self.string(c)?,
             b'`' => self.raw_string()?,
             c if is_alpha(c) || c == b':' => self.keyword_or_identifier(),
-            b'(' => {
-                self.paren_opens.push(start);
-                self.paren_depth += 1;
-                self.single(Tok::LParen);
-            }
-            b')' => {
-                if self.paren_depth == 0 {
-                    return self.err(
-                        start,
-                        start + 1,
-                        "unexpected right parenthesis ')'".to_string(),
-                    );
-                }
-                self.paren_depth -= 1;
-                self.paren_opens.pop();
-                self.single(Tok::RParen);
-            }
+            b'(' => self.open_paren(start),
+            b')' => self.close_paren(start)?,
             b'{' => {
                 self.single(Tok::LBrace);
                 self.brace_open = true;
@@ -551,23 +553,8 @@ impl Lexer<'_> {
                 self.bracket_colon = true;
                 self.single(Tok::Colon);
             }
-            b'(' => {
-                self.paren_opens.push(start);
-                self.paren_depth += 1;
-                self.single(Tok::LParen);
-            }
-            b')' => {
-                if self.paren_depth == 0 {
-                    return self.err(
-                        start,
-                        start + 1,
-                        "unexpected right parenthesis ')'".to_string(),
-                    );
-                }
-                self.paren_depth -= 1;
-                self.paren_opens.pop();
-                self.single(Tok::RParen);
-            }
+            b'(' => self.open_paren(start),
+            b')' => self.close_paren(start)?,
             b'+' => self.single(Tok::Op(Op::Add)),
             b'-' => self.single(Tok::Op(Op::Sub)),
             b'*' => self.single(Tok::Op(Op::Mul)),
