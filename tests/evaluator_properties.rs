@@ -157,7 +157,7 @@ proptest! {
     fn evaluation_never_panics(e in expr(), t in 0i64..8) {
         // Generated text that is not valid PromQL (e.g. a range of a scalar) is not what this
         // test is about; proptest fails if too many cases are rejected, so coverage stays real.
-        let parsed = promql_parser::parser::parse(&e);
+        let parsed = promql::parse(&e);
         prop_assume!(parsed.is_ok());
         let Ok(parsed) = parsed else { return Ok(()) };
         let st = storage();

@@ -5,7 +5,6 @@ use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, read_rule_file};
-use alertlint_linter::promql_locate::explain;
 use alertlint_yaml::{self as yaml, scalar_map::map_scalar};
 use proptest::prelude::*;
 
@@ -114,11 +113,14 @@ proptest! {
 
     #[test]
     fn promql_errors_are_located_inside_the_expression(expr in expr_text()) {
-        if let Err(message) = alertlint_linter::promql_locate::parse(&expr) {
-            let (range, text) = explain(&expr, &message);
-            prop_assert!(range.start <= range.end && range.end <= expr.len());
-            prop_assert!(expr.is_char_boundary(range.start) && expr.is_char_boundary(range.end));
-            prop_assert!(!text.is_empty());
+        if let Err(errors) = promql::parse(&expr) {
+            prop_assert!(!errors.is_empty());
+            for e in errors {
+                let r = e.span.range();
+                prop_assert!(r.start <= r.end && r.end <= expr.len());
+                prop_assert!(expr.is_char_boundary(r.start) && expr.is_char_boundary(r.end));
+                prop_assert!(!e.message.is_empty());
+            }
         }
     }
 }

@@ -22,7 +22,6 @@ const RULES: &str = r#"groups:
 "#;
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(text) = fuzz_support::text(data, 64 * 1024) else {
         return Corpus::Reject;
     };

@@ -1,32 +1,28 @@
-//! PromQL: parse with alertlint's guarded parser entry point; on an error, position it as the
-//! `promql/syntax` check does; on success, evaluate it with `promql::Engine` over a
+//! PromQL: parse with alertlint's parser, every experimental feature on; every error must be
+//! positioned inside the text; on success, evaluate it with `promql::Engine` over a
 //! tiny fixed storage (instant queries at three times and one range query). Input is capped at
 //! 512 bytes, and expressions whose subqueries take over 20,000 steps are only parsed, to bound
 //! the work.
 #![no_main]
 
-use promql::{Engine, parse};
+use promql::{Engine, Options, parse_with};
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(text) = fuzz_support::text(data, 512) else {
         return Corpus::Reject;
     };
-    match parse(text) {
-        Err(e) => {
-            let (range, message) = alertlint_linter::promql_locate::explain(text, &e.message);
-            // The check slices the expression with this range.
-            assert!(
-                text.get(range.clone()).is_some(),
-                "explain gave {range:?} for a {}-byte expression ({message})",
-                text.len()
-            );
-            if let Some(p) = &e.position {
+    match parse_with(text, &Options::all()) {
+        Err(errors) => {
+            assert!(!errors.is_empty(), "an error without a message");
+            for e in errors {
+                // `promql/syntax` slices the expression with this span.
                 assert!(
-                    text.get(p.clone()).is_some(),
-                    "parse error position {p:?} for a {}-byte expression",
-                    text.len()
+                    text.get(e.span.range()).is_some(),
+                    "error at {:?} for a {}-byte expression ({})",
+                    e.span,
+                    text.len(),
+                    e.message
                 );
             }
         }

@@ -12,7 +12,6 @@ use libfuzzer_sys::{Corpus, fuzz_target};
 const MAX: usize = 64 * 1024;
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     if data.len() > MAX {
         return Corpus::Reject;
     }

@@ -20,7 +20,6 @@ fn check_span(text: &str, s: Span, what: &str) {
 }
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(text) = fuzz_support::text(data, 64 * 1024) else {
         return Corpus::Reject;
     };

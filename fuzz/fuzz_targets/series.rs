@@ -8,7 +8,6 @@ use alertlint_unittest::series::SeriesValues;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(text) = fuzz_support::text(data, 4096) else {
         return Corpus::Reject;
     };

@@ -39,7 +39,6 @@ fn ranges_over_a_large_number(src: &str) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(src) = fuzz_support::text(data, 2048) else {
         return Corpus::Reject;
     };

@@ -62,7 +62,6 @@ fn rule_files_stay_inside(text: &str) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| -> Corpus {
-    fuzz_support::init();
     let Some(text) = fuzz_support::text(data, 32 * 1024) else {
         return Corpus::Reject;
     };

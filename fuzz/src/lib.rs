@@ -6,35 +6,6 @@ use alertlint_diagnostics::diagnostic::Diagnostic;
 use promql::notation::{NotationValue, parse_values};
 use promql::{FloatHistogram, Labels, Storage, StoredValue};
 use alertlint_diagnostics::report::{Format, HumanOptions, Summary};
-use std::sync::Once;
-
-/// The panic policy of every target.
-///
-/// alertlint guards `promql-parser` with `catch_unwind` (src/promql/parse.rs,
-/// src/promql_locate.rs) and reports its panics as "the PromQL parser failed on this
-/// expression". libFuzzer's panic hook aborts before unwinding, so such a panic would be a
-/// crash here although alertlint survives it. This hook lets a panic whose location is inside
-/// `promql-parser` unwind (to the guard, which turns it into an error; an unguarded one still
-/// reaches libfuzzer-sys' own `catch_unwind` and aborts) and aborts on every other panic, as
-/// libFuzzer's hook does. Set `ALERTLINT_FUZZ_STRICT=1` to abort on the guarded ones too (to
-/// collect `promql-parser` bugs, which alertlint reports as a parser failure).
-pub fn init() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let strict = std::env::var_os("ALERTLINT_FUZZ_STRICT").is_some_and(|v| v != "0");
-        let default_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let in_parser = info
-                .location()
-                .is_some_and(|l| l.file().contains("promql-parser"));
-            if in_parser && !strict {
-                return;
-            }
-            default_hook(info);
-            std::process::abort();
-        }));
-    });
-}
 
 /// The input as text of at most `max` bytes; `None` (the target rejects it) otherwise.
 pub fn text(data: &[u8], max: usize) -> Option<&str> {
@@ -141,23 +112,24 @@ pub const UNITTEST_RULES: &str = r#"groups:
 /// `promql::MAX_QUERY_STEPS` (a million) steps, which by design takes seconds,
 /// and many more under the fuzzers' instrumentation: the PromQL target evaluates only
 /// expressions well below it, so that the cap is not reported as a timeout over and over.
-pub fn subquery_steps(e: &promql_parser::parser::Expr) -> u64 {
-    use promql_parser::parser::Expr;
+pub fn subquery_steps(e: &promql::Expr) -> u64 {
+    use promql::Expr;
     match e {
         Expr::Aggregate(a) => {
-            subquery_steps(&a.expr).saturating_add(a.param.as_deref().map_or(0, subquery_steps))
+            subquery_steps(&a.expr).saturating_add(a.param.as_ref().map_or(0, subquery_steps))
         }
         Expr::Unary(u) => subquery_steps(&u.expr),
         Expr::Binary(b) => subquery_steps(&b.lhs).saturating_add(subquery_steps(&b.rhs)),
         Expr::Paren(p) => subquery_steps(&p.expr),
         Expr::Call(c) => c
             .args
-            .args
             .iter()
             .fold(0u64, |n, a| n.saturating_add(subquery_steps(a))),
         Expr::Subquery(s) => {
-            let range = s.range.as_millis();
-            let step = s.step.map_or(60_000, |d| d.as_millis()).max(1);
+            // A duration expression counts as the longest range and the shortest step.
+            let ms = |d: &promql::syntax::DurationExpr| d.literal_ns().map(|ns| ns / 1_000_000);
+            let range = ms(&s.range).unwrap_or(i64::MAX).max(0);
+            let step = s.step.as_ref().map_or(Some(60_000), ms).unwrap_or(1).max(1);
             let steps = u64::try_from(range / step + 1).unwrap_or(u64::MAX);
             steps.saturating_mul(subquery_steps(&s.expr).max(1))
         }

@@ -11,7 +11,6 @@ mod config_reader;
 pub mod load;
 pub mod model;
 pub mod parallel;
-pub mod promql_locate;
 pub mod runbook;
 pub mod suggest;
 mod suppress;

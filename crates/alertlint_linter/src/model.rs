@@ -92,7 +92,7 @@ pub struct Rule {
     pub labels: Vec<Pair>,
     pub annotations: Vec<Pair>,
     /// The parsed `expr` (`None` when there is no expr); parsed once here, read by every check.
-    pub promql: Option<Result<promql_parser::parser::Expr, String>>,
+    pub promql: Option<Result<promql::Expr, Vec<promql::SyntaxError>>>,
 }
 
 impl Rule {

@@ -9,7 +9,7 @@ use alertlint_yaml::{self as yaml, Node, Value};
 use promql::Labels;
 use promql::histogram::FloatHistogram;
 use promql::notation;
-use promql_parser::parser::Expr;
+use promql::Expr;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -607,16 +607,16 @@ fn read_group(
         };
         let expr = match promql::parse(&expr_text) {
             Ok(e) => Some(e),
-            Err(e) => {
-                // Where the parser knows the culprit, point at it inside the expression.
-                let span = match (&e.position, p.get("expr")) {
-                    (Some(at), Some(node)) => {
-                        alertlint_yaml::scalar_map::map_scalar(&r.source.text, node)
-                            .file_span(at.start, at.end)
-                    }
-                    _ => expr_span,
-                };
-                r.err(span, format!("invalid expr {expr_text:?}: {e}"));
+            Err(errors) => {
+                // Each error at its token inside the expression.
+                for e in errors {
+                    let span = match p.get("expr") {
+                        Some(node) => alertlint_yaml::scalar_map::map_scalar(&r.source.text, node)
+                            .file_span(e.span.start, e.span.end),
+                        None => expr_span,
+                    };
+                    r.err(span, format!("invalid expr {expr_text:?}: {e}"));
+                }
                 None
             }
         };

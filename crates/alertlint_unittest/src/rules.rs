@@ -6,7 +6,7 @@
 use alertlint_linter::model::RuleFile;
 use prometheus_template::{QueryResultSample, TemplateContext};
 use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
-use promql_parser::parser::Expr;
+use promql::Expr;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -193,7 +193,11 @@ fn query_fn<'s>(
     t_ms: i64,
 ) -> impl Fn(&str) -> Result<Vec<QueryResultSample>, String> + 's {
     move |q: &str| {
-        let expr = promql::parse(q).map_err(String::from)?;
+        let expr = promql::parse(q).map_err(|errors| {
+            errors
+                .first()
+                .map_or_else(String::new, std::string::ToString::to_string)
+        })?;
         match engine
             .instant(storage, &expr, t_ms)
             .map_err(|e| e.to_string())?

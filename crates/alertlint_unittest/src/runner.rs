@@ -11,7 +11,7 @@ use super::rules::{AlertState, CompiledGroup, EvalEnv, RuleKind, RuleState, eval
 use super::series::Item;
 use promql::histogram::FloatHistogram;
 use promql::{Engine, Labels, Storage, StoredValue, Value};
-use promql_parser::parser::{Expr, Offset};
+use promql::syntax::{DurationExpr, Expr, Modifiers};
 use std::collections::VecDeque;
 
 /// Steps of alert state shown before a failing check (the check's own step included).
@@ -100,49 +100,43 @@ pub struct GroupOutcome {
 /// How far before its evaluation time an expression can read; `None` when unbounded
 /// (`@`, negative offsets).
 pub fn lookback_ms(e: &Expr) -> Option<i64> {
-    // Saturating: a window too long to count is one that keeps everything.
-    fn ms(d: &std::time::Duration) -> i64 {
-        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    /// A literal duration in milliseconds; `None` for a duration expression (its value
+    /// depends on the query), which counts as unbounded.
+    fn ms(d: &DurationExpr) -> Option<i64> {
+        d.literal_ns().map(|ns| ns / 1_000_000)
     }
-    fn off(o: &Option<Offset>) -> Option<i64> {
-        match o {
+    /// How far back the modifiers move the read; `None` for `@` and negative offsets.
+    fn shift(m: &Modifiers) -> Option<i64> {
+        if m.at.is_some() {
+            return None;
+        }
+        match &m.offset {
             None => Some(0),
-            Some(Offset::Pos(d)) => Some(ms(d)),
-            Some(Offset::Neg(_)) => None,
+            Some(o) => ms(&o.value).filter(|d| *d >= 0),
         }
     }
     fn walk(e: &Expr, extra: i64) -> Option<i64> {
         match e {
-            Expr::VectorSelector(vs) => {
-                if vs.at.is_some() {
-                    return None;
-                }
-                Some(
-                    extra
-                        .saturating_add(off(&vs.offset)?)
-                        .saturating_add(LOOKBACK_MS),
-                )
-            }
-            Expr::MatrixSelector(m) => {
-                if m.vs.at.is_some() {
-                    return None;
-                }
-                Some(
-                    extra
-                        .saturating_add(off(&m.vs.offset)?)
-                        .saturating_add(ms(&m.range)),
-                )
-            }
+            Expr::Selector(vs) => Some(
+                extra
+                    .saturating_add(shift(&vs.modifiers)?)
+                    .saturating_add(LOOKBACK_MS),
+            ),
+            Expr::Matrix(m) => Some(
+                extra
+                    .saturating_add(shift(&m.modifiers)?)
+                    .saturating_add(ms(&m.range)?),
+            ),
             Expr::Subquery(sq) => {
-                if sq.at.is_some() {
-                    return None;
-                }
-                let step = sq.step.as_ref().map_or(0, ms);
+                let step = match &sq.step {
+                    Some(d) => ms(d)?,
+                    None => 0,
+                };
                 walk(
                     &sq.expr,
                     extra
-                        .saturating_add(off(&sq.offset)?)
-                        .saturating_add(ms(&sq.range))
+                        .saturating_add(shift(&sq.modifiers)?)
+                        .saturating_add(ms(&sq.range)?)
                         .saturating_add(step),
                 )
             }
@@ -158,13 +152,12 @@ pub fn lookback_ms(e: &Expr) -> Option<i64> {
             Expr::Binary(b) => Some(walk(&b.lhs, extra)?.max(walk(&b.rhs, extra)?)),
             Expr::Call(c) => {
                 let mut m = extra;
-                for a in &c.args.args {
+                for a in &c.args {
                     m = m.max(walk(a, extra)?);
                 }
                 Some(m)
             }
-            Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Some(extra),
-            Expr::Extension(_) => None,
+            Expr::Number(_) | Expr::String(_) => Some(extra),
         }
     }
     walk(e, 0)

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use promql_parser::parser::{AggregateExpr, Expr, LabelModifier};
+use crate::syntax::{AggOp, AggregateExpr, Expr, Grouping};
 
 use super::engine::{ESample, Evaluator, Val};
 use super::histogram::{self, FloatHistogram};
@@ -120,13 +120,11 @@ pub(crate) fn format_float(f: f64) -> String {
     }
 }
 
-fn group_labels(labels: &Labels, modifier: &Option<LabelModifier>) -> Labels {
-    match modifier {
+fn group_labels(labels: &Labels, grouping: Option<&Grouping>) -> Labels {
+    match grouping {
         None => Labels::new(),
-        Some(LabelModifier::Include(ls)) => labels.filter(|n| ls.labels.iter().any(|x| x == n)),
-        Some(LabelModifier::Exclude(ls)) => {
-            labels.filter(|n| n != METRIC_NAME && !ls.labels.iter().any(|x| x == n))
-        }
+        Some(g) if !g.without => labels.filter(|n| g.labels.iter().any(|x| x.name == n)),
+        Some(g) => labels.filter(|n| n != METRIC_NAME && !g.labels.iter().any(|x| x.name == n)),
     }
 }
 
@@ -195,14 +193,14 @@ pub(crate) fn eval_aggregate<'a>(
     a: &AggregateExpr,
     t: i64,
 ) -> Result<Val<'a>, EvalError> {
-    let op = a.op.to_string().to_lowercase();
+    let op = a.op;
     // Parameters first: Prometheus reports a bad parameter even for an
     // empty input.
     let mut kparam = 0.0;
     let mut label_param = String::new();
-    match op.as_str() {
-        "topk" | "bottomk" | "limitk" | "quantile" | "limit_ratio" => kparam = k_param(ev, a, t)?,
-        "count_values" => {
+    match op {
+        AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::Quantile | AggOp::LimitRatio => kparam = k_param(ev, a, t)?,
+        AggOp::CountValues => {
             let p = a
                 .param
                 .as_ref()
@@ -225,7 +223,7 @@ pub(crate) fn eval_aggregate<'a>(
     let mut group_idx: HashMap<Labels, usize> = HashMap::new();
     let mut groups: Vec<(Labels, Vec<ESample>)> = Vec::new();
     for s in input {
-        let g = group_labels(&s.labels, &a.modifier);
+        let g = group_labels(&s.labels, a.grouping.as_ref());
         let i = *group_idx.entry(g.clone()).or_insert_with(|| {
             groups.push((g, Vec::new()));
             groups.len() - 1
@@ -234,11 +232,11 @@ pub(crate) fn eval_aggregate<'a>(
     }
 
     if matches!(
-        op.as_str(),
-        "min" | "max" | "stddev" | "stdvar" | "quantile" | "topk" | "bottomk"
+        op,
+        AggOp::Min | AggOp::Max | AggOp::Stddev | AggOp::Stdvar | AggOp::Quantile | AggOp::Topk | AggOp::Bottomk
     ) && groups.iter().any(|g| g.1.iter().any(|s| s.h.is_some()))
     {
-        ev.info(format!("ignored histogram in {op} aggregation"));
+        ev.info(format!("ignored histogram in {} aggregation", op.as_str()));
     }
     let mut out: Vec<ESample> = Vec::new();
     let mk = |labels: Labels, f: f64, members: &[ESample]| ESample {
@@ -248,13 +246,13 @@ pub(crate) fn eval_aggregate<'a>(
         f,
         h: None,
     };
-    match op.as_str() {
-        "topk" | "bottomk" => {
+    match op {
+        AggOp::Topk | AggOp::Bottomk => {
             let k = int_param(kparam)?;
             if k < 1 {
                 return Ok(Val::Vector(Vec::new()));
             }
-            let top = op == "topk";
+            let top = op == AggOp::Topk;
             for (_, members) in groups {
                 let mut floats: Vec<ESample> =
                     members.into_iter().filter(|s| s.h.is_none()).collect();
@@ -278,7 +276,7 @@ pub(crate) fn eval_aggregate<'a>(
                 }
             }
         }
-        "limitk" => {
+        AggOp::Limitk => {
             let k = int_param(kparam)?;
             if k < 1 {
                 return Ok(Val::Vector(Vec::new()));
@@ -291,7 +289,7 @@ pub(crate) fn eval_aggregate<'a>(
                 }
             }
         }
-        "limit_ratio" => {
+        AggOp::LimitRatio => {
             if kparam.is_nan() {
                 return Err(EvalError::new("Ratio value is NaN"));
             }
@@ -320,7 +318,7 @@ pub(crate) fn eval_aggregate<'a>(
                 }
             }
         }
-        "count_values" => {
+        AggOp::CountValues => {
             if label_param.is_empty() || label_param.contains('\u{FFFD}') {
                 return Err(EvalError::new(format!(
                     "invalid label name {label_param:?}"
@@ -354,10 +352,10 @@ pub(crate) fn eval_aggregate<'a>(
                 let n_hist = members.iter().filter(|s| s.h.is_some()).count();
                 let n_float = members.len() - n_hist;
                 let floats = || members.iter().filter(|s| s.h.is_none()).map(|s| s.f);
-                let value = match op.as_str() {
-                    "count" => Some(members.len() as f64),
-                    "group" => Some(1.0),
-                    "sum" | "avg" => {
+                let value = match op {
+                    AggOp::Count => Some(members.len() as f64),
+                    AggOp::Group => Some(1.0),
+                    AggOp::Sum | AggOp::Avg => {
                         if n_hist > 0 && n_float > 0 {
                             ev.warn(format!(
                                 "encountered a mix of histograms and floats for aggregation{}",
@@ -365,13 +363,13 @@ pub(crate) fn eval_aggregate<'a>(
                             ));
                             None
                         } else if n_hist > 0 {
-                            if let Some(h) = sum_histograms(ev, a, &members, op == "avg") {
+                            if let Some(h) = sum_histograms(ev, a, &members, op == AggOp::Avg) {
                                 let mut s = mk(g.clone(), 0.0, &members);
                                 s.h = Some(Box::new(h));
                                 out.push(s);
                             }
                             None
-                        } else if op == "sum" {
+                        } else if op == AggOp::Sum {
                             let (mut sum, mut c) = (0.0, 0.0);
                             for f in floats() {
                                 (sum, c) = kahan_inc(f, sum, c);
@@ -381,8 +379,8 @@ pub(crate) fn eval_aggregate<'a>(
                             Some(kahan_mean(floats()))
                         }
                     }
-                    "min" | "max" => {
-                        let max = op == "max";
+                    AggOp::Min | AggOp::Max => {
+                        let max = op == AggOp::Max;
                         let mut acc: Option<f64> = None;
                         for f in floats() {
                             acc = Some(match acc {
@@ -394,15 +392,15 @@ pub(crate) fn eval_aggregate<'a>(
                         }
                         acc
                     }
-                    "stddev" | "stdvar" => {
+                    AggOp::Stddev | AggOp::Stdvar => {
                         if n_float == 0 {
                             None
                         } else {
                             let v = variance(floats());
-                            Some(if op == "stddev" { v.sqrt() } else { v })
+                            Some(if op == AggOp::Stddev { v.sqrt() } else { v })
                         }
                     }
-                    "quantile" => {
+                    AggOp::Quantile => {
                         if n_float == 0 {
                             None
                         } else {
@@ -411,7 +409,7 @@ pub(crate) fn eval_aggregate<'a>(
                         }
                     }
                     other => {
-                        return Err(EvalError::unsupported(format!("aggregation {other}")));
+                        return Err(EvalError::unsupported(format!("aggregation {}", other.as_str())));
                     }
                 };
                 if let Some(v) = value {
@@ -419,7 +417,7 @@ pub(crate) fn eval_aggregate<'a>(
                 }
             }
             // (The parser gives `quantile` its parameter always.)
-            if op == "quantile"
+            if op == AggOp::Quantile
                 && let Some(p) = &a.param
             {
                 super::hquantile::validate_quantile(ev, kparam, p);

@@ -2,104 +2,72 @@
 
 use std::collections::{HashMap, HashSet};
 
-use promql_parser::parser::{BinaryExpr, LabelModifier, VectorMatchCardinality};
+use crate::syntax::{BinOp, BinaryExpr};
 
 use super::engine::{ESample, Evaluator, Val};
+use super::histogram::FloatHistogram;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::{AnnotationKind, EvalError};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-    Pow,
-    Atan2,
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
-    And,
-    Or,
-    Unless,
+/// Whether the result of `op` is no longer the metric it was computed from, so loses its
+/// name (Prometheus' `changesMetricSchema`): arithmetic does, comparisons and the trim
+/// operators do not.
+fn changes_metric(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow | BinOp::Atan2
+    )
 }
 
-impl Op {
-    fn parse(s: &str) -> Option<Op> {
-        Some(match s {
-            "+" => Op::Add,
-            "-" => Op::Sub,
-            "*" => Op::Mul,
-            "/" => Op::Div,
-            "%" => Op::Mod,
-            "^" => Op::Pow,
-            "atan2" => Op::Atan2,
-            "==" => Op::Eq,
-            "!=" => Op::Ne,
-            ">" => Op::Gt,
-            "<" => Op::Lt,
-            ">=" => Op::Ge,
-            "<=" => Op::Le,
-            "and" => Op::And,
-            "or" => Op::Or,
-            "unless" => Op::Unless,
-            _ => return None,
-        })
-    }
+/// `histogram </ float` (`upper`) or `histogram >/ float`: the histogram without the
+/// observations above (below) the float.
+fn trim(h: &FloatHistogram, rhs: f64, upper: bool) -> FloatHistogram {
+    h.trim_buckets(rhs, upper)
+}
 
-    fn symbol(self) -> &'static str {
-        match self {
-            Op::Add => "+",
-            Op::Sub => "-",
-            Op::Mul => "*",
-            Op::Div => "/",
-            Op::Mod => "%",
-            Op::Pow => "^",
-            Op::Atan2 => "atan2",
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Gt => ">",
-            Op::Lt => "<",
-            Op::Ge => ">=",
-            Op::Le => "<=",
-            Op::And => "and",
-            Op::Or => "or",
-            Op::Unless => "unless",
-        }
-    }
-
-    fn is_comparison(self) -> bool {
-        matches!(self, Op::Eq | Op::Ne | Op::Gt | Op::Lt | Op::Ge | Op::Le)
-    }
-
-    fn is_set(self) -> bool {
-        matches!(self, Op::And | Op::Or | Op::Unless)
-    }
+/// Which side of a vector-vector operation may have several series per match group.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cardinality {
+    OneToOne,
+    /// `group_left`
+    ManyToOne,
+    /// `group_right`
+    OneToMany,
 }
 
 /// Applies an arithmetic or comparison operator to two floats; for
 /// comparisons returns the left value and whether the comparison held.
-fn float_op(op: Op, l: f64, r: f64) -> (f64, bool) {
+/// The trim operators are not defined on two floats: the caller reports them.
+fn float_op(op: BinOp, l: f64, r: f64) -> (f64, bool) {
     match op {
-        Op::Add => (l + r, true),
-        Op::Sub => (l - r, true),
-        Op::Mul => (l * r, true),
-        Op::Div => (l / r, true),
-        Op::Mod => (l % r, true),
-        Op::Pow => (l.powf(r), true),
-        Op::Atan2 => (l.atan2(r), true),
-        Op::Eq => (l, l == r),
-        Op::Ne => (l, l != r),
-        Op::Gt => (l, l > r),
-        Op::Lt => (l, l < r),
-        Op::Ge => (l, l >= r),
-        Op::Le => (l, l <= r),
-        Op::And | Op::Or | Op::Unless => (l, true),
+        BinOp::Add => (l + r, true),
+        BinOp::Sub => (l - r, true),
+        BinOp::Mul => (l * r, true),
+        BinOp::Div => (l / r, true),
+        BinOp::Mod => (l % r, true),
+        BinOp::Pow => (l.powf(r), true),
+        BinOp::Atan2 => (l.atan2(r), true),
+        BinOp::Eql => (l, l == r),
+        BinOp::Neq => (l, l != r),
+        BinOp::Gtr => (l, l > r),
+        BinOp::Lss => (l, l < r),
+        BinOp::Gte => (l, l >= r),
+        BinOp::Lte => (l, l <= r),
+        BinOp::TrimUpper | BinOp::TrimLower => (l, false),
+        BinOp::And | BinOp::Or | BinOp::Unless => (l, true),
     }
+}
+
+/// Prometheus' info annotation for an operator not defined on the operands' sample types.
+fn incompatible(op: BinOp, lhs_histogram: bool, rhs_histogram: bool) -> String {
+    let kind = |h: bool| if h { "histogram" } else { "float" };
+    format!(
+        "incompatible sample types encountered for binary operator \"{}\": {} {} {}",
+        op.as_str(),
+        kind(lhs_histogram),
+        op.as_str(),
+        kind(rhs_histogram)
+    )
 }
 
 /// Label-set signature used for vector matching.
@@ -136,10 +104,11 @@ pub(crate) fn eval_binary<'a>(
     be: &BinaryExpr,
     t: i64,
 ) -> Result<Val<'a>, EvalError> {
-    let op_s = be.op.to_string();
-    let op = Op::parse(&op_s.to_lowercase())
-        .ok_or_else(|| EvalError::unsupported(format!("binary operator {op_s}")))?;
-    let return_bool = be.modifier.as_ref().is_some_and(|m| m.return_bool);
+    let op = be.op;
+    if be.fill.is_some() {
+        return Err(EvalError::unsupported("the fill modifiers"));
+    }
+    let return_bool = be.bool_span.is_some();
     // Prometheus decides histogram stats decoding for each operand on its
     // own, without looking past the binary expression.
     let (lhs, rhs) = ev.with_stats_decoding(false, |ev| {
@@ -147,6 +116,12 @@ pub(crate) fn eval_binary<'a>(
             .and_then(|l| Ok((l, ev.eval(&be.rhs, t)?)))
     })?;
     match (lhs, rhs) {
+        (Val::Scalar(_), Val::Scalar(_)) if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) => {
+            Err(EvalError::new(format!(
+                "operator \"{}\" not allowed for Scalar operations",
+                op.as_str()
+            )))
+        }
         (Val::Scalar(l), Val::Scalar(r)) => {
             let (v, keep) = float_op(op, l, r);
             if op.is_comparison() {
@@ -168,25 +143,40 @@ pub(crate) fn eval_binary<'a>(
             r
         }
         (Val::Vector(l), Val::Vector(r)) => {
-            let (on, names) = match be.modifier.as_ref().and_then(|m| m.matching.as_ref()) {
-                Some(LabelModifier::Include(ls)) => (true, ls.labels.clone()),
-                Some(LabelModifier::Exclude(ls)) => (false, ls.labels.clone()),
+            let (on, names): (bool, Vec<String>) = match &be.matching {
+                Some(m) => (m.on, m.labels.iter().map(|l| l.name.clone()).collect()),
                 None => (false, Vec::new()),
             };
             if op.is_set() {
                 return Ok(Val::Vector(set_op(op, l, r, on, &names)));
             }
-            let card = be
-                .modifier
-                .as_ref()
-                .map_or(VectorMatchCardinality::OneToOne, |m| m.card.clone());
+            let (card, include) = match &be.group {
+                None => (Cardinality::OneToOne, Vec::new()),
+                Some(g) => (
+                    if g.left {
+                        Cardinality::ManyToOne
+                    } else {
+                        Cardinality::OneToMany
+                    },
+                    g.labels.iter().map(|l| l.name.clone()).collect(),
+                ),
+            };
             let mut notes = Notes::default();
-            let res = vector_vector(&mut notes, op, l, r, on, &names, &card, return_bool, t);
+            let res = vector_vector(
+                &mut notes,
+                op,
+                (l, r),
+                (on, &names),
+                (card, &include),
+                return_bool,
+                t,
+            );
             notes.emit(ev, be);
             res.map(Val::Vector)
         }
         (l, r) => Err(EvalError::new(format!(
-            "binary operator {op_s} not allowed between {} and {}",
+            "binary operator {} not allowed between {} and {}",
+            op.as_str(),
             l.type_name(),
             r.type_name()
         ))),
@@ -203,24 +193,21 @@ pub(crate) struct Notes {
 
 impl Notes {
     fn emit(self, ev: &mut Evaluator<'_>, be: &BinaryExpr) {
-        // Most comparisons, at every step of every rule, have nothing to say: the expression
-        // is printed only when they do.
         if self.warn.is_empty() && self.info.is_empty() {
             return;
         }
-        let anchor = be.to_string();
         for m in self.warn {
-            ev.annotate_anchored(AnnotationKind::Warning, m, anchor.clone());
+            ev.annotate(AnnotationKind::Warning, m, Some(be.span.start));
         }
         for m in self.info {
-            ev.annotate_anchored(AnnotationKind::Info, m, anchor.clone());
+            ev.annotate(AnnotationKind::Info, m, Some(be.span.start));
         }
     }
 }
 
 fn vector_scalar<'a>(
     notes: &mut Notes,
-    op: Op,
+    op: BinOp,
     v: Vec<ESample>,
     s: f64,
     swap: bool,
@@ -237,8 +224,8 @@ fn vector_scalar<'a>(
         if let Some(h) = e.h.as_mut() {
             // histogram * scalar, scalar * histogram and histogram / scalar
             // scale the histogram.
-            if op == Op::Mul || (op == Op::Div && !swap) {
-                if op == Op::Mul {
+            if op == BinOp::Mul || (op == BinOp::Div && !swap) {
+                if op == BinOp::Mul {
                     h.scale(s);
                 } else {
                     h.divide(s);
@@ -248,20 +235,20 @@ fn vector_scalar<'a>(
                 out.push(e);
                 continue;
             }
-            {
-                // Not defined for histograms: Prometheus drops the element.
-                let (l, r) = if swap {
-                    ("float", "histogram")
-                } else {
-                    ("histogram", "float")
-                };
-                notes.info.push(format!(
-                    "incompatible sample types encountered for binary operator \"{}\": {l} {} {r}",
-                    op.symbol(),
-                    op.symbol()
-                ));
+            if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) && !swap {
+                **h = trim(h, s, op == BinOp::TrimUpper);
+                e.drop_name |= return_bool;
+                e.t = t;
+                out.push(e);
                 continue;
             }
+            // Not defined for histograms: Prometheus drops the element.
+            notes.info.push(incompatible(op, !swap, swap));
+            continue;
+        }
+        if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) {
+            notes.info.push(incompatible(op, false, false));
+            continue;
         }
         let (l, r) = if swap { (s, e.f) } else { (e.f, s) };
         let (mut val, keep) = float_op(op, l, r);
@@ -275,7 +262,7 @@ fn vector_scalar<'a>(
             } else if !keep {
                 continue;
             }
-        } else {
+        } else if changes_metric(op) {
             e.drop_name = true;
         }
         e.f = val;
@@ -285,9 +272,9 @@ fn vector_scalar<'a>(
     Ok(Val::Vector(out))
 }
 
-fn set_op(op: Op, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) -> Vec<ESample> {
+fn set_op(op: BinOp, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) -> Vec<ESample> {
     match op {
-        Op::And => {
+        BinOp::And => {
             if l.is_empty() || r.is_empty() {
                 return Vec::new();
             }
@@ -296,7 +283,7 @@ fn set_op(op: Op, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) 
                 .filter(|s| rs.contains(&signature(&s.labels, on, names)))
                 .collect()
         }
-        Op::Unless => {
+        BinOp::Unless => {
             if r.is_empty() {
                 return l;
             }
@@ -317,34 +304,22 @@ fn set_op(op: Op, l: Vec<ESample>, r: Vec<ESample>, on: bool, names: &[String]) 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A vector-vector operation but a set operator: the operands, the matching (`on`, and the
+/// `on`/`ignoring` labels) and the cardinality with the `group_left`/`group_right` labels.
 fn vector_vector(
     notes: &mut Notes,
-    op: Op,
-    lhs: Vec<ESample>,
-    rhs: Vec<ESample>,
-    on: bool,
-    names: &[String],
-    card: &VectorMatchCardinality,
+    op: BinOp,
+    (lhs, rhs): (Vec<ESample>, Vec<ESample>),
+    (on, names): (bool, &[String]),
+    (card, include): (Cardinality, &[String]),
     return_bool: bool,
     t: i64,
 ) -> Result<Vec<ESample>, EvalError> {
-    if matches!(card, VectorMatchCardinality::ManyToMany) {
-        return Err(EvalError::new(
-            "many-to-many only allowed for set operators",
-        ));
-    }
     if lhs.is_empty() || rhs.is_empty() {
         return Ok(Vec::new());
     }
-    let one_to_many = matches!(card, VectorMatchCardinality::OneToMany(_));
-    let include: Vec<String> = match card {
-        VectorMatchCardinality::ManyToOne(ls) | VectorMatchCardinality::OneToMany(ls) => {
-            ls.labels.clone()
-        }
-        _ => Vec::new(),
-    };
-    let one_to_one = matches!(card, VectorMatchCardinality::OneToOne);
+    let one_to_many = card == Cardinality::OneToMany;
+    let one_to_one = card == Cardinality::OneToOne;
     // The "one" side is always on the right after this swap.
     let (many, one) = if one_to_many { (rhs, lhs) } else { (lhs, rhs) };
 
@@ -386,17 +361,19 @@ fn vector_vector(
         }
         let mut hist_out = None;
         let (mut val, keep) = match (&ls.h, &rs.h) {
-            (None, None) => float_op(op, ls.f, rs.f),
-            (Some(a), Some(b)) if matches!(op, Op::Eq | Op::Ne) => {
+            (None, None) if !matches!(op, BinOp::TrimUpper | BinOp::TrimLower) => {
+                float_op(op, ls.f, rs.f)
+            }
+            (Some(a), Some(b)) if matches!(op, BinOp::Eql | BinOp::Neq) => {
                 let eq = a == b;
                 hist_out = Some(a.clone());
-                (0.0, if op == Op::Eq { eq } else { !eq })
+                (0.0, if op == BinOp::Eql { eq } else { !eq })
             }
-            (Some(a), Some(b)) if matches!(op, Op::Add | Op::Sub) => {
-                let sign = if op == Op::Add { 1.0 } else { -1.0 };
+            (Some(a), Some(b)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+                let sign = if op == BinOp::Add { 1.0 } else { -1.0 };
                 if let Ok((mut h, reconciled)) = a.combine(b, sign) {
                     if reconciled {
-                        let what = if op == Op::Add {
+                        let what = if op == BinOp::Add {
                             "addition"
                         } else {
                             "subtraction"
@@ -413,9 +390,13 @@ fn vector_vector(
                     continue;
                 }
             }
-            (Some(a), None) if matches!(op, Op::Mul | Op::Div) => {
+            (Some(a), None) if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) => {
+                hist_out = Some(Box::new(trim(a, rs.f, op == BinOp::TrimUpper)));
+                (0.0, true)
+            }
+            (Some(a), None) if matches!(op, BinOp::Mul | BinOp::Div) => {
                 let mut h = (**a).clone();
-                if op == Op::Mul {
+                if op == BinOp::Mul {
                     h.scale(rs.f);
                 } else {
                     h.divide(rs.f);
@@ -423,21 +404,14 @@ fn vector_vector(
                 hist_out = Some(Box::new(h));
                 (0.0, true)
             }
-            (None, Some(b)) if op == Op::Mul => {
+            (None, Some(b)) if op == BinOp::Mul => {
                 let mut h = (**b).clone();
                 h.scale(ls.f);
                 hist_out = Some(Box::new(h));
                 (0.0, true)
             }
             (lh, rh) => {
-                let tn = |h: bool| if h { "histogram" } else { "float" };
-                notes.info.push(format!(
-                    "incompatible sample types encountered for binary operator \"{}\": {} {} {}",
-                    op.symbol(),
-                    tn(lh.is_some()),
-                    op.symbol(),
-                    tn(rh.is_some())
-                ));
+                notes.info.push(incompatible(op, lh.is_some(), rh.is_some()));
                 continue;
             }
         };
@@ -456,10 +430,10 @@ fn vector_vector(
                 labels.filter(|n| !names.iter().any(|x| x == n))
             };
         }
-        for ln in &include {
+        for ln in include {
             labels = labels.with(ln, os.labels.get_or_empty(ln));
         }
-        let drop_name = return_bool || !op.is_comparison() || ms.drop_name;
+        let drop_name = return_bool || changes_metric(op) || ms.drop_name;
         if !one_to_one {
             let key = if drop_name {
                 labels.without_name()

@@ -1,4 +1,4 @@
-//! The evaluator: walks the `promql-parser` AST at one timestamp at a time.
+//! The evaluator: walks the syntax tree ([`crate::syntax`]) at one timestamp at a time.
 //!
 //! Range queries are evaluated step by step. Prometheus evaluates them
 //! vectorised, but every PromQL construct is defined per step (subqueries use
@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use promql_parser::label::{MatchOp, Matcher};
-use promql_parser::parser::{AtModifier, Expr, Offset, SubqueryExpr, VectorSelector};
+use crate::syntax::{
+    AtValue, BinOp, DurationExpr, Expr, MatchOp, Modifiers, SubqueryExpr, UnaryOp, VectorSelector,
+};
 
 use super::histogram::{CounterResetHint, FloatHistogram};
 use super::labels::{Labels, METRIC_NAME};
@@ -306,7 +306,7 @@ fn find_sorts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             if super::functions::function(c.func.name).is_some_and(|f| f.orders) {
                 out.push(e);
             }
-            for a in &c.args.args {
+            for a in &c.args {
                 find_sorts(a, out);
             }
         }
@@ -329,27 +329,6 @@ pub(crate) fn unwrap_parens(e: &Expr) -> &Expr {
     }
 }
 
-/// Milliseconds of a duration, saturating (the parser keeps durations within Prometheus'
-/// ~292 years, far inside `i64` milliseconds).
-pub(crate) fn duration_ms(d: &Duration) -> i64 {
-    d.as_millis().min(i64::MAX as u128) as i64
-}
-
-fn offset_ms(o: &Option<Offset>) -> i64 {
-    match o {
-        None => 0,
-        Some(Offset::Pos(d)) => duration_ms(d),
-        Some(Offset::Neg(d)) => duration_ms(d).saturating_neg(),
-    }
-}
-
-fn system_time_ms(t: &SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => duration_ms(&d),
-        Err(e) => -duration_ms(&e.duration()),
-    }
-}
-
 /// Counter-reset hint of stored histogram `k` as histogram stats decoding
 /// sees it: gauges stay gauges, the first sample keeps its hint, later ones
 /// are a reset or not depending on their predecessor.
@@ -367,52 +346,71 @@ fn stats_hint(hs: &[(i64, FloatHistogram)], k: usize) -> CounterResetHint {
     }
 }
 
-/// Does a series' label set satisfy a selector's matchers?
-pub(crate) fn selector_matches(vs: &VectorSelector, labels: &Labels) -> bool {
-    if let Some(n) = &vs.name
-        && labels.get(METRIC_NAME) != Some(n.as_str())
-    {
-        return false;
-    }
-    let m = &vs.matchers;
-    if !m.matchers.iter().all(|mt| matcher_matches(mt, labels)) {
-        return false;
-    }
-    if m.or_matchers.is_empty() {
-        return true;
-    }
-    m.or_matchers
-        .iter()
-        .any(|group| group.iter().all(|mt| matcher_matches(mt, labels)))
-}
-
-fn matcher_matches(m: &Matcher, labels: &Labels) -> bool {
-    let value = labels.get_or_empty(&m.name);
-    // Prometheus 3.x compiles selector regexes with `.` matching a newline too
-    // (`^(?s:re)$`); promql-parser's regexes are `^(?:re)$`. Only a value with a
-    // newline can tell the two apart, so only such a value pays for a compilation.
-    if value.contains('\n')
-        && let MatchOp::Re(_) | MatchOp::NotRe(_) = &m.op
-        && let Ok(re) = regex::Regex::new(&format!("^(?s:{})$", m.value))
-    {
-        return re.is_match(value) == matches!(m.op, MatchOp::Re(_));
-    }
-    m.is_match(value)
-}
-
-/// The metric name a selector pins down, for index lookups.
+/// The metric name a selector pins down, for index lookups: the name before the braces or
+/// a `__name__` equality matcher.
 fn selector_name(vs: &VectorSelector) -> Option<&str> {
+    vs.metric_name()
+}
+
+/// A selector's identity for the storage's cache of matched series: its name and matchers,
+/// as text (two selectors with the same text match the same series).
+fn selector_key(vs: &VectorSelector) -> String {
+    let mut key = String::new();
     if let Some(n) = &vs.name {
-        return Some(n.as_str());
+        key.push_str(&n.name);
     }
-    if !vs.matchers.or_matchers.is_empty() {
-        return None;
+    for m in &vs.matchers {
+        key.push('\0');
+        key.push_str(&m.name.name);
+        key.push_str(m.op.as_str());
+        key.push_str(&m.value.value);
     }
-    vs.matchers
-        .matchers
-        .iter()
-        .find(|m| m.name == METRIC_NAME && matches!(m.op, MatchOp::Equal))
-        .map(|m| m.value.as_str())
+    key
+}
+
+/// A selector's matchers, their regexes compiled, for testing series against.
+pub(crate) struct CompiledSelector<'v> {
+    name: Option<&'v str>,
+    matchers: Vec<(&'v str, MatchOp, &'v str, Option<Arc<regex::Regex>>)>,
+}
+
+impl<'v> CompiledSelector<'v> {
+    /// Compiles the regexes through the storage's cache. The parser has checked that they
+    /// compile; one that does not (a tree built by hand) matches nothing.
+    pub(crate) fn new(vs: &'v VectorSelector, storage: &Storage) -> CompiledSelector<'v> {
+        CompiledSelector {
+            name: vs.name.as_ref().map(|n| n.name.as_str()),
+            matchers: vs
+                .matchers
+                .iter()
+                .map(|m| {
+                    let re = match m.op {
+                        MatchOp::Regex | MatchOp::NotRegex => storage.regex(&m.value.value).ok(),
+                        MatchOp::Equal | MatchOp::NotEqual => None,
+                    };
+                    (m.name.name.as_str(), m.op, m.value.value.as_str(), re)
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a series' label set satisfies every matcher (a missing label is empty).
+    pub(crate) fn matches(&self, labels: &Labels) -> bool {
+        if let Some(n) = self.name
+            && labels.get(METRIC_NAME) != Some(n)
+        {
+            return false;
+        }
+        self.matchers.iter().all(|(name, op, value, re)| {
+            let v = labels.get_or_empty(name);
+            match op {
+                MatchOp::Equal => v == *value,
+                MatchOp::NotEqual => v != *value,
+                MatchOp::Regex => re.as_ref().is_some_and(|r| r.is_match(v)),
+                MatchOp::NotRegex => re.as_ref().is_some_and(|r| !r.is_match(v)),
+            }
+        })
+    }
 }
 
 pub(crate) struct Evaluator<'a> {
@@ -478,30 +476,13 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    pub(crate) fn annotate(&mut self, kind: AnnotationKind, message: String, at: Option<&Expr>) {
+    /// Records an annotation once, at the start of the expression it is about (where
+    /// Prometheus positions it).
+    pub(crate) fn annotate(&mut self, kind: AnnotationKind, message: String, at: Option<usize>) {
         let a = Annotation {
             kind,
             message,
-            position: None,
-            anchor: at.map(std::string::ToString::to_string),
-        };
-        if !self.annotations.contains(&a) {
-            self.annotations.push(a);
-        }
-    }
-
-    /// Annotation located by the text of an expression in the query.
-    pub(crate) fn annotate_anchored(
-        &mut self,
-        kind: AnnotationKind,
-        message: String,
-        anchor: String,
-    ) {
-        let a = Annotation {
-            kind,
-            message,
-            position: None,
-            anchor: Some(anchor),
+            position: at,
         };
         if !self.annotations.contains(&a) {
             self.annotations.push(a);
@@ -517,27 +498,90 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(crate) fn warn_at(&mut self, message: String, at: &Expr) {
-        self.annotate(AnnotationKind::Warning, message, Some(at));
+        self.annotate(AnnotationKind::Warning, message, Some(at.span().start));
     }
 
     pub(crate) fn info_at(&mut self, message: String, at: &Expr) {
-        self.annotate(AnnotationKind::Info, message, Some(at));
+        self.annotate(AnnotationKind::Info, message, Some(at.span().start));
     }
 
-    /// The timestamp a selector or subquery reads at, given `@` and `offset`.
-    pub(crate) fn effective_time(
-        &self,
-        at: &Option<AtModifier>,
-        offset: &Option<Offset>,
-        t: i64,
-    ) -> i64 {
-        let base = match at {
+    /// The timestamp a selector or subquery reads at, given its `@` and `offset`.
+    pub(crate) fn effective_time(&self, m: &Modifiers, t: i64) -> Result<i64, EvalError> {
+        let base = match m.at.as_ref().map(|a| a.value) {
             None => t,
-            Some(AtModifier::Start) => self.query_start,
-            Some(AtModifier::End) => self.query_end,
-            Some(AtModifier::At(st)) => system_time_ms(st),
+            Some(AtValue::Start) => self.query_start,
+            Some(AtValue::End) => self.query_end,
+            Some(AtValue::Timestamp(ms)) => ms,
         };
-        base.saturating_sub(offset_ms(offset))
+        let offset = match &m.offset {
+            None => 0,
+            Some(o) => self.duration_ms(&o.value, true)?,
+        };
+        Ok(base.saturating_sub(offset))
+    }
+
+    /// Milliseconds of a range, subquery step or offset. A literal is Prometheus'
+    /// `time.Duration` of it, in whole milliseconds; a duration expression is computed as
+    /// Prometheus computes it before running a query (`promql/durations.go`): in seconds,
+    /// `step()` the query's step and `range()` its range (both 0 for an instant query),
+    /// refused when not finite, out of range, or (but for an offset) not positive.
+    pub(crate) fn duration_ms(&self, d: &DurationExpr, negative_allowed: bool) -> Result<i64, EvalError> {
+        if let Some(ns) = d.literal_ns() {
+            return Ok(ns / 1_000_000);
+        }
+        let secs = self.duration_seconds(d)?;
+        let span = d.span();
+        let fail = |what: &str| Err(EvalError::new(format!("{}:{}: {what}", span.start, span.end)));
+        if !secs.is_finite() {
+            return fail("duration is NaN or infinite");
+        }
+        if secs <= 0.0 && !negative_allowed {
+            return fail("duration must be greater than 0");
+        }
+        // `int64` nanoseconds, as the parser bounds duration literals.
+        let bound = 9_223_372_036.854_776;
+        if secs > bound || secs < -bound {
+            return fail("duration is out of range");
+        }
+        #[allow(clippy::cast_possible_truncation)] // within ±2^63 ns, checked above
+        Ok((secs * 1000.0) as i64)
+    }
+
+    fn duration_seconds(&self, d: &DurationExpr) -> Result<f64, EvalError> {
+        Ok(match d {
+            DurationExpr::Number(n) => n.value,
+            DurationExpr::Step(_) => self.query_step as f64 / 1000.0,
+            DurationExpr::Range(_) => (self.query_end - self.query_start) as f64 / 1000.0,
+            DurationExpr::Paren(p) => self.duration_seconds(&p.expr)?,
+            DurationExpr::Neg(n) => -self.duration_seconds(&n.expr)?,
+            DurationExpr::MinMax(m) => {
+                let (l, r) = (self.duration_seconds(&m.lhs)?, self.duration_seconds(&m.rhs)?);
+                if m.max { l.max(r) } else { l.min(r) }
+            }
+            DurationExpr::Binary(b) => {
+                let (l, r) = (self.duration_seconds(&b.lhs)?, self.duration_seconds(&b.rhs)?);
+                let span = d.span();
+                let by_zero = |what: &str| {
+                    Err(EvalError::new(format!("{}:{}: {what} by zero", span.start, span.end)))
+                };
+                match b.op {
+                    BinOp::Add => l + r,
+                    BinOp::Sub => l - r,
+                    BinOp::Mul => l * r,
+                    BinOp::Div if r == 0.0 => return by_zero("division"),
+                    BinOp::Div => l / r,
+                    BinOp::Mod if r == 0.0 => return by_zero("modulo"),
+                    BinOp::Mod => l % r,
+                    BinOp::Pow => l.powf(r),
+                    other => {
+                        return Err(EvalError::new(format!(
+                            "unexpected duration expression operator {:?}",
+                            other.as_str()
+                        )));
+                    }
+                }
+            }
+        })
     }
 
     /// Indexes of stored series matching a selector. Cached per query by
@@ -549,11 +593,13 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.matched.get(&key) {
             return v.clone();
         }
-        let v = self
-            .storage
-            .matching(vs.name.as_deref(), &vs.matchers, selector_name(vs), |l| {
-                selector_matches(vs, l)
-            });
+        let storage = self.storage;
+        let compiled = std::cell::OnceCell::new();
+        let v = storage.matching(&selector_key(vs), selector_name(vs), |l| {
+            compiled
+                .get_or_init(|| CompiledSelector::new(vs, storage))
+                .matches(l)
+        });
         self.matched.insert(key, v.clone());
         v
     }
@@ -584,9 +630,11 @@ impl<'a> Evaluator<'a> {
 
     fn eval_node(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
         match e {
-            Expr::NumberLiteral(n) => Ok(Val::Scalar(n.val)),
-            Expr::StringLiteral(s) => Ok(Val::Str(s.val.clone())),
+            Expr::Number(n) => Ok(Val::Scalar(n.value)),
+            Expr::String(s) => Ok(Val::Str(s.value.clone())),
             Expr::Paren(p) => self.eval(&p.expr, t),
+            // Prometheus' parser drops a unary plus.
+            Expr::Unary(u) if u.op == UnaryOp::Plus => self.eval(&u.expr, t),
             Expr::Unary(u) => match self.eval(&u.expr, t)? {
                 Val::Scalar(f) => Ok(Val::Scalar(-f)),
                 Val::Vector(v) => {
@@ -610,23 +658,28 @@ impl<'a> Evaluator<'a> {
             Expr::Binary(b) => super::binary::eval_binary(self, b, t),
             Expr::Aggregate(a) => super::aggregate::eval_aggregate(self, a, t),
             Expr::Call(c) => super::functions::eval_call(self, c, t),
-            Expr::VectorSelector(vs) => Ok(Val::Vector(self.select_vector(vs, t))),
-            Expr::MatrixSelector(ms) => {
-                let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
-                let range = duration_ms(&ms.range);
+            Expr::Selector(vs) => Ok(Val::Vector(self.select_vector(vs, t)?)),
+            Expr::Matrix(ms) => {
+                unsupported_modifiers(&ms.modifiers)?;
+                let end = self.effective_time(&ms.modifiers, t)?;
+                let range = self.duration_ms(&ms.range, false)?;
                 Ok(Val::Matrix(self.select_matrix(
-                    &ms.vs,
+                    &ms.selector,
                     end.saturating_sub(range),
                     end,
                 )))
             }
             Expr::Subquery(sq) => Ok(Val::Matrix(self.eval_subquery(sq, t)?.series)),
-            Expr::Extension(_) => Err(EvalError::unsupported("extension expressions")),
         }
     }
 
-    pub(crate) fn select_vector(&mut self, vs: &VectorSelector, t: i64) -> Vec<ESample> {
-        let rt = self.effective_time(&vs.at, &vs.offset, t);
+    pub(crate) fn select_vector(
+        &mut self,
+        vs: &VectorSelector,
+        t: i64,
+    ) -> Result<Vec<ESample>, EvalError> {
+        unsupported_modifiers(&vs.modifiers)?;
+        let rt = self.effective_time(&vs.modifiers, t)?;
         let idx = self.matching_series(vs);
         let storage = self.storage;
         let mut out = Vec::with_capacity(idx.len());
@@ -657,7 +710,7 @@ impl<'a> Evaluator<'a> {
                 None => {}
             }
         }
-        out
+        Ok(out)
     }
 
     /// Samples in the left-open window `(mint, maxt]`.
@@ -711,11 +764,15 @@ impl<'a> Evaluator<'a> {
         sq: &SubqueryExpr,
         t: i64,
     ) -> Result<MatrixArg<'a>, EvalError> {
-        let end = self.effective_time(&sq.at, &sq.offset, t);
-        let range = duration_ms(&sq.range);
+        unsupported_modifiers(&sq.modifiers)?;
+        let end = self.effective_time(&sq.modifiers, t)?;
+        let range = self.duration_ms(&sq.range, false)?;
         let step = match &sq.step {
-            Some(d) if duration_ms(d) > 0 => duration_ms(d),
-            _ => self.subquery_step,
+            Some(d) => match self.duration_ms(d, false)? {
+                0 => self.subquery_step,
+                ms => ms,
+            },
+            None => self.subquery_step,
         };
         let start = end.saturating_sub(range);
         // The first multiple of the step after `start`.
@@ -782,11 +839,12 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a function argument that must be a range vector.
     pub(crate) fn eval_matrix_arg(&mut self, e: &Expr, t: i64) -> Result<MatrixArg<'a>, EvalError> {
         match unwrap_parens(e) {
-            Expr::MatrixSelector(ms) => {
-                let end = self.effective_time(&ms.vs.at, &ms.vs.offset, t);
-                let range = duration_ms(&ms.range);
+            Expr::Matrix(ms) => {
+                unsupported_modifiers(&ms.modifiers)?;
+                let end = self.effective_time(&ms.modifiers, t)?;
+                let range = self.duration_ms(&ms.range, false)?;
                 let start = end.saturating_sub(range);
-                let series = self.select_matrix(&ms.vs, start, end);
+                let series = self.select_matrix(&ms.selector, start, end);
                 // Prometheus loads the window of one series at a time and counts it on top
                 // of what the query holds (the function's output so far, not counted here).
                 let window = series.iter().map(rseries_samples).max().unwrap_or(0);
@@ -829,6 +887,18 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// `anchored` and `smoothed` (Prometheus' experimental extended range selectors) are parsed
+/// but not evaluated yet: an error says so rather than a result computed without them.
+fn unsupported_modifiers(m: &Modifiers) -> Result<(), EvalError> {
+    if m.anchored.is_some() {
+        return Err(EvalError::unsupported("the anchored modifier"));
+    }
+    if m.smoothed.is_some() {
+        return Err(EvalError::unsupported("the smoothed modifier"));
+    }
+    Ok(())
+}
+
 fn rseries_samples(s: &RSeries) -> usize {
     s.floats.len()
         + s.hists
@@ -865,7 +935,7 @@ mod tests {
     }
 
     fn q(s: &str) -> Expr {
-        super::super::parse(s).expect("valid query")
+        crate::syntax::parse(s).expect("valid query")
     }
 
     #[test]

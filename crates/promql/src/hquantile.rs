@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use promql_parser::parser::Expr;
+use crate::syntax::Expr;
 
 use super::engine::{ESample, Evaluator};
 use super::histogram::FloatHistogram;

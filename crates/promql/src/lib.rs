@@ -1,5 +1,6 @@
-//! An in-memory PromQL evaluator with Prometheus 3.x semantics, built on
-//! the `promql-parser` AST. It knows nothing about rules files or reporting.
+//! PromQL: alertlint's own parser ([`syntax`]: span-exact syntax tree, Prometheus 3.x
+//! grammar) and an in-memory evaluator with Prometheus 3.x semantics on that tree. It knows
+//! nothing about rules files or reporting.
 
 mod aggregate;
 mod binary;
@@ -17,12 +18,11 @@ mod storage;
 mod value;
 
 mod functions;
-pub mod parse;
 pub mod syntax;
 
 pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES};
 pub use histogram::FloatHistogram;
 pub use labels::Labels;
-pub use parse::{ParseError, parse};
+pub use syntax::{Expr, Options, SyntaxError, parse, parse_with};
 pub use storage::{Storage, StoredValue};
 pub use value::{Annotation, AnnotationKind, EvalError, Sample, Series, Value, almost_equal};

@@ -4,8 +4,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use promql_parser::label::Matchers;
-
 use super::histogram::FloatHistogram;
 use super::labels::Labels;
 
@@ -110,8 +108,8 @@ impl StoredSeries {
 /// The series a selector matched, as of the first `scanned` candidates.
 #[derive(Debug)]
 struct SelectorMatch {
-    name: Option<String>,
-    matchers: Matchers,
+    /// The selector's name and matchers, as text.
+    key: String,
     scanned: usize,
     ids: Arc<Vec<usize>>,
 }
@@ -133,13 +131,13 @@ pub struct Storage {
     /// the selector's name and matchers; an entry keeps the full key, so a collision only
     /// replaces the other selector's scan. Behind a lock because queries only get `&Storage`.
     selectors: Mutex<HashMap<u64, SelectorMatch>>,
-    /// Regular expressions of `label_replace` calls, compiled once: a rule evaluated at
-    /// every step of a unit test would otherwise compile its pattern thousands of times.
+    /// Regular expressions of selectors and `label_replace` calls, compiled once: a rule
+    /// evaluated at every step of a unit test would otherwise compile them thousands of times.
     /// Shared, not cloned: a cloned `Regex` starts its search caches afresh.
     regexes: Mutex<HashMap<String, Arc<regex::Regex>>>,
 }
 
-/// Bound on cached `label_replace` patterns, for the same reason as [`SELECTOR_CACHE_MAX`].
+/// Bound on cached regexes, for the same reason as [`SELECTOR_CACHE_MAX`].
 const REGEX_CACHE_MAX: usize = 1024;
 
 impl Storage {
@@ -147,12 +145,9 @@ impl Storage {
         Self::default()
     }
 
-    /// A `label_replace` pattern compiled as Prometheus anchors it (`^(?s:pattern)$`),
-    /// from the cache after its first use.
-    pub(crate) fn label_replace_regex(
-        &self,
-        pattern: &str,
-    ) -> Result<Arc<regex::Regex>, regex::Error> {
+    /// A selector's or `label_replace`'s regex compiled as Prometheus anchors it
+    /// (`^(?s:pattern)$`), from the cache after its first use.
+    pub(crate) fn regex(&self, pattern: &str) -> Result<Arc<regex::Regex>, String> {
         let mut cache = self
             .regexes
             .lock()
@@ -160,7 +155,7 @@ impl Storage {
         if let Some(re) = cache.get(pattern) {
             return Ok(Arc::clone(re));
         }
-        let re = Arc::new(regex::Regex::new(&format!("^(?s:{pattern})$"))?);
+        let re = Arc::new(crate::syntax::compile_matcher_regex(pattern)?);
         if cache.len() >= REGEX_CACHE_MAX {
             cache.clear();
         }
@@ -227,21 +222,19 @@ impl Storage {
         }
     }
 
-    /// Indexes of the series matching a selector, `name` being the metric name it pins
-    /// (for the index) and `matches` its full test. Resumes the cached scan of this
+    /// Indexes of the series matching a selector, `selector` being its name and matchers as
+    /// text (the cache key), `index_name` the metric name it pins (for the index) and
+    /// `matches` its full test. Resumes the cached scan of this
     /// selector, checking only series added since.
     pub(crate) fn matching(
         &self,
-        vs_name: Option<&str>,
-        matchers: &Matchers,
+        selector: &str,
         index_name: Option<&str>,
         matches: impl Fn(&Labels) -> bool,
     ) -> Arc<Vec<usize>> {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut h = DefaultHasher::new();
-        vs_name.hash(&mut h);
-        matchers.matchers.hash(&mut h);
-        matchers.or_matchers.hash(&mut h);
+        selector.hash(&mut h);
         let key = h.finish();
         // Candidates: the series of the pinned name, else every series. Both lists only
         // grow, so a scan resumes where the last one stopped.
@@ -256,13 +249,12 @@ impl Storage {
             cache.clear();
         }
         let fresh = || SelectorMatch {
-            name: vs_name.map(str::to_string),
-            matchers: matchers.clone(),
+            key: selector.to_string(),
             scanned: 0,
             ids: Arc::new(Vec::new()),
         };
         let m = cache.entry(key).or_insert_with(fresh);
-        if m.name.as_deref() != vs_name || m.matchers != *matchers {
+        if m.key != selector {
             *m = fresh();
         }
         if m.scanned < total {

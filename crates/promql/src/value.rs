@@ -87,9 +87,6 @@ pub struct Annotation {
     pub message: String,
     /// Byte offset in the query of the expression concerned, when known.
     pub position: Option<usize>,
-    /// Text of the expression concerned, used to locate it in the query
-    /// when no position is known (the parser keeps no positions).
-    pub anchor: Option<String>,
 }
 
 impl Annotation {
@@ -99,10 +96,7 @@ impl Annotation {
             AnnotationKind::Warning => "PromQL warning: ",
             AnnotationKind::Info => "PromQL info: ",
         };
-        let pos = self
-            .position
-            .or_else(|| self.anchor.as_ref().and_then(|a| query.find(a.as_str())));
-        match pos {
+        match self.position {
             Some(p) => {
                 let before = &query[..p.min(query.len())];
                 let line = before.matches('\n').count() + 1;
@@ -151,7 +145,6 @@ mod tests {
             kind: AnnotationKind::Warning,
             message: "x".into(),
             position: Some(4),
-            anchor: None,
         };
         assert_eq!(a.render("abc def"), "PromQL warning: x (1:5)");
     }

@@ -481,10 +481,13 @@ fn compare(cmd: &EvalCmd, v: &Value) -> Result<(), String> {
 
 fn run_eval(engine: &Engine, storage: &Storage, cmd: &EvalCmd) -> (Result<(), String>, bool) {
     let expect_fail = cmd.expects.iter().find(|e| e.kind == ExpectKind::Fail);
-    let expr = match promql::parse(&cmd.expr) {
+    // Prometheus' test engine enables every experimental feature of the language.
+    let expr = match promql::parse_with(&cmd.expr, &promql::Options::all()) {
         Ok(e) => e,
-        Err(err) => {
-            let err = err.message;
+        Err(errors) => {
+            let err = errors
+                .first()
+                .map_or_else(String::new, |e| e.message.clone());
             return match expect_fail {
                 Some(f) if f.matches(&err) => (Ok(()), false),
                 Some(_) => (

@@ -33,7 +33,7 @@ use super::{Category, Check, Context};
 use crate::model::{Pair, Rule};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::SourceFile;
-use promql_parser::parser::{Expr, LabelModifier};
+use promql::syntax::{AggOp, Expr};
 use regex::Regex;
 use std::sync::{Arc, LazyLock};
 
@@ -154,31 +154,30 @@ fn check_summary(file: &Arc<SourceFile>, rule: &Rule, summary: &Pair, out: &mut 
 /// Whether the series an expression returns can carry labels (and so a location).
 fn may_have_labels(expr: &Expr) -> bool {
     match expr {
-        Expr::VectorSelector(_) | Expr::MatrixSelector(_) => true,
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => false,
+        Expr::Selector(_) | Expr::Matrix(_) => true,
+        Expr::Number(_) | Expr::String(_) => false,
         Expr::Paren(p) => may_have_labels(&p.expr),
         Expr::Unary(u) => may_have_labels(&u.expr),
         Expr::Subquery(s) => may_have_labels(&s.expr),
         Expr::Aggregate(a) => {
-            let op = a.op.to_string().to_lowercase();
             if matches!(
-                op.as_str(),
-                "topk" | "bottomk" | "limitk" | "limit_ratio" | "count_values"
+                a.op,
+                AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio | AggOp::CountValues
             ) {
                 return true;
             }
-            match &a.modifier {
+            match &a.grouping {
                 None => false,
                 // `by (le)` feeds histogram_quantile, which drops `le`: no location is left.
-                Some(LabelModifier::Include(l)) => l.labels.iter().any(|x| x != "le"),
-                Some(LabelModifier::Exclude(_)) => may_have_labels(&a.expr),
+                Some(g) if !g.without => g.labels.iter().any(|x| x.name != "le"),
+                Some(_) => may_have_labels(&a.expr),
             }
         }
         Expr::Binary(b) => may_have_labels(&b.lhs) || may_have_labels(&b.rhs),
         Expr::Call(c) => match c.func.name {
             "vector" | "time" | "scalar" | "pi" => false,
             "absent" | "absent_over_time" => true,
-            _ => c.args.args.iter().any(|a| may_have_labels(a)),
+            _ => c.args.iter().any(may_have_labels),
         },
     }
 }
@@ -186,8 +185,8 @@ fn may_have_labels(expr: &Expr) -> bool {
 /// Labels of the outermost `by (...)`, to suggest one in the help text.
 fn grouping_labels(expr: &Expr) -> Vec<String> {
     match expr {
-        Expr::Aggregate(a) => match &a.modifier {
-            Some(LabelModifier::Include(l)) => l.labels.clone(),
+        Expr::Aggregate(a) => match &a.grouping {
+            Some(g) if !g.without => g.labels.iter().map(|l| l.name.clone()).collect(),
             _ => grouping_labels(&a.expr),
         },
         Expr::Binary(b) => {
@@ -201,9 +200,8 @@ fn grouping_labels(expr: &Expr) -> Vec<String> {
         Expr::Paren(p) => grouping_labels(&p.expr),
         Expr::Call(c) => c
             .args
-            .args
             .iter()
-            .map(|a| grouping_labels(a))
+            .map(grouping_labels)
             .find(|l| !l.is_empty())
             .unwrap_or_default(),
         _ => Vec::new(),

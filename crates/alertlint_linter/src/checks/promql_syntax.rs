@@ -1,6 +1,8 @@
 //! ## What it does
 //! Reports expressions that are not valid PromQL: syntax errors, unknown functions, and type
-//! errors such as `rate()` over an instant vector.
+//! errors such as `rate()` over an instant vector, each at the token where Prometheus' parser
+//! fails. Where the parser can go on after an error (in the next argument or matcher), every
+//! error is reported.
 //!
 //! ## Why is this bad?
 //! Prometheus rejects the whole rule file, so every rule in it stops being evaluated after the
@@ -19,7 +21,6 @@
 //! ```
 
 use super::{Category, Check, Context, rules};
-use crate::promql_locate::explain;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 
 pub(super) const CHECK: Check = Check {
@@ -34,19 +35,20 @@ pub(super) const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (file, _, rule) in rules(ctx) {
-        let (Some(expr), Some(Err(message))) = (&rule.expr, &rule.promql) else {
+        let (Some(expr), Some(Err(errors))) = (&rule.expr, &rule.promql) else {
             continue;
         };
-        let (at, message) = explain(&expr.value, message);
-        let span = expr.sub_span(&file.source, at.start, at.end);
-        out.push(
-            Diagnostic::new(
-                CHECK.id,
-                &file.source,
-                span,
-                format!("invalid PromQL in `{}`: {message}", rule.name()),
-            )
-            .with_label(message),
-        );
+        for e in errors {
+            let span = expr.sub_span(&file.source, e.span.start, e.span.end);
+            out.push(
+                Diagnostic::new(
+                    CHECK.id,
+                    &file.source,
+                    span,
+                    format!("invalid PromQL in `{}`: {}", rule.name(), e.message),
+                )
+                .with_label(e.message.clone()),
+            );
+        }
     }
 }

@@ -304,7 +304,7 @@ impl Reader<'_> {
         let promql = expr
             .as_ref()
             .filter(|e| !e.value.is_empty())
-            .map(|e| promql::parse(&e.value).map_err(String::from));
+            .map(|e| promql::parse(&e.value));
         Some(Rule {
             span: node.span,
             alert: self.string(node.get("alert"), "alert"),

@@ -7,7 +7,7 @@ use crate::config::Policy;
 use crate::config::runbooks::Settings;
 use crate::model::{Rule, RuleGroup};
 use alertlint_diagnostics::source::display_path;
-use promql_parser::parser::Expr;
+use promql::syntax::Expr;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -55,9 +55,13 @@ impl Facts {
 pub fn threshold_of(e: &Expr) -> Option<String> {
     match e {
         Expr::Paren(p) => threshold_of(&p.expr),
-        Expr::Binary(b) if b.op.is_comparison_operator() => match (&*b.lhs, &*b.rhs) {
-            (_, Expr::NumberLiteral(n)) => Some(format!("{} {}", b.op, n.val)),
-            (Expr::NumberLiteral(n), _) => Some(format!("{} {} (number on the left)", b.op, n.val)),
+        Expr::Binary(b) if b.op.is_comparison() => match (&b.lhs, &b.rhs) {
+            (_, Expr::Number(n)) => Some(format!("{} {}", b.op.as_str(), n.value)),
+            (Expr::Number(n), _) => Some(format!(
+                "{} {} (number on the left)",
+                b.op.as_str(),
+                n.value
+            )),
             _ => None,
         },
         Expr::Binary(b) => threshold_of(&b.lhs).or_else(|| threshold_of(&b.rhs)),

@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use promql_parser::label::MatchOp;
-use promql_parser::parser::{Call, Expr};
+use crate::syntax::{Call, Expr, MatchOp};
 
 use super::arg;
 use crate::engine::{ESample, Evaluator, Val, unwrap_parens};
@@ -42,23 +41,24 @@ fn absent_result<'a>(c: &Call, t: i64, present: bool) -> Result<Val<'a>, EvalErr
 /// label is matched more than once.
 fn absent_labels(e: &Expr) -> Labels {
     let vs = match unwrap_parens(e) {
-        Expr::VectorSelector(vs) => vs,
-        Expr::MatrixSelector(ms) => &ms.vs,
+        Expr::Selector(vs) => vs,
+        Expr::Matrix(ms) => &ms.selector,
         _ => return Labels::new(),
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut seen: HashMap<&str, bool> = HashMap::new();
-    for m in &vs.matchers.matchers {
-        if m.name == METRIC_NAME {
+    for m in &vs.matchers {
+        let name = m.name.name.as_str();
+        if name == METRIC_NAME {
             continue;
         }
-        let first = !seen.contains_key(m.name.as_str());
-        if matches!(m.op, MatchOp::Equal) && first {
-            pairs.push((m.name.clone(), m.value.clone()));
-            seen.insert(&m.name, true);
+        let first = !seen.contains_key(name);
+        if m.op == MatchOp::Equal && first {
+            pairs.push((name.to_string(), m.value.value.clone()));
+            seen.insert(name, true);
         } else {
-            pairs.retain(|(n, _)| *n != m.name);
-            seen.insert(&m.name, false);
+            pairs.retain(|(n, _)| n != name);
+            seen.insert(name, false);
         }
     }
     Labels::from_pairs(pairs)

@@ -3,7 +3,7 @@
 //! computed in [`crate::hquantile`]) and statistics of native histograms (`histogram_count`,
 //! `histogram_sum`, `histogram_avg`, `histogram_stddev`, `histogram_stdvar`).
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::{arg, string_arg};
 use crate::engine::{Evaluator, Val};
@@ -26,7 +26,7 @@ pub(super) fn quantiles<'a>(
     let v = ev.with_stats_decoding(false, |ev| ev.eval_vector(arg(c, 0)?, t))?;
     let label = string_arg(c, 1)?;
     let mut out = Vec::new();
-    for i in 2..c.args.args.len() {
+    for i in 2..c.args.len() {
         let q_expr = arg(c, i)?;
         let q = ev.eval_scalar(q_expr, t)?;
         let value = open_metrics_float(q);

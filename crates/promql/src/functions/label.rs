@@ -1,6 +1,6 @@
 //! Label manipulation: `label_replace` and `label_join`.
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::{arg, string_arg};
 use crate::engine::{ESample, Evaluator, Val};
@@ -12,7 +12,7 @@ pub(super) fn replace<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Va
     let repl = string_arg(c, 2)?;
     let src = string_arg(c, 3)?;
     let re_s = string_arg(c, 4)?;
-    let re = ev.storage.label_replace_regex(&re_s).map_err(|_| {
+    let re = ev.storage.regex(&re_s).map_err(|_| {
         EvalError::new(format!(
             "invalid regular expression in label_replace(): {re_s}"
         ))
@@ -42,7 +42,7 @@ pub(super) fn join<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Val<'
     let dst = string_arg(c, 1)?;
     let sep = string_arg(c, 2)?;
     let mut srcs = Vec::new();
-    for i in 3..c.args.args.len() {
+    for i in 3..c.args.len() {
         let s = string_arg(c, i)?;
         if s.contains('\u{FFFD}') {
             return Err(EvalError::new(format!(

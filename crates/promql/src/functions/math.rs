@@ -2,7 +2,7 @@
 //! `clamp_max`, and the per-sample maps of the table: `abs`, `exp`, `sin`, `rad`, `sgn`, ...)
 //! and on scalars (`pi`, `min_of`, `max_of`).
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::{arg, map_floats};
 use crate::engine::{ESample, Evaluator, Val};
@@ -31,7 +31,7 @@ pub(super) fn pi<'a>(_: &mut Evaluator<'a>, _: &Call, _: i64) -> Result<Val<'a>,
 }
 
 pub(super) fn round<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Val<'a>, EvalError> {
-    let to_nearest = if c.args.args.len() > 1 {
+    let to_nearest = if c.args.len() > 1 {
         ev.eval_scalar(arg(c, 1)?, t)?
     } else {
         1.0

@@ -32,7 +32,7 @@ mod time;
 mod trend;
 mod types;
 
-use promql_parser::parser::{Call, Expr};
+use crate::syntax::{Call, Expr};
 
 use super::engine::{ESample, Evaluator, RSeries, Val, unwrap_parens};
 use super::value::EvalError;
@@ -278,15 +278,13 @@ pub(crate) fn eval_call<'a>(
 
 fn arg(c: &Call, i: usize) -> Result<&Expr, EvalError> {
     c.args
-        .args
         .get(i)
-        .map(std::convert::AsRef::as_ref)
         .ok_or_else(|| EvalError::new(format!("missing argument {} to {}", i + 1, c.func.name)))
 }
 
 fn string_arg(c: &Call, i: usize) -> Result<String, EvalError> {
     match unwrap_parens(arg(c, i)?) {
-        Expr::StringLiteral(s) => Ok(s.val.clone()),
+        Expr::String(s) => Ok(s.value.clone()),
         _ => Err(EvalError::new(format!(
             "expected string argument {} to {}",
             i + 1,
@@ -311,7 +309,7 @@ fn map_floats(v: Vec<ESample>, t: i64, f: impl Fn(f64) -> f64) -> Vec<ESample> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use promql_parser::parser::value::ValueType;
+    use crate::syntax::ValueType;
 
     #[test]
     fn the_table_is_sorted_without_duplicates() {
@@ -340,7 +338,7 @@ mod tests {
                 })
                 .collect();
             let text = format!("{}({})", f.name, args.join(", "));
-            let Ok(Expr::Call(c)) = crate::parse(&text) else {
+            let Ok(Expr::Call(c)) = crate::syntax::parse_with(&text, &crate::syntax::Options::all()) else {
                 panic!("{text} does not parse to a call");
             };
             let parsed: Vec<Arg> = c
@@ -352,6 +350,7 @@ mod tests {
                     ValueType::Vector => Arg::Vector,
                     ValueType::Matrix => Arg::Range,
                     ValueType::String => Arg::String,
+                    ValueType::None => panic!("{}: an argument of no type", f.name),
                 })
                 .collect();
             assert_eq!(parsed, f.args, "{}", f.name);
@@ -365,8 +364,9 @@ mod tests {
     #[test]
     fn functions_the_parser_knows_but_the_table_does_not_are_unsupported() {
         let st = crate::Storage::new();
-        for q in ["info(m)", "integral(m[5m])", "start_timestamp(m)"] {
-            let e = crate::parse(q).expect("parses");
+        let all = crate::syntax::Options::all();
+        for q in ["info(m)", "start_timestamp(m)"] {
+            let e = crate::syntax::parse_with(q, &all).expect("parses");
             let err = crate::Engine::default().instant(&st, &e, 0).unwrap_err();
             assert!(err.is_unsupported(), "{q}: {err}");
         }

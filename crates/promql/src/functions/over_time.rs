@@ -2,7 +2,7 @@
 //! `sum`, `avg`, `count`, `first`, `last` and the `ts_of_*` of first and last also take
 //! histograms; the others ignore them.
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::range::{MIXED_FLOATS, float_sample, float_samples, histogram_sample, warn_hist};
 use super::{Window, arg};

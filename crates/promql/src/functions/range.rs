@@ -1,7 +1,7 @@
 //! The range-vector functions' evaluation: their scalar arguments, then the range vector,
 //! then one output sample (or none) per series; and what their per-series functions share.
 
-use promql_parser::parser::{Call, Expr};
+use crate::syntax::{Call, Expr};
 
 use super::{Arg, CheckFn, SeriesFn, arg};
 use crate::engine::{ESample, Evaluator, MatrixArg, RSeries, Val};

@@ -2,7 +2,7 @@
 //! between the last two samples (`irate`, `idelta`), and counts of resets and changes
 //! (`resets`, `changes`).
 
-use promql_parser::parser::Expr;
+use crate::syntax::Expr;
 
 use super::Window;
 use super::range::{

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::{arg, string_arg};
 use crate::engine::{ESample, Evaluator, Val};
@@ -71,7 +71,7 @@ fn by_labels<'a>(
 ) -> Result<Val<'a>, EvalError> {
     let mut v = ev.eval_vector(arg(c, 0)?, t)?;
     let mut names = Vec::new();
-    for i in 1..c.args.args.len() {
+    for i in 1..c.args.len() {
         names.push(string_arg(c, i)?);
     }
     v.sort_by(|a, b| {

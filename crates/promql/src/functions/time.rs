@@ -3,7 +3,7 @@
 //! `day_of_month`, `day_of_week`, `day_of_year`, `days_in_month`, `hour`, `minute`), all UTC.
 
 use prometheus_time::calendar::{self, civil_from_days, weekday};
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::{arg, map_floats};
 use crate::engine::{ESample, Evaluator, Val};
@@ -92,7 +92,7 @@ fn on_date<'a>(
     t: i64,
     part: fn(&Date) -> f64,
 ) -> Result<Val<'a>, EvalError> {
-    if c.args.args.is_empty() {
+    if c.args.is_empty() {
         return Ok(Val::Vector(vec![ESample {
             labels: Labels::new(),
             t,

@@ -1,7 +1,7 @@
 //! Trends of a range vector's float series: `deriv` and `predict_linear` (simple linear
 //! regression) and `double_exponential_smoothing`. A series' histograms are ignored.
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::Window;
 use super::range::{float_sample, float_samples};

@@ -1,6 +1,6 @@
 //! Conversions between scalars and instant vectors: `vector` and `scalar`.
 
-use promql_parser::parser::Call;
+use crate::syntax::Call;
 
 use super::arg;
 use crate::engine::{ESample, Evaluator, Val};

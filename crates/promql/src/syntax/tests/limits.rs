@@ -60,6 +60,31 @@ fn the_deepest_accepted_expression_parses_prints_checks_and_drops_on_a_test_thre
 }
 
 #[test]
+fn the_deepest_accepted_expression_evaluates_on_a_worker_stack() {
+    // Expressions are evaluated on the main thread or on workers with `STACK_BYTES` (8 MiB,
+    // as much as the main thread's). In a debug build the evaluator needs a few KiB a
+    // level, so 1000 levels leave room to spare.
+    let text = deepest(MAX_DEPTH);
+    let worker = std::thread::Builder::new()
+        .stack_size(crate::STACK_BYTES)
+        .spawn(move || {
+            let expr = parse(&text).expect("at the limit");
+            let mut storage = crate::Storage::new();
+            storage.append(
+                &crate::Labels::from_pairs([("__name__", "up")]),
+                0,
+                crate::StoredValue::Float(1.0),
+            );
+            crate::Engine::default()
+                .instant(&storage, &expr, 0)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .expect("thread");
+    assert_eq!(worker.join().ok(), Some(Ok(())), "stack overflow or error");
+}
+
+#[test]
 fn what_is_not_nesting_does_not_count() {
     // Brackets in strings and comments, and long lists, are wide, not deep.
     let quoted = format!("up{{a=\"{}\"}} # {}", "(".repeat(5000), "(".repeat(5000));
