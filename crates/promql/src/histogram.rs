@@ -114,6 +114,270 @@ impl FloatHistogram {
     }
 }
 
+/// One populated bucket as the trimming sees it: bounds and count.
+#[derive(Clone, Copy, Debug)]
+struct TrimBucket {
+    lower: f64,
+    upper: f64,
+    count: f64,
+}
+
+impl FloatHistogram {
+    /// Bound `idx` as Prometheus' `getBound` gives it: for custom buckets
+    /// the upper bound of bucket `idx` (`-Inf` below the first, `+Inf` for
+    /// the last); for exponential ones `2^(idx/2^schema)`, except that the
+    /// bound that would be `2^1024` is the largest finite float, keeping
+    /// `+Inf` for the bucket of infinite observations.
+    fn trim_bound(schema: i32, custom_values: &[f64], idx: i32) -> f64 {
+        if schema == CUSTOM_BUCKETS_SCHEMA {
+            return match usize::try_from(idx) {
+                Err(_) => f64::NEG_INFINITY,
+                Ok(i) => custom_values.get(i).copied().unwrap_or(f64::INFINITY),
+            };
+        }
+        let exponent = f64::from(idx) * 2f64.powf(-f64::from(schema));
+        if exponent == 1024.0 {
+            return f64::MAX;
+        }
+        Self::exp_upper(schema, idx)
+    }
+
+    /// Bounds of positive (or mirrored negative) bucket `idx`.
+    fn trim_bucket_bounds(
+        schema: i32,
+        custom_values: &[f64],
+        idx: i32,
+        positive: bool,
+    ) -> (f64, f64) {
+        let below = Self::trim_bound(schema, custom_values, idx.saturating_sub(1));
+        let at = Self::trim_bound(schema, custom_values, idx);
+        if positive { (below, at) } else { (-at, -below) }
+    }
+
+    /// Prometheus' `TrimBuckets` on a copy: `upper` (`</`) keeps the
+    /// observations below `rhs`, otherwise (`>/`) those above it. Buckets
+    /// the trim point cuts keep the share of their count interpolated on the
+    /// kept side; infinite-width buckets are kept or dropped whole. Unless
+    /// nothing changed, count and sum are recomputed from the kept counts
+    /// (the sum from each kept interval's midpoint) and empty buckets are
+    /// dropped.
+    #[allow(
+        dead_code,
+        reason = "the evaluator's `</` and `>/` (binary.rs) call it; wired in separately"
+    )]
+    pub(crate) fn trim_buckets(&self, rhs: f64, upper: bool) -> FloatHistogram {
+        let mut h = self.clone();
+        let linear = h.uses_custom_buckets();
+        let (mut count, mut sum) = (0.0, 0.0);
+        let mut trimmed = false;
+        let (mut has_positive, mut has_negative) = (false, false);
+        let FloatHistogram {
+            schema,
+            positive: positive_buckets,
+            negative: negative_buckets,
+            custom_values,
+            ..
+        } = &mut h;
+        // Positive buckets first, then negative ones, then the zero bucket:
+        // the order in which Prometheus accumulates count and sum.
+        for (positive, buckets, seen) in [
+            (true, positive_buckets, &mut has_positive),
+            (false, negative_buckets, &mut has_negative),
+        ] {
+            for (idx, c) in buckets.iter_mut() {
+                if *c == 0.0 {
+                    continue;
+                }
+                *seen = true;
+                let (lower, up) = Self::trim_bucket_bounds(*schema, custom_values, *idx, positive);
+                let (keep_whole, cut) = if upper {
+                    (up <= rhs, lower < rhs)
+                } else {
+                    (lower >= rhs, up > rhs)
+                };
+                if keep_whole {
+                    count += *c;
+                    sum += trim_midpoint(lower, up, positive, linear) * *c;
+                } else if cut {
+                    let b = TrimBucket {
+                        lower,
+                        upper: up,
+                        count: *c,
+                    };
+                    let (keep, midpoint) = bucket_trim(b, rhs, upper, positive, linear);
+                    count += keep;
+                    sum += midpoint * keep;
+                    if *c != keep {
+                        *c = keep;
+                        trimmed = true;
+                    }
+                } else {
+                    *c = 0.0;
+                    trimmed = true;
+                }
+            }
+        }
+        if h.zero_count > 0.0 {
+            let zero = TrimBucket {
+                lower: -h.zero_threshold,
+                upper: h.zero_threshold,
+                count: h.zero_count,
+            };
+            let (keep, midpoint) = zero_bucket_trim(zero, rhs, has_negative, has_positive, upper);
+            if h.zero_count != keep {
+                h.zero_count = keep;
+                trimmed = true;
+            }
+            sum += midpoint * keep;
+            count += keep;
+        }
+        if trimmed {
+            h.count = count;
+            h.sum = sum;
+            h.compact();
+        }
+        h
+    }
+}
+
+/// Where the observations of a kept interval are taken to sit (Prometheus'
+/// `computeMidpoint`): the arithmetic mean for linear buckets, the
+/// geometric one (signed) for exponential ones; with an infinite bound, the
+/// finite one (halved if it is a positive upper bound), or 0 if none is.
+#[allow(
+    clippy::manual_midpoint,
+    reason = "(a + b) / 2 as Prometheus computes it, overflowing where Go's does"
+)]
+fn trim_midpoint(lower: f64, upper: f64, positive: bool, linear: bool) -> f64 {
+    if lower.is_infinite() {
+        if upper.is_infinite() {
+            return 0.0;
+        }
+        if upper > 0.0 {
+            return upper / 2.0;
+        }
+        return upper;
+    } else if upper.is_infinite() {
+        return lower;
+    }
+    if linear {
+        return (lower + upper) / 2.0;
+    }
+    let geometric = (lower * upper).abs().sqrt();
+    if positive { geometric } else { -geometric }
+}
+
+/// Observations of `b` at or below `rhs` (Prometheus' `computeSplit`).
+fn split_count(b: TrimBucket, rhs: f64, linear: bool) -> f64 {
+    if rhs <= b.lower {
+        return 0.0;
+    }
+    if rhs >= b.upper {
+        return b.count;
+    }
+    b.count * super::hquantile::fraction_below(b.lower, b.upper, rhs, linear)
+}
+
+/// Kept count and midpoint of a bucket the trim point falls into
+/// (Prometheus' `computeBucketTrim`).
+fn bucket_trim(b: TrimBucket, rhs: f64, upper: bool, positive: bool, linear: bool) -> (f64, f64) {
+    if b.lower == f64::NEG_INFINITY || b.upper == f64::INFINITY {
+        return infinite_bucket_trim(b, rhs, upper);
+    }
+    let below = split_count(b, rhs, linear);
+    if upper {
+        return (below, trim_midpoint(b.lower, rhs, positive, linear));
+    }
+    (
+        b.count - below,
+        trim_midpoint(rhs, b.upper, positive, linear),
+    )
+}
+
+/// Kept count and midpoint of a bucket with an infinite bound (Prometheus'
+/// `handleInfinityBuckets`). Nothing is known about where in such a bucket
+/// its observations are, so it is mostly kept or dropped whole; only a
+/// custom `(-Inf, le]` bucket with `le > 0` is taken to start at 0 and is
+/// interpolated linearly.
+#[allow(
+    clippy::manual_midpoint,
+    reason = "(a + b) / 2 as Prometheus computes it, overflowing where Go's does"
+)]
+fn infinite_bucket_trim(b: TrimBucket, rhs: f64, upper: bool) -> (f64, f64) {
+    let finite_or_zero = |x: f64| if x.is_infinite() { 0.0 } else { x };
+    if b.lower == f64::NEG_INFINITY {
+        if upper {
+            if rhs >= b.upper {
+                return (b.count, 0.0);
+            }
+            if rhs > 0.0 && b.upper > 0.0 && b.upper != f64::INFINITY {
+                return (b.count * rhs / b.upper, rhs / 2.0);
+            }
+            if b.upper <= 0.0 {
+                return (b.count, rhs);
+            }
+            return (0.0, finite_or_zero(b.upper));
+        }
+        if rhs <= b.lower {
+            return (b.count, 0.0);
+        }
+        if rhs >= 0.0 && b.upper > rhs && b.upper != f64::INFINITY {
+            return (b.count * (1.0 - rhs / b.upper), (rhs + b.upper) / 2.0);
+        }
+        return (0.0, finite_or_zero(b.upper));
+    }
+    // Only the upper bound is infinite.
+    if upper {
+        return (0.0, finite_or_zero(b.lower));
+    }
+    if rhs >= b.lower {
+        return (b.count, rhs);
+    }
+    (0.0, finite_or_zero(b.lower))
+}
+
+/// Kept count and midpoint of the zero bucket `[-threshold, threshold]`
+/// (Prometheus' `computeZeroBucketTrim`), narrowed to the side of zero
+/// where the other populated buckets are if they are all on one side; the
+/// zero bucket always interpolates linearly.
+#[allow(
+    clippy::manual_midpoint,
+    reason = "(a + b) / 2 as Prometheus computes it, overflowing where Go's does"
+)]
+fn zero_bucket_trim(
+    b: TrimBucket,
+    rhs: f64,
+    has_negative: bool,
+    has_positive: bool,
+    upper: bool,
+) -> (f64, f64) {
+    let (mut lower, mut up) = (b.lower, b.upper);
+    if has_negative && !has_positive {
+        up = 0.0;
+    }
+    if has_positive && !has_negative {
+        lower = 0.0;
+    }
+    let (fraction, midpoint) = if upper {
+        if rhs <= lower {
+            return (0.0, 0.0);
+        }
+        if rhs >= up {
+            return (b.count, (lower + up) / 2.0);
+        }
+        ((rhs - lower) / (up - lower), (lower + rhs) / 2.0)
+    } else {
+        if rhs <= lower {
+            return (b.count, (lower + up) / 2.0);
+        }
+        if rhs >= up {
+            return (0.0, 0.0);
+        }
+        ((up - rhs) / (up - lower), (rhs + up) / 2.0)
+    };
+    (b.count * fraction, midpoint)
+}
+
 /// Why two histograms cannot be combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HistogramOpError {
@@ -918,5 +1182,572 @@ mod tests {
         assert_eq!(h.count, 22.0);
         assert_eq!(h.positive, vec![(1, 5.0), (2, 10.0), (3, 7.0)]);
         assert!(parse_histogram_body("bogus").is_err());
+    }
+}
+
+/// Trimming (`</`, `>/`) against results from Prometheus' conformance
+/// suite (native_histograms.test).
+#[cfg(test)]
+mod trim_tests {
+    use super::*;
+
+    /// Trims the histogram `load` at each `(operator, rhs)` and compares
+    /// with the expected histogram as promqltest does.
+    fn check(load: &str, cases: &[(&str, f64, &str)]) {
+        let h = parse_histogram_body(load).expect("valid histogram");
+        for (op, rhs, want) in cases {
+            let upper = match *op {
+                "</" => true,
+                ">/" => false,
+                other => panic!("not a trim operator: {other}"),
+            };
+            let want = parse_histogram_body(want).expect("valid expected histogram");
+            let got = h.trim_buckets(*rhs, upper);
+            assert!(
+                got.approx_eq(&want, false),
+                "{{{{{load}}}}} {op} {rhs}\n got {got:?}\nwant {want:?}"
+            );
+        }
+    }
+
+    /// The conformance suite's trim point halving bucket (1, 2] on a log scale.
+    #[allow(
+        clippy::approx_constant,
+        reason = "the value as the conformance suite writes it"
+    )]
+    const NEAR_SQRT_2: f64 = 1.4142135624;
+
+    const MIXED: &str = "schema:0 sum:123.75 count:34 z_bucket:1 z_bucket_w:0.001 buckets:[2 4 8 16] n_buckets:[1 2]";
+
+    #[test]
+    fn infinite_trim_points_keep_or_drop_everything() {
+        check(
+            MIXED,
+            &[
+                (">/", f64::NEG_INFINITY, MIXED),
+                ("</", f64::INFINITY, MIXED),
+                (">/", f64::INFINITY, "schema:0 z_bucket_w:0.001"),
+                ("</", f64::NEG_INFINITY, "schema:0 z_bucket_w:0.001"),
+            ],
+        );
+    }
+
+    #[test]
+    fn untouched_histogram_keeps_its_own_sum() {
+        // Midpoints would give a different sum: it is only recomputed when
+        // some bucket actually lost observations.
+        let h = parse_histogram_body(MIXED).unwrap();
+        let same = h.trim_buckets(1e300, true);
+        assert_eq!(same, h);
+        let cut = h.trim_buckets(0.0, true);
+        assert_ne!(cut.sum, h.sum);
+        // The receiver is not modified.
+        assert_eq!(h, parse_histogram_body(MIXED).unwrap());
+    }
+
+    #[test]
+    fn zero_bucket_split_at_zero_with_buckets_on_both_sides() {
+        check(
+            MIXED,
+            &[
+                (
+                    ">/",
+                    0.0,
+                    "schema:0 sum:120.20840280171308 count:30.5 z_bucket:0.5 z_bucket_w:0.001 buckets:[2 4 8 16]",
+                ),
+                (
+                    "</",
+                    0.0,
+                    "schema:0 sum:-3.53578390593273768 count:3.5 z_bucket:0.5 z_bucket_w:0.001 n_buckets:[1 2]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn exponential_bucket_cut_inside_interpolates_on_log_scale() {
+        // sqrt(2) halves bucket (1, 2] on a log scale.
+        check(
+            MIXED,
+            &[
+                (
+                    "</",
+                    NEAR_SQRT_2,
+                    "count:8 sum:0.2570938865989847 z_bucket:1 z_bucket_w:0.001 buckets:[2 2] n_buckets:[1 2]",
+                ),
+                (
+                    ">/",
+                    NEAR_SQRT_2,
+                    "count:26 sum:116.50067065070982 z_bucket_w:0.001 buckets:[0 2 8 16]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn log_interpolated_sum_matches_prometheus_to_the_bit() {
+        // Kept counts on both sides of zero nearly cancel in the sum, so the
+        // last bit of the interpolated fraction shows: Go's Log2 formula
+        // gives Prometheus' value, the correctly rounded log2 does not.
+        let h = parse_histogram_body(MIXED).unwrap();
+        assert_eq!(h.trim_buckets(NEAR_SQRT_2, true).sum, 0.2570938865989847);
+        assert_eq!(h.trim_buckets(NEAR_SQRT_2, false).sum, 116.50067065070982);
+    }
+
+    #[test]
+    fn finer_schema_positive_and_negative_cuts() {
+        check(
+            "schema:2 sum:12.8286080906 count:28 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 3 1]",
+            &[
+                (
+                    "</",
+                    1.13,
+                    "schema:2 count:13.410582181123704 sum:-9.385798726068233 z_bucket:1 z_bucket_w:0.001 buckets:[1 1.410582181123704] n_buckets:[1 5 3 1]",
+                ),
+                (
+                    ">/",
+                    1.13,
+                    "schema:2 count:14.589417818876296 sum:22.168126492693734 z_bucket_w:0.001 offset:1 buckets:[0.589417818876296 4 7 3]",
+                ),
+                (
+                    ">/",
+                    -1.3,
+                    "schema:2 count:25.54213947904476 sum:16.29588491217537 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 1.54213947904476]",
+                ),
+                (
+                    "</",
+                    -1.3,
+                    "schema:2 count:2.45786052095524 sum:-3.5189307983595066 z_bucket_w:0.001 n_offset:2 n_buckets:[1.45786052095524 1]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn exponential_cut_on_bucket_boundary() {
+        check(
+            MIXED,
+            &[
+                (
+                    "</",
+                    2.0,
+                    "count:10 sum:3.5355339059327373 z_bucket:1 z_bucket_w:0.001 buckets:[2 4] n_buckets:[1 2]",
+                ),
+                (
+                    ">/",
+                    2.0,
+                    "count:24 sum:113.13708498984761 z_bucket_w:0.001 offset:2 buckets:[8 16]",
+                ),
+                (
+                    ">/",
+                    -1.0,
+                    "count:32 sum:119.50104602052653 z_bucket:1 z_bucket_w:0.001 buckets:[2 4 8 16] n_buckets:[1]",
+                ),
+                (
+                    "</",
+                    -1.0,
+                    "count:2 sum:-2.8284271247461903 z_bucket_w:0.001 n_offset:1 n_buckets:[2]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn zero_bucket_leans_to_the_only_populated_side() {
+        // Only positive buckets: the zero bucket counts as [0, 0.5].
+        check(
+            "schema:0 sum:8.0210678118654755 count:12 z_bucket:2 z_bucket_w:0.5 buckets:[10]",
+            &[
+                (
+                    ">/",
+                    0.5,
+                    "schema:0 count:10 sum:7.0710678118654755 z_bucket:0 z_bucket_w:0.5 buckets:[10]",
+                ),
+                (
+                    ">/",
+                    0.1,
+                    "schema:0 count:11.6 sum:7.551067811865476 z_bucket:1.6 z_bucket_w:0.5 buckets:[10]",
+                ),
+                (
+                    ">/",
+                    0.0,
+                    "schema:0 sum:8.0210678118654755 count:12 z_bucket:2 z_bucket_w:0.5 buckets:[10]",
+                ),
+                (
+                    "</",
+                    0.5,
+                    "schema:0 count:2 sum:0.5 z_bucket:2 z_bucket_w:0.5",
+                ),
+                (
+                    "</",
+                    0.1,
+                    "schema:0 count:0.4 sum:0.02 z_bucket:0.4 z_bucket_w:0.5",
+                ),
+                ("</", 0.0, "schema:0 z_bucket_w:0.5"),
+            ],
+        );
+        // Only negative buckets: the zero bucket counts as [-0.5, 0].
+        check(
+            "schema:0 sum:-8.0210678118654755 count:12 z_bucket:2 z_bucket_w:0.5 n_buckets:[10]",
+            &[
+                (
+                    "</",
+                    -0.5,
+                    "schema:0 count:10 sum:-7.0710678118654755 z_bucket:0 z_bucket_w:0.5 n_buckets:[10]",
+                ),
+                (
+                    "</",
+                    -0.1,
+                    "schema:0 count:11.6 sum:-7.551067811865476 z_bucket:1.6 z_bucket_w:0.5 n_buckets:[10]",
+                ),
+                (
+                    "</",
+                    0.0,
+                    "schema:0 sum:-8.0210678118654755 count:12 z_bucket:2 z_bucket_w:0.5 n_buckets:[10]",
+                ),
+                (
+                    ">/",
+                    -0.5,
+                    "schema:0 count:2 sum:-0.5 z_bucket:2 z_bucket_w:0.5",
+                ),
+                (
+                    ">/",
+                    -0.1,
+                    "schema:0 count:0.4 sum:-0.02 z_bucket:0.4 z_bucket_w:0.5",
+                ),
+                (">/", 0.0, "schema:0 z_bucket_w:0.5"),
+            ],
+        );
+    }
+
+    #[test]
+    fn lone_zero_bucket_interpolates_linearly_across_zero() {
+        let w = |count: f64, sum: f64| {
+            format!("schema:0 count:{count} sum:{sum} z_bucket:{count} z_bucket_w:0.1")
+        };
+        let cases = [
+            (">/", 0.1, w(0.0, 0.0)),
+            ("</", 0.1, w(5.0, 0.0)),
+            (">/", 0.05, w(1.25, 0.09375)),
+            ("</", 0.05, w(3.75, -0.09375)),
+            (">/", 0.0, w(2.5, 0.125)),
+            ("</", 0.0, w(2.5, -0.125)),
+            (">/", -0.05, w(3.75, 0.09375)),
+            ("</", -0.05, w(1.25, -0.09375)),
+            ("</", -0.1, w(0.0, 0.0)),
+            (">/", -0.1, w(5.0, 0.0)),
+        ];
+        let cases: Vec<(&str, f64, &str)> =
+            cases.iter().map(|(o, r, e)| (*o, *r, e.as_str())).collect();
+        check("schema:0 count:5 sum:0 z_bucket:5 z_bucket_w:0.1", &cases);
+    }
+
+    #[test]
+    fn zero_bucket_with_buckets_on_both_sides_cut_off_zero() {
+        check(
+            "schema:0 sum:-6.75 z_bucket:5 z_bucket_w:0.01 buckets:[2 3] n_buckets:[1 2 3]",
+            &[
+                (
+                    "</",
+                    -0.005,
+                    "count:7.25 sum:-12.03019028017131 z_bucket:1.25 z_bucket_w:0.01 n_buckets:[1 2 3]",
+                ),
+                (
+                    ">/",
+                    0.0,
+                    "count:7.5 sum:5.669354249492381 z_bucket:2.5 z_bucket_w:0.01 buckets:[2 3]",
+                ),
+            ],
+        );
+    }
+
+    const CBH: &str =
+        "schema:-53 sum:172.5 count:15 custom_values:[5 10 15 20] buckets:[1 6 4 3 1]";
+
+    #[test]
+    fn custom_buckets_cut_on_boundary_inside_and_in_inf_bucket() {
+        let empty = "schema:-53 custom_values:[5 10 15 20]";
+        check(
+            CBH,
+            &[
+                (
+                    "</",
+                    15.0,
+                    "schema:-53 count:11 sum:97.5 custom_values:[5 10 15 20] buckets:[1 6 4]",
+                ),
+                (
+                    ">/",
+                    15.0,
+                    "schema:-53 count:4 sum:72.5 custom_values:[5 10 15 20] offset:3 buckets:[3 1]",
+                ),
+                // Linear interpolation inside (10, 15].
+                (
+                    "</",
+                    13.0,
+                    "schema:-53 count:9.4 sum:75.1 custom_values:[5 10 15 20] buckets:[1 6 2.4]",
+                ),
+                (
+                    ">/",
+                    13.0,
+                    "schema:-53 count:5.6 sum:94.9 custom_values:[5 10 15 20] offset:2 buckets:[1.6 3 1]",
+                ),
+                (
+                    "</",
+                    7.5,
+                    "schema:-53 count:4 sum:21.25 custom_values:[5 10 15 20] buckets:[1 3]",
+                ),
+                // The (20, +Inf] bucket goes although 50 is above its lower bound.
+                (
+                    "</",
+                    50.0,
+                    "schema:-53 count:14 sum:150.0 custom_values:[5 10 15 20] buckets:[1 6 4 3]",
+                ),
+                ("</", f64::NEG_INFINITY, empty),
+                (">/", f64::INFINITY, empty),
+                ("</", f64::INFINITY, CBH),
+                (">/", f64::NEG_INFINITY, CBH),
+                // The first bucket (-Inf, 5] is taken to start at 0.
+                (">/", 0.0, CBH),
+                ("</", 0.0, empty),
+            ],
+        );
+    }
+
+    #[test]
+    fn custom_buckets_with_negative_bound() {
+        check(
+            "schema:-53 sum:172.5 count:15 custom_values:[-10 5 10 15 20] buckets:[2 1 6 4 3 1]",
+            &[
+                (
+                    "</",
+                    2.0,
+                    "schema:-53 count:2.8 sum:-23.2 custom_values:[-10 5 10 15 20] buckets:[2 0.8]",
+                ),
+                (
+                    "</",
+                    -4.0,
+                    "schema:-53 count:2.4 sum:-22.8 custom_values:[-10 5 10 15 20] buckets:[2 0.4]",
+                ),
+                (
+                    "</",
+                    -15.0,
+                    "schema:-53 count:2 sum:-30 custom_values:[-10 5 10 15 20] buckets:[2]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn custom_single_bucket_spanning_everything() {
+        let all = "schema:-53 sum:100 count:100 buckets:[100]";
+        let none = "schema:-53 sum:0 count:0 buckets:[0]";
+        check(
+            "schema:-53 sum:100.0 count:100 buckets:[100]",
+            &[
+                ("</", 10.0, none),
+                (">/", 10.0, none),
+                ("</", f64::INFINITY, all),
+                (">/", f64::INFINITY, none),
+                (">/", f64::NEG_INFINITY, all),
+                ("</", f64::NEG_INFINITY, none),
+            ],
+        );
+    }
+
+    #[test]
+    fn custom_two_buckets_split_at_zero_positive_and_negative() {
+        check(
+            "schema:-53 sum:33.0 count:100 custom_values:[0] buckets:[1 100]",
+            &[
+                (
+                    "</",
+                    10.0,
+                    "schema:-53 sum:0.0 count:1 custom_values:[0] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    0.0,
+                    "schema:-53 sum:0.0 count:1 custom_values:[0] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    -10.0,
+                    "schema:-53 sum:-10.0 count:1 custom_values:[0] buckets:[1 0]",
+                ),
+                (
+                    ">/",
+                    -10.0,
+                    "schema:-53 sum:0.0 count:100 custom_values:[0] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    0.0,
+                    "schema:-53 sum:0.0 count:100 custom_values:[0] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    10.0,
+                    "schema:-53 sum:1000.0 count:100 custom_values:[0] buckets:[0 100]",
+                ),
+            ],
+        );
+        check(
+            "schema:-53 sum:33 count:101 custom_values:[5] buckets:[1 100]",
+            &[
+                (
+                    "</",
+                    10.0,
+                    "schema:-53 sum:2.5 count:1 custom_values:[5] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    2.0,
+                    "schema:-53 sum:0.4 count:0.4 custom_values:[5] buckets:[0.4 0]",
+                ),
+                ("</", 0.0, "schema:-53 custom_values:[5]"),
+                (
+                    "</",
+                    -10.0,
+                    "schema:-53 sum:0.0 count:0 custom_values:[5] buckets:[0 0]",
+                ),
+                (
+                    ">/",
+                    -10.0,
+                    "schema:-53 sum:500.0 count:100 custom_values:[5] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    0.0,
+                    "schema:-53 sum:33.0 count:101 custom_values:[5] buckets:[1 100]",
+                ),
+                (
+                    ">/",
+                    2.0,
+                    "schema:-53 sum:502.1 count:100.6 custom_values:[5] buckets:[0.6 100]",
+                ),
+                (
+                    ">/",
+                    10.0,
+                    "schema:-53 sum:1000.0 count:100 custom_values:[5] buckets:[0 100]",
+                ),
+                // Two rows of the on(label) join: trim points 1 and 4.
+                (
+                    ">/",
+                    1.0,
+                    "schema:-53 count:100.8 sum:502.4 custom_values:[5] buckets:[0.8 100]",
+                ),
+            ],
+        );
+        check(
+            "schema:-53 sum:66 count:202 custom_values:[5] buckets:[2 200]",
+            &[(
+                ">/",
+                4.0,
+                "schema:-53 count:200.4 sum:1001.8 custom_values:[5] buckets:[0.4 200]",
+            )],
+        );
+        check(
+            "schema:-53 sum:33 count:101 custom_values:[-5] buckets:[1 100]",
+            &[
+                (
+                    "</",
+                    10.0,
+                    "schema:-53 sum:-5.0 count:1 custom_values:[-5] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    0.0,
+                    "schema:-53 sum:-5 count:1 custom_values:[-5] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    -2.0,
+                    "schema:-53 sum:-5.0 count:1 custom_values:[-5] buckets:[1 0]",
+                ),
+                (
+                    "</",
+                    -10.0,
+                    "schema:-53 sum:-10.0 count:1 custom_values:[-5] buckets:[1 0]",
+                ),
+                (
+                    ">/",
+                    -10.0,
+                    "schema:-53 sum:-500 count:100 custom_values:[-5] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    -2.0,
+                    "schema:-53 sum:-200 count:100 custom_values:[-5] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    0.0,
+                    "schema:-53 sum:0.0 count:100 custom_values:[-5] buckets:[0 100]",
+                ),
+                (
+                    ">/",
+                    10.0,
+                    "schema:-53 sum:1000.0 count:100 custom_values:[-5] buckets:[0 100]",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn empty_histograms_stay_empty() {
+        for load in ["", "schema:-53 custom_values:[-3 2]"] {
+            let h = parse_histogram_body(load).unwrap();
+            for rhs in [f64::NEG_INFINITY, -5.0, 0.0, 5.0, f64::INFINITY] {
+                for upper in [true, false] {
+                    assert_eq!(h.trim_buckets(rhs, upper), h, "{{{{{load}}}}} at {rhs}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trimmed_result_drops_emptied_buckets() {
+        // Prometheus compacts the result: emptied buckets are gone, not zero.
+        let h = parse_histogram_body(MIXED).unwrap();
+        let r = h.trim_buckets(2.0, false);
+        assert_eq!(r.positive, vec![(2, 8.0), (3, 16.0)]);
+        assert!(r.negative.is_empty());
+        assert_eq!(r.zero_count, 0.0);
+    }
+
+    #[test]
+    fn bucket_bounds_follow_prometheus() {
+        // Custom: -Inf below the first bound, +Inf above the last.
+        let cv = [5.0, 10.0];
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(CUSTOM_BUCKETS_SCHEMA, &cv, 0, true),
+            (f64::NEG_INFINITY, 5.0)
+        );
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(CUSTOM_BUCKETS_SCHEMA, &cv, 2, true),
+            (10.0, f64::INFINITY)
+        );
+        // Exponential: negative buckets mirror positive ones.
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(0, &[], 2, false),
+            (-4.0, -2.0)
+        );
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(-1, &[], 1, true),
+            (1.0, 4.0)
+        );
+        // The last finite bucket ends at the largest float, not at +Inf.
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(0, &[], 1024, true).1,
+            f64::MAX
+        );
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(2, &[], 4096, true).1,
+            f64::MAX
+        );
+        assert_eq!(
+            FloatHistogram::trim_bucket_bounds(0, &[], 1025, true).1,
+            f64::INFINITY
+        );
     }
 }

@@ -226,6 +226,57 @@ fn rank_within(b: &Bucket, v: f64, rank: f64, linear: bool) -> f64 {
     rank + b.count * fraction
 }
 
+/// Share of the width of a bucket with finite bounds `lower < v < upper`
+/// that lies at or below `v` (Prometheus' `Bucket.FractionBelow`): linear
+/// for custom buckets and the zero bucket, otherwise on a log2 scale, where
+/// exponential bucket bounds are evenly spaced (negative buckets mirrored).
+/// Values outside the bucket or infinite bounds give meaningless results.
+/// Logarithms are taken as Go takes them ([`go_log2`]), so that results
+/// match Prometheus' to the last bit where the bounds do.
+pub(crate) fn fraction_below(lower: f64, upper: f64, v: f64, linear: bool) -> f64 {
+    if linear {
+        return (v - lower) / (upper - lower);
+    }
+    let log_lower = go_log2(lower.abs());
+    let log_upper = go_log2(upper.abs());
+    let log_v = go_log2(v.abs());
+    if v > 0.0 {
+        (log_v - log_lower) / (log_upper - log_lower)
+    } else {
+        1.0 - (log_v - log_upper) / (log_lower - log_upper)
+    }
+}
+
+/// Go's `math.Log2`: the binary exponent plus the natural logarithm of the
+/// mantissa in `[0.5, 1)` times `log2(e)`, exact for powers of two. It can
+/// differ from `f64::log2` in the last bit.
+fn go_log2(x: f64) -> f64 {
+    let (mantissa, exponent) = go_frexp(x);
+    if mantissa == 0.5 {
+        return f64::from(exponent - 1);
+    }
+    mantissa.ln() * std::f64::consts::LOG2_E + f64::from(exponent)
+}
+
+/// Go's `math.Frexp`: `x = mantissa * 2^exponent` with `|mantissa|` in
+/// `[0.5, 1)`; zero, infinities and NaN come back unchanged with exponent 0.
+fn go_frexp(x: f64) -> (f64, i32) {
+    const EXPONENT_BITS: u64 = 0x7ff << 52;
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    // Subnormals: scale into the normal range first.
+    let (x, adjust) = if x.abs() < f64::MIN_POSITIVE {
+        (x * 2f64.powi(52), -52)
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let biased = i32::try_from((bits & EXPONENT_BITS) >> 52).unwrap_or(0);
+    let mantissa = f64::from_bits((bits & !EXPONENT_BITS) | (1022 << 52));
+    (mantissa, biased - 1022 + adjust)
+}
+
 /// Fraction of `total` observations in `[lower, upper]` over ascending
 /// buckets (Prometheus' `histogramFraction`).
 fn fraction_over(
@@ -573,6 +624,24 @@ mod tests {
                 .expect("valid");
         assert!(native_quantile(0.81, &nan).is_nan());
         assert!((native_fraction(f64::NEG_INFINITY, f64::INFINITY, &nan) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn go_log2_and_fraction_below() {
+        assert_eq!(go_frexp(8.0), (0.5, 4));
+        assert_eq!(go_frexp(-3.0), (-0.75, 2));
+        assert_eq!(go_frexp(f64::from_bits(1)), (0.5, -1073));
+        assert_eq!(go_log2(1024.0), 10.0);
+        assert_eq!(go_log2(0.25), -2.0);
+        assert_eq!(go_log2(0.0), f64::NEG_INFINITY);
+        // Exponential buckets interpolate on a log scale, mirrored below zero.
+        let frac = fraction_below(1.0, 2.0, std::f64::consts::SQRT_2, false);
+        assert!((frac - 0.5).abs() < 1e-15);
+        let frac = fraction_below(-4.0, -2.0, -(2.0_f64.powf(1.5)), false);
+        assert!((frac - 0.5).abs() < 1e-15);
+        let frac = fraction_below(-4.0, -2.0, -2.5, false);
+        assert!(frac > 0.5 && frac < 1.0, "{frac}");
+        assert!((fraction_below(10.0, 15.0, 13.0, true) - 0.6).abs() < 1e-15);
     }
 
     #[test]
