@@ -6,10 +6,10 @@
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use alertlint_yaml::{self as yaml, Node, Value};
+use promql::Expr;
 use promql::Labels;
 use promql::histogram::FloatHistogram;
 use promql::notation;
-use promql::Expr;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,8 +5,8 @@
 
 use alertlint_linter::model::RuleFile;
 use prometheus_template::{QueryResultSample, TemplateContext};
-use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
 use promql::Expr;
+use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 

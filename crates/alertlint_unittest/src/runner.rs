@@ -10,8 +10,8 @@ use super::model::{TestFile, TestGroup};
 use super::rules::{AlertState, CompiledGroup, EvalEnv, RuleKind, RuleState, eval_rule};
 use super::series::Item;
 use promql::histogram::FloatHistogram;
-use promql::{Engine, Labels, Storage, StoredValue, Value};
 use promql::syntax::{DurationExpr, Expr, Modifiers};
+use promql::{Engine, Labels, Storage, StoredValue, Value};
 use std::collections::VecDeque;
 
 /// Steps of alert state shown before a failing check (the check's own step included).

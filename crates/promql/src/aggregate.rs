@@ -199,7 +199,9 @@ pub(crate) fn eval_aggregate<'a>(
     let mut kparam = 0.0;
     let mut label_param = String::new();
     match op {
-        AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::Quantile | AggOp::LimitRatio => kparam = k_param(ev, a, t)?,
+        AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::Quantile | AggOp::LimitRatio => {
+            kparam = k_param(ev, a, t)?;
+        }
         AggOp::CountValues => {
             let p = a
                 .param
@@ -233,7 +235,13 @@ pub(crate) fn eval_aggregate<'a>(
 
     if matches!(
         op,
-        AggOp::Min | AggOp::Max | AggOp::Stddev | AggOp::Stdvar | AggOp::Quantile | AggOp::Topk | AggOp::Bottomk
+        AggOp::Min
+            | AggOp::Max
+            | AggOp::Stddev
+            | AggOp::Stdvar
+            | AggOp::Quantile
+            | AggOp::Topk
+            | AggOp::Bottomk
     ) && groups.iter().any(|g| g.1.iter().any(|s| s.h.is_some()))
     {
         ev.info(format!("ignored histogram in {} aggregation", op.as_str()));
@@ -409,7 +417,10 @@ pub(crate) fn eval_aggregate<'a>(
                         }
                     }
                     other => {
-                        return Err(EvalError::unsupported(format!("aggregation {}", other.as_str())));
+                        return Err(EvalError::unsupported(format!(
+                            "aggregation {}",
+                            other.as_str()
+                        )));
                     }
                 };
                 if let Some(v) = value {

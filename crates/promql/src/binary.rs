@@ -411,7 +411,9 @@ fn vector_vector(
                 (0.0, true)
             }
             (lh, rh) => {
-                notes.info.push(incompatible(op, lh.is_some(), rh.is_some()));
+                notes
+                    .info
+                    .push(incompatible(op, lh.is_some(), rh.is_some()));
                 continue;
             }
         };

@@ -525,13 +525,22 @@ impl<'a> Evaluator<'a> {
     /// Prometheus computes it before running a query (`promql/durations.go`): in seconds,
     /// `step()` the query's step and `range()` its range (both 0 for an instant query),
     /// refused when not finite, out of range, or (but for an offset) not positive.
-    pub(crate) fn duration_ms(&self, d: &DurationExpr, negative_allowed: bool) -> Result<i64, EvalError> {
+    pub(crate) fn duration_ms(
+        &self,
+        d: &DurationExpr,
+        negative_allowed: bool,
+    ) -> Result<i64, EvalError> {
         if let Some(ns) = d.literal_ns() {
             return Ok(ns / 1_000_000);
         }
         let secs = self.duration_seconds(d)?;
         let span = d.span();
-        let fail = |what: &str| Err(EvalError::new(format!("{}:{}: {what}", span.start, span.end)));
+        let fail = |what: &str| {
+            Err(EvalError::new(format!(
+                "{}:{}: {what}",
+                span.start, span.end
+            )))
+        };
         if !secs.is_finite() {
             return fail("duration is NaN or infinite");
         }
@@ -555,14 +564,23 @@ impl<'a> Evaluator<'a> {
             DurationExpr::Paren(p) => self.duration_seconds(&p.expr)?,
             DurationExpr::Neg(n) => -self.duration_seconds(&n.expr)?,
             DurationExpr::MinMax(m) => {
-                let (l, r) = (self.duration_seconds(&m.lhs)?, self.duration_seconds(&m.rhs)?);
+                let (l, r) = (
+                    self.duration_seconds(&m.lhs)?,
+                    self.duration_seconds(&m.rhs)?,
+                );
                 if m.max { l.max(r) } else { l.min(r) }
             }
             DurationExpr::Binary(b) => {
-                let (l, r) = (self.duration_seconds(&b.lhs)?, self.duration_seconds(&b.rhs)?);
+                let (l, r) = (
+                    self.duration_seconds(&b.lhs)?,
+                    self.duration_seconds(&b.rhs)?,
+                );
                 let span = d.span();
                 let by_zero = |what: &str| {
-                    Err(EvalError::new(format!("{}:{}: {what} by zero", span.start, span.end)))
+                    Err(EvalError::new(format!(
+                        "{}:{}: {what} by zero",
+                        span.start, span.end
+                    )))
                 };
                 match b.op {
                     BinOp::Add => l + r,

@@ -161,10 +161,6 @@ impl FloatHistogram {
     /// nothing changed, count and sum are recomputed from the kept counts
     /// (the sum from each kept interval's midpoint) and empty buckets are
     /// dropped.
-    #[allow(
-        dead_code,
-        reason = "the evaluator's `</` and `>/` (binary.rs) call it; wired in separately"
-    )]
     pub(crate) fn trim_buckets(&self, rhs: f64, upper: bool) -> FloatHistogram {
         let mut h = self.clone();
         let linear = h.uses_custom_buckets();

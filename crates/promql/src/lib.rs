@@ -23,6 +23,6 @@ pub mod syntax;
 pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES};
 pub use histogram::FloatHistogram;
 pub use labels::Labels;
-pub use syntax::{Expr, Options, SyntaxError, parse, parse_with};
 pub use storage::{Storage, StoredValue};
+pub use syntax::{Expr, Options, SyntaxError, parse, parse_with};
 pub use value::{Annotation, AnnotationKind, EvalError, Sample, Series, Value, almost_equal};

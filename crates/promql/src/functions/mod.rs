@@ -338,7 +338,9 @@ mod tests {
                 })
                 .collect();
             let text = format!("{}({})", f.name, args.join(", "));
-            let Ok(Expr::Call(c)) = crate::syntax::parse_with(&text, &crate::syntax::Options::all()) else {
+            let Ok(Expr::Call(c)) =
+                crate::syntax::parse_with(&text, &crate::syntax::Options::all())
+            else {
                 panic!("{text} does not parse to a call");
             };
             let parsed: Vec<Arg> = c

@@ -2,8 +2,8 @@
 //! `range`), sample timestamps (`timestamp`) and the calendar functions (`year`, `month`,
 //! `day_of_month`, `day_of_week`, `day_of_year`, `days_in_month`, `hour`, `minute`), all UTC.
 
-use prometheus_time::calendar::{self, civil_from_days, weekday};
 use crate::syntax::Call;
+use prometheus_time::calendar::{self, civil_from_days, weekday};
 
 use super::{arg, map_floats};
 use crate::engine::{ESample, Evaluator, Val};

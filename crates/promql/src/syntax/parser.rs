@@ -742,8 +742,10 @@ impl<'a> Parser<'a> {
     /// A range or step: a duration expression whose literal value must be positive.
     fn parse_positive_duration(&mut self, c: &Ctx) -> PResult<DurationExpr> {
         let d = self.parse_duration_expr(0, c)?;
+        // A literal already refused (out of range) is not refused twice.
         if let DurationExpr::Number(n) = &d
             && n.value <= 0.0
+            && !self.errors.iter().any(|e| e.span == n.span)
         {
             self.error(n.span, "duration must be greater than 0");
         }
