@@ -610,3 +610,73 @@ fn a_closed_stderr_pipe_does_not_panic() {
         .expect("bash runs");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+/// Experimental PromQL is an error, as in Prometheus 3 by default, with help naming the
+/// config key; `promql: features:` lists the `--enable-feature` flags that make it valid; an
+/// unknown feature name is a config error with a suggestion.
+#[test]
+fn experimental_promql_follows_the_configured_features() {
+    let rules = "groups:\n  - name: g\n    rules:\n      - record: r:sorted\n        \
+                 expr: sort_by_label(up, \"job\") + 0\n      - record: r:shifted\n        \
+                 expr: rate(up[5m] offset (1m + 1m))\n";
+    let run = |config: &str| {
+        let dir = common::dir_with(&[(".alertlint.yaml", config), ("r.yaml", rules)]);
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "r.yaml"])
+            .output()
+            .expect("runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let syntax_errors = |out: &str| -> Vec<(String, String)> {
+        let doc: serde_json::Value = serde_json::from_str(out).expect("json");
+        doc["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["check"] == "promql/syntax")
+            .map(|d| {
+                (
+                    d["message"].as_str().unwrap_or("").to_string(),
+                    d["help"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let (code, out, err) = run("checks: {}\n");
+    assert_eq!(code, 1, "{out}{err}");
+    let errors = syntax_errors(&out);
+    assert_eq!(
+        errors.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+        [
+            "invalid PromQL in `r:sorted`: function \"sort_by_label\" is not enabled",
+            "invalid PromQL in `r:shifted`: experimental duration expression is not enabled",
+        ],
+        "{out}"
+    );
+    assert!(errors.iter().all(|e| e.1.contains("promql: features:")), "{errors:?}");
+
+    let (_, out, _) = run("promql:\n  features: [promql-experimental-functions]\n");
+    assert_eq!(
+        syntax_errors(&out).len(),
+        1,
+        "the duration expression stays an error: {out}"
+    );
+    let (_, out, _) = run(
+        "promql:\n  features: [promql-experimental-functions, promql-duration-expr]\n",
+    );
+    assert!(syntax_errors(&out).is_empty(), "{out}");
+
+    let (code, out, err) = run("promql:\n  features: [promql-experimental-function]\n");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("unknown PromQL feature `promql-experimental-function`; did you mean")
+            && err.contains("`promql-experimental-functions`?")
+            && err.contains(".alertlint.yaml:2:14"),
+        "{err}"
+    );
+}

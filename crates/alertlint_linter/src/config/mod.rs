@@ -26,6 +26,7 @@ const TOP_KEYS: &[&str] = &[
     "overrides",
     "runbooks",
     "alertmanager",
+    "promql",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +177,9 @@ pub struct Config {
     pub runbooks: runbooks::RunbooksConfig,
     /// `alertmanager:`: where `alertmanager.yml` is and how its receivers are read.
     pub alertmanager: alertmanager::Settings,
+    /// `promql: features:`: the experimental PromQL the rules' Prometheus enables (its
+    /// `--enable-feature` names); by default none, as Prometheus.
+    pub promql: promql::Options,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -356,6 +360,7 @@ impl ConfigReader<'_> {
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
                 "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
+                "promql" => config.promql = self.promql(value),
                 _ => {
                     config.alertmanager =
                         alertmanager::read_settings(&mut self.sec, value, &config.root);
@@ -372,6 +377,28 @@ impl ConfigReader<'_> {
                 self.sec.error(value.span, "`overrides` must be a list");
             }
         }
+    }
+
+    /// `promql:`: `features`, the names of Prometheus' `--enable-feature` flags for
+    /// experimental PromQL, each checked where it is written.
+    fn promql(&mut self, node: &Node) -> promql::Options {
+        let mut opts = promql::Options::default();
+        for (_, value, _) in self.sec.entries(node, &["features"], "promql") {
+            for name in self.sec.strs(value, "promql.features") {
+                if !opts.enable(&name.value) {
+                    let hint = crate::suggest::closest(&name.value, &promql::syntax::FEATURES)
+                        .map_or_else(
+                            || format!("expected one of: {}", promql::syntax::FEATURES.join(", ")),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                    self.sec.error(
+                        name.span,
+                        format!("unknown PromQL feature `{}`; {hint}", name.value),
+                    );
+                }
+            }
+        }
+        opts
     }
 
     /// `exclude:` globs, each checked where it is written (rather than as an invalid

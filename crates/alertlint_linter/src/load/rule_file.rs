@@ -304,7 +304,9 @@ impl Reader<'_> {
         let promql = expr
             .as_ref()
             .filter(|e| !e.value.is_empty())
-            .map(|e| promql::parse(&e.value));
+            // Every feature on: whether the rules' Prometheus enables the experimental syntax
+            // an expression uses is the config's to say (`promql/syntax` asks).
+            .map(|e| promql::parse_with(&e.value, &promql::Options::all()));
         Some(Rule {
             span: node.span,
             alert: self.string(node.get("alert"), "alert"),

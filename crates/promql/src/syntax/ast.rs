@@ -641,6 +641,44 @@ impl Expr {
         }
     }
 
+    /// Whether the expression uses syntax that Prometheus accepts only behind a feature flag
+    /// (see [`super::Options`]): an experimental function or aggregation, a duration
+    /// expression, `anchored`/`smoothed`, a `fill` modifier.
+    pub fn uses_experimental(&self) -> bool {
+        fn duration(d: &DurationExpr) -> bool {
+            !matches!(d, DurationExpr::Number(_))
+        }
+        fn modifiers(m: &Modifiers) -> bool {
+            m.anchored.is_some()
+                || m.smoothed.is_some()
+                || m.offset.as_ref().is_some_and(|o| duration(&o.value))
+        }
+        match self {
+            Expr::Number(_) | Expr::String(_) => false,
+            Expr::Selector(v) => modifiers(&v.modifiers),
+            Expr::Matrix(m) => {
+                modifiers(&m.modifiers) || modifiers(&m.selector.modifiers) || duration(&m.range)
+            }
+            Expr::Subquery(s) => {
+                modifiers(&s.modifiers)
+                    || duration(&s.range)
+                    || s.step.as_ref().is_some_and(duration)
+                    || s.expr.uses_experimental()
+            }
+            Expr::Call(c) => c.func.experimental || c.args.iter().any(Expr::uses_experimental),
+            Expr::Aggregate(a) => {
+                a.op.is_experimental()
+                    || a.param.as_ref().is_some_and(Expr::uses_experimental)
+                    || a.expr.uses_experimental()
+            }
+            Expr::Binary(b) => {
+                b.fill.is_some() || b.lhs.uses_experimental() || b.rhs.uses_experimental()
+            }
+            Expr::Unary(u) => u.expr.uses_experimental(),
+            Expr::Paren(p) => p.expr.uses_experimental(),
+        }
+    }
+
     /// A copy with every span set to `0..0`, for comparing trees parsed from different text.
     pub fn without_spans(&self) -> Expr {
         let mut e = self.clone();

@@ -84,7 +84,30 @@ pub struct Options {
     pub binop_fill_modifiers: bool,
 }
 
+/// The names of Prometheus' `--enable-feature` flags that [`Options`] stands for, in the
+/// order of its fields.
+pub const FEATURES: [&str; 4] = [
+    "promql-experimental-functions",
+    "promql-duration-expr",
+    "promql-extended-range-selectors",
+    "promql-binop-fill-modifiers",
+];
+
 impl Options {
+    /// Turns on the feature Prometheus enables with `--enable-feature=<name>` (one of
+    /// [`FEATURES`]); `false` for a name that is not one.
+    pub fn enable(&mut self, name: &str) -> bool {
+        let flag = match name {
+            "promql-experimental-functions" => &mut self.experimental_functions,
+            "promql-duration-expr" => &mut self.duration_expressions,
+            "promql-extended-range-selectors" => &mut self.extended_range_selectors,
+            "promql-binop-fill-modifiers" => &mut self.binop_fill_modifiers,
+            _ => return false,
+        };
+        *flag = true;
+        true
+    }
+
     /// Everything experimental enabled.
     pub fn all() -> Options {
         Options {

@@ -2296,3 +2296,42 @@ fn default_parse_is_prometheus_default() {
     assert!(parse("rate(x[5m])").is_ok());
     assert!(parse("x[5m+1m]").is_err());
 }
+
+/// `uses_experimental` says exactly when Prometheus' defaults refuse an expression that
+/// parses with every feature on: the linter parses with every feature and asks it before
+/// holding the expression to the features the config enables.
+#[test]
+fn uses_experimental_agrees_with_the_default_parse() {
+    let all = Options::all();
+    let mut failures = Vec::new();
+    let texts = ACCEPTED
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(REFUSED_BY_DEFAULT.iter().map(|(t, ..)| *t));
+    let mut experimental = 0;
+    for text in texts {
+        let Ok(e) = parse_with(text, &all) else {
+            continue;
+        };
+        let refused = parse_with(text, &Options::default()).is_err();
+        experimental += usize::from(refused);
+        if e.uses_experimental() != refused {
+            failures.push(format!(
+                "{text:?}: uses_experimental {}, refused by default {refused}",
+                e.uses_experimental()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(experimental >= 20, "only {experimental} experimental expressions");
+}
+
+#[test]
+fn features_are_enabled_by_their_prometheus_names() {
+    let mut opts = Options::default();
+    for name in super::super::FEATURES {
+        assert!(opts.enable(name), "{name}");
+    }
+    assert_eq!(opts, Options::all());
+    assert!(!Options::default().enable("promql-at-modifier"));
+}
