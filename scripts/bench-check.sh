@@ -4,7 +4,9 @@
 # Prints the median of several runs of each and the ratio.
 #   usage: scripts/bench-check.sh [RUNS]
 # Env: ALERTLINT (default target/release/alertlint, built first), to time another build (e.g.
-# the previous commit's, for a before/after in one session).
+# the previous commit's, for a before/after in one session); BENCH_DIR, an empty directory to
+# write the corpus into and keep (for `cargo run --release -p promql --example parse_bench --
+# DIR`), instead of a temporary one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -13,8 +15,13 @@ if [ -z "${ALERTLINT:-}" ]; then
   cargo build --release --quiet
 fi
 ALERTLINT=${ALERTLINT:-./target/release/alertlint}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+if [ -n "${BENCH_DIR:-}" ]; then
+  mkdir -p "$BENCH_DIR"
+  dir=$BENCH_DIR
+else
+  dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' EXIT
+fi
 
 # 100 files x 100 rules: 60 alerts and 40 recording rules each, realistic shapes.
 for f in $(seq -w 0 99); do
