@@ -638,7 +638,7 @@ fn experimental_promql_follows_the_configured_features() {
             .as_array()
             .expect("diagnostics")
             .iter()
-            .filter(|d| d["check"] == "promql/syntax")
+            .filter(|d| d["check"] == "promql/experimental")
             .map(|d| {
                 (
                     d["message"].as_str().unwrap_or("").to_string(),
@@ -653,8 +653,8 @@ fn experimental_promql_follows_the_configured_features() {
     assert_eq!(
         errors.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
         [
-            "invalid PromQL in `r:sorted`: function \"sort_by_label\" is not enabled",
-            "invalid PromQL in `r:shifted`: experimental duration expression is not enabled",
+            "experimental PromQL in `r:sorted`: function \"sort_by_label\" is not enabled",
+            "experimental PromQL in `r:shifted`: experimental duration expression is not enabled",
         ],
         "{out}"
     );

@@ -23,6 +23,7 @@ macro_rules! with_every_check {
             RuleRecordingFields: rule_recording_fields,
             RuleDuplicate: rule_duplicate,
             PromqlSyntax: promql_syntax,
+            PromqlExperimental: promql_experimental,
             TemplateSyntax: template_syntax,
             AlertRunbook: alert_runbook,
             AlertSeverity: alert_severity,
