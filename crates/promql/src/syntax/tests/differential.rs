@@ -497,8 +497,19 @@ fn agrees_with_promql_parser_on_the_repository_fixtures() {
 
 #[test]
 fn agrees_with_promql_parser_on_generated_expressions() {
+    agree_on_generated(1..=3000);
+}
+
+/// The oracle tier's longer run: 200,000 more generated expressions.
+#[cfg(feature = "oracle")]
+#[test]
+fn agrees_with_promql_parser_on_200_000_generated_expressions() {
+    agree_on_generated(3001..=203_000);
+}
+
+fn agree_on_generated(seeds: std::ops::RangeInclusive<u64>) {
     let mut tally = Tally::default();
-    for seed in 1..=3000u64 {
+    for seed in seeds {
         // Only the syntax promql-parser knows (see KNOWN_DIFFERENCES for the rest).
         let mut g = Gen::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         g.compat = true;
