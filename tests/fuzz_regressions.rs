@@ -234,7 +234,7 @@ fn many_empty_histograms_are_refused_before_expansion() {
     within_memory(60, 64, || {
         for text in ["{{}}x9999999", "{{}}x099999999", "{{}}x1000000"] {
             let r = promql::notation::parse_values(text);
-            let err = r.expect_err(text);
+            let err = r.expect_err(text).to_string();
             assert!(err.contains("more than the limit"), "{text}: {err}");
         }
         // A hundred thousand are still read.
