@@ -221,7 +221,7 @@ fn repeated_histogram() -> String {
 #[test]
 fn expected_histogram_is_not_expanded() {
     within_memory(60, 64, || {
-        let r = alertlint_unittest::model::parse_histogram("{{}}x05000000");
+        let r = alertlint_unittest::parse_histogram("{{}}x05000000");
         assert!(r.is_err(), "{r:?}");
     });
 }
@@ -253,7 +253,7 @@ fn unittest_expected_histogram_repetition_is_bounded() {
     );
     within_memory(120, 256, move || {
         let source = SourceFile::new("t.test.yml", text);
-        let r = alertlint_unittest::model::parse_test_file(&source);
+        let r = alertlint_unittest::parse_test_file(&source);
         assert!(
             r.is_err(),
             "a histogram repeated ten million times is no expected sample"

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::series::SeriesValues;
 
 /// Check id used for problems in test files.
-pub const TEST_FILE_CHECK: &str = "test/file";
+pub(crate) const TEST_FILE_CHECK: &str = "test/file";
 
 /// The longest Go `time.Duration` (int64 nanoseconds), in milliseconds.
 const MAX_GO_DURATION_MS: i64 = i64::MAX / 1_000_000;
@@ -269,7 +269,7 @@ impl Reader<'_> {
 }
 
 /// Parses a float the way Go's YAML decoder reads one into a float64 field.
-pub fn parse_yaml_float(s: &str) -> Option<f64> {
+pub(crate) fn parse_yaml_float(s: &str) -> Option<f64> {
     let t = s.trim();
     match t {
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
@@ -286,7 +286,7 @@ pub fn parse_yaml_float(s: &str) -> Option<f64> {
 
 /// A `start_timestamp` that is neither Unix seconds nor an RFC 3339 time (the text, trimmed).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidStartTimestamp {
+pub(crate) struct InvalidStartTimestamp {
     pub text: String,
 }
 
@@ -303,7 +303,7 @@ impl std::fmt::Display for InvalidStartTimestamp {
 impl std::error::Error for InvalidStartTimestamp {}
 
 /// Parses `start_timestamp`: Unix seconds or an RFC 3339 time. Returns milliseconds.
-pub fn parse_start_timestamp(s: &str) -> Result<i64, InvalidStartTimestamp> {
+pub(crate) fn parse_start_timestamp(s: &str) -> Result<i64, InvalidStartTimestamp> {
     let t = s.trim();
     if let Ok(v) = t.parse::<f64>()
         && v.is_finite()
@@ -436,7 +436,7 @@ pub fn parse_histogram(s: &str) -> Result<FloatHistogram, HistogramError> {
 }
 
 /// Loads a test file. Errors are positioned diagnostics in the test file.
-pub fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
+pub(crate) fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
     let source = alertlint_linter::load::read_source(path, TEST_FILE_CHECK, "test file")?;
     parse_test_file(&source)
 }
@@ -819,7 +819,7 @@ fn is_glob(pattern: &str) -> bool {
 
 /// Resolves a `rule_files` entry relative to the test file's directory, expanding globs
 /// (`*`, `?`, `[...]` in the last components) like Go's `filepath.Glob`, sorted.
-pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let full = if Path::new(pattern).is_absolute() {
         PathBuf::from(pattern)
     } else {
