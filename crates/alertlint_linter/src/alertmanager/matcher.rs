@@ -174,7 +174,7 @@ pub fn display_list(ms: &[Matcher]) -> String {
 }
 
 /// Whether every matcher accepts the label set.
-pub fn all_match(ms: &[Matcher], labels: &LabelSet) -> bool {
+pub(crate) fn all_match(ms: &[Matcher], labels: &LabelSet) -> bool {
     ms.iter().all(|m| m.matches(labels))
 }
 
@@ -191,7 +191,7 @@ fn compile_anchored(re: &str) -> Result<Regex, InvalidRegex> {
 }
 
 /// Prometheus' label-name rule, which Alertmanager applies to `match`/`match_re` keys.
-pub fn is_valid_label_name(s: &str) -> bool {
+pub(crate) fn is_valid_label_name(s: &str) -> bool {
     crate::model::is_valid_label_name(s)
 }
 
@@ -244,7 +244,7 @@ pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, MatcherError>
 
 /// Parses one matcher (`ParseMatcher`): a label name, an operator and a value that may be in
 /// double quotes, with `\"`, `\n` and `\\` escapes.
-pub fn parse_matcher(s: &str, span: Span) -> Result<Matcher, MatcherError> {
+fn parse_matcher(s: &str, span: Span) -> Result<Matcher, MatcherError> {
     let caps = matcher_re()
         .captures(s)
         .ok_or_else(|| MatcherError::BadFormat(s.to_string()))?;
