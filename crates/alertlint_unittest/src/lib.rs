@@ -5,13 +5,14 @@
 //! - `series`: input series values, expanded lazily.
 //! - `rules`: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
 //! - `runner`: one test group, evaluation loop and comparisons.
-//! - [`report`]: human, JSON and JUnit output.
+//! - `report`: human, JSON and JUnit output.
 //!
-//! The CLI needs [`discover`], [`run_files`] and [`report`]; the rest of the public items are
-//! what the fuzz targets (`fuzz/fuzz_targets/{series,unittest}.rs`) drive one layer down.
+//! The CLI needs [`discover`], [`run_files`] and the three `render_*` functions; the rest of
+//! the public items are what the fuzz targets (`fuzz/fuzz_targets/{series,unittest}.rs`) drive
+//! one layer down.
 
 mod model;
-pub mod report;
+mod report;
 mod rules;
 mod runner;
 mod series;
@@ -19,6 +20,7 @@ mod series;
 pub use model::{
     HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
 };
+pub use report::{render_human, render_json, render_junit};
 pub use rules::{CompiledGroup, compile, order_groups};
 pub use runner::{Failure, GroupOutcome, run_group};
 pub use series::{Cursor, SeriesValues};
