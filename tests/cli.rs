@@ -658,7 +658,10 @@ fn experimental_promql_follows_the_configured_features() {
         ],
         "{out}"
     );
-    assert!(errors.iter().all(|e| e.1.contains("promql: features:")), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| e.1.contains("promql: features:")),
+        "{errors:?}"
+    );
 
     let (_, out, _) = run("promql:\n  features: [promql-experimental-functions]\n");
     assert_eq!(
@@ -666,9 +669,8 @@ fn experimental_promql_follows_the_configured_features() {
         1,
         "the duration expression stays an error: {out}"
     );
-    let (_, out, _) = run(
-        "promql:\n  features: [promql-experimental-functions, promql-duration-expr]\n",
-    );
+    let (_, out, _) =
+        run("promql:\n  features: [promql-experimental-functions, promql-duration-expr]\n");
     assert!(syntax_errors(&out).is_empty(), "{out}");
 
     let (code, out, err) = run("promql:\n  features: [promql-experimental-function]\n");

@@ -222,7 +222,7 @@ fn repeated_histogram() -> String {
 #[test]
 fn expected_histogram_is_not_expanded() {
     within_memory(60, 64, || {
-        let r = alertlint_unittest::model::parse_histogram("{{}}x05000000");
+        let r = alertlint_unittest::parse_histogram("{{}}x05000000");
         assert!(r.is_err(), "{r:?}");
     });
 }
@@ -235,7 +235,7 @@ fn many_empty_histograms_are_refused_before_expansion() {
     within_memory(60, 64, || {
         for text in ["{{}}x9999999", "{{}}x099999999", "{{}}x1000000"] {
             let r = promql::notation::parse_values(text);
-            let err = r.expect_err(text);
+            let err = r.expect_err(text).to_string();
             assert!(err.contains("more than the limit"), "{text}: {err}");
         }
         // A hundred thousand are still read.
@@ -254,7 +254,7 @@ fn unittest_expected_histogram_repetition_is_bounded() {
     );
     within_memory(120, 256, move || {
         let source = SourceFile::new("t.test.yml", text);
-        let r = alertlint_unittest::model::parse_test_file(&source);
+        let r = alertlint_unittest::parse_test_file(&source);
         assert!(
             r.is_err(),
             "a histogram repeated ten million times is no expected sample"

@@ -4,7 +4,7 @@
 #![no_main]
 
 use promql::notation;
-use alertlint_unittest::series::SeriesValues;
+use alertlint_unittest::SeriesValues;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     };
     let _ = std::hint::black_box(notation::parse_series_line(text));
     let _ = std::hint::black_box(notation::parse_values(text));
-    let _ = std::hint::black_box(alertlint_unittest::model::parse_metric(text));
-    let _ = std::hint::black_box(alertlint_unittest::model::parse_histogram(text));
+    let _ = std::hint::black_box(alertlint_unittest::parse_metric(text));
+    let _ = std::hint::black_box(alertlint_unittest::parse_histogram(text));
     if let Ok(values) = SeriesValues::parse(text) {
         let mut cursor = values.cursor();
         for _ in 0..100_000 {

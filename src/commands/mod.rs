@@ -51,6 +51,13 @@ impl CliError {
     }
 }
 
+/// A runbook skeleton that could not be written: one line, as a usage error.
+impl From<alertlint_linter::runbook::skeleton::WriteError> for CliError {
+    fn from(e: alertlint_linter::runbook::skeleton::WriteError) -> Self {
+        CliError::usage(e)
+    }
+}
+
 /// Writes one line to standard error (warnings, notes, errors). A failure is ignored: with
 /// standard error closed (`2>&-`) or its reader gone there is no one left to tell, and the
 /// exit code still says how the run went (`eprintln!` would panic and exit with 101).

@@ -5,7 +5,7 @@ use crate::cli::{Color, RunbookCommand, RunbookNewArgs};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::load_rule_files;
 use alertlint_linter::model::RuleFile;
-use alertlint_linter::runbook::skeleton::{self, Destination, Facts, render};
+use alertlint_linter::runbook::skeleton::{self, Destination, Facts, WriteError, render};
 use alertlint_linter::runbook::{Resolution, Runbooks, Settings, date};
 use alertlint_linter::suggest::closest;
 use std::path::PathBuf;
@@ -178,21 +178,17 @@ fn new(args: RunbookNewArgs) -> Result<ExitCode, CliError> {
 }
 
 /// The exit code of a write, and what to tell the user.
-fn finish(written: Result<String, String>, settings: &Settings) -> Result<ExitCode, CliError> {
-    match written {
-        Ok(shown) => {
-            write_stderr(&format!(
-                "wrote {shown} ({} preset); fill in the TODOs, then run `alertlint check`",
-                if settings.preset.is_empty() {
-                    "custom"
-                } else {
-                    &settings.preset
-                }
-            ));
-            Ok(ExitCode::from(EXIT_OK))
+fn finish(written: Result<String, WriteError>, settings: &Settings) -> Result<ExitCode, CliError> {
+    let shown = written?;
+    write_stderr(&format!(
+        "wrote {shown} ({} preset); fill in the TODOs, then run `alertlint check`",
+        if settings.preset.is_empty() {
+            "custom"
+        } else {
+            &settings.preset
         }
-        Err(message) => Err(CliError::usage(message)),
-    }
+    ));
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// The other alerts (by name, sorted) whose `runbook_url` leads to the runbook `doc`.

@@ -5,7 +5,7 @@
 
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::cli::{TestArgs, TestFormat};
-use alertlint_unittest::{self as unittest, Options, report};
+use alertlint_unittest::{self as unittest, Options};
 use std::process::ExitCode;
 
 pub(crate) fn run(args: TestArgs) -> Result<ExitCode, CliError> {
@@ -34,12 +34,12 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, CliError> {
     let junit = args
         .junit
         .as_ref()
-        .map(|path| (path, std::fs::write(path, report::render_junit(&results))));
+        .map(|path| (path, std::fs::write(path, unittest::render_junit(&results))));
     let text = match args.format {
         TestFormat::Human => {
-            report::render_human(&results, &super::check::human_options(args.color))
+            unittest::render_human(&results, &super::check::human_options(args.color))
         }
-        TestFormat::Json => report::render_json(&results),
+        TestFormat::Json => unittest::render_json(&results),
     };
     super::write_stdout(&text);
     if let Some((path, Err(e))) = junit {

@@ -121,10 +121,12 @@ fn load_block(lines: &[&str], line: usize, step_ms: i64, nhcb: bool) -> Result<L
         if l.is_empty() || l.starts_with('#') {
             break;
         }
-        let (_, rest) = parse_series_desc_prefix(l)?;
+        let (_, rest) = parse_series_desc_prefix(l).map_err(|e| e.to_string())?;
         let desc = l[..l.len() - rest.len()].trim().to_string();
         let values = rest.trim().to_string();
-        let count = promql::notation::parse_values(&values)?.len() as i64;
+        let count = promql::notation::parse_values(&values)
+            .map_err(|e| e.to_string())?
+            .len() as i64;
         last_ms = last_ms.max((count - 1).max(0) * step_ms);
         series.push((desc, values));
     }

@@ -1,17 +1,29 @@
 //! `alertlint test`: runs promtool rule unit-test files (`promtool test rules`) with
 //! Prometheus 3.x semantics.
 //!
-//! - [`model`]: the test-file model and its loader (positioned errors).
-//! - [`series`]: input series values, expanded lazily.
-//! - [`rules`]: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
-//! - [`runner`]: one test group, evaluation loop and comparisons.
-//! - [`report`]: human, JSON and JUnit output.
+//! - `model`: the test-file model and its loader (positioned errors).
+//! - `series`: input series values, expanded lazily.
+//! - `rules`: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
+//! - `runner`: one test group, evaluation loop and comparisons.
+//! - `report`: human, JSON and JUnit output.
+//!
+//! The CLI needs [`discover`], [`run_files`] and the three `render_*` functions; the rest of
+//! the public items are what the fuzz targets (`fuzz/fuzz_targets/{series,unittest}.rs`) drive
+//! one layer down.
 
-pub mod model;
-pub mod report;
-pub mod rules;
-pub mod runner;
-pub mod series;
+mod model;
+mod report;
+mod rules;
+mod runner;
+mod series;
+
+pub use model::{
+    HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
+};
+pub use report::{render_human, render_json, render_junit};
+pub use rules::{CompiledGroup, compile, order_groups};
+pub use runner::{Failure, GroupOutcome, run_group};
+pub use series::{Cursor, SeriesValues};
 
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::{SourceFile, Span};
@@ -20,8 +32,7 @@ use alertlint_linter::checks::Category;
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
 use alertlint_linter::model::RuleFile;
-use model::{TEST_FILE_CHECK, TestFile};
-use runner::Failure;
+use model::TEST_FILE_CHECK;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use alertlint_yaml::{self as yaml, Node, Value};
 use promql::Expr;
 use promql::Labels;
 use promql::histogram::FloatHistogram;
-use promql::notation;
+use promql::notation::{self, NotationError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::series::SeriesValues;
 
 /// Check id used for problems in test files.
-pub const TEST_FILE_CHECK: &str = "test/file";
+pub(crate) const TEST_FILE_CHECK: &str = "test/file";
 
 /// The longest Go `time.Duration` (int64 nanoseconds), in milliseconds.
 const MAX_GO_DURATION_MS: i64 = i64::MAX / 1_000_000;
@@ -269,7 +269,7 @@ impl Reader<'_> {
 }
 
 /// Parses a float the way Go's YAML decoder reads one into a float64 field.
-pub fn parse_yaml_float(s: &str) -> Option<f64> {
+pub(crate) fn parse_yaml_float(s: &str) -> Option<f64> {
     let t = s.trim();
     match t {
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
@@ -284,8 +284,26 @@ pub fn parse_yaml_float(s: &str) -> Option<f64> {
     clean.parse::<f64>().ok()
 }
 
+/// A `start_timestamp` that is neither Unix seconds nor an RFC 3339 time (the text, trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InvalidStartTimestamp {
+    pub text: String,
+}
+
+impl std::fmt::Display for InvalidStartTimestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid start_timestamp {:?}: expected Unix seconds or an RFC 3339 time",
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for InvalidStartTimestamp {}
+
 /// Parses `start_timestamp`: Unix seconds or an RFC 3339 time. Returns milliseconds.
-pub fn parse_start_timestamp(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_start_timestamp(s: &str) -> Result<i64, InvalidStartTimestamp> {
     let t = s.trim();
     if let Ok(v) = t.parse::<f64>()
         && v.is_finite()
@@ -293,8 +311,8 @@ pub fn parse_start_timestamp(s: &str) -> Result<i64, String> {
     {
         return Ok((v * 1000.0).round() as i64);
     }
-    parse_rfc3339(t).ok_or_else(|| {
-        format!("invalid start_timestamp {t:?}: expected Unix seconds or an RFC 3339 time")
+    parse_rfc3339(t).ok_or_else(|| InvalidStartTimestamp {
+        text: t.to_string(),
     })
 }
 
@@ -360,29 +378,65 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 }
 
 /// Parses promtool's `labels` of an expected sample (`name{a="b"}`, `{a="b"}` or empty).
-pub fn parse_metric(s: &str) -> Result<Labels, String> {
+pub fn parse_metric(s: &str) -> Result<Labels, NotationError> {
     if s.trim().is_empty() {
         return Ok(Labels::new());
     }
     notation::parse_series_desc(s)
 }
 
+/// Why an expected sample's `histogram` is not one histogram.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistogramError {
+    /// Not series notation.
+    Notation(NotationError),
+    /// A sequence standing for this many values, not one.
+    NotOneValue(u64),
+    /// One value, but not a histogram (the text as given).
+    NotAHistogram(String),
+}
+
+impl std::fmt::Display for HistogramError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HistogramError::Notation(e) => e.fmt(f),
+            HistogramError::NotOneValue(total) => write!(f, "expected 1 value, got {total}"),
+            HistogramError::NotAHistogram(s) => write!(f, "expected a histogram, got {s:?}"),
+        }
+    }
+}
+
+impl std::error::Error for HistogramError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HistogramError::Notation(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<NotationError> for HistogramError {
+    fn from(e: NotationError) -> Self {
+        HistogramError::Notation(e)
+    }
+}
+
 /// Parses a histogram given in series notation (`{{schema:1 sum:3 ...}}`).
-pub fn parse_histogram(s: &str) -> Result<FloatHistogram, String> {
+pub fn parse_histogram(s: &str) -> Result<FloatHistogram, HistogramError> {
     // Checked to be one value before anything is expanded (`{{}}x5000000` is five million).
     let items = notation::parse_items(s)?;
     let total = notation::check_expansion(&items)?;
     if total != 1 {
-        return Err(format!("expected 1 value, got {total}"));
+        return Err(HistogramError::NotOneValue(total));
     }
     match items.iter().find(|i| !i.is_empty()) {
         Some(notation::SeqItem::Histograms { start, .. }) => Ok((**start).clone()),
-        _ => Err(format!("expected a histogram, got {s:?}")),
+        _ => Err(HistogramError::NotAHistogram(s.to_string())),
     }
 }
 
 /// Loads a test file. Errors are positioned diagnostics in the test file.
-pub fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
+pub(crate) fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
     let source = alertlint_linter::load::read_source(path, TEST_FILE_CHECK, "test file")?;
     parse_test_file(&source)
 }
@@ -512,7 +566,7 @@ fn read_group(
         Some((s, span)) => match parse_start_timestamp(&s) {
             Ok(v) => v,
             Err(e) => {
-                r.err(span, e);
+                r.err(span, e.to_string());
                 0
             }
         },
@@ -765,7 +819,7 @@ fn is_glob(pattern: &str) -> bool {
 
 /// Resolves a `rule_files` entry relative to the test file's directory, expanding globs
 /// (`*`, `?`, `[...]` in the last components) like Go's `filepath.Glob`, sorted.
-pub fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn resolve_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let full = if Path::new(pattern).is_absolute() {
         PathBuf::from(pattern)
     } else {

@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 use std::fmt::Write;
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub files: usize,
     pub tests: usize,
     pub passed: usize,
@@ -21,7 +21,7 @@ pub struct Totals {
     pub load_errors: usize,
 }
 
-pub fn totals(results: &[FileResult]) -> Totals {
+pub(crate) fn totals(results: &[FileResult]) -> Totals {
     let mut t = Totals {
         files: results.len(),
         ..Default::default()
@@ -73,7 +73,7 @@ fn pairs_string(p: &[(String, String)]) -> String {
 }
 
 /// A histogram in promtool's series notation.
-pub fn histogram_string(h: &FloatHistogram) -> String {
+pub(crate) fn histogram_string(h: &FloatHistogram) -> String {
     let mut s = String::from("{{");
     let mut parts = Vec::new();
     if h.schema != 0 {
@@ -647,7 +647,7 @@ fn body(s: &str) -> XmlString {
 /// file, one test case per test group (with its time; skipped when `--run` left it out, a
 /// failure with the rendered diffs when it failed), and a `load` test case with an error for a
 /// file that could not be loaded.
-pub fn junit(results: &[FileResult]) -> Report {
+pub(crate) fn junit(results: &[FileResult]) -> Report {
     let mut report = Report::new("alertlint test");
     for f in results {
         let mut suite = TestSuite::new(attr(&f.path));

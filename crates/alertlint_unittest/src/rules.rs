@@ -8,7 +8,6 @@ use prometheus_template::{QueryResultSample, TemplateContext};
 use promql::Expr;
 use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 /// How long Prometheus keeps a resolved alert (`resolvedRetention`).
 const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
@@ -142,7 +141,7 @@ struct AnnotationInput {
 }
 
 #[derive(Debug, Clone)]
-pub struct ActiveAlert {
+pub(crate) struct ActiveAlert {
     pub labels: Labels,
     pub state: AlertState,
     pub active_at_ms: i64,
@@ -157,7 +156,7 @@ pub struct ActiveAlert {
 
 /// Mutable state of one rule across evaluations.
 #[derive(Debug, Default)]
-pub struct RuleState {
+pub(crate) struct RuleState {
     /// Series written at the previous evaluation (to mark the ones that vanish stale).
     previous: HashSet<Labels>,
     pub active: BTreeMap<Labels, ActiveAlert>,
@@ -167,7 +166,7 @@ pub struct RuleState {
     out_labels: HashMap<Labels, Labels>,
 }
 
-pub struct EvalEnv<'a> {
+pub(crate) struct EvalEnv<'a> {
     pub engine: &'a Engine,
     pub external_labels: &'a BTreeMap<String, String>,
     pub external_url: &'a str,
@@ -276,7 +275,7 @@ impl AnnotationInput {
 
 impl ActiveAlert {
     /// The alert's annotations, expanded as of its latest evaluation.
-    pub fn annotations(
+    pub(crate) fn annotations(
         &self,
         env: &EvalEnv,
         storage: &Storage,
@@ -290,7 +289,7 @@ impl ActiveAlert {
 }
 
 /// Evaluates one rule at `ts_ms` and appends its output. Errors read like Prometheus'.
-pub fn eval_rule(
+pub(crate) fn eval_rule(
     env: &EvalEnv,
     storage: &mut Storage,
     rule: &CompiledRule,
@@ -478,6 +477,3 @@ pub fn eval_rule(
     state.previous = now;
     Ok(())
 }
-
-/// Shared, read-only rules of one test file.
-pub type SharedGroups = Arc<Vec<CompiledGroup>>;

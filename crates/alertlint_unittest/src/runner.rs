@@ -99,7 +99,7 @@ pub struct GroupOutcome {
 
 /// How far before its evaluation time an expression can read; `None` when unbounded
 /// (`@`, negative offsets).
-pub fn lookback_ms(e: &Expr) -> Option<i64> {
+pub(crate) fn lookback_ms(e: &Expr) -> Option<i64> {
     /// A literal duration in milliseconds; `None` for a duration expression (its value
     /// depends on the query), which counts as unbounded.
     fn ms(d: &DurationExpr) -> Option<i64> {
@@ -196,7 +196,7 @@ fn hist_eq(a: &FloatHistogram, b: &FloatHistogram, fuzzy: bool) -> bool {
         && buckets_eq(&a.negative, &b.negative)
 }
 
-pub fn samples_equal(exp: &[SampleData], got: &[SampleData], fuzzy: bool) -> bool {
+pub(crate) fn samples_equal(exp: &[SampleData], got: &[SampleData], fuzzy: bool) -> bool {
     exp.len() == got.len()
         && exp.iter().zip(got).all(|(e, g)| {
             e.labels == g.labels

@@ -6,7 +6,7 @@
 //! checked before any of it is used.
 
 use promql::FloatHistogram;
-use promql::notation::{self, SeqItem};
+use promql::notation::{self, NotationError, SeqItem};
 
 #[derive(Debug, Clone, Default)]
 pub struct SeriesValues {
@@ -14,7 +14,7 @@ pub struct SeriesValues {
 }
 
 impl SeriesValues {
-    pub fn parse(s: &str) -> Result<SeriesValues, String> {
+    pub fn parse(s: &str) -> Result<SeriesValues, NotationError> {
         Ok(SeriesValues {
             items: notation::parse_items(s)?,
         })

@@ -304,6 +304,51 @@ fn exec_message(e: TemplateError) -> String {
     }
 }
 
+/// Why a template could not be expanded. [`Display`](std::fmt::Display) reads like
+/// Prometheus' message (`error parsing template ...`, `error executing template ...`), which
+/// [`error_text`] turns into what Prometheus puts into the label/annotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandError {
+    /// The template named `name` does not parse: the reason, at its `line` (1-based).
+    Parse {
+        name: String,
+        line: usize,
+        message: String,
+    },
+    /// The template named `name` failed while executing (or could not be started).
+    Exec { name: String, message: String },
+    /// The output grew past [`MAX_OUTPUT_BYTES`].
+    OutputTooLong { name: String },
+    /// The template's execution panicked.
+    Panic { name: String },
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Parse {
+                name,
+                line,
+                message,
+            } => write!(
+                f,
+                "error parsing template {name}: template: {name}:{line}: {message}"
+            ),
+            ExpandError::Exec { name, message } => {
+                write!(f, "error executing template {name}: {message}")
+            }
+            ExpandError::OutputTooLong { name } => write!(
+                f,
+                "error executing template {name}: output longer than {MAX_OUTPUT_BYTES} bytes, \
+                 the limit of a template's output"
+            ),
+            ExpandError::Panic { name } => write!(f, "panic expanding template {name}"),
+        }
+    }
+}
+
+impl std::error::Error for ExpandError {}
+
 /// Expands `src` as Prometheus expands an alert label/annotation named
 /// `name` (Prometheus names the template `__alert_<alertname>`), with the
 /// evaluation time for `now` at the Unix epoch; see [`expand_at`].
@@ -311,7 +356,7 @@ fn exec_message(e: TemplateError) -> String {
 /// Errors read like Prometheus' (`error parsing template ...` /
 /// `error executing template ...`); see [`error_text`] for what Prometheus
 /// then puts into the label/annotation.
-pub fn expand(name: &str, src: &str, ctx: &TemplateContext) -> Result<String, String> {
+pub fn expand(name: &str, src: &str, ctx: &TemplateContext) -> Result<String, ExpandError> {
     expand_at(name, src, ctx, 0.0)
 }
 
@@ -322,7 +367,7 @@ pub fn expand_at(
     src: &str,
     ctx: &TemplateContext,
     eval_time: f64,
-) -> Result<String, String> {
+) -> Result<String, ExpandError> {
     let mut data = BTreeMap::new();
     data.insert(Arc::from("Labels"), string_map(ctx.labels));
     data.insert(Arc::from("ExternalLabels"), string_map(ctx.external_labels));
@@ -342,14 +387,15 @@ fn render(
     data: Value,
     ctx: &TemplateContext,
     eval_time: f64,
-) -> Result<String, String> {
+) -> Result<String, ExpandError> {
     let parsed = parse(full).map_err(|f| {
         // Go's parse errors name only the line; the header adds none.
         let (line, _) = line_col(full, f.offset);
-        format!(
-            "error parsing template {name}: template: {name}:{line}: {}",
-            f.message
-        )
+        ExpandError::Parse {
+            name: name.to_string(),
+            line,
+            message: f.message,
+        }
     })?;
 
     let build = |query: Option<mpsc::Sender<funcs::QueryRequest>>| {
@@ -368,14 +414,13 @@ fn render(
         let mut out = CappedOutput::default();
         match t.execute_template_fmt(&mut out, name, &data) {
             Ok(()) => Ok(out.text),
-            Err(_) if out.over => Err(format!(
-                "error executing template {name}: output longer than {MAX_OUTPUT_BYTES} bytes, \
-                 the limit of a template's output"
-            )),
-            Err(e) => Err(format!(
-                "error executing template {name}: {}",
-                exec_message(e)
-            )),
+            Err(_) if out.over => Err(ExpandError::OutputTooLong {
+                name: name.to_string(),
+            }),
+            Err(e) => Err(ExpandError::Exec {
+                name: name.to_string(),
+                message: exec_message(e),
+            }),
         }
     };
 
@@ -392,13 +437,18 @@ fn render(
         let worker = std::thread::Builder::new()
             .stack_size(STACK_BYTES)
             .spawn_scoped(s, move || run(tmpl))
-            .map_err(|e| format!("error executing template {name}: {e}"))?;
+            .map_err(|e| ExpandError::Exec {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
         for (q, reply) in &rx {
             let _ = reply.send(query(&q));
         }
-        worker
-            .join()
-            .unwrap_or_else(|_| Err(format!("panic expanding template {name}")))
+        worker.join().unwrap_or_else(|_| {
+            Err(ExpandError::Panic {
+                name: name.to_string(),
+            })
+        })
     })
 }
 
@@ -421,7 +471,7 @@ impl std::fmt::Write for CappedOutput {
 }
 
 /// What Prometheus stores in a label/annotation whose expansion failed.
-pub fn error_text(err: &str) -> String {
+pub fn error_text(err: &ExpandError) -> String {
     format!("<error expanding template: {err}>")
 }
 

@@ -31,7 +31,7 @@ fn run_with(
         value: 0.0,
         query: Some(&answer),
     };
-    render("test", text, data, &ctx, 0.0)
+    render("test", text, data, &ctx, 0.0).map_err(|e| e.to_string())
 }
 
 fn run(text: &str) -> Result<String, String> {

@@ -2,6 +2,7 @@
 //! semantics the evaluator needs without full histogram arithmetic.
 
 use super::aggregate::kahan_inc;
+use super::notation::NotationError;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -968,7 +969,7 @@ pub(crate) fn series_note(what: &str, metric: &str) -> String {
 pub(crate) const COLLISION: &str = "conflicting counter resets during histogram aggregation";
 
 /// Parses the inside of `{{ ... }}` (without the braces).
-pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
+pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, NotationError> {
     let mut h = FloatHistogram::default();
     let mut buckets: Vec<f64> = Vec::new();
     let mut n_buckets: Vec<f64> = Vec::new();
@@ -978,14 +979,14 @@ pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
     while !rest.is_empty() {
         let colon = rest
             .find(':')
-            .ok_or_else(|| format!("bad histogram field in {s:?}"))?;
+            .ok_or_else(|| NotationError::BadHistogramField(s.to_string()))?;
         let key = rest[..colon].trim();
         rest = rest[colon + 1..].trim_start();
         let value: &str;
         if rest.starts_with('[') {
             let end = rest
                 .find(']')
-                .ok_or_else(|| format!("unterminated list in {s:?}"))?;
+                .ok_or_else(|| NotationError::UnterminatedList(s.to_string()))?;
             value = &rest[1..end];
             rest = rest[end + 1..].trim_start();
         } else {
@@ -994,7 +995,7 @@ pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
             rest = rest[end..].trim_start();
         }
         let num = |v: &str| super::notation::parse_float(v);
-        let list = |v: &str| -> Result<Vec<f64>, String> {
+        let list = |v: &str| -> Result<Vec<f64>, NotationError> {
             v.split_whitespace()
                 .map(super::notation::parse_float)
                 .collect()
@@ -1016,10 +1017,10 @@ pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
                     "reset" => CounterResetHint::CounterReset,
                     "not_reset" => CounterResetHint::NotCounterReset,
                     "unknown" => CounterResetHint::Unknown,
-                    other => return Err(format!("bad counter_reset_hint {other:?}")),
+                    other => return Err(NotationError::BadCounterResetHint(other.to_string())),
                 }
             }
-            other => return Err(format!("unknown histogram field {other:?}")),
+            other => return Err(NotationError::UnknownHistogramField(other.to_string())),
         }
     }
     let custom = h.uses_custom_buckets();
@@ -1035,7 +1036,7 @@ pub(crate) fn parse_histogram_body(s: &str) -> Result<FloatHistogram, String> {
         .map(|(i, c)| (i as i32 + n_offset, c))
         .collect();
     if custom && offset < 0 {
-        return Err("negative offset for custom buckets".into());
+        return Err(NotationError::NegativeCustomOffset);
     }
     Ok(h)
 }

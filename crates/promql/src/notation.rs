@@ -14,10 +14,120 @@ pub enum NotationValue {
     Histogram(Box<FloatHistogram>),
 }
 
+/// Why a text in series notation could not be read. Each variant keeps the input (or the part
+/// of it) its message quotes; [`Display`](std::fmt::Display) gives the message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotationError {
+    /// Not a number of the series notation (decimal, `Inf`, `NaN`, optional sign).
+    InvalidNumber(String),
+    /// A value sequence with a `{{` left open.
+    UnterminatedHistogram(String),
+    /// A sequence item whose histogram literal has no closing `}}`.
+    BadHistogram(String),
+    /// An item whose `xN` is not a whole number.
+    InvalidRepetition(String),
+    /// An item with something left after its base, increment and repetition.
+    InvalidSequenceItem(String),
+    /// `a+b` without `xN`.
+    IncrementWithoutRepetition(String),
+    /// A histogram increased by a number (or the other way round).
+    MixedIncrement(String),
+    /// A histogram literal's body (inside `{{ }}`) holds a field without `:`.
+    BadHistogramField(String),
+    /// A histogram literal's list field (`[...]`) without its `]`.
+    UnterminatedList(String),
+    /// A `counter_reset_hint` that is none of Prometheus' four.
+    BadCounterResetHint(String),
+    /// A histogram field Prometheus does not know.
+    UnknownHistogramField(String),
+    /// A negative `offset` in a histogram with custom buckets.
+    NegativeCustomOffset,
+    /// A sequence that would expand to more than [`MAX_EXPANDED_VALUES`] values (the total,
+    /// saturated at `u64::MAX`).
+    TooManyValues(u64),
+    /// A sequence that would expand to more than [`MAX_EXPANDED_BUCKETS`] histogram buckets.
+    TooManyBuckets(u64),
+    /// No quote where a quoted string was expected.
+    ExpectedQuoted(String),
+    /// A backslash at the end of the input.
+    UnterminatedEscape,
+    /// `\x` not followed by two hexadecimal digits.
+    BadHexEscape,
+    /// `\u`/`\U` not followed by the hexadecimal digits of a character.
+    BadUnicodeEscape,
+    /// `\0`..`\7` not followed by an octal byte.
+    BadOctalEscape,
+    /// A quoted string without its closing quote (the whole input quoted).
+    UnterminatedString(String),
+    /// A series description where a label name was expected.
+    ExpectedLabelName(String),
+    /// A label name not followed by `=`.
+    ExpectedEquals(String),
+    /// Neither a metric name nor `{` where a series description was expected.
+    ExpectedSeriesDesc(String),
+    /// Something after a complete series description.
+    TrailingInput(String),
+    /// A series description followed by values without whitespace between.
+    ExpectedWhitespace(String),
+}
+
+impl std::fmt::Display for NotationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotationError::InvalidNumber(s) => write!(f, "invalid number {s:?}"),
+            NotationError::UnterminatedHistogram(s) => write!(f, "unterminated histogram in {s:?}"),
+            NotationError::BadHistogram(item) => write!(f, "bad histogram {item:?}"),
+            NotationError::InvalidRepetition(item) => write!(f, "invalid repetition in {item:?}"),
+            NotationError::InvalidSequenceItem(item) => write!(f, "invalid sequence item {item:?}"),
+            NotationError::IncrementWithoutRepetition(item) => {
+                write!(f, "increment without repetition in {item:?}")
+            }
+            NotationError::MixedIncrement(item) => write!(f, "mixed increment in {item:?}"),
+            NotationError::BadHistogramField(s) => write!(f, "bad histogram field in {s:?}"),
+            NotationError::UnterminatedList(s) => write!(f, "unterminated list in {s:?}"),
+            NotationError::BadCounterResetHint(v) => write!(f, "bad counter_reset_hint {v:?}"),
+            NotationError::UnknownHistogramField(k) => write!(f, "unknown histogram field {k:?}"),
+            NotationError::NegativeCustomOffset => {
+                f.write_str("negative offset for custom buckets")
+            }
+            NotationError::TooManyValues(total) => {
+                f.write_str("series values would expand to ")?;
+                if *total == u64::MAX {
+                    f.write_str("more than 18446744073709551614")?;
+                } else {
+                    write!(f, "{total}")?;
+                }
+                write!(f, " values, more than the limit of {MAX_EXPANDED_VALUES}")
+            }
+            NotationError::TooManyBuckets(buckets) => write!(
+                f,
+                "series values would expand to {buckets} histogram buckets (each histogram counting {HISTOGRAM_OVERHEAD_BUCKETS} for its fixed part), more than the limit of {MAX_EXPANDED_BUCKETS}"
+            ),
+            NotationError::ExpectedQuoted(s) => write!(f, "expected quoted string at {s:?}"),
+            NotationError::UnterminatedEscape => f.write_str("unterminated escape"),
+            NotationError::BadHexEscape => f.write_str("bad \\x escape"),
+            NotationError::BadUnicodeEscape => f.write_str("bad unicode escape"),
+            NotationError::BadOctalEscape => f.write_str("bad octal escape"),
+            NotationError::UnterminatedString(s) => write!(f, "unterminated string in {s:?}"),
+            NotationError::ExpectedLabelName(s) => write!(f, "expected label name at {s:?}"),
+            NotationError::ExpectedEquals(s) => write!(f, "expected '=' at {s:?}"),
+            NotationError::ExpectedSeriesDesc(s) => {
+                write!(f, "expected series description at {s:?}")
+            }
+            NotationError::TrailingInput(s) => write!(f, "unexpected trailing input {s:?}"),
+            NotationError::ExpectedWhitespace(s) => {
+                write!(f, "expected whitespace before values in {s:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NotationError {}
+
 /// Parses a number the way Prometheus' series notation does: decimal
 /// literals, `Inf`/`NaN` in any case, optional sign. No hexadecimal: the
 /// series lexer disallows it, since `0x10` reads as `0` repeated 10 times.
-pub fn parse_float(s: &str) -> Result<f64, String> {
+pub fn parse_float(s: &str) -> Result<f64, NotationError> {
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
         Some(b) => (true, b),
@@ -35,15 +145,15 @@ pub fn parse_float(s: &str) -> Result<f64, String> {
     {
         body.replace('_', "")
             .parse::<f64>()
-            .map_err(|_| format!("invalid number {s:?}"))?
+            .map_err(|_| NotationError::InvalidNumber(s.to_string()))?
     } else {
-        return Err(format!("invalid number {s:?}"));
+        return Err(NotationError::InvalidNumber(s.to_string()));
     };
     Ok(if neg { -v } else { v })
 }
 
 /// Splits a value sequence into items, keeping `{{...}}` together.
-fn tokenize(s: &str) -> Result<Vec<String>, String> {
+fn tokenize(s: &str) -> Result<Vec<String>, NotationError> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut depth = 0usize;
@@ -70,7 +180,7 @@ fn tokenize(s: &str) -> Result<Vec<String>, String> {
         cur.push(c);
     }
     if depth != 0 {
-        return Err(format!("unterminated histogram in {s:?}"));
+        return Err(NotationError::UnterminatedHistogram(s.to_string()));
     }
     if !cur.is_empty() {
         out.push(cur);
@@ -87,12 +197,12 @@ enum Base {
 /// An item split into base term, optional signed increment and repetition.
 type ItemParts = (String, Option<(bool, String)>, Option<u64>);
 
-fn split_item(item: &str) -> Result<ItemParts, String> {
+fn split_item(item: &str) -> Result<ItemParts, NotationError> {
     // Find the end of the base term: a histogram literal or a number.
     let (base, mut rest) = if item.starts_with("{{") {
         let end = item
             .find("}}")
-            .ok_or_else(|| format!("bad histogram {item:?}"))?;
+            .ok_or_else(|| NotationError::BadHistogram(item.to_string()))?;
         (item[..end + 2].to_string(), &item[end + 2..])
     } else {
         // A leading sign belongs to the number.
@@ -120,7 +230,7 @@ fn split_item(item: &str) -> Result<ItemParts, String> {
         let (incs, after) = if r.starts_with("{{") {
             let end = r
                 .find("}}")
-                .ok_or_else(|| format!("bad histogram {item:?}"))?;
+                .ok_or_else(|| NotationError::BadHistogram(item.to_string()))?;
             (r[..end + 2].to_string(), &r[end + 2..])
         } else {
             let end = r.find('x').unwrap_or(r.len());
@@ -133,17 +243,17 @@ fn split_item(item: &str) -> Result<ItemParts, String> {
     if let Some(n) = rest.strip_prefix('x') {
         times = Some(
             n.parse::<u64>()
-                .map_err(|_| format!("invalid repetition in {item:?}"))?,
+                .map_err(|_| NotationError::InvalidRepetition(item.to_string()))?,
         );
         rest = "";
     }
     if !rest.is_empty() {
-        return Err(format!("invalid sequence item {item:?}"));
+        return Err(NotationError::InvalidSequenceItem(item.to_string()));
     }
     Ok((base, inc, times))
 }
 
-fn parse_base(s: &str) -> Result<Base, String> {
+fn parse_base(s: &str) -> Result<Base, NotationError> {
     if let Some(body) = s.strip_prefix("{{").and_then(|b| b.strip_suffix("}}")) {
         Ok(Base::H(parse_histogram_body(body)?))
     } else {
@@ -242,27 +352,18 @@ pub(crate) const HISTOGRAM_OVERHEAD_BUCKETS: u64 = 10;
 
 /// Checks that `items` expand within [`MAX_EXPANDED_VALUES`] values and
 /// [`MAX_EXPANDED_BUCKETS`] histogram buckets; returns how many values they stand for.
-pub fn check_expansion(items: &[SeqItem]) -> Result<u64, String> {
+pub fn check_expansion(items: &[SeqItem]) -> Result<u64, NotationError> {
     let total = items
         .iter()
         .fold(0u64, |acc, i| acc.saturating_add(i.len()));
     if total > MAX_EXPANDED_VALUES {
-        return Err(format!(
-            "series values would expand to {} values, more than the limit of {MAX_EXPANDED_VALUES}",
-            if total == u64::MAX {
-                "more than 18446744073709551614".to_string()
-            } else {
-                total.to_string()
-            }
-        ));
+        return Err(NotationError::TooManyValues(total));
     }
     let buckets = items
         .iter()
         .fold(0u64, |acc, i| acc.saturating_add(i.buckets()));
     if buckets > MAX_EXPANDED_BUCKETS {
-        return Err(format!(
-            "series values would expand to {buckets} histogram buckets (each histogram counting {HISTOGRAM_OVERHEAD_BUCKETS} for its fixed part), more than the limit of {MAX_EXPANDED_BUCKETS}"
-        ));
+        return Err(NotationError::TooManyBuckets(buckets));
     }
     Ok(total)
 }
@@ -275,7 +376,7 @@ pub fn next_histogram(cur: &FloatHistogram, inc: &(f64, FloatHistogram)) -> Floa
 /// Reads every item of a value sequence, expanding none: the whole sequence is checked
 /// before a caller expands any of it. A repetition `xN` stands for `N + 1` values (`_xN` for
 /// `N`), as in Prometheus; one beyond `u64` saturates (no test reads that far).
-pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
+pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, NotationError> {
     let mut out = Vec::new();
     for item in tokenize(s)? {
         if item == "_" {
@@ -285,7 +386,7 @@ pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
         if let Some(n) = item.strip_prefix("_x") {
             let n: u64 = n
                 .parse()
-                .map_err(|_| format!("invalid repetition in {item:?}"))?;
+                .map_err(|_| NotationError::InvalidRepetition(item.clone()))?;
             out.push(SeqItem::Missing(n));
             continue;
         }
@@ -296,7 +397,7 @@ pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
         let (base, inc, times) = split_item(&item)?;
         let base = parse_base(&base)?;
         if inc.is_some() && times.is_none() {
-            return Err(format!("increment without repetition in {item:?}"));
+            return Err(NotationError::IncrementWithoutRepetition(item));
         }
         let count = times.map_or(1, |n| n.saturating_add(1));
         out.push(match base {
@@ -314,7 +415,7 @@ pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
                 let inc = match &inc {
                     Some((neg, s)) => match parse_base(s)? {
                         Base::H(h) => Some(Box::new((if *neg { -1.0 } else { 1.0 }, h))),
-                        Base::F(_) => return Err(format!("mixed increment in {item:?}")),
+                        Base::F(_) => return Err(NotationError::MixedIncrement(item)),
                     },
                     None => None,
                 };
@@ -331,7 +432,7 @@ pub fn parse_items(s: &str) -> Result<Vec<SeqItem>, String> {
 
 /// Expands a value sequence into one value per step, after checking all of it: at most
 /// [`MAX_EXPANDED_VALUES`] values and [`MAX_EXPANDED_BUCKETS`] histogram buckets.
-pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
+pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, NotationError> {
     let items = parse_items(s)?;
     let total = check_expansion(&items)?;
     let mut out = Vec::with_capacity(total as usize);
@@ -369,10 +470,10 @@ pub fn parse_values(s: &str) -> Result<Vec<NotationValue>, String> {
 
 /// Reads a quoted string (Go syntax: "...", '...', `...`) at the start of
 /// `s`; returns the unescaped value and the remainder.
-pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
+pub fn read_quoted(s: &str) -> Result<(String, &str), NotationError> {
     let mut chars = s.char_indices();
     let Some((_, quote @ ('"' | '\'' | '`'))) = chars.next() else {
-        return Err(format!("expected quoted string at {s:?}"));
+        return Err(NotationError::ExpectedQuoted(s.to_string()));
     };
     let mut out = String::new();
     let mut bytes: Vec<u8> = Vec::new();
@@ -384,7 +485,7 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
             return Ok((out, &s[i + c.len_utf8()..]));
         }
         if c == '\\' && quote != '`' {
-            let (_, e) = chars.next().ok_or("unterminated escape")?;
+            let (_, e) = chars.next().ok_or(NotationError::UnterminatedEscape)?;
             let flush = |out: &mut String, bytes: &mut Vec<u8>| {
                 if !bytes.is_empty() {
                     out.push_str(&String::from_utf8_lossy(bytes));
@@ -410,14 +511,16 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
                 'v' => bytes.push(11),
                 'x' => {
                     let h: String = (0..2).filter_map(|_| chars.next().map(|p| p.1)).collect();
-                    bytes.push(u8::from_str_radix(&h, 16).map_err(|_| "bad \\x escape")?);
+                    bytes
+                        .push(u8::from_str_radix(&h, 16).map_err(|_| NotationError::BadHexEscape)?);
                 }
                 'u' | 'U' => {
                     flush(&mut out, &mut bytes);
                     let n = if e == 'u' { 4 } else { 8 };
                     let h: String = (0..n).filter_map(|_| chars.next().map(|p| p.1)).collect();
-                    let cp = u32::from_str_radix(&h, 16).map_err(|_| "bad unicode escape")?;
-                    out.push(char::from_u32(cp).ok_or("bad unicode escape")?);
+                    let cp =
+                        u32::from_str_radix(&h, 16).map_err(|_| NotationError::BadUnicodeEscape)?;
+                    out.push(char::from_u32(cp).ok_or(NotationError::BadUnicodeEscape)?);
                 }
                 '0'..='7' => {
                     let mut h = String::from(e);
@@ -426,7 +529,9 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
                             h.push(d);
                         }
                     }
-                    bytes.push(u8::from_str_radix(&h, 8).map_err(|_| "bad octal escape")?);
+                    bytes.push(
+                        u8::from_str_radix(&h, 8).map_err(|_| NotationError::BadOctalEscape)?,
+                    );
                 }
                 other => {
                     flush(&mut out, &mut bytes);
@@ -441,7 +546,7 @@ pub fn read_quoted(s: &str) -> Result<(String, &str), String> {
         }
         out.push(c);
     }
-    Err(format!("unterminated string in {s:?}"))
+    Err(NotationError::UnterminatedString(s.to_string()))
 }
 
 fn is_name_char(c: char, first: bool) -> bool {
@@ -462,7 +567,7 @@ fn read_ident(s: &str) -> (&str, &str) {
 
 /// Parses `metric{a="b"}` (or `{__name__="m", a="b"}`) at the start of `s`
 /// and returns the labels and the remainder.
-pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
+pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), NotationError> {
     let s = s.trim_start();
     let (name, mut rest) = read_ident(s);
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -482,7 +587,7 @@ pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
             } else {
                 let (n, r) = read_ident(rest);
                 if n.is_empty() {
-                    return Err(format!("expected label name at {rest:?}"));
+                    return Err(NotationError::ExpectedLabelName(rest.to_string()));
                 }
                 (n.to_string(), r)
             };
@@ -495,7 +600,7 @@ pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
             }
             let r = r
                 .strip_prefix('=')
-                .ok_or_else(|| format!("expected '=' at {r:?}"))?;
+                .ok_or_else(|| NotationError::ExpectedEquals(r.to_string()))?;
             let (val, r) = read_quoted(r.trim_start())?;
             pairs.push((lname, val));
             let r = r.trim_start();
@@ -505,25 +610,25 @@ pub fn parse_series_desc_prefix(s: &str) -> Result<(Labels, &str), String> {
             };
         }
     } else if name.is_empty() {
-        return Err(format!("expected series description at {s:?}"));
+        return Err(NotationError::ExpectedSeriesDesc(s.to_string()));
     }
     Ok((Labels::from_pairs(pairs), rest))
 }
 
 /// Parses a series description: `metric{a="b"}` or `{__name__="m", a="b"}`.
-pub fn parse_series_desc(s: &str) -> Result<Labels, String> {
+pub fn parse_series_desc(s: &str) -> Result<Labels, NotationError> {
     let (l, rest) = parse_series_desc_prefix(s)?;
     if !rest.trim().is_empty() {
-        return Err(format!("unexpected trailing input {rest:?}"));
+        return Err(NotationError::TrailingInput(rest.to_string()));
     }
     Ok(l)
 }
 
 /// Parses a full line `metric{a="b"} <values>`.
-pub fn parse_series_line(s: &str) -> Result<(Labels, Vec<NotationValue>), String> {
+pub fn parse_series_line(s: &str) -> Result<(Labels, Vec<NotationValue>), NotationError> {
     let (l, rest) = parse_series_desc_prefix(s)?;
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return Err(format!("expected whitespace before values in {s:?}"));
+        return Err(NotationError::ExpectedWhitespace(s.to_string()));
     }
     Ok((l, parse_values(rest)?))
 }
@@ -572,23 +677,55 @@ mod tests {
     fn sequences_are_checked_whole_before_expansion() {
         // A huge run before an invalid item: rejected without expanding the run.
         assert_eq!(
-            parse_values("{{schema:0 sum:1 count:1}}x9999999 1+").unwrap_err(),
+            parse_values("{{schema:0 sum:1 count:1}}x9999999 1+")
+                .unwrap_err()
+                .to_string(),
             "increment without repetition in \"1+\""
         );
         assert!(
             parse_values("_x18446744073709551615")
                 .unwrap_err()
+                .to_string()
                 .contains("more than the limit")
         );
         assert!(
             parse_values("1x18446744073709551615")
                 .unwrap_err()
+                .to_string()
                 .contains("more than the limit of 10000000")
         );
         let items = parse_items("1x18446744073709551615 _x5 stale").unwrap();
         assert_eq!(items[0].len(), u64::MAX);
         assert_eq!(items[1].len(), 5);
         assert!(parse_items("1x18446744073709551616").is_err());
+    }
+
+    #[test]
+    fn errors_read_as_before() {
+        let msg = |r: Result<Vec<NotationValue>, NotationError>| r.unwrap_err().to_string();
+        assert_eq!(msg(parse_values("1x")), "invalid repetition in \"1x\"");
+        assert_eq!(
+            msg(parse_values("{{}}+1x2")),
+            "mixed increment in \"{{}}+1x2\""
+        );
+        assert_eq!(msg(parse_values("{{ 1}}")), "bad histogram field in \" 1\"");
+        assert_eq!(
+            msg(parse_values("{{sum:1")),
+            "unterminated histogram in \"{{sum:1\""
+        );
+        assert_eq!(
+            msg(parse_values("_x18446744073709551615 1")),
+            "series values would expand to more than 18446744073709551614 values, more than \
+             the limit of 10000000"
+        );
+        assert_eq!(
+            read_quoted(r#""a\x""#).unwrap_err().to_string(),
+            r"bad \x escape"
+        );
+        assert_eq!(
+            parse_series_desc("m{a=\"b\"} x").unwrap_err().to_string(),
+            "unexpected trailing input \" x\""
+        );
     }
 
     #[test]

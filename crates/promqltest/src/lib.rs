@@ -122,8 +122,31 @@ fn parse_expect(line: &str) -> Result<Expect, String> {
     })
 }
 
+/// A line of a `.test` file that could not be read: its number (1-based) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// A [`ScriptError`] at `line`, from anything displayable.
+fn at<E: std::fmt::Display>(line: usize) -> impl Fn(E) -> ScriptError {
+    move |e| ScriptError {
+        line,
+        message: e.to_string(),
+    }
+}
+
 /// Parses a `.test` file into commands.
-pub fn parse(input: &str) -> Result<Vec<Command>, String> {
+pub fn parse(input: &str) -> Result<Vec<Command>, ScriptError> {
     let lines: Vec<&str> = input
         .lines()
         .map(|l| {
@@ -133,13 +156,13 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
         .collect();
     let re_instant =
         Regex::new(r"^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$")
-            .map_err(|e| e.to_string())?;
+            .unwrap_or_else(|_| unreachable!("static regex"));
     let re_range = Regex::new(
         r"^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$",
     )
-    .map_err(|e| e.to_string())?;
+    .unwrap_or_else(|_| unreachable!("static regex"));
     let re_range_vec = Regex::new(r"^expect range vector\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+)$")
-        .map_err(|e| e.to_string())?;
+        .unwrap_or_else(|_| unreachable!("static regex"));
     let mut cmds = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -157,12 +180,11 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
             let with_nhcb = word == "load_with_nhcb";
             let step = l[word.len()..].trim();
             let step_ms =
-                parse_duration(step).map_err(|e| format!("line {lineno}: invalid step: {e}"))?;
+                parse_duration(step).map_err(|e| at(lineno)(format!("invalid step: {e}")))?;
             let mut series = Vec::new();
             i += 1;
             while i < lines.len() && !lines[i].is_empty() {
-                series
-                    .push(parse_series_line(lines[i]).map_err(|e| format!("line {}: {e}", i + 1))?);
+                series.push(parse_series_line(lines[i]).map_err(at(i + 1))?);
                 i += 1;
             }
             cmds.push(Command::Load {
@@ -174,14 +196,14 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
         } else if word.starts_with("eval") {
             let (kind, expr, modifier) = if let Some(c) = re_instant.captures(l) {
                 let at = c.get(2).map_or("0", |m| m.as_str());
-                let at_ms = parse_duration(at).map_err(|e| format!("line {lineno}: {e}"))?;
+                let at_ms = parse_duration(at).map_err(self::at(lineno))?;
                 (
                     EvalKind::Instant { at_ms },
                     c[3].to_string(),
                     c.get(1).map(|m| m.as_str().to_string()),
                 )
             } else if let Some(c) = re_range.captures(l) {
-                let p = |s: &str| parse_duration(s).map_err(|e| format!("line {lineno}: {e}"));
+                let p = |s: &str| parse_duration(s).map_err(at(lineno));
                 (
                     EvalKind::Range {
                         start_ms: p(&c[2])?,
@@ -192,7 +214,7 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
                     c.get(1).map(|m| m.as_str().to_string()),
                 )
             } else {
-                return Err(format!("line {lineno}: invalid eval command"));
+                return Err(at(lineno)("invalid eval command"));
             };
             let mut cmd = EvalCmd {
                 line: lineno,
@@ -230,7 +252,7 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
                     continue;
                 }
                 if let Some(rest) = d.strip_prefix("expected_fail_regexp") {
-                    let r = Regex::new(rest.trim()).map_err(|e| format!("line {dl}: {e}"))?;
+                    let r = Regex::new(rest.trim()).map_err(at(dl))?;
                     cmd.expects.push(Expect {
                         kind: ExpectKind::Fail,
                         message: None,
@@ -239,18 +261,17 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
                     continue;
                 }
                 if let Some(c) = re_range_vec.captures(d) {
-                    let p = |s: &str| parse_duration(s).map_err(|e| format!("line {dl}: {e}"));
+                    let p = |s: &str| parse_duration(s).map_err(at(dl));
                     cmd.range_vector = Some((p(&c[1])?, p(&c[2])?, p(&c[3])?));
                     continue;
                 }
                 if let Some(rest) = d.strip_prefix("expect string") {
-                    let (s, _) = read_quoted(rest.trim()).map_err(|e| format!("line {dl}: {e}"))?;
+                    let (s, _) = read_quoted(rest.trim()).map_err(at(dl))?;
                     cmd.expected_string = Some(s);
                     continue;
                 }
                 if d.split(' ').next() == Some("expect") {
-                    cmd.expects
-                        .push(parse_expect(d).map_err(|e| format!("line {dl}: {e}"))?);
+                    cmd.expects.push(parse_expect(d).map_err(at(dl))?);
                     continue;
                 }
                 if let Ok(f) = parse_float(d) {
@@ -258,11 +279,11 @@ pub fn parse(input: &str) -> Result<Vec<Command>, String> {
                     continue;
                 }
                 cmd.expected_series
-                    .push(parse_series_line(d).map_err(|e| format!("line {dl}: {e}"))?);
+                    .push(parse_series_line(d).map_err(at(dl))?);
             }
             cmds.push(Command::Eval(Box::new(cmd)));
         } else {
-            return Err(format!("line {lineno}: invalid command {l:?}"));
+            return Err(at(lineno)(format!("invalid command {l:?}")));
         }
     }
     Ok(cmds)
@@ -735,7 +756,7 @@ fn run_commands(engine: &Engine, cmds: &[Command]) -> Vec<Outcome> {
 }
 
 /// Parses and runs a test file's contents.
-pub fn run_str(engine: &Engine, input: &str) -> Result<Vec<Outcome>, String> {
+pub fn run_str(engine: &Engine, input: &str) -> Result<Vec<Outcome>, ScriptError> {
     Ok(run_commands(engine, &parse(input)?))
 }
 
@@ -753,6 +774,20 @@ mod tests {
         // As Prometheus' `model.ParseDuration`: units largest first, each once.
         assert!(parse_duration("30s1m").is_err());
         assert_eq!(parse_duration("-1m"), Ok(-60_000));
+    }
+
+    #[test]
+    fn script_errors_name_their_line() {
+        let e = parse("clear\n\nbogus x").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert_eq!(e.to_string(), "line 3: invalid command \"bogus x\"");
+        assert_eq!(
+            parse("load 5x").unwrap_err().to_string(),
+            format!(
+                "line 1: invalid step: {}",
+                parse_duration("5x").unwrap_err()
+            )
+        );
     }
 
     #[test]

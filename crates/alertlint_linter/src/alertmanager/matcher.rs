@@ -41,9 +41,72 @@ pub struct Matcher {
 /// The labels of an alert, by name.
 pub type LabelSet = BTreeMap<String, String>;
 
+/// A regular expression (of `=~`, `!~` or `match_re`) that does not compile once anchored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRegex {
+    /// The expression as written, unanchored.
+    pub regex: String,
+    /// Why: the last line of the regex crate's message.
+    pub reason: String,
+}
+
+impl fmt::Display for InvalidRegex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid regular expression `{}`: {}",
+            self.regex, self.reason
+        )
+    }
+}
+
+impl std::error::Error for InvalidRegex {}
+
+/// Why a matcher string (`team="ml"`) is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatcherError {
+    /// Not `name op value` (the matcher as written).
+    BadFormat(String),
+    /// A `"` inside the value, or a quoted value not closed (the value as written).
+    UnescapedQuote(String),
+    InvalidRegex(InvalidRegex),
+}
+
+impl fmt::Display for MatcherError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MatcherError::BadFormat(s) => write!(f, "bad matcher format: {s}"),
+            MatcherError::UnescapedQuote(raw) => {
+                write!(f, "matcher value contains unescaped double quote: {raw}")
+            }
+            MatcherError::InvalidRegex(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for MatcherError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MatcherError::InvalidRegex(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<InvalidRegex> for MatcherError {
+    fn from(e: InvalidRegex) -> Self {
+        MatcherError::InvalidRegex(e)
+    }
+}
+
 impl Matcher {
     /// A matcher; fails only for an invalid regular expression.
-    pub fn new(op: MatchType, name: &str, value: &str, span: Span) -> Result<Matcher, String> {
+    pub fn new(
+        op: MatchType,
+        name: &str,
+        value: &str,
+        span: Span,
+    ) -> Result<Matcher, InvalidRegex> {
         let re = match op {
             MatchType::Regexp | MatchType::NotRegexp => Some(compile_anchored(value)?),
             _ => None,
@@ -111,22 +174,24 @@ pub fn display_list(ms: &[Matcher]) -> String {
 }
 
 /// Whether every matcher accepts the label set.
-pub fn all_match(ms: &[Matcher], labels: &LabelSet) -> bool {
+pub(crate) fn all_match(ms: &[Matcher], labels: &LabelSet) -> bool {
     ms.iter().all(|m| m.matches(labels))
 }
 
 /// Compiles `^(?:re)$`, as Alertmanager does for `=~`, `!~` and `match_re`.
-pub fn compile_anchored(re: &str) -> Result<Regex, String> {
+fn compile_anchored(re: &str) -> Result<Regex, InvalidRegex> {
     Regex::new(&format!("^(?:{re})$")).map_err(|e| {
         // The regex crate's message spans lines; its last line is the reason.
         let msg = e.to_string();
-        let reason = msg.lines().last().unwrap_or("").trim().to_string();
-        format!("invalid regular expression `{re}`: {reason}")
+        InvalidRegex {
+            regex: re.to_string(),
+            reason: msg.lines().last().unwrap_or("").trim().to_string(),
+        }
     })
 }
 
 /// Prometheus' label-name rule, which Alertmanager applies to `match`/`match_re` keys.
-pub fn is_valid_label_name(s: &str) -> bool {
+pub(crate) fn is_valid_label_name(s: &str) -> bool {
     crate::model::is_valid_label_name(s)
 }
 
@@ -143,7 +208,7 @@ fn matcher_re() -> &'static Regex {
 
 /// Parses a comma-separated list of matchers (`ParseMatchers`): an optional leading `{` and
 /// trailing `}` are trimmed; commas inside double quotes do not separate.
-pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, String> {
+pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, MatcherError> {
     let s = s.strip_prefix('{').unwrap_or(s);
     let s = s.strip_suffix('}').unwrap_or(s);
     let mut inside_quotes = false;
@@ -179,10 +244,10 @@ pub fn parse_matchers(s: &str, span: Span) -> Result<Vec<Matcher>, String> {
 
 /// Parses one matcher (`ParseMatcher`): a label name, an operator and a value that may be in
 /// double quotes, with `\"`, `\n` and `\\` escapes.
-pub fn parse_matcher(s: &str, span: Span) -> Result<Matcher, String> {
+fn parse_matcher(s: &str, span: Span) -> Result<Matcher, MatcherError> {
     let caps = matcher_re()
         .captures(s)
-        .ok_or_else(|| format!("bad matcher format: {s}"))?;
+        .ok_or_else(|| MatcherError::BadFormat(s.to_string()))?;
     let name = caps.get(1).map_or("", |m| m.as_str());
     let op = match caps.get(2).map_or("", |m| m.as_str()) {
         "=" => MatchType::Equal,
@@ -220,9 +285,7 @@ pub fn parse_matcher(s: &str, span: Span) -> Result<Matcher, String> {
             }
             '"' => {
                 if !expect_trailing_quote || i < raw.len() - 1 {
-                    return Err(format!(
-                        "matcher value contains unescaped double quote: {raw_full}"
-                    ));
+                    return Err(MatcherError::UnescapedQuote(raw_full.to_string()));
                 }
                 expect_trailing_quote = false;
             }
@@ -230,18 +293,16 @@ pub fn parse_matcher(s: &str, span: Span) -> Result<Matcher, String> {
         }
     }
     if expect_trailing_quote {
-        return Err(format!(
-            "matcher value contains unescaped double quote: {raw_full}"
-        ));
+        return Err(MatcherError::UnescapedQuote(raw_full.to_string()));
     }
-    Matcher::new(op, name, &value, span)
+    Ok(Matcher::new(op, name, &value, span)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Result<Vec<String>, String> {
+    fn parse(s: &str) -> Result<Vec<String>, MatcherError> {
         parse_matchers(s, Span::default())
             .map(|ms| ms.iter().map(std::string::ToString::to_string).collect())
     }
@@ -276,6 +337,16 @@ mod tests {
         assert!(parse("1foo=bar").is_err());
         assert!(parse("foo=~(").is_err());
         assert!(parse("foo").is_err());
+        let msg = |s: &str| parse(s).unwrap_err().to_string();
+        assert_eq!(msg("foo"), "bad matcher format: foo");
+        assert_eq!(
+            msg(r#"foo="bar"#),
+            r#"matcher value contains unescaped double quote: "bar"#
+        );
+        assert_eq!(
+            msg("foo=~("),
+            "invalid regular expression `(`: error: unclosed group"
+        );
     }
 
     #[test]

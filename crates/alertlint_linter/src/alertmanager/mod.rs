@@ -23,7 +23,7 @@ mod parse;
 
 pub use matcher::{LabelSet, MatchType, Matcher};
 
-pub use crate::config::alertmanager::{DEFAULT_PAGING, Settings};
+pub use crate::config::alertmanager::Settings;
 use crate::config::{Config, Policy};
 use crate::model::{Rule, RuleGroup, Str};
 use alertlint_diagnostics::diagnostic::Diagnostic;
@@ -266,7 +266,12 @@ impl Alertmanager {
     /// Whether `receiver` may receive alerts of `team`: explicitly (`teams:`), as a shared
     /// receiver, or by name (the longest known team whose name appears in the receiver's
     /// name, split at `-`, `_` and `.`; see [`ReceiverTeams`]).
-    pub fn receiver_serves(&self, receiver: &str, team: &str, teams: &ReceiverTeams) -> bool {
+    pub(crate) fn receiver_serves(
+        &self,
+        receiver: &str,
+        team: &str,
+        teams: &ReceiverTeams,
+    ) -> bool {
         if teams.shared.contains(receiver) {
             return true;
         }
@@ -327,7 +332,7 @@ impl<'a> ReceiverTeams<'a> {
     }
 
     /// [`team_of_receiver`] over the teams indexed: the same team.
-    pub fn team_of(&self, receiver: &str) -> Option<&'a str> {
+    pub(crate) fn team_of(&self, receiver: &str) -> Option<&'a str> {
         let words = name_words(receiver);
         let mut best: Option<&'a str> = None;
         for start in 0..words.len() {
@@ -372,7 +377,7 @@ pub struct StaticLabels {
     pub templated: Vec<String>,
 }
 
-pub fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
+pub(crate) fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
     let mut out = StaticLabels::default();
     for (key, value) in rule.labels_with(group) {
         if crate::model::is_templated(value) {
@@ -401,7 +406,7 @@ pub enum Routing<'a> {
 impl Alertmanager {
     /// Routes an alert by its static labels; `routing_names` are
     /// [`Alertmanager::routing_label_names`], worked out once for all alerts.
-    pub fn route_alert(
+    pub(crate) fn route_alert(
         &self,
         labels: &StaticLabels,
         routing_names: &BTreeSet<String>,
@@ -460,7 +465,7 @@ fn tidy(path: &Path) -> PathBuf {
 
 /// Whether alerts of a severity must page, under an alert's policy, with `warning_pages`
 /// applied.
-pub fn tier_pages(policy: &Policy, settings: &Settings, severity: &str) -> Option<bool> {
+pub(crate) fn tier_pages(policy: &Policy, settings: &Settings, severity: &str) -> Option<bool> {
     if let Some(p) = settings.warning_pages.filter(|_| severity == "warning") {
         return Some(p);
     }
@@ -513,7 +518,11 @@ pub fn routed_alerts<'a>(
 /// Team names alertlint knows: the `teams` of the policy and of every override's policy,
 /// the `teams:` of the settings and the owner label values of the alerts (each alert's owner
 /// label as its policy names it).
-pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -> Vec<String> {
+pub(crate) fn known_teams(
+    config: &Config,
+    am: &Alertmanager,
+    alerts: &[RoutedAlert],
+) -> Vec<String> {
     let policies = std::iter::once(&config.policy)
         .chain(config.overrides.iter().filter_map(|o| o.policy.as_ref()));
     let mut teams: BTreeSet<String> = policies.flat_map(|p| p.teams.iter().cloned()).collect();
@@ -530,7 +539,7 @@ pub fn known_teams(config: &Config, am: &Alertmanager, alerts: &[RoutedAlert]) -
 
 /// Whether a list of matchers may match some alert with these static labels: a matcher on a
 /// label the alert does not set statically may be satisfied by the series' labels.
-pub fn may_match(ms: &[Matcher], labels: &StaticLabels) -> bool {
+pub(crate) fn may_match(ms: &[Matcher], labels: &StaticLabels) -> bool {
     ms.iter().all(|m| match labels.labels.get(&m.name) {
         Some(v) => m.matches_value(v),
         None => m.name != "alertname",
@@ -539,7 +548,7 @@ pub fn may_match(ms: &[Matcher], labels: &StaticLabels) -> bool {
 
 /// Whether a list of matchers certainly matches an alert: every matcher is on a static label
 /// and accepts its value.
-pub fn surely_matches(ms: &[Matcher], labels: &StaticLabels) -> bool {
+pub(crate) fn surely_matches(ms: &[Matcher], labels: &StaticLabels) -> bool {
     ms.iter().all(|m| {
         labels
             .labels

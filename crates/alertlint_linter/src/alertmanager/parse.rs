@@ -62,7 +62,7 @@ impl Reader<'_> {
         for s in self.sec.strs(node, "matchers") {
             match matcher::parse_matchers(&s.value, s.span) {
                 Ok(ms) => out.extend(ms),
-                Err(e) => self.sec.error(s.span, e),
+                Err(e) => self.sec.error(s.span, e.to_string()),
             }
         }
         out
@@ -81,7 +81,7 @@ impl Reader<'_> {
             };
             match Matcher::new(op, k, &value.value, key_span.join(v.span)) {
                 Ok(m) => out.push(m),
-                Err(e) => self.sec.error(v.span, e),
+                Err(e) => self.sec.error(v.span, e.to_string()),
             }
         }
         out

@@ -77,7 +77,7 @@ impl<'a> Context<'a> {
     /// Every alerting rule of every file with its on-call policy (overrides can change it
     /// by path or label). The policy, routing and runbook checks all ask; each alert's is
     /// worked out once per run.
-    pub fn alerts_with_policy(&self) -> &[AlertRef<'a>] {
+    pub(crate) fn alerts_with_policy(&self) -> &[AlertRef<'a>] {
         self.alerts
             .get_or_init(|| crate::alerts::with_policy(self.files, self.config))
     }
@@ -95,7 +95,7 @@ impl<'a> Context<'a> {
 
     /// Every alert's `runbook_url` and where it leads; empty without runbook roots. Six
     /// checks ask; the links are resolved once per run, by whichever asks first.
-    pub fn runbook_references(&self) -> &[crate::runbook::Reference<'a>] {
+    pub(crate) fn runbook_references(&self) -> &[crate::runbook::Reference<'a>] {
         match self.runbooks {
             None => &[],
             Some(rbs) => self
@@ -191,7 +191,7 @@ pub fn alerts<'a>(ctx: &Context<'a>) -> impl Iterator<Item = RuleRef<'a>> + use<
 }
 
 /// Reports the problems the loader recorded of one kind, worded as the loader found them.
-pub fn report_load_problems(
+pub(crate) fn report_load_problems(
     ctx: &Context,
     kind: crate::model::LoadProblemKind,
     check: &'static str,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The integrations Alertmanager knows, as `<kind>_configs` keys of a receiver.
-pub const INTEGRATIONS: &[&str] = &[
+pub(crate) const INTEGRATIONS: &[&str] = &[
     "discord",
     "email",
     "msteams",
@@ -29,7 +29,7 @@ pub const INTEGRATIONS: &[&str] = &[
 ];
 
 /// Integrations that page a human unless the config says otherwise.
-pub const DEFAULT_PAGING: &[&str] = &["pagerduty", "opsgenie", "victorops"];
+pub(crate) const DEFAULT_PAGING: &[&str] = &["pagerduty", "opsgenie", "victorops"];
 
 /// How alertlint reads the config (the `alertmanager:` key of `.alertlint.yaml`).
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub const CONFIG_NAMES: &[&str] = &[".alertlint.yaml", ".alertlint.yml"];
+pub(crate) const CONFIG_NAMES: &[&str] = &[".alertlint.yaml", ".alertlint.yml"];
 
 /// Top-level keys. Every section is read into its type when the config is loaded, so a
 /// mistake anywhere in the file is a config error (exit 2) before anything is checked.
@@ -266,7 +266,7 @@ impl Config {
 
     /// The overrides whose `paths:` take in the file at `path` (their `labels:` not looked at
     /// yet), in order: what [`Config::enabled_where`] is given for each place in that file.
-    pub fn overrides_for(&self, path: &Path) -> Vec<&Override> {
+    pub(crate) fn overrides_for(&self, path: &Path) -> Vec<&Override> {
         if self.overrides.is_empty() {
             return Vec::new();
         }
@@ -279,7 +279,7 @@ impl Config {
 
     /// [`Config::enabled`] with the overrides of the file worked out already
     /// ([`Config::overrides_for`]).
-    pub fn enabled_where(
+    pub(crate) fn enabled_where(
         &self,
         overrides: &[&Override],
         labels: Option<&[(&str, &str)]>,

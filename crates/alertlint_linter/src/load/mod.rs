@@ -62,7 +62,7 @@ fn size_text(bytes: u64) -> String {
 /// asks the file's size first (one `fstat`; a reused buffer needs none), to allocate once and
 /// to refuse a regular file known to be too large without reading it. On an error `buf` is
 /// left empty.
-pub fn read_bounded_into(
+pub(crate) fn read_bounded_into(
     path: &Path,
     cap: u64,
     buf: &mut Vec<u8>,
@@ -391,7 +391,7 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<PathBuf>, 
 /// directories are followed; entries that are not regular files are skipped, not opened.
 /// Files named explicitly are taken whatever they are: a pipe (`<(helm template …)`) is read,
 /// within the limit.
-pub fn discover_noting(
+pub(crate) fn discover_noting(
     paths: &[PathBuf],
     excludes: &[String],
 ) -> Result<(Vec<PathBuf>, WalkNotes), PathError> {
@@ -459,7 +459,7 @@ fn exclude_globs(g: &str) -> Result<[globset::Glob; 2], globset::Error> {
 }
 
 /// Why an `exclude` glob is invalid, if it is (the config reports it at its position).
-pub fn exclude_glob_error(glob: &str) -> Option<String> {
+pub(crate) fn exclude_glob_error(glob: &str) -> Option<String> {
     exclude_globs(glob).err().map(|e| e.kind().to_string())
 }
 

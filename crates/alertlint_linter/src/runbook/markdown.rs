@@ -231,7 +231,7 @@ impl NameKeys {
 
 /// Lower-case letters and digits only: how headings and field names are compared
 /// (`Post-incident` = `post incident` = `POST INCIDENT:`). A leading `1.` numbering goes.
-pub fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     normalized(s).collect()
 }
 
@@ -466,7 +466,7 @@ const MARKDOWN: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS);
 
 /// Markdown files larger than this are not parsed (no runbook comes close).
-pub const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_RUNBOOK_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads a runbook's bytes into `bytes` (cleared first), or, past [`MAX_RUNBOOK_BYTES`],
 /// nothing and returns its size. An unreadable file reads as empty.
@@ -998,20 +998,20 @@ fn clean_value(line: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 }
 
 /// A path's file name without its extension (`kube/KubePodNotReady.md` → `KubePodNotReady`).
-pub fn stem(path: &str) -> &str {
+pub(crate) fn stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
 /// Index pages of static-site generators and repositories: not runbooks of an alert.
-pub fn is_index_name(rel: &str) -> bool {
+pub(crate) fn is_index_name(rel: &str) -> bool {
     let stem = stem(rel);
     INDEX_STEMS.iter().any(|n| stem.eq_ignore_ascii_case(n)) || stem.starts_with('_')
 }
 
 /// The names (lower-case, without extension) of a directory's index page, as Hugo and
 /// GitHub serve them.
-pub const INDEX_STEMS: [&str; 3] = ["index", "_index", "readme"];
+pub(crate) const INDEX_STEMS: [&str; 3] = ["index", "_index", "readme"];
 
 /// Sorts `spans` by start and merges those that overlap or touch, leaving disjoint spans in
 /// order.

@@ -11,7 +11,7 @@
 pub mod date;
 pub mod markdown;
 pub mod skeleton;
-pub mod slug;
+mod slug;
 
 pub use crate::config::runbooks::Settings;
 pub use markdown::{Field, Heading, Link, Runbook, Step, StepRef};
@@ -104,7 +104,7 @@ impl Runbooks {
         self.docs.get(i)
     }
 
-    pub fn settings_of(&self, doc: &Runbook) -> &Settings {
+    pub(crate) fn settings_of(&self, doc: &Runbook) -> &Settings {
         self.roots
             .get(doc.root)
             .map_or(&self.defaults, |r| &r.settings)
@@ -353,7 +353,7 @@ fn expected_path(dir: &Path, rest: &str, rel: Option<&mut String>) -> String {
 
 /// `%20` and friends decoded; invalid escapes stay as written, invalid UTF-8 is replaced.
 /// Borrowed when there is nothing to decode: nearly every runbook URL.
-pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy()
 }
 
@@ -367,7 +367,7 @@ pub fn markdown_files(root: &Path) -> Vec<String> {
 /// directly is read once, under its direct path), skipping entries that are not regular
 /// files (a FIFO would block the read), and noting both in `notes` (paths shown under
 /// `shown`, the root as the user wrote it).
-pub fn markdown_files_noting(
+pub(crate) fn markdown_files_noting(
     root: &Path,
     shown: &Path,
     notes: &mut crate::load::WalkNotes,
@@ -465,7 +465,7 @@ fn sort_in_walk_order(paths: &mut [String]) {
 }
 
 /// Removes `.` and `..` without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -191,14 +191,201 @@ pub enum Destination<'a> {
     Chosen(&'a Path),
 }
 
+/// Why [`write`] wrote nothing. Paths are as shown to the user (relative to the working
+/// directory where they can be, on one line); [`Display`](std::fmt::Display) gives the
+/// one-line message.
+#[derive(Debug)]
+pub enum WriteError {
+    /// Something is at the target already: without `force`, or put there meanwhile.
+    Exists { shown: String },
+    /// The path under the root, from the `runbook_url` or the alert name (`from`), is no path
+    /// to a file inside the root.
+    BadPath {
+        shown: String,
+        from: String,
+        problem: PathProblem,
+    },
+    /// A directory on the way is a symbolic link leading outside the root (`root`, as shown,
+    /// ends in `/`).
+    LinkOutsideRoot {
+        shown: String,
+        dir: String,
+        to: String,
+        root: String,
+    },
+    /// A directory on the way is a symbolic link to something else than a directory.
+    LinkNotDirectory {
+        shown: String,
+        dir: String,
+        to: String,
+    },
+    /// A directory on the way is a symbolic link to nothing.
+    LinkMissing {
+        shown: String,
+        dir: String,
+        to: String,
+    },
+    /// A directory on the way is a file (or anything else but a directory).
+    NotDirectory { shown: String, dir: String },
+    /// A directory just created is not one any more.
+    Changed { shown: String, dir: String },
+    /// The directory of the target, as the file system resolves it, is outside the root.
+    OutsideRoot {
+        shown: String,
+        dir: String,
+        root: String,
+    },
+    /// `--out` names a directory path (`dir/`, `..`), no file.
+    NoFile { shown: String },
+    /// The target is a symbolic link (to `to`): never written through nor replaced.
+    TargetIsLink { shown: String, to: String },
+    /// The target is a directory.
+    TargetIsDirectory { shown: String },
+    /// The target is a FIFO, a socket, a device.
+    TargetNotRegular { shown: String },
+    /// The file system refused (`path` as shown: the target, or a directory on the way).
+    Io { path: String, source: io::Error },
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Exists { shown } => write!(
+                f,
+                "{shown} already exists (use --force to overwrite, or --out - to print)"
+            ),
+            WriteError::BadPath {
+                shown,
+                from,
+                problem,
+            } => write!(
+                f,
+                "refusing to write {shown}: the path from the {from} {problem}"
+            ),
+            WriteError::LinkOutsideRoot {
+                shown,
+                dir,
+                to,
+                root,
+            } => write!(
+                f,
+                "refusing to write {shown}: {dir} is a symbolic link to {to}, \
+                 outside the runbook root {root}"
+            ),
+            WriteError::LinkNotDirectory { shown, dir, to } => write!(
+                f,
+                "refusing to write {shown}: {dir} is a symbolic link to {to}, \
+                 not a directory"
+            ),
+            WriteError::LinkMissing { shown, dir, to } => write!(
+                f,
+                "refusing to write {shown}: {dir} is a symbolic link to {to}, \
+                 which does not exist"
+            ),
+            WriteError::NotDirectory { shown, dir } => {
+                write!(f, "refusing to write {shown}: {dir} is not a directory")
+            }
+            WriteError::Changed { shown, dir } => write!(
+                f,
+                "refusing to write {shown}: {dir} changed while it was created"
+            ),
+            WriteError::OutsideRoot { shown, dir, root } => write!(
+                f,
+                "refusing to write {shown}: {dir} leads outside the runbook root {root}"
+            ),
+            WriteError::NoFile { shown } => {
+                write!(f, "refusing to write {shown}: it names no file")
+            }
+            WriteError::TargetIsLink { shown, to } => write!(
+                f,
+                "refusing to write {shown}: it is a symbolic link (to {to}), which alertlint \
+                 neither writes through nor replaces; remove it, or name its target with --out"
+            ),
+            WriteError::TargetIsDirectory { shown } => {
+                write!(f, "refusing to write {shown}: it is a directory")
+            }
+            WriteError::TargetNotRegular { shown } => write!(
+                f,
+                "refusing to write {shown}: it is not a regular file (use --out - to print)"
+            ),
+            WriteError::Io { path, source } => write!(f, "{path}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriteError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// What makes a path under a runbook root (from a `runbook_url` or an alert name) no path to
+/// a file inside it; `root` is the root as shown, ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    ControlCharacter(char),
+    Backslash {
+        root: String,
+    },
+    Absolute {
+        root: String,
+    },
+    ParentComponent {
+        root: String,
+    },
+    /// `C:` (the drive as written).
+    WindowsDrive {
+        drive: String,
+        root: String,
+    },
+    NoFile,
+}
+
+impl std::fmt::Display for PathProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathProblem::ControlCharacter(c) => {
+                write!(f, "holds a control character ({})", c.escape_unicode())
+            }
+            PathProblem::Backslash { root } => write!(
+                f,
+                "holds a backslash, a separator on Windows, which may leave the runbook root {root}"
+            ),
+            PathProblem::Absolute { root } => {
+                write!(f, "is absolute, outside the runbook root {root}")
+            }
+            PathProblem::ParentComponent { root } => write!(
+                f,
+                "has a `..` component, which may leave the runbook root {root}"
+            ),
+            PathProblem::WindowsDrive { drive, root } => write!(
+                f,
+                "names a Windows drive (`{drive}`), outside the runbook root {root}"
+            ),
+            PathProblem::NoFile => f.write_str("names no file"),
+        }
+    }
+}
+
+/// An [`WriteError::Io`] at `path` (as shown).
+fn io_at(path: &str) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_string(),
+        source,
+    }
+}
+
 /// Writes a skeleton's `text` to `dest` atomically: into a new temporary file beside the
 /// target, then renamed over it (`force`) or linked to its name, which fails if the name was
 /// taken meanwhile. Never through a symbolic link: a link at the target is refused, and under a
 /// root each directory on the way must lead to a directory inside the root. Missing
 /// directories are created one at a time and removed again if the write fails.
 ///
-/// Returns the path written, as shown to the user, or the one-line reason nothing was written.
-pub fn write(dest: Destination<'_>, text: &str, force: bool) -> Result<String, String> {
+/// Returns the path written, as shown to the user, or why nothing was written.
+pub fn write(dest: Destination<'_>, text: &str, force: bool) -> Result<String, WriteError> {
     let mut created = Vec::new();
     let result = match dest {
         Destination::UnderRoot { root, rel, from } => {
@@ -217,20 +404,19 @@ pub fn write(dest: Destination<'_>, text: &str, force: bool) -> Result<String, S
 
 /// The components of `rel`, a file's path under the runbook root `root` (as shown), or why it
 /// is no such path. Percent-escapes are already decoded, so `%2e%2e` arrives as `..`.
-fn components<'a>(rel: &'a str, root: &str) -> Result<Vec<&'a str>, String> {
+fn components<'a>(rel: &'a str, root: &str) -> Result<Vec<&'a str>, PathProblem> {
     if let Some(c) = rel.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "holds a control character ({})",
-            c.escape_unicode()
-        ));
+        return Err(PathProblem::ControlCharacter(c));
     }
     if rel.contains('\\') {
-        return Err(format!(
-            "holds a backslash, a separator on Windows, which may leave the runbook root {root}"
-        ));
+        return Err(PathProblem::Backslash {
+            root: root.to_string(),
+        });
     }
     if rel.starts_with('/') {
-        return Err(format!("is absolute, outside the runbook root {root}"));
+        return Err(PathProblem::Absolute {
+            root: root.to_string(),
+        });
     }
     let parts: Vec<&str> = rel
         .split('/')
@@ -238,20 +424,20 @@ fn components<'a>(rel: &'a str, root: &str) -> Result<Vec<&'a str>, String> {
         .collect();
     for c in &parts {
         if *c == ".." {
-            return Err(format!(
-                "has a `..` component, which may leave the runbook root {root}"
-            ));
+            return Err(PathProblem::ParentComponent {
+                root: root.to_string(),
+            });
         }
         let b = c.as_bytes();
         if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-            return Err(format!(
-                "names a Windows drive (`{}`), outside the runbook root {root}",
-                &c[..2]
-            ));
+            return Err(PathProblem::WindowsDrive {
+                drive: c[..2].to_string(),
+                root: root.to_string(),
+            });
         }
     }
     if parts.is_empty() {
-        return Err("names no file".to_string());
+        return Err(PathProblem::NoFile);
     }
     Ok(parts)
 }
@@ -276,7 +462,7 @@ fn write_under_root(
     text: &str,
     force: bool,
     created: &mut Vec<PathBuf>,
-) -> Result<String, String> {
+) -> Result<String, WriteError> {
     let root_shown = display_path(root);
     let root_shown = root_shown.trim_end_matches('/');
     let shown = if rel.starts_with('/') {
@@ -285,10 +471,17 @@ fn write_under_root(
         one_line(&format!("{root_shown}/{rel}"))
     };
     let root_dir = format!("{root_shown}/");
-    let parts = components(rel, &root_dir)
-        .map_err(|why| format!("refusing to write {shown}: the path from the {from} {why}"))?;
-    let root_real = fs::canonicalize(root).map_err(|e| format!("{root_shown}: {e}"))?;
-    let (file, dirs) = parts.split_last().ok_or("no file")?;
+    let bad_path = |problem| WriteError::BadPath {
+        shown: shown.clone(),
+        from: from.to_string(),
+        problem,
+    };
+    let parts = components(rel, &root_dir).map_err(bad_path)?;
+    let root_real = fs::canonicalize(root).map_err(io_at(root_shown))?;
+    // Never empty: `components` says `NoFile` first.
+    let (file, dirs) = parts
+        .split_last()
+        .ok_or_else(|| bad_path(PathProblem::NoFile))?;
 
     // Down from the root: each directory a real one, or a link leading to one inside the root.
     let mut dir = root_real.clone();
@@ -304,51 +497,59 @@ fn write_under_root(
                     .unwrap_or_default();
                 match fs::canonicalize(&next) {
                     Ok(real) if !real.starts_with(&root_real) => {
-                        return Err(format!(
-                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
-                             outside the runbook root {root_dir}"
-                        ));
+                        return Err(WriteError::LinkOutsideRoot {
+                            shown,
+                            dir: dir_shown,
+                            to,
+                            root: root_dir,
+                        });
                     }
                     Ok(real) if real.is_dir() => dir = real,
                     Ok(_) => {
-                        return Err(format!(
-                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
-                             not a directory"
-                        ));
+                        return Err(WriteError::LinkNotDirectory {
+                            shown,
+                            dir: dir_shown,
+                            to,
+                        });
                     }
                     Err(_) => {
-                        return Err(format!(
-                            "refusing to write {shown}: {dir_shown} is a symbolic link to {to}, \
-                             which does not exist"
-                        ));
+                        return Err(WriteError::LinkMissing {
+                            shown,
+                            dir: dir_shown,
+                            to,
+                        });
                     }
                 }
             }
             Ok(_) => {
-                return Err(format!(
-                    "refusing to write {shown}: {dir_shown} is not a directory"
-                ));
+                return Err(WriteError::NotDirectory {
+                    shown,
+                    dir: dir_shown,
+                });
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                fs::create_dir(&next).map_err(|e| format!("{dir_shown}: {e}"))?;
+                fs::create_dir(&next).map_err(io_at(&dir_shown))?;
                 created.push(next.clone());
                 // Made here, so a directory: anything else means the tree is changing under us.
                 if !fs::symlink_metadata(&next).is_ok_and(|m| m.is_dir()) {
-                    return Err(format!(
-                        "refusing to write {shown}: {dir_shown} changed while it was created"
-                    ));
+                    return Err(WriteError::Changed {
+                        shown,
+                        dir: dir_shown,
+                    });
                 }
                 dir = next;
             }
-            Err(e) => return Err(format!("{dir_shown}: {e}")),
+            Err(e) => return Err(io_at(&dir_shown)(e)),
         }
     }
     // The directory as the file system resolves it now, still inside the root.
-    let real = fs::canonicalize(&dir).map_err(|e| format!("{dir_shown}: {e}"))?;
+    let real = fs::canonicalize(&dir).map_err(io_at(&dir_shown))?;
     if !real.starts_with(&root_real) {
-        return Err(format!(
-            "refusing to write {shown}: {dir_shown} leads outside the runbook root {root_dir}"
-        ));
+        return Err(WriteError::OutsideRoot {
+            shown,
+            dir: dir_shown,
+            root: root_dir,
+        });
     }
     let target = real.join(file);
     let existing = check_target(&target, &shown, force)?;
@@ -361,10 +562,10 @@ fn write_chosen(
     text: &str,
     force: bool,
     created: &mut Vec<PathBuf>,
-) -> Result<String, String> {
+) -> Result<String, WriteError> {
     let shown = one_line(&display_path(path));
     if path.file_name().is_none() {
-        return Err(format!("refusing to write {shown}: it names no file"));
+        return Err(WriteError::NoFile { shown });
     }
     let existing = check_target(path, &shown, force)?;
     let dir = path
@@ -381,7 +582,7 @@ fn write_chosen(
         }
     }
     for d in missing.into_iter().rev() {
-        fs::create_dir(d).map_err(|e| format!("{}: {e}", one_line(&display_path(d))))?;
+        fs::create_dir(d).map_err(io_at(&one_line(&display_path(d))))?;
         created.push(d.to_path_buf());
     }
     place(dir, path, &shown, text, existing)?;
@@ -390,26 +591,24 @@ fn write_chosen(
 
 /// What is at the target now: nothing (`Ok(None)`), or, with `force`, a regular file to
 /// replace (its permissions, which the new file keeps). Anything else is refused.
-fn check_target(target: &Path, shown: &str, force: bool) -> Result<Option<Permissions>, String> {
+fn check_target(
+    target: &Path,
+    shown: &str,
+    force: bool,
+) -> Result<Option<Permissions>, WriteError> {
+    let shown = || shown.to_string();
     match fs::symlink_metadata(target) {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{shown}: {e}")),
+        Err(e) => Err(io_at(&shown())(e)),
         Ok(m) if m.file_type().is_symlink() => {
             let to = fs::read_link(target)
                 .map(|t| one_line(&t.to_string_lossy()))
                 .unwrap_or_default();
-            Err(format!(
-                "refusing to write {shown}: it is a symbolic link (to {to}), which alertlint \
-                 neither writes through nor replaces; remove it, or name its target with --out"
-            ))
+            Err(WriteError::TargetIsLink { shown: shown(), to })
         }
-        Ok(m) if m.is_dir() => Err(format!("refusing to write {shown}: it is a directory")),
-        Ok(m) if !m.is_file() => Err(format!(
-            "refusing to write {shown}: it is not a regular file (use --out - to print)"
-        )),
-        Ok(_) if !force => Err(format!(
-            "{shown} already exists (use --force to overwrite, or --out - to print)"
-        )),
+        Ok(m) if m.is_dir() => Err(WriteError::TargetIsDirectory { shown: shown() }),
+        Ok(m) if !m.is_file() => Err(WriteError::TargetNotRegular { shown: shown() }),
+        Ok(_) if !force => Err(WriteError::Exists { shown: shown() }),
         Ok(m) => Ok(Some(m.permissions())),
     }
 }
@@ -423,8 +622,8 @@ fn place(
     shown: &str,
     text: &str,
     existing: Option<Permissions>,
-) -> Result<(), String> {
-    let (tmp, mut f) = temp_file(dir).map_err(|e| format!("{shown}: {e}"))?;
+) -> Result<(), WriteError> {
+    let (tmp, mut f) = temp_file(dir).map_err(io_at(shown))?;
     let written = f
         .write_all(text.as_bytes())
         .and_then(|()| match &existing {
@@ -442,9 +641,11 @@ fn place(
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(if e.kind() == ErrorKind::AlreadyExists {
-                format!("{shown} already exists (use --force to overwrite, or --out - to print)")
+                WriteError::Exists {
+                    shown: shown.to_string(),
+                }
             } else {
-                format!("{shown}: {e}")
+                io_at(shown)(e)
             })
         }
     }
@@ -487,7 +688,7 @@ fn temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
 
 #[cfg(test)]
 mod tests {
-    use super::components;
+    use super::{PathProblem, WriteError, components};
 
     #[test]
     fn paths_under_a_root() {
@@ -511,5 +712,42 @@ mod tests {
         }
         // A colon elsewhere is a file name character (`job:errors:rate5m`).
         assert!(components("Job:Errors.md", "r/").is_ok());
+    }
+
+    #[test]
+    fn errors_read_as_one_line() {
+        assert_eq!(
+            components("C:/x.md", "r/").unwrap_err().to_string(),
+            "names a Windows drive (`C:`), outside the runbook root r/"
+        );
+        assert_eq!(
+            components("x\0.md", "r/").unwrap_err().to_string(),
+            "holds a control character (\\u{0})"
+        );
+        let shown = "r/A.md".to_string();
+        assert_eq!(
+            WriteError::BadPath {
+                shown: shown.clone(),
+                from: "alert name".to_string(),
+                problem: PathProblem::NoFile
+            }
+            .to_string(),
+            "refusing to write r/A.md: the path from the alert name names no file"
+        );
+        assert_eq!(
+            WriteError::Exists {
+                shown: shown.clone()
+            }
+            .to_string(),
+            "r/A.md already exists (use --force to overwrite, or --out - to print)"
+        );
+        assert_eq!(
+            WriteError::Io {
+                path: shown,
+                source: std::io::Error::other("disk full")
+            }
+            .to_string(),
+            "r/A.md: disk full"
+        );
     }
 }

@@ -25,13 +25,13 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Hands out unique slugs for the headings of one document, as GitHub does.
 #[derive(Default)]
-pub struct Slugger {
+pub(crate) struct Slugger {
     /// Slugs handed out (or counted) so far, with their counters.
     occurrences: HashMap<String, usize>,
 }
 
 impl Slugger {
-    pub fn slug(&mut self, text: &str) -> String {
+    pub(crate) fn slug(&mut self, text: &str) -> String {
         let mut result = slug(text);
         // Taken already: count on from the slug's own counter until a free one.
         if let Some(&taken) = self.occurrences.get(&result) {

@@ -2323,7 +2323,10 @@ fn uses_experimental_agrees_with_the_default_parse() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(experimental >= 20, "only {experimental} experimental expressions");
+    assert!(
+        experimental >= 20,
+        "only {experimental} experimental expressions"
+    );
 }
 
 #[test]
