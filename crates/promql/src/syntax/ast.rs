@@ -157,11 +157,12 @@ pub struct Offset {
     pub value: DurationExpr,
 }
 
-/// The modifiers that follow a selector or subquery.
+/// The modifiers that follow a selector or subquery. `@` and `offset` are boxed: rare, and a
+/// tree is kept for as long as its rule is checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Modifiers {
-    pub at: Option<AtModifier>,
-    pub offset: Option<Offset>,
+    pub at: Option<Box<AtModifier>>,
+    pub offset: Option<Box<Offset>>,
     /// The `anchored` keyword (experimental).
     pub anchored: Option<Span>,
     /// The `smoothed` keyword (experimental).
@@ -483,7 +484,8 @@ pub struct BinaryExpr {
     pub bool_span: Option<Span>,
     pub matching: Option<VectorMatching>,
     pub group: Option<GroupModifier>,
-    pub fill: Option<Fill>,
+    /// Boxed: rare, and experimental.
+    pub fill: Option<Box<Fill>>,
     /// The whole operation, operands included.
     pub span: Span,
 }

@@ -344,7 +344,7 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         if fill.lhs.is_some() || fill.rhs.is_some() {
-            bin.fill = Some(fill);
+            bin.fill = Some(Box::new(fill));
         }
         Ok(())
     }
@@ -527,6 +527,9 @@ impl<'a> Parser<'a> {
             braces = Some(open.to(close));
             span = span.to(close);
         }
+        // Trees are kept for as long as the rules are checked: no spare capacity (most
+        // selectors have one or two matchers; a growing Vec holds room for four).
+        matchers.shrink_to_fit();
         Ok(Expr::Selector(Box::new(VectorSelector {
             name,
             matchers,
@@ -905,7 +908,7 @@ impl<'a> Parser<'a> {
             if m.offset.is_some() {
                 self.error(expr_span, "offset may not be set multiple times");
             } else {
-                m.offset = Some(Offset { keyword, value });
+                m.offset = Some(Box::new(Offset { keyword, value }));
             }
         }
         extend(&mut expr, end);
@@ -976,11 +979,11 @@ impl<'a> Parser<'a> {
             if m.at.is_some() {
                 self.error(expr_span, "@ <timestamp> may not be set multiple times");
             } else {
-                m.at = Some(AtModifier {
+                m.at = Some(Box::new(AtModifier {
                     at_span,
                     value,
                     value_span,
-                });
+                }));
             }
         }
         extend(&mut expr, value_span);
@@ -1090,6 +1093,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let close = self.bump().span;
+            args.shrink_to_fit();
             return if failed {
                 Err(Stop)
             } else {
@@ -1200,6 +1204,7 @@ impl<'a> Parser<'a> {
         loop {
             if self.peek() == Tok::RParen {
                 let close = self.bump().span;
+                labels.shrink_to_fit();
                 return Ok((labels, open.to(close)));
             }
             let t = self.toks[self.i];

@@ -196,7 +196,7 @@ fn write_selector(f: &mut Formatter<'_>, vs: &VectorSelector) -> fmt::Result {
 }
 
 fn write_at(f: &mut Formatter<'_>, m: &Modifiers) -> fmt::Result {
-    match &m.at {
+    match m.at.as_deref() {
         Some(AtModifier {
             value: AtValue::Timestamp(ms),
             ..

@@ -299,10 +299,10 @@ impl Gen {
     fn modifiers(&mut self, depth: u32, extended: bool) -> Modifiers {
         let mut m = Modifiers::default();
         if self.chance(4) {
-            m.at = self.at();
+            m.at = self.at().map(Box::new);
         }
         if self.chance(4) {
-            m.offset = self.offset(depth);
+            m.offset = self.offset(depth).map(Box::new);
         }
         if extended && !self.compat && self.chance(6) {
             if self.chance(2) {
@@ -567,7 +567,7 @@ impl Gen {
                     rhs: Some(value(self)),
                 },
             };
-            b.fill = Some(fill);
+            b.fill = Some(Box::new(fill));
         }
         Expr::Binary(Box::new(b))
     }
