@@ -14,4 +14,5 @@ mod promqltest_promtool;
 mod promtool_check;
 mod promtool_test;
 mod runbook_corpus;
+mod semantic_corpus;
 mod unittest_corpus;
