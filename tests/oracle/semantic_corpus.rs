@@ -12,7 +12,11 @@ use std::path::Path;
 
 /// The checks issue 18 adds: their findings are listed, those of the older checks are not
 /// (the promtool comparison covers correctness; policy findings are by design many).
-const SEMANTIC_CHECKS: &[&str] = &["promql/experimental", "template/labels"];
+const SEMANTIC_CHECKS: &[&str] = &[
+    "promql/experimental",
+    "template/labels",
+    "template/value-in-labels",
+];
 
 fn findings_under(dir: &Path, name: &str) -> Vec<String> {
     let mut files = Vec::new();
@@ -45,7 +49,13 @@ fn findings_under(dir: &Path, name: &str) -> Vec<String> {
 
 #[test]
 fn semantic_findings_on_the_corpora() {
-    let mut all = findings_under(&corpus("awesome-prometheus-alerts"), "awesome-prometheus-alerts");
-    all.extend(findings_under(&corpus("kubernetes-mixin"), "kubernetes-mixin"));
+    let mut all = findings_under(
+        &corpus("awesome-prometheus-alerts"),
+        "awesome-prometheus-alerts",
+    );
+    all.extend(findings_under(
+        &corpus("kubernetes-mixin"),
+        "kubernetes-mixin",
+    ));
     insta::assert_snapshot!(all.join("\n"));
 }

@@ -109,6 +109,9 @@ impl<'a> Context<'a> {
 pub enum Category {
     /// What `promtool check rules` rejects: the rules would not load.
     Correctness,
+    /// Semantics: the rules load, but the query or its templates cannot do what the alert
+    /// needs (a label the result never has, a value in a label, a selector matching nothing).
+    Semantics,
     /// On-call policy: the rules load, but the alert is not fit to page someone.
     Policy,
     /// About `# alertlint:` comments themselves.
