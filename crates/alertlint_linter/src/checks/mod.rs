@@ -135,6 +135,9 @@ fn rule_key(rule: &Rule) -> usize {
 pub enum Category {
     /// What `promtool check rules` rejects: the rules would not load.
     Correctness,
+    /// The rules load, but do not do what they say: a template reads a label the expression
+    /// never returns... Promtool accepts them, so these never make a file refused.
+    Semantics,
     /// On-call policy: the rules load, but the alert is not fit to page someone.
     Policy,
     /// About `# alertlint:` comments themselves.
