@@ -25,6 +25,7 @@ macro_rules! with_every_check {
             PromqlSyntax: promql_syntax,
             PromqlExperimental: promql_experimental,
             TemplateSyntax: template_syntax,
+            TemplateLabels: template_labels,
             TemplateValueInLabels: template_value_in_labels,
             AlertRunbook: alert_runbook,
             AlertSeverity: alert_severity,

@@ -12,5 +12,6 @@ pub mod load;
 pub mod model;
 pub mod parallel;
 pub mod runbook;
+mod semantics;
 pub mod suggest;
 mod suppress;

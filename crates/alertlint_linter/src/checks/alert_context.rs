@@ -33,7 +33,6 @@ use super::{Category, Check, Context};
 use crate::model::{Pair, Rule};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::SourceFile;
-use promql::syntax::{AggOp, Expr};
 use regex::Regex;
 use std::sync::{Arc, LazyLock};
 
@@ -96,12 +95,18 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .with_help("say how bad it is: e.g. `{{ $value | humanize }}`"),
             );
         }
-        if let Some(Ok(expr)) = &rule.promql
-            && may_have_labels(expr)
+        // Labels the result can carry: none when it is known to carry none.
+        let carried = ctx
+            .semantics(rule)
+            .map(|s| s.result_labels.only_labels());
+        if let Some(carried) = carried
+            && carried.as_ref().is_none_or(|l| !l.is_empty())
             && !texts.iter().any(|p| mentions_labels(&p.value.value))
         {
-            let by = grouping_labels(expr);
-            let example = by.first().map_or("instance", String::as_str);
+            let example = carried
+                .as_ref()
+                .and_then(|l| l.first().copied())
+                .unwrap_or("instance");
             out.push(
                 d(
                     anchor,
@@ -149,61 +154,4 @@ fn check_summary(file: &Arc<SourceFile>, rule: &Rule, summary: &Pair, out: &mut 
         Diagnostic::new(CHECK.id, file, summary.value.span, message)
             .with_help("say what is broken in words a paged engineer understands, e.g. `Fraud model p99 latency above SLO`"),
     );
-}
-
-/// Whether the series an expression returns can carry labels (and so a location).
-fn may_have_labels(expr: &Expr) -> bool {
-    match expr {
-        Expr::Selector(_) | Expr::Matrix(_) => true,
-        Expr::Number(_) | Expr::String(_) => false,
-        Expr::Paren(p) => may_have_labels(&p.expr),
-        Expr::Unary(u) => may_have_labels(&u.expr),
-        Expr::Subquery(s) => may_have_labels(&s.expr),
-        Expr::Aggregate(a) => {
-            if matches!(
-                a.op,
-                AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio | AggOp::CountValues
-            ) {
-                return true;
-            }
-            match &a.grouping {
-                None => false,
-                // `by (le)` feeds histogram_quantile, which drops `le`: no location is left.
-                Some(g) if !g.without => g.labels.iter().any(|x| x.name != "le"),
-                Some(_) => may_have_labels(&a.expr),
-            }
-        }
-        Expr::Binary(b) => may_have_labels(&b.lhs) || may_have_labels(&b.rhs),
-        Expr::Call(c) => match c.func.name {
-            "vector" | "time" | "scalar" | "pi" => false,
-            "absent" | "absent_over_time" => true,
-            _ => c.args.iter().any(may_have_labels),
-        },
-    }
-}
-
-/// Labels of the outermost `by (...)`, to suggest one in the help text.
-fn grouping_labels(expr: &Expr) -> Vec<String> {
-    match expr {
-        Expr::Aggregate(a) => match &a.grouping {
-            Some(g) if !g.without => g.labels.iter().map(|l| l.name.clone()).collect(),
-            _ => grouping_labels(&a.expr),
-        },
-        Expr::Binary(b) => {
-            let l = grouping_labels(&b.lhs);
-            if l.is_empty() {
-                grouping_labels(&b.rhs)
-            } else {
-                l
-            }
-        }
-        Expr::Paren(p) => grouping_labels(&p.expr),
-        Expr::Call(c) => c
-            .args
-            .iter()
-            .map(grouping_labels)
-            .find(|l| !l.is_empty())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
 }

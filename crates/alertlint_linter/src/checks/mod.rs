@@ -6,8 +6,9 @@ pub use crate::alerts::{AlertRef, RuleRef};
 pub use crate::check_id::{CheckId, CheckSet, unknown_pattern_hint};
 use crate::config::Config;
 // The checks' own files ask these of their parent (`super::is_templated`).
-use crate::model::RuleFile;
+use crate::model::{Rule, RuleFile};
 use crate::model::{is_templated, is_valid_label_name, is_valid_metric_name};
+use crate::semantics::Semantics;
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 
 /// The check registry: declares each check's module and generates [`CheckId`] (one variant per
@@ -53,6 +54,9 @@ pub struct Context<'a> {
     /// Every alert with its policy: computed on first use, shared by every check that reads
     /// a policy setting of an alert.
     alerts: std::sync::OnceLock<Vec<AlertRef<'a>>>,
+    /// What each rule's parsed expression means, by the rule's address: computed on first
+    /// use, once per rule, shared by every check that asks.
+    semantics: std::sync::OnceLock<std::collections::HashMap<usize, Semantics>>,
 }
 
 impl<'a> Context<'a> {
@@ -71,6 +75,7 @@ impl<'a> Context<'a> {
             routed: std::sync::OnceLock::new(),
             runbook_refs: std::sync::OnceLock::new(),
             alerts: std::sync::OnceLock::new(),
+            semantics: std::sync::OnceLock::new(),
         }
     }
 
@@ -80,6 +85,22 @@ impl<'a> Context<'a> {
     pub(crate) fn alerts_with_policy(&self) -> &[AlertRef<'a>] {
         self.alerts
             .get_or_init(|| crate::alerts::with_policy(self.files, self.config))
+    }
+
+    /// What a rule's expression means ([`crate::semantics`]); `None` when it has no
+    /// expression or it does not parse. Worked out for every rule once, by the first check
+    /// that asks.
+    pub(crate) fn semantics(&self, rule: &Rule) -> Option<&Semantics> {
+        self.semantics
+            .get_or_init(|| {
+                crate::alerts::rules(self.files)
+                    .filter_map(|(_, _, r)| match &r.promql {
+                        Some(Ok(expr)) => Some((rule_key(r), Semantics::of(expr))),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .get(&rule_key(rule))
     }
 
     /// Every alert with the routes it reaches; empty without an Alertmanager config. Routing
@@ -103,6 +124,11 @@ impl<'a> Context<'a> {
                 .get_or_init(|| rbs.references(self.alerts_with_policy())),
         }
     }
+}
+
+/// A rule by its address: the rules live in [`Context::files`] as long as the context.
+fn rule_key(rule: &Rule) -> usize {
+    std::ptr::from_ref(rule) as usize
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,505 @@
+//! What a rule's PromQL expression means, beyond its syntax: worked out once per rule (the
+//! checks' `Context::semantics`) and asked by the checks, so that no check walks the syntax
+//! tree itself for it.
+//!
+//! For now: which labels the series of the result carry ([`result_labels`]). Every answer is
+//! conservative: a label is [`LabelFact::Absent`] or [`LabelFact::Present`] only when
+//! Prometheus' evaluation guarantees it, whatever the data; anything else is
+//! [`LabelFact::Unknown`]. A bare selector may return series with any label.
+
+use promql::syntax::{AggOp, BinOp, Call, Expr, MatchOp, Span, ValueType, VectorSelector};
+use std::collections::BTreeMap;
+
+/// What the analysis knows of one rule's expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Semantics {
+    /// The labels of the result's series.
+    pub(crate) result_labels: LabelFacts,
+}
+
+impl Semantics {
+    pub(crate) fn of(expr: &Expr) -> Semantics {
+        Semantics {
+            result_labels: result_labels(expr),
+        }
+    }
+}
+
+/// What is known of one label of every series of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LabelFact {
+    /// Every series carries it (with a non-empty value).
+    Present,
+    /// No series carries it; the span (in the expression) is the clause that removes it.
+    Absent(Span),
+    /// It may or may not be there.
+    Unknown,
+}
+
+impl LabelFact {
+    /// What is known of a label that comes from either of two results (`or`).
+    fn either(self, other: LabelFact) -> LabelFact {
+        match (self, other) {
+            (LabelFact::Present, LabelFact::Present) => LabelFact::Present,
+            (LabelFact::Absent(s), LabelFact::Absent(_)) => LabelFact::Absent(s),
+            _ => LabelFact::Unknown,
+        }
+    }
+}
+
+/// What is known of the labels of every series of a result: a fact per label named by the
+/// expression, and one for every other label.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LabelFacts {
+    named: BTreeMap<String, LabelFact>,
+    /// Never [`LabelFact::Present`]: a label no clause names cannot be known to be there.
+    others: LabelFact,
+}
+
+impl LabelFacts {
+    /// Nothing known: any label may be there.
+    fn unknown() -> LabelFacts {
+        LabelFacts {
+            named: BTreeMap::new(),
+            others: LabelFact::Unknown,
+        }
+    }
+
+    /// No labels at all, because of the clause at `span`.
+    fn none(span: Span) -> LabelFacts {
+        LabelFacts {
+            named: BTreeMap::new(),
+            others: LabelFact::Absent(span),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> LabelFact {
+        self.named.get(name).copied().unwrap_or(self.others)
+    }
+
+    fn set(&mut self, name: &str, fact: LabelFact) {
+        self.named.insert(name.to_string(), fact);
+    }
+
+    /// Only `names` kept, as they were; every other label removed by the clause at `span`.
+    fn keep_only<'n>(&self, names: impl IntoIterator<Item = &'n str>, span: Span) -> LabelFacts {
+        LabelFacts {
+            named: names
+                .into_iter()
+                .map(|n| (n.to_string(), self.get(n)))
+                .collect(),
+            others: LabelFact::Absent(span),
+        }
+    }
+
+    /// The labels of series that come from either result.
+    fn either(&self, other: &LabelFacts) -> LabelFacts {
+        let named = self
+            .named
+            .keys()
+            .chain(other.named.keys())
+            .map(|n| (n.clone(), self.get(n).either(other.get(n))))
+            .collect();
+        LabelFacts {
+            named,
+            others: self.others.either(other.others),
+        }
+    }
+
+    /// When the result can carry only a known list of labels: those labels (the ones not
+    /// known to be absent), sorted. `None` when any other label may be there too.
+    pub(crate) fn only_labels(&self) -> Option<Vec<&str>> {
+        matches!(self.others, LabelFact::Absent(_)).then(|| {
+            self.named
+                .iter()
+                .filter(|(_, f)| !matches!(f, LabelFact::Absent(_)))
+                .map(|(n, _)| n.as_str())
+                .collect()
+        })
+    }
+}
+
+/// The labels the series of an expression's result carry. `__name__` is not modelled.
+pub(crate) fn result_labels(expr: &Expr) -> LabelFacts {
+    match expr {
+        Expr::Number(n) => LabelFacts::none(n.span),
+        Expr::String(s) => LabelFacts::none(s.span),
+        Expr::Selector(v) => selector_labels(v),
+        Expr::Matrix(m) => selector_labels(&m.selector),
+        Expr::Subquery(s) => result_labels(&s.expr),
+        Expr::Paren(p) => result_labels(&p.expr),
+        Expr::Unary(u) => result_labels(&u.expr),
+        Expr::Call(c) => call_labels(c),
+        Expr::Aggregate(a) => {
+            let inner = || result_labels(&a.expr);
+            if matches!(
+                a.op,
+                AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio
+            ) {
+                // These pick series; they keep every label.
+                return inner();
+            }
+            let mut facts = match &a.grouping {
+                None => LabelFacts::none(a.op_span),
+                Some(g) => {
+                    let span = g.keyword.to(g.parens);
+                    if g.without {
+                        let mut facts = inner();
+                        for l in &g.labels {
+                            facts.set(&l.name, LabelFact::Absent(span));
+                        }
+                        facts
+                    } else {
+                        inner().keep_only(g.labels.iter().map(|l| l.name.as_str()), span)
+                    }
+                }
+            };
+            if a.op == AggOp::CountValues {
+                // Its label is set to each value (never empty) counted.
+                match a.param.as_ref().map(unparen) {
+                    Some(Expr::String(s)) => facts.set(&s.value, LabelFact::Present),
+                    _ => return LabelFacts::unknown(),
+                }
+            }
+            facts
+        }
+        Expr::Binary(b) => {
+            let lhs_vector = is_vector(&b.lhs);
+            let rhs_vector = is_vector(&b.rhs);
+            if !rhs_vector {
+                // Vector or scalar against a scalar: the lhs' series, or none.
+                return result_labels(&b.lhs);
+            }
+            if !lhs_vector {
+                return result_labels(&b.rhs);
+            }
+            match b.op {
+                BinOp::And | BinOp::Unless => result_labels(&b.lhs),
+                BinOp::Or => result_labels(&b.lhs).either(&result_labels(&b.rhs)),
+                // `fill` (experimental) makes series of one side alone: not modelled.
+                _ if b.fill.is_some() => LabelFacts::unknown(),
+                _ => {
+                    if let Some(g) = &b.group {
+                        // Many-to-one: the "many" side's labels, and the `group_x` labels
+                        // taken from the "one" side (removed where it does not have them).
+                        let (many, one) = if g.left {
+                            (&b.lhs, &b.rhs)
+                        } else {
+                            (&b.rhs, &b.lhs)
+                        };
+                        let mut facts = result_labels(many);
+                        if !g.labels.is_empty() {
+                            let one = result_labels(one);
+                            for l in &g.labels {
+                                facts.set(&l.name, one.get(&l.name));
+                            }
+                        }
+                        return facts;
+                    }
+                    let lhs = result_labels(&b.lhs);
+                    match &b.matching {
+                        None => lhs,
+                        Some(m) => {
+                            let span = m.keyword.to(m.parens);
+                            if m.on {
+                                lhs.keep_only(m.labels.iter().map(|l| l.name.as_str()), span)
+                            } else {
+                                let mut facts = lhs;
+                                for l in &m.labels {
+                                    facts.set(&l.name, LabelFact::Absent(span));
+                                }
+                                facts
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unparen(mut e: &Expr) -> &Expr {
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
+}
+
+fn is_vector(e: &Expr) -> bool {
+    matches!(e.value_type(), ValueType::Vector | ValueType::Matrix)
+}
+
+/// A selector's series: those of its equality matchers are known.
+fn selector_labels(v: &VectorSelector) -> LabelFacts {
+    let mut facts = LabelFacts::unknown();
+    for m in &v.matchers {
+        if m.name.name == "__name__" || m.op != MatchOp::Equal {
+            continue;
+        }
+        if m.value.value.is_empty() {
+            // `a=""` matches only series without `a`.
+            facts.set(&m.name.name, LabelFact::Absent(m.span()));
+        } else {
+            facts.set(&m.name.name, LabelFact::Present);
+        }
+    }
+    facts
+}
+
+fn call_labels(c: &Call) -> LabelFacts {
+    match c.func.name {
+        "absent" | "absent_over_time" => absent_labels(c),
+        "histogram_quantile" => {
+            let mut facts = c
+                .args
+                .get(1)
+                .map_or_else(LabelFacts::unknown, result_labels);
+            facts.set("le", LabelFact::Absent(c.name_span));
+            facts
+        }
+        "label_replace" | "label_join" => {
+            let mut facts = c
+                .args
+                .first()
+                .map_or_else(LabelFacts::unknown, result_labels);
+            match c.args.get(1).map(unparen) {
+                // The label may be set, or removed (an empty replacement): unknown either way.
+                Some(Expr::String(dst)) => facts.set(&dst.value, LabelFact::Unknown),
+                _ => return LabelFacts::unknown(),
+            }
+            facts
+        }
+        // Adds the labels of info metrics.
+        "info" => LabelFacts::unknown(),
+        _ if c.func.return_type != ValueType::Vector => LabelFacts::none(c.name_span),
+        // Every other function returning a vector keeps the labels of its vector argument
+        // (`rate`, `abs`, `sort_by_label`...), or has none (`vector(1)`).
+        _ => c
+            .args
+            .iter()
+            .find(|a| is_vector(a))
+            .map_or_else(|| LabelFacts::none(c.name_span), result_labels),
+    }
+}
+
+/// `absent(v{...})`: Prometheus' `createLabelsForAbsentFunction`. The labels of the first
+/// equality matcher of each name, unless another matcher names it too; nothing else.
+fn absent_labels(c: &Call) -> LabelFacts {
+    let mut facts = LabelFacts::none(c.name_span);
+    let selector = match c.args.first() {
+        Some(Expr::Selector(v)) => &**v,
+        Some(Expr::Matrix(m)) => &m.selector,
+        // Prometheus reads the argument as written: parentheses are not looked through by
+        // every version. Not modelled.
+        Some(Expr::Paren(_)) => return LabelFacts::unknown(),
+        _ => return facts,
+    };
+    let mut seen = std::collections::HashSet::new();
+    for m in &selector.matchers {
+        if m.name.name == "__name__" {
+            continue;
+        }
+        let fact = if m.op == MatchOp::Equal && seen.insert(m.name.name.as_str()) {
+            if m.value.value.is_empty() {
+                LabelFact::Absent(m.span())
+            } else {
+                LabelFact::Present
+            }
+        } else {
+            LabelFact::Absent(m.span())
+        };
+        facts.set(&m.name.name, fact);
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str) -> LabelFacts {
+        result_labels(&promql::parse(src).expect("valid PromQL"))
+    }
+
+    /// The fact of a label, with an absent label's span as the text it covers.
+    fn fact<'s>(src: &'s str, label: &str) -> Result<&'static str, &'s str> {
+        match facts(src).get(label) {
+            LabelFact::Present => Ok("present"),
+            LabelFact::Unknown => Ok("unknown"),
+            LabelFact::Absent(s) => Err(&src[s.start..s.end]),
+        }
+    }
+
+    const PRESENT: Result<&str, &str> = Ok("present");
+    const UNKNOWN: Result<&str, &str> = Ok("unknown");
+
+    #[test]
+    fn selectors_know_only_their_equality_matchers() {
+        let e = r#"up{job="api", instance=~"a.*", env!="x", gone=""}"#;
+        assert_eq!(fact(e, "job"), PRESENT);
+        assert_eq!(fact(e, "instance"), UNKNOWN);
+        assert_eq!(fact(e, "env"), UNKNOWN);
+        assert_eq!(fact(e, "gone"), Err(r#"gone="""#));
+        assert_eq!(fact(e, "anything"), UNKNOWN);
+        assert_eq!(facts(e).only_labels(), None);
+        assert_eq!(fact(r#"rate(x{job="a"}[5m])"#, "job"), PRESENT);
+        assert_eq!(fact(r#"rate(x{job="a"}[5m])"#, "pod"), UNKNOWN);
+        assert_eq!(fact("max_over_time(rate(x[5m])[1h:])", "pod"), UNKNOWN);
+    }
+
+    #[test]
+    fn aggregations_keep_only_their_grouping() {
+        let e = r#"sum by (namespace, service) (rate(x{namespace="a"}[5m]))"#;
+        assert_eq!(fact(e, "namespace"), PRESENT);
+        assert_eq!(fact(e, "service"), UNKNOWN);
+        assert_eq!(fact(e, "job"), Err("by (namespace, service)"));
+        assert_eq!(facts(e).only_labels(), Some(vec!["namespace", "service"]));
+        assert_eq!(fact("sum(rate(x[5m]))", "job"), Err("sum"));
+        assert_eq!(facts("count(x) > 3").only_labels(), Some(vec![]));
+        assert_eq!(fact("count(x) > 3", "instance"), Err("count"));
+        assert_eq!(fact("sum(x) by (job)", "pod"), Err("by (job)"));
+        // A label the inner aggregation drops stays dropped.
+        assert_eq!(fact("max by (job) (sum(x))", "job"), Err("sum"));
+        let without = "avg without (instance, pod) (x)";
+        assert_eq!(fact(without, "pod"), Err("without (instance, pod)"));
+        assert_eq!(fact(without, "job"), UNKNOWN);
+        assert_eq!(facts(without).only_labels(), None);
+    }
+
+    #[test]
+    fn selecting_aggregations_keep_every_label() {
+        assert_eq!(fact("topk(3, sum by (job) (x))", "job"), UNKNOWN);
+        assert_eq!(fact("topk by (job) (3, x)", "pod"), UNKNOWN);
+        assert_eq!(fact("bottomk(3, sum by (job) (x))", "pod"), Err("by (job)"));
+    }
+
+    #[test]
+    fn count_values_adds_its_label() {
+        let e = r#"count_values("version", build_info)"#;
+        assert_eq!(fact(e, "version"), PRESENT);
+        assert_eq!(fact(e, "job"), Err("count_values"));
+        assert_eq!(facts(e).only_labels(), Some(vec!["version"]));
+        let by = r#"count_values by (job) ("version", build_info)"#;
+        assert_eq!(fact(by, "job"), UNKNOWN);
+        assert_eq!(fact(by, "version"), PRESENT);
+        assert_eq!(fact(by, "pod"), Err("by (job)"));
+    }
+
+    #[test]
+    fn absent_carries_only_equality_matchers() {
+        let e = r#"absent(up{job=~"api.*", env="prod"})"#;
+        assert_eq!(fact(e, "job"), Err(r#"job=~"api.*""#));
+        assert_eq!(fact(e, "env"), PRESENT);
+        assert_eq!(fact(e, "instance"), Err("absent"));
+        assert_eq!(facts(e).only_labels(), Some(vec!["env"]));
+        // Two matchers of one name: Prometheus drops it.
+        assert_eq!(
+            fact(r#"absent(up{job="a", job!="b"})"#, "job"),
+            Err(r#"job!="b""#)
+        );
+        let over_time = r#"absent_over_time(up{job="a"}[5m])"#;
+        assert_eq!(fact(over_time, "job"), PRESENT);
+        assert_eq!(fact(over_time, "pod"), Err("absent_over_time"));
+        assert_eq!(fact("absent(sum by (job) (x))", "job"), Err("absent"));
+        assert_eq!(fact(r#"absent((up{job="a"}))"#, "pod"), UNKNOWN);
+    }
+
+    #[test]
+    fn scalars_carry_no_labels() {
+        assert_eq!(fact("vector(1)", "job"), Err("vector"));
+        assert_eq!(fact("vector(time())", "job"), Err("vector"));
+        assert_eq!(fact("scalar(x)", "job"), Err("scalar"));
+        assert_eq!(fact("time()", "job"), Err("time"));
+        assert_eq!(fact("42", "job"), Err("42"));
+        assert_eq!(fact("1 + 2", "job"), Err("1"));
+    }
+
+    #[test]
+    fn histogram_quantile_drops_le() {
+        let e = "histogram_quantile(0.9, sum by (le, job) (rate(x_bucket[5m])))";
+        assert_eq!(fact(e, "le"), Err("histogram_quantile"));
+        assert_eq!(fact(e, "job"), UNKNOWN);
+        assert_eq!(fact(e, "pod"), Err("by (le, job)"));
+        assert_eq!(facts(e).only_labels(), Some(vec!["job"]));
+        assert_eq!(
+            fact("histogram_quantile(0.9, rate(x_bucket[5m]))", "pod"),
+            UNKNOWN
+        );
+    }
+
+    #[test]
+    fn label_replace_and_join_may_set_their_label() {
+        let e = r#"label_replace(sum by (job) (x), "svc", "$1", "job", "(.*)")"#;
+        assert_eq!(fact(e, "svc"), UNKNOWN);
+        assert_eq!(fact(e, "pod"), Err("by (job)"));
+        let j = r#"label_join(sum(x), "id", "-", "a", "b")"#;
+        assert_eq!(fact(j, "id"), UNKNOWN);
+        assert_eq!(fact(j, "a"), Err("sum"));
+        assert_eq!(facts(j).only_labels(), Some(vec!["id"]));
+    }
+
+    #[test]
+    fn scalar_operands_keep_the_vector_side() {
+        assert_eq!(fact("sum by (job) (x) > 3", "pod"), Err("by (job)"));
+        assert_eq!(fact("3 < bool sum by (job) (x)", "pod"), Err("by (job)"));
+        assert_eq!(fact("-sum(x) * 100", "job"), Err("sum"));
+        assert_eq!(fact("x > 3", "job"), UNKNOWN);
+    }
+
+    #[test]
+    fn set_operators() {
+        let and = "sum by (job) (x) and on (job) y";
+        assert_eq!(fact(and, "pod"), Err("by (job)"));
+        assert_eq!(fact("sum by (job) (x) unless y", "pod"), Err("by (job)"));
+        assert_eq!(fact("y unless sum by (job) (x)", "pod"), UNKNOWN);
+        // `or`: absent only when absent on both sides.
+        assert_eq!(fact("sum by (job) (x) or y", "pod"), UNKNOWN);
+        let or = "sum by (job) (x) or sum by (job, pod) (y)";
+        assert_eq!(fact(or, "pod"), UNKNOWN);
+        assert_eq!(fact(or, "node"), Err("by (job)"));
+        assert_eq!(facts(or).only_labels(), Some(vec!["job", "pod"]));
+        let present = r#"x{job="a"} or y{job="b", pod="c"}"#;
+        assert_eq!(fact(present, "job"), PRESENT);
+        assert_eq!(fact(present, "pod"), UNKNOWN);
+    }
+
+    #[test]
+    fn vector_matching() {
+        assert_eq!(fact("x / y", "pod"), UNKNOWN);
+        assert_eq!(fact(r#"x{job="a"} / y"#, "job"), PRESENT);
+        let on = r#"x{pod="p"} / on (job, instance) y"#;
+        assert_eq!(fact(on, "pod"), Err("on (job, instance)"));
+        assert_eq!(fact(on, "job"), UNKNOWN);
+        assert_eq!(facts(on).only_labels(), Some(vec!["instance", "job"]));
+        let ignoring = "x / ignoring (pod) y";
+        assert_eq!(fact(ignoring, "pod"), Err("ignoring (pod)"));
+        assert_eq!(fact(ignoring, "job"), UNKNOWN);
+        assert_eq!(fact("x == on () y", "job"), Err("on ()"));
+    }
+
+    #[test]
+    fn group_modifiers_take_labels_from_the_one_side() {
+        // Many-to-one matching keeps the many side's labels, `on` or not.
+        let left = r#"sum by (job, pod) (x) * on (job) group_left (team) y{team="a"}"#;
+        assert_eq!(fact(left, "pod"), UNKNOWN);
+        assert_eq!(fact(left, "team"), PRESENT);
+        assert_eq!(fact(left, "node"), Err("by (job, pod)"));
+        let from_nothing = "x * on (job) group_left (team) sum by (job) (y)";
+        assert_eq!(fact(from_nothing, "team"), Err("by (job)"));
+        assert_eq!(fact("x * on (job) group_left (team) y", "team"), UNKNOWN);
+        let right = "sum by (job) (y) * on (job) group_right sum by (job, pod) (x)";
+        assert_eq!(fact(right, "pod"), UNKNOWN);
+        assert_eq!(fact(right, "node"), Err("by (job, pod)"));
+    }
+
+    #[test]
+    fn other_functions_keep_their_arguments_labels() {
+        assert_eq!(fact("abs(sum by (job) (x))", "pod"), Err("by (job)"));
+        assert_eq!(
+            fact("clamp_max(sum by (job) (x), 3)", "job"),
+            fact("sum by (job) (x)", "job")
+        );
+        assert_eq!(fact("sort_desc(sum by (job) (x))", "pod"), Err("by (job)"));
+        assert_eq!(fact("timestamp(sum(x))", "job"), Err("sum"));
+    }
+}
