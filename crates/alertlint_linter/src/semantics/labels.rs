@@ -1,29 +1,10 @@
-//! What a rule's PromQL expression means, beyond its syntax: worked out once per rule (the
-//! checks' `Context::semantics`) and asked by the checks, so that no check walks the syntax
-//! tree itself for it.
-//!
-//! For now: which labels the series of the result carry ([`result_labels`]). Every answer is
+//! Which labels the series of a rule's result carry ([`result_labels`]). Every answer is
 //! conservative: a label is [`LabelFact::Absent`] or [`LabelFact::Present`] only when
 //! Prometheus' evaluation guarantees it, whatever the data; anything else is
 //! [`LabelFact::Unknown`]. A bare selector may return series with any label.
 
 use promql::syntax::{AggOp, BinOp, Call, Expr, MatchOp, Span, ValueType, VectorSelector};
 use std::collections::BTreeMap;
-
-/// What the analysis knows of one rule's expression.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Semantics {
-    /// The labels of the result's series.
-    pub(crate) result_labels: LabelFacts,
-}
-
-impl Semantics {
-    pub(crate) fn of(expr: &Expr) -> Semantics {
-        Semantics {
-            result_labels: result_labels(expr),
-        }
-    }
-}
 
 /// What is known of one label of every series of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,25 @@
+//! What a rule's PromQL expression means, beyond its syntax: worked out once per rule (the
+//! checks' `Context::semantics`) and asked by the checks, so that no check walks the syntax
+//! tree itself for it. One module per kind of fact:
+//!
+//! - [`labels`]: which labels the series of the result carry.
+
+mod labels;
+
+pub(crate) use labels::{LabelFact, LabelFacts};
+use promql::syntax::Expr;
+
+/// What the analysis knows of one rule's expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Semantics {
+    /// The labels of the result's series.
+    pub(crate) result_labels: LabelFacts,
+}
+
+impl Semantics {
+    pub(crate) fn of(expr: &Expr) -> Semantics {
+        Semantics {
+            result_labels: labels::result_labels(expr),
+        }
+    }
+}
