@@ -682,3 +682,52 @@ fn experimental_promql_follows_the_configured_features() {
         "{err}"
     );
 }
+
+/// The same rule in a rule file and in a `PrometheusRule` manifest (written with other
+/// spacing) is reported once, at the later file, pointing at the first; a rule with the same
+/// name but another expression is not.
+#[test]
+fn a_rule_copied_into_another_file_is_a_duplicate() {
+    let plain = "groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        \
+                 expr: sum by (job) (rate(errors_total[5m]))\n      - record: job:requests:rate5m\n        \
+                 expr: sum by (job) (rate(requests_total[5m]))\n";
+    let manifest = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\n\
+                    spec:\n  groups:\n    - name: api-copy\n      rules:\n        - record: job:errors:rate5m\n          \
+                    expr: sum(rate(errors_total[5m])) by (job)\n        - record: job:requests:rate5m\n          \
+                    expr: sum by (job) (rate(requests_total[1m]))\n";
+    let dir = common::dir_with(&[("a.yaml", plain), ("b.yaml", manifest)]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "a.yaml",
+            "b.yaml",
+        ])
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<(String, String)> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["check"] == "rule/duplicate")
+        .map(|d| {
+            (
+                d["location"]["file"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "b.yaml".to_string(),
+            "rule `job:errors:rate5m` is also defined in a.yaml with the same expression and labels"
+                .to_string()
+        )],
+        "{doc}"
+    );
+}

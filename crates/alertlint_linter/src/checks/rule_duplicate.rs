@@ -1,11 +1,15 @@
 //! ## What it does
 //! Reports two rules in one file with the same name and the same labels (group labels
-//! included), as `promtool check rules` does.
+//! included), as `promtool check rules` does; and a rule defined again in another of the
+//! checked files (a plain rule file or a `PrometheusRule` manifest) with the same name,
+//! expression (compared in Prometheus' canonical form, so layout and spacing do not matter)
+//! and labels.
 //!
 //! ## Why is this bad?
 //! Two recording rules writing the same series overwrite each other's samples, and the result
 //! depends on evaluation order. Two identical alerts page twice, or hide each other's changes
-//! when one is edited and the other is forgotten.
+//! when one is edited and the other is forgotten: a copy left in a second file (a manifest
+//! next to the rule file it was generated from) is the usual way this happens.
 //!
 //! ## Example
 //! ```yaml
@@ -25,11 +29,14 @@
 
 use super::{Category, Check, Context};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use crate::model::Rule;
+use alertlint_diagnostics::source::SourceFile;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub(super) const CHECK: Check = Check {
     id: "rule/duplicate",
-    summary: "two rules with the same name and labels in one file",
+    summary: "two rules with the same name and labels in one file, or the same rule in two files",
     category: Category::Correctness,
     default_severity: Severity::Warning,
     default_enabled: true,
@@ -60,6 +67,56 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .with_related(&file.source, first, "first defined here")
                     .with_help("remove one, or tell them apart by name or labels"),
                 );
+            }
+        }
+    }
+    across_files(ctx, out);
+}
+
+/// The expression as Prometheus prints it when it parses (layout and spacing aside), else
+/// as written.
+fn canonical_expr(rule: &Rule) -> Option<String> {
+    match (&rule.promql, &rule.expr) {
+        (Some(Ok(e)), _) => Some(e.to_string()),
+        (_, Some(text)) => Some(text.value.trim().to_string()),
+        (_, None) => None,
+    }
+}
+
+/// A rule defined again in a later file with the same name, expression and labels; each
+/// copy is reported once, at the later file, pointing at the first.
+fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    type Key<'a> = (&'a str, String, BTreeMap<&'a str, &'a str>);
+    let mut first: HashMap<Key<'_>, (usize, &Arc<SourceFile>, alertlint_diagnostics::source::Span)> =
+        HashMap::new();
+    for (index, file) in ctx.files.iter().enumerate() {
+        for (group, rule) in file.rules() {
+            if rule.name().is_empty() {
+                continue;
+            }
+            let Some(expr) = canonical_expr(rule) else {
+                continue;
+            };
+            let key = (rule.name(), expr, rule.labels_with(group).collect());
+            match first.get(&key) {
+                Some(&(at, other, span)) if at != index => out.push(
+                    Diagnostic::new(
+                        CHECK.id,
+                        &file.source,
+                        rule.name_span(),
+                        format!(
+                            "rule `{}` is also defined in {} with the same expression and labels",
+                            rule.name(),
+                            other.display_path()
+                        ),
+                    )
+                    .with_related(other, span, "first defined here")
+                    .with_help("keep one copy: Prometheus would evaluate both"),
+                ),
+                Some(_) => {}
+                None => {
+                    first.insert(key, (index, &file.source, rule.name_span()));
+                }
             }
         }
     }
