@@ -274,3 +274,30 @@ fn paging_reads_each_alerts_own_severity_label() {
         ["`critical` alert `FraudDrift` pages nobody: it reaches `fraud-ml-slack`"]
     );
 }
+
+/// An alert routes by the labels its expression's series are known to carry, not only by its
+/// rule labels: `up{team="fraud-ml"} == 0` reaches fraud-ml without a `team:` rule label, while
+/// `sum(...)` drops the label and the same alert is unrouted.
+#[test]
+fn alerts_route_by_the_labels_their_series_carry() {
+    let rule = |expr: &str| {
+        format!(
+            "groups:\n  - name: g\n    rules:\n      - alert: ScorerDown\n        expr: {expr}\n        \
+             for: 5m\n        labels:\n          severity: critical\n"
+        )
+    };
+    let am_path = Path::new(ROOT).join("pass/alertmanager.yml");
+    let kept = common::dir_with(&[(
+        "rules.yaml",
+        &rule(r#"up{team="fraud-ml", job="scorer"} == 0"#),
+    )]);
+    let unrouted = diagnostics("route/unrouted", &am_path, &kept.path().join("rules.yaml"));
+    assert!(unrouted.is_empty(), "{:?}", common::messages(&unrouted));
+    let dropped = common::dir_with(&[("rules.yaml", &rule(r#"sum(up{team="fraud-ml"}) == 0"#))]);
+    let unrouted = diagnostics(
+        "route/unrouted",
+        &am_path,
+        &dropped.path().join("rules.yaml"),
+    );
+    assert_eq!(unrouted.len(), 1, "{:?}", common::messages(&unrouted));
+}

@@ -377,8 +377,18 @@ pub struct StaticLabels {
     pub templated: Vec<String>,
 }
 
-pub(crate) fn static_labels(group: &RuleGroup, rule: &Rule) -> StaticLabels {
+/// The labels an alert is known to have before it fires: `series`, those every series of
+/// the rule's result carries with a known value (`up{job="api"} == 0`: `job="api"`), then the
+/// group's and the rule's labels over them, then `alertname`, as Prometheus builds them.
+pub(crate) fn static_labels<'s>(
+    group: &RuleGroup,
+    rule: &Rule,
+    series: impl Iterator<Item = (&'s str, &'s str)>,
+) -> StaticLabels {
     let mut out = StaticLabels::default();
+    for (key, value) in series {
+        out.labels.insert(key.to_string(), value.to_string());
+    }
     for (key, value) in rule.labels_with(group) {
         if crate::model::is_templated(value) {
             out.labels.remove(key);
@@ -492,16 +502,23 @@ impl RoutedAlert<'_> {
     }
 }
 
-/// Every alert, routed (the alerts of `checks::Context::alerts_with_policy`).
+/// Every alert, routed (the alerts of `checks::Context::alerts_with_policy`), with the
+/// labels its result's series are known to carry ([`static_labels`]).
 pub fn routed_alerts<'a>(
     am: &'a Alertmanager,
     alerts: &[crate::alerts::AlertRef<'a>],
+    series_labels: impl Fn(&Rule) -> Vec<(String, String)>,
 ) -> Vec<RoutedAlert<'a>> {
     let routing_names = am.routing_label_names();
     alerts
         .iter()
         .map(|&((file, group, rule), policy)| {
-            let labels = static_labels(group, rule);
+            let series = series_labels(rule);
+            let labels = static_labels(
+                group,
+                rule,
+                series.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            );
             let routing = am.route_alert(&labels, &routing_names);
             RoutedAlert {
                 file,

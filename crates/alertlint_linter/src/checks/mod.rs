@@ -108,9 +108,18 @@ impl<'a> Context<'a> {
     pub fn routed_alerts(&self) -> &[crate::alertmanager::RoutedAlert<'a>] {
         match self.alertmanager {
             None => &[],
-            Some(am) => self
-                .routed
-                .get_or_init(|| crate::alertmanager::routed_alerts(am, self.alerts_with_policy())),
+            Some(am) => self.routed.get_or_init(|| {
+                crate::alertmanager::routed_alerts(am, self.alerts_with_policy(), |rule| {
+                    self.semantics(rule)
+                        .map(|s| {
+                            s.result_labels
+                                .known_values()
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+            }),
         }
     }
 

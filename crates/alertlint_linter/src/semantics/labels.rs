@@ -35,6 +35,9 @@ pub(crate) struct LabelFacts {
     named: BTreeMap<String, LabelFact>,
     /// Never [`LabelFact::Present`]: a label no clause names cannot be known to be there.
     others: LabelFact,
+    /// The value of a [`LabelFact::Present`] label, where every series has the same one
+    /// (`up{job="api"}`: `job` is `api`). Routing reads these as alert labels.
+    values: BTreeMap<String, String>,
 }
 
 impl LabelFacts {
@@ -43,6 +46,7 @@ impl LabelFacts {
         LabelFacts {
             named: BTreeMap::new(),
             others: LabelFact::Unknown,
+            values: BTreeMap::new(),
         }
     }
 
@@ -51,6 +55,7 @@ impl LabelFacts {
         LabelFacts {
             named: BTreeMap::new(),
             others: LabelFact::Absent(span),
+            values: BTreeMap::new(),
         }
     }
 
@@ -58,18 +63,39 @@ impl LabelFacts {
         self.named.get(name).copied().unwrap_or(self.others)
     }
 
+    /// The labels every series carries with one known value, with it.
+    pub(crate) fn known_values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Sets what is known of `name`; its value is no longer known.
     fn set(&mut self, name: &str, fact: LabelFact) {
         self.named.insert(name.to_string(), fact);
+        self.values.remove(name);
+    }
+
+    /// Every series carries `name` with this (non-empty) value.
+    fn set_value(&mut self, name: &str, value: &str) {
+        self.named.insert(name.to_string(), LabelFact::Present);
+        self.values.insert(name.to_string(), value.to_string());
     }
 
     /// Only `names` kept, as they were; every other label removed by the clause at `span`.
     fn keep_only<'n>(&self, names: impl IntoIterator<Item = &'n str>, span: Span) -> LabelFacts {
+        let named: BTreeMap<String, LabelFact> = names
+            .into_iter()
+            .map(|n| (n.to_string(), self.get(n)))
+            .collect();
+        let values = self
+            .values
+            .iter()
+            .filter(|(n, _)| named.contains_key(*n))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
         LabelFacts {
-            named: names
-                .into_iter()
-                .map(|n| (n.to_string(), self.get(n)))
-                .collect(),
+            named,
             others: LabelFact::Absent(span),
+            values,
         }
     }
 
@@ -81,9 +107,16 @@ impl LabelFacts {
             .chain(other.named.keys())
             .map(|n| (n.clone(), self.get(n).either(other.get(n))))
             .collect();
+        let values = self
+            .values
+            .iter()
+            .filter(|(n, v)| other.values.get(*n) == Some(v))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
         LabelFacts {
             named,
             others: self.others.either(other.others),
+            values,
         }
     }
 
@@ -172,7 +205,10 @@ pub(crate) fn result_labels(expr: &Expr) -> LabelFacts {
                         if !g.labels.is_empty() {
                             let one = result_labels(one);
                             for l in &g.labels {
-                                facts.set(&l.name, one.get(&l.name));
+                                match one.values.get(&l.name) {
+                                    Some(v) => facts.set_value(&l.name, v),
+                                    None => facts.set(&l.name, one.get(&l.name)),
+                                }
                             }
                         }
                         return facts;
@@ -221,7 +257,7 @@ fn selector_labels(v: &VectorSelector) -> LabelFacts {
             // `a=""` matches only series without `a`.
             facts.set(&m.name.name, LabelFact::Absent(m.span()));
         } else {
-            facts.set(&m.name.name, LabelFact::Present);
+            facts.set_value(&m.name.name, &m.value.value);
         }
     }
     facts
@@ -280,16 +316,12 @@ fn absent_labels(c: &Call) -> LabelFacts {
         if m.name.name == "__name__" {
             continue;
         }
-        let fact = if m.op == MatchOp::Equal && seen.insert(m.name.name.as_str()) {
-            if m.value.value.is_empty() {
-                LabelFact::Absent(m.span())
-            } else {
-                LabelFact::Present
-            }
+        if m.op == MatchOp::Equal && seen.insert(m.name.name.as_str()) && !m.value.value.is_empty()
+        {
+            facts.set_value(&m.name.name, &m.value.value);
         } else {
-            LabelFact::Absent(m.span())
-        };
-        facts.set(&m.name.name, fact);
+            facts.set(&m.name.name, LabelFact::Absent(m.span()));
+        }
     }
     facts
 }
@@ -482,5 +514,47 @@ mod tests {
         );
         assert_eq!(fact("sort_desc(sum by (job) (x))", "pod"), Err("by (job)"));
         assert_eq!(fact("timestamp(sum(x))", "job"), Err("sum"));
+    }
+
+    /// The values every series carries, for routing: kept through `by`, vector-scalar
+    /// operations and functions; lost where the label is dropped or may differ.
+    #[test]
+    fn known_values_follow_the_labels() {
+        let values = |src: &str| -> Vec<(String, String)> {
+            facts(src)
+                .known_values()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let kv = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect()
+        };
+        assert_eq!(
+            values(r#"up{job="api", team="core", env=~"p.*"} == 0"#),
+            kv(&[("job", "api"), ("team", "core")])
+        );
+        assert_eq!(
+            values(r#"sum by (team) (rate(x{job="api", team="core"}[5m])) > 1"#),
+            kv(&[("team", "core")])
+        );
+        assert_eq!(values(r#"sum(x{team="core"})"#), kv(&[]));
+        assert_eq!(values(r#"absent(up{job="api", job="b"})"#), kv(&[]));
+        assert_eq!(values(r#"absent(up{job="api"})"#), kv(&[("job", "api")]));
+        assert_eq!(
+            values(r#"x{team="a"} or y{team="a"}"#),
+            kv(&[("team", "a")])
+        );
+        assert_eq!(values(r#"x{team="a"} or y{team="b"}"#), kv(&[]));
+        assert_eq!(
+            values(r#"label_replace(x{team="a"}, "team", "b", "", "")"#),
+            kv(&[])
+        );
+        assert_eq!(
+            values(r#"x{a="1"} * on (a) group_left (team) y{team="t"}"#),
+            kv(&[("a", "1"), ("team", "t")])
+        );
     }
 }
