@@ -9,8 +9,8 @@ mod labels;
 mod values;
 
 pub(crate) use labels::{LabelFact, LabelFacts};
-pub(crate) use values::{MisuseReason, RawUse, ValueFacts};
 use promql::syntax::Expr;
+pub(crate) use values::{MisuseReason, RawUse, ValueFacts};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
