@@ -16,6 +16,8 @@ const SEMANTIC_CHECKS: &[&str] = &[
     "promql/experimental",
     "template/labels",
     "template/value-in-labels",
+    "promql/counter",
+    "promql/rate",
 ];
 
 fn findings_under(dir: &Path, name: &str) -> Vec<String> {

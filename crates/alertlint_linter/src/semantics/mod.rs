@@ -3,23 +3,29 @@
 //! tree itself for it. One module per kind of fact:
 //!
 //! - [`labels`]: which labels the series of the result carry.
+//! - [`values`]: what kind of value (counter, rate, gauge...) the expression and its parts compute.
 
 mod labels;
+mod values;
 
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
+pub(crate) use values::{MisuseReason, RawUse, ValueFacts};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Semantics {
     /// The labels of the result's series.
     pub(crate) result_labels: LabelFacts,
+    /// The kinds of value computed, and counters and rates used wrongly.
+    pub(crate) values: ValueFacts,
 }
 
 impl Semantics {
     pub(crate) fn of(expr: &Expr) -> Semantics {
         Semantics {
             result_labels: labels::result_labels(expr),
+            values: values::value_facts(expr),
         }
     }
 }
