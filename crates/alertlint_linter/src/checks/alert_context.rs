@@ -30,6 +30,7 @@
 //! ```
 
 use super::{Category, Check, Context};
+use crate::semantics::ValueKind;
 use crate::model::{Pair, Rule};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::SourceFile;
@@ -117,7 +118,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        for p in &rule.annotations {
+        // A whole number by construction (`count(...) > 3`) prints as one.
+        let integral = ctx
+            .semantics(rule)
+            .is_some_and(|s| s.values.kind() == ValueKind::Integral);
+        for p in rule.annotations.iter().filter(|_| !integral) {
             for m in RAW_VALUE.find_iter(&p.value.value) {
                 out.push(
                     d(

@@ -10,7 +10,7 @@ mod values;
 
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
-pub(crate) use values::{MisuseReason, RawUse, ValueFacts};
+pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]

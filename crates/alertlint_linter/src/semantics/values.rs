@@ -78,11 +78,7 @@ pub(crate) struct ValueFacts {
 }
 
 impl ValueFacts {
-    /// The kind of the whole expression.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "no check asks yet; the value-kind tests do")
-    )]
+    /// The kind of the whole expression: of the value an alert's `$value` holds.
     pub(crate) fn kind(&self) -> ValueKind {
         self.kinds.last().map_or(ValueKind::Unknown, |(_, k)| *k)
     }
@@ -358,6 +354,15 @@ impl Walk {
             let threshold = |v: &Val, e: &Expr| {
                 v.kind == ValueKind::Constant && v.pending.is_empty() && !is_zero(e)
             };
+            // `bool` makes 0 or 1; a filter passes its vector side's values on (the left
+            // one's when both are vectors).
+            let kind = if b.bool_span.is_some() {
+                ValueKind::Integral
+            } else if b.lhs.value_type() == promql::syntax::ValueType::Vector {
+                lhs.kind
+            } else {
+                rhs.kind
+            };
             let grows_past = match b.op {
                 BinOp::Gtr | BinOp::Gte => {
                     (!lhs.pending.is_empty() && threshold(&rhs, &b.rhs)).then_some(lhs)
@@ -367,17 +372,12 @@ impl Walk {
                 }
                 _ => None,
             };
-            let kind = if b.bool_span.is_some() {
-                ValueKind::Integral
-            } else {
-                ValueKind::Unknown
-            };
             if let Some(counted) = grows_past {
                 for p in counted.pending {
                     self.record(p, RawUse::Comparison(b.op_span));
                 }
             }
-            // The filtered side's value is the result; nothing is known to be raw any more.
+            // Nothing is known to be raw any more.
             return Val::of(kind);
         }
         // Arithmetic.
@@ -521,6 +521,11 @@ mod tests {
         assert_eq!(facts("up").kind(), ValueKind::Gauge);
         assert_eq!(facts("rate(x_total[5m])").kind(), ValueKind::Rate);
         assert_eq!(facts("count(up)").kind(), ValueKind::Integral);
+        // A filter's value is its vector side's.
+        assert_eq!(facts("count(up) > 3").kind(), ValueKind::Integral);
+        assert_eq!(facts("3 < count(up)").kind(), ValueKind::Integral);
+        assert_eq!(facts("up > bool 0.5").kind(), ValueKind::Integral);
+        assert_eq!(facts("rate(x_total[5m]) > 1").kind(), ValueKind::Rate);
         assert_eq!(facts("vector(1)").kind(), ValueKind::Integral);
         assert_eq!(facts("changes(up[1h])").kind(), ValueKind::Integral);
         assert_eq!(facts("1 + 2").kind(), ValueKind::Constant);
