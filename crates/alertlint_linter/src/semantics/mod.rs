@@ -3,23 +3,29 @@
 //! tree itself for it. One module per kind of fact:
 //!
 //! - [`labels`]: which labels the series of the result carry.
+//! - [`selectors`]: every selector, its matchers, range and enclosing function.
 
 mod labels;
+mod selectors;
 
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
+pub(crate) use selectors::{MatcherFact, SelectorFact};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Semantics {
     /// The labels of the result's series.
     pub(crate) result_labels: LabelFacts,
+    /// Every selector of the expression, in the order of the text.
+    pub(crate) selectors: Vec<SelectorFact>,
 }
 
 impl Semantics {
     pub(crate) fn of(expr: &Expr) -> Semantics {
         Semantics {
             result_labels: labels::result_labels(expr),
+            selectors: selectors::selectors(expr),
         }
     }
 }
