@@ -14,6 +14,8 @@ use std::path::Path;
 /// (the promtool comparison covers correctness; policy findings are by design many).
 const SEMANTIC_CHECKS: &[&str] = &[
     "promql/experimental",
+    "promql/impossible",
+    "promql/regexp",
     "template/labels",
     "template/value-in-labels",
     "promql/counter",

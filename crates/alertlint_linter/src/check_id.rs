@@ -29,6 +29,8 @@ macro_rules! with_every_check {
             TemplateValueInLabels: template_value_in_labels,
             PromqlCounter: promql_counter,
             PromqlRate: promql_rate,
+            PromqlImpossible: promql_impossible,
+            PromqlRegexp: promql_regexp,
             AlertRunbook: alert_runbook,
             AlertSeverity: alert_severity,
             AlertFor: alert_for,

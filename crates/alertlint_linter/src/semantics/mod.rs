@@ -3,13 +3,17 @@
 //! tree itself for it. One module per kind of fact:
 //!
 //! - [`labels`]: which labels the series of the result carry.
-//! - [`values`]: what kind of value (counter, rate, gauge...) the expression and its parts compute.
+//! - [`values`]: what kind of value (counter, rate, gauge...) the expression and its parts
+//!   compute.
+//! - [`selectors`]: every selector, its matchers, range and enclosing function.
 
 mod labels;
+mod selectors;
 mod values;
 
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
+pub(crate) use selectors::{MatcherFact, SelectorFact};
 pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
 
 /// What the analysis knows of one rule's expression.
@@ -19,6 +23,8 @@ pub(crate) struct Semantics {
     pub(crate) result_labels: LabelFacts,
     /// The kinds of value computed, and counters and rates used wrongly.
     pub(crate) values: ValueFacts,
+    /// Every selector of the expression, in the order of the text.
+    pub(crate) selectors: Vec<SelectorFact>,
 }
 
 impl Semantics {
@@ -26,6 +32,7 @@ impl Semantics {
         Semantics {
             result_labels: labels::result_labels(expr),
             values: values::value_facts(expr),
+            selectors: selectors::selectors(expr),
         }
     }
 }

@@ -205,10 +205,11 @@ fn plainly_valid(re: &str) -> bool {
     true
 }
 
-/// Whether a matcher's regex matches the empty string, from its parsed form when that
-/// says (a shortest match of length zero with no look-around but the anchors), by running
-/// it otherwise.
-pub(crate) fn regex_matches_empty(re: &str) -> bool {
+/// Whether a matcher's regex matches the empty string (the value of a label a series does
+/// not have), from its parsed form when that says (a shortest match of length zero with no
+/// look-around but the anchors), by running it otherwise. A regex that does not compile
+/// matches nothing.
+pub fn regex_matches_empty(re: &str) -> bool {
     use regex_syntax::hir::{Look, LookSet};
     let translated = unquote_go_regex(re);
     let pattern = format!("^(?s:{translated})$");
@@ -226,6 +227,57 @@ pub(crate) fn regex_matches_empty(re: &str) -> bool {
         }
     }
     compile_matcher_regex(re).is_ok_and(|r| r.is_match(""))
+}
+
+/// Whether a matcher's regex, anchored as Prometheus anchors it, certainly matches every
+/// string, the empty one included: `.*`, `(.*)`, `.*|foo`, `(?s).*`, `.*.*`... Decided from
+/// the regex's structure, conservatively: `false` whenever that is not plain (`[\s\S]*` is
+/// not recognised), and for a regex that does not parse.
+pub fn regex_matches_everything(re: &str) -> bool {
+    let translated = unquote_go_regex(re);
+    regex_syntax::ParserBuilder::new()
+        .dot_matches_new_line(true)
+        .build()
+        .parse(&translated)
+        .is_ok_and(|hir| matches_everything(&hir))
+}
+
+fn matches_everything(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let any_char = matches!(r.sub.kind(), HirKind::Class(Class::Unicode(c))
+                if c.ranges().len() == 1
+                    && c.ranges()[0].start() == '\0'
+                    && c.ranges()[0].end() == char::MAX);
+            // `.*`, or something matching everything repeated up to once or more (`(.*)?`).
+            r.min <= 1
+                && r.max != Some(0)
+                && (r.min == 0 && r.max.is_none() && any_char || matches_everything(&r.sub))
+        }
+        HirKind::Capture(c) => matches_everything(&c.sub),
+        HirKind::Alternation(hs) => hs.iter().any(matches_everything),
+        HirKind::Concat(hs) => !hs.is_empty() && hs.iter().all(matches_everything),
+        _ => false,
+    }
+}
+
+/// Whether a matcher's regex matches only the empty string, or nothing at all (`""`, `()`,
+/// `^$`): a series it selects does not have the label. `false` for a regex that does not
+/// parse.
+pub fn regex_matches_only_empty(re: &str) -> bool {
+    let translated = unquote_go_regex(re);
+    regex_syntax::ParserBuilder::new()
+        .dot_matches_new_line(true)
+        .build()
+        .parse(&translated)
+        .is_ok_and(|hir| hir.properties().maximum_len() == Some(0))
+}
+
+/// Whether a matcher's regex, anchored as Prometheus anchors it, matches `value`; `None`
+/// when it does not compile.
+pub fn matcher_regex_matches(re: &str, value: &str) -> Option<bool> {
+    compile_matcher_regex(re).ok().map(|r| r.is_match(value))
 }
 
 /// Roughly how many times the regex's pieces are repeated once compiled.

@@ -193,6 +193,32 @@ proptest::proptest! {
         );
         if let Ok(r) = compiled {
             proptest::prop_assert_eq!(crate::syntax::regex_matches_empty(&re), r.is_match(""), "{:?}", re);
+            // What is said to match everything or only the empty string does.
+            for s in ["", "a", "b\nc", "x.y", "0-9*"] {
+                if crate::syntax::regex_matches_everything(&re) {
+                    proptest::prop_assert!(r.is_match(s), "{:?} on {:?}", re, s);
+                }
+                if crate::syntax::regex_matches_only_empty(&re) && !s.is_empty() {
+                    proptest::prop_assert!(!r.is_match(s), "{:?} on {:?}", re, s);
+                }
+            }
         }
+    }
+}
+
+#[test]
+fn regexes_that_match_every_string() {
+    use crate::syntax::{regex_matches_everything as all, regex_matches_only_empty as empty};
+    for re in [".*", "(.*)", ".*|foo", "foo|.*", ".*.*", "(?:.*)?", ".*?"] {
+        assert!(all(re), "{re}");
+    }
+    for re in [".+", "", "foo", ".*foo", "[^x]*", "(", "a*"] {
+        assert!(!all(re), "{re}");
+    }
+    for re in ["", "()", "^$"] {
+        assert!(empty(re), "{re}");
+    }
+    for re in [".*", "a?", "x"] {
+        assert!(!empty(re), "{re}");
     }
 }
