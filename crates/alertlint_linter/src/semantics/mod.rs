@@ -3,9 +3,12 @@
 //! tree itself for it. One module per kind of fact:
 //!
 //! - [`labels`]: which labels the series of the result carry.
+//! - [`condition`]: what makes an alert fire (comparisons, filters, presence) and its fragile constructs.
 
+mod condition;
 mod labels;
 
+pub(crate) use condition::{Comparison, Condition, Fragile, Presence};
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
 
@@ -14,12 +17,15 @@ use promql::syntax::Expr;
 pub(crate) struct Semantics {
     /// The labels of the result's series.
     pub(crate) result_labels: LabelFacts,
+    /// What makes an alert of it fire, and its fragile constructs.
+    pub(crate) condition: Condition,
 }
 
 impl Semantics {
     pub(crate) fn of(expr: &Expr) -> Semantics {
         Semantics {
             result_labels: labels::result_labels(expr),
+            condition: condition::condition(expr),
         }
     }
 }
