@@ -27,6 +27,8 @@ macro_rules! with_every_check {
             TemplateSyntax: template_syntax,
             TemplateLabels: template_labels,
             TemplateValueInLabels: template_value_in_labels,
+            AlertCondition: alert_condition,
+            PromqlFragile: promql_fragile,
             AlertRunbook: alert_runbook,
             AlertSeverity: alert_severity,
             AlertFor: alert_for,

@@ -46,12 +46,15 @@ pub(crate) enum Fragile {
     Scalar {
         /// The whole call.
         span: Span,
+        /// The function name.
+        name: Span,
         /// Its argument.
         argument: Span,
         /// When the argument is an aggregation with grouping: the `by (...)`/`without (...)`
         /// clause.
         grouping: Option<Span>,
-        /// The comparison it is a direct operand of.
+        /// The comparison it is an operand of, directly or through arithmetic (which keeps
+        /// a NaN a NaN).
         compared_by: Option<BinOp>,
     },
 }
@@ -167,7 +170,7 @@ struct Place {
     /// Under something that makes one value of many series (an aggregation other than the
     /// selecting ones, `scalar()`, `absent()`): which series it had does not reach the result.
     collapsed: bool,
-    /// A direct operand of this comparison.
+    /// An operand of this comparison, directly or through arithmetic.
     compared_by: Option<BinOp>,
 }
 
@@ -191,7 +194,7 @@ impl Walker {
             Expr::Selector(_) | Expr::Matrix(_) => self.selectors = true,
             Expr::Subquery(s) => self.walk(&s.expr, inner),
             Expr::Paren(p) => self.walk(&p.expr, place),
-            Expr::Unary(u) => self.walk(&u.expr, inner),
+            Expr::Unary(u) => self.walk(&u.expr, place),
             Expr::Call(c) => self.call(c, place),
             Expr::Aggregate(a) => {
                 let selecting = matches!(
@@ -241,8 +244,18 @@ impl Walker {
                 } else if matches!(b.op, BinOp::TrimUpper | BinOp::TrimLower) {
                     self.unmodelled(b.op_span);
                 }
+                let keeps_nan = matches!(
+                    b.op,
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod
+                );
                 let operand = Place {
-                    compared_by: b.op.is_comparison().then_some(b.op),
+                    compared_by: if b.op.is_comparison() {
+                        Some(b.op)
+                    } else if keeps_nan {
+                        place.compared_by
+                    } else {
+                        None
+                    },
                     ..inner
                 };
                 self.walk(&b.lhs, operand);
@@ -278,6 +291,7 @@ impl Walker {
                         };
                         self.cond.fragile.push(Fragile::Scalar {
                             span: c.span,
+                            name: c.name_span,
                             argument: arg.span(),
                             grouping,
                             compared_by: place.compared_by,
@@ -424,6 +438,7 @@ mod tests {
             Fragile::Scalar {
                 span,
                 argument,
+                name: _,
                 grouping,
                 compared_by,
             },
@@ -440,6 +455,13 @@ mod tests {
             bare.fragile.as_slice(),
             [Fragile::Scalar {
                 grouping: None,
+                compared_by: Some(BinOp::Gtr),
+                ..
+            }]
+        ));
+        assert!(matches!(
+            cond("x > scalar(y) ^ 2").fragile.as_slice(),
+            [Fragile::Scalar {
                 compared_by: None,
                 ..
             }]
