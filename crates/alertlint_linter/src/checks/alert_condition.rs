@@ -4,7 +4,9 @@
 //! (`x > bool 1`) is no condition either: it returns 0 or 1 for every series and drops none.
 //! Constant expressions (`vector(1)`, the watchdog or dead man's switch that is meant to
 //! fire all the time) are not reported, nor expressions using a function or operator whose
-//! effect on the series is not modelled (`histogram_quantile`, `topk`...).
+//! effect on the series is not modelled (`histogram_quantile`, `topk`...). A metric that is
+//! exported only in the bad state (a series per leftover object, selected by its name) makes
+//! such an alert by design: suppress the finding on that rule.
 //!
 //! ## Why is this bad?
 //! An alerting rule fires for every series its expression returns, whatever the value: a

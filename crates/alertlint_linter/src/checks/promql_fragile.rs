@@ -1,7 +1,8 @@
 //! ## What it does
 //! Reports, in an alerting rule, two constructs whose result does not follow the values:
 //! - `topk`, `bottomk`, `limitk` and `limit_ratio` whose series make the alerts (not under an
-//!   aggregation such as `sum(...)`);
+//!   aggregation such as `sum(...)`); `topk by (...) (1, ...)`, the idiom that keeps one
+//!   series per group to drop duplicates (a target scraped twice), is not reported;
 //! - `scalar(...)` of something that may return more than one series: an aggregation with
 //!   `by (...)` or `without (...)`, a bare selector, `rate(...)` of one...
 //!
@@ -59,7 +60,11 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let has_threshold = sem.condition.comparisons.iter().any(|c| c.filters());
         for f in &sem.condition.fragile {
             let d = match *f {
-                Fragile::Selection { op, span } => {
+                Fragile::Selection {
+                    one_per_group: true,
+                    ..
+                } => continue,
+                Fragile::Selection { op, span, .. } => {
                     let (message, label) = match op {
                         AggOp::Topk | AggOp::Bottomk => (
                             format!(

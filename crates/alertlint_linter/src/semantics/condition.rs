@@ -41,7 +41,13 @@ pub(crate) enum Presence {
 pub(crate) enum Fragile {
     /// `topk`, `bottomk`, `limitk` or `limit_ratio` whose series reach the result (not
     /// under an aggregation, `scalar()` or `absent()`), at the operator name.
-    Selection { op: AggOp, span: Span },
+    Selection {
+        op: AggOp,
+        span: Span,
+        /// `topk by (...) (1, ...)` or `bottomk`/`limitk` likewise: one series per group,
+        /// the idiom that removes duplicates (a target scraped twice).
+        one_per_group: bool,
+    },
     /// `scalar(...)` of an argument that may be several series.
     Scalar {
         /// The whole call.
@@ -204,9 +210,17 @@ impl Walker {
                 if selecting {
                     self.unmodelled(a.op_span);
                     if !place.collapsed {
+                        let one = a.param.as_ref().is_some_and(
+                            |p| matches!(unparen(p), Expr::Number(n) if n.value == 1.0),
+                        );
+                        let by = a
+                            .grouping
+                            .as_ref()
+                            .is_some_and(|g| !g.without && !g.labels.is_empty());
                         self.cond.fragile.push(Fragile::Selection {
                             op: a.op,
                             span: a.op_span,
+                            one_per_group: one && by && a.op != AggOp::LimitRatio,
                         });
                     }
                 }
@@ -428,6 +442,19 @@ mod tests {
         assert!(cond("sum(topk(3, x)) > 1").fragile.is_empty());
         assert!(cond("absent(limitk(3, x))").fragile.is_empty());
         assert_eq!(cond("limit_ratio(0.5, x)").fragile.len(), 1);
+        let one = |e| {
+            matches!(
+                cond(e).fragile.as_slice(),
+                [Fragile::Selection {
+                    one_per_group: true,
+                    ..
+                }]
+            )
+        };
+        assert!(one("topk by (job, instance) (1, x) > 3"));
+        assert!(!one("topk by (job) (2, x) > 3"));
+        assert!(!one("topk(1, x) > 3"));
+        assert!(!one("topk without (pod) (1, x) > 3"));
     }
 
     #[test]
