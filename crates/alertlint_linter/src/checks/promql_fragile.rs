@@ -36,7 +36,7 @@
 //! ```
 
 use super::{Category, Check, Context, alerts};
-use crate::semantics::Fragile;
+use crate::semantics::{Comparison, Fragile};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use promql::syntax::{AggOp, BinOp, Span};
 
@@ -57,7 +57,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let text = &expr.value;
         let at = |s: Span| expr.sub_span(&file.source, s.start, s.end);
-        let has_threshold = sem.condition.comparisons.iter().any(|c| c.filters());
+        let has_threshold = sem.condition.comparisons.iter().any(Comparison::filters);
         for f in &sem.condition.fragile {
             let d = match *f {
                 Fragile::Selection {

@@ -8,7 +8,7 @@
 mod condition;
 mod labels;
 
-pub(crate) use condition::{Condition, Fragile};
+pub(crate) use condition::{Comparison, Condition, Fragile};
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
 
