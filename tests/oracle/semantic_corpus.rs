@@ -13,9 +13,11 @@ use std::path::Path;
 /// The checks issue 18 adds: their findings are listed, those of the older checks are not
 /// (the promtool comparison covers correctness; policy findings are by design many).
 const SEMANTIC_CHECKS: &[&str] = &[
+    "alert/condition",
     "promql/experimental",
     "promql/impossible",
     "promql/regexp",
+    "promql/fragile",
     "template/labels",
     "template/value-in-labels",
     "promql/counter",

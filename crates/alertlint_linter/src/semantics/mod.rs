@@ -6,11 +6,15 @@
 //! - [`values`]: what kind of value (counter, rate, gauge...) the expression and its parts
 //!   compute.
 //! - [`selectors`]: every selector, its matchers, range and enclosing function.
+//! - [`condition`]: what makes an alert fire (comparisons, filters, presence), and its
+//!   fragile constructs.
 
+mod condition;
 mod labels;
 mod selectors;
 mod values;
 
+pub(crate) use condition::{Comparison, Condition, Fragile};
 pub(crate) use labels::{LabelFact, LabelFacts};
 use promql::syntax::Expr;
 pub(crate) use selectors::{MatcherFact, SelectorFact};
@@ -25,6 +29,8 @@ pub(crate) struct Semantics {
     pub(crate) values: ValueFacts,
     /// Every selector of the expression, in the order of the text.
     pub(crate) selectors: Vec<SelectorFact>,
+    /// What makes an alert of it fire, and its fragile constructs.
+    pub(crate) condition: Condition,
 }
 
 impl Semantics {
@@ -33,6 +39,7 @@ impl Semantics {
             result_labels: labels::result_labels(expr),
             values: values::value_facts(expr),
             selectors: selectors::selectors(expr),
+            condition: condition::condition(expr),
         }
     }
 }
