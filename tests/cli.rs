@@ -731,3 +731,64 @@ fn a_rule_copied_into_another_file_is_a_duplicate() {
         "{doc}"
     );
 }
+
+/// `alertlint check --format json` in a directory holding `config` and `rules/r.yaml`, on
+/// `target`: the (check, message) of every finding of `check`.
+fn findings_of(check: &str, config: &str, rules: &str, target: &str) -> Vec<String> {
+    let dir = common::dir_with(&[(".alertlint.yaml", config), ("rules/r.yaml", rules)]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", target])
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["check"] == check)
+        .map(|d| d["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// `rule/dependency`: a recording rule's output that nothing records is reported when a
+/// directory is checked; not for names under `promql: known_metrics:`, and not when the file is
+/// named alone (part of a rule set, as a pre-commit hook sees it).
+#[test]
+fn recording_rule_dependencies_follow_known_metrics_and_partial_sets() {
+    let rules = "groups:\n  - name: g\n    rules:\n      - alert: A\n        \
+                 expr: instance:cpu_busy:ratio > 0.9\n";
+    let found = findings_of("rule/dependency", "checks: {}\n", rules, "rules/");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("`instance:cpu_busy:ratio`"), "{found:?}");
+    let known = "promql:\n  known_metrics: [\"instance:*:ratio\"]\n";
+    assert!(findings_of("rule/dependency", known, rules, "rules/").is_empty());
+    assert!(findings_of("rule/dependency", "checks: {}\n", rules, "rules/r.yaml").is_empty());
+}
+
+/// `promql/range` holds windows to the configured scrape interval, per job where a selector
+/// names its job.
+#[test]
+fn range_windows_follow_the_configured_scrape_intervals() {
+    let rules = "groups:\n  - name: g\n    rules:\n      - record: r:fast\n        \
+                 expr: rate(requests_total{job=\"api\"}[1m])\n      - record: r:slow\n        \
+                 expr: rate(requests_total{job=\"batch\"}[5m])\n";
+    // Default 1m: the 1m window is too short, the 5m one is not.
+    let found = findings_of("promql/range", "checks: {}\n", rules, "rules/");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("`r:fast`"), "{found:?}");
+    let config = "policy:\n  scrape_interval: 15s\n  scrape_intervals: {batch: 5m}\n";
+    let found = findings_of("promql/range", config, rules, "rules/");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("`r:slow`") && found[0].contains("(5m)"),
+        "{found:?}"
+    );
+    let (code, _, err) = run_with_config("policy:\n  scrape_interval: 0s\n", &["check", "rules/"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`scrape_interval` must be longer than 0s"),
+        "{err}"
+    );
+}

@@ -22,6 +22,8 @@ const SEMANTIC_CHECKS: &[&str] = &[
     "template/value-in-labels",
     "promql/counter",
     "promql/rate",
+    "promql/range",
+    "rule/dependency",
 ];
 
 fn findings_under(dir: &Path, name: &str) -> Vec<String> {

@@ -106,6 +106,12 @@ pub struct Policy {
     pub dashboard_annotation: String,
     pub summary_annotation: String,
     pub description_annotation: String,
+    /// How often targets are scraped (`scrape_interval`), for the windows of range functions
+    /// (`promql/range`): Prometheus' default, 1m, unless set.
+    pub scrape_interval_ms: i64,
+    /// Per-job scrape intervals (`scrape_intervals: {node: 15s}`), for selectors that name
+    /// their `job` with an equality matcher.
+    pub job_scrape_intervals_ms: std::collections::BTreeMap<String, i64>,
 }
 
 impl Default for Policy {
@@ -129,6 +135,8 @@ impl Default for Policy {
             dashboard_annotation: "dashboard_url".into(),
             summary_annotation: "summary".into(),
             description_annotation: "description".into(),
+            scrape_interval_ms: 60_000,
+            job_scrape_intervals_ms: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -136,6 +144,14 @@ impl Default for Policy {
 impl Policy {
     pub fn tier(&self, name: &str) -> Option<&Tier> {
         self.tiers.iter().find(|t| t.name == name)
+    }
+
+    /// The scrape interval of the targets of `job` (when a selector names it), else the
+    /// policy's.
+    pub(crate) fn scrape_interval_ms(&self, job: Option<&str>) -> i64 {
+        job.and_then(|j| self.job_scrape_intervals_ms.get(j))
+            .copied()
+            .unwrap_or(self.scrape_interval_ms)
     }
 }
 
@@ -180,6 +196,9 @@ pub struct Config {
     /// `promql: features:`: the experimental PromQL the rules' Prometheus enables (its
     /// `--enable-feature` names); by default none, as Prometheus.
     pub promql: promql::Options,
+    /// `promql: known_metrics:`: globs of metric names recorded outside the checked files
+    /// (`rule/dependency` does not ask for a recording rule of these).
+    pub known_metrics: Option<GlobSet>,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -360,7 +379,9 @@ impl ConfigReader<'_> {
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
                 "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
-                "promql" => config.promql = self.promql(value),
+                "promql" => {
+                    (config.promql, config.known_metrics) = self.promql(value);
+                }
                 _ => {
                     config.alertmanager =
                         alertmanager::read_settings(&mut self.sec, value, &config.root);
@@ -380,10 +401,31 @@ impl ConfigReader<'_> {
     }
 
     /// `promql:`: `features`, the names of Prometheus' `--enable-feature` flags for
-    /// experimental PromQL, each checked where it is written.
-    fn promql(&mut self, node: &Node) -> promql::Options {
+    /// experimental PromQL, and `known_metrics`, globs of metric names recorded elsewhere;
+    /// each checked where it is written.
+    fn promql(&mut self, node: &Node) -> (promql::Options, Option<GlobSet>) {
         let mut opts = promql::Options::default();
-        for (_, value, _) in self.sec.entries(node, &["features"], "promql") {
+        let mut known = None;
+        for (key, value, _) in self
+            .sec
+            .entries(node, &["features", "known_metrics"], "promql")
+        {
+            if key == "known_metrics" {
+                // Metric names have no path separator: `*` matches any run of characters.
+                let mut set = GlobSetBuilder::new();
+                for g in self.sec.strs(value, "promql.known_metrics") {
+                    match GlobBuilder::new(&g.value).build() {
+                        Ok(glob) => {
+                            set.add(glob);
+                        }
+                        Err(e) => self
+                            .sec
+                            .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
+                    }
+                }
+                known = set.build().ok();
+                continue;
+            }
             for name in self.sec.strs(value, "promql.features") {
                 if !opts.enable(&name.value) {
                     let hint = crate::suggest::closest(&name.value, &promql::syntax::FEATURES)
@@ -398,7 +440,7 @@ impl ConfigReader<'_> {
                 }
             }
         }
-        opts
+        (opts, known)
     }
 
     /// `exclude:` globs, each checked where it is written (rather than as an invalid
@@ -478,6 +520,8 @@ impl ConfigReader<'_> {
             "dashboard_annotation",
             "summary_annotation",
             "description_annotation",
+            "scrape_interval",
+            "scrape_intervals",
         ];
         for (key, value, _) in self.sec.entries(node, KEYS, "policy") {
             let text_field = match key {
@@ -503,9 +547,33 @@ impl ConfigReader<'_> {
                     }
                 }
                 "tiers" => policy.tiers = self.tiers(value),
+                "scrape_interval" => {
+                    if let Some(ms) = self.positive_duration(value, "scrape_interval") {
+                        policy.scrape_interval_ms = ms;
+                    }
+                }
+                "scrape_intervals" => {
+                    policy.job_scrape_intervals_ms.clear();
+                    for (job, v, _) in self.sec.entries(value, &[], "scrape_intervals") {
+                        if let Some(ms) = self.positive_duration(v, "scrape_intervals") {
+                            policy.job_scrape_intervals_ms.insert(job.to_string(), ms);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
+    }
+
+    /// A duration that must be above zero (a scrape interval).
+    fn positive_duration(&mut self, node: &Node, what: &str) -> Option<i64> {
+        let ms = self.sec.duration(node, what)?;
+        if ms <= 0 {
+            self.sec
+                .error(node.span, format!("`{what}` must be longer than 0s"));
+            return None;
+        }
+        Some(ms)
     }
 
     fn tiers(&mut self, node: &Node) -> Vec<Tier> {
