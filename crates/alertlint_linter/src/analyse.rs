@@ -120,6 +120,11 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
     let mut ctx = Context::new(files, config, inputs.runbooks, inputs.alertmanager);
     ctx.partial_rule_set = inputs.partial_rule_set;
     let mut settings = Settings::new(files, config);
+    // The semantic analysis of every rule, on all cores, before the checks that ask for it
+    // run side by side.
+    if let Some((_, _, rule)) = crate::alerts::rules(files).next() {
+        let _ = ctx.semantics(rule);
+    }
     let raw = run_checks(&ctx);
 
     let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());

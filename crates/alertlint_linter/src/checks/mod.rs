@@ -56,7 +56,8 @@ pub struct Context<'a> {
     alerts: std::sync::OnceLock<Vec<AlertRef<'a>>>,
     /// What each rule's parsed expression means, by the rule's address: computed on first
     /// use, once per rule, shared by every check that asks.
-    semantics: std::sync::OnceLock<std::collections::HashMap<usize, Semantics>>,
+    /// Every rule's analysis, and where each rule's is (by the rule's address).
+    semantics: std::sync::OnceLock<(std::collections::HashMap<usize, usize>, Vec<Semantics<'a>>)>,
 }
 
 impl<'a> Context<'a> {
@@ -90,17 +91,26 @@ impl<'a> Context<'a> {
     /// What a rule's expression means ([`crate::semantics`]); `None` when it has no
     /// expression or it does not parse. Worked out for every rule once, by the first check
     /// that asks.
-    pub(crate) fn semantics(&self, rule: &Rule) -> Option<&Semantics> {
-        self.semantics
-            .get_or_init(|| {
-                crate::alerts::rules(self.files)
-                    .filter_map(|(_, _, r)| match &r.promql {
-                        Some(Ok(expr)) => Some((rule_key(r), Semantics::of(expr))),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .get(&rule_key(rule))
+    pub(crate) fn semantics(&self, rule: &Rule) -> Option<&Semantics<'a>> {
+        let (index, facts) = self.semantics.get_or_init(|| {
+            // On all cores: a check that asks first would otherwise work it out alone while
+            // the others wait for it.
+            let exprs: Vec<(&'a Rule, &'a promql::Expr)> = crate::alerts::rules(self.files)
+                .filter_map(|(_, _, r)| match &r.promql {
+                    Some(Ok(expr)) => Some((r, expr)),
+                    _ => None,
+                })
+                .collect();
+            let facts =
+                crate::parallel::map(exprs.len(), |(): &mut (), i| Semantics::of(exprs[i].1));
+            let index = exprs
+                .iter()
+                .enumerate()
+                .map(|(i, (r, _))| (rule_key(r), i))
+                .collect();
+            (index, facts)
+        });
+        index.get(&rule_key(rule)).map(|&i| &facts[i])
     }
 
     /// Every alert with the routes it reaches; empty without an Alertmanager config. Routing

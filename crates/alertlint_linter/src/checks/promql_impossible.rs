@@ -55,7 +55,7 @@ enum Needs {
 }
 
 fn needs(m: &MatcherFact) -> Option<Needs> {
-    let v = m.value.as_str();
+    let v = m.value;
     match m.op {
         MatchOp::Equal if v.is_empty() => Some(Needs::Empty),
         MatchOp::Equal => Some(Needs::Value),
@@ -86,8 +86,8 @@ fn conflict(a: &MatcherFact, b: &MatcherFact) -> Option<String> {
         _ => (None, b),
     };
     if let Some(eq) = eq {
-        let x = eq.value.as_str();
-        let y = other.value.as_str();
+        let x = eq.value;
+        let y = other.value;
         let reason = match other.op {
             MatchOp::Equal if x != y => Some(format!(
                 "`{name}` cannot be both {} and {}",
@@ -134,7 +134,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let at = |s: promql::syntax::Span| expr.sub_span(&file.source, s.start, s.end);
         for sel in &sem.selectors {
             for (j, m) in sel.matchers.iter().enumerate() {
-                if m.op == MatchOp::NotRegex && regex_matches_everything(&m.value) {
+                if m.op == MatchOp::NotRegex && regex_matches_everything(m.value) {
                     out.push(
                         Diagnostic::new(
                             CHECK.id,
@@ -194,13 +194,13 @@ mod tests {
     use crate::semantics::MatcherFact;
     use promql::syntax::{MatchOp, Span};
 
-    fn m(op: MatchOp, value: &str) -> MatcherFact {
+    fn m(op: MatchOp, value: &str) -> MatcherFact<'_> {
         MatcherFact {
-            name: "env".to_string(),
+            name: "env",
             name_span: Span::default(),
             op,
             op_span: Span::default(),
-            value: value.to_string(),
+            value,
             value_span: Span::default(),
         }
     }

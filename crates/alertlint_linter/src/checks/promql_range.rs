@@ -73,7 +73,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .matchers
                 .iter()
                 .find(|m| m.name == "job" && m.op == MatchOp::Equal)
-                .map(|m| m.value.as_str());
+                .map(|m| m.value);
             let scrape = policy.scrape_interval_ms(job);
             if ms >= 2 * scrape {
                 continue;

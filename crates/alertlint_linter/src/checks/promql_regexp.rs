@@ -70,7 +70,7 @@ fn finding(m: &MatcherFact) -> Option<(String, String, String)> {
         _ => return None,
     };
     let text = m.text();
-    if m.op == MatchOp::Regex && regex_matches_everything(&m.value) {
+    if m.op == MatchOp::Regex && regex_matches_everything(m.value) {
         return Some((
             format!(
                 "`{text}` matches every series, those without `{}` too: it selects nothing out",
@@ -83,14 +83,14 @@ fn finding(m: &MatcherFact) -> Option<(String, String, String)> {
             ),
         ));
     }
-    if is_literal(&m.value) {
+    if is_literal(m.value) {
         return Some((
             format!("`{text}` is an equality written as a regex"),
             "no regex syntax".to_string(),
-            format!("write `{}`", written(m, eq, &m.value)),
+            format!("write `{}`", written(m, eq, m.value)),
         ));
     }
-    let bare = without_anchors(&m.value)?;
+    let bare = without_anchors(m.value)?;
     let rewritten = if is_literal(bare) {
         written(m, eq, bare)
     } else {
@@ -134,11 +134,11 @@ mod tests {
 
     fn help(op: MatchOp, value: &str) -> Option<String> {
         let m = MatcherFact {
-            name: "job".to_string(),
+            name: "job",
             name_span: Span::default(),
             op,
             op_span: Span::default(),
-            value: value.to_string(),
+            value,
             value_span: Span::default(),
         };
         finding(&m).map(|(_, _, help)| help)

@@ -55,7 +55,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let mut reported = HashSet::new();
         for s in &semantics.selectors {
-            let Some(name) = s.metric.as_deref() else {
+            let Some(name) = s.metric else {
                 continue;
             };
             if !name.contains(':')

@@ -84,25 +84,38 @@ fn canonical_expr(rule: &Rule) -> Option<String> {
 }
 
 /// A rule defined again in a later file with the same name, expression and labels; each
-/// copy is reported once, at the later file, pointing at the first.
+/// copy is reported once, at the later file, pointing at the first. Rules are grouped by name
+/// and labels first: only names found in several files have their expressions printed.
 fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    type Key<'a> = (&'a str, String, BTreeMap<&'a str, &'a str>);
-    let mut first: HashMap<Key<'_>, (usize, &Arc<SourceFile>, alertlint_diagnostics::source::Span)> =
-        HashMap::new();
+    type Copy<'a> = (usize, &'a Arc<SourceFile>, &'a Rule);
+    let mut by_name: HashMap<(&str, BTreeMap<&str, &str>), Vec<Copy<'_>>> = HashMap::new();
     for (index, file) in ctx.files.iter().enumerate() {
         for (group, rule) in file.rules() {
-            if rule.name().is_empty() {
-                continue;
+            if !rule.name().is_empty() {
+                by_name
+                    .entry((rule.name(), rule.labels_with(group).collect()))
+                    .or_default()
+                    .push((index, &file.source, rule));
             }
+        }
+    }
+    let mut groups: Vec<&Vec<Copy<'_>>> = by_name
+        .values()
+        .filter(|copies| copies.iter().any(|c| c.0 != copies[0].0))
+        .collect();
+    // In file order, whatever the hash map's.
+    groups.sort_by_key(|copies| (copies[0].0, copies[0].2.name_span().start));
+    for copies in groups {
+        let mut first: HashMap<String, Copy<'_>> = HashMap::new();
+        for &(index, source, rule) in copies {
             let Some(expr) = canonical_expr(rule) else {
                 continue;
             };
-            let key = (rule.name(), expr, rule.labels_with(group).collect());
-            match first.get(&key) {
-                Some(&(at, other, span)) if at != index => out.push(
+            match first.get(&expr) {
+                Some(&(at, other, first_rule)) if at != index => out.push(
                     Diagnostic::new(
                         CHECK.id,
-                        &file.source,
+                        source,
                         rule.name_span(),
                         format!(
                             "rule `{}` is also defined in {} with the same expression and labels",
@@ -110,12 +123,12 @@ fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             other.display_path()
                         ),
                     )
-                    .with_related(other, span, "first defined here")
+                    .with_related(other, first_rule.name_span(), "first defined here")
                     .with_help("keep one copy: Prometheus would evaluate both"),
                 ),
                 Some(_) => {}
                 None => {
-                    first.insert(key, (index, &file.source, rule.name_span()));
+                    first.insert(expr, (index, source, rule));
                 }
             }
         }

@@ -107,15 +107,19 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let facts = &sem.result_labels;
         for pair in rule.labels.iter().chain(&rule.annotations) {
             let text = &pair.value.value;
-            let refs = references(text);
-            // A template that does not parse is `template/syntax`'s.
+            // Only references to labels the result never has; parsed only then (a template
+            // that does not parse is `template/syntax`'s, and most never get this far).
+            let refs: Vec<_> = references(text)
+                .into_iter()
+                .filter_map(|(start, end, name)| match facts.get(name) {
+                    LabelFact::Absent(dropped) => Some((start, end, name, dropped)),
+                    _ => None,
+                })
+                .collect();
             if refs.is_empty() || prometheus_template::check_syntax(text).is_err() {
                 continue;
             }
-            for (start, end, name) in refs {
-                let LabelFact::Absent(dropped) = facts.get(name) else {
-                    continue;
-                };
+            for (start, end, name, dropped) in refs {
                 let reference = &text[start..end];
                 let help = match facts.only_labels() {
                     Some(l) if l.is_empty() => format!(

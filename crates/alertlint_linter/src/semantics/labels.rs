@@ -31,18 +31,19 @@ impl LabelFact {
 /// What is known of the labels of every series of a result: a fact per label named by the
 /// expression, and one for every other label.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LabelFacts {
-    named: BTreeMap<String, LabelFact>,
+pub(crate) struct LabelFacts<'a> {
+    /// Names and values borrow from the syntax tree, which lives as long as the rules.
+    named: BTreeMap<&'a str, LabelFact>,
     /// Never [`LabelFact::Present`]: a label no clause names cannot be known to be there.
     others: LabelFact,
     /// The value of a [`LabelFact::Present`] label, where every series has the same one
     /// (`up{job="api"}`: `job` is `api`). Routing reads these as alert labels.
-    values: BTreeMap<String, String>,
+    values: BTreeMap<&'a str, &'a str>,
 }
 
-impl LabelFacts {
+impl<'a> LabelFacts<'a> {
     /// Nothing known: any label may be there.
-    fn unknown() -> LabelFacts {
+    fn unknown() -> LabelFacts<'a> {
         LabelFacts {
             named: BTreeMap::new(),
             others: LabelFact::Unknown,
@@ -51,7 +52,7 @@ impl LabelFacts {
     }
 
     /// No labels at all, because of the clause at `span`.
-    fn none(span: Span) -> LabelFacts {
+    fn none(span: Span) -> LabelFacts<'a> {
         LabelFacts {
             named: BTreeMap::new(),
             others: LabelFact::Absent(span),
@@ -65,32 +66,30 @@ impl LabelFacts {
 
     /// The labels every series carries with one known value, with it.
     pub(crate) fn known_values(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.values.iter().map(|(n, v)| (*n, *v))
     }
 
     /// Sets what is known of `name`; its value is no longer known.
-    fn set(&mut self, name: &str, fact: LabelFact) {
-        self.named.insert(name.to_string(), fact);
+    fn set(&mut self, name: &'a str, fact: LabelFact) {
+        self.named.insert(name, fact);
         self.values.remove(name);
     }
 
     /// Every series carries `name` with this (non-empty) value.
-    fn set_value(&mut self, name: &str, value: &str) {
-        self.named.insert(name.to_string(), LabelFact::Present);
-        self.values.insert(name.to_string(), value.to_string());
+    fn set_value(&mut self, name: &'a str, value: &'a str) {
+        self.named.insert(name, LabelFact::Present);
+        self.values.insert(name, value);
     }
 
     /// Only `names` kept, as they were; every other label removed by the clause at `span`.
-    fn keep_only<'n>(&self, names: impl IntoIterator<Item = &'n str>, span: Span) -> LabelFacts {
-        let named: BTreeMap<String, LabelFact> = names
-            .into_iter()
-            .map(|n| (n.to_string(), self.get(n)))
-            .collect();
+    fn keep_only(&self, names: impl IntoIterator<Item = &'a str>, span: Span) -> LabelFacts<'a> {
+        let named: BTreeMap<&'a str, LabelFact> =
+            names.into_iter().map(|n| (n, self.get(n))).collect();
         let values = self
             .values
             .iter()
             .filter(|(n, _)| named.contains_key(*n))
-            .map(|(n, v)| (n.clone(), v.clone()))
+            .map(|(n, v)| (*n, *v))
             .collect();
         LabelFacts {
             named,
@@ -100,18 +99,18 @@ impl LabelFacts {
     }
 
     /// The labels of series that come from either result.
-    fn either(&self, other: &LabelFacts) -> LabelFacts {
+    fn either(&self, other: &LabelFacts<'a>) -> LabelFacts<'a> {
         let named = self
             .named
             .keys()
             .chain(other.named.keys())
-            .map(|n| (n.clone(), self.get(n).either(other.get(n))))
+            .map(|n| (*n, self.get(n).either(other.get(n))))
             .collect();
         let values = self
             .values
             .iter()
             .filter(|(n, v)| other.values.get(*n) == Some(v))
-            .map(|(n, v)| (n.clone(), v.clone()))
+            .map(|(n, v)| (*n, *v))
             .collect();
         LabelFacts {
             named,
@@ -127,14 +126,14 @@ impl LabelFacts {
             self.named
                 .iter()
                 .filter(|(_, f)| !matches!(f, LabelFact::Absent(_)))
-                .map(|(n, _)| n.as_str())
+                .map(|(n, _)| *n)
                 .collect()
         })
     }
 }
 
 /// The labels the series of an expression's result carry. `__name__` is not modelled.
-pub(crate) fn result_labels(expr: &Expr) -> LabelFacts {
+pub(crate) fn result_labels(expr: &Expr) -> LabelFacts<'_> {
     match expr {
         Expr::Number(n) => LabelFacts::none(n.span),
         Expr::String(s) => LabelFacts::none(s.span),
@@ -205,7 +204,7 @@ pub(crate) fn result_labels(expr: &Expr) -> LabelFacts {
                         if !g.labels.is_empty() {
                             let one = result_labels(one);
                             for l in &g.labels {
-                                match one.values.get(&l.name) {
+                                match one.values.get(l.name.as_str()) {
                                     Some(v) => facts.set_value(&l.name, v),
                                     None => facts.set(&l.name, one.get(&l.name)),
                                 }
@@ -247,7 +246,7 @@ fn is_vector(e: &Expr) -> bool {
 }
 
 /// A selector's series: those of its equality matchers are known.
-fn selector_labels(v: &VectorSelector) -> LabelFacts {
+fn selector_labels(v: &VectorSelector) -> LabelFacts<'_> {
     let mut facts = LabelFacts::unknown();
     for m in &v.matchers {
         if m.name.name == "__name__" || m.op != MatchOp::Equal {
@@ -263,7 +262,7 @@ fn selector_labels(v: &VectorSelector) -> LabelFacts {
     facts
 }
 
-fn call_labels(c: &Call) -> LabelFacts {
+fn call_labels(c: &Call) -> LabelFacts<'_> {
     match c.func.name {
         "absent" | "absent_over_time" => absent_labels(c),
         "histogram_quantile" => {
@@ -301,7 +300,7 @@ fn call_labels(c: &Call) -> LabelFacts {
 
 /// `absent(v{...})`: Prometheus' `createLabelsForAbsentFunction`. The labels of the first
 /// equality matcher of each name, unless another matcher names it too; nothing else.
-fn absent_labels(c: &Call) -> LabelFacts {
+fn absent_labels(c: &Call) -> LabelFacts<'_> {
     let mut facts = LabelFacts::none(c.name_span);
     let selector = match c.args.first() {
         Some(Expr::Selector(v)) => &**v,
@@ -330,8 +329,11 @@ fn absent_labels(c: &Call) -> LabelFacts {
 mod tests {
     use super::*;
 
-    fn facts(src: &str) -> LabelFacts {
-        result_labels(&promql::parse(src).expect("valid PromQL"))
+    /// The tree lives for the rest of the test run, as the facts borrow from it.
+    fn facts(src: &str) -> LabelFacts<'static> {
+        result_labels(Box::leak(Box::new(
+            promql::parse(src).expect("valid PromQL"),
+        )))
     }
 
     /// The fact of a label, with an absent label's span as the text it covers.

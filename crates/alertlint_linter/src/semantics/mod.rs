@@ -22,19 +22,19 @@ pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Semantics {
+pub(crate) struct Semantics<'a> {
     /// The labels of the result's series.
-    pub(crate) result_labels: LabelFacts,
+    pub(crate) result_labels: LabelFacts<'a>,
     /// The kinds of value computed, and counters and rates used wrongly.
     pub(crate) values: ValueFacts,
     /// Every selector of the expression, in the order of the text.
-    pub(crate) selectors: Vec<SelectorFact>,
+    pub(crate) selectors: Vec<SelectorFact<'a>>,
     /// What makes an alert of it fire, and its fragile constructs.
     pub(crate) condition: Condition,
 }
 
-impl Semantics {
-    pub(crate) fn of(expr: &Expr) -> Semantics {
+impl<'a> Semantics<'a> {
+    pub(crate) fn of(expr: &'a Expr) -> Semantics<'a> {
         Semantics {
             result_labels: labels::result_labels(expr),
             values: values::value_facts(expr),

@@ -6,18 +6,18 @@ use promql::syntax::{Expr, MatchOp, Span, VectorSelector};
 
 /// One label matcher of a selector, as written.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MatcherFact {
-    pub(crate) name: String,
+pub(crate) struct MatcherFact<'a> {
+    pub(crate) name: &'a str,
     pub(crate) name_span: Span,
     pub(crate) op: MatchOp,
     pub(crate) op_span: Span,
     /// The value, unquoted.
-    pub(crate) value: String,
+    pub(crate) value: &'a str,
     /// The value's token, quotes included.
     pub(crate) value_span: Span,
 }
 
-impl MatcherFact {
+impl MatcherFact<'_> {
     /// The whole matcher, `name op "value"`.
     pub(crate) fn span(&self) -> Span {
         self.name_span.to(self.value_span)
@@ -40,12 +40,12 @@ pub(crate) struct RangeFact {
 
 /// One vector or range vector selector of the expression.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SelectorFact {
+pub(crate) struct SelectorFact<'a> {
     /// The metric name, before the braces or as a `__name__="..."` matcher.
-    pub(crate) metric: Option<String>,
+    pub(crate) metric: Option<&'a str>,
     /// The matchers in the braces, in the order written (a name before the braces is not
-    /// one of them).
-    pub(crate) matchers: Vec<MatcherFact>,
+    /// one of them). They borrow from the syntax tree, which lives as long as the rules.
+    pub(crate) matchers: Vec<MatcherFact<'a>>,
     /// `Some` for a range vector selector.
     pub(crate) range: Option<RangeFact>,
     /// The innermost function call the selector is an argument of, at any depth
@@ -56,13 +56,13 @@ pub(crate) struct SelectorFact {
 }
 
 /// Every selector of `expr`, in the order of the text.
-pub(crate) fn selectors(expr: &Expr) -> Vec<SelectorFact> {
+pub(crate) fn selectors(expr: &Expr) -> Vec<SelectorFact<'_>> {
     let mut out = Vec::new();
     walk(expr, None, &mut out);
     out
 }
 
-fn walk(expr: &Expr, function: Option<&'static str>, out: &mut Vec<SelectorFact>) {
+fn walk<'a>(expr: &'a Expr, function: Option<&'static str>, out: &mut Vec<SelectorFact<'a>>) {
     match expr {
         Expr::Number(_) | Expr::String(_) => {}
         Expr::Selector(v) => out.push(fact(v, None, function)),
@@ -94,22 +94,22 @@ fn walk(expr: &Expr, function: Option<&'static str>, out: &mut Vec<SelectorFact>
     }
 }
 
-fn fact(
-    v: &VectorSelector,
+fn fact<'a>(
+    v: &'a VectorSelector,
     range: Option<RangeFact>,
     function: Option<&'static str>,
-) -> SelectorFact {
+) -> SelectorFact<'a> {
     SelectorFact {
-        metric: v.metric_name().map(str::to_string),
+        metric: v.metric_name(),
         matchers: v
             .matchers
             .iter()
             .map(|m| MatcherFact {
-                name: m.name.name.clone(),
+                name: &m.name.name,
                 name_span: m.name.span,
                 op: m.op,
                 op_span: m.op_span,
-                value: m.value.value.clone(),
+                value: &m.value.value,
                 value_span: m.value.span,
             })
             .collect(),
@@ -131,7 +131,7 @@ mod tests {
         let found = selectors(&expr);
         assert_eq!(found.len(), 3);
         let rate = &found[0];
-        assert_eq!(rate.metric.as_deref(), Some("http_requests_total"));
+        assert_eq!(rate.metric, Some("http_requests_total"));
         assert_eq!(rate.function, Some("rate"));
         assert_eq!(
             rate.range.map(|r| (r.ms, &text[r.span.range()])),
@@ -163,6 +163,6 @@ mod tests {
         assert_eq!(found[2].matchers, []);
         // A name given as a matcher is the metric name too.
         let expr = promql::parse(r#"{__name__="up", job="a"}"#).expect("parses");
-        assert_eq!(selectors(&expr)[0].metric.as_deref(), Some("up"));
+        assert_eq!(selectors(&expr)[0].metric, Some("up"));
     }
 }
