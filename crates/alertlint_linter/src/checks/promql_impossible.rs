@@ -3,7 +3,10 @@
 //! `label!~".*"` (the regex matches every value, so the negation matches none), two `=`
 //! matchers giving one label different values, `label=""` with a matcher that needs a
 //! value (`label=~".+"`, `label!=""`), `label=~""` with `label!=""`, `label="a"` with a
-//! regex that cannot match `a`...
+//! regex that cannot match `a`... And a comparison with a number that can never hold on
+//! the values the other side can take: `count(...) == 0` or `< 1` (`count()` returns
+//! nothing rather than 0, and at least 1 for every group it returns), `rate(...) < 0`,
+//! `absent(...) != 1`.
 //!
 //! Prometheus reads a label a series does not have as the empty string, and anchors every
 //! regex at both ends: `.*` matches every value, the empty one included, so `!~".*"` leaves
@@ -37,7 +40,7 @@ use promql::syntax::{
 
 pub(super) const CHECK: Check = Check {
     id: "promql/impossible",
-    summary: "a selector whose matchers no series can satisfy",
+    summary: "a selector no series can satisfy, or a comparison that can never hold",
     category: Category::Semantics,
     default_severity: Severity::Error,
     default_enabled: true,
@@ -185,6 +188,45 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        for c in &sem.condition.comparisons {
+            let (Some(range), Some(threshold)) = (c.operand, c.threshold) else {
+                continue;
+            };
+            if c.bool_modifier || range.can_hold(c.op, threshold, c.threshold_first) {
+                continue;
+            }
+            let help = if threshold == 0.0 && matches!(range.min, 1.0) {
+                "to alert when there is nothing to count, use `absent(...)`, or \
+                 `(count(...) or vector(0)) == 0`"
+            } else {
+                "compare with a value the expression can take"
+            };
+            out.push(
+                Diagnostic::new(
+                    CHECK.id,
+                    &file.source,
+                    at(c.span),
+                    format!(
+                        "this comparison with {} can never hold in `{}`: {}",
+                        number(threshold),
+                        rule.name(),
+                        range.why
+                    ),
+                )
+                .with_label("never true")
+                .with_related(&file.source, at(range.span), "the values compared")
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// A threshold as written in PromQL (`1`, `0.5`).
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -17,6 +17,117 @@ pub(crate) struct Comparison {
     pub(crate) threshold: Option<f64>,
     /// The operator (and its modifiers).
     pub(crate) span: Span,
+    /// What the other operand's values provably are, when the threshold is a literal and
+    /// the other operand's function bounds them (`count(...)` is at least 1).
+    pub(crate) operand: Option<ValueRange>,
+    /// The literal is on the left (`0 > rate(x[5m])`).
+    pub(crate) threshold_first: bool,
+}
+
+/// The values an expression can take whatever the data, and what says so.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ValueRange {
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+    /// Whole numbers only.
+    pub(crate) integral: bool,
+    /// Why, in words: "count() returns at least 1 for every group it returns".
+    pub(crate) why: &'static str,
+    /// The expression that bounds the values.
+    pub(crate) span: Span,
+}
+
+impl ValueRange {
+    /// Whether `value op threshold` can hold for some value in the range (`threshold op
+    /// value` when `threshold_first`). NaN never compares true but with `!=`, which this
+    /// range excludes; a NaN threshold is not judged.
+    pub(crate) fn can_hold(&self, op: BinOp, threshold: f64, threshold_first: bool) -> bool {
+        if threshold.is_nan() {
+            return true;
+        }
+        // `c > v` is `v < c`, and so on.
+        let op = if threshold_first {
+            match op {
+                BinOp::Gtr => BinOp::Lss,
+                BinOp::Lss => BinOp::Gtr,
+                BinOp::Gte => BinOp::Lte,
+                BinOp::Lte => BinOp::Gte,
+                other => other,
+            }
+        } else {
+            op
+        };
+        let (lo, hi, c) = (self.min, self.max, threshold);
+        match op {
+            BinOp::Lss => lo < c,
+            BinOp::Lte => lo <= c,
+            BinOp::Gtr => hi > c,
+            BinOp::Gte => hi >= c,
+            BinOp::Eql => lo <= c && c <= hi && (!self.integral || c.fract() == 0.0),
+            BinOp::Neq => !(lo == hi && lo == c),
+            _ => true,
+        }
+    }
+}
+
+/// The provable range of an expression's values: from the function or aggregation that
+/// makes them, looking through parentheses; `None` when nothing bounds them.
+fn value_range(e: &Expr) -> Option<ValueRange> {
+    let span = e.span();
+    let range = |min: f64, max: f64, integral: bool, why: &'static str| {
+        Some(ValueRange {
+            min,
+            max,
+            integral,
+            why,
+            span,
+        })
+    };
+    match unparen(e) {
+        Expr::Aggregate(a) => match a.op {
+            AggOp::Count => range(
+                1.0,
+                f64::INFINITY,
+                true,
+                "count() is at least 1 for every group it returns",
+            ),
+            AggOp::CountValues => range(
+                1.0,
+                f64::INFINITY,
+                true,
+                "count_values() counts at least 1 for every value it returns",
+            ),
+            AggOp::Group => range(1.0, 1.0, true, "group() is always 1"),
+            _ => None,
+        },
+        Expr::Call(c) => match c.func.name {
+            "absent" | "absent_over_time" => {
+                range(1.0, 1.0, true, "absent() is 1 whenever it returns anything")
+            }
+            "present_over_time" => range(1.0, 1.0, true, "present_over_time() is always 1"),
+            "count_over_time" => range(
+                1.0,
+                f64::INFINITY,
+                true,
+                "count_over_time() is at least 1 for every series it returns",
+            ),
+            "rate" | "irate" | "increase" => range(
+                0.0,
+                f64::INFINITY,
+                false,
+                "rate(), irate() and increase() are never negative (a drop is read as a counter reset)",
+            ),
+            "changes" | "resets" => range(
+                0.0,
+                f64::INFINITY,
+                true,
+                "changes() and resets() count, so are never negative",
+            ),
+            "abs" => range(0.0, f64::INFINITY, false, "abs() is never negative"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Comparison {
@@ -243,15 +354,19 @@ impl Walker {
             }
             Expr::Binary(b) => {
                 if b.op.is_comparison() {
-                    let threshold = match (unparen(&b.lhs), unparen(&b.rhs)) {
-                        (_, Expr::Number(n)) | (Expr::Number(n), _) => Some(n.value),
-                        _ => None,
-                    };
+                    let (threshold, operand, threshold_first) =
+                        match (unparen(&b.lhs), unparen(&b.rhs)) {
+                            (_, Expr::Number(n)) => (Some(n.value), value_range(&b.lhs), false),
+                            (Expr::Number(n), _) => (Some(n.value), value_range(&b.rhs), true),
+                            _ => (None, None, false),
+                        };
                     self.cond.comparisons.push(Comparison {
                         op: b.op,
                         bool_modifier: b.bool_span.is_some(),
                         threshold,
                         span: b.operator_span(),
+                        operand,
+                        threshold_first,
                     });
                 } else if matches!(b.op, BinOp::And | BinOp::Unless) {
                     self.cond.set_filters.push(b.op_span);
@@ -502,5 +617,32 @@ mod tests {
         ] {
             assert!(cond(single).fragile.is_empty(), "{single}");
         }
+    }
+
+    #[test]
+    fn comparisons_know_the_provable_range_of_what_they_compare() {
+        let holds = |src: &str| {
+            let c = &cond(src).comparisons[0];
+            let range = c.operand.expect("a bounded operand");
+            range.can_hold(c.op, c.threshold.expect("a threshold"), c.threshold_first)
+        };
+        assert!(!holds("count(up) == 0"));
+        assert!(!holds("count(up) < 1"));
+        assert!(!holds("0 >= count(up)"));
+        assert!(holds("count(up) < 2"));
+        assert!(!holds("count(up) == 1.5"));
+        assert!(!holds("rate(x_total[5m]) < 0"));
+        assert!(holds("rate(x_total[5m]) <= 0"));
+        assert!(!holds("absent(up) != 1"));
+        assert!(!holds("absent(up) > 1"));
+        assert!(holds("absent(up) == 1"));
+        assert!(holds("changes(x[1h]) > 3"));
+        // Nothing provable: no range.
+        assert!(
+            cond("(count(up) or vector(0)) == 0").comparisons[0]
+                .operand
+                .is_none()
+        );
+        assert!(cond("sum(up) == 0").comparisons[0].operand.is_none());
     }
 }
