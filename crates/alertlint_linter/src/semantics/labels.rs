@@ -234,6 +234,62 @@ pub(crate) fn result_labels(expr: &Expr) -> LabelFacts<'_> {
     }
 }
 
+/// A label of `on (...)` that neither side of the operation can carry.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct VainMatch<'a> {
+    pub(crate) label: &'a str,
+    /// The label in the `on (...)` list.
+    pub(crate) span: Span,
+    /// The clauses that drop it on the left and on the right.
+    pub(crate) dropped: (Span, Span),
+}
+
+/// Every `on (label)` of a vector-vector operation where neither side can carry the label:
+/// the match groups every series together.
+pub(crate) fn vain_matches(expr: &Expr) -> Vec<VainMatch<'_>> {
+    let mut out = Vec::new();
+    vain_walk(expr, &mut out);
+    out
+}
+
+fn vain_walk<'a>(e: &'a Expr, out: &mut Vec<VainMatch<'a>>) {
+    match e {
+        Expr::Number(_) | Expr::String(_) | Expr::Selector(_) | Expr::Matrix(_) => {}
+        Expr::Subquery(s) => vain_walk(&s.expr, out),
+        Expr::Paren(p) => vain_walk(&p.expr, out),
+        Expr::Unary(u) => vain_walk(&u.expr, out),
+        Expr::Call(c) => c.args.iter().for_each(|a| vain_walk(a, out)),
+        Expr::Aggregate(a) => {
+            if let Some(p) = &a.param {
+                vain_walk(p, out);
+            }
+            vain_walk(&a.expr, out);
+        }
+        Expr::Binary(b) => {
+            vain_walk(&b.lhs, out);
+            vain_walk(&b.rhs, out);
+            let Some(m) = b.matching.as_ref().filter(|m| m.on) else {
+                return;
+            };
+            if !is_vector(&b.lhs) || !is_vector(&b.rhs) {
+                return;
+            }
+            let (lhs, rhs) = (result_labels(&b.lhs), result_labels(&b.rhs));
+            for l in &m.labels {
+                if let (LabelFact::Absent(a), LabelFact::Absent(b)) =
+                    (lhs.get(&l.name), rhs.get(&l.name))
+                {
+                    out.push(VainMatch {
+                        label: &l.name,
+                        span: l.span,
+                        dropped: (a, b),
+                    });
+                }
+            }
+        }
+    }
+}
+
 fn unparen(mut e: &Expr) -> &Expr {
     while let Expr::Paren(p) = e {
         e = &p.expr;
@@ -558,5 +614,25 @@ mod tests {
             values(r#"x{a="1"} * on (a) group_left (team) y{team="t"}"#),
             kv(&[("a", "1"), ("team", "t")])
         );
+    }
+
+    #[test]
+    fn on_labels_that_neither_side_carries() {
+        let src = "sum by (job) (a) / on (instance) sum by (job) (b)";
+        let expr: &'static promql::Expr =
+            Box::leak(Box::new(promql::parse(src).expect("valid PromQL")));
+        let vain = vain_matches(expr);
+        assert_eq!(vain.len(), 1);
+        assert_eq!(vain[0].label, "instance");
+        assert_eq!(&src[vain[0].dropped.0.range()], "by (job)");
+        // One side may carry it: not vain.
+        let ok: &'static promql::Expr = Box::leak(Box::new(
+            promql::parse("sum by (job) (a) / on (instance) b").expect("valid PromQL"),
+        ));
+        assert!(vain_matches(ok).is_empty());
+        let ok: &'static promql::Expr = Box::leak(Box::new(
+            promql::parse("sum by (job) (a) / on (job) sum by (job) (b)").expect("valid PromQL"),
+        ));
+        assert!(vain_matches(ok).is_empty());
     }
 }

@@ -15,7 +15,7 @@ mod selectors;
 mod values;
 
 pub(crate) use condition::{Comparison, Condition, Fragile};
-pub(crate) use labels::{LabelFact, LabelFacts};
+pub(crate) use labels::{LabelFact, LabelFacts, VainMatch};
 use promql::syntax::Expr;
 pub(crate) use selectors::{MatcherFact, SelectorFact};
 pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
@@ -25,6 +25,8 @@ pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
 pub(crate) struct Semantics<'a> {
     /// The labels of the result's series.
     pub(crate) result_labels: LabelFacts<'a>,
+    /// `on (label)` matches on a label neither side carries.
+    pub(crate) vain_matches: Vec<VainMatch<'a>>,
     /// The kinds of value computed, and counters and rates used wrongly.
     pub(crate) values: ValueFacts,
     /// Every selector of the expression, in the order of the text.
@@ -37,6 +39,7 @@ impl<'a> Semantics<'a> {
     pub(crate) fn of(expr: &'a Expr) -> Semantics<'a> {
         Semantics {
             result_labels: labels::result_labels(expr),
+            vain_matches: labels::vain_matches(expr),
             values: values::value_facts(expr),
             selectors: selectors::selectors(expr),
             condition: condition::condition(expr),
