@@ -5,6 +5,7 @@
 //! expression returns, whatever the value, so these are what makes an alert conditional.
 
 use super::labels::result_labels;
+use super::unparen;
 use promql::syntax::{AggOp, BinOp, Call, Expr, Span};
 
 /// One comparison operator of the expression.
@@ -452,13 +453,6 @@ fn single_series(e: &Expr) -> bool {
         ValueType::Matrix => false,
         _ => true,
     }
-}
-
-fn unparen(mut e: &Expr) -> &Expr {
-    while let Expr::Paren(p) = e {
-        e = &p.expr;
-    }
-    e
 }
 
 #[cfg(test)]

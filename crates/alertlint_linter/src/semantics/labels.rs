@@ -3,6 +3,7 @@
 //! Prometheus' evaluation guarantees it, whatever the data; anything else is
 //! [`LabelFact::Unknown`]. A bare selector may return series with any label.
 
+use super::unparen;
 use promql::syntax::{AggOp, BinOp, Call, Expr, MatchOp, Span, ValueType, VectorSelector};
 use std::collections::BTreeMap;
 
@@ -288,13 +289,6 @@ fn vain_walk<'a>(e: &'a Expr, out: &mut Vec<VainMatch<'a>>) {
             }
         }
     }
-}
-
-fn unparen(mut e: &Expr) -> &Expr {
-    while let Expr::Paren(p) = e {
-        e = &p.expr;
-    }
-    e
 }
 
 fn is_vector(e: &Expr) -> bool {

@@ -46,3 +46,11 @@ impl<'a> Semantics<'a> {
         }
     }
 }
+
+/// The expression inside any parentheses around it.
+fn unparen(mut e: &Expr) -> &Expr {
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
+}

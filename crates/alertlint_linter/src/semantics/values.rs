@@ -4,6 +4,7 @@
 //! findings recorded here ([`RawCounter`], [`RateMisuse`]) are the cases where the guess is
 //! safe enough to act on, and lean towards recording nothing.
 
+use super::unparen;
 use promql::syntax::{AggOp, BinOp, Call, Expr, Span, VectorSelector};
 
 /// The kind of value an expression computes.
@@ -201,28 +202,6 @@ pub(crate) fn value_facts(expr: &Expr) -> ValueFacts {
     w.facts
 }
 
-fn unparen(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => unparen(&p.expr),
-        e => e,
-    }
-}
-
-fn span_of(e: &Expr) -> Span {
-    match e {
-        Expr::Number(n) => n.span,
-        Expr::String(s) => s.span,
-        Expr::Selector(v) => v.span,
-        Expr::Matrix(m) => m.span,
-        Expr::Subquery(s) => s.span,
-        Expr::Call(c) => c.span,
-        Expr::Aggregate(a) => a.span,
-        Expr::Binary(b) => b.span,
-        Expr::Unary(u) => u.span,
-        Expr::Paren(p) => p.span,
-    }
-}
-
 fn is_zero(e: &Expr) -> bool {
     matches!(unparen(e), Expr::Number(n) if n.value == 0.0)
 }
@@ -250,7 +229,7 @@ impl Walk {
 
     fn walk(&mut self, expr: &Expr) -> Val {
         let v = self.walk_inner(expr);
-        self.facts.kinds.push((span_of(expr), v.kind));
+        self.facts.kinds.push((expr.span(), v.kind));
         v
     }
 
@@ -464,7 +443,7 @@ impl Walk {
         self.facts.rate_misuses.push(RateMisuse {
             function: c.func.name,
             function_span: c.name_span,
-            argument: span_of(arg),
+            argument: arg.span(),
             reason,
         });
     }
