@@ -792,3 +792,20 @@ fn range_windows_follow_the_configured_scrape_intervals() {
         "{err}"
     );
 }
+
+/// `promql: counter_suffixes:` says which names are counters: `retries_counter > 10` is a raw
+/// counter only when `_counter` is one of them.
+#[test]
+fn counter_names_follow_the_configured_suffixes() {
+    let rules = "groups:\n  - name: g\n    rules:\n      - alert: A\n        \
+                 expr: retries_counter > 10\n";
+    assert!(findings_of("promql/counter", "checks: {}\n", rules, "rules/").is_empty());
+    let found = findings_of(
+        "promql/counter",
+        "promql:\n  counter_suffixes: [_counter, _total]\n",
+        rules,
+        "rules/",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("retries_counter"), "{found:?}");
+}

@@ -101,8 +101,10 @@ impl<'a> Context<'a> {
                     _ => None,
                 })
                 .collect();
-            let facts =
-                crate::parallel::map(exprs.len(), |(): &mut (), i| Semantics::of(exprs[i].1));
+            let counters = self.config.counter_suffixes();
+            let facts = crate::parallel::map(exprs.len(), |(): &mut (), i| {
+                Semantics::of(exprs[i].1, &counters)
+            });
             let index = exprs
                 .iter()
                 .enumerate()

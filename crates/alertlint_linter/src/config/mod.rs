@@ -199,6 +199,10 @@ pub struct Config {
     /// `promql: known_metrics:`: globs of metric names recorded outside the checked files
     /// (`rule/dependency` does not ask for a recording rule of these).
     pub known_metrics: Option<GlobSet>,
+    /// `promql: counter_suffixes:`: the endings of names that are certainly counters
+    /// (`promql/counter`, `promql/rate`). By default `_total` and `_bucket`: `_count` and
+    /// `_sum` also end gauges' names in the wild (`pg_stat_activity_count`).
+    pub counter_suffixes: Option<Vec<String>>,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -207,6 +211,14 @@ pub struct Config {
 pub type ConfigError = Diagnostic;
 
 impl Config {
+    /// The endings of names that are certainly counters: the configured ones, else `_total`
+    /// and `_bucket`.
+    pub(crate) fn counter_suffixes(&self) -> Vec<String> {
+        self.counter_suffixes
+            .clone()
+            .unwrap_or_else(|| vec!["_total".to_string(), "_bucket".to_string()])
+    }
+
     /// Looks for `.alertlint.yaml` in `start` and its parents. The path found is relative to
     /// the working directory when it is under it, as messages show it.
     pub fn discover(start: &Path) -> Option<PathBuf> {
@@ -379,9 +391,7 @@ impl ConfigReader<'_> {
                 // Read after the base policy, which override policies start from.
                 "overrides" => overrides = Some(value),
                 "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
-                "promql" => {
-                    (config.promql, config.known_metrics) = self.promql(value);
-                }
+                "promql" => self.promql(value, config),
                 _ => {
                     config.alertmanager =
                         alertmanager::read_settings(&mut self.sec, value, &config.root);
@@ -401,15 +411,17 @@ impl ConfigReader<'_> {
     }
 
     /// `promql:`: `features`, the names of Prometheus' `--enable-feature` flags for
-    /// experimental PromQL, and `known_metrics`, globs of metric names recorded elsewhere;
-    /// each checked where it is written.
-    fn promql(&mut self, node: &Node) -> (promql::Options, Option<GlobSet>) {
+    /// experimental PromQL; `known_metrics`, globs of metric names recorded elsewhere;
+    /// `counter_suffixes`, the endings of counters' names; each checked where it is written.
+    fn promql(&mut self, node: &Node, config: &mut Config) {
+        const KEYS: &[&str] = &["features", "known_metrics", "counter_suffixes"];
         let mut opts = promql::Options::default();
         let mut known = None;
-        for (key, value, _) in self
-            .sec
-            .entries(node, &["features", "known_metrics"], "promql")
-        {
+        for (key, value, _) in self.sec.entries(node, KEYS, "promql") {
+            if key == "counter_suffixes" {
+                config.counter_suffixes = Some(self.sec.strings(value, "promql.counter_suffixes"));
+                continue;
+            }
             if key == "known_metrics" {
                 // Metric names have no path separator: `*` matches any run of characters.
                 let mut set = GlobSetBuilder::new();
@@ -440,7 +452,8 @@ impl ConfigReader<'_> {
                 }
             }
         }
-        (opts, known)
+        config.promql = opts;
+        config.known_metrics = known;
     }
 
     /// `exclude:` globs, each checked where it is written (rather than as an invalid

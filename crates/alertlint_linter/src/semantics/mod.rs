@@ -36,11 +36,12 @@ pub(crate) struct Semantics<'a> {
 }
 
 impl<'a> Semantics<'a> {
-    pub(crate) fn of(expr: &'a Expr) -> Semantics<'a> {
+    /// `counter_suffixes` end the names of series that are certainly counters.
+    pub(crate) fn of(expr: &'a Expr, counter_suffixes: &[String]) -> Semantics<'a> {
         Semantics {
             result_labels: labels::result_labels(expr),
             vain_matches: labels::vain_matches(expr),
-            values: values::value_facts(expr),
+            values: values::value_facts(expr, counter_suffixes),
             selectors: selectors::selectors(expr),
             condition: condition::condition(expr),
         }

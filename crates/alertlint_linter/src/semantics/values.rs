@@ -104,7 +104,7 @@ const GAUGE_SUFFIXES: &[&str] = &[
 
 /// The kind of a series by its metric name: counter by suffix, unknown without a name or
 /// for a recording rule's output (`job:x:rate5m`), gauge otherwise.
-pub(crate) fn kind_of_name(name: Option<&str>) -> ValueKind {
+fn kind_of_name(name: Option<&str>) -> ValueKind {
     match name {
         None => ValueKind::Unknown,
         Some(n) if n.contains(':') => ValueKind::Unknown,
@@ -113,11 +113,10 @@ pub(crate) fn kind_of_name(name: Option<&str>) -> ValueKind {
     }
 }
 
-/// Whether a series is certainly a counter: `_total` or `_bucket` (without a colon). `_count`
-/// and `_sum` are left out: exporters name gauges so (`pg_stat_activity_count`, CloudWatch's
-/// `_sum` statistics), and `_created` is a timestamp.
-pub(crate) fn surely_counter(name: &str) -> bool {
-    !name.contains(':') && (name.ends_with("_total") || name.ends_with("_bucket"))
+/// Whether a series is certainly a counter: a name (without a colon) ending in one of
+/// `suffixes`.
+fn surely_counter(name: &str, suffixes: &[String]) -> bool {
+    !name.contains(':') && suffixes.iter().any(|s| name.ends_with(s.as_str()))
 }
 
 /// Whether a series is certainly not a counter: a known gauge name (no counter suffix, and
@@ -179,13 +178,16 @@ impl Val {
     }
 }
 
-struct Walk {
+struct Walk<'c> {
     facts: ValueFacts,
+    /// Names ending so are certainly counters.
+    counter_suffixes: &'c [String],
 }
 
-/// The value facts of an expression.
-pub(crate) fn value_facts(expr: &Expr) -> ValueFacts {
+/// The value facts of an expression; `counter_suffixes` end the names of certain counters.
+pub(crate) fn value_facts(expr: &Expr, counter_suffixes: &[String]) -> ValueFacts {
     let mut w = Walk {
+        counter_suffixes,
         facts: ValueFacts {
             kinds: Vec::new(),
             raw_counters: Vec::new(),
@@ -210,7 +212,7 @@ fn is_time(e: &Expr) -> bool {
     matches!(unparen(e), Expr::Call(c) if c.func.name == "time")
 }
 
-impl Walk {
+impl Walk<'_> {
     fn record(&mut self, p: Pending, used: RawUse) {
         if self
             .facts
@@ -233,11 +235,11 @@ impl Walk {
         v
     }
 
-    fn selector(v: &VectorSelector) -> Val {
+    fn selector(&self, v: &VectorSelector) -> Val {
         let name = v.metric_name();
         let kind = kind_of_name(name);
         let pending = match name {
-            Some(n) if surely_counter(n) => vec![Pending {
+            Some(n) if surely_counter(n, self.counter_suffixes) => vec![Pending {
                 selector: v.span,
                 name: n.to_string(),
                 aggregated: None,
@@ -251,8 +253,8 @@ impl Walk {
         match expr {
             Expr::Number(_) => Val::of(ValueKind::Constant),
             Expr::String(_) => Val::of(ValueKind::Unknown),
-            Expr::Selector(v) => Self::selector(v),
-            Expr::Matrix(m) => Self::selector(&m.selector),
+            Expr::Selector(v) => self.selector(v),
+            Expr::Matrix(m) => self.selector(&m.selector),
             Expr::Subquery(s) => {
                 let inner = self.walk(&s.expr);
                 Val {
@@ -426,7 +428,9 @@ impl Walk {
         let Some(arg) = c.args.first() else { return };
         let reason = match unparen(arg) {
             Expr::Matrix(m) => match m.selector.metric_name() {
-                Some(n) if surely_gauge(n) => MisuseReason::Gauge(n.to_string()),
+                Some(n) if surely_gauge(n) && !surely_counter(n, self.counter_suffixes) => {
+                    MisuseReason::Gauge(n.to_string())
+                }
                 _ => return,
             },
             Expr::Subquery(s) if c.func.name != "irate" => match unparen(&s.expr) {
@@ -466,7 +470,8 @@ mod tests {
     use super::*;
 
     fn facts(src: &str) -> ValueFacts {
-        value_facts(&promql::syntax::parse(src).expect("parses"))
+        let counters = ["_total".to_string(), "_bucket".to_string()];
+        value_facts(&promql::syntax::parse(src).expect("parses"), &counters)
     }
 
     fn raw(src: &str) -> Vec<(String, &'static str)> {
