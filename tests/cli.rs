@@ -809,3 +809,21 @@ fn counter_names_follow_the_configured_suffixes() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("retries_counter"), "{found:?}");
 }
+
+/// `overrides:` select an alert by its name: `labels: {alertname: Watchdog}` turns a check off
+/// for that alert only (it had no effect before: the name is not one of the rule's labels).
+#[test]
+fn overrides_select_alerts_by_alertname() {
+    let rules = "groups:\n  - name: g\n    rules:\n      - alert: Watchdog\n        expr: vector(1)\n      \
+                 - alert: Other\n        expr: up == 0\n";
+    let names = |config: &str| -> Vec<String> {
+        findings_of("alert/runbook", config, rules, "rules/")
+            .into_iter()
+            .map(|m| m.split('`').nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names("checks: {}\n"), ["Watchdog", "Other"]);
+    let config =
+        "overrides:\n  - labels: {alertname: Watchdog}\n    checks: {alert/runbook: off}\n";
+    assert_eq!(names(config), ["Other"]);
+}

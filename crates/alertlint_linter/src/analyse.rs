@@ -26,7 +26,7 @@ impl FileChecks {
             Some(f) if overrides.iter().any(|o| !o.labels.is_empty()) => f
                 .rules()
                 .map(|(g, r)| {
-                    let labels: Vec<(&str, &str)> = r.labels_with(g).collect();
+                    let labels = r.override_labels(g);
                     (r.span, config.enabled_where(&overrides, Some(&labels)))
                 })
                 .collect(),

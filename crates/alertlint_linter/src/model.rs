@@ -140,6 +140,16 @@ impl Rule {
             .map(|p| (p.key.value.as_str(), p.value.value.as_str()))
     }
 
+    /// The labels `overrides:` select rules by: the group's and the rule's labels, and an
+    /// alert's name as `alertname` (as its alerts carry it).
+    pub(crate) fn override_labels<'a>(&'a self, group: &'a RuleGroup) -> Vec<(&'a str, &'a str)> {
+        let mut labels: Vec<(&str, &str)> = self.labels_with(group).collect();
+        if let Some(alert) = &self.alert {
+            labels.push(("alertname", alert.value.as_str()));
+        }
+        labels
+    }
+
     pub fn annotation(&self, name: &str) -> Option<&Pair> {
         self.annotations.iter().rev().find(|p| p.key.value == name)
     }

@@ -355,7 +355,7 @@ impl Config {
         if !self.overrides.iter().any(|o| o.policy.is_some()) {
             return &self.policy;
         }
-        let labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
+        let labels = rule.override_labels(group);
         let rel = self.relative(path);
         self.overrides
             .iter()
