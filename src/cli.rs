@@ -114,6 +114,11 @@ pub(crate) struct CheckArgs {
     /// The Alertmanager config to check routing against (overrides `alertmanager:` in the config).
     #[arg(long, value_name = "FILE")]
     pub alertmanager: Option<PathBuf>,
+    /// Accept fields Prometheus does not know (Thanos' `partial_response_strategy`), as
+    /// promtool's `--ignore-unknown-fields`: `schema/unknown-field` is off, as with
+    /// `checks: {schema/unknown-field: off}` in the config.
+    #[arg(long)]
+    pub ignore_unknown_fields: bool,
 }
 
 /// `check --format`.

@@ -827,3 +827,31 @@ fn overrides_select_alerts_by_alertname() {
         "overrides:\n  - labels: {alertname: Watchdog}\n    checks: {alert/runbook: off}\n";
     assert_eq!(names(config), ["Other"]);
 }
+
+/// `check --ignore-unknown-fields` accepts the fields Thanos adds to groups, as promtool's flag
+/// does; without it they are `schema/unknown-field` errors.
+#[test]
+fn check_ignores_unknown_fields_on_request() {
+    let rules = "groups:\n  - name: g\n    partial_response_strategy: warn\n    rules:\n      \
+                 - record: r:up\n        expr: sum(up)\n";
+    let dir = common::dir_with(&[("r.yaml", rules)]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--no-config", "--format", "json", "r.yaml"];
+        args.extend_from_slice(extra);
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .expect("runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let unknown = doc["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["check"] == "schema/unknown-field")
+            .count();
+        (out.status.code(), unknown)
+    };
+    assert_eq!(run(&[]), (Some(1), 1));
+    assert_eq!(run(&["--ignore-unknown-fields"]), (Some(0), 0));
+}

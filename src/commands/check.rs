@@ -62,7 +62,13 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     } else {
         args.paths.clone()
     };
-    let config = load_config(args.config.as_ref(), args.no_config, &paths[0], args.color)?;
+    let mut config = load_config(args.config.as_ref(), args.no_config, &paths[0], args.color)?;
+    if args.ignore_unknown_fields {
+        config.checks.set(
+            alertlint_linter::checks::CheckId::SchemaUnknownField,
+            alertlint_linter::config::CheckSetting::Off,
+        );
+    }
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
     // The runbooks load on their own thread while the rule files load: neither needs the other.
