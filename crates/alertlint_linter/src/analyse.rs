@@ -122,9 +122,7 @@ pub fn analyse(files: &[RuleFile], config: &Config, inputs: &Inputs) -> Vec<Diag
     let mut settings = Settings::new(files, config);
     // The semantic analysis of every rule, on all cores, before the checks that ask for it
     // run side by side.
-    if let Some((_, _, rule)) = crate::alerts::rules(files).next() {
-        let _ = ctx.semantics(rule);
-    }
+    ctx.every_semantics();
     let raw = run_checks(&ctx);
 
     let mut out: Vec<Diagnostic> = Vec::with_capacity(raw.len());

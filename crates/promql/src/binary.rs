@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use crate::syntax::{BinOp, BinaryExpr};
 
 use super::engine::{ESample, Evaluator, Val};
-use super::histogram::FloatHistogram;
 use super::labels::{Labels, METRIC_NAME};
 use super::value::{AnnotationKind, EvalError};
 
@@ -17,12 +16,6 @@ fn changes_metric(op: BinOp) -> bool {
         op,
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow | BinOp::Atan2
     )
-}
-
-/// `histogram </ float` (`upper`) or `histogram >/ float`: the histogram without the
-/// observations above (below) the float.
-fn trim(h: &FloatHistogram, rhs: f64, upper: bool) -> FloatHistogram {
-    h.trim_buckets(rhs, upper)
 }
 
 /// Which side of a vector-vector operation may have several series per match group.
@@ -236,7 +229,7 @@ fn vector_scalar<'a>(
                 continue;
             }
             if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) && !swap {
-                **h = trim(h, s, op == BinOp::TrimUpper);
+                **h = h.trim_buckets(s, op == BinOp::TrimUpper);
                 e.drop_name |= return_bool;
                 e.t = t;
                 out.push(e);
@@ -391,7 +384,7 @@ fn vector_vector(
                 }
             }
             (Some(a), None) if matches!(op, BinOp::TrimUpper | BinOp::TrimLower) => {
-                hist_out = Some(Box::new(trim(a, rs.f, op == BinOp::TrimUpper)));
+                hist_out = Some(Box::new(a.trim_buckets(rs.f, op == BinOp::TrimUpper)));
                 (0.0, true)
             }
             (Some(a), None) if matches!(op, BinOp::Mul | BinOp::Div) => {

@@ -346,12 +346,6 @@ fn stats_hint(hs: &[(i64, FloatHistogram)], k: usize) -> CounterResetHint {
     }
 }
 
-/// The metric name a selector pins down, for index lookups: the name before the braces or
-/// a `__name__` equality matcher.
-fn selector_name(vs: &VectorSelector) -> Option<&str> {
-    vs.metric_name()
-}
-
 /// A selector's identity for the storage's cache of matched series: its name and matchers,
 /// as text (two selectors with the same text match the same series).
 fn selector_key(vs: &VectorSelector) -> String {
@@ -613,7 +607,7 @@ impl<'a> Evaluator<'a> {
         }
         let storage = self.storage;
         let compiled = std::cell::OnceCell::new();
-        let v = storage.matching(&selector_key(vs), selector_name(vs), |l| {
+        let v = storage.matching(&selector_key(vs), vs.metric_name(), |l| {
             compiled
                 .get_or_init(|| CompiledSelector::new(vs, storage))
                 .matches(l)

@@ -92,7 +92,16 @@ impl<'a> Context<'a> {
     /// expression or it does not parse. Worked out for every rule once, by the first check
     /// that asks.
     pub(crate) fn semantics(&self, rule: &Rule) -> Option<&Semantics<'a>> {
-        let (index, facts) = self.semantics.get_or_init(|| {
+        let (index, facts) = self.every_semantics();
+        index.get(&rule_key(rule)).map(|&i| &facts[i])
+    }
+
+    /// Every rule's analysis and where each is (by the rule's address), worked out on the
+    /// first call. `analyse` calls it before the checks run side by side.
+    pub(crate) fn every_semantics(
+        &self,
+    ) -> &(std::collections::HashMap<usize, usize>, Vec<Semantics<'a>>) {
+        self.semantics.get_or_init(|| {
             // On all cores: a check that asks first would otherwise work it out alone while
             // the others wait for it.
             let exprs: Vec<(&'a Rule, &'a promql::Expr)> = crate::alerts::rules(self.files)
@@ -111,8 +120,7 @@ impl<'a> Context<'a> {
                 .map(|(i, (r, _))| (rule_key(r), i))
                 .collect();
             (index, facts)
-        });
-        index.get(&rule_key(rule)).map(|&i| &facts[i])
+        })
     }
 
     /// Every alert with the routes it reaches; empty without an Alertmanager config. Routing

@@ -54,20 +54,13 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Err(errors) = promql::parse_with(&expr.value, features) else {
             continue;
         };
-        for e in errors {
-            let span = expr.sub_span(&file.source, e.span.start, e.span.end);
+        for e in &errors {
             out.push(
-                Diagnostic::new(
-                    CHECK.id,
-                    &file.source,
-                    span,
-                    format!("experimental PromQL in `{}`: {}", rule.name(), e.message),
-                )
-                .with_label(e.message.clone())
-                .with_help(
-                    "if the rules' Prometheus runs with `--enable-feature=<name>`, list <name> \
-                     under `promql: features:` in .alertlint.yaml",
-                ),
+                super::promql_syntax::error_at(CHECK.id, "experimental", file, rule, e)
+                    .with_help(
+                        "if the rules' Prometheus runs with `--enable-feature=<name>`, list \
+                         <name> under `promql: features:` in .alertlint.yaml",
+                    ),
             );
         }
     }

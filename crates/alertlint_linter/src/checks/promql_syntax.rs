@@ -36,20 +36,32 @@ pub(super) const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (file, _, rule) in rules(ctx) {
-        let (Some(expr), Some(Err(errors))) = (&rule.expr, &rule.promql) else {
+        let Some(Err(errors)) = &rule.promql else {
             continue;
         };
         for e in errors {
-            let span = expr.sub_span(&file.source, e.span.start, e.span.end);
-            out.push(
-                Diagnostic::new(
-                    CHECK.id,
-                    &file.source,
-                    span,
-                    format!("invalid PromQL in `{}`: {}", rule.name(), e.message),
-                )
-                .with_label(e.message.clone()),
-            );
+            out.push(error_at(CHECK.id, "invalid", file, rule, e));
         }
     }
+}
+
+/// A PromQL error of `rule`'s expression at its token: "<what> PromQL in `name`: message",
+/// labelled with the message (`promql/syntax`, `promql/experimental`).
+pub(super) fn error_at(
+    check: &'static str,
+    what: &str,
+    file: &crate::model::RuleFile,
+    rule: &crate::model::Rule,
+    e: &promql::SyntaxError,
+) -> Diagnostic {
+    let span = rule.expr.as_ref().map_or(rule.span, |expr| {
+        expr.sub_span(&file.source, e.span.start, e.span.end)
+    });
+    Diagnostic::new(
+        check,
+        &file.source,
+        span,
+        format!("{what} PromQL in `{}`: {}", rule.name(), e.message),
+    )
+    .with_label(e.message.clone())
 }

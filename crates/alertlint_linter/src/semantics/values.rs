@@ -69,9 +69,8 @@ pub(crate) struct RateMisuse {
 /// What is known of the values of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ValueFacts {
-    /// The kind of every sub-expression (the whole expression included), by span, in the
-    /// order the walk finished them (the whole expression last).
-    pub(crate) kinds: Vec<(Span, ValueKind)>,
+    /// The kind of the whole expression: of the value an alert's `$value` holds.
+    kind: ValueKind,
     /// Counters used raw, once per selector.
     pub(crate) raw_counters: Vec<RawCounter>,
     /// `rate`-class functions over something else than a counter.
@@ -81,7 +80,7 @@ pub(crate) struct ValueFacts {
 impl ValueFacts {
     /// The kind of the whole expression: of the value an alert's `$value` holds.
     pub(crate) fn kind(&self) -> ValueKind {
-        self.kinds.last().map_or(ValueKind::Unknown, |(_, k)| *k)
+        self.kind
     }
 }
 
@@ -189,12 +188,13 @@ pub(crate) fn value_facts(expr: &Expr, counter_suffixes: &[String]) -> ValueFact
     let mut w = Walk {
         counter_suffixes,
         facts: ValueFacts {
-            kinds: Vec::new(),
+            kind: ValueKind::Unknown,
             raw_counters: Vec::new(),
             rate_misuses: Vec::new(),
         },
     };
     let v = w.walk(expr);
+    w.facts.kind = v.kind;
     // An aggregate of raw counters that is the result: it is there whatever the rate.
     for p in v.pending {
         if let Some(agg) = p.aggregated {
@@ -229,12 +229,6 @@ impl Walk<'_> {
         });
     }
 
-    fn walk(&mut self, expr: &Expr) -> Val {
-        let v = self.walk_inner(expr);
-        self.facts.kinds.push((expr.span(), v.kind));
-        v
-    }
-
     fn selector(&self, v: &VectorSelector) -> Val {
         let name = v.metric_name();
         let kind = kind_of_name(name);
@@ -249,7 +243,7 @@ impl Walk<'_> {
         Val { kind, pending }
     }
 
-    fn walk_inner(&mut self, expr: &Expr) -> Val {
+    fn walk(&mut self, expr: &Expr) -> Val {
         match expr {
             Expr::Number(_) => Val::of(ValueKind::Constant),
             Expr::String(_) => Val::of(ValueKind::Unknown),
