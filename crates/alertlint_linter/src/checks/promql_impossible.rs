@@ -6,8 +6,10 @@
 //! regex that cannot match `a`... And a comparison with a number that can never hold on
 //! the values the other side can take: `count(...) == 0` or `< 1` (`count()` returns
 //! nothing rather than 0, and at least 1 for every group it returns), `rate(...) < 0`,
-//! `absent(...) != 1`. And vector matching `on (x)` where neither side can carry `x` after
-//! its aggregation.
+//! `absent(...) != 1`. And vector matching `on (x)` or `ignoring (x)` where neither side
+//! can carry `x` after its aggregation: `on (x)` then matches every series with every other,
+//! and `ignoring (x)` ignores nothing, so the label the author meant to ignore still keeps
+//! the sides apart.
 //!
 //! Prometheus reads a label a series does not have as the empty string, and anchors every
 //! regex at both ends: `.*` matches every value, the empty one included, so `!~".*"` leaves
@@ -190,25 +192,44 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
         for v in &sem.vain_matches {
-            out.push(
-                Diagnostic::new(
-                    CHECK.id,
-                    &file.source,
-                    at(v.span),
+            let (message, help) = if v.on {
+                (
                     format!(
                         "`on ({0})` in `{1}` matches on a label neither side has: every series \
                          of one side matches every series of the other",
                         v.label,
                         rule.name()
                     ),
+                    format!(
+                        "keep `{}` in both sides' grouping, or match on a label they keep",
+                        v.label
+                    ),
                 )
-                .with_label("no side carries it")
-                .with_related(&file.source, at(v.dropped.0), format!("`{}` is dropped here", v.label))
-                .with_related(&file.source, at(v.dropped.1), "and here")
-                .with_help(format!(
-                    "keep `{}` in both sides' grouping, or match on a label they keep",
-                    v.label
-                )),
+            } else {
+                (
+                    format!(
+                        "`ignoring ({0})` in `{1}` ignores a label neither side has: it changes \
+                         nothing, and the sides match only where all their other labels agree",
+                        v.label,
+                        rule.name()
+                    ),
+                    format!(
+                        "ignore the label that tells the sides apart, or keep `{}` in both \
+                         sides' grouping; without either, drop `ignoring ({})`",
+                        v.label, v.label
+                    ),
+                )
+            };
+            out.push(
+                Diagnostic::new(CHECK.id, &file.source, at(v.span), message)
+                    .with_label("no side carries it")
+                    .with_related(
+                        &file.source,
+                        at(v.dropped.0),
+                        format!("`{}` is dropped here", v.label),
+                    )
+                    .with_related(&file.source, at(v.dropped.1), "and here")
+                    .with_help(help),
             );
         }
         for c in &sem.condition.comparisons {

@@ -235,18 +235,21 @@ pub(crate) fn result_labels(expr: &Expr) -> LabelFacts<'_> {
     }
 }
 
-/// A label of `on (...)` that neither side of the operation can carry.
+/// A label of `on (...)` or `ignoring (...)` that neither side of the operation can carry.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct VainMatch<'a> {
     pub(crate) label: &'a str,
-    /// The label in the `on (...)` list.
+    /// `on`, or `ignoring` when false.
+    pub(crate) on: bool,
+    /// The label in the `on (...)` or `ignoring (...)` list.
     pub(crate) span: Span,
     /// The clauses that drop it on the left and on the right.
     pub(crate) dropped: (Span, Span),
 }
 
-/// Every `on (label)` of a vector-vector operation where neither side can carry the label:
-/// the match groups every series together.
+/// Every `on (label)` of a vector-vector operation where neither side can carry the label (the
+/// match groups every series together), and every `ignoring (label)` where neither side can
+/// (it ignores nothing: the sides match only if every other label agrees).
 pub(crate) fn vain_matches(expr: &Expr) -> Vec<VainMatch<'_>> {
     let mut out = Vec::new();
     vain_walk(expr, &mut out);
@@ -269,7 +272,7 @@ fn vain_walk<'a>(e: &'a Expr, out: &mut Vec<VainMatch<'a>>) {
         Expr::Binary(b) => {
             vain_walk(&b.lhs, out);
             vain_walk(&b.rhs, out);
-            let Some(m) = b.matching.as_ref().filter(|m| m.on) else {
+            let Some(m) = b.matching.as_ref() else {
                 return;
             };
             if !is_vector(&b.lhs) || !is_vector(&b.rhs) {
@@ -282,6 +285,7 @@ fn vain_walk<'a>(e: &'a Expr, out: &mut Vec<VainMatch<'a>>) {
                 {
                     out.push(VainMatch {
                         label: &l.name,
+                        on: m.on,
                         span: l.span,
                         dropped: (a, b),
                     });
@@ -628,5 +632,27 @@ mod tests {
             promql::parse("sum by (job) (a) / on (job) sum by (job) (b)").expect("valid PromQL"),
         ));
         assert!(vain_matches(ok).is_empty());
+    }
+
+    #[test]
+    fn ignoring_labels_that_neither_side_carries() {
+        let src = "sum by (job) (a) / ignoring (instance) sum without (instance) (b)";
+        let expr: &'static promql::Expr =
+            Box::leak(Box::new(promql::parse(src).expect("valid PromQL")));
+        let vain = vain_matches(expr);
+        assert_eq!(vain.len(), 1);
+        assert!(!vain[0].on);
+        assert_eq!(&src[vain[0].span.range()], "instance");
+        assert_eq!(&src[vain[0].dropped.1.range()], "without (instance)");
+        // The label a side may still carry is what `ignoring` is for.
+        for ok in [
+            "sum by (job, instance) (a) / ignoring (instance) sum by (job) (b)",
+            "a / ignoring (instance) sum by (job) (b)",
+            "sum by (job) (a) / ignoring (code) b",
+        ] {
+            let ok: &'static promql::Expr =
+                Box::leak(Box::new(promql::parse(ok).expect("valid PromQL")));
+            assert!(vain_matches(ok).is_empty(), "{ok}");
+        }
     }
 }
