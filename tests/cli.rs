@@ -828,6 +828,29 @@ fn overrides_select_alerts_by_alertname() {
     assert_eq!(names(config), ["Other"]);
 }
 
+/// `overrides:` select rules by group name (a glob) and file glob, combined with labels: an
+/// override applies where all of its selectors match.
+#[test]
+fn overrides_select_rules_by_group_and_file_together() {
+    let rules = "groups:\n  - name: kube-apiserver\n    rules:\n      - alert: A\n        expr: up == 0\n  \
+                 - name: node\n    rules:\n      - alert: B\n        expr: up == 0\n";
+    let names = |config: &str| -> Vec<String> {
+        findings_of("alert/runbook", config, rules, "rules/")
+            .into_iter()
+            .map(|m| m.split('`').nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names("checks: {}\n"), ["A", "B"]);
+    let by_group = "overrides:\n  - groups: [\"kube-*\"]\n    checks: {alert/runbook: off}\n";
+    assert_eq!(names(by_group), ["B"]);
+    let both = "overrides:\n  - groups: [\"kube-*\"]\n    paths: [\"rules/**\"]\n    \
+                checks: {alert/runbook: off}\n";
+    assert_eq!(names(both), ["B"]);
+    let elsewhere = "overrides:\n  - groups: [\"kube-*\"]\n    paths: [\"legacy/**\"]\n    \
+                     checks: {alert/runbook: off}\n";
+    assert_eq!(names(elsewhere), ["A", "B"]);
+}
+
 /// `check --ignore-unknown-fields` accepts the fields Thanos adds to groups, as promtool's flag
 /// does; without it they are `schema/unknown-field` errors.
 #[test]

@@ -2,7 +2,7 @@
 //! and per label) and the inline suppressions, and returns the diagnostics in report order.
 
 use crate::checks::{CheckId, Context};
-use crate::config::{Config, Enabled, Override};
+use crate::config::{Config, Enabled, Override, RulePlace};
 use crate::model::RuleFile;
 use crate::suppress;
 use alertlint_diagnostics::diagnostic::{self, Diagnostic, Severity};
@@ -12,10 +12,10 @@ use std::collections::HashMap;
 /// Which checks report in one file, and how loud, worked out once per file and per rule from
 /// the config's settings (not per diagnostic).
 struct FileChecks {
-    /// Outside any rule, and in every rule when no override of this file matches by labels.
+    /// Outside any rule, and in every rule when no override of this file selects rules.
     file: Enabled,
     /// Each rule's span with what reports in it, in file order; empty when no override of
-    /// this file matches by labels.
+    /// this file selects rules (by group or labels).
     rules: Vec<(Span, Enabled)>,
 }
 
@@ -23,11 +23,15 @@ impl FileChecks {
     fn new(config: &Config, path: &std::path::Path, file: Option<&RuleFile>) -> FileChecks {
         let overrides: Vec<&Override> = config.overrides_for(path);
         let rules = match file {
-            Some(f) if overrides.iter().any(|o| !o.labels.is_empty()) => f
+            Some(f) if overrides.iter().any(|o| o.selects_rules()) => f
                 .rules()
                 .map(|(g, r)| {
                     let labels = r.override_labels(g);
-                    (r.span, config.enabled_where(&overrides, Some(&labels)))
+                    let place = RulePlace {
+                        group: g.name.as_ref().map_or("", |n| n.value.as_str()),
+                        labels: &labels,
+                    };
+                    (r.span, config.enabled_where(&overrides, Some(place)))
                 })
                 .collect(),
             _ => Vec::new(),

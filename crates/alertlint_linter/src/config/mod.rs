@@ -155,10 +155,21 @@ impl Policy {
     }
 }
 
-/// Check settings that apply to some files (by glob) and/or some rules (by label values).
+/// A rule as `overrides:` select it: its group's name and its labels (the group's, its own,
+/// and an alert's name as `alertname`).
+#[derive(Debug, Clone, Copy)]
+pub struct RulePlace<'a> {
+    pub group: &'a str,
+    pub labels: &'a [(&'a str, &'a str)],
+}
+
+/// Check settings that apply to some files (by glob), some groups (by name glob) and/or some
+/// rules (by label values); every selector given must match.
 #[derive(Debug, Clone)]
 pub struct Override {
     pub paths: Option<GlobSet>,
+    /// `groups:`: globs of group names.
+    pub groups: Option<GlobSet>,
     pub labels: Vec<(String, String)>,
     pub checks: CheckSettings,
     /// The whole policy where this override applies: the base policy with the override's
@@ -167,15 +178,25 @@ pub struct Override {
 }
 
 impl Override {
-    /// Whether the override applies to a place by its labels: always without `labels:`;
-    /// otherwise only in a rule (`labels` are its labels) that has every one of them.
-    fn matches_labels(&self, labels: Option<&[(&str, &str)]>) -> bool {
-        self.labels.is_empty()
-            || labels.is_some_and(|ls| {
-                self.labels
+    /// Whether the override selects rules (by group or labels), not only files.
+    pub(crate) fn selects_rules(&self) -> bool {
+        self.groups.is_some() || !self.labels.is_empty()
+    }
+
+    /// Whether the override applies to a place by its group and labels: always without
+    /// `groups:` and `labels:`; otherwise only in a rule of a matching group that has every
+    /// one of the labels.
+    fn matches_rule(&self, rule: Option<RulePlace>) -> bool {
+        if !self.selects_rules() {
+            return true;
+        }
+        rule.is_some_and(|r| {
+            self.groups.as_ref().is_none_or(|g| g.is_match(r.group))
+                && self
+                    .labels
                     .iter()
-                    .all(|(k, v)| ls.iter().any(|(lk, lv)| lk == k && lv == v))
-            })
+                    .all(|(k, v)| r.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+        })
     }
 }
 
@@ -288,11 +309,11 @@ impl Config {
         }
     }
 
-    /// Which checks report in the file at `path`, in a rule with `labels` (`None`: outside
-    /// any rule, where overrides by labels do not apply): later overrides win over earlier
-    /// ones, and all over `checks:`.
-    pub fn enabled(&self, path: &Path, labels: Option<&[(&str, &str)]>) -> Enabled {
-        self.enabled_where(&self.overrides_for(path), labels)
+    /// Which checks report in the file at `path`, in the rule `rule` (`None`: outside any
+    /// rule, where overrides by group or labels do not apply): later overrides win over
+    /// earlier ones, and all over `checks:`.
+    pub fn enabled(&self, path: &Path, rule: Option<RulePlace>) -> Enabled {
+        self.enabled_where(&self.overrides_for(path), rule)
     }
 
     /// The overrides whose `paths:` take in the file at `path` (their `labels:` not looked at
@@ -313,10 +334,10 @@ impl Config {
     pub(crate) fn enabled_where(
         &self,
         overrides: &[&Override],
-        labels: Option<&[(&str, &str)]>,
+        rule: Option<RulePlace>,
     ) -> Enabled {
         let mut settings = self.checks;
-        for o in overrides.iter().filter(|o| o.matches_labels(labels)) {
+        for o in overrides.iter().filter(|o| o.matches_rule(rule)) {
             o.checks.apply_to(&mut settings);
         }
         let mut enabled = Enabled([None; CheckId::COUNT]);
@@ -342,13 +363,13 @@ impl Config {
     }
 
     /// Whether an override applies to a file (its path relative to the config) and, when the
-    /// place is a rule, that rule's labels.
-    fn applies(o: &Override, rel: &Path, labels: Option<&[(&str, &str)]>) -> bool {
-        o.paths.as_ref().is_none_or(|g| g.is_match(rel)) && o.matches_labels(labels)
+    /// place is a rule, that rule.
+    fn applies(o: &Override, rel: &Path, rule: Option<RulePlace>) -> bool {
+        o.paths.as_ref().is_none_or(|g| g.is_match(rel)) && o.matches_rule(rule)
     }
 
     /// The on-call policy of a rule in the file at `path`: the `policy:` of the last
-    /// override that applies to the file or the rule's labels, else the base `policy`. Every
+    /// override that applies to the file and the rule, else the base `policy`. Every
     /// check that reads a policy setting of an alert (its runbook annotation, severity or
     /// owner label) reads this one.
     pub fn policy_for(&self, path: &Path, group: &RuleGroup, rule: &Rule) -> &Policy {
@@ -356,11 +377,15 @@ impl Config {
             return &self.policy;
         }
         let labels = rule.override_labels(group);
+        let place = RulePlace {
+            group: group.name.as_ref().map_or("", |n| n.value.as_str()),
+            labels: &labels,
+        };
         let rel = self.relative(path);
         self.overrides
             .iter()
             .rev()
-            .filter(|o| Self::applies(o, &rel, Some(&labels)))
+            .filter(|o| Self::applies(o, &rel, Some(place)))
             .find_map(|o| o.policy.as_ref())
             .unwrap_or(&self.policy)
     }
@@ -620,14 +645,16 @@ impl ConfigReader<'_> {
         let errors_before = self.sec.errors.len();
         let mut o = Override {
             paths: None,
+            groups: None,
             labels: Vec::new(),
             checks: CheckSettings::default(),
             policy: None,
         };
-        for (key, value, _) in
-            self.sec
-                .entries(node, &["paths", "labels", "checks", "policy"], "override")
-        {
+        for (key, value, _) in self.sec.entries(
+            node,
+            &["paths", "groups", "labels", "checks", "policy"],
+            "override",
+        ) {
             match key {
                 "paths" => {
                     let mut set = GlobSetBuilder::new();
@@ -642,6 +669,21 @@ impl ConfigReader<'_> {
                         }
                     }
                     o.paths = set.build().ok();
+                }
+                "groups" => {
+                    // Group names hold no paths: `*` matches any characters, `/` included.
+                    let mut set = GlobSetBuilder::new();
+                    for g in self.sec.strs(value, "groups") {
+                        match GlobBuilder::new(&g.value).build() {
+                            Ok(glob) => {
+                                set.add(glob);
+                            }
+                            Err(e) => self
+                                .sec
+                                .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
+                        }
+                    }
+                    o.groups = set.build().ok();
                 }
                 "labels" => {
                     for (k, v, _) in self.sec.entries(value, &[], "labels") {
@@ -718,9 +760,53 @@ mod tests {
         let legacy = config.enabled(Path::new("legacy/x.yaml"), None);
         assert_eq!(legacy.severity(CheckId::AlertOwner), None);
         assert_eq!(legacy.severity(CheckId::AlertFor), Some(Severity::Error));
-        let team_a = config.enabled(Path::new("rules/x.yaml"), Some(&[("team", "a")]));
+        let team_a = config.enabled(
+            Path::new("rules/x.yaml"),
+            Some(RulePlace {
+                group: "g",
+                labels: &[("team", "a")],
+            }),
+        );
         assert_eq!(team_a.severity(CheckId::AlertOwner), None);
         assert_eq!(team_a.severity(CheckId::AlertFor), Some(Severity::Warning));
+    }
+
+    /// `paths`, `groups` and `labels` of one override must all match.
+    #[test]
+    fn overrides_select_by_group_name_file_and_labels_together() {
+        let config = parse(
+            "overrides:\n  - groups: [\"kube-*\"]\n    checks: {alert/owner: off}\n\
+             \x20 - paths: [legacy/**]\n    groups: [batch]\n    labels: {severity: critical}\n\
+             \x20   checks: {alert/dashboard: error}\n",
+        );
+        let place = |group, labels| Some(RulePlace { group, labels });
+        let owner = |path: &str, group| {
+            config
+                .enabled(Path::new(path), place(group, &[]))
+                .severity(CheckId::AlertOwner)
+        };
+        assert_eq!(owner("rules/x.yaml", "kube-apiserver"), None);
+        assert_eq!(owner("rules/x.yaml", "node"), Some(Severity::Error));
+        // Outside a rule, an override by group does not apply.
+        assert_eq!(
+            config
+                .enabled(Path::new("rules/x.yaml"), None)
+                .severity(CheckId::AlertOwner),
+            Some(Severity::Error)
+        );
+        let dashboard = |path: &str, group, labels| {
+            config
+                .enabled(Path::new(path), place(group, labels))
+                .severity(CheckId::AlertDashboard)
+        };
+        let critical: &[(&str, &str)] = &[("severity", "critical")];
+        assert_eq!(
+            dashboard("legacy/x.yaml", "batch", critical),
+            Some(Severity::Error)
+        );
+        assert_eq!(dashboard("rules/x.yaml", "batch", critical), None);
+        assert_eq!(dashboard("legacy/x.yaml", "web", critical), None);
+        assert_eq!(dashboard("legacy/x.yaml", "batch", &[]), None);
     }
 
     #[test]
