@@ -119,6 +119,18 @@ pub(crate) struct CheckArgs {
     /// `checks: {schema/unknown-field: off}` in the config.
     #[arg(long)]
     pub ignore_unknown_fields: bool,
+    /// Report, and fail on, only findings that are not in this baseline file; findings of the
+    /// baseline that are fixed are reported as `baseline/fixed` (info).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this run to FILE as the baseline (sorted, stable JSON) and exit
+    /// 0 without a report.
+    #[arg(long, value_name = "FILE", value_parser = non_empty_path())]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on rules added or changed since the git revision REF (and on files
+    /// changed since), plus rules elsewhere that a change breaks (`rule/dependency`).
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
 }
 
 /// `check --format`.

@@ -141,6 +141,38 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         partial_rule_set,
     };
     diags.extend(analyse(&rule_files, &config, &inputs));
+    if let Some(path) = &args.write_baseline {
+        let text = alertlint_linter::baseline::write(&diags, &rule_files, &config);
+        write_whole(path, text.as_bytes()).map_err(|e| {
+            CliError::usage(format!(
+                "cannot write {}: {e}",
+                alertlint_diagnostics::source::display_path(path)
+            ))
+        })?;
+        write_stderr(&format!(
+            "wrote baseline {}: {} finding{} accepted",
+            alertlint_diagnostics::source::display_path(path),
+            diags.len(),
+            if diags.len() == 1 { "" } else { "s" }
+        ));
+        std::mem::forget((rule_files, runbooks, alertmanager, diags));
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = alertlint_linter::baseline::Baseline::load(path)
+            .map_err(|errors| config_error(errors, &config, args.color))?;
+        let found = diags.len();
+        diags = baseline.apply(diags, &rule_files, &config);
+        let new = diags
+            .iter()
+            .filter(|d| d.check != alertlint_linter::checks::CheckId::BaselineFixed.id())
+            .count();
+        write_stderr(&format!(
+            "note: {} of {found} findings accepted by the baseline {}",
+            found - new,
+            alertlint_diagnostics::source::display_path(path)
+        ));
+    }
     alertlint_diagnostics::diagnostic::sort(&mut diags);
     summary.count(&diags);
     // `--output -` is standard output, as `runbook new --out -`.

@@ -61,6 +61,7 @@ macro_rules! with_every_check {
             RunbookLinks: runbook_links,
             SuppressionInvalid: suppression_invalid,
             SuppressionUnused: suppression_unused,
+            BaselineFixed: baseline_fixed,
         }
     };
 }

@@ -4,6 +4,7 @@
 pub mod alertmanager;
 mod alerts;
 pub mod analyse;
+pub mod baseline;
 mod check_id;
 pub mod checks;
 pub mod config;

@@ -393,9 +393,15 @@ impl Config {
     /// A path relative to the config's directory, for matching override globs.
     pub fn relative(&self, path: &Path) -> PathBuf {
         let abs = alertlint_diagnostics::source::absolute(path);
-        let root = self
-            .absolute_root
-            .get_or_init(|| alertlint_diagnostics::source::absolute(&self.root));
+        let root = self.absolute_root.get_or_init(|| {
+            // Without a config file the root is the working directory.
+            let root = if self.root.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                &self.root
+            };
+            alertlint_diagnostics::source::absolute(root)
+        });
         abs.strip_prefix(root)
             .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
     }
