@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod git;
 
 use clap::Parser;
 use cli::{Cli, Command};

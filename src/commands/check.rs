@@ -159,8 +159,16 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(EXIT_OK));
     }
     if let Some(path) = &args.baseline {
-        let baseline = alertlint_linter::baseline::Baseline::load(path)
-            .map_err(|errors| config_error(errors, &config, args.color))?;
+        let baseline = alertlint_linter::baseline::Baseline::load(path).map_err(|errors| {
+            CliError::Config {
+                errors,
+                closing: format!(
+                    "invalid baseline {}",
+                    alertlint_diagnostics::source::display_path(path)
+                ),
+                color: args.color,
+            }
+        })?;
         let found = diags.len();
         diags = baseline.apply(diags, &rule_files, &config);
         let new = diags
@@ -171,6 +179,27 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             "note: {} of {found} findings accepted by the baseline {}",
             found - new,
             alertlint_diagnostics::source::display_path(path)
+        ));
+    }
+    if let Some(rev) = &args.diff_base {
+        let changes = crate::git::changes_since(rev, &paths[0]).map_err(CliError::usage)?;
+        let kept = alertlint_linter::changed::ChangeSet::new(changes).keep(diags, &rule_files);
+        diags = kept.diagnostics;
+        let lost = if kept.lost_names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; recorded before, by nothing now: {}",
+                kept.lost_names.join(", ")
+            )
+        };
+        write_stderr(&format!(
+            "note: --diff-base {rev}: findings of {} new or changed rule{} in {} changed rule \
+             file{}{lost}",
+            kept.changed_rules,
+            if kept.changed_rules == 1 { "" } else { "s" },
+            kept.changed_files,
+            if kept.changed_files == 1 { "" } else { "s" },
         ));
     }
     alertlint_diagnostics::diagnostic::sort(&mut diags);

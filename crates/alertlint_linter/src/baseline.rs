@@ -10,11 +10,11 @@
 
 use crate::checks::CheckId;
 use crate::config::Config;
-use crate::model::RuleFile;
+use crate::model::{RuleFile, RuleIndex};
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use alertlint_yaml as yaml;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Arc;
@@ -52,50 +52,12 @@ pub struct Baseline {
 /// exit code 2, as for a config error.
 pub type BaselineError = Diagnostic;
 
-/// Which rule each finding sits in, by file: the rules' spans in file order.
-pub struct RuleIndex<'a> {
-    files: HashMap<*const SourceFile, Vec<(Span, String)>>,
-    /// Ties the raw pointers to the files they come from.
-    _files: std::marker::PhantomData<&'a RuleFile>,
-}
-
-impl<'a> RuleIndex<'a> {
-    pub fn new(files: &'a [RuleFile]) -> RuleIndex<'a> {
-        let files = files
-            .iter()
-            .map(|f| {
-                let rules = f
-                    .rules()
-                    .map(|(g, r)| {
-                        let group = g.name.as_ref().map_or("", |n| n.value.as_str());
-                        (r.span, format!("{group}/{}", r.name()))
-                    })
-                    .collect();
-                (Arc::as_ptr(&f.source), rules)
-            })
-            .collect();
-        RuleIndex {
-            files,
-            _files: std::marker::PhantomData,
-        }
-    }
-
-    /// The rule (`group/name`) the diagnostic's primary span starts in, if any.
-    pub fn rule_of(&self, d: &Diagnostic) -> Option<&str> {
-        let rules = self.files.get(&Arc::as_ptr(&d.file))?;
-        let at = d.span.start;
-        let i = rules
-            .partition_point(|(s, _)| s.start <= at)
-            .checked_sub(1)?;
-        let (span, name) = &rules[i];
-        (at < span.end).then_some(name.as_str())
-    }
-}
-
 /// The key of a diagnostic: see the module's doc.
 fn key(d: &Diagnostic, rules: &RuleIndex, config: &Config) -> Key {
     let file = slash_path(&config.relative(&d.file.path));
-    let rule = rules.rule_of(d).map(str::to_string);
+    let rule = rules
+        .rule_at(&d.file, d.span.start)
+        .map(|(_, name)| name.to_string());
     // FNV-1a (the `fnv` crate): a fingerprint kept in a file must read the same with every
     // build of alertlint, which std's hashers do not promise.
     let mut h = fnv::FnvHasher::default();

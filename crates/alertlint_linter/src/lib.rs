@@ -5,6 +5,7 @@ pub mod alertmanager;
 mod alerts;
 pub mod analyse;
 pub mod baseline;
+pub mod changed;
 mod check_id;
 pub mod checks;
 pub mod config;

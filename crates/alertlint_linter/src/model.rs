@@ -3,6 +3,7 @@
 use alertlint_diagnostics::source::{SourceFile, Span};
 use alertlint_yaml::ScalarStyle;
 use alertlint_yaml::scalar_map::{ScalarMap, map_value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A string from the file with where it was written.
@@ -184,4 +185,43 @@ pub fn is_valid_metric_name(s: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// Which rule each finding sits in, by file: the rules' spans in file order.
+pub(crate) struct RuleIndex<'a> {
+    files: HashMap<*const SourceFile, Vec<(Span, String)>>,
+    /// Ties the raw pointers to the files they come from.
+    _files: std::marker::PhantomData<&'a RuleFile>,
+}
+
+impl<'a> RuleIndex<'a> {
+    pub(crate) fn new(files: &'a [RuleFile]) -> RuleIndex<'a> {
+        let files = files
+            .iter()
+            .map(|f| {
+                let rules = f
+                    .rules()
+                    .map(|(g, r)| {
+                        let group = g.name.as_ref().map_or("", |n| n.value.as_str());
+                        (r.span, format!("{group}/{}", r.name()))
+                    })
+                    .collect();
+                (Arc::as_ptr(&f.source), rules)
+            })
+            .collect();
+        RuleIndex {
+            files,
+            _files: std::marker::PhantomData,
+        }
+    }
+
+    /// The rule of `file` that holds the offset `at`, if any: its span and `group/name`.
+    pub(crate) fn rule_at(&self, file: &Arc<SourceFile>, at: usize) -> Option<(Span, &str)> {
+        let rules = self.files.get(&Arc::as_ptr(file))?;
+        let i = rules
+            .partition_point(|(s, _)| s.start <= at)
+            .checked_sub(1)?;
+        let (span, name) = &rules[i];
+        (at < span.end).then_some((*span, name.as_str()))
+    }
 }

@@ -1,0 +1,140 @@
+//! What changed since a git revision, for `check --diff-base REF`: asked of the `git`
+//! executable (what CI checkouts have; no network, no library that could disagree with the
+//! user's git about their repository).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Why the changes since a revision could not be worked out.
+#[derive(Debug)]
+pub(crate) enum GitError {
+    /// `git` could not be run.
+    NotRunnable(std::io::Error),
+    /// The place checked is not in a git work tree.
+    NotARepository { dir: PathBuf, git_says: String },
+    /// The revision names no commit here (in a shallow clone: not fetched).
+    UnknownRevision(String),
+    /// Another git command failed.
+    Failed { command: String, git_says: String },
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitError::NotRunnable(e) => {
+                write!(f, "--diff-base needs the `git` executable on PATH: {e}")
+            }
+            GitError::NotARepository { dir, git_says } => write!(
+                f,
+                "--diff-base: {} is not in a git repository ({git_says})",
+                alertlint_diagnostics::source::display_path(dir)
+            ),
+            GitError::UnknownRevision(rev) => write!(
+                f,
+                "--diff-base: unknown git revision `{rev}`; in a shallow clone, fetch it first \
+                 (`git fetch --depth=1 origin {rev}`)"
+            ),
+            GitError::Failed { command, git_says } => {
+                write!(f, "--diff-base: `{command}` failed: {git_says}")
+            }
+        }
+    }
+}
+
+/// Runs git in `dir`; its standard output, or what it said on failure.
+fn git(dir: &Path, args: &[&str]) -> Result<Result<Vec<u8>, String>, GitError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        // Paths byte for byte (no octal escapes), and no lock taken on the index: a CI step may
+        // run beside other git commands.
+        .args(["-c", "core.quotepath=off"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .args(args)
+        .output()
+        .map_err(GitError::NotRunnable)?;
+    if out.status.success() {
+        Ok(Ok(out.stdout))
+    } else {
+        Ok(Err(String::from_utf8_lossy(&out.stderr).trim().to_string()))
+    }
+}
+
+fn failed(args: &[&str], git_says: String) -> GitError {
+    GitError::Failed {
+        command: format!("git {}", args.join(" ")),
+        git_says,
+    }
+}
+
+/// Runs git in `dir` and returns its output, or the error it is.
+fn git_ok(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    git(dir, args)?.map_err(|says| failed(args, says))
+}
+
+fn nul_separated(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
+    bytes
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+/// Every file of the work tree around `place` that differs from revision `rev` (committed or
+/// not, untracked new files included), by absolute path, with its text at `rev` when it is a
+/// YAML file that existed there (`None` otherwise). A renamed file is a new file.
+pub(crate) fn changes_since(
+    rev: &str,
+    place: &Path,
+) -> Result<Vec<(PathBuf, Option<String>)>, GitError> {
+    let abs = alertlint_diagnostics::source::absolute(place);
+    let dir = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    let top = match git(&dir, &["rev-parse", "--show-toplevel"])? {
+        Ok(out) => PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches('\n')),
+        Err(git_says) => return Err(GitError::NotARepository { dir, git_says }),
+    };
+    let spec = format!("{rev}^{{commit}}");
+    let commit = match git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )? {
+        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+        Err(_) => return Err(GitError::UnknownRevision(rev.to_string())),
+    };
+    let mut paths: Vec<String> = nul_separated(&git_ok(
+        &top,
+        &["diff", "--name-only", "-z", "--no-renames", &commit, "--"],
+    )?)
+    .collect();
+    paths.extend(nul_separated(&git_ok(
+        &top,
+        &["ls-files", "-z", "--others", "--exclude-standard"],
+    )?));
+    paths.sort();
+    paths.dedup();
+    let mut changes = Vec::with_capacity(paths.len());
+    for path in paths {
+        let yaml = Path::new(&path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let before = if yaml {
+            // Not there at `rev` (a new file): git fails, and the file is all new.
+            git(&top, &["cat-file", "blob", &format!("{commit}:{path}")])?
+                .ok()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        } else {
+            None
+        };
+        changes.push((top.join(&path), before));
+    }
+    Ok(changes)
+}
