@@ -8,7 +8,7 @@
 //! new file, so its findings are new. Several findings with one key are counted: a baseline of
 //! two accepts two, and a third is new.
 
-use crate::checks::CheckId;
+use crate::check_id::CheckId;
 use crate::config::Config;
 use crate::model::{RuleFile, RuleIndex};
 use alertlint_diagnostics::diagnostic::Diagnostic;

@@ -7,7 +7,7 @@
 //! a name that a changed file recorded at the base and nothing records now: the change broke
 //! a rule it did not touch.
 
-use crate::checks::CheckId;
+use crate::check_id::CheckId;
 use crate::load::{Classified, read_rule_file};
 use crate::model::{Rule, RuleFile, RuleGroup, RuleIndex};
 use alertlint_diagnostics::diagnostic::Diagnostic;
