@@ -127,10 +127,38 @@ pub(crate) struct CheckArgs {
     /// 0 without a report.
     #[arg(long, value_name = "FILE", value_parser = non_empty_path())]
     pub write_baseline: Option<PathBuf>,
+    /// The ruler the rules are written for (overrides `dialect:` in the config): its own group
+    /// fields are accepted (Thanos' `partial_response_strategy`, Mimir's and Cortex'
+    /// `source_tenants`, `evaluation_delay`); Loki's expressions are LogQL, not checked as PromQL.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub dialect: Option<DialectArg>,
     /// Report only findings on rules added or changed since the git revision REF (and on files
     /// changed since), plus rules elsewhere that a change breaks (`rule/dependency`).
     #[arg(long, value_name = "REF")]
     pub diff_base: Option<String>,
+}
+
+/// `check --dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DialectArg {
+    Prometheus,
+    Thanos,
+    Mimir,
+    Cortex,
+    Loki,
+}
+
+impl From<DialectArg> for alertlint_linter::model::Dialect {
+    fn from(d: DialectArg) -> Self {
+        use alertlint_linter::model::Dialect;
+        match d {
+            DialectArg::Prometheus => Dialect::Prometheus,
+            DialectArg::Thanos => Dialect::Thanos,
+            DialectArg::Mimir => Dialect::Mimir,
+            DialectArg::Cortex => Dialect::Cortex,
+            DialectArg::Loki => Dialect::Loki,
+        }
+    }
 }
 
 /// `check --format`.

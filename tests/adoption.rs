@@ -379,3 +379,76 @@ fn diff_base_in_a_shallow_clone() {
         "{found:?}"
     );
 }
+
+/// `--dialect` (and `dialect:` in the config): each ruler's own group fields are accepted,
+/// their types checked; under the default dialect they are unknown fields that name the
+/// dialect. Loki's LogQL is not read as PromQL.
+#[test]
+fn dialects_accept_their_rulers_fields() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dialects");
+    let run = |args: &[&str], file: &str| {
+        let path = fixtures.join(file);
+        let mut all = args.to_vec();
+        all.push(path.to_str().expect("UTF-8 path"));
+        check(&fixtures, &all)
+    };
+    for (dialect, unknown) in [("thanos", 1), ("mimir", 3), ("cortex", 2)] {
+        let file = format!("{dialect}.yaml");
+        let (code, found, _) = run(&[], &file);
+        assert_eq!(code, 1, "{dialect}");
+        let hints: Vec<&(String, String)> = found
+            .iter()
+            .filter(|(c, m)| c == "schema/unknown-field" && m.contains(dialect))
+            .collect();
+        assert_eq!(hints.len(), unknown, "{dialect}: {found:?}");
+        let (code, found, _) = run(&["--dialect", dialect], &file);
+        assert_eq!((code, found.len()), (0, 0), "{dialect}: {found:?}");
+    }
+    // Mimir's alignment setting is not Cortex'.
+    let (_, found, _) = run(&["--dialect", "cortex"], "mimir.yaml");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("align_evaluation_time_on_interval"));
+    let (code, found, _) = run(&[], "loki.yaml");
+    assert_eq!(code, 1);
+    assert!(found.iter().any(|(c, _)| c == "promql/syntax"), "{found:?}");
+    let (code, found, _) = run(&["--dialect", "loki"], "loki.yaml");
+    assert_eq!((code, found.len()), (0, 0), "{found:?}");
+
+    // From the config, and checked there; the fields' types are checked.
+    let rules = "groups:\n  - name: g\n    partial_response_strategy: sometimes\n    \
+                 rules:\n      - record: a:b\n        expr: sum(up)\n";
+    let dir = common::dir_with(&[(".alertlint.yaml", "dialect: thanos\n"), ("r.yaml", rules)]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "r.yaml"])
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let messages: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        messages,
+        ["`partial_response_strategy` must be `warn` or `abort`, found `sometimes`"]
+    );
+    let dir = common::dir_with(&[
+        (".alertlint.yaml", "dialect: victoria\n"),
+        ("r.yaml", rules),
+    ]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "r.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "unknown dialect `victoria`; expected one of: prometheus, thanos, mimir, cortex, loki"
+        ),
+        "{stderr}"
+    );
+}

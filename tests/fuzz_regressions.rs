@@ -128,7 +128,10 @@ fn rules(text: &str) {
 fn rules_within(secs: u64, text: &str) {
     let text = text.to_string();
     within(secs, move || {
-        if let Classified::Rules(file) = read_rule_file(SourceFile::new("rules.yaml", text)) {
+        if let Classified::Rules(file) = read_rule_file(
+            SourceFile::new("rules.yaml", text),
+            alertlint_linter::model::Dialect::Prometheus,
+        ) {
             let diags = analyse(
                 std::slice::from_ref(&file),
                 &Config::default(),

@@ -77,7 +77,10 @@ proptest! {
     #[test]
     fn loader_and_checks_never_panic(body in "[ -~\\n]{0,300}") {
         let text = format!("groups:\n  - name: g\n    rules:\n{body}");
-        if let Classified::Rules(f) = read_rule_file(SourceFile::new("p.yaml", text.clone())) {
+        if let Classified::Rules(f) = read_rule_file(
+            SourceFile::new("p.yaml", text.clone()),
+            alertlint_linter::model::Dialect::Prometheus,
+        ) {
             let files = [f];
             for d in analyse(&files, &Config::default(), &Inputs::default()) {
                 prop_assert!(d.span.end <= text.len() + 1, "{} {:?}", d.check, d.span);

@@ -94,9 +94,10 @@ fn every_routing_check_has_failing_and_passing_fixtures() {
 
 #[test]
 fn routing_checks_are_silent_without_alertmanager() {
-    let Ok(Classified::Rules(file)) =
-        load_file(&Path::new(ROOT).join("checks/route__unrouted/rules.yaml"))
-    else {
+    let Ok(Classified::Rules(file)) = load_file(
+        &Path::new(ROOT).join("checks/route__unrouted/rules.yaml"),
+        alertlint_linter::model::Dialect::Prometheus,
+    ) else {
         panic!("fixture")
     };
     let diags = analyse(

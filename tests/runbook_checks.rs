@@ -17,7 +17,7 @@ use alertlint_linter::runbook;
 use std::path::{Path, PathBuf};
 
 fn rule_files(paths: &[PathBuf], config: &Config) -> Vec<RuleFile> {
-    load_rule_files(paths, &config.exclude)
+    load_rule_files(paths, &config.exclude, config.dialect)
         .expect("rule files")
         .0
 }

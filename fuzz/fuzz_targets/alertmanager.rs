@@ -3,11 +3,12 @@
 //! fixed rule file, rendered in every output format.
 #![no_main]
 
+use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::alertmanager::{Alertmanager, LabelSet};
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, read_rule_file};
-use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::model::Dialect;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 const RULES: &str = r#"groups:
@@ -70,8 +71,10 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     }
     std::hint::black_box(am.routing_label_names());
 
-    let Classified::Rules(rules) = read_rule_file(SourceFile::new("rules.yaml", RULES.into()))
-    else {
+    let Classified::Rules(rules) = read_rule_file(
+        SourceFile::new("rules.yaml", RULES.into()),
+        Dialect::Prometheus,
+    ) else {
         unreachable!("the fixed rule file is a rule file")
     };
     let inputs = Inputs {

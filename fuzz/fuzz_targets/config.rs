@@ -3,10 +3,11 @@
 //! rule), and its errors rendered in every output format.
 #![no_main]
 
+use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, read_rule_file};
-use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::model::Dialect;
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::path::{Path, PathBuf};
 
@@ -33,8 +34,10 @@ fuzz_target!(|data: &[u8]| -> Corpus {
             return Corpus::Keep;
         }
     };
-    let Classified::Rules(rules) = read_rule_file(SourceFile::new("rules.yaml", RULES.into()))
-    else {
+    let Classified::Rules(rules) = read_rule_file(
+        SourceFile::new("rules.yaml", RULES.into()),
+        Dialect::Prometheus,
+    ) else {
         unreachable!("the fixed rule file is a rule file")
     };
     for (group, rule) in rules.rules() {
@@ -44,7 +47,11 @@ fuzz_target!(|data: &[u8]| -> Corpus {
         std::hint::black_box(config.may_enable(check));
     }
     let labels = [("severity", "critical"), ("team", "fraud-ml")];
-    std::hint::black_box(config.enabled(Path::new("rules.yaml"), Some(&labels)));
+    let place = alertlint_linter::config::RulePlace {
+        group: "fraud",
+        labels: &labels,
+    };
+    std::hint::black_box(config.enabled(Path::new("rules.yaml"), Some(place)));
     // Every check under this config's settings and policy.
     let diags = analyse(std::slice::from_ref(&rules), &config, &Inputs::default());
     fuzz_support::render_all(&diags);

@@ -5,8 +5,8 @@
 //! the work.
 #![no_main]
 
-use promql::{Engine, Options, parse_with};
 use libfuzzer_sys::{Corpus, fuzz_target};
+use promql::{Engine, Options, parse_with};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
     let Some(text) = fuzz_support::text(data, 512) else {

@@ -3,10 +3,11 @@
 //! the default config and rendered in every output format.
 #![no_main]
 
+use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file, read_rule_file};
-use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::model::Dialect;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 const MAX: usize = 64 * 1024;
@@ -16,13 +17,16 @@ fuzz_target!(|data: &[u8]| -> Corpus {
         return Corpus::Reject;
     }
     let classified = match std::str::from_utf8(data) {
-        Ok(text) => read_rule_file(SourceFile::new("rules.yaml", text.to_string())),
+        Ok(text) => read_rule_file(
+            SourceFile::new("rules.yaml", text.to_string()),
+            Dialect::Prometheus,
+        ),
         Err(_) => {
             let dir = std::env::temp_dir().join(format!("alertlint-fuzz-{}", std::process::id()));
             std::fs::create_dir_all(&dir).expect("temp dir");
             let path = dir.join("rules.yaml");
             std::fs::write(&path, data).expect("write temp file");
-            load_file(&path).expect("a readable file loads")
+            load_file(&path, Dialect::Prometheus).expect("a readable file loads")
         }
     };
     if let Classified::Rules(file) = classified {

@@ -4,10 +4,10 @@
 //! reports slice them).
 #![no_main]
 
+use alertlint_diagnostics::source::Span;
+use alertlint_linter::config::runbooks::Settings;
 use alertlint_linter::runbook::date::{format_date, parse_date};
 use alertlint_linter::runbook::markdown::{NameKey, NameKeys, Runbook, Scratch};
-use alertlint_linter::config::runbooks::Settings;
-use alertlint_diagnostics::source::Span;
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::path::PathBuf;
 

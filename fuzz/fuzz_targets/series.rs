@@ -3,9 +3,9 @@
 //! `SeriesValues` (walked for at most 100,000 values).
 #![no_main]
 
-use promql::notation;
 use alertlint_unittest::SeriesValues;
 use libfuzzer_sys::{Corpus, fuzz_target};
+use promql::notation;
 
 fuzz_target!(|data: &[u8]| -> Corpus {
     let Some(text) = fuzz_support::text(data, 4096) else {

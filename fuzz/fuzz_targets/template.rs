@@ -3,8 +3,8 @@
 //! function that answers from a fixed result).
 #![no_main]
 
-use prometheus_template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
 use libfuzzer_sys::{Corpus, fuzz_target};
+use prometheus_template::{QueryResultSample, TemplateContext, check_syntax, expand_at};
 use std::collections::BTreeMap;
 
 fn query(q: &str) -> Result<Vec<QueryResultSample>, String> {

@@ -8,10 +8,11 @@
 //! are rejected, so the fuzzer never walks the machine's directories.
 #![no_main]
 
+use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, read_rule_file};
-use alertlint_diagnostics::source::SourceFile;
+use alertlint_linter::model::Dialect;
 use alertlint_unittest::{CompiledGroup, compile, order_groups, parse_test_file, run_group};
 use libfuzzer_sys::{Corpus, fuzz_target};
 use std::path::PathBuf;
@@ -29,15 +30,17 @@ fn base() -> &'static PathBuf {
 
 fn compiled() -> Vec<CompiledGroup> {
     let source = SourceFile::new("rules.yml", fuzz_support::UNITTEST_RULES.to_string());
-    let Classified::Rules(file) = read_rule_file(source) else {
+    let Classified::Rules(file) = read_rule_file(source, Dialect::Prometheus) else {
         unreachable!("the fixed rule file is a rule file")
     };
     let files = [file];
     assert!(
         analyse(&files, &Config::default(), &Inputs::default())
             .iter()
-            .all(|d| d.severity != alertlint_diagnostics::diagnostic::Severity::Error
-                || !d.check.starts_with("promql/")),
+            .all(
+                |d| d.severity != alertlint_diagnostics::diagnostic::Severity::Error
+                    || !d.check.starts_with("promql/")
+            ),
         "the fixed rules parse"
     );
     compile(&files)

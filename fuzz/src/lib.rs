@@ -3,9 +3,9 @@
 //! report renderers every diagnostic goes through.
 
 use alertlint_diagnostics::diagnostic::Diagnostic;
+use alertlint_diagnostics::report::{Format, HumanOptions, Summary};
 use promql::notation::{NotationValue, parse_values};
 use promql::{FloatHistogram, Labels, Storage, StoredValue};
-use alertlint_diagnostics::report::{Format, HumanOptions, Summary};
 
 /// The input as text of at most `max` bytes; `None` (the target rejects it) otherwise.
 pub fn text(data: &[u8], max: usize) -> Option<&str> {
@@ -28,7 +28,13 @@ pub fn render_all(diags: &[Diagnostic]) {
         width: 100,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-        std::hint::black_box(alertlint_diagnostics::report::render(format, diags, &summary, &human, &alertlint_linter::checks::docs()));
+        std::hint::black_box(alertlint_diagnostics::report::render(
+            format,
+            diags,
+            &summary,
+            &human,
+            &alertlint_linter::checks::docs(),
+        ));
     }
 }
 

@@ -69,12 +69,15 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             alertlint_linter::config::CheckSetting::Off,
         );
     }
+    if let Some(d) = args.dialect {
+        config.dialect = d.into();
+    }
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
     // The runbooks load on their own thread while the rule files load: neither needs the other.
     let (loaded, runbooks) = std::thread::scope(|s| {
         let runbooks = s.spawn(|| alertlint_linter::runbook::load(&config, &args.runbooks));
-        let loaded = load_rule_files(&paths, &excludes);
+        let loaded = load_rule_files(&paths, &excludes, config.dialect);
         let runbooks = runbooks
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -183,7 +186,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     }
     if let Some(rev) = &args.diff_base {
         let changes = crate::git::changes_since(rev, &paths[0]).map_err(CliError::usage)?;
-        let kept = alertlint_linter::changed::ChangeSet::new(changes).keep(diags, &rule_files);
+        let kept = alertlint_linter::changed::ChangeSet::new(changes, config.dialect)
+            .keep(diags, &rule_files);
         diags = kept.diagnostics;
         let lost = if kept.lost_names.is_empty() {
             String::new()

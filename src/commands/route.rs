@@ -59,7 +59,7 @@ pub(crate) fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
         }
     }
     if !args.rules.is_empty() {
-        let rule_files = match load_rule_files(&args.rules, &config.exclude) {
+        let rule_files = match load_rule_files(&args.rules, &config.exclude, config.dialect) {
             Ok((files, skipped)) => {
                 for line in skipped.walk.lines("rule file", "rule files") {
                     write_stderr(&line.clone());

@@ -25,7 +25,7 @@ fn new(args: RunbookNewArgs) -> Result<ExitCode, CliError> {
     };
     let config =
         super::check::load_config(args.config.as_ref(), args.no_config, &paths[0], Color::Auto)?;
-    let rule_files = match load_rule_files(&paths, &config.exclude) {
+    let rule_files = match load_rule_files(&paths, &config.exclude, config.dialect) {
         Ok((files, _)) => files,
         Err(e) => return Err(CliError::usage(e)),
     };

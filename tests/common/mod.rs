@@ -14,6 +14,7 @@ use alertlint_diagnostics::source::SourceFile;
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
+use alertlint_linter::model::Dialect;
 use std::path::{Path, PathBuf};
 
 /// Diagnostics as `alertlint check` prints them for one file, without colours, at a fixed width
@@ -88,7 +89,7 @@ pub(crate) fn diagnostics_of(
     config: &Config,
     inputs: &Inputs,
 ) -> Vec<Diagnostic> {
-    let file = match load_file(path) {
+    let file = match load_file(path, Dialect::Prometheus) {
         Ok(Classified::Rules(f)) => f,
         Ok(Classified::NotRules) => panic!("{} is not read as a rule file", path.display()),
         Err(e) => panic!("{e}"),

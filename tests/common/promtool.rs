@@ -7,6 +7,7 @@ use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::checks::{Category, CheckId};
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
+use alertlint_linter::model::Dialect;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,7 @@ pub(crate) fn read_output(text: &str) -> Verdict {
 
 /// alertlint's correctness findings on one rule file, with default settings.
 fn correctness_findings(path: &Path) -> Result<Vec<Diagnostic>, String> {
-    let file = match load_file(path) {
+    let file = match load_file(path, Dialect::Prometheus) {
         Ok(Classified::Rules(f)) => f,
         // Skipped as YAML that is not rules (an empty file, say): alertlint finds nothing, as
         // promtool finds no rule to refuse.
@@ -183,7 +184,7 @@ pub(crate) fn compare(path: &Path, verdict: &Verdict, differs_in_3x: bool) -> Re
     if verdict.lines.is_empty() {
         return Ok(());
     }
-    let Ok(Classified::Rules(file)) = load_file(path) else {
+    let Ok(Classified::Rules(file)) = load_file(path, Dialect::Prometheus) else {
         return Err(format!(
             "{}: promtool names lines, alertlint skips the file as not rules",
             path.display()

@@ -106,7 +106,10 @@ fn agrees_with_promtool_on_its_own_rule_fixtures() {
     let mut checked = 0;
     for f in yaml_files_under(&corpus("promtool-unittest")) {
         // Unit-test files are not rule files: alertlint skips them (promtool rejects them).
-        if !matches!(load_file(&f), Ok(Classified::Rules(_))) {
+        if !matches!(
+            load_file(&f, alertlint_linter::model::Dialect::Prometheus),
+            Ok(Classified::Rules(_))
+        ) {
             continue;
         }
         compare(&f, &promtool::run(&binary, &f), false).unwrap_or_else(|e| panic!("{e}"));

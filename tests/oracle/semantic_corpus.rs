@@ -29,7 +29,9 @@ const SEMANTIC_CHECKS: &[&str] = &[
 fn findings_under(dir: &Path, name: &str) -> Vec<String> {
     let mut files = Vec::new();
     for path in yaml_files_under(dir) {
-        if let Classified::Rules(f) = load_file(&path).expect("readable corpus file") {
+        if let Classified::Rules(f) = load_file(&path, alertlint_linter::model::Dialect::Prometheus)
+            .expect("readable corpus file")
+        {
             files.push(f);
         }
     }

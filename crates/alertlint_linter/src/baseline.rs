@@ -272,7 +272,7 @@ mod tests {
 
     fn rules(text: &str) -> Vec<RuleFile> {
         let source = SourceFile::new("rules/r.yaml", text.to_string());
-        match crate::load::read_rule_file(source) {
+        match crate::load::read_rule_file(source, crate::model::Dialect::Prometheus) {
             crate::load::Classified::Rules(f) => vec![f],
             crate::load::Classified::NotRules => panic!("not rules"),
         }
@@ -309,7 +309,8 @@ mod tests {
         assert_eq!(k(&before, "up == 0").rule.as_deref(), Some("g/A"));
         assert_ne!(k(&before, "up == 0"), k(&before, "down == 0"));
         let renamed = SourceFile::new("rules/s.yaml", RULES.to_string());
-        let renamed = match crate::load::read_rule_file(renamed) {
+        let renamed = match crate::load::read_rule_file(renamed, crate::model::Dialect::Prometheus)
+        {
             crate::load::Classified::Rules(f) => vec![f],
             crate::load::Classified::NotRules => panic!("not rules"),
         };

@@ -9,7 +9,7 @@
 
 use crate::check_id::CheckId;
 use crate::load::{Classified, read_rule_file};
-use crate::model::{Rule, RuleFile, RuleGroup, RuleIndex};
+use crate::model::{Dialect, Rule, RuleFile, RuleGroup, RuleIndex};
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use std::collections::{HashMap, HashSet};
@@ -21,6 +21,8 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct ChangeSet {
     files: HashMap<PathBuf, Option<String>>,
+    /// How the files at the base are read: as the current ones.
+    dialect: Dialect,
 }
 
 /// What a changed-only run keeps, and why, for the note it prints.
@@ -36,12 +38,16 @@ pub struct Kept {
 }
 
 impl ChangeSet {
-    pub fn new(files: impl IntoIterator<Item = (PathBuf, Option<String>)>) -> ChangeSet {
+    pub fn new(
+        files: impl IntoIterator<Item = (PathBuf, Option<String>)>,
+        dialect: Dialect,
+    ) -> ChangeSet {
         ChangeSet {
             files: files
                 .into_iter()
                 .map(|(p, text)| (canonical(&p), text))
                 .collect(),
+            dialect,
         }
     }
 
@@ -61,7 +67,7 @@ impl ChangeSet {
             };
             let old = before
                 .as_ref()
-                .and_then(|text| old_rules(&f.source.path, text));
+                .and_then(|text| old_rules(&f.source.path, text, self.dialect));
             let old_keys: HashSet<String> = old
                 .as_ref()
                 .map(|o| o.rules().map(|(g, r)| content_key(g, r)).collect())
@@ -87,7 +93,10 @@ impl ChangeSet {
             if checked.contains(path) {
                 continue;
             }
-            if let Some(o) = before.as_ref().and_then(|text| old_rules(path, text)) {
+            if let Some(o) = before
+                .as_ref()
+                .and_then(|text| old_rules(path, text, self.dialect))
+            {
                 recorded_before.extend(recorded(&o));
             }
         }
@@ -152,8 +161,8 @@ fn canonical(path: &Path) -> PathBuf {
 }
 
 /// A file's rules as they were at the base, if it held rules.
-fn old_rules(path: &Path, text: &str) -> Option<RuleFile> {
-    match read_rule_file(SourceFile::new(path, text.to_string())) {
+fn old_rules(path: &Path, text: &str, dialect: Dialect) -> Option<RuleFile> {
+    match read_rule_file(SourceFile::new(path, text.to_string()), dialect) {
         Classified::Rules(f) => Some(f),
         Classified::NotRules => None,
     }
@@ -209,7 +218,7 @@ mod tests {
     use super::*;
 
     fn file(path: &Path, text: &str) -> RuleFile {
-        old_rules(path, text).expect("rules")
+        old_rules(path, text, Dialect::Prometheus).expect("rules")
     }
 
     fn diag(f: &RuleFile, needle: &str, check: &'static str) -> Diagnostic {
@@ -236,7 +245,7 @@ mod tests {
         std::fs::write(&a, after).expect("write");
         std::fs::write(&b, other).expect("write");
         let files = [file(&a, after), file(&b, other)];
-        let changes = ChangeSet::new([(a.clone(), Some(before.to_string()))]);
+        let changes = ChangeSet::new([(a.clone(), Some(before.to_string()))], Dialect::Prometheus);
         let diags = vec![
             diag(&files[0], "x > 2", "alert/runbook"),
             diag(&files[0], "up == 0", "alert/runbook"),
@@ -270,7 +279,8 @@ mod tests {
         let text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n";
         std::fs::write(&a, text).expect("write");
         let files = [file(&a, text)];
-        let kept = ChangeSet::new([(a, None)]).keep(vec![diag(&files[0], "up", "x/y")], &files);
+        let kept = ChangeSet::new([(a, None)], Dialect::Prometheus)
+            .keep(vec![diag(&files[0], "up", "x/y")], &files);
         assert_eq!(kept.diagnostics.len(), 1);
         assert_eq!(kept.changed_rules, 1);
     }

@@ -33,6 +33,63 @@ pub struct Pair {
     pub value: Str,
 }
 
+/// The rule evaluator the rule files are written for: each reads Prometheus' rule format with
+/// some fields of its own, and Loki's expressions are LogQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    #[default]
+    Prometheus,
+    Thanos,
+    Mimir,
+    Cortex,
+    Loki,
+}
+
+impl Dialect {
+    pub const ALL: &'static [Dialect] = &[
+        Dialect::Prometheus,
+        Dialect::Thanos,
+        Dialect::Mimir,
+        Dialect::Cortex,
+        Dialect::Loki,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Prometheus => "prometheus",
+            Dialect::Thanos => "thanos",
+            Dialect::Mimir => "mimir",
+            Dialect::Cortex => "cortex",
+            Dialect::Loki => "loki",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Dialect> {
+        Dialect::ALL.iter().copied().find(|d| d.name() == name)
+    }
+
+    /// The group fields the dialect reads besides Prometheus' own: Thanos Rule's
+    /// `partial_response_strategy`; Mimir's and Cortex's federated groups (`source_tenants`)
+    /// and `evaluation_delay` (Mimir: also `align_evaluation_time_on_interval`).
+    pub(crate) fn extra_group_fields(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Prometheus | Dialect::Loki => &[],
+            Dialect::Thanos => &["partial_response_strategy"],
+            Dialect::Mimir => &[
+                "source_tenants",
+                "evaluation_delay",
+                "align_evaluation_time_on_interval",
+            ],
+            Dialect::Cortex => &["source_tenants", "evaluation_delay"],
+        }
+    }
+
+    /// Whether `expr` is PromQL (Loki's is LogQL, which alertlint does not read).
+    pub(crate) fn expr_is_promql(self) -> bool {
+        self != Dialect::Loki
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
     /// A Prometheus rule file: `groups:` at the top.

@@ -358,7 +358,10 @@ mod tests {
     use alertlint_diagnostics::source::SourceFile;
 
     fn file(text: &str) -> RuleFile {
-        match read_rule_file(SourceFile::new("t.yaml", text.to_string())) {
+        match read_rule_file(
+            SourceFile::new("t.yaml", text.to_string()),
+            crate::model::Dialect::Prometheus,
+        ) {
             Classified::Rules(f) => f,
             Classified::NotRules => panic!("not rules"),
         }
@@ -447,7 +450,7 @@ mod tests {
         /// the scope the scan of all rules found.
         #[test]
         fn scopes_are_what_scanning_every_rule_finds(text in rule_file_text()) {
-            let f = match read_rule_file(SourceFile::new("t.yaml", text.clone())) {
+            let f = match read_rule_file(SourceFile::new("t.yaml", text.clone()), crate::model::Dialect::Prometheus) {
                 Classified::Rules(f) => f,
                 Classified::NotRules => return Ok(()),
             };

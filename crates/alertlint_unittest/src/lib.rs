@@ -179,7 +179,7 @@ fn load_rules(
     let mut files: Vec<RuleFile> = Vec::new();
     let mut errors = Vec::new();
     for path in &tf.rule_files {
-        match load_file(path) {
+        match load_file(path, alertlint_linter::model::Dialect::Prometheus) {
             Ok(Classified::Rules(rf)) => {
                 cache.insert(path.clone(), Arc::clone(&rf.source));
                 files.push(rf);

@@ -7,7 +7,7 @@ pub mod runbooks;
 
 use crate::check_id::{CheckId, CheckSet};
 use crate::config_reader::SectionReader;
-use crate::model::{Rule, RuleGroup};
+use crate::model::{Dialect, Rule, RuleGroup};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::source::SourceFile;
 use alertlint_yaml::{self as yaml, Node};
@@ -27,6 +27,7 @@ const TOP_KEYS: &[&str] = &[
     "runbooks",
     "alertmanager",
     "promql",
+    "dialect",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +225,8 @@ pub struct Config {
     /// (`promql/counter`, `promql/rate`). By default `_total` and `_bucket`: `_count` and
     /// `_sum` also end gauges' names in the wild (`pg_stat_activity_count`).
     pub counter_suffixes: Option<Vec<String>>,
+    /// `dialect:`: the ruler the rule files are written for (Prometheus by default).
+    pub dialect: Dialect,
     /// `root` made absolute, once: [`Config::relative`] is asked per diagnostic and alert.
     absolute_root: std::sync::OnceLock<PathBuf>,
 }
@@ -423,6 +426,24 @@ impl ConfigReader<'_> {
                 "overrides" => overrides = Some(value),
                 "runbooks" => config.runbooks = runbooks::read(&mut self.sec, value),
                 "promql" => self.promql(value, config),
+                "dialect" => {
+                    if let Some(name) = self.sec.string(value, "dialect") {
+                        match Dialect::parse(&name) {
+                            Some(d) => config.dialect = d,
+                            None => {
+                                let names: Vec<&str> =
+                                    Dialect::ALL.iter().map(|d| d.name()).collect();
+                                self.sec.error(
+                                    value.span,
+                                    format!(
+                                        "unknown dialect `{name}`; expected one of: {}",
+                                        names.join(", ")
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
                 _ => {
                     config.alertmanager =
                         alertmanager::read_settings(&mut self.sec, value, &config.root);

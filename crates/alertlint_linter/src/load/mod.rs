@@ -12,7 +12,7 @@ pub use rule_file::{Classified, read_rule_file};
 
 use rule_file::Read;
 
-use crate::model::{FileFormat, LoadProblem, LoadProblemKind, RuleFile};
+use crate::model::{Dialect, FileFormat, LoadProblem, LoadProblemKind, RuleFile};
 use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::source::{SourceFile, Span};
 use std::collections::HashSet;
@@ -486,11 +486,11 @@ fn is_yaml(p: &Path) -> bool {
 /// Reads a file into the model. Files too large, or not UTF-8 text, become a rule file
 /// holding one syntax problem, so they are reported like any other broken file. A template
 /// (Helm, Jinja) that does not parse is [`Classified::NotRules`].
-pub fn load_file(path: &Path) -> Result<Classified, PathError> {
-    load(path).map(Classified::from)
+pub fn load_file(path: &Path, dialect: Dialect) -> Result<Classified, PathError> {
+    load(path, dialect).map(Classified::from)
 }
 
-fn load(path: &Path) -> Result<Read, PathError> {
+fn load(path: &Path, dialect: Dialect) -> Result<Read, PathError> {
     let bytes = match read_bounded(path, MAX_FILE_BYTES) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(e)) => {
@@ -504,7 +504,7 @@ fn load(path: &Path) -> Result<Read, PathError> {
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(rule_file::read(SourceFile::new(path, text))),
+        Ok(text) => Ok(rule_file::read(SourceFile::new(path, text), dialect)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -552,6 +552,7 @@ pub struct Skipped {
 pub fn load_rule_files(
     paths: &[PathBuf],
     excludes: &[String],
+    dialect: Dialect,
 ) -> Result<(Vec<RuleFile>, Skipped), PathError> {
     let (files, walk) = discover_noting(paths, excludes)?;
     let mut rule_files = Vec::new();
@@ -560,7 +561,7 @@ pub fn load_rule_files(
         ..Skipped::default()
     };
     // Loaded on all cores; the results come back in the order of `files`.
-    for loaded in crate::parallel::map(files.len(), |(): &mut (), i| load(&files[i])) {
+    for loaded in crate::parallel::map(files.len(), |(): &mut (), i| load(&files[i], dialect)) {
         match loaded? {
             Read::Rules(f) => rule_files.push(f),
             Read::NotRules => skipped.files += 1,

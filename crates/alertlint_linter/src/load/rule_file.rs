@@ -3,7 +3,7 @@
 
 use super::template::{self, Template};
 use crate::model::{
-    FileFormat, LoadProblem, LoadProblemKind, Pair, Rule, RuleFile, RuleGroup, Str,
+    Dialect, FileFormat, LoadProblem, LoadProblemKind, Pair, Rule, RuleFile, RuleGroup, Str,
 };
 use crate::suggest::closest;
 use alertlint_diagnostics::source::SourceFile;
@@ -62,11 +62,11 @@ impl From<Read> for Classified {
     }
 }
 
-pub fn read_rule_file(source: Arc<SourceFile>) -> Classified {
-    read(source).into()
+pub fn read_rule_file(source: Arc<SourceFile>, dialect: Dialect) -> Classified {
+    read(source, dialect).into()
 }
 
-pub(crate) fn read(source: Arc<SourceFile>) -> Read {
+pub(crate) fn read(source: Arc<SourceFile>, dialect: Dialect) -> Read {
     let (docs, yaml_problems) = yaml::parse(&source.text);
     let mut problems: Vec<LoadProblem> = yaml_problems
         .into_iter()
@@ -91,6 +91,7 @@ pub(crate) fn read(source: Arc<SourceFile>) -> Read {
     for (index, doc) in docs.iter().enumerate() {
         let mut reader = Reader {
             problems: &mut problems,
+            dialect,
         };
         if let Some(groups_node) = doc.root.get("groups").filter(|_| !is_manifest(&doc.root)) {
             reader.unknown_fields(&doc.root, &["groups"], "rule file");
@@ -143,6 +144,7 @@ fn is_manifest(root: &Node) -> bool {
 
 struct Reader<'p> {
     problems: &'p mut Vec<LoadProblem>,
+    dialect: Dialect,
 }
 
 impl Reader<'_> {
@@ -204,10 +206,23 @@ impl Reader<'_> {
             if known.contains(&key) {
                 continue;
             }
-            let suggestion = closest(key, known).map_or_else(
-                || format!("expected one of: {}", known.join(", ")),
-                |k| format!("did you mean `{k}`?"),
-            );
+            let dialects: Vec<&str> = Dialect::ALL
+                .iter()
+                .filter(|d| what == "rule group" && d.extra_group_fields().contains(&key))
+                .map(|d| d.name())
+                .collect();
+            let suggestion = if dialects.is_empty() {
+                closest(key, known).map_or_else(
+                    || format!("expected one of: {}", known.join(", ")),
+                    |k| format!("did you mean `{k}`?"),
+                )
+            } else {
+                format!(
+                    "a field of {}: set `dialect: {}` in .alertlint.yaml (or `--dialect`)",
+                    dialects.join(" and "),
+                    dialects[0]
+                )
+            };
             self.problems.push(LoadProblem {
                 kind: LoadProblemKind::UnknownField,
                 span: entry.key.span,
@@ -261,7 +276,14 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            self.unknown_fields(g, fields, "rule group");
+            let extra = self.dialect.extra_group_fields();
+            if extra.is_empty() {
+                self.unknown_fields(g, fields, "rule group");
+            } else {
+                let known: Vec<&str> = fields.iter().chain(extra).copied().collect();
+                self.unknown_fields(g, &known, "rule group");
+                self.dialect_fields(g);
+            }
             let rules_node = g.get("rules");
             let rules = match rules_node {
                 Some(r) => self
@@ -294,6 +316,44 @@ impl Reader<'_> {
         groups
     }
 
+    /// The types of the dialect's own group fields, as its ruler reads them.
+    fn dialect_fields(&mut self, g: &Node) {
+        if let Some(v) = g.get("partial_response_strategy")
+            && let Some(s) = self.string(Some(v), "partial_response_strategy")
+            && !["warn", "abort"].contains(&s.value.to_ascii_lowercase().as_str())
+        {
+            self.problems.push(LoadProblem {
+                kind: LoadProblemKind::WrongType,
+                span: s.span,
+                message: format!(
+                    "`partial_response_strategy` must be `warn` or `abort`, found `{}`",
+                    s.value
+                ),
+                related: None,
+            });
+        }
+        if let Some(v) = g.get("source_tenants") {
+            for t in self.seq(v, "source_tenants") {
+                self.string(Some(t), "source_tenants[]");
+            }
+        }
+        if let Some(s) = self.string(g.get("evaluation_delay"), "evaluation_delay")
+            && prometheus_time::duration::parse_duration(&s.value).is_err()
+        {
+            self.problems.push(LoadProblem {
+                kind: LoadProblemKind::WrongType,
+                span: s.span,
+                message: format!("`evaluation_delay` must be a duration, found `{}`", s.value),
+                related: None,
+            });
+        }
+        if let Some(v) = g.get("align_evaluation_time_on_interval")
+            && !matches!(v.as_str(), Some("true" | "false"))
+        {
+            self.wrong_type(v, "align_evaluation_time_on_interval", "true or false");
+        }
+    }
+
     fn rule(&mut self, node: &Node) -> Option<Rule> {
         if node.as_map().is_none() {
             self.wrong_type(node, "rules[]", "a mapping");
@@ -303,7 +363,7 @@ impl Reader<'_> {
         let expr = self.string(node.get("expr"), "expr");
         let promql = expr
             .as_ref()
-            .filter(|e| !e.value.is_empty())
+            .filter(|e| !e.value.is_empty() && self.dialect.expr_is_promql())
             // Every feature on: whether the rules' Prometheus enables the experimental syntax
             // an expression uses is the config's to say (`promql/syntax` asks).
             .map(|e| promql::parse_with(&e.value, &promql::Options::all()));
@@ -326,7 +386,10 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> RuleFile {
-        match read_rule_file(SourceFile::new("t.yaml", text.to_string())) {
+        match read_rule_file(
+            SourceFile::new("t.yaml", text.to_string()),
+            Dialect::Prometheus,
+        ) {
             Classified::Rules(f) => f,
             Classified::NotRules => panic!("not classified as rules"),
         }
@@ -360,14 +423,22 @@ mod tests {
     fn other_manifests_are_not_rules() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n";
         assert!(matches!(
-            read_rule_file(SourceFile::new("d.yaml", text.to_string())),
+            read_rule_file(
+                SourceFile::new("d.yaml", text.to_string()),
+                Dialect::Prometheus
+            ),
             Classified::NotRules
         ));
     }
 
     #[test]
     fn templates_that_do_not_parse_are_skipped_unless_rules_were_read() {
-        let read_text = |text: &str| read(SourceFile::new("t.yaml", text.to_string()));
+        let read_text = |text: &str| {
+            read(
+                SourceFile::new("t.yaml", text.to_string()),
+                Dialect::Prometheus,
+            )
+        };
         let helm = "{{- if .Values.on }}\nkind: PrometheusRule\nspec:\n  groups:\n  {{- toYaml .Values.groups | nindent 4 }}\n{{- end }}\n";
         assert!(matches!(
             read_text(helm),
@@ -376,7 +447,10 @@ mod tests {
             })
         ));
         assert!(matches!(
-            read_rule_file(SourceFile::new("t.yaml", helm.to_string())),
+            read_rule_file(
+                SourceFile::new("t.yaml", helm.to_string()),
+                Dialect::Prometheus
+            ),
             Classified::NotRules
         ));
         // Rules read from a document before the broken one: reported, not skipped.
