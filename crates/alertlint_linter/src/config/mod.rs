@@ -428,19 +428,17 @@ impl ConfigReader<'_> {
                 "promql" => self.promql(value, config),
                 "dialect" => {
                     if let Some(name) = self.sec.string(value, "dialect") {
-                        match Dialect::parse(&name) {
-                            Some(d) => config.dialect = d,
-                            None => {
-                                let names: Vec<&str> =
-                                    Dialect::ALL.iter().map(|d| d.name()).collect();
-                                self.sec.error(
-                                    value.span,
-                                    format!(
-                                        "unknown dialect `{name}`; expected one of: {}",
-                                        names.join(", ")
-                                    ),
-                                );
-                            }
+                        if let Some(d) = Dialect::parse(&name) {
+                            config.dialect = d;
+                        } else {
+                            let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+                            self.sec.error(
+                                value.span,
+                                format!(
+                                    "unknown dialect `{name}`; expected one of: {}",
+                                    names.join(", ")
+                                ),
+                            );
                         }
                     }
                 }
