@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adoption_corpus;
 mod amtool_routes;
 mod generated_rules;
 mod promqltest_corpus;
