@@ -35,6 +35,10 @@ impl CheckId {
     }
 }
 
+/// Where each rule's analysis is, by the rule's address. FNV rather than std's SipHash: the
+/// keys are addresses, not input an attacker chooses, and every check asks once per rule.
+type RuleIndexMap = std::collections::HashMap<usize, usize, fnv::FnvBuildHasher>;
+
 /// Everything a check may look at.
 pub struct Context<'a> {
     pub files: &'a [RuleFile],
@@ -57,7 +61,7 @@ pub struct Context<'a> {
     /// What each rule's parsed expression means, by the rule's address: computed on first
     /// use, once per rule, shared by every check that asks.
     /// Every rule's analysis, and where each rule's is (by the rule's address).
-    semantics: std::sync::OnceLock<(std::collections::HashMap<usize, usize>, Vec<Semantics<'a>>)>,
+    semantics: std::sync::OnceLock<(RuleIndexMap, Vec<Semantics<'a>>)>,
 }
 
 impl<'a> Context<'a> {
@@ -98,9 +102,7 @@ impl<'a> Context<'a> {
 
     /// Every rule's analysis and where each is (by the rule's address), worked out on the
     /// first call. `analyse` calls it before the checks run side by side.
-    pub(crate) fn every_semantics(
-        &self,
-    ) -> &(std::collections::HashMap<usize, usize>, Vec<Semantics<'a>>) {
+    pub(crate) fn every_semantics(&self) -> &(RuleIndexMap, Vec<Semantics<'a>>) {
         self.semantics.get_or_init(|| {
             // On all cores: a check that asks first would otherwise work it out alone while
             // the others wait for it.

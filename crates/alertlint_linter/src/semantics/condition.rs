@@ -279,6 +279,10 @@ pub(crate) fn condition(expr: &Expr) -> Condition {
     c.fragile.sort_by_key(|f| match f {
         Fragile::Selection { span, .. } | Fragile::Scalar { span, .. } => span.start,
     });
+    // Kept for every rule for the whole run: no spare capacity.
+    c.comparisons.shrink_to_fit();
+    c.set_filters.shrink_to_fit();
+    c.fragile.shrink_to_fit();
     c
 }
 

@@ -5,7 +5,66 @@
 
 use super::unparen;
 use promql::syntax::{AggOp, BinOp, Call, Expr, MatchOp, Span, ValueType, VectorSelector};
-use std::collections::BTreeMap;
+
+/// A map from label names to `V`, sorted by name. Hand-written over a `Vec` rather than a
+/// `BTreeMap`: an expression names a handful of labels, and a `BTreeMap` allocates a node of
+/// eleven slots for each map, for every sub-expression of every rule.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct LabelMap<'a, V> {
+    entries: Vec<(&'a str, V)>,
+}
+
+impl<'a, V: Copy> LabelMap<'a, V> {
+    fn new() -> Self {
+        LabelMap {
+            entries: Vec::new(),
+        }
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(n, _)| (*n).cmp(name))
+    }
+
+    fn get(&self, name: &str) -> Option<V> {
+        self.find(name).ok().map(|i| self.entries[i].1)
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    fn insert(&mut self, name: &'a str, value: V) {
+        match self.find(name) {
+            Ok(i) => self.entries[i].1 = value,
+            Err(i) => self.entries.insert(i, (name, value)),
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Ok(i) = self.find(name) {
+            self.entries.remove(i);
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.entries.iter().map(|(n, _)| *n)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&'a str, V)> + '_ {
+        self.entries.iter().copied()
+    }
+}
+
+impl<'a, V: Copy> FromIterator<(&'a str, V)> for LabelMap<'a, V> {
+    /// Later entries win over earlier ones with the same name.
+    fn from_iter<I: IntoIterator<Item = (&'a str, V)>>(iter: I) -> Self {
+        let mut map = LabelMap::new();
+        for (n, v) in iter {
+            map.insert(n, v);
+        }
+        map
+    }
+}
 
 /// What is known of one label of every series of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,40 +93,40 @@ impl LabelFact {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LabelFacts<'a> {
     /// Names and values borrow from the syntax tree, which lives as long as the rules.
-    named: BTreeMap<&'a str, LabelFact>,
+    named: LabelMap<'a, LabelFact>,
     /// Never [`LabelFact::Present`]: a label no clause names cannot be known to be there.
     others: LabelFact,
     /// The value of a [`LabelFact::Present`] label, where every series has the same one
     /// (`up{job="api"}`: `job` is `api`). Routing reads these as alert labels.
-    values: BTreeMap<&'a str, &'a str>,
+    values: LabelMap<'a, &'a str>,
 }
 
 impl<'a> LabelFacts<'a> {
     /// Nothing known: any label may be there.
     fn unknown() -> LabelFacts<'a> {
         LabelFacts {
-            named: BTreeMap::new(),
+            named: LabelMap::new(),
             others: LabelFact::Unknown,
-            values: BTreeMap::new(),
+            values: LabelMap::new(),
         }
     }
 
     /// No labels at all, because of the clause at `span`.
     fn none(span: Span) -> LabelFacts<'a> {
         LabelFacts {
-            named: BTreeMap::new(),
+            named: LabelMap::new(),
             others: LabelFact::Absent(span),
-            values: BTreeMap::new(),
+            values: LabelMap::new(),
         }
     }
 
     pub(crate) fn get(&self, name: &str) -> LabelFact {
-        self.named.get(name).copied().unwrap_or(self.others)
+        self.named.get(name).unwrap_or(self.others)
     }
 
     /// The labels every series carries with one known value, with it.
     pub(crate) fn known_values(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(n, v)| (*n, *v))
+        self.values.iter()
     }
 
     /// Sets what is known of `name`; its value is no longer known.
@@ -84,13 +143,11 @@ impl<'a> LabelFacts<'a> {
 
     /// Only `names` kept, as they were; every other label removed by the clause at `span`.
     fn keep_only(&self, names: impl IntoIterator<Item = &'a str>, span: Span) -> LabelFacts<'a> {
-        let named: BTreeMap<&'a str, LabelFact> =
-            names.into_iter().map(|n| (n, self.get(n))).collect();
+        let named: LabelMap<'a, LabelFact> = names.into_iter().map(|n| (n, self.get(n))).collect();
         let values = self
             .values
             .iter()
-            .filter(|(n, _)| named.contains_key(*n))
-            .map(|(n, v)| (*n, *v))
+            .filter(|(n, _)| named.contains_key(n))
             .collect();
         LabelFacts {
             named,
@@ -105,13 +162,12 @@ impl<'a> LabelFacts<'a> {
             .named
             .keys()
             .chain(other.named.keys())
-            .map(|n| (*n, self.get(n).either(other.get(n))))
+            .map(|n| (n, self.get(n).either(other.get(n))))
             .collect();
         let values = self
             .values
             .iter()
-            .filter(|(n, v)| other.values.get(*n) == Some(v))
-            .map(|(n, v)| (*n, *v))
+            .filter(|(n, v)| other.values.get(n) == Some(*v))
             .collect();
         LabelFacts {
             named,
@@ -127,7 +183,7 @@ impl<'a> LabelFacts<'a> {
             self.named
                 .iter()
                 .filter(|(_, f)| !matches!(f, LabelFact::Absent(_)))
-                .map(|(n, _)| *n)
+                .map(|(n, _)| n)
                 .collect()
         })
     }

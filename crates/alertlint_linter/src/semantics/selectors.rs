@@ -59,6 +59,8 @@ pub(crate) struct SelectorFact<'a> {
 pub(crate) fn selectors(expr: &Expr) -> Vec<SelectorFact<'_>> {
     let mut out = Vec::new();
     walk(expr, None, &mut out);
+    // Kept for every rule for the whole run: no spare capacity.
+    out.shrink_to_fit();
     out
 }
 
