@@ -76,6 +76,17 @@ impl std::fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
+/// A change of one alert's state at an evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition<L> {
+    pub labels: L,
+    pub at_ms: i64,
+    /// The state before (`Inactive` for a new alert).
+    pub from: AlertState,
+    /// The state after (`Inactive` for a resolved alert, or a pending one dropped).
+    pub to: AlertState,
+}
+
 /// The alerts of one alerting rule across evaluations.
 #[derive(Debug, Clone)]
 pub struct AlertingRule<L, P> {
@@ -114,6 +125,38 @@ impl<L: Ord + Clone, P> AlertingRule<L, P> {
         ts_ms: i64,
         results: impl IntoIterator<Item = (L, f64, P)>,
     ) -> Result<(), EvalError> {
+        self.eval_noting(ts_ms, results, None)
+    }
+
+    /// [`AlertingRule::eval`], appending each alert's change of state to `transitions` (in
+    /// label order). Over the limit, every alert known before ends `Inactive`.
+    pub fn eval_with_transitions(
+        &mut self,
+        ts_ms: i64,
+        results: impl IntoIterator<Item = (L, f64, P)>,
+        transitions: &mut Vec<Transition<L>>,
+    ) -> Result<(), EvalError> {
+        self.eval_noting(ts_ms, results, Some(transitions))
+    }
+
+    fn eval_noting(
+        &mut self,
+        ts_ms: i64,
+        results: impl IntoIterator<Item = (L, f64, P)>,
+        mut transitions: Option<&mut Vec<Transition<L>>>,
+    ) -> Result<(), EvalError> {
+        let mut note = |labels: &L, from: AlertState, to: AlertState| {
+            if from != to
+                && let Some(t) = transitions.as_deref_mut()
+            {
+                t.push(Transition {
+                    labels: labels.clone(),
+                    at_ms: ts_ms,
+                    from,
+                    to,
+                });
+            }
+        };
         let mut current: BTreeMap<L, (f64, P)> = BTreeMap::new();
         for (labels, value, payload) in results {
             if current.insert(labels, (value, payload)).is_some() {
@@ -130,6 +173,7 @@ impl<L: Ord + Clone, P> AlertingRule<L, P> {
                 }
                 // New, or back after it resolved: a new alert.
                 _ => {
+                    note(&labels, AlertState::Inactive, AlertState::Pending);
                     self.active.insert(
                         labels,
                         Alert {
@@ -164,6 +208,7 @@ impl<L: Ord + Clone, P> AlertingRule<L, P> {
                     forget.push(labels.clone());
                 }
                 if a.state != AlertState::Inactive && !keep_firing {
+                    note(labels, a.state, AlertState::Inactive);
                     a.state = AlertState::Inactive;
                     a.resolved_at_ms = Some(ts_ms);
                 }
@@ -173,6 +218,7 @@ impl<L: Ord + Clone, P> AlertingRule<L, P> {
             }
             active_or_pending += 1;
             if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= self.for_ms {
+                note(labels, AlertState::Pending, AlertState::Firing);
                 a.state = AlertState::Firing;
                 a.fired_at_ms = Some(ts_ms);
             }
@@ -181,6 +227,9 @@ impl<L: Ord + Clone, P> AlertingRule<L, P> {
             self.active.remove(&labels);
         }
         if self.limit > 0 && active_or_pending > self.limit {
+            for (labels, a) in &self.active {
+                note(labels, a.state, AlertState::Inactive);
+            }
             self.active.clear();
             return Err(EvalError::LimitExceeded {
                 limit: self.limit,
@@ -257,6 +306,34 @@ mod tests {
         assert_eq!(
             (a.state, a.active_at_ms, a.value),
             (AlertState::Pending, 3 * MIN, 2.0)
+        );
+    }
+
+    #[test]
+    fn transitions_are_noted_as_they_happen() {
+        let mut rule: AlertingRule<&str, ()> = AlertingRule::new(2 * MIN, 2 * MIN, 0);
+        let mut t = Vec::new();
+        for (m, returned) in [
+            (0, true),
+            (1, true),
+            (2, true),
+            (3, false),
+            (4, false),
+            (5, false),
+        ] {
+            let results = returned.then_some(("a", 1.0, ()));
+            rule.eval_with_transitions(m * MIN, results, &mut t)
+                .expect("ok");
+        }
+        let seen: Vec<(i64, AlertState, AlertState)> =
+            t.iter().map(|t| (t.at_ms / MIN, t.from, t.to)).collect();
+        assert_eq!(
+            seen,
+            [
+                (0, AlertState::Inactive, AlertState::Pending),
+                (2, AlertState::Pending, AlertState::Firing),
+                (5, AlertState::Firing, AlertState::Inactive),
+            ]
         );
     }
 
