@@ -34,6 +34,7 @@ mod client;
 mod error;
 mod grid;
 mod options;
+pub mod replay;
 mod response;
 mod retry;
 mod series;
