@@ -52,6 +52,111 @@ pub(crate) enum Command {
     /// Work with runbooks (`runbook new <AlertName>` writes a skeleton filled from the rule).
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// Replay alerting rules against the history in a Prometheus-compatible server and report
+    /// how often each would have fired, and the pages per team and week.
+    Backtest(Box<BacktestArgs>),
+}
+
+/// `alertlint backtest`.
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Rule files or directories.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The server's Prometheus API base URL (`http://prometheus:9090`,
+    /// `http://mimir/prometheus`, `http://vmselect:8481/select/0/prometheus`).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// The window: this long before `--end` (or now).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "7d",
+        conflicts_with = "start"
+    )]
+    pub since: String,
+    /// The window's start: RFC 3339 in UTC (`2026-11-01T00:00:00Z`) or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// The window's end (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Only alerts whose name matches this regex (anchored, as in PromQL).
+    #[arg(long, value_name = "REGEX")]
+    pub alert: Option<String>,
+    /// Only alerts of groups whose name matches this regex (anchored).
+    #[arg(long, value_name = "REGEX")]
+    pub group: Option<String>,
+    /// The evaluation interval of groups without `interval:` (Prometheus'
+    /// `global.evaluation_interval`).
+    #[arg(long, value_name = "DURATION", default_value = "1m")]
+    pub interval: String,
+    /// The phase of the evaluation grid: evaluations at multiples of the interval plus this.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub eval_offset: String,
+    /// A fire within this long after the same alert resolved is a flap.
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub flap_window: String,
+    /// Pages a team may get per week (fires of alerts of a paging tier).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub page_budget: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BacktestFormat::Human)]
+    pub format: BacktestFormat,
+    /// Exit with 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// The rules' config (`.alertlint.yaml`: the policy's tiers and owner label).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.alertlint.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Most grid points per request (Prometheus refuses more than 11,000).
+    #[arg(long, value_name = "N", default_value_t = 11_000)]
+    pub max_points: u64,
+    /// Queries run at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// How long one request may take.
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub timeout: String,
+    /// A file holding a bearer token.
+    #[arg(long, value_name = "FILE")]
+    pub bearer_token_file: Option<PathBuf>,
+    /// HTTP basic authentication user (with `--basic-auth-password-file`).
+    #[arg(long, value_name = "USER", requires = "basic_auth_password_file")]
+    pub basic_auth_user: Option<String>,
+    /// The file holding the basic authentication password.
+    #[arg(long, value_name = "FILE", requires = "basic_auth_user")]
+    pub basic_auth_password_file: Option<PathBuf>,
+    /// A header sent with every request, `Name: value` (repeatable).
+    #[arg(long, value_name = "NAME:VALUE")]
+    pub header: Vec<String>,
+    /// The tenant (sent as `X-Scope-OrgID`, for Mimir, Cortex, Thanos).
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+    /// CA certificates (PEM) for HTTPS, instead of the built-in roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// A client certificate (PEM) for mutual TLS, with `--key-file`.
+    #[arg(long, value_name = "FILE", requires = "key_file")]
+    pub cert_file: Option<PathBuf>,
+    /// The client certificate's key (PEM).
+    #[arg(long, value_name = "FILE", requires = "cert_file")]
+    pub key_file: Option<PathBuf>,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// `backtest --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BacktestFormat {
+    /// A table per alert, then the findings.
+    Human,
+    /// A versioned JSON document: per-alert statistics, firings, teams, findings.
+    Json,
 }
 
 /// How `alertlint checks` lists the checks.

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Route(args) => commands::route::run(args),
         Command::Runbook(cmd) => commands::runbook::run(cmd),
+        Command::Backtest(args) => commands::backtest::run(*args),
     };
     // Errors end here: the one place they are printed.
     result.unwrap_or_else(|error| {

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns parsed arguments into an exit code.
 
+pub(crate) mod backtest;
 pub(crate) mod check;
 pub(crate) mod explain;
 pub(crate) mod route;

@@ -294,7 +294,7 @@ impl RuleReport {
         let median_firing_ms = match durations.len() {
             0 => 0,
             n if n % 2 == 1 => durations[n / 2],
-            n => (durations[n / 2 - 1] + durations[n / 2]) / 2,
+            n => i64::midpoint(durations[n / 2 - 1], durations[n / 2]),
         };
         let mut last_resolved: BTreeMap<&LabelSet, i64> = BTreeMap::new();
         let mut flaps = 0;

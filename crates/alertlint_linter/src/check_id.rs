@@ -62,6 +62,12 @@ macro_rules! with_every_check {
             SuppressionInvalid: suppression_invalid,
             SuppressionUnused: suppression_unused,
             BaselineFixed: baseline_fixed,
+            BacktestQueryError: backtest_query_error,
+            BacktestPagesOverBudget: backtest_pages_over_budget,
+            BacktestFlapping: backtest_flapping,
+            BacktestAlwaysFiring: backtest_always_firing,
+            BacktestLabelChurn: backtest_label_churn,
+            BacktestNeverFired: backtest_never_fired,
         }
     };
 }

@@ -177,6 +177,8 @@ pub enum Category {
     Routing,
     /// Runbooks: that each alert's runbook exists and is fit to follow at 3am.
     Runbook,
+    /// Backtests: how an alert would have fired on a server's history (`alertlint backtest`).
+    Backtest,
 }
 
 pub struct Check {

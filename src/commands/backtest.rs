@@ -1,0 +1,832 @@
+//! `alertlint backtest`: each alerting rule's expression is asked of the server over the window
+//! (on its group's evaluation grid, one range query per distinct expression and grid), the
+//! answers are replayed through Prometheus' alert state machine, and the fires are reported per
+//! alert and per team, with findings (`backtest/*`) where an alert would have been noise.
+
+use super::check::{human_options, load_config};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr, write_stdout};
+use crate::cli::{BacktestArgs, BacktestFormat, FailOn};
+use alertlint_backtest::replay::{AlertRule, Replay, RuleReport};
+use alertlint_backtest::{BasicAuth, Client, ClientCertFiles, ClientOptions, QueryStats};
+use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use alertlint_diagnostics::report::{self, Summary};
+use alertlint_linter::checks::CheckId;
+use alertlint_linter::config::{Config, RulePlace};
+use alertlint_linter::model::{Rule, RuleFile, RuleGroup};
+use prometheus_time::duration::{format_duration, parse_duration};
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+/// Share of the window past which an alert counts as always firing.
+const ALWAYS_FIRING_SHARE: f64 = 0.95;
+/// Flaps in the window from which an alert is reported as flapping.
+const FLAPPING_FLAPS: usize = 3;
+
+/// One alerting rule to replay, with where it is written.
+struct Target<'a> {
+    file: &'a RuleFile,
+    group: &'a RuleGroup,
+    rule: &'a Rule,
+    spec: AlertRule,
+    expr: &'a str,
+    team: Option<String>,
+    /// Alerts of its severity page (the policy's tier says `pages: true`).
+    pages: bool,
+}
+
+/// One range query: an expression on one evaluation grid, for the rules that share it.
+struct Query<'a> {
+    expr: &'a str,
+    /// The first and last query times (evaluation time minus the group's `query_offset`).
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+    targets: Vec<usize>,
+}
+
+/// What a query brought back for each of its rules.
+struct Outcome {
+    reports: Vec<(usize, RuleReport)>,
+    error: Option<String>,
+    warnings: BTreeSet<String>,
+}
+
+fn usage(message: impl std::fmt::Display) -> CliError {
+    CliError::usage(message)
+}
+
+fn duration_arg(flag: &str, value: &str) -> Result<i64, CliError> {
+    parse_duration(value).map_err(|e| usage(format!("--{flag} {value}: {e}")))
+}
+
+/// A time on the command line: RFC 3339 in UTC (`2026-11-01T00:00:00Z`) or Unix seconds.
+fn time_arg(flag: &str, value: &str) -> Result<i64, CliError> {
+    if let Ok(secs) = value.parse::<f64>()
+        && secs.is_finite()
+    {
+        #[allow(clippy::cast_possible_truncation)]
+        return Ok((secs * 1000.0).round() as i64);
+    }
+    let t = humantime::parse_rfc3339(value).map_err(|e| {
+        usage(format!(
+            "--{flag} {value}: {e} (expected RFC 3339 in UTC, `2026-11-01T00:00:00Z`, or Unix \
+             seconds)"
+        ))
+    })?;
+    let ms = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| usage(format!("--{flag} {value}: before 1970")))?
+        .as_millis();
+    i64::try_from(ms).map_err(|_| usage(format!("--{flag} {value}: out of range")))
+}
+
+fn anchored(flag: &str, re: Option<&String>) -> Result<Option<regex::Regex>, CliError> {
+    re.map(|r| {
+        regex::Regex::new(&format!("^(?:{r})$"))
+            .map_err(|e| usage(format!("--{flag}: invalid regex: {e}")))
+    })
+    .transpose()
+}
+
+fn client_options(args: &BacktestArgs) -> Result<ClientOptions, CliError> {
+    let mut o = ClientOptions::new(args.url.clone());
+    o.timeout = std::time::Duration::from_millis(
+        u64::try_from(duration_arg("timeout", &args.timeout)?).unwrap_or(0),
+    );
+    o.max_points = args.max_points.max(1);
+    o.bearer_token_file.clone_from(&args.bearer_token_file);
+    if let (Some(user), Some(file)) = (&args.basic_auth_user, &args.basic_auth_password_file) {
+        o.basic_auth = Some(BasicAuth {
+            username: user.clone(),
+            password_file: file.clone(),
+        });
+    }
+    for h in &args.header {
+        let Some((name, value)) = h.split_once(':') else {
+            return Err(usage(format!("--header {h}: expected `Name: value`")));
+        };
+        o.headers
+            .push((name.trim().to_string(), value.trim().to_string()));
+    }
+    o.tenant.clone_from(&args.tenant);
+    o.ca_file.clone_from(&args.ca_file);
+    if let (Some(cert), Some(key)) = (&args.cert_file, &args.key_file) {
+        o.client_cert = Some(ClientCertFiles {
+            cert_file: cert.clone(),
+            key_file: key.clone(),
+        });
+    }
+    Ok(o)
+}
+
+/// The alerting rules to replay, and why others were left out.
+fn targets<'a>(
+    files: &'a [RuleFile],
+    config: &Config,
+    args: &BacktestArgs,
+    default_interval_ms: i64,
+) -> Result<(Vec<Target<'a>>, Vec<String>), CliError> {
+    let alert_re = anchored("alert", args.alert.as_ref())?;
+    let group_re = anchored("group", args.group.as_ref())?;
+    let mut out = Vec::new();
+    let mut left_out = Vec::new();
+    for file in files {
+        for (group, rule) in file.rules() {
+            let Some(name) = rule.alert.as_ref().map(|a| a.value.as_str()) else {
+                continue;
+            };
+            let group_name = group.name.as_ref().map_or("", |n| n.value.as_str());
+            if alert_re.as_ref().is_some_and(|re| !re.is_match(name))
+                || group_re.as_ref().is_some_and(|re| !re.is_match(group_name))
+            {
+                continue;
+            }
+            let dur = |s: Option<&alertlint_linter::model::Str>, default: i64| {
+                s.map_or(Ok(default), |s| parse_duration(&s.value))
+            };
+            let expr = rule
+                .expr
+                .as_ref()
+                .map(|e| e.value.as_str())
+                .filter(|e| !e.is_empty());
+            let spec = (|| {
+                Some(AlertRule {
+                    name: name.to_string(),
+                    for_ms: dur(rule.for_.as_ref(), 0).ok()?,
+                    keep_firing_for_ms: dur(rule.keep_firing_for.as_ref(), 0).ok()?,
+                    limit: match &group.limit {
+                        Some(l) => l.value.parse().ok()?,
+                        None => 0,
+                    },
+                    labels: rule
+                        .labels
+                        .iter()
+                        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+                        .collect(),
+                    interval_ms: dur(group.interval.as_ref(), default_interval_ms)
+                        .ok()
+                        .filter(|i| *i > 0)?,
+                    query_offset_ms: dur(group.query_offset.as_ref(), 0).ok()?,
+                })
+            })();
+            let (Some(spec), Some(expr)) = (spec, expr) else {
+                left_out.push(format!(
+                    "{}: `{name}` (not a valid rule: see `alertlint check`)",
+                    file.source.display_path()
+                ));
+                continue;
+            };
+            let policy = config.policy_for(&file.source.path, group, rule);
+            let label = |key: &str| {
+                rule.effective_label(group, key)
+                    .map(|p| p.value.value.clone())
+                    .filter(|v| !v.contains("{{"))
+            };
+            let pages = label(&policy.severity_label)
+                .and_then(|s| policy.tier(&s).and_then(|t| t.pages))
+                .unwrap_or(false);
+            out.push(Target {
+                file,
+                group,
+                rule,
+                spec,
+                expr,
+                team: label(&policy.owner_label),
+                pages,
+            });
+        }
+    }
+    Ok((out, left_out))
+}
+
+/// The range queries for the targets: one per expression and evaluation grid, covering the
+/// window and the warm-up of every rule that shares it.
+fn queries<'a>(
+    targets: &[Target<'a>],
+    start_ms: i64,
+    end_ms: i64,
+    eval_offset_ms: i64,
+) -> Vec<Query<'a>> {
+    let mut by_key: BTreeMap<(&str, i64, i64), Query<'a>> = BTreeMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        let step = t.spec.interval_ms;
+        // The first evaluation at or after the warm-up's start, and the last one by the end.
+        let first_eval = align_up(start_ms - t.spec.warm_up_ms(), step, eval_offset_ms);
+        let last_eval = align_up(end_ms - step + 1, step, eval_offset_ms);
+        let q = by_key
+            .entry((t.expr, step, t.spec.query_offset_ms))
+            .or_insert_with(|| Query {
+                expr: t.expr,
+                start_ms: first_eval - t.spec.query_offset_ms,
+                end_ms: last_eval - t.spec.query_offset_ms,
+                step_ms: step,
+                targets: Vec::new(),
+            });
+        q.start_ms = q.start_ms.min(first_eval - t.spec.query_offset_ms);
+        q.targets.push(i);
+    }
+    by_key.into_values().collect()
+}
+
+/// The first time at or after `t` on the grid `offset + k × step`.
+fn align_up(t: i64, step: i64, offset: i64) -> i64 {
+    let k = (t - offset).div_euclid(step);
+    let at = offset + k * step;
+    if at < t { at + step } else { at }
+}
+
+fn run_query(
+    client: &Client,
+    q: &Query,
+    targets: &[Target],
+    window_start_ms: i64,
+    end_ms: i64,
+    flap_window_ms: i64,
+) -> Outcome {
+    let mut replays: Vec<Replay> = q
+        .targets
+        .iter()
+        .map(|&i| Replay::new(targets[i].spec.clone(), window_start_ms))
+        .collect();
+    let mut warnings = BTreeSet::new();
+    let mut error = None;
+    match client.query_range(q.expr, q.start_ms, q.end_ms, q.step_ms) {
+        Ok(chunks) => {
+            for chunk in chunks {
+                match chunk {
+                    Ok(c) => {
+                        warnings.extend(c.warnings.iter().cloned());
+                        for r in &mut replays {
+                            r.feed(&c, q.step_ms);
+                        }
+                    }
+                    Err(e) => {
+                        error = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => error = Some(e.to_string()),
+    }
+    let reports = if error.is_some() {
+        Vec::new()
+    } else {
+        q.targets
+            .iter()
+            .zip(replays)
+            .map(|(&i, r)| (i, r.finish(end_ms, flap_window_ms)))
+            .collect()
+    };
+    Outcome {
+        reports,
+        error,
+        warnings,
+    }
+}
+
+pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
+    let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+    let config = load_config(args.config.as_ref(), args.no_config, &first, args.color)?;
+    let (files, _) =
+        alertlint_linter::load::load_rule_files(&args.paths, &config.exclude, config.dialect)
+            .map_err(usage)?;
+    let default_interval_ms = duration_arg("interval", &args.interval)?;
+    if default_interval_ms <= 0 {
+        return Err(usage("--interval must be positive"));
+    }
+    let eval_offset_ms = duration_arg("eval-offset", &args.eval_offset)?;
+    let flap_window_ms = duration_arg("flap-window", &args.flap_window)?;
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    )
+    .unwrap_or(i64::MAX);
+    let end_ms = args
+        .end
+        .as_deref()
+        .map_or(Ok(now_ms), |t| time_arg("end", t))?;
+    let start_ms = match &args.start {
+        Some(t) => time_arg("start", t)?,
+        None => end_ms - duration_arg("since", &args.since)?,
+    };
+    if start_ms >= end_ms {
+        return Err(usage(
+            "the window is empty: its start is not before its end",
+        ));
+    }
+    let (targets, left_out) = targets(&files, &config, &args, default_interval_ms)?;
+    for l in &left_out {
+        write_stderr(&format!("note: not replayed: {l}"));
+    }
+    if targets.is_empty() {
+        return Err(usage(
+            "no alerting rule to replay (check the paths and --alert/--group)",
+        ));
+    }
+    let queries = queries(&targets, start_ms, end_ms, eval_offset_ms);
+    let client = Client::new(client_options(&args)?).map_err(usage)?;
+
+    // Queries run on `--concurrency` threads, each taking the next query not yet taken.
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<Option<Outcome>>> =
+        Mutex::new((0..queries.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..args.concurrency.clamp(1, queries.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(q) = queries.get(i) else { break };
+                    let outcome = run_query(&client, q, &targets, start_ms, end_ms, flap_window_ms);
+                    if let Ok(mut all) = outcomes.lock() {
+                        all[i] = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    let outcomes: Vec<Outcome> = outcomes
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+    let answered = outcomes.iter().filter(|o| o.error.is_none()).count();
+    if answered == 0 {
+        let why = outcomes
+            .iter()
+            .find_map(|o| o.error.clone())
+            .unwrap_or_default();
+        return Err(usage(format!(
+            "no query could be answered by {}: {why}",
+            args.url
+        )));
+    }
+    let mut reports: Vec<Option<RuleReport>> = (0..targets.len()).map(|_| None).collect();
+    let mut errors: Vec<Option<String>> = (0..targets.len()).map(|_| None).collect();
+    let mut warnings = BTreeSet::new();
+    for (q, o) in queries.iter().zip(outcomes) {
+        warnings.extend(o.warnings);
+        for (i, r) in o.reports {
+            reports[i] = Some(r);
+        }
+        if let Some(e) = o.error {
+            for &i in &q.targets {
+                errors[i] = Some(e.clone());
+            }
+        }
+    }
+    for w in &warnings {
+        write_stderr(&format!("warning: the server says: {w}"));
+    }
+    let window_ms = end_ms - start_ms;
+    let teams = team_pages(&targets, &reports, window_ms);
+    let diags = findings(
+        &targets,
+        &reports,
+        &errors,
+        &teams,
+        &config,
+        window_ms,
+        args.page_budget,
+        flap_window_ms,
+    );
+    let stats = client.stats();
+    let out = match args.format {
+        BacktestFormat::Human => human(
+            &targets, &reports, &errors, &teams, &diags, &args, window_ms,
+        ),
+        BacktestFormat::Json => json(
+            &targets, &reports, &errors, &teams, &diags, &args, start_ms, end_ms, &stats, &warnings,
+        ),
+    };
+    write_stdout(&out);
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    Ok(ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK }))
+}
+
+/// Pages per team: fires of alerts of a paging tier.
+struct TeamPages {
+    team: String,
+    pages: usize,
+    per_week: f64,
+    /// The paging alerts that fired, most fires first: (target, fires).
+    alerts: Vec<(usize, usize)>,
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn per_week(n: usize, window_ms: i64) -> f64 {
+    n as f64 * WEEK_MS as f64 / window_ms.max(1) as f64
+}
+
+fn team_pages(
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    window_ms: i64,
+) -> Vec<TeamPages> {
+    let mut by_team: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        let (Some(team), Some(r), true) = (&t.team, &reports[i], t.pages) else {
+            continue;
+        };
+        by_team.entry(team).or_default().push((i, r.fires));
+    }
+    by_team
+        .into_iter()
+        .map(|(team, mut alerts)| {
+            alerts.retain(|(_, n)| *n > 0);
+            alerts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let pages = alerts.iter().map(|(_, n)| n).sum();
+            TeamPages {
+                team: team.to_string(),
+                pages,
+                per_week: per_week(pages, window_ms),
+                alerts,
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn findings(
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    errors: &[Option<String>],
+    teams: &[TeamPages],
+    config: &Config,
+    window_ms: i64,
+    budget: u32,
+    flap_window_ms: i64,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut push = |t: &Target, check: CheckId, message: String, help: &str| {
+        let labels: Vec<(&str, &str)> = t
+            .rule
+            .labels_with(t.group)
+            .chain(std::iter::once(("alertname", t.spec.name.as_str())))
+            .collect();
+        let place = RulePlace {
+            group: t.group.name.as_ref().map_or("", |n| n.value.as_str()),
+            labels: &labels,
+        };
+        let Some(severity) = config
+            .enabled(&t.file.source.path, Some(place))
+            .severity(check)
+        else {
+            return;
+        };
+        let mut d = Diagnostic::new(check.id(), &t.file.source, t.rule.name_span(), message)
+            .with_help(help);
+        d.severity = severity;
+        out.push(d);
+    };
+    let window = format_duration(window_ms);
+    for (i, t) in targets.iter().enumerate() {
+        let name = &t.spec.name;
+        if let Some(e) = &errors[i] {
+            push(
+                t,
+                CheckId::BacktestQueryError,
+                format!("`{name}` could not be replayed: {e}"),
+                "run the expression in the server's UI over a short range to see the error",
+            );
+            continue;
+        }
+        let Some(r) = &reports[i] else { continue };
+        if let Some(f) = r.failures.first() {
+            push(
+                t,
+                CheckId::BacktestQueryError,
+                format!(
+                    "{} evaluation{} of `{name}` would have failed, the first at {}: {}",
+                    r.failures.len(),
+                    if r.failures.len() == 1 { "" } else { "s" },
+                    time_text(f.at_ms),
+                    f.message
+                ),
+                "a failed evaluation sends no alert: fix the rule's labels or the group's limit",
+            );
+        }
+        #[allow(clippy::cast_precision_loss)]
+        if r.max_firing_ms as f64 >= ALWAYS_FIRING_SHARE * window_ms as f64 {
+            push(
+                t,
+                CheckId::BacktestAlwaysFiring,
+                format!("`{name}` was firing through the whole window ({window})"),
+                "raise the threshold, or show this state on a dashboard instead",
+            );
+        }
+        if r.fires == 0 && r.firing_at_start == 0 && r.failures.is_empty() {
+            push(
+                t,
+                CheckId::BacktestNeverFired,
+                format!("`{name}` did not fire in the window ({window})"),
+                "if it cannot fire (a renamed metric, a threshold out of reach), fix or remove it",
+            );
+        }
+        if r.flaps >= FLAPPING_FLAPS {
+            push(
+                t,
+                CheckId::BacktestFlapping,
+                format!(
+                    "`{name}` fired again within {} of resolving {} times in the window",
+                    format_duration(flap_window_ms),
+                    r.flaps
+                ),
+                "a longer `for:` or a `keep_firing_for:` merges short gaps into one alert",
+            );
+        }
+        let templated: Vec<&str> = t
+            .spec
+            .labels
+            .iter()
+            .filter(|(_, v)| v.contains("{{"))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !templated.is_empty() {
+            let series: BTreeSet<Vec<(&String, &String)>> = r
+                .firings
+                .iter()
+                .map(|f| {
+                    f.labels
+                        .iter()
+                        .filter(|(k, _)| !templated.contains(&k.as_str()))
+                        .collect()
+                })
+                .collect();
+            if r.label_sets > series.len() {
+                push(
+                    t,
+                    CheckId::BacktestLabelChurn,
+                    format!(
+                        "`{name}` fired with {} label sets for {} series: its templated label{} {} \
+                         made new alerts",
+                        r.label_sets,
+                        series.len(),
+                        if templated.len() == 1 { "" } else { "s" },
+                        templated
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "move what changes into an annotation",
+                );
+            }
+        }
+    }
+    for team in teams {
+        if team.per_week <= f64::from(budget) {
+            continue;
+        }
+        let Some(&(top, _)) = team.alerts.first() else {
+            continue;
+        };
+        let list = team
+            .alerts
+            .iter()
+            .take(5)
+            .map(|(i, n)| format!("`{}` {n}", targets[*i].spec.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        push(
+            &targets[top],
+            CheckId::BacktestPagesOverBudget,
+            format!(
+                "team `{}` would have been paged {:.1} times a week (budget {budget}): {list}",
+                team.team, team.per_week
+            ),
+            "tune the noisiest alerts, or move them to a tier that does not page",
+        );
+    }
+    alertlint_diagnostics::diagnostic::sort(&mut out);
+    out
+}
+
+/// A time for messages: RFC 3339 in UTC, to the second.
+fn time_text(ms: i64) -> String {
+    let t =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+fn human(
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    errors: &[Option<String>],
+    teams: &[TeamPages],
+    diags: &[Diagnostic],
+    args: &BacktestArgs,
+    window_ms: i64,
+) -> String {
+    let mut rows = vec![
+        [
+            "alert",
+            "for",
+            "keep",
+            "fires",
+            "firing",
+            "label sets",
+            "flaps",
+            "fires/week",
+            "team",
+        ]
+        .map(String::from),
+    ];
+    for (i, t) in targets.iter().enumerate() {
+        let mut row = [
+            t.spec.name.clone(),
+            format_duration(t.spec.for_ms),
+            format_duration(t.spec.keep_firing_for_ms),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            t.team.clone().unwrap_or_else(|| "-".to_string()),
+        ];
+        match (&reports[i], &errors[i]) {
+            (Some(r), _) => {
+                row[3] = if r.firing_at_start > 0 {
+                    format!("{} (+{} at start)", r.fires, r.firing_at_start)
+                } else {
+                    r.fires.to_string()
+                };
+                row[4] = format_duration(r.firing_ms);
+                row[5] = r.label_sets.to_string();
+                row[6] = r.flaps.to_string();
+                row[7] = format!("{:.1}", per_week(r.fires, window_ms));
+            }
+            (None, _) => row[3] = "error".to_string(),
+        }
+        rows.push(row);
+    }
+    let mut out = table(&rows);
+    if !teams.is_empty() {
+        out.push('\n');
+        let mut team_rows = vec![["team", "pages", "pages/week", "budget"].map(String::from)];
+        for t in teams {
+            team_rows.push([
+                t.team.clone(),
+                t.pages.to_string(),
+                format!("{:.1}", t.per_week),
+                args.page_budget.to_string(),
+            ]);
+        }
+        out.push_str(&table(&team_rows));
+    }
+    if !diags.is_empty() {
+        out.push('\n');
+        let mut summary = Summary {
+            files: targets
+                .iter()
+                .map(|t| std::sync::Arc::as_ptr(&t.file.source))
+                .collect::<BTreeSet<_>>()
+                .len(),
+            ..Summary::default()
+        };
+        summary.count(diags);
+        out.push_str(&report::render_human(
+            diags,
+            &summary,
+            &human_options(args.color),
+        ));
+    }
+    out
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn json(
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    errors: &[Option<String>],
+    teams: &[TeamPages],
+    diags: &[Diagnostic],
+    args: &BacktestArgs,
+    start_ms: i64,
+    end_ms: i64,
+    stats: &QueryStats,
+    warnings: &BTreeSet<String>,
+) -> String {
+    use serde_json::json;
+    let seconds = |ms: i64| ms as f64 / 1000.0;
+    let alerts: Vec<serde_json::Value> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut a = json!({
+                "alert": t.spec.name,
+                "group": t.group.name.as_ref().map(|n| n.value.clone()),
+                "file": t.file.source.display_path(),
+                "for_seconds": seconds(t.spec.for_ms),
+                "keep_firing_for_seconds": seconds(t.spec.keep_firing_for_ms),
+                "interval_seconds": seconds(t.spec.interval_ms),
+                "team": t.team,
+                "pages": t.pages,
+                "error": errors[i],
+            });
+            if let Some(r) = &reports[i] {
+                a["fires"] = json!(r.fires);
+                a["firing_at_start"] = json!(r.firing_at_start);
+                a["fires_per_week"] = json!(per_week(r.fires, end_ms - start_ms));
+                a["firing_seconds"] = json!(seconds(r.firing_ms));
+                a["median_firing_seconds"] = json!(seconds(r.median_firing_ms));
+                a["max_firing_seconds"] = json!(seconds(r.max_firing_ms));
+                a["label_sets"] = json!(r.label_sets);
+                a["flaps"] = json!(r.flaps);
+                a["max_concurrent"] = json!(r.max_concurrent);
+                a["failed_evaluations"] = json!(r.failures.len());
+                a["firings"] = r
+                    .firings
+                    .iter()
+                    .map(|f| {
+                        json!({
+                            "labels": f.labels,
+                            "fired_at": seconds(f.fired_at_ms),
+                            "resolved_at": f.resolved_at_ms.map(seconds),
+                        })
+                    })
+                    .collect();
+            }
+            a
+        })
+        .collect();
+    let doc = json!({
+        "version": 1,
+        "server": args.url,
+        "window": {"start": seconds(start_ms), "end": seconds(end_ms)},
+        "alerts": alerts,
+        "teams": teams.iter().map(|t| json!({
+            "team": t.team,
+            "pages": t.pages,
+            "pages_per_week": t.per_week,
+            "budget": args.page_budget,
+        })).collect::<Vec<_>>(),
+        "findings": diags.iter().map(|d| {
+            let at = d.start();
+            json!({
+                "check": d.check,
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "file": d.file.display_path(),
+                "line": at.line,
+                "column": at.col,
+            })
+        }).collect::<Vec<_>>(),
+        "queries": {
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "halvings": stats.halvings,
+            "bytes": stats.bytes,
+        },
+        "warnings": warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::align_up;
+
+    #[test]
+    fn grid_alignment() {
+        assert_eq!(align_up(0, 60, 0), 0);
+        assert_eq!(align_up(1, 60, 0), 60);
+        assert_eq!(align_up(59, 60, 15), 75);
+        assert_eq!(align_up(-1, 60, 0), 0);
+        assert_eq!(align_up(-61, 60, 0), -60);
+    }
+}
