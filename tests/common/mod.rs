@@ -5,6 +5,7 @@
 
 pub(crate) mod amtool;
 pub(crate) mod oracle;
+pub(crate) mod prometheus_server;
 pub(crate) mod promtool;
 pub(crate) mod promtool_test;
 

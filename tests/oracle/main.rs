@@ -9,6 +9,7 @@ mod common;
 
 mod adoption_corpus;
 mod amtool_routes;
+mod backtest_client;
 mod generated_rules;
 mod promqltest_corpus;
 mod promqltest_promtool;
