@@ -10,6 +10,7 @@ mod common;
 mod adoption_corpus;
 mod amtool_routes;
 mod backtest_client;
+mod backtest_server;
 mod generated_rules;
 mod promqltest_corpus;
 mod promqltest_promtool;
