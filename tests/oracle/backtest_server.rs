@@ -55,8 +55,11 @@ fn bad(minute: usize, ranges: &[(usize, usize)]) -> bool {
         .any(|&(from, to)| (from..to).contains(&minute))
 }
 
-/// The history, one value per minute: the series name, labels and values.
-fn history() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Vec<f64>)> {
+/// One series of the history: its name, labels and one value per minute.
+type MinuteSeries = (&'static str, Vec<(&'static str, &'static str)>, Vec<f64>);
+
+/// The history.
+fn history() -> Vec<MinuteSeries> {
     let up = |ranges: &[(usize, usize)]| -> Vec<f64> {
         (0..MINUTES)
             .map(|m| if bad(m, ranges) { 0.0 } else { 1.0 })
