@@ -121,6 +121,10 @@ pub(crate) struct BacktestArgs {
     /// How long one request may take.
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub timeout: String,
+    /// How many times a request that failed for a passing reason (429, 502, 503, 504, a
+    /// connection refused or cut) is tried again, with exponential backoff.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
     /// A file holding a bearer token.
     #[arg(long, value_name = "FILE")]
     pub bearer_token_file: Option<PathBuf>,

@@ -97,6 +97,7 @@ fn client_options(args: &BacktestArgs) -> Result<ClientOptions, CliError> {
         u64::try_from(duration_arg("timeout", &args.timeout)?).unwrap_or(0),
     );
     o.max_points = args.max_points.max(1);
+    o.retries = args.retries;
     o.bearer_token_file.clone_from(&args.bearer_token_file);
     if let (Some(user), Some(file)) = (&args.basic_auth_user, &args.basic_auth_password_file) {
         o.basic_auth = Some(BasicAuth {

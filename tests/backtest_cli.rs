@@ -1,0 +1,338 @@
+//! `alertlint backtest` against a stand-in for a Prometheus server on 127.0.0.1: a small HTTP
+//! server that answers `/api/v1/query_range` with alertlint's own PromQL engine over a
+//! scripted history (tier 1 needs no Prometheus; the oracle tier runs the real one, see
+//! tests/oracle/backtest_server.rs). What it checks is the command: the table, the JSON, the
+//! findings, exit codes, and what it says when the server fails.
+
+mod common;
+
+use common::alertlint;
+use promql::{Engine, Labels, Storage, StoredValue};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+
+/// 2025-12-01T00:00:00Z.
+const START: i64 = 1_764_547_200;
+const DAY_MINUTES: i64 = 24 * 60;
+
+/// Two days at 1m: `up` of two instances with outages (one flapping), a gauge over a threshold
+/// for hours, and `queue_depth` for a rule whose labels churn.
+fn storage() -> Storage {
+    let mut s = Storage::new();
+    let down_a = |m: i64| {
+        (600..620).contains(&m)
+            || (700..705).contains(&m)
+            || (730..736).contains(&m)
+            || (760..770).contains(&m)
+            || (790..800).contains(&m)
+    };
+    let down_b = |m: i64| (1500..1530).contains(&m);
+    for m in 0..2 * DAY_MINUTES {
+        let t = (START + m * 60) * 1000;
+        let mut put = |labels: &[(&str, &str)], v: f64| {
+            s.append(
+                &Labels::from_pairs(labels.iter().copied()),
+                t,
+                StoredValue::Float(v),
+            );
+        };
+        put(
+            &[("__name__", "up"), ("job", "api"), ("instance", "a")],
+            if down_a(m) { 0.0 } else { 1.0 },
+        );
+        put(
+            &[("__name__", "up"), ("job", "api"), ("instance", "b")],
+            if down_b(m) { 0.0 } else { 1.0 },
+        );
+        put(&[("__name__", "disk_used_ratio"), ("device", "sda")], 0.7);
+        #[allow(clippy::cast_precision_loss)]
+        put(
+            &[("__name__", "queue_depth"), ("queue", "mail")],
+            if (1000..1010).contains(&m) {
+                100.0 + m as f64
+            } else {
+                1.0
+            },
+        );
+    }
+    s
+}
+
+/// Serves `/api/v1/query_range` from `storage` on 127.0.0.1 until the test ends. An
+/// expression alertlint's parser rejects is a 400 `bad_data`, as Prometheus answers.
+fn serve(storage: Storage) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let storage = Arc::new(storage);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let storage = Arc::clone(&storage);
+            std::thread::spawn(move || answer(stream, &storage));
+        }
+    });
+    url
+}
+
+fn answer(mut stream: TcpStream, storage: &Storage) {
+    let Some(body) = read_body(&mut stream) else {
+        return;
+    };
+    let form: std::collections::HashMap<String, String> = body
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect();
+    let num = |k: &str| {
+        form.get(k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    #[allow(clippy::cast_possible_truncation)]
+    let (start, end, step) = (
+        (num("start") * 1000.0) as i64,
+        (num("end") * 1000.0) as i64,
+        (num("step") * 1000.0) as i64,
+    );
+    let query = form.get("query").cloned().unwrap_or_default();
+    let (status, json) = match promql::parse(&query) {
+        Err(errors) => (
+            "400 Bad Request",
+            serde_json::json!({"status": "error", "errorType": "bad_data",
+                "error": errors.first().map(ToString::to_string).unwrap_or_default()}),
+        ),
+        Ok(expr) => match Engine::default().range(storage, &expr, start, end, step) {
+            Err(e) => (
+                "422 Unprocessable Entity",
+                serde_json::json!({"status": "error", "errorType": "execution", "error": e.to_string()}),
+            ),
+            Ok(series) => {
+                let result: Vec<serde_json::Value> = series
+                    .iter()
+                    .map(|s| {
+                        let metric: serde_json::Map<String, serde_json::Value> = s
+                            .labels
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.into()))
+                            .collect();
+                        #[allow(clippy::cast_precision_loss)]
+                        let values: Vec<serde_json::Value> = s
+                            .floats
+                            .iter()
+                            .map(|(t, v)| serde_json::json!([*t as f64 / 1000.0, v.to_string()]))
+                            .collect();
+                        serde_json::json!({"metric": metric, "values": values})
+                    })
+                    .collect();
+                (
+                    "200 OK",
+                    serde_json::json!({"status": "success",
+                        "data": {"resultType": "matrix", "result": result}}),
+                )
+            }
+        },
+    };
+    let text = json.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+}
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn read_body(stream: &mut TcpStream) -> Option<String> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        let Some(split) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&data[..split]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        while data.len() < split + 4 + length {
+            let n = stream.read(&mut buf).ok()?;
+            if n == 0 {
+                return None;
+            }
+            data.extend_from_slice(&buf[..n]);
+        }
+        return Some(String::from_utf8_lossy(&data[split + 4..]).into_owned());
+    }
+}
+
+const RULES: &str = r#"groups:
+  - name: api
+    rules:
+      - alert: ApiTargetDown
+        expr: up{job="api"} == 0
+        for: 2m
+        labels:
+          severity: critical
+          team: api
+      - alert: DiskHalfFull
+        expr: disk_used_ratio > 0.5
+        for: 10m
+        labels:
+          severity: warning
+          team: storage
+      - alert: QueueDeep
+        expr: queue_depth > 50
+        labels:
+          severity: warning
+          team: mail
+          depth: "{{ $value }}"
+      - alert: NothingThere
+        expr: up{job="gone"} == 0
+        labels:
+          severity: warning
+          team: api
+      - alert: ServerRefuses
+        expr: rate(up{job="api"}[5m] offset -)
+        labels:
+          severity: warning
+          team: api
+"#;
+
+fn run(dir: &Path, url: &str, extra: &[&str]) -> (i32, String, String) {
+    let out = alertlint()
+        .current_dir(dir)
+        .args(["backtest", "--no-config", "--url", url])
+        .args([
+            "--start",
+            "2025-12-01T00:00:00Z",
+            "--end",
+            "2025-12-03T00:00:00Z",
+        ])
+        .args(extra)
+        .arg("rules.yaml")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn backtest_reports_fires_teams_and_findings() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let (code, stdout, stderr) = run(dir.path(), &url, &["--page-budget", "5"]);
+    // A page budget of 5 a week is exceeded: an error, exit 1.
+    assert_eq!(code, 1, "{stderr}");
+    let shown = stdout.replace(&url, "URL");
+    insta::assert_snapshot!(shown);
+
+    let (_, json, _) = run(dir.path(), &url, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let alert = |name: &str| {
+        doc["alerts"]
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .find(|a| a["alert"] == name)
+            .cloned()
+            .expect("reported")
+    };
+    // a: down 20, 5, 6, 10 and 10 minutes, all over `for: 2m`, the last three within an hour
+    // of the one before (flaps); b: 30 minutes.
+    assert_eq!(alert("ApiTargetDown")["fires"], 6);
+    assert_eq!(alert("ApiTargetDown")["flaps"], 3);
+    assert_eq!(alert("DiskHalfFull")["firing_at_start"], 0);
+    assert_eq!(alert("DiskHalfFull")["fires"], 1);
+    assert_eq!(alert("QueueDeep")["label_sets"], 10);
+    assert_eq!(alert("NothingThere")["fires"], 0);
+    assert!(
+        alert("ServerRefuses")["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("400")),
+        "{}",
+        alert("ServerRefuses")
+    );
+    let checks: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["check"].as_str().expect("check"))
+        .collect();
+    for check in [
+        "backtest/flapping",
+        "backtest/always-firing",
+        "backtest/label-churn",
+        "backtest/never-fired",
+        "backtest/query-error",
+    ] {
+        assert!(checks.contains(&check), "{check} not in {checks:?}");
+    }
+    // Within the default budget of 10 a week: 6 pages in 2 days is 21 a week, still over.
+    assert!(checks.contains(&"backtest/pages-over-budget"));
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    // A port nothing listens on: bound, then released.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(dir.path(), &url, &["--timeout", "2s", "--retries", "0"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("no query could be answered"), "{stderr}");
+    assert!(stderr.contains(&url), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    for (args, says) in [
+        (vec!["--start", "yesterday"], "--start yesterday"),
+        (vec!["--interval", "0s"], "--interval must be positive"),
+        (vec!["--alert", "("], "--alert: invalid regex"),
+        (vec!["--alert", "Nope"], "no alerting rule to replay"),
+    ] {
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(["backtest", "--no-config", "--url", "http://127.0.0.1:1"])
+            .args(&args)
+            .arg("rules.yaml")
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
