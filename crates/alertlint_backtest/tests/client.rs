@@ -116,6 +116,46 @@ fn chunks_a_three_day_range_into_grid_aligned_requests() {
 }
 
 #[test]
+fn chunks_are_requested_as_the_caller_advances() {
+    let server = Server::start(|r| grid_matrix(r, value_at));
+    let mut opts = options(&server);
+    opts.max_points = 10;
+    let client = client(opts);
+    let mut query = client
+        .query_range("m", START, START + 99 * STEP, STEP)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(server.requests().is_empty());
+    let first = query
+        .next()
+        .expect("a chunk")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((first.start_ms, first.end_ms), (START, START + 9 * STEP));
+    // One response at a time: the second is asked for only when wanted.
+    assert_eq!(server.requests().len(), 1);
+    drop(query);
+    assert_eq!(client.stats().requests, 1);
+}
+
+#[test]
+fn a_client_is_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Client>();
+    let server = Server::start(|r| grid_matrix(r, value_at));
+    let client = client(options(&server));
+    std::thread::scope(|scope| {
+        for i in 0..4 {
+            let client = &client;
+            scope.spawn(move || {
+                let start = START + i * 1000;
+                let chunks = chunks(client, "m", start, start + 9 * STEP, STEP);
+                assert_eq!(samples(&chunks, start, STEP), grid(start, 10, STEP));
+            });
+        }
+    });
+    assert_eq!(client.stats().requests, 4);
+}
+
+#[test]
 fn a_range_of_one_point_is_one_request() {
     let server = Server::start(|r| grid_matrix(r, value_at));
     let client = client(options(&server));
