@@ -309,8 +309,9 @@ impl Client {
         Attempt::Fail(error)
     }
 
-    /// What to do when the exchange itself failed: retry what may go better next time, halve
-    /// on the client's own timeout, fail on the rest (TLS, an invalid request).
+    /// What to do when the exchange itself failed: retry what may go better next time (a
+    /// refused or broken connection), halve on the client's own timeout, fail on the rest
+    /// (TLS, an invalid request).
     fn transport_failure(&self, error: &ureq::Error) -> Attempt {
         use ureq::Timeout;
         match error {
@@ -326,6 +327,13 @@ impl Client {
                     )
                 ),
             }),
+            // rustls reports a refused certificate or a fatal alert as invalid data: no retry
+            // mends that.
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                Attempt::Fail(ClientError::Transport {
+                    message: error.to_string(),
+                })
+            }
             ureq::Error::Io(_)
             | ureq::Error::Timeout(_)
             | ureq::Error::Protocol(_)

@@ -116,6 +116,46 @@ fn chunks_a_three_day_range_into_grid_aligned_requests() {
 }
 
 #[test]
+fn chunks_are_requested_as_the_caller_advances() {
+    let server = Server::start(|r| grid_matrix(r, value_at));
+    let mut opts = options(&server);
+    opts.max_points = 10;
+    let client = client(opts);
+    let mut query = client
+        .query_range("m", START, START + 99 * STEP, STEP)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(server.requests().is_empty());
+    let first = query
+        .next()
+        .expect("a chunk")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((first.start_ms, first.end_ms), (START, START + 9 * STEP));
+    // One response at a time: the second is asked for only when wanted.
+    assert_eq!(server.requests().len(), 1);
+    drop(query);
+    assert_eq!(client.stats().requests, 1);
+}
+
+#[test]
+fn a_client_is_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Client>();
+    let server = Server::start(|r| grid_matrix(r, value_at));
+    let client = client(options(&server));
+    std::thread::scope(|scope| {
+        for i in 0..4 {
+            let client = &client;
+            scope.spawn(move || {
+                let start = START + i * 1000;
+                let chunks = chunks(client, "m", start, start + 9 * STEP, STEP);
+                assert_eq!(samples(&chunks, start, STEP), grid(start, 10, STEP));
+            });
+        }
+    });
+    assert_eq!(client.stats().requests, 4);
+}
+
+#[test]
 fn a_range_of_one_point_is_one_request() {
     let server = Server::start(|r| grid_matrix(r, value_at));
     let client = client(options(&server));
@@ -793,4 +833,93 @@ fn samples_off_the_grid_are_reported_once() {
     // Said once per client, not once per query.
     let second_query = chunks(&client, "m", START, START + 9 * STEP, STEP);
     assert!(second_query[0].warnings.is_empty());
+}
+
+/// The test PKI under tests/tls/: a CA, a server certificate for 127.0.0.1 and a client
+/// certificate, all P-256, valid 2020–2120, made once with `openssl ca` (the CA's key was not
+/// kept). For tests only.
+fn tls_file(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tls")
+        .join(name)
+}
+
+/// A TLS server that presents the server certificate and requires a client certificate
+/// signed by the test CA.
+fn tls_server_config() -> std::sync::Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::sync::Arc;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(tls_file("server.pem"))
+        .expect("server.pem")
+        .collect::<Result<_, _>>()
+        .expect("server certificate");
+    let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).expect("server.key");
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(tls_file("ca.pem")).expect("ca.pem") {
+        roots.add(ca.expect("CA certificate")).expect("CA root");
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("client verifier");
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .expect("server certificate and key");
+    Arc::new(config)
+}
+
+fn tls_options(server: &Server) -> ClientOptions {
+    let mut opts = options(server);
+    opts.retries = 0;
+    opts.ca_file = Some(tls_file("ca.pem"));
+    opts.client_cert = Some(alertlint_backtest::ClientCertFiles {
+        cert_file: tls_file("client.pem"),
+        key_file: tls_file("client.key"),
+    });
+    opts
+}
+
+#[test]
+fn https_with_the_ca_file_and_a_client_certificate() {
+    let server = Server::start_tls(tls_server_config(), |r| grid_matrix(r, value_at));
+    assert!(server.url().starts_with("https://127.0.0.1:"));
+    let client = client(tls_options(&server));
+    let chunks = chunks(&client, "m", START, START + 9 * STEP, STEP);
+    assert_eq!(samples(&chunks, START, STEP), grid(START, 10, STEP));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn https_without_the_ca_file_is_a_transport_error_not_retried() {
+    let server = Server::start_tls(tls_server_config(), |r| grid_matrix(r, value_at));
+    let mut opts = tls_options(&server);
+    opts.ca_file = None;
+    opts.retries = 3;
+    let client = client(opts);
+    // The built-in roots do not know the test CA.
+    let e = error(&client, START, START + 9 * STEP, STEP);
+    assert!(matches!(e, ClientError::Transport { .. }), "{e:?}");
+    assert!(server.requests().is_empty());
+    assert_eq!(client.stats().requests, 1);
+}
+
+#[test]
+fn https_without_a_client_certificate_is_refused() {
+    let server = Server::start_tls(tls_server_config(), |r| grid_matrix(r, value_at));
+    let mut opts = tls_options(&server);
+    opts.client_cert = None;
+    opts.retries = 3;
+    let client = client(opts);
+    let e = error(&client, START, START + 9 * STEP, STEP);
+    // The server's fatal alert: retrying would be refused the same way.
+    assert!(matches!(e, ClientError::Transport { .. }), "{e:?}");
+    assert!(server.requests().is_empty());
+    assert_eq!(client.stats().requests, 1);
 }

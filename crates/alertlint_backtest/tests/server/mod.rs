@@ -1,6 +1,6 @@
-//! A scripted HTTP/1.1 server on 127.0.0.1 for the client's tests: each request is recorded
-//! and answered by the test's handler, one connection per request (`Connection: close`).
-//! Every socket has a deadline, so that a test fails rather than hangs.
+//! A scripted HTTP/1.1 server on 127.0.0.1 for the client's tests, plain or over TLS: each
+//! request is recorded and answered by the test's handler, one connection per request
+//! (`Connection: close`). Every socket has a deadline, so that a test fails rather than hangs.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -173,6 +173,7 @@ type Handler = Box<dyn FnMut(&Request) -> Reply + Send>;
 
 pub(crate) struct Server {
     addr: SocketAddr,
+    scheme: &'static str,
     requests: Arc<Mutex<Vec<Request>>>,
     body_bytes: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
@@ -181,6 +182,22 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(handler: impl FnMut(&Request) -> Reply + Send + 'static) -> Server {
+        Server::start_with(None, handler)
+    }
+
+    /// A server speaking HTTPS with `tls`.
+    pub(crate) fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl FnMut(&Request) -> Reply + Send + 'static,
+    ) -> Server {
+        Server::start_with(Some(tls), handler)
+    }
+
+    fn start_with(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl FnMut(&Request) -> Reply + Send + 'static,
+    ) -> Server {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -196,10 +213,14 @@ impl Server {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (requests, body_bytes, handler) =
-                        (requests.clone(), body_bytes.clone(), handler.clone());
+                    let (requests, body_bytes, handler, tls) = (
+                        requests.clone(),
+                        body_bytes.clone(),
+                        handler.clone(),
+                        tls.clone(),
+                    );
                     connections.push(std::thread::spawn(move || {
-                        serve(stream, &requests, &body_bytes, &handler);
+                        connection(stream, tls, &requests, &body_bytes, &handler);
                     }));
                 }
                 connections
@@ -207,6 +228,7 @@ impl Server {
         };
         Server {
             addr,
+            scheme,
             requests,
             body_bytes,
             stop,
@@ -215,7 +237,7 @@ impl Server {
     }
 
     pub(crate) fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub(crate) fn requests(&self) -> Vec<Request> {
@@ -243,15 +265,41 @@ impl Drop for Server {
     }
 }
 
-fn serve(
-    mut stream: TcpStream,
+fn connection(
+    stream: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
     requests: &Mutex<Vec<Request>>,
     body_bytes: &AtomicU64,
     handler: &Mutex<Handler>,
 ) {
     let _ = stream.set_read_timeout(Some(SOCKET_DEADLINE));
     let _ = stream.set_write_timeout(Some(SOCKET_DEADLINE));
-    let Some(request) = read_request(&mut stream) else {
+    match tls {
+        None => {
+            let mut stream = stream;
+            serve(&mut stream, requests, body_bytes, handler);
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        Some(config) => {
+            let Ok(session) = rustls::ServerConnection::new(config) else {
+                return;
+            };
+            let mut stream = rustls::StreamOwned::new(session, stream);
+            serve(&mut stream, requests, body_bytes, handler);
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    }
+}
+
+/// One request read and answered; a handshake or read that fails leaves nothing recorded.
+fn serve(
+    stream: &mut (impl Read + Write),
+    requests: &Mutex<Vec<Request>>,
+    body_bytes: &AtomicU64,
+    handler: &Mutex<Handler>,
+) {
+    let Some(request) = read_request(stream) else {
         return;
     };
     requests.lock().expect("requests").push(request.clone());
@@ -286,10 +334,9 @@ fn serve(
     // The client may have given up (its timeout): then writing fails, which is no matter.
     let _ = stream.write_all(&bytes);
     let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Both);
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Request> {
+fn read_request(stream: &mut impl Read) -> Option<Request> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
