@@ -11,7 +11,7 @@ use std::str::FromStr;
 /// suites run into, named after what it changed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Difference {
-    /// 2.49 (prometheus#12729): a test group without `interval` spaces its input series by
+    /// 2.49 (prometheus#13011): a test group without `interval` spaces its input series by
     /// `evaluation_interval`. Before, they were loaded 0s apart, all at time 0, where only
     /// the first value of each series was kept.
     IntervalDefault,
@@ -73,7 +73,7 @@ impl Difference {
             Difference::IntervalDefault => {
                 "2.49 spaced the input series of a test group without `interval` by \
                  `evaluation_interval`; before, each kept only its first value, at time 0 \
-                 (prometheus#12729)"
+                 (prometheus#13011)"
             }
             Difference::ZeroClampAfterThreshold => {
                 "2.51 made rate() and increase() cut the extrapolation to the window's start to \
