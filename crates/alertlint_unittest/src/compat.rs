@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// A change in Prometheus' evaluation, its grammar or promtool's unit testing that 2.x
 /// suites run into, named after what it changed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Difference {
+pub(crate) enum Difference {
     /// 2.49 (prometheus#13011): a test group without `interval` spaces its input series by
     /// `evaluation_interval`. Before, they were loaded 0s apart, all at time 0, where only
     /// the first value of each series was kept.
@@ -34,7 +34,7 @@ pub enum Difference {
 
 impl Difference {
     /// Every difference, in the order of the releases that made them.
-    pub const ALL: [Difference; 6] = [
+    pub(crate) const ALL: [Difference; 6] = [
         Difference::IntervalDefault,
         Difference::ZeroClampAfterThreshold,
         Difference::LeftOpenWindows,
@@ -44,7 +44,7 @@ impl Difference {
     ];
 
     /// The release that made the change, (major, minor).
-    pub fn release(self) -> (u32, u32) {
+    pub(crate) fn release(self) -> (u32, u32) {
         match self {
             Difference::IntervalDefault => (2, 49),
             Difference::ZeroClampAfterThreshold => (2, 51),
@@ -56,7 +56,7 @@ impl Difference {
     }
 
     /// A stable name, for the JSON report.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Difference::IntervalDefault => "interval-default",
             Difference::ZeroClampAfterThreshold => "rate-zero-clamp",
@@ -68,7 +68,7 @@ impl Difference {
     }
 
     /// What changed, and where, as a failure's hint says it.
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Difference::IntervalDefault => {
                 "2.49 spaced the input series of a test group without `interval` by \

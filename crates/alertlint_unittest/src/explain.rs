@@ -13,7 +13,7 @@ use promql::syntax::AggOp;
 
 /// The Prometheus 2.x behaviour a failing test passes with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PassesWith {
+pub(crate) enum PassesWith {
     /// Any one of these differences switched back makes it pass.
     AnyOf(Vec<Difference>),
     /// These differences switched back together make it pass, and none can be left out.
@@ -21,14 +21,14 @@ pub enum PassesWith {
 }
 
 impl PassesWith {
-    pub fn differences(&self) -> &[Difference] {
+    pub(crate) fn differences(&self) -> &[Difference] {
         match self {
             PassesWith::AnyOf(d) | PassesWith::AllOf(d) => d,
         }
     }
 
     /// `any_of` or `all_of`, for the JSON report.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             PassesWith::AnyOf(_) => "any_of",
             PassesWith::AllOf(_) => "all_of",
@@ -36,7 +36,7 @@ impl PassesWith {
     }
 
     /// The hint a report prints: "passes with Prometheus 2 semantics: <why>".
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         let reasons: Vec<&str> = self.differences().iter().map(|d| d.reason()).collect();
         match (self, reasons.as_slice()) {
             (_, [one]) => format!("passes with Prometheus 2 semantics: {one}"),

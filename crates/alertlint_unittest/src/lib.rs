@@ -21,8 +21,7 @@ mod rules;
 mod runner;
 mod series;
 
-pub use compat::{Difference, InvalidPrometheusVersion, PrometheusVersion};
-pub use explain::PassesWith;
+pub use compat::{InvalidPrometheusVersion, PrometheusVersion};
 pub use model::{
     HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
 };
@@ -38,6 +37,8 @@ use alertlint_linter::checks::Category;
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
 use alertlint_linter::model::RuleFile;
+use compat::Difference;
+use explain::PassesWith;
 use model::TEST_FILE_CHECK;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -159,7 +160,7 @@ pub struct GroupResult {
     pub skipped: bool,
     pub failures: Vec<Failure>,
     /// It failed, but passes with these Prometheus 2.x semantics.
-    pub passes_with: Option<PassesWith>,
+    pub(crate) passes_with: Option<PassesWith>,
     pub steps: u64,
     pub duration: std::time::Duration,
 }
@@ -171,7 +172,7 @@ pub struct FileResult {
     pub load_errors: Vec<Diagnostic>,
     /// It could not be loaded, but loads with Prometheus 2.x's function names and then
     /// passes with these 2.x semantics.
-    pub passes_with: Option<PassesWith>,
+    pub(crate) passes_with: Option<PassesWith>,
     pub warnings: Vec<String>,
     pub groups: Vec<GroupResult>,
     pub evaluation_interval_ms: i64,

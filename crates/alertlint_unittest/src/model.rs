@@ -50,7 +50,7 @@ pub struct TestGroup {
     pub span: Span,
     pub interval_ms: i64,
     /// `interval` was given (and not 0s): `interval_ms` is not `evaluation_interval`'s
-    /// default (see [`crate::Difference::IntervalDefault`]).
+    /// default (see [`crate::compat::Difference::IntervalDefault`]).
     pub interval_given: bool,
     pub start_ms: i64,
     pub input_series: Vec<InputSeries>,

@@ -742,13 +742,11 @@ impl<'a> Evaluator<'a> {
         let rt = self.effective_time(&vs.modifiers, t)?;
         let idx = self.matching_series(vs);
         let storage = self.storage;
+        let lookback_start = (rt - self.lookback).saturating_sub(self.window_slack_ms());
         let mut out = Vec::with_capacity(idx.len());
         for &i in idx.iter() {
             let s = &storage.series[i];
-            match s.latest(
-                (rt - self.lookback).saturating_sub(self.window_slack_ms()),
-                rt,
-            ) {
+            match s.latest(lookback_start, rt) {
                 Some(Latest::Float(st, f)) => out.push(ESample {
                     labels: s.labels.clone(),
                     t: st,

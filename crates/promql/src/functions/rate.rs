@@ -177,28 +177,31 @@ fn extrapolation_factor(
     zero_clamp_first: bool,
 ) -> f64 {
     let f_len = n;
-    let mut to_start = (first_t - m.range_start) as f64 / 1000.0;
+    let window_to_start = (first_t - m.range_start) as f64 / 1000.0;
+    let mut to_start = window_to_start;
     let mut to_end = (m.range_end - last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
     let avg = sampled / (f_len - 1) as f64;
     let threshold = avg * 1.1;
-    let clamps_at_zero = is_counter && result > 0.0 && first_v >= 0.0;
-    let clamp_at_zero = |to_start: f64| {
-        let to_zero = sampled * (first_v / result);
-        if to_zero < to_start {
-            to_zero
-        } else {
-            to_start
-        }
-    };
-    if zero_clamp_first && clamps_at_zero {
-        to_start = clamp_at_zero(to_start);
-    }
     if to_start >= threshold {
         to_start = avg / 2.0;
     }
-    if !zero_clamp_first && clamps_at_zero {
-        to_start = clamp_at_zero(to_start);
+    if is_counter && result > 0.0 && first_v >= 0.0 {
+        let to_zero = sampled * (first_v / result);
+        if zero_clamp_first {
+            let clamped = if to_zero < window_to_start {
+                to_zero
+            } else {
+                window_to_start
+            };
+            to_start = if clamped >= threshold {
+                avg / 2.0
+            } else {
+                clamped
+            };
+        } else if to_zero < to_start {
+            to_start = to_zero;
+        }
     }
     if to_end >= threshold {
         to_end = avg / 2.0;
