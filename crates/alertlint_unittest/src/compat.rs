@@ -2,7 +2,7 @@
 //! 2`, or `2.N` for a given minor release), and the changes between them that it models, each
 //! one a [`Difference`] that can be switched back on its own. Unit-test suites written for
 //! Prometheus 2.x fail under 3.x where 3.0 (or a late 2.x release) changed what they test;
-//! [`explain`](crate::explain) finds which change a failing test needs undone.
+//! The `explain` module finds which change a failing test needs undone.
 
 use std::fmt;
 use std::str::FromStr;
