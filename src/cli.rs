@@ -314,6 +314,10 @@ pub(crate) struct TestArgs {
     /// Accept unknown fields in rule files, as promtool's `--ignore-unknown-fields`.
     #[arg(long)]
     pub ignore_unknown_fields: bool,
+    /// Run the tests as this Prometheus would: 3; 2, as 2.x releases before 2.49 do (every
+    /// difference alertlint knows undone); or a 2.x release, such as 2.54.
+    #[arg(long, value_name = "VERSION", default_value_t)]
+    pub prometheus_version: alertlint_unittest::PrometheusVersion,
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,

@@ -175,3 +175,137 @@ fn bad_files_are_rejected_with_positions() {
         "{out}"
     );
 }
+
+/// The suite written for Prometheus 2.x (`cases/prometheus-2*.test.yml`, which promtool 2.42
+/// passes) passes with `--prometheus-version 2`.
+#[test]
+fn prometheus_2_suite_passes_with_prometheus_version_2() {
+    let files = [
+        "prometheus-2.test.yml",
+        "prometheus-2-holt-winters.test.yml",
+    ];
+    let (code, out) = run_in(
+        &cases(),
+        &[&["--prometheus-version", "2"][..], &files].concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("7 tests in 2 files: 7 passed, 0 failed"),
+        "{out}"
+    );
+}
+
+/// Under 3.x semantics (the default) every group but the last fails, and says which change
+/// it passes without; the file using `holt_winters` does not load, and says the same.
+#[test]
+fn prometheus_2_suite_fails_under_3_with_the_reason() {
+    let (code, out) = run_in(&cases(), &["prometheus-2.test.yml"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out.matches("hint: passes with Prometheus 2 semantics")
+            .count(),
+        5
+    );
+    insta::assert_snapshot!("prometheus_2_human", out);
+    let (code, out) = run_in(&cases(), &["prometheus-2-holt-winters.test.yml"]);
+    assert_eq!(code, 2, "{out}");
+    insta::assert_snapshot!("prometheus_2_holt_winters_human", out);
+}
+
+/// The JSON report gives each failing group's differences by id, and JUnit the hint line.
+#[test]
+fn prometheus_2_hints_in_json_and_junit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("junit.xml");
+    let (code, out) = run_in(
+        &cases(),
+        &[
+            "--format",
+            "json",
+            "--junit",
+            junit.to_str().expect("utf8"),
+            "prometheus-2.test.yml",
+            "prometheus-2-holt-winters.test.yml",
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let ids = |p: &serde_json::Value| -> Vec<String> {
+        p["passes_with_prometheus_2"]["differences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| d["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let groups: Vec<Vec<String>> = v["files"][0]["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(ids)
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            vec!["left-open-windows"],
+            vec!["rate-zero-clamp"],
+            vec!["regex-dot-newline"],
+            vec!["non-finite-stddev"],
+            vec!["interval-default"],
+            vec![],
+        ]
+    );
+    let hint = &v["files"][0]["tests"][1]["passes_with_prometheus_2"];
+    assert_eq!(hint["kind"], "any_of");
+    assert_eq!(hint["differences"][0]["release"], "2.51");
+    assert_eq!(ids(&v["files"][1]), ["holt-winters-renamed"]);
+    assert_eq!(v["files"][1]["status"], "error");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert_eq!(
+        xml.matches("hint: passes with Prometheus 2 semantics")
+            .count(),
+        5,
+        "{xml}"
+    );
+    assert!(
+        xml.contains("passes with Prometheus 2 semantics: 3.0 renamed holt_winters"),
+        "{xml}"
+    );
+}
+
+/// A 2.x release keeps only the changes made after it: 2.54 already has 2.49's interval
+/// default and 2.51's zero clamp, so those two groups fail, the others pass.
+#[test]
+fn a_prometheus_2_release_undoes_only_later_changes() {
+    let (code, out) = run_in(
+        &cases(),
+        &[
+            "--prometheus-version",
+            "2.54",
+            "--format",
+            "json",
+            "prometheus-2.test.yml",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let failed: Vec<&str> = v["files"][0]["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .filter(|t| t["status"] == "fail")
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "increase extrapolates to the counter's zero point",
+            "without an interval only the first value is loaded"
+        ]
+    );
+    let (code, out) = run_in(
+        &cases(),
+        &["--prometheus-version", "4", "prometheus-2.test.yml"],
+    );
+    assert_eq!(code, 2, "{out}");
+}

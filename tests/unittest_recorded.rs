@@ -10,7 +10,7 @@ mod common;
 use common::oracle::{assert_recording_covers, key, read_recording};
 use common::promtool_test::{
     self, CASES, Failure, Kind, Recording, Verdict, compare, is_case_rules, is_case_test,
-    run_alertlint,
+    run_alertlint, run_alertlint_with,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,8 +38,20 @@ fn fails(failures: &[(Kind, Option<&str>, &str, &str)]) -> Verdict {
     }
 }
 
+/// A verdict of a file that does not load.
+fn unloadable() -> Verdict {
+    Verdict {
+        exit_code: 2,
+        loaded: false,
+        load_errors: Vec::new(),
+        failures: Vec::new(),
+    }
+}
+
 /// What Prometheus 3.x gives on the files where it differs from the recorded promtool 2.42.
 fn expected_3x() -> BTreeMap<String, Verdict> {
+    let windows = Some("windows take the sample at their start");
+    let zero_clamp = Some("increase extrapolates to the counter's zero point");
     [
         // One ulp apart is equal under fuzzy_compare, two ulps are not (2.42 rejects the key).
         (
@@ -51,6 +63,45 @@ fn expected_3x() -> BTreeMap<String, Verdict> {
         ("interval-unset.test.yml", passes()),
         // `histogram:` expected samples.
         ("native-histogram.test.yml", passes()),
+        // Written for 2.x: each group but the last fails, for one 3.x change each.
+        (
+            "prometheus-2.test.yml",
+            fails(&[
+                (Kind::Alert, windows, "LoadingBayDoorBusy", "6m"),
+                (
+                    Kind::Expr,
+                    None,
+                    "count_over_time(door_swings_total[3m])",
+                    "6m",
+                ),
+                (
+                    Kind::Expr,
+                    None,
+                    "count_over_time(door_swings_total[3m:1m])",
+                    "6m",
+                ),
+                (Kind::Expr, None, "forklift_heartbeat", "5m"),
+                (Kind::Alert, zero_clamp, "PickingSurge", "10m"),
+                (Kind::Expr, None, "increase(picks_total[10m])", "10m"),
+                (
+                    Kind::Expr,
+                    None,
+                    "count(scanner_up{station=~\"dock.*\"})",
+                    "0s",
+                ),
+                (
+                    Kind::Expr,
+                    None,
+                    "label_replace(scanner_up, \"site\", \"$1\", \"station\", \"(.*)\")",
+                    "0s",
+                ),
+                (Kind::Expr, None, "stddev(scale_reading_kg)", "0s"),
+                (Kind::Expr, None, "stdvar(scale_reading_kg)", "0s"),
+                (Kind::Expr, None, "pallets_waiting", "2m"),
+            ]),
+        ),
+        // `holt_winters` is not a 3.x function.
+        ("prometheus-2-holt-winters.test.yml", unloadable()),
         // Left-open range selectors and lookback.
         ("range-boundary.test.yml", passes()),
         // `start_timestamp`.
@@ -146,4 +197,37 @@ fn follows_prometheus_3_where_it_differs_from_the_recorded_promtool() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// With `--prometheus-version 2`, alertlint gives promtool 2.42's own verdict on every recorded
+/// file (the ones 3.x differs on included), but those written in a newer test-file format.
+#[test]
+fn prometheus_version_2_agrees_with_the_recorded_promtool_2_42() {
+    let recorded: Recording = read_recording(promtool_test::RECORDING);
+    let newer_format = promtool_test::newer_file_format();
+    for k in &newer_format {
+        assert!(
+            recorded.differs_in_3x.contains_key(k) && !recorded.verdicts[k].loaded,
+            "{k}: not a file 2.42 refuses"
+        );
+    }
+    let mut compared = 0;
+    let problems: Vec<String> = recorded
+        .verdicts
+        .iter()
+        .filter(|(k, _)| !newer_format.contains(k))
+        .filter_map(|(k, verdict)| {
+            compared += 1;
+            let ours = run_alertlint_with(Path::new(k), &["--prometheus-version", "2"]);
+            compare(Path::new(k), verdict, &ours).err()
+        })
+        .collect();
+    assert!(compared >= 15, "only {compared} files compared");
+    assert!(
+        problems.is_empty(),
+        "{} of {compared} unit-test files disagree with promtool 2.42 under \
+         --prometheus-version 2:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -27,6 +27,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, CliError> {
         run,
         ignore_unknown_fields: args.ignore_unknown_fields,
         jobs: args.jobs,
+        prometheus_version: args.prometheus_version,
     };
     let results = unittest::run_files(&files, &opts);
     // The JUnit file first: a reader of standard output that stops early (a broken pipe ends the

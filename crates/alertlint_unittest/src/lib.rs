@@ -1,22 +1,27 @@
 //! `alertlint test`: runs promtool rule unit-test files (`promtool test rules`) with
-//! Prometheus 3.x semantics.
+//! Prometheus 3.x semantics, or 2.x ones (`--prometheus-version 2`).
 //!
 //! - `model`: the test-file model and its loader (positioned errors).
 //! - `series`: input series values, expanded lazily.
 //! - `rules`: rule groups, alert state, `ALERTS`/`ALERTS_FOR_STATE`, staleness.
 //! - `runner`: one test group, evaluation loop and comparisons.
+//! - `compat`: the differences between Prometheus 2.x and 3.x that tests run into.
+//! - `explain`: which of them a failing test passes without.
 //! - `report`: human, JSON and JUnit output.
 //!
 //! The CLI needs [`discover`], [`run_files`] and the three `render_*` functions; the rest of
 //! the public items are what the fuzz targets (`fuzz/fuzz_targets/{series,unittest}.rs`) drive
 //! one layer down.
 
+mod compat;
+mod explain;
 mod model;
 mod report;
 mod rules;
 mod runner;
 mod series;
 
+pub use compat::{InvalidPrometheusVersion, PrometheusVersion};
 pub use model::{
     HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
 };
@@ -32,6 +37,8 @@ use alertlint_linter::checks::Category;
 use alertlint_linter::config::Config;
 use alertlint_linter::load::{Classified, load_file};
 use alertlint_linter::model::RuleFile;
+use compat::Difference;
+use explain::PassesWith;
 use model::TEST_FILE_CHECK;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -142,6 +149,8 @@ pub struct Options {
     pub ignore_unknown_fields: bool,
     /// Worker threads; 0 = available parallelism.
     pub jobs: usize,
+    /// Whose semantics the tests run with (`--prometheus-version`).
+    pub prometheus_version: PrometheusVersion,
 }
 
 #[derive(Debug)]
@@ -150,6 +159,8 @@ pub struct GroupResult {
     pub name: String,
     pub skipped: bool,
     pub failures: Vec<Failure>,
+    /// It failed, but passes with these Prometheus 2.x semantics.
+    pub(crate) passes_with: Option<PassesWith>,
     pub steps: u64,
     pub duration: std::time::Duration,
 }
@@ -159,6 +170,9 @@ pub struct FileResult {
     pub path: String,
     /// The file (or a rule file it names) could not be loaded: nothing ran.
     pub load_errors: Vec<Diagnostic>,
+    /// It could not be loaded, but loads with Prometheus 2.x's function names and then
+    /// passes with these 2.x semantics.
+    pub(crate) passes_with: Option<PassesWith>,
     pub warnings: Vec<String>,
     pub groups: Vec<GroupResult>,
     pub evaluation_interval_ms: i64,
@@ -180,7 +194,10 @@ fn load_rules(
     let mut errors = Vec::new();
     for path in &tf.rule_files {
         match load_file(path, alertlint_linter::model::Dialect::Prometheus) {
-            Ok(Classified::Rules(rf)) => {
+            Ok(Classified::Rules(mut rf)) => {
+                if tf.differences.contains(Difference::HoltWintersRenamed) {
+                    parse_with_v2_names(&mut rf);
+                }
                 cache.insert(path.clone(), Arc::clone(&rf.source));
                 files.push(rf);
             }
@@ -223,6 +240,21 @@ fn load_rules(
         return Err(diags);
     }
     Ok(rules::compile(&files))
+}
+
+/// Parses again, with Prometheus 2.x's function names, the expressions of `rf` that do not
+/// parse with 3.x's (rules are loaded with every experimental feature on, as the checks that
+/// validate them expect).
+fn parse_with_v2_names(rf: &mut RuleFile) {
+    let grammar = promql::Options {
+        v2_function_names: true,
+        ..promql::Options::all()
+    };
+    for rule in rf.groups.iter_mut().flat_map(|g| g.rules.iter_mut()) {
+        if let (Some(expr), Some(Err(_))) = (&rule.expr, &rule.promql) {
+            rule.promql = Some(promql::parse_with(&expr.value, &grammar));
+        }
+    }
 }
 
 fn pattern_span(tf: &TestFile, _path: &Path) -> Span {
@@ -293,68 +325,156 @@ struct Prepared {
     groups: Vec<rules::CompiledGroup>,
     load_errors: Vec<Diagnostic>,
     path: String,
+    /// It did not load, but does with Prometheus 2.x's function names: as loaded then (to
+    /// find out whether it passes that way).
+    with_v2_names: Option<Box<Prepared>>,
+}
+
+impl Prepared {
+    /// The file and its rules, when both loaded.
+    fn loaded(&self) -> Option<(&TestFile, &[rules::CompiledGroup])> {
+        match &self.file {
+            Some(tf) if self.load_errors.is_empty() => Some((tf, &self.groups)),
+            _ => None,
+        }
+    }
+
+    /// Its rule groups in evaluation order (none if it did not load).
+    fn ordered(&self) -> Vec<&rules::CompiledGroup> {
+        self.loaded().map_or_else(Vec::new, |(tf, groups)| {
+            rules::order_groups(groups, &tf.group_eval_order)
+        })
+    }
+}
+
+/// Loads a test file and its rule files to run with `differences`; if they do not load
+/// because 3.0 renamed `holt_winters`, also as Prometheus 2.x's names would load them.
+fn prepare(
+    p: &Path,
+    differences: compat::Differences,
+    opts: &Options,
+    cache: &mut HashMap<PathBuf, Arc<SourceFile>>,
+) -> Prepared {
+    let path = alertlint_diagnostics::source::display_path(p);
+    let mut prepared = match model::load_test_file(p, differences) {
+        Err(load_errors) => Prepared {
+            file: None,
+            groups: Vec::new(),
+            load_errors,
+            path,
+            with_v2_names: None,
+        },
+        Ok(tf) => match load_rules(&tf, opts, cache) {
+            Ok(groups) => Prepared {
+                file: Some(tf),
+                groups,
+                load_errors: Vec::new(),
+                path,
+                with_v2_names: None,
+            },
+            Err(load_errors) => Prepared {
+                file: Some(tf),
+                groups: Vec::new(),
+                load_errors,
+                path,
+                with_v2_names: None,
+            },
+        },
+    };
+    let renamed = Difference::HoltWintersRenamed;
+    if !differences.contains(renamed)
+        && prepared
+            .load_errors
+            .iter()
+            .any(|d| d.message.contains("\"holt_winters\""))
+    {
+        let v2 = prepare(p, differences.with(renamed), opts, cache);
+        if v2.loaded().is_some() {
+            prepared.with_v2_names = Some(Box::new(v2));
+        }
+    }
+    prepared
+}
+
+/// One test group to run, with the rules of its file in evaluation order.
+struct Job<'a> {
+    /// Which file and group, and whether of the file as loaded with Prometheus 2.x's names.
+    key: (usize, usize, bool),
+    file: &'a TestFile,
+    ordered: &'a [&'a rules::CompiledGroup],
+}
+
+/// What running a job gave.
+struct Ran {
+    outcome: GroupOutcome,
+    passes_with: Option<PassesWith>,
+    duration: std::time::Duration,
 }
 
 /// Runs test files. Test groups run in parallel; results come back in file and test order.
+/// A group that fails is run again with Prometheus 2.x semantics, difference by difference,
+/// to say whether and why it passes with them.
 pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
     let mut cache = HashMap::new();
+    let differences = opts.prometheus_version.differences();
     let prepared: Vec<Prepared> = paths
         .iter()
-        .map(|p| {
-            let path = alertlint_diagnostics::source::display_path(p);
-            match model::load_test_file(p) {
-                Err(load_errors) => Prepared {
-                    file: None,
-                    groups: Vec::new(),
-                    load_errors,
-                    path,
-                },
-                Ok(tf) => match load_rules(&tf, opts, &mut cache) {
-                    Ok(groups) => Prepared {
-                        file: Some(tf),
-                        groups,
-                        load_errors: Vec::new(),
-                        path,
-                    },
-                    Err(load_errors) => Prepared {
-                        file: Some(tf),
-                        groups: Vec::new(),
-                        load_errors,
-                        path,
-                    },
-                },
-            }
-        })
+        .map(|p| prepare(p, differences, opts, &mut cache))
         .collect();
 
-    // Jobs: the (file, test group) pairs that run, with the file's tests.
+    let ordered: Vec<(Vec<&rules::CompiledGroup>, Vec<&rules::CompiledGroup>)> = prepared
+        .iter()
+        .map(|p| {
+            let v2 = p.with_v2_names.as_deref();
+            (p.ordered(), v2.map_or_else(Vec::new, Prepared::ordered))
+        })
+        .collect();
+    // Jobs: the (file, test group) pairs that run, in file and group order.
     let mut jobs = Vec::new();
     for (fi, p) in prepared.iter().enumerate() {
-        if let (Some(tf), true) = (&p.file, p.load_errors.is_empty()) {
-            for (gi, tg) in tf.tests.iter().enumerate() {
-                if selected(opts, &tg.name) {
-                    jobs.push((fi, gi, tf));
+        let as_loaded = [(p, &ordered[fi].0, false)].into_iter().chain(
+            p.with_v2_names
+                .as_deref()
+                .map(|v2| (v2, &ordered[fi].1, true)),
+        );
+        for (p, ordered, v2_names) in as_loaded {
+            if let Some((tf, _)) = p.loaded() {
+                for (gi, tg) in tf.tests.iter().enumerate() {
+                    if selected(opts, &tg.name) {
+                        jobs.push(Job {
+                            key: (fi, gi, v2_names),
+                            file: tf,
+                            ordered,
+                        });
+                    }
                 }
             }
         }
     }
-    let ordered: Vec<Vec<&rules::CompiledGroup>> = prepared
-        .iter()
-        .map(|p| match &p.file {
-            Some(tf) => rules::order_groups(&p.groups, &tf.group_eval_order),
-            None => Vec::new(),
-        })
-        .collect();
     let workers = if opts.jobs > 0 {
         opts.jobs
     } else {
         alertlint_linter::parallel::threads()
     };
     let outcomes = alertlint_linter::parallel::map_on(workers, jobs.len(), |(): &mut (), i| {
-        let (fi, gi, tf) = jobs[i];
+        let job = &jobs[i];
+        let tg = &job.file.tests[job.key.1];
         let started = std::time::Instant::now();
-        let outcome = runner::run_group(tf, &ordered[fi], &tf.tests[gi]);
-        ((fi, gi), (outcome, started.elapsed()))
+        let outcome = runner::run_group(job.file, job.ordered, tg);
+        let duration = started.elapsed();
+        let passes_with = if outcome.failures.is_empty() {
+            None
+        } else {
+            explain::explain(job.file, job.ordered, tg, job.file.differences)
+        };
+        (
+            job.key,
+            Ran {
+                outcome,
+                passes_with,
+                duration,
+            },
+        )
     });
     // In (file, group) order, as the jobs were made and the loop below reads them.
     let mut outcomes = outcomes.into_iter().peekable();
@@ -371,25 +491,52 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
                 eval_interval = tf.evaluation_interval_ms;
                 if p.load_errors.is_empty() {
                     for (gi, tg) in tf.tests.iter().enumerate() {
-                        let ran = outcomes.next_if(|(job, _)| *job == (fi, gi));
-                        let (failures, steps, duration, skipped) = match ran {
-                            Some((_, (o, d))) => (o.failures, o.steps, d, false),
-                            None => (Vec::new(), 0, std::time::Duration::ZERO, true),
-                        };
-                        groups.push(GroupResult {
-                            index: gi,
-                            name: tg.display_name(),
-                            skipped,
-                            failures,
-                            steps,
-                            duration,
+                        let ran = outcomes.next_if(|(job, _)| *job == (fi, gi, false));
+                        groups.push(match ran {
+                            Some((_, ran)) => GroupResult {
+                                index: gi,
+                                name: tg.display_name(),
+                                skipped: false,
+                                failures: ran.outcome.failures,
+                                passes_with: ran.passes_with,
+                                steps: ran.outcome.steps,
+                                duration: ran.duration,
+                            },
+                            None => GroupResult {
+                                index: gi,
+                                name: tg.display_name(),
+                                skipped: true,
+                                failures: Vec::new(),
+                                passes_with: None,
+                                steps: 0,
+                                duration: std::time::Duration::ZERO,
+                            },
                         });
                     }
                 }
             }
+            // With 2.x's names the file loads; it passes that way if every group that ran
+            // passes, or passes with more 2.x semantics.
+            let passes_with = p.with_v2_names.as_ref().and_then(|_| {
+                let mut needed =
+                    compat::Differences::default().with(Difference::HoltWintersRenamed);
+                let mut passes = true;
+                while let Some((_, ran)) = outcomes.next_if(|(job, _)| job.0 == fi && job.2) {
+                    match (&ran.passes_with, ran.outcome.failures.is_empty()) {
+                        (_, true) => {}
+                        (Some(PassesWith::AnyOf(any)), false) => needed = needed.with(any[0]),
+                        (Some(PassesWith::AllOf(all)), false) => {
+                            needed = needed.union(compat::Differences::of(all.iter().copied()));
+                        }
+                        (None, false) => passes = false,
+                    }
+                }
+                passes.then(|| PassesWith::AllOf(needed.iter().collect()))
+            });
             FileResult {
                 path: p.path,
                 load_errors: p.load_errors,
+                passes_with,
                 warnings,
                 groups,
                 evaluation_interval_ms: eval_interval,

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::compat::Differences;
 use super::series::SeriesValues;
 
 /// Check id used for problems in test files.
@@ -37,6 +38,9 @@ pub struct TestFile {
     pub limits: super::Limits,
     /// Non-fatal notes (a glob matching nothing), printed like promtool's warnings.
     pub warnings: Vec<String>,
+    /// Where the file runs as Prometheus 2.x would run it (its expressions were parsed with
+    /// that grammar).
+    pub(crate) differences: Differences,
 }
 
 #[derive(Debug)]
@@ -45,6 +49,9 @@ pub struct TestGroup {
     pub name: String,
     pub span: Span,
     pub interval_ms: i64,
+    /// `interval` was given (and not 0s): `interval_ms` is not `evaluation_interval`'s
+    /// default (see [`crate::compat::Difference::IntervalDefault`]).
+    pub interval_given: bool,
     pub start_ms: i64,
     pub input_series: Vec<InputSeries>,
     pub alert_tests: Vec<AlertTest>,
@@ -435,13 +442,25 @@ pub fn parse_histogram(s: &str) -> Result<FloatHistogram, HistogramError> {
     }
 }
 
-/// Loads a test file. Errors are positioned diagnostics in the test file.
-pub(crate) fn load_test_file(path: &Path) -> Result<TestFile, Vec<Diagnostic>> {
+/// Loads a test file to run with `differences` (which may change how its expressions parse).
+/// Errors are positioned diagnostics in the test file.
+pub(crate) fn load_test_file(
+    path: &Path,
+    differences: Differences,
+) -> Result<TestFile, Vec<Diagnostic>> {
     let source = alertlint_linter::load::read_source(path, TEST_FILE_CHECK, "test file")?;
-    parse_test_file(&source)
+    parse_test_file_as(&source, differences)
 }
 
+/// Reads a test file to run with Prometheus 3.x semantics.
 pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnostic>> {
+    parse_test_file_as(source, Differences::default())
+}
+
+pub(crate) fn parse_test_file_as(
+    source: &Arc<SourceFile>,
+    differences: Differences,
+) -> Result<TestFile, Vec<Diagnostic>> {
     let (docs, yaml_problems) = yaml::parse(&source.text);
     let mut r = Reader {
         source,
@@ -525,9 +544,17 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
     }
     let fuzzy_compare = r.bool(root.get("fuzzy_compare"), "fuzzy_compare");
 
+    let grammar = differences.grammar();
     let mut tests = Vec::new();
     for (i, t) in r.seq(root.get("tests"), "tests").iter().enumerate() {
-        tests.push(read_group(&mut r, i, t, evaluation_interval_ms, &limits));
+        tests.push(read_group(
+            &mut r,
+            i,
+            t,
+            evaluation_interval_ms,
+            &limits,
+            &grammar,
+        ));
     }
     if !r.problems.is_empty() {
         return Err(r.problems);
@@ -542,6 +569,7 @@ pub fn parse_test_file(source: &Arc<SourceFile>) -> Result<TestFile, Vec<Diagnos
         tests,
         warnings,
         limits,
+        differences,
     })
 }
 
@@ -551,16 +579,17 @@ fn read_group(
     t: &Node,
     eval_interval: i64,
     limits: &super::Limits,
+    grammar: &promql::Options,
 ) -> TestGroup {
     r.fields(t, GROUP_FIELDS, "a test group");
     let name = r
         .string(t.get("name"), "name")
         .map(|s| s.0)
         .unwrap_or_default();
-    let interval_ms = r
+    let interval = r
         .duration(t.get("interval"), "interval")
-        .filter(|ms| *ms > 0)
-        .unwrap_or(eval_interval);
+        .filter(|ms| *ms > 0);
+    let interval_ms = interval.unwrap_or(eval_interval);
     let start_ms = match r.string(t.get("start_timestamp"), "start_timestamp") {
         None => 0,
         Some((s, span)) => match parse_start_timestamp(&s) {
@@ -659,7 +688,7 @@ fn read_group(
             r.err(p.span, "a promql_expr_test needs `expr`");
             continue;
         };
-        let expr = match promql::parse(&expr_text) {
+        let expr = match promql::parse_with(&expr_text, grammar) {
             Ok(e) => Some(e),
             Err(errors) => {
                 // Each error at its token inside the expression.
@@ -749,6 +778,7 @@ fn read_group(
         name,
         span: t.span,
         interval_ms,
+        interval_given: interval.is_some(),
         start_ms,
         input_series,
         alert_tests,

@@ -2,6 +2,7 @@
 //! JSON and JUnit XML. All output is in file and test order, whatever order tests ran in.
 
 use super::FileResult;
+use super::explain::PassesWith;
 use super::runner::{AlertData, Failure, SampleData, TimelineStep};
 use alertlint_diagnostics::report::{HumanOptions, Summary};
 use prometheus_time::duration::format_duration;
@@ -438,6 +439,9 @@ pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
                 .map_or(report.as_str(), |(b, _)| b);
             out.push_str(body);
             out.push('\n');
+            if let Some(p) = &f.passes_with {
+                let _ = writeln!(text, "  hint: {}", p.hint());
+            }
             continue;
         }
         let ran: Vec<_> = f.groups.iter().filter(|g| !g.skipped).collect();
@@ -462,6 +466,9 @@ pub fn render_human(results: &[FileResult], opts: &HumanOptions) -> String {
             let _ = writeln!(text, "  ✗ test {label}");
             for fl in &g.failures {
                 render_failure(&mut text, fl, f.evaluation_interval_ms);
+            }
+            if let Some(p) = &g.passes_with {
+                let _ = writeln!(text, "    hint: {}", p.hint());
             }
         }
     }
@@ -570,6 +577,28 @@ fn failure_json(f: &Failure) -> Json {
     }
 }
 
+/// How a failing test (or a file that did not load) passes with Prometheus 2.x semantics.
+fn passes_with_json(p: &PassesWith) -> Json {
+    json!({
+        "kind": p.kind(),
+        "differences": p.differences().iter().map(|d| {
+            let (major, minor) = d.release();
+            json!({"id": d.id(), "release": format!("{major}.{minor}"), "reason": d.reason()})
+        }).collect::<Vec<_>>(),
+        "hint": p.hint(),
+    })
+}
+
+/// `key: value` added to a JSON object, when there is a value.
+fn with_optional(mut object: Json, key: &str, value: Option<Json>) -> Json {
+    if let (Json::Object(map), Some(value)) = (&mut object, value) {
+        map.insert(key.to_string(), value);
+    }
+    object
+}
+
+/// The JSON report. A test that failed but passes with Prometheus 2.x semantics, and a file
+/// that did not load but passes with them, carry `passes_with_prometheus_2`.
 pub fn render_json(results: &[FileResult]) -> String {
     let t = totals(results);
     let files: Vec<Json> = results
@@ -582,7 +611,7 @@ pub fn render_json(results: &[FileResult]) -> String {
             } else {
                 "pass"
             };
-            json!({
+            let file = json!({
                 "path": f.path,
                 "status": status,
                 "warnings": f.warnings,
@@ -591,13 +620,18 @@ pub fn render_json(results: &[FileResult]) -> String {
                     json!({"file": d.file.display_path(), "line": at.line, "column": at.col,
                            "check": d.check, "message": d.message})
                 }).collect::<Vec<_>>(),
-                "tests": f.groups.iter().map(|g| json!({
+                "tests": f.groups.iter().map(|g| with_optional(json!({
                     "index": g.index,
                     "name": g.name,
                     "status": if g.skipped { "skipped" } else if g.failures.is_empty() { "pass" } else { "fail" },
                     "failures": g.failures.iter().map(failure_json).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            })
+                }), "passes_with_prometheus_2", g.passes_with.as_ref().map(passes_with_json))).collect::<Vec<_>>(),
+            });
+            with_optional(
+                file,
+                "passes_with_prometheus_2",
+                f.passes_with.as_ref().map(passes_with_json),
+            )
         })
         .collect();
     let doc = json!({
@@ -666,10 +700,14 @@ pub(crate) fn junit(results: &[FileResult]) -> Report {
                     )
                 })
                 .collect();
+            let mut description = msgs.join("\n");
+            if let Some(p) = &f.passes_with {
+                description.push_str(&format!("\n{}", p.hint()));
+            }
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status
                 .set_message(attr(msgs.first().map_or("", |s| s.as_str())))
-                .set_description(body(&msgs.join("\n")));
+                .set_description(body(&description));
             let mut case = TestCase::new("load", status);
             case.set_classname(attr(&f.path));
             suite.add_test_case(case);
@@ -685,6 +723,9 @@ pub(crate) fn junit(results: &[FileResult]) -> Report {
                 let mut text = String::new();
                 for fl in &g.failures {
                     render_failure(&mut text, fl, f.evaluation_interval_ms);
+                }
+                if let Some(p) = &g.passes_with {
+                    let _ = writeln!(text, "    hint: {}", p.hint());
                 }
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
@@ -724,6 +765,7 @@ mod tests {
             name: name.to_string(),
             skipped,
             failures,
+            passes_with: None,
             steps: 0,
             duration: Duration::from_millis(if skipped { 0 } else { 1500 }),
         }
@@ -744,6 +786,7 @@ mod tests {
             FileResult {
                 path: "a.test.yml".to_string(),
                 load_errors: Vec::new(),
+                passes_with: None,
                 warnings: Vec::new(),
                 groups: vec![
                     group(0, "passes", false, Vec::new()),
@@ -760,6 +803,7 @@ mod tests {
                     Span { start: 7, end: 8 },
                     "unexpected end of input\tafter `[`",
                 )],
+                passes_with: None,
                 warnings: Vec::new(),
                 groups: Vec::new(),
                 evaluation_interval_ms: 60_000,

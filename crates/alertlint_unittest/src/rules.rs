@@ -168,6 +168,8 @@ pub(crate) struct RuleState {
 
 pub(crate) struct EvalEnv<'a> {
     pub engine: &'a Engine,
+    /// How templates' `query` calls are parsed (Prometheus 2.x's function names, or not).
+    pub grammar: &'a promql::Options,
     pub external_labels: &'a BTreeMap<String, String>,
     pub external_url: &'a str,
 }
@@ -188,11 +190,12 @@ fn labels_map(l: &Labels) -> BTreeMap<String, String> {
 
 fn query_fn<'s>(
     engine: &'s Engine,
+    grammar: &'s promql::Options,
     storage: &'s Storage,
     t_ms: i64,
 ) -> impl Fn(&str) -> Result<Vec<QueryResultSample>, String> + 's {
     move |q: &str| {
-        let expr = promql::parse(q).map_err(|errors| {
+        let expr = promql::parse_with(q, grammar).map_err(|errors| {
             errors
                 .first()
                 .map_or_else(String::new, std::string::ToString::to_string)
@@ -230,7 +233,7 @@ fn expand(
     if !text.contains("{{") {
         return text.to_string();
     }
-    let q = query_fn(env.engine, storage, eval_ms);
+    let q = query_fn(env.engine, env.grammar, storage, eval_ms);
     let ctx = TemplateContext {
         labels: sample_labels,
         external_labels: env.external_labels,

@@ -6,6 +6,7 @@
 //! tests run as soon as the data they can see is complete, and samples older than the
 //! longest window any expression can read are dropped.
 
+use super::compat::{Difference, Differences};
 use super::model::{TestFile, TestGroup};
 use super::rules::{AlertState, CompiledGroup, EvalEnv, RuleKind, RuleState, eval_rule};
 use super::series::Item;
@@ -244,6 +245,10 @@ struct InputFeed<'a> {
     series: Vec<(&'a Labels, super::series::Cursor<'a>)>,
     start_ms: i64,
     interval_ms: i64,
+    /// Prometheus before 2.49 loaded the input of a test group without `interval` 0s
+    /// apart: every value at the start, where the first one of each series stays (the
+    /// others, at the same time, are dropped).
+    first_values_only: bool,
 }
 
 impl InputFeed<'_> {
@@ -252,6 +257,10 @@ impl InputFeed<'_> {
     /// whose input is far denser than its evaluations does not hold all of it at once.
     fn load_until(&mut self, storage: &mut Storage, t_ms: i64, floor: Option<i64>) {
         if t_ms < self.start_ms {
+            return;
+        }
+        if self.first_values_only {
+            self.load_first_values(storage);
             return;
         }
         let max_step = ((t_ms - self.start_ms) / self.interval_ms.max(1)) as u64;
@@ -279,6 +288,28 @@ impl InputFeed<'_> {
     }
 }
 
+impl InputFeed<'_> {
+    /// Appends the first value of every series at the start, once; the rest is never read.
+    fn load_first_values(&mut self, storage: &mut Storage) {
+        for (labels, cur) in self.series.drain(..) {
+            let mut cur = cur;
+            // A gap (`_x1000`) is skipped at once, so this takes as many steps as items.
+            let value = loop {
+                match cur.next_item() {
+                    Some(Item::Missing) => {}
+                    Some(Item::Float(f)) => break Some(StoredValue::Float(f)),
+                    Some(Item::Stale) => break Some(StoredValue::Stale),
+                    Some(Item::Histogram(h)) => break Some(StoredValue::Histogram(h)),
+                    None => break None,
+                }
+            };
+            if let Some(v) = value {
+                storage.append(labels, self.start_ms, v);
+            }
+        }
+    }
+}
+
 /// An alert under test while its group runs: the alerting rules of that name ((group, rule)
 /// indices) and its state over the last steps, for the timeline a failure shows.
 struct TrackedAlert {
@@ -286,15 +317,30 @@ struct TrackedAlert {
     steps: VecDeque<TimelineStep>,
 }
 
+/// Runs a test group as the file says (Prometheus 3.x semantics, unless the file was loaded
+/// for 2.x).
 pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> GroupOutcome {
+    run_group_as(file, groups, tg, file.differences)
+}
+
+/// Runs a test group with Prometheus 3.x semantics but for `differences`.
+pub(crate) fn run_group_as(
+    file: &TestFile,
+    groups: &[&CompiledGroup],
+    tg: &TestGroup,
+    differences: Differences,
+) -> GroupOutcome {
     let ei = file.evaluation_interval_ms.max(1);
     let engine = Engine {
         lookback_delta_ms: LOOKBACK_MS,
         no_step_subquery_interval_ms: ei,
         max_samples: file.limits.max_query_samples,
+        semantics: differences.semantics(),
     };
+    let grammar = differences.grammar();
     let env = EvalEnv {
         engine: &engine,
+        grammar: &grammar,
         external_labels: &tg.external_labels,
         external_url: &tg.external_url,
     };
@@ -307,6 +353,7 @@ pub fn run_group(file: &TestFile, groups: &[&CompiledGroup], tg: &TestGroup) -> 
             .collect(),
         start_ms: tg.start_ms,
         interval_ms: tg.interval_ms.max(1),
+        first_values_only: !tg.interval_given && differences.contains(Difference::IntervalDefault),
     };
     let max_eval = tg.max_eval_time();
     let last_step_rel = (max_eval / ei) * ei;

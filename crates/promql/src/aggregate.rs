@@ -403,6 +403,13 @@ pub(crate) fn eval_aggregate<'a>(
                     AggOp::Stddev | AggOp::Stdvar => {
                         if n_float == 0 {
                             None
+                        } else if n_float == 1
+                            && ev.semantics.lone_non_finite_deviation_is_zero
+                            && floats().all(|f| !f.is_finite())
+                        {
+                            // Prometheus 2.x started the running variance at 0 with the
+                            // group's first value, without computing anything from it.
+                            Some(0.0)
                         } else {
                             let v = variance(floats());
                             Some(if op == AggOp::Stddev { v.sqrt() } else { v })

@@ -91,6 +91,28 @@ pub const MAX_QUERY_STEPS: u64 = 1_000_000;
 const TOO_MANY_SAMPLES: &str =
     "query processing would load too many samples into memory in query execution";
 
+/// Where evaluation follows Prometheus 2.x rather than 3.x: one switch per change Prometheus
+/// made to evaluation, named after the 2.x behaviour it brings back. The default, every switch
+/// off, is Prometheus 3.x. (`holt_winters`, the other change, is the parser's:
+/// [`crate::syntax::Options::v2_function_names`].)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Semantics {
+    /// Range selectors, subqueries and the lookback delta take a sample exactly at the
+    /// window's start (`[t - range, t]`), as before 3.0 made them left-open
+    /// (prometheus#13904).
+    pub left_closed_windows: bool,
+    /// `rate` and `increase` of floats cut the extrapolation towards the window's start at
+    /// the counter's zero point before deciding whether to extrapolate all the way, as before
+    /// 2.51 (prometheus#13725), which decides first.
+    pub zero_clamp_before_threshold: bool,
+    /// `.` in a regex (matchers, `label_replace`) does not match a newline, as before 3.0
+    /// (prometheus#14505).
+    pub dot_excludes_newline: bool,
+    /// `stddev` and `stdvar` of a group whose only float is NaN or infinite are 0, as before
+    /// 3.0 made them NaN (prometheus#14941).
+    pub lone_non_finite_deviation_is_zero: bool,
+}
+
 /// The PromQL engine settings.
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -102,6 +124,8 @@ pub struct Engine {
     /// them (see [`Evaluator::eval`]); a query holding more fails with Prometheus' error
     /// ("query processing would load too many samples into memory ...").
     pub max_samples: usize,
+    /// Prometheus 3.x unless switched back to 2.x, difference by difference.
+    pub semantics: Semantics,
 }
 
 impl Default for Engine {
@@ -110,6 +134,7 @@ impl Default for Engine {
             lookback_delta_ms: 300_000,
             no_step_subquery_interval_ms: 60_000,
             max_samples: DEFAULT_MAX_SAMPLES,
+            semantics: Semantics::default(),
         }
     }
 }
@@ -347,9 +372,13 @@ fn stats_hint(hs: &[(i64, FloatHistogram)], k: usize) -> CounterResetHint {
 }
 
 /// A selector's identity for the storage's cache of matched series: its name and matchers,
-/// as text (two selectors with the same text match the same series).
-fn selector_key(vs: &VectorSelector) -> String {
+/// as text (two selectors with the same text match the same series), marked when its
+/// regexes' `.` does not match newlines (then the same text may match other series).
+fn selector_key(vs: &VectorSelector, dot_matches_newline: bool) -> String {
     let mut key = String::new();
+    if !dot_matches_newline {
+        key.push('\u{1}');
+    }
     if let Some(n) = &vs.name {
         key.push_str(&n.name);
     }
@@ -371,7 +400,11 @@ pub(crate) struct CompiledSelector<'v> {
 impl<'v> CompiledSelector<'v> {
     /// Compiles the regexes through the storage's cache. The parser has checked that they
     /// compile; one that does not (a tree built by hand) matches nothing.
-    pub(crate) fn new(vs: &'v VectorSelector, storage: &Storage) -> CompiledSelector<'v> {
+    pub(crate) fn new(
+        vs: &'v VectorSelector,
+        storage: &Storage,
+        dot_matches_newline: bool,
+    ) -> CompiledSelector<'v> {
         CompiledSelector {
             name: vs.name.as_ref().map(|n| n.name.as_str()),
             matchers: vs
@@ -379,7 +412,9 @@ impl<'v> CompiledSelector<'v> {
                 .iter()
                 .map(|m| {
                     let re = match m.op {
-                        MatchOp::Regex | MatchOp::NotRegex => storage.regex(&m.value.value).ok(),
+                        MatchOp::Regex | MatchOp::NotRegex => {
+                            storage.regex(&m.value.value, dot_matches_newline).ok()
+                        }
                         MatchOp::Equal | MatchOp::NotEqual => None,
                     };
                     (m.name.name.as_str(), m.op, m.value.value.as_str(), re)
@@ -428,6 +463,7 @@ pub(crate) struct Evaluator<'a> {
     /// decoding, each histogram then carries a counter-reset hint detected
     /// against its predecessor in the series.
     stats_decoding: bool,
+    pub semantics: Semantics,
 }
 
 impl<'a> Evaluator<'a> {
@@ -449,7 +485,14 @@ impl<'a> Evaluator<'a> {
             steps: 0,
             matched: HashMap::new(),
             stats_decoding: false,
+            semantics: engine.semantics,
         }
+    }
+
+    /// How much earlier than a window's start its samples are read from: a window is
+    /// `(start - slack, end]`, left-open (3.x) with 0, left-closed (2.x) with 1 ms.
+    fn window_slack_ms(&self) -> i64 {
+        i64::from(self.semantics.left_closed_windows)
     }
 
     /// Counts one evaluation step of a range query or subquery against [`MAX_QUERY_STEPS`].
@@ -606,10 +649,12 @@ impl<'a> Evaluator<'a> {
             return v.clone();
         }
         let storage = self.storage;
+        let dot_matches_newline = !self.semantics.dot_excludes_newline;
         let compiled = std::cell::OnceCell::new();
-        let v = storage.matching(&selector_key(vs), vs.metric_name(), |l| {
+        let text = selector_key(vs, dot_matches_newline);
+        let v = storage.matching(&text, vs.metric_name(), |l| {
             compiled
-                .get_or_init(|| CompiledSelector::new(vs, storage))
+                .get_or_init(|| CompiledSelector::new(vs, storage, dot_matches_newline))
                 .matches(l)
         });
         self.matched.insert(key, v.clone());
@@ -675,11 +720,14 @@ impl<'a> Evaluator<'a> {
                 unsupported_modifiers(&ms.modifiers)?;
                 let end = self.effective_time(&ms.modifiers, t)?;
                 let range = self.duration_ms(&ms.range, false)?;
-                Ok(Val::Matrix(self.select_matrix(
-                    &ms.selector,
-                    end.saturating_sub(range),
-                    end,
-                )))
+                Ok(Val::Matrix(
+                    self.select_matrix(
+                        &ms.selector,
+                        end.saturating_sub(range)
+                            .saturating_sub(self.window_slack_ms()),
+                        end,
+                    ),
+                ))
             }
             Expr::Subquery(sq) => Ok(Val::Matrix(self.eval_subquery(sq, t)?.series)),
         }
@@ -694,10 +742,11 @@ impl<'a> Evaluator<'a> {
         let rt = self.effective_time(&vs.modifiers, t)?;
         let idx = self.matching_series(vs);
         let storage = self.storage;
+        let lookback_start = (rt - self.lookback).saturating_sub(self.window_slack_ms());
         let mut out = Vec::with_capacity(idx.len());
         for &i in idx.iter() {
             let s = &storage.series[i];
-            match s.latest(rt - self.lookback, rt) {
+            match s.latest(lookback_start, rt) {
                 Some(Latest::Float(st, f)) => out.push(ESample {
                     labels: s.labels.clone(),
                     t: st,
@@ -770,7 +819,8 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates a subquery: the inner expression at every multiple of the
-    /// step inside the left-open window `(end - range, end]`.
+    /// step inside the left-open window `(end - range, end]` (left-closed with
+    /// [`Semantics::left_closed_windows`]).
     pub(crate) fn eval_subquery(
         &mut self,
         sq: &SubqueryExpr,
@@ -787,8 +837,9 @@ impl<'a> Evaluator<'a> {
             None => self.subquery_step,
         };
         let start = end.saturating_sub(range);
-        // The first multiple of the step after `start`.
-        let first = (i128::from(start).div_euclid(i128::from(step)) + 1) * i128::from(step);
+        // The first multiple of the step after `start` (at or after it, left-closed).
+        let after = i128::from(start) - i128::from(self.window_slack_ms());
+        let first = (after.div_euclid(i128::from(step)) + 1) * i128::from(step);
         let mut ts = i64::try_from(first).unwrap_or(i64::MAX);
         let mut by_labels: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<SubSeries> = Vec::new();
@@ -856,7 +907,11 @@ impl<'a> Evaluator<'a> {
                 let end = self.effective_time(&ms.modifiers, t)?;
                 let range = self.duration_ms(&ms.range, false)?;
                 let start = end.saturating_sub(range);
-                let series = self.select_matrix(&ms.selector, start, end);
+                let series = self.select_matrix(
+                    &ms.selector,
+                    start.saturating_sub(self.window_slack_ms()),
+                    end,
+                );
                 // Prometheus loads the window of one series at a time and counts it on top
                 // of what the query holds (the function's output so far, not counted here).
                 let window = series.iter().map(rseries_samples).max().unwrap_or(0);
@@ -991,5 +1046,241 @@ mod tests {
         assert_eq!(r[0].floats, vec![(0, 0.0), (60_000, 2.0), (120_000, 4.0)]);
         assert!(r[0].labels.metric_name().is_none());
         assert!(e.range(&st, &q("m[1m]"), 0, 60_000, 60_000).is_err());
+    }
+
+    /// Engines with Prometheus 3.x semantics and with one 2.x switch on.
+    fn engines(v2: Semantics) -> (Engine, Engine) {
+        let v3 = Engine::default();
+        let v2 = Engine {
+            semantics: v2,
+            ..Engine::default()
+        };
+        (v3, v2)
+    }
+
+    fn floats(v: Value) -> Vec<(String, f64)> {
+        match v {
+            Value::Vector(v) => v.into_iter().map(|s| (s.labels.to_string(), s.f)).collect(),
+            Value::Scalar(f) => vec![(String::new(), f)],
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn one_float(e: &Engine, st: &Storage, query: &str, t: i64) -> f64 {
+        match floats(e.instant(st, &q(query), t).unwrap()).as_slice() {
+            [(_, f)] => *f,
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+
+    /// 2.x windows are `[t - range, t]`: a sample exactly at the start counts, in a range
+    /// selector, a subquery (whose inner steps start at the start when it is on the step
+    /// grid) and the lookback delta.
+    #[test]
+    fn left_closed_windows_take_the_sample_at_their_start() {
+        let st = storage();
+        let (v3, v2) = engines(Semantics {
+            left_closed_windows: true,
+            ..Semantics::default()
+        });
+        for (query, at, in_3x, in_2x) in [
+            ("count_over_time(m[2m])", 240_000, 2.0, 3.0),
+            ("count_over_time(m[2m:1m])", 240_000, 2.0, 3.0),
+            ("count_over_time(m[150s:1m])", 240_000, 3.0, 3.0),
+            ("count_over_time(m[2m] offset 1m)", 300_000, 2.0, 3.0),
+            // The sample at 9m, exactly 5m before 14m.
+            ("count(m)", 14 * 60_000, f64::NAN, 1.0),
+        ] {
+            let got = |e: &Engine| match floats(e.instant(&st, &q(query), at).unwrap()).as_slice() {
+                [] => f64::NAN,
+                [(_, f)] => *f,
+                other => panic!("{query}: {other:?}"),
+            };
+            assert!(
+                got(&v3).total_cmp(&in_3x).is_eq(),
+                "3.x {query}: {}",
+                got(&v3)
+            );
+            assert!(
+                got(&v2).total_cmp(&in_2x).is_eq(),
+                "2.x {query}: {}",
+                got(&v2)
+            );
+        }
+        match v2.instant(&st, &q("m[2m:1m]"), 240_000).unwrap() {
+            Value::Matrix(m) => assert_eq!(
+                m[0].floats,
+                vec![(120_000, 2.0), (180_000, 3.0), (240_000, 4.0)]
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        // rate extrapolates to the same window start either way; only the samples differ.
+        assert_eq!(one_float(&v2, &st, "increase(m[2m])", 240_000), 2.0);
+        assert_eq!(one_float(&v3, &st, "increase(m[2m])", 240_000), 2.0);
+    }
+
+    /// A counter whose first sample in the window is 3m after the window's start, one
+    /// sample a minute, rising from 1 by 10: its zero point is 42s before the first sample.
+    /// 2.51 first cuts the extrapolation to half an interval (30s) and then to the zero
+    /// point (still 30s); before, the zero point (42s, within 110% of the interval) came
+    /// first and was extrapolated to in full.
+    #[test]
+    fn the_zero_clamp_came_before_the_extrapolation_threshold_before_2_51() {
+        let mut st = Storage::new();
+        let l = Labels::from_pairs([("__name__", "c")]);
+        for (i, v) in [1.0, 3.0, 4.0, 6.0, 7.0, 9.0, 10.0, 11.0]
+            .into_iter()
+            .enumerate()
+        {
+            st.append(&l, (3 + i as i64) * 60_000, StoredValue::Float(v));
+        }
+        let (v3, v2) = engines(Semantics {
+            zero_clamp_before_threshold: true,
+            ..Semantics::default()
+        });
+        let at = 600_000;
+        assert_eq!(one_float(&v2, &st, "increase(c[10m])", at), 11.0);
+        assert_eq!(
+            one_float(&v3, &st, "increase(c[10m])", at),
+            10.0 * 450.0 / 420.0
+        );
+        assert_eq!(one_float(&v2, &st, "rate(c[10m])", at), 11.0 / 600.0);
+        // delta is no counter: never clamped.
+        let delta = 10.0 * 450.0 / 420.0;
+        assert_eq!(one_float(&v2, &st, "delta(c[10m])", at), delta);
+        assert_eq!(one_float(&v3, &st, "delta(c[10m])", at), delta);
+        // A zero point beyond 110% of the interval: half an interval either way (and the
+        // whole minute to the window's end).
+        let mut high = Storage::new();
+        for (i, v) in [100.0, 101.0, 102.0].into_iter().enumerate() {
+            high.append(&l, (7 + i as i64) * 60_000, StoredValue::Float(v));
+        }
+        let half = 2.0 * (120.0 + 30.0 + 60.0) / 120.0;
+        assert_eq!(one_float(&v2, &high, "increase(c[10m])", at), half);
+        assert_eq!(one_float(&v3, &high, "increase(c[10m])", at), half);
+    }
+
+    /// 2.x compiled matchers and `label_replace` regexes as `^(?:re)$`: `.` stops at a
+    /// newline. The selector cache keeps the two apart on one storage.
+    #[test]
+    fn dot_does_not_match_newlines_in_prometheus_2() {
+        let store = |targets: [&str; 2]| {
+            let mut st = Storage::new();
+            for target in targets {
+                let labels = Labels::from_pairs([("__name__", "probe"), ("target", target)]);
+                st.append(&labels, 0, StoredValue::Float(1.0));
+            }
+            st
+        };
+        let st = store(["line1", "line1-line2"]);
+        let st2 = store(["line1", "line1\nline2"]);
+        let (v3, v2) = engines(Semantics {
+            dot_excludes_newline: true,
+            ..Semantics::default()
+        });
+        let query = "count(probe{target=~\"line1.*\"})";
+        // Without a newline in any value both agree.
+        assert_eq!(one_float(&v3, &st, query, 0), 2.0);
+        assert_eq!(one_float(&v2, &st, query, 0), 2.0);
+        // 3.x, 2.x, 3.x again: each reads its own entry of the storage's caches.
+        assert_eq!(one_float(&v3, &st2, query, 0), 2.0);
+        assert_eq!(one_float(&v2, &st2, query, 0), 1.0);
+        assert_eq!(one_float(&v3, &st2, query, 0), 2.0);
+        let negated = "count(probe{target!~\"line1.+\"})";
+        assert_eq!(one_float(&v2, &st2, negated, 0), 2.0);
+        let replaced = |e: &Engine| -> Vec<String> {
+            floats(
+                e.instant(
+                    &st2,
+                    &q("label_replace(probe, \"first\", \"$1\", \"target\", \"(.*)\")"),
+                    0,
+                )
+                .unwrap(),
+            )
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect()
+        };
+        assert!(replaced(&v3).iter().all(|l| l.contains("first=")));
+        assert_eq!(
+            replaced(&v2)
+                .iter()
+                .filter(|l| l.contains("first="))
+                .count(),
+            1
+        );
+    }
+
+    /// 2.x started a group's running variance at 0 with its first value, so a lone NaN or
+    /// infinity gave 0; 3.0 gives NaN. With more samples both give NaN.
+    #[test]
+    fn deviation_of_a_lone_non_finite_value_was_zero_in_prometheus_2() {
+        let mut st = Storage::new();
+        for (job, v) in [("inf", f64::INFINITY), ("nan", f64::NAN), ("one", 4.0)] {
+            st.append(
+                &Labels::from_pairs([("__name__", "x"), ("job", job)]),
+                0,
+                StoredValue::Float(v),
+            );
+        }
+        let (v3, v2) = engines(Semantics {
+            lone_non_finite_deviation_is_zero: true,
+            ..Semantics::default()
+        });
+        for op in ["stddev", "stdvar"] {
+            let query = format!("{op} by (job) (x)");
+            let got = |e: &Engine| floats(e.instant(&st, &q(&query), 0).unwrap());
+            let v3 = got(&v3);
+            assert!(
+                v3.iter().all(|(l, f)| f.is_nan() != l.contains("one")),
+                "{v3:?}"
+            );
+            assert!(got(&v2).iter().all(|(_, f)| *f == 0.0), "{:?}", got(&v2));
+            let all = format!("{op}(x)");
+            assert!(one_float(&v2, &st, &all, 0).is_nan());
+        }
+    }
+
+    /// `holt_winters` (parsed with 2.x's function names) smooths as
+    /// `double_exponential_smoothing` does; its factors are checked only when there is a
+    /// series to smooth, and NaN passes, as in 2.x.
+    #[test]
+    fn holt_winters_is_double_exponential_smoothing_checked_as_in_prometheus_2() {
+        let st = storage();
+        let e = Engine::default();
+        let v2 = crate::syntax::Options {
+            v2_function_names: true,
+            ..crate::syntax::Options::default()
+        };
+        let parse_v2 = |s: &str| crate::syntax::parse_with(s, &v2).expect("2.x PromQL");
+        let at = 540_000;
+        let smoothed = |text: &str, expr: &Expr| -> Vec<(String, f64)> {
+            floats(
+                e.instant(&st, expr, at)
+                    .unwrap_or_else(|err| panic!("{text}: {err}")),
+            )
+        };
+        let hw = "holt_winters(m[5m], 0.3, 0.6)";
+        let des = "double_exponential_smoothing(m[5m], 0.3, 0.6)";
+        let all = crate::syntax::Options::all();
+        assert_eq!(
+            smoothed(hw, &parse_v2(hw)),
+            smoothed(des, &crate::syntax::parse_with(des, &all).unwrap())
+        );
+        assert!(
+            e.instant(&st, &parse_v2("holt_winters(m[5m], 1, 0.5)"), at)
+                .unwrap_err()
+                .to_string()
+                .contains("invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000")
+        );
+        assert!(
+            e.instant(&st, &parse_v2("holt_winters(nothing[5m], 1, 0.5)"), at)
+                .is_ok()
+        );
+        let nan = floats(
+            e.instant(&st, &parse_v2("holt_winters(m[5m], NaN, 0.5)"), at)
+                .unwrap(),
+        );
+        assert!(nan.len() == 1 && nan[0].1.is_nan(), "{nan:?}");
     }
 }

@@ -1,6 +1,6 @@
 //! PromQL: alertlint's own parser ([`syntax`]: span-exact syntax tree, Prometheus 3.x
-//! grammar) and an in-memory evaluator with Prometheus 3.x semantics on that tree. It knows
-//! nothing about rules files or reporting.
+//! grammar) and an in-memory evaluator with Prometheus 3.x semantics on that tree, or 2.x
+//! ones where asked ([`Semantics`]). It knows nothing about rules files or reporting.
 
 mod aggregate;
 mod binary;
@@ -20,7 +20,7 @@ mod value;
 mod functions;
 pub mod syntax;
 
-pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES};
+pub use engine::{Engine, MAX_QUERY_STEPS, PROMTOOL_MAX_SAMPLES, Semantics};
 pub use histogram::FloatHistogram;
 pub use labels::Labels;
 pub use storage::{Storage, StoredValue};

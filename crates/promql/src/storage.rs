@@ -133,8 +133,9 @@ pub struct Storage {
     selectors: Mutex<HashMap<u64, SelectorMatch>>,
     /// Regular expressions of selectors and `label_replace` calls, compiled once: a rule
     /// evaluated at every step of a unit test would otherwise compile them thousands of times.
-    /// Shared, not cloned: a cloned `Regex` starts its search caches afresh.
-    regexes: Mutex<HashMap<String, Arc<regex::Regex>>>,
+    /// Shared, not cloned: a cloned `Regex` starts its search caches afresh. Two caches: `.`
+    /// matching newlines (Prometheus 3.x), and not (2.x).
+    regexes: [Mutex<HashMap<String, Arc<regex::Regex>>>; 2],
 }
 
 /// Bound on cached regexes, for the same reason as [`SELECTOR_CACHE_MAX`].
@@ -146,16 +147,23 @@ impl Storage {
     }
 
     /// A selector's or `label_replace`'s regex compiled as Prometheus anchors it
-    /// (`^(?s:pattern)$`), from the cache after its first use.
-    pub(crate) fn regex(&self, pattern: &str) -> Result<Arc<regex::Regex>, String> {
-        let mut cache = self
-            .regexes
+    /// (`^(?s:pattern)$`; 2.x's `^(?:pattern)$` unless `dot_matches_newline`), from the cache
+    /// after its first use.
+    pub(crate) fn regex(
+        &self,
+        pattern: &str,
+        dot_matches_newline: bool,
+    ) -> Result<Arc<regex::Regex>, String> {
+        let mut cache = self.regexes[usize::from(dot_matches_newline)]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(re) = cache.get(pattern) {
             return Ok(Arc::clone(re));
         }
-        let re = Arc::new(crate::syntax::compile_matcher_regex(pattern)?);
+        let re = Arc::new(crate::syntax::compile_matcher_regex_as(
+            pattern,
+            dot_matches_newline,
+        )?);
         if cache.len() >= REGEX_CACHE_MAX {
             cache.clear();
         }

@@ -12,11 +12,14 @@ pub(super) fn replace<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Va
     let repl = string_arg(c, 2)?;
     let src = string_arg(c, 3)?;
     let re_s = string_arg(c, 4)?;
-    let re = ev.storage.regex(&re_s).map_err(|_| {
-        EvalError::new(format!(
-            "invalid regular expression in label_replace(): {re_s}"
-        ))
-    })?;
+    let re = ev
+        .storage
+        .regex(&re_s, !ev.semantics.dot_excludes_newline)
+        .map_err(|_| {
+            EvalError::new(format!(
+                "invalid regular expression in label_replace(): {re_s}"
+            ))
+        })?;
     if dst.is_empty() || dst.contains('\u{FFFD}') {
         return Err(EvalError::new(format!(
             "invalid destination label name in label_replace(): {dst}"

@@ -14,7 +14,8 @@
 //! - [`histogram`]: the `histogram_*` functions of an instant vector;
 //! - range-vector functions, each series of the range vector at a time ([`range`] evaluates
 //!   their arguments): [`rate`] (`rate`, `increase`, `delta`, `irate`, `idelta`, `resets`,
-//!   `changes`), [`trend`] (`deriv`, `predict_linear`, `double_exponential_smoothing`) and
+//!   `changes`), [`trend`] (`deriv`, `predict_linear`, `double_exponential_smoothing` and its
+//!   Prometheus 2.x name `holt_winters`) and
 //!   [`over_time`] (the `*_over_time` functions).
 //!
 //! A function the parser knows but the table does not (`info`, `integral`,
@@ -189,6 +190,7 @@ pub(crate) static FUNCTIONS: &[Function] = &[
     call("histogram_stddev", &[V], histogram::stddev),
     call("histogram_stdvar", &[V], histogram::stdvar),
     call("histogram_sum", &[V], histogram::sum),
+    call("holt_winters", &[R, S, S], trend::holt_winters),
     call("hour", &[V], time::hour),
     series("idelta", &[R], rate::idelta),
     series("increase", &[R], rate::increase),
@@ -319,7 +321,7 @@ mod tests {
         for f in FUNCTIONS {
             assert_eq!(function(f.name).map(|g| g.name), Some(f.name));
         }
-        assert!(function("holt_winters").is_none());
+        assert!(function("info").is_none());
     }
 
     /// Each function's arguments are those the parser checks calls against, and a
@@ -338,9 +340,11 @@ mod tests {
                 })
                 .collect();
             let text = format!("{}({})", f.name, args.join(", "));
-            let Ok(Expr::Call(c)) =
-                crate::syntax::parse_with(&text, &crate::syntax::Options::all())
-            else {
+            let opts = crate::syntax::Options {
+                v2_function_names: f.name == "holt_winters",
+                ..crate::syntax::Options::all()
+            };
+            let Ok(Expr::Call(c)) = crate::syntax::parse_with(&text, &opts) else {
                 panic!("{text} does not parse to a call");
             };
             let parsed: Vec<Arg> = c

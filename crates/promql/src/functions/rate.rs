@@ -83,15 +83,19 @@ fn extrapolated(
         return extrapolated_histogram(ev, w, s, is_counter, is_rate)
             .map(|h| histogram_sample(s, w.t, h));
     }
-    extrapolated_float(s, w.matrix, is_counter, is_rate).map(|v| float_sample(s, w.t, v, false))
+    let zero_clamp_first = ev.semantics.zero_clamp_before_threshold;
+    extrapolated_float(s, w.matrix, is_counter, is_rate, zero_clamp_first)
+        .map(|v| float_sample(s, w.t, v, false))
 }
 
-/// Prometheus' extrapolated rate/increase/delta for float samples.
+/// Prometheus' extrapolated rate/increase/delta for float samples (`zero_clamp_first`: see
+/// [`extrapolation_factor`]).
 fn extrapolated_float(
     s: &RSeries<'_>,
     m: &MatrixArg<'_>,
     is_counter: bool,
     is_rate: bool,
+    zero_clamp_first: bool,
 ) -> Option<f64> {
     let f = &s.floats;
     if f.len() < 2 || !s.hists.is_empty() {
@@ -114,8 +118,8 @@ fn extrapolated_float(
                 (first_t, last_t, f.len()),
                 is_counter,
                 is_rate,
-                result,
-                first_v,
+                (result, first_v),
+                zero_clamp_first,
             ),
     )
 }
@@ -144,8 +148,9 @@ fn extrapolated_histogram(
         (first.0, last.0, hs.len()),
         is_counter,
         is_rate,
-        h.count,
-        first.1.count,
+        (h.count, first.1.count),
+        // Prometheus 2.x did not clamp histograms at all; the 3.x clamp stays.
+        false,
     );
     h.scale(factor);
     Some(h)
@@ -156,16 +161,24 @@ fn extrapolated_histogram(
 /// `result` and `first` are the raw increase and first value (for
 /// histograms: their observation counts), which bound the extrapolation
 /// of counters to where they would reach zero.
+///
+/// A first sample further from the window's start than 110% of the average
+/// interval is extrapolated by half an interval only. Since 2.51 that cut
+/// comes first and the zero point can only shorten it further; before
+/// (`zero_clamp_first`), the zero point shortened the distance first, so a
+/// zero point within 110% of the interval was extrapolated to in full even
+/// where half an interval is less.
 fn extrapolation_factor(
     m: &MatrixArg<'_>,
     (first_t, last_t, n): (i64, i64, usize),
     is_counter: bool,
     is_rate: bool,
-    result: f64,
-    first_v: f64,
+    (result, first_v): (f64, f64),
+    zero_clamp_first: bool,
 ) -> f64 {
     let f_len = n;
-    let mut to_start = (first_t - m.range_start) as f64 / 1000.0;
+    let window_to_start = (first_t - m.range_start) as f64 / 1000.0;
+    let mut to_start = window_to_start;
     let mut to_end = (m.range_end - last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
     let avg = sampled / (f_len - 1) as f64;
@@ -175,7 +188,18 @@ fn extrapolation_factor(
     }
     if is_counter && result > 0.0 && first_v >= 0.0 {
         let to_zero = sampled * (first_v / result);
-        if to_zero < to_start {
+        if zero_clamp_first {
+            let clamped = if to_zero < window_to_start {
+                to_zero
+            } else {
+                window_to_start
+            };
+            to_start = if clamped >= threshold {
+                avg / 2.0
+            } else {
+                clamped
+            };
+        } else if to_zero < to_start {
             to_start = to_zero;
         }
     }

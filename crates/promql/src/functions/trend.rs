@@ -4,9 +4,10 @@
 use crate::syntax::Call;
 
 use super::Window;
+use super::arg;
 use super::range::{float_sample, float_samples};
 use crate::aggregate::kahan_inc;
-use crate::engine::{ESample, Evaluator, RSeries};
+use crate::engine::{ESample, Evaluator, RSeries, Val};
 use crate::value::EvalError;
 
 pub(super) fn deriv(ev: &mut Evaluator<'_>, w: &Window<'_>, s: &RSeries<'_>) -> Option<ESample> {
@@ -66,6 +67,47 @@ pub(super) fn double_exponential_smoothing(
         s1 = x + y;
     }
     Some(float_sample(s, w.t, s1, false))
+}
+
+/// `holt_winters`, Prometheus 2.x's name for [`double_exponential_smoothing`] (the parser
+/// knows it under [`crate::syntax::Options::v2_function_names`] only). The smoothing is the
+/// same; the factors are checked as 2.x checked them: once a series is there to smooth (a
+/// range vector without series is no error), and a NaN factor passes.
+pub(super) fn holt_winters<'a>(
+    ev: &mut Evaluator<'a>,
+    c: &Call,
+    t: i64,
+) -> Result<Val<'a>, EvalError> {
+    let at = arg(c, 0)?;
+    let scalars = [
+        ev.eval_scalar(arg(c, 1)?, t)?,
+        ev.eval_scalar(arg(c, 2)?, t)?,
+    ];
+    let m = ev.eval_matrix_arg(at, t)?;
+    if !m.series.is_empty() {
+        let [sf, tf] = scalars;
+        if sf <= 0.0 || sf >= 1.0 {
+            return Err(EvalError::new(format!(
+                "invalid smoothing factor. Expected: 0 < sf < 1, got: {sf:.6}"
+            )));
+        }
+        if tf <= 0.0 || tf >= 1.0 {
+            return Err(EvalError::new(format!(
+                "invalid trend factor. Expected: 0 < tf < 1, got: {tf:.6}"
+            )));
+        }
+    }
+    let w = Window {
+        matrix: &m,
+        t,
+        scalars: &scalars,
+        at,
+    };
+    let mut out = Vec::with_capacity(m.series.len());
+    for s in &m.series {
+        out.extend(double_exponential_smoothing(ev, &w, s));
+    }
+    Ok(Val::Vector(out))
 }
 
 /// Slope and intercept (at `intercept_t`) of the least-squares line through `f`, with time

@@ -82,6 +82,10 @@ pub struct Options {
     pub extended_range_selectors: bool,
     /// `promql-binop-fill-modifiers`: `fill`, `fill_left`, `fill_right`.
     pub binop_fill_modifiers: bool,
+    /// Prometheus 2.x's function names rather than 3.x's: `holt_winters` is known (not
+    /// experimental), `double_exponential_smoothing`, its 3.0 name (prometheus#14930), is not.
+    /// Not a feature flag: [`Options::all`] leaves it off.
+    pub v2_function_names: bool,
 }
 
 /// The names of Prometheus' `--enable-feature` flags that [`Options`] stands for, in the
@@ -115,6 +119,7 @@ impl Options {
             duration_expressions: true,
             extended_range_selectors: true,
             binop_fill_modifiers: true,
+            v2_function_names: false,
         }
     }
 }
@@ -299,8 +304,18 @@ fn weight(hir: &regex_syntax::hir::Hir) -> u64 {
 /// A matcher's regex compiled as Prometheus compiles it: anchored, `.` matching newlines.
 /// Go's `\Q...\E` quoting, which the `regex` crate lacks, is turned into escapes first.
 pub(crate) fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
+    compile_matcher_regex_as(re, true)
+}
+
+/// [`compile_matcher_regex`], or as Prometheus 2.x compiled it (`^(?:re)$`, `.` not matching
+/// a newline) unless `dot_matches_newline`.
+pub(crate) fn compile_matcher_regex_as(
+    re: &str,
+    dot_matches_newline: bool,
+) -> Result<regex::Regex, String> {
     let translated = unquote_go_regex(re);
-    regex::Regex::new(&format!("^(?s:{translated})$")).map_err(|e| match &e {
+    let flags = if dot_matches_newline { "s" } else { "" };
+    regex::Regex::new(&format!("^(?{flags}:{translated})$")).map_err(|e| match &e {
         regex::Error::Syntax(s) => regex_error(s, re),
         regex::Error::CompiledTooBig(limit) => format!(
             "error parsing regexp: compiled regex exceeds the size limit of {limit} bytes: `{re}`"

@@ -1037,7 +1037,12 @@ impl<'a> Parser<'a> {
     fn parse_call(&mut self) -> PResult<Expr> {
         let name_tok = self.bump();
         let name = self.text_of(name_tok.span);
-        let func: &'static Function = if let Some(f) = signatures::function(name) {
+        let known = if self.opts.v2_function_names {
+            signatures::v2_function(name)
+        } else {
+            signatures::function(name)
+        };
+        let func: &'static Function = if let Some(f) = known {
             if f.experimental && !self.opts.experimental_functions {
                 self.error(name_tok.span, format!("function {name:?} is not enabled"));
             }

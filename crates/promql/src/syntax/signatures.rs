@@ -136,6 +136,20 @@ pub fn function(name: &str) -> Option<&'static Function> {
         .map(|i| &FUNCTIONS[i])
 }
 
+/// `holt_winters`, Prometheus 2.x's name for [`FUNCTIONS`]' `double_exponential_smoothing`
+/// (not experimental in 2.x), known to the parser under
+/// [`super::Options::v2_function_names`] only.
+pub(crate) static HOLT_WINTERS: Function = f("holt_winters", &[M, S, S], 0, V, false);
+
+/// The function called `name` in Prometheus 2.x's names (see [`HOLT_WINTERS`]).
+pub(crate) fn v2_function(name: &str) -> Option<&'static Function> {
+    match name {
+        "holt_winters" => Some(&HOLT_WINTERS),
+        "double_exponential_smoothing" => None,
+        _ => function(name),
+    }
+}
+
 /// Stands in for an unknown function in a tree that failed to parse.
 pub(crate) static UNKNOWN: Function = f("", &[], -1, ValueType::None, false);
 

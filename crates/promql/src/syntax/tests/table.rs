@@ -2338,3 +2338,45 @@ fn features_are_enabled_by_their_prometheus_names() {
     assert_eq!(opts, Options::all());
     assert!(!Options::default().enable("promql-at-modifier"));
 }
+
+/// Prometheus 2.x's `holt_winters`, which 3.0 renamed `double_exponential_smoothing` and made
+/// experimental: known under `v2_function_names` only (not a feature, so not in
+/// `Options::all`), and its 3.x name is then unknown, as it is to 2.x.
+#[test]
+fn holt_winters_is_known_by_its_prometheus_2_name_only() {
+    let v2 = Options {
+        v2_function_names: true,
+        ..Options::default()
+    };
+    let e = parse_with("holt_winters(x[5m], 0.5, 0.1)", &v2).expect("2.x name");
+    assert_eq!(e.to_string(), "holt_winters(x[5m], 0.5, 0.1)");
+    assert!(!e.uses_experimental());
+    check_refusals(
+        &[(
+            "holt_winters(x[5m], 0.5, 0.1)",
+            0,
+            12,
+            "unknown function with name \"holt_winters\"",
+        )],
+        &Options::all(),
+    );
+    check_refusals(
+        &[(
+            "double_exponential_smoothing(x[5m], 0.5, 0.1)",
+            0,
+            28,
+            "unknown function with name \"double_exponential_smoothing\"",
+        )],
+        &v2,
+    );
+    // Argument types are checked as for any function.
+    check_refusals(
+        &[(
+            "holt_winters(x, 0.5, 0.1)",
+            13,
+            14,
+            "expected type range vector in call to function \"holt_winters\", got instant vector",
+        )],
+        &v2,
+    );
+}
