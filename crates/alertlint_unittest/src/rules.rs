@@ -9,8 +9,8 @@ use promql::Expr;
 use promql::{Engine, Labels, Sample, Storage, StoredValue, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// How long Prometheus keeps a resolved alert (`resolvedRetention`).
-const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
+pub(crate) use prometheus_alerting::AlertState;
+use prometheus_alerting::{Alert, AlertingRule};
 
 #[derive(Debug)]
 pub enum RuleKind {
@@ -115,23 +115,6 @@ pub fn order_groups<'a>(groups: &'a [CompiledGroup], order: &[String]) -> Vec<&'
     v
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AlertState {
-    Inactive,
-    Pending,
-    Firing,
-}
-
-impl AlertState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertState::Inactive => "inactive",
-            AlertState::Pending => "pending",
-            AlertState::Firing => "firing",
-        }
-    }
-}
-
 /// What annotations are expanded from, kept so expansion happens only when a test reads them.
 #[derive(Debug, Clone)]
 struct AnnotationInput {
@@ -140,30 +123,38 @@ struct AnnotationInput {
     eval_ms: i64,
 }
 
+/// What the unit-test runner keeps with each alert of the shared state machine: its
+/// annotations, expanded at once when a template calls `query` (the storage moves on), else
+/// when a test reads them.
 #[derive(Debug, Clone)]
-pub(crate) struct ActiveAlert {
-    pub labels: Labels,
-    pub state: AlertState,
-    pub active_at_ms: i64,
-    pub resolved_at_ms: Option<i64>,
-    pub keep_firing_since_ms: Option<i64>,
-    pub value: f64,
+pub(crate) struct AlertPayload {
     annotations: Result<Vec<(String, String)>, AnnotationInput>,
-    /// The `ALERTS` and `ALERTS_FOR_STATE` label sets for `state`, rebuilt only when the
-    /// state changes rather than at every evaluation.
-    series: Option<(AlertState, Labels, Labels)>,
 }
+
+pub(crate) type ActiveAlert = Alert<AlertPayload>;
 
 /// Mutable state of one rule across evaluations.
 #[derive(Debug, Default)]
 pub(crate) struct RuleState {
     /// Series written at the previous evaluation (to mark the ones that vanish stale).
     previous: HashSet<Labels>,
-    pub active: BTreeMap<Labels, ActiveAlert>,
+    /// An alerting rule's alerts (Prometheus' state machine, shared with `backtest`);
+    /// made at its first evaluation.
+    alerting: Option<AlertingRule<Labels, AlertPayload>>,
+    /// The `ALERTS` and `ALERTS_FOR_STATE` label sets of each alert for its state, rebuilt
+    /// only when the state changes rather than at every evaluation.
+    alert_series: HashMap<Labels, (AlertState, Labels, Labels)>,
     /// Output label set per result label set of the previous evaluation: result labels
     /// usually come back as the same shared sets step after step, so the output set is
     /// looked up instead of rebuilt. Only the last evaluation's sets are kept.
     out_labels: HashMap<Labels, Labels>,
+}
+
+impl RuleState {
+    /// The alerts known now (pending, firing, resolved and still kept), by label set.
+    pub(crate) fn alerts(&self) -> impl Iterator<Item = (&Labels, &ActiveAlert)> {
+        self.alerting.iter().flat_map(|a| a.alerts().iter())
+    }
 }
 
 pub(crate) struct EvalEnv<'a> {
@@ -276,7 +267,7 @@ impl AnnotationInput {
     }
 }
 
-impl ActiveAlert {
+impl AlertPayload {
     /// The alert's annotations, expanded as of its latest evaluation.
     pub(crate) fn annotations(
         &self,
@@ -349,7 +340,7 @@ pub(crate) fn eval_rule(
             keep_firing_for_ms,
             ..
         } => {
-            let mut current: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
+            let mut results = Vec::with_capacity(samples.len());
             let mut out_labels = HashMap::new();
             for s in samples {
                 let cached = if rule.fixed_labels {
@@ -371,9 +362,10 @@ pub(crate) fn eval_rule(
                 if rule.fixed_labels {
                     out_labels.insert(s.labels.clone(), labels.clone());
                 }
+                let value = s.f;
                 let input = AnnotationInput {
                     sample_labels: s.labels,
-                    value: s.f,
+                    value,
                     eval_ms: ts_ms,
                 };
                 let annotations = if rule.uses_query {
@@ -381,90 +373,38 @@ pub(crate) fn eval_rule(
                 } else {
                     Err(input)
                 };
-                if current.contains_key(&labels) {
-                    return Err(
-                        "vector contains metrics with the same labelset after applying alert labels"
-                            .to_string(),
-                    );
-                }
-                current.insert(
-                    labels.clone(),
-                    ActiveAlert {
-                        labels,
-                        state: AlertState::Pending,
-                        active_at_ms: ts_ms,
-                        resolved_at_ms: None,
-                        keep_firing_since_ms: None,
-                        value: s.f,
-                        annotations,
-                        series: None,
-                    },
-                );
+                results.push((labels, value, AlertPayload { annotations }));
             }
             state.out_labels = out_labels;
-            let returned: HashSet<Labels> = current.keys().cloned().collect();
-            for (l, a) in current {
-                match state.active.get_mut(&l) {
-                    Some(existing) if existing.state != AlertState::Inactive => {
-                        existing.value = a.value;
-                        existing.annotations = a.annotations;
-                    }
+            let alerting = state
+                .alerting
+                .get_or_insert_with(|| AlertingRule::new(*for_ms, *keep_firing_for_ms, 0));
+            alerting.eval(ts_ms, results).map_err(|e| e.to_string())?;
+            // Pending and firing alerts (returned now, or kept firing) write their series.
+            let mut alert_series = HashMap::with_capacity(state.alert_series.len());
+            for (labels, a) in alerting.alerts() {
+                if a.state == AlertState::Inactive {
+                    continue;
+                }
+                let (alerts, for_state) = match state.alert_series.remove(labels) {
+                    Some((st, al, fs)) if st == a.state => (al, fs),
                     _ => {
-                        state.active.insert(l, a);
-                    }
-                }
-            }
-            let mut remove = Vec::new();
-            for (l, a) in &mut state.active {
-                if returned.contains(l) {
-                    a.keep_firing_since_ms = None;
-                } else {
-                    let mut keep_firing = false;
-                    if a.state == AlertState::Firing && *keep_firing_for_ms > 0 {
-                        let since = *a.keep_firing_since_ms.get_or_insert(ts_ms);
-                        if ts_ms - since < *keep_firing_for_ms {
-                            keep_firing = true;
-                        }
-                    }
-                    if a.state == AlertState::Pending
-                        || a.resolved_at_ms
-                            .is_some_and(|r| ts_ms - r > RESOLVED_RETENTION_MS)
-                    {
-                        remove.push(l.clone());
-                    }
-                    if a.state != AlertState::Inactive && !keep_firing {
-                        a.state = AlertState::Inactive;
-                        a.resolved_at_ms = Some(ts_ms);
-                    }
-                    if !keep_firing {
-                        continue;
-                    }
-                }
-                if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= *for_ms {
-                    a.state = AlertState::Firing;
-                }
-                let (alerts, for_state) = match &a.series {
-                    Some((st, al, fs)) if *st == a.state => (al.clone(), fs.clone()),
-                    _ => {
-                        let mut alerts = a.labels.iter().collect::<Vec<_>>();
+                        let mut alerts = labels.iter().collect::<Vec<_>>();
                         alerts.push(("__name__", "ALERTS"));
                         alerts.push(("alertstate", a.state.as_str()));
-                        let mut fs = a.labels.iter().collect::<Vec<_>>();
+                        let mut fs = labels.iter().collect::<Vec<_>>();
                         fs.push(("__name__", "ALERTS_FOR_STATE"));
-                        let (al, fs) = (Labels::from_pairs(alerts), Labels::from_pairs(fs));
-                        a.series = Some((a.state, al.clone(), fs.clone()));
-                        (al, fs)
+                        (Labels::from_pairs(alerts), Labels::from_pairs(fs))
                     }
                 };
-                out.push((alerts, StoredValue::Float(1.0)));
+                out.push((alerts.clone(), StoredValue::Float(1.0)));
                 out.push((
-                    for_state,
+                    for_state.clone(),
                     StoredValue::Float((a.active_at_ms as f64 / 1000.0).floor()),
                 ));
+                alert_series.insert(labels.clone(), (a.state, alerts, for_state));
             }
-            for l in remove {
-                state.active.remove(&l);
-            }
+            state.alert_series = alert_series;
         }
     }
     let mut now = HashSet::with_capacity(out.len());

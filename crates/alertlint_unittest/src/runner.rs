@@ -459,9 +459,9 @@ pub(crate) fn run_group_as(
         for (name, tracked) in &mut history {
             let mut alerts = Vec::new();
             for &(gi, ri) in &tracked.rules {
-                for a in states[gi][ri].active.values() {
+                for (labels, a) in states[gi][ri].alerts() {
                     alerts.push(TimelineAlert {
-                        labels: a.labels.clone(),
+                        labels: labels.clone(),
                         state: a.state,
                         active_at_ms: a.active_at_ms - tg.start_ms,
                     });
@@ -504,17 +504,16 @@ pub(crate) fn run_group_as(
             let mut got = Vec::new();
             for &(gi, ri) in &tracked.rules {
                 let r = &groups[gi].rules[ri];
-                for a in states[gi][ri].active.values() {
+                for (labels, a) in states[gi][ri].alerts() {
                     if a.state != AlertState::Firing {
                         continue;
                     }
                     got.push(AlertData {
-                        labels: a
-                            .labels
+                        labels: labels
                             .iter()
                             .map(|(k, v)| (k.to_string(), v.to_string()))
                             .collect(),
-                        annotations: a.annotations(&env, &storage, r),
+                        annotations: a.payload.annotations(&env, &storage, r),
                     });
                 }
             }
