@@ -138,3 +138,79 @@ pub(crate) fn changes_since(
     }
     Ok(changes)
 }
+
+/// The YAML files under `paths` as they were at revision `rev`: each file's absolute path in
+/// today's work tree (where it would be) and its text then. For `backtest --baseline-ref`.
+pub(crate) fn files_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, GitError> {
+    let place = paths
+        .first()
+        .map_or_else(|| PathBuf::from("."), Clone::clone);
+    let abs = alertlint_diagnostics::source::absolute(&place);
+    let dir = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    let top = match git(&dir, &["rev-parse", "--show-toplevel"])? {
+        Ok(out) => PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches('\n')),
+        Err(git_says) => return Err(GitError::NotARepository { dir, git_says }),
+    };
+    let spec = format!("{rev}^{{commit}}");
+    let commit = match git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )? {
+        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+        Err(_) => return Err(GitError::UnknownRevision(rev.to_string())),
+    };
+    // The paths as git names them: relative to the top of the work tree.
+    let canonical_top = std::fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
+    let mut specs = Vec::new();
+    for p in paths {
+        let abs = alertlint_diagnostics::source::absolute(p);
+        let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+        match abs.strip_prefix(&canonical_top) {
+            Ok(rel) if rel.as_os_str().is_empty() => specs.push(".".to_string()),
+            Ok(rel) => specs.push(rel.to_string_lossy().into_owned()),
+            Err(_) => {
+                return Err(GitError::Failed {
+                    command: "git ls-tree".to_string(),
+                    git_says: format!(
+                        "{} is outside the repository at {}",
+                        p.display(),
+                        top.display()
+                    ),
+                });
+            }
+        }
+    }
+    let mut args = vec![
+        "ls-tree",
+        "-r",
+        "-z",
+        "--name-only",
+        "--full-tree",
+        commit.as_str(),
+        "--",
+    ];
+    args.extend(specs.iter().map(String::as_str));
+    let names: Vec<String> = nul_separated(&git_ok(&top, &args)?)
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(names.len());
+    for name in names {
+        let blob = git_ok(&top, &["cat-file", "blob", &format!("{commit}:{name}")])?;
+        files.push((top.join(&name), String::from_utf8_lossy(&blob).into_owned()));
+    }
+    Ok(files)
+}

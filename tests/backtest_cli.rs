@@ -336,3 +336,69 @@ fn bad_arguments_are_usage_errors() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=alertlint",
+            "-c",
+            "user.email=test@alertlint.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// `--baseline-ref`: the rules as they were at a revision are replayed too, and the change is
+/// reported per alert and per team (the pull-request view).
+#[test]
+fn baseline_ref_reports_the_change_of_a_pull_request() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    // The change: ApiTargetDown waits 8 minutes instead of 2 (the 5- and 6-minute outages no
+    // longer fire), and a new paging alert.
+    let changed = RULES.replace("        for: 2m\n", "        for: 8m\n")
+        + "      - alert: DiskFull\n        expr: disk_used_ratio > 0.6\n        labels:\n          \
+           severity: critical\n          team: storage\n";
+    std::fs::write(dir.path().join("rules.yaml"), changed).expect("write");
+    let url = serve(storage());
+    let (_, stdout, stderr) = run(dir.path(), &url, &["--baseline-ref", "HEAD"]);
+    let change = stdout
+        .split("Against HEAD:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no change section: {stdout}{stderr}"));
+    insta::assert_snapshot!(change);
+    let (_, json, _) = run(
+        dir.path(),
+        &url,
+        &["--baseline-ref", "HEAD", "--format", "json"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let alerts = doc["change"]["alerts"].as_array().expect("alerts");
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    assert_eq!(alerts[0]["alert"], "ApiTargetDown");
+    assert_eq!(
+        (
+            alerts[0]["fires_before"].as_u64(),
+            alerts[0]["fires_now"].as_u64()
+        ),
+        (Some(6), Some(4))
+    );
+    assert_eq!(alerts[1]["alert"], "DiskFull");
+    assert!(alerts[1]["fires_before"].is_null());
+    // Unknown revision: a usage error.
+    let (code, _, stderr) = run(dir.path(), &url, &["--baseline-ref", "nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown git revision `nope`"), "{stderr}");
+}

@@ -15,6 +15,7 @@ use alertlint_linter::config::{Config, RulePlace};
 use alertlint_linter::model::{Rule, RuleFile, RuleGroup};
 use prometheus_time::duration::{format_duration, parse_duration};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -124,7 +125,7 @@ fn client_options(args: &BacktestArgs) -> Result<ClientOptions, CliError> {
 }
 
 /// The alerting rules to replay, and why others were left out.
-fn targets<'a>(
+fn targets_of<'a>(
     files: &'a [RuleFile],
     config: &Config,
     args: &BacktestArgs,
@@ -320,10 +321,32 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             "the window is empty: its start is not before its end",
         ));
     }
-    let (targets, left_out) = targets(&files, &config, &args, default_interval_ms)?;
+    // The rules at `--baseline-ref`, read from git, replayed with today's.
+    let base_files: Vec<RuleFile> = match &args.baseline_ref {
+        None => Vec::new(),
+        Some(rev) => crate::git::files_at(rev, &args.paths)
+            .map_err(usage)?
+            .into_iter()
+            .filter_map(|(path, text)| {
+                let shown = std::env::current_dir()
+                    .ok()
+                    .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                    .unwrap_or(path);
+                let source = alertlint_diagnostics::source::SourceFile::new(shown, text);
+                match alertlint_linter::load::read_rule_file(source, config.dialect) {
+                    alertlint_linter::load::Classified::Rules(f) => Some(f),
+                    alertlint_linter::load::Classified::NotRules => None,
+                }
+            })
+            .collect(),
+    };
+    let (mut targets, left_out) = targets_of(&files, &config, &args, default_interval_ms)?;
     for l in &left_out {
         write_stderr(&format!("note: not replayed: {l}"));
     }
+    let current = targets.len();
+    let (base_targets, _) = targets_of(&base_files, &config, &args, default_interval_ms)?;
+    targets.extend(base_targets);
     if targets.is_empty() {
         return Err(usage(
             "no alerting rule to replay (check the paths and --alert/--group)",
@@ -385,6 +408,18 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         write_stderr(&format!("warning: the server says: {w}"));
     }
     let window_ms = end_ms - start_ms;
+    // The rules at `--baseline-ref` were replayed after today's: compared, then set aside.
+    let change = args.baseline_ref.as_ref().map(|rev| {
+        Change::new(
+            rev,
+            (&targets[..current], &reports[..current]),
+            (&targets[current..], &reports[current..]),
+            window_ms,
+        )
+    });
+    targets.truncate(current);
+    reports.truncate(current);
+    errors.truncate(current);
     let teams = team_pages(&targets, &reports, window_ms);
     let diags = findings(
         &targets,
@@ -398,12 +433,28 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     );
     let stats = client.stats();
     let out = match args.format {
-        BacktestFormat::Human => human(
-            &targets, &reports, &errors, &teams, &diags, &args, window_ms,
-        ),
-        BacktestFormat::Json => json(
-            &targets, &reports, &errors, &teams, &diags, &args, start_ms, end_ms, &stats, &warnings,
-        ),
+        BacktestFormat::Human => {
+            let mut out = human(
+                &targets, &reports, &errors, &teams, &diags, &args, window_ms,
+            );
+            if let Some(c) = &change {
+                out.push('\n');
+                out.push_str(&c.human());
+            }
+            out
+        }
+        BacktestFormat::Json => {
+            let mut doc = json(
+                &targets, &reports, &errors, &teams, &diags, &args, start_ms, end_ms, &stats,
+                &warnings,
+            );
+            if let Some(c) = &change {
+                doc["change"] = c.json();
+            }
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            text.push('\n');
+            text
+        }
     };
     write_stdout(&out);
     let threshold = match args.fail_on {
@@ -739,7 +790,7 @@ fn json(
     end_ms: i64,
     stats: &QueryStats,
     warnings: &BTreeSet<String>,
-) -> String {
+) -> serde_json::Value {
     use serde_json::json;
     let seconds = |ms: i64| ms as f64 / 1000.0;
     let alerts: Vec<serde_json::Value> = targets
@@ -783,7 +834,7 @@ fn json(
             a
         })
         .collect();
-    let doc = json!({
+    json!({
         "version": 1,
         "server": args.url,
         "window": {"start": seconds(start_ms), "end": seconds(end_ms)},
@@ -812,10 +863,167 @@ fn json(
             "bytes": stats.bytes,
         },
         "warnings": warnings,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    })
+}
+
+/// An alert's fires at the baseline revision and now (`None`: no such alert there).
+struct AlertChange {
+    alert: String,
+    group: String,
+    before: Option<usize>,
+    after: Option<usize>,
+}
+
+/// The rules now against the rules at `--baseline-ref`: fires per alert, pages per team.
+struct Change {
+    rev: String,
+    alerts: Vec<AlertChange>,
+    /// Team, pages per week before and now.
+    teams: Vec<(String, f64, f64)>,
+    window_ms: i64,
+}
+
+impl Change {
+    fn new(
+        rev: &str,
+        now: (&[Target], &[Option<RuleReport>]),
+        before: (&[Target], &[Option<RuleReport>]),
+        window_ms: i64,
+    ) -> Change {
+        // An alert is known by its group and name, and which of that name it is (alerts of
+        // one name often come in tiers).
+        let keyed = |(targets, reports): (&[Target], &[Option<RuleReport>])| {
+            let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+            let mut out = BTreeMap::new();
+            for (t, r) in targets.iter().zip(reports) {
+                let group = t.group.name.as_ref().map_or("", |n| n.value.as_str());
+                let key = (group.to_string(), t.spec.name.clone());
+                let n = seen.entry(key.clone()).or_default();
+                *n += 1;
+                out.insert(
+                    (key.0, key.1, *n),
+                    (t.rule_text(), r.as_ref().map(|r| r.fires)),
+                );
+            }
+            out
+        };
+        let (now_keyed, before_keyed) = (keyed(now), keyed(before));
+        let mut alerts = Vec::new();
+        let keys: BTreeSet<_> = now_keyed
+            .keys()
+            .chain(before_keyed.keys())
+            .cloned()
+            .collect();
+        for key in keys {
+            let a = now_keyed.get(&key);
+            let b = before_keyed.get(&key);
+            let same_rule = matches!((a, b), (Some(a), Some(b)) if a.0 == b.0);
+            let (fires_now, fires_before) = (a.and_then(|a| a.1), b.and_then(|b| b.1));
+            if same_rule && fires_now == fires_before {
+                continue;
+            }
+            alerts.push(AlertChange {
+                alert: key.1,
+                group: key.0,
+                before: fires_before,
+                after: fires_now,
+            });
+        }
+        let pages = |side: (&[Target], &[Option<RuleReport>])| -> BTreeMap<String, f64> {
+            team_pages(side.0, side.1, window_ms)
+                .into_iter()
+                .map(|t| (t.team, t.per_week))
+                .collect()
+        };
+        let (now_pages, before_pages) = (pages(now), pages(before));
+        let teams = now_pages
+            .keys()
+            .chain(before_pages.keys())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|t| {
+                (
+                    t.clone(),
+                    before_pages.get(t).copied().unwrap_or(0.0),
+                    now_pages.get(t).copied().unwrap_or(0.0),
+                )
+            })
+            .filter(|(_, b, a)| (a - b).abs() > f64::EPSILON)
+            .collect();
+        Change {
+            rev: rev.to_string(),
+            alerts,
+            teams,
+            window_ms,
+        }
+    }
+
+    fn human(&self) -> String {
+        let mut out = format!("Against {}:\n", self.rev);
+        if self.alerts.is_empty() && self.teams.is_empty() {
+            out.push_str("no alert fires differently\n");
+            return out;
+        }
+        let count = |n: Option<usize>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+        let mut rows =
+            vec![["alert", "group", "fires before", "fires now", "per week"].map(String::from)];
+        for a in &self.alerts {
+            let delta = per_week(a.after.unwrap_or(0), self.window_ms)
+                - per_week(a.before.unwrap_or(0), self.window_ms);
+            rows.push([
+                a.alert.clone(),
+                a.group.clone(),
+                count(a.before),
+                count(a.after),
+                format!("{delta:+.1}"),
+            ]);
+        }
+        out.push_str(&table(&rows));
+        if !self.teams.is_empty() {
+            out.push('\n');
+            let mut rows =
+                vec![["team", "pages/week before", "pages/week now", "change"].map(String::from)];
+            for (team, before, now) in &self.teams {
+                rows.push([
+                    team.clone(),
+                    format!("{before:.1}"),
+                    format!("{now:.1}"),
+                    format!("{:+.1}", now - before),
+                ]);
+            }
+            out.push_str(&table(&rows));
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "ref": self.rev,
+            "alerts": self.alerts.iter().map(|a| serde_json::json!({
+                "alert": a.alert,
+                "group": a.group,
+                "fires_before": a.before,
+                "fires_now": a.after,
+            })).collect::<Vec<_>>(),
+            "teams": self.teams.iter().map(|(t, b, a)| serde_json::json!({
+                "team": t,
+                "pages_per_week_before": b,
+                "pages_per_week_now": a,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Target<'_> {
+    /// What makes two versions of a rule the same: its text as written.
+    fn rule_text(&self) -> String {
+        self.file
+            .source
+            .text
+            .get(self.rule.span.range())
+            .unwrap_or_default()
+            .to_string()
+    }
 }
 
 #[cfg(test)]
