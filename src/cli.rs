@@ -100,6 +100,10 @@ pub(crate) struct BacktestArgs {
     /// Pages a team may get per week (fires of alerts of a paging tier).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub page_budget: u32,
+    /// Compare each replay with the `ALERTS{alertstate="firing"}` series the server recorded
+    /// for alerts of that name: precision and recall of the firing points.
+    #[arg(long)]
+    pub compare_actual: bool,
     /// Also replay the rules as they were at this git revision, and report the change per
     /// alert and per team (the pull-request view).
     #[arg(long, value_name = "REF")]

@@ -29,6 +29,31 @@ fn storage() -> Storage {
             || (790..800).contains(&m)
     };
     let down_b = |m: i64| (1500..1530).contains(&m);
+    // What a Prometheus running ApiTargetDown (`for: 2m`) recorded: ALERTS while firing, a
+    // stale marker at resolution. Instance a's last outage is left out (the server was down,
+    // say), so the replay finds more than was recorded.
+    let recorded = [
+        ("a", 602, 620),
+        ("a", 702, 705),
+        ("a", 732, 736),
+        ("a", 762, 770),
+        ("b", 1502, 1530),
+    ];
+    for (instance, from, to) in recorded {
+        let labels = Labels::from_pairs([
+            ("__name__", "ALERTS"),
+            ("alertname", "ApiTargetDown"),
+            ("alertstate", "firing"),
+            ("instance", instance),
+            ("job", "api"),
+            ("severity", "critical"),
+            ("team", "api"),
+        ]);
+        for m in from..to {
+            s.append(&labels, (START + m * 60) * 1000, StoredValue::Float(1.0));
+        }
+        s.append(&labels, (START + to * 60) * 1000, StoredValue::Stale);
+    }
     for m in 0..2 * DAY_MINUTES {
         let t = (START + m * 60) * 1000;
         let mut put = |labels: &[(&str, &str)], v: f64| {
@@ -401,4 +426,47 @@ fn baseline_ref_reports_the_change_of_a_pull_request() {
     let (code, _, stderr) = run(dir.path(), &url, &["--baseline-ref", "nope"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown git revision `nope`"), "{stderr}");
+}
+
+/// `--compare-actual`: the replay against the `ALERTS` series the server recorded.
+#[test]
+fn compare_actual_measures_agreement_with_recorded_alerts() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let (_, json, stderr) = run(
+        dir.path(),
+        &url,
+        &[
+            "--compare-actual",
+            "--format",
+            "json",
+            "--alert",
+            "ApiTargetDown|DiskHalfFull",
+        ],
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let actual = |i: usize| doc["alerts"][i]["actual"].clone();
+    // ApiTargetDown: 18 + 3 + 4 + 8 + 28 points recorded, and 8 more replayed (792..800).
+    assert_eq!(actual(0)["actual_points"], 61, "{}", actual(0));
+    assert_eq!(actual(0)["both"], 61);
+    assert_eq!(actual(0)["replayed_points"], 69);
+    assert_eq!(actual(0)["recall"], 1.0);
+    // DiskHalfFull was never recorded: no recall, precision 0.
+    assert_eq!(actual(1)["actual_points"], 0);
+    assert_eq!(actual(1)["precision"], 0.0);
+    assert!(actual(1)["recall"].is_null());
+    let (_, human, _) = run(
+        dir.path(),
+        &url,
+        &["--compare-actual", "--alert", "ApiTargetDown"],
+    );
+    let section = human
+        .split("Against the server's ALERTS")
+        .nth(1)
+        .expect("the comparison is shown");
+    assert!(
+        section.contains("ApiTargetDown  69        61         61    88%        100%"),
+        "{section}"
+    );
 }

@@ -6,6 +6,7 @@
 use super::check::{human_options, load_config};
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr, write_stdout};
 use crate::cli::{BacktestArgs, BacktestFormat, FailOn};
+use alertlint_backtest::compare::{ActualFiring, Agreement};
 use alertlint_backtest::replay::{AlertRule, Replay, RuleReport};
 use alertlint_backtest::{BasicAuth, Client, ClientCertFiles, ClientOptions, QueryStats};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
@@ -355,30 +356,16 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     let queries = queries(&targets, start_ms, end_ms, eval_offset_ms);
     let client = Client::new(client_options(&args)?).map_err(usage)?;
 
-    // Queries run on `--concurrency` threads, each taking the next query not yet taken.
-    let next = AtomicUsize::new(0);
-    let outcomes: Mutex<Vec<Option<Outcome>>> =
-        Mutex::new((0..queries.len()).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..args.concurrency.clamp(1, queries.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(q) = queries.get(i) else { break };
-                    let outcome = run_query(&client, q, &targets, start_ms, end_ms, flap_window_ms);
-                    if let Ok(mut all) = outcomes.lock() {
-                        all[i] = Some(outcome);
-                    }
-                }
-            });
-        }
+    let outcomes: Vec<Outcome> = on_threads(queries.len(), args.concurrency, |i| {
+        run_query(
+            &client,
+            &queries[i],
+            &targets,
+            start_ms,
+            end_ms,
+            flap_window_ms,
+        )
     });
-    let outcomes: Vec<Outcome> = outcomes
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
     let answered = outcomes.iter().filter(|o| o.error.is_none()).count();
     if answered == 0 {
         let why = outcomes
@@ -431,12 +418,29 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         args.page_budget,
         flap_window_ms,
     );
+    let actual = if args.compare_actual {
+        compare_actual(
+            &client,
+            &targets,
+            &reports,
+            start_ms,
+            end_ms,
+            eval_offset_ms,
+            args.concurrency,
+        )
+    } else {
+        Vec::new()
+    };
     let stats = client.stats();
     let out = match args.format {
         BacktestFormat::Human => {
             let mut out = human(
                 &targets, &reports, &errors, &teams, &diags, &args, window_ms,
             );
+            if !actual.is_empty() {
+                out.push('\n');
+                out.push_str(&actual_table(&targets, &actual));
+            }
             if let Some(c) = &change {
                 out.push('\n');
                 out.push_str(&c.human());
@@ -450,6 +454,19 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             );
             if let Some(c) = &change {
                 doc["change"] = c.json();
+            }
+            for (i, a) in actual.iter().enumerate() {
+                let Some(a) = a else { continue };
+                doc["alerts"][i]["actual"] = match a {
+                    Ok(a) => serde_json::json!({
+                        "replayed_points": a.replayed,
+                        "actual_points": a.actual,
+                        "both": a.both,
+                        "precision": a.precision(),
+                        "recall": a.recall(),
+                    }),
+                    Err(e) => serde_json::json!({"error": e}),
+                };
             }
             let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             text.push('\n');
@@ -465,6 +482,71 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     };
     let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
     Ok(ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK }))
+}
+
+/// `work(0..n)` on `threads` threads, each taking the next index not yet taken; the results
+/// in index order.
+fn on_threads<T: Send>(n: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, n.max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let result = work(i);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `--compare-actual`: each alert's replay against the `ALERTS` series the server recorded.
+fn compare_actual(
+    client: &Client,
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    start_ms: i64,
+    end_ms: i64,
+    eval_offset_ms: i64,
+    concurrency: usize,
+) -> Vec<Option<Result<Agreement, String>>> {
+    on_threads(targets.len(), concurrency, |i| {
+        let t = &targets[i];
+        let report = reports[i].as_ref()?;
+        let step = t.spec.interval_ms;
+        let first = align_up(start_ms, step, eval_offset_ms);
+        let last = align_up(end_ms - step + 1, step, eval_offset_ms);
+        if last < first {
+            return None;
+        }
+        let name = t.spec.name.replace('\\', "\\\\").replace('"', "\\\"");
+        let expr = format!("ALERTS{{alertname=\"{name}\", alertstate=\"firing\"}}");
+        let mut actual = ActualFiring::new();
+        let chunks = match client.query_range(&expr, first, last, step) {
+            Ok(c) => c,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        for chunk in chunks {
+            match chunk {
+                Ok(c) => actual.feed(&c),
+                Err(e) => return Some(Err(e.to_string())),
+            }
+        }
+        Some(Ok(actual.agreement(&report.firings, first, last, step)))
+    })
 }
 
 /// Pages per team: fires of alerts of a paging tier.
@@ -864,6 +946,50 @@ fn json(
         },
         "warnings": warnings,
     })
+}
+
+/// `--compare-actual` in the human report: per alert, the agreement of the replay with the
+/// server's `ALERTS`.
+fn actual_table(targets: &[Target], actual: &[Option<Result<Agreement, String>>]) -> String {
+    let share =
+        |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{:.0}%", v * 100.0));
+    let mut rows = vec![
+        [
+            "alert",
+            "replayed",
+            "in ALERTS",
+            "both",
+            "precision",
+            "recall",
+        ]
+        .map(String::from),
+    ];
+    for (t, a) in targets.iter().zip(actual) {
+        let row = match a {
+            None => continue,
+            Some(Err(e)) => [
+                t.spec.name.clone(),
+                format!("error: {e}"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            Some(Ok(a)) => [
+                t.spec.name.clone(),
+                a.replayed.to_string(),
+                a.actual.to_string(),
+                a.both.to_string(),
+                share(a.precision()),
+                share(a.recall()),
+            ],
+        };
+        rows.push(row);
+    }
+    format!(
+        "Against the server's ALERTS (firing points on each alert's grid):\n{}",
+        table(&rows)
+    )
 }
 
 /// An alert's fires at the baseline revision and now (`None`: no such alert there).

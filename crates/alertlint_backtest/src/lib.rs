@@ -31,6 +31,7 @@
 //! (raw data, no silently incomplete answers), which the other servers ignore.
 
 mod client;
+pub mod compare;
 mod error;
 mod grid;
 mod options;
