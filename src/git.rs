@@ -79,6 +79,38 @@ fn nul_separated(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
         .map(|p| String::from_utf8_lossy(p).into_owned())
 }
 
+/// The top of the work tree around `place` (a file or directory).
+fn work_tree(place: &Path) -> Result<PathBuf, GitError> {
+    let abs = alertlint_diagnostics::source::absolute(place);
+    let dir = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    match git(&dir, &["rev-parse", "--show-toplevel"])? {
+        Ok(out) => Ok(PathBuf::from(
+            String::from_utf8_lossy(&out).trim_end_matches('\n'),
+        )),
+        Err(git_says) => Err(GitError::NotARepository { dir, git_says }),
+    }
+}
+
+/// The commit `rev` names in the repository at `top`.
+fn commit_of(top: &Path, rev: &str) -> Result<String, GitError> {
+    let spec = format!("{rev}^{{commit}}");
+    let verify = [
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &spec,
+    ];
+    match git(top, &verify)? {
+        Ok(out) => Ok(String::from_utf8_lossy(&out).trim().to_string()),
+        Err(_) => Err(GitError::UnknownRevision(rev.to_string())),
+    }
+}
+
 /// Every file of the work tree around `place` that differs from revision `rev` (committed or
 /// not, untracked new files included), by absolute path, with its text at `rev` when it is a
 /// YAML file that existed there (`None` otherwise). A renamed file is a new file.
@@ -86,30 +118,8 @@ pub(crate) fn changes_since(
     rev: &str,
     place: &Path,
 ) -> Result<Vec<(PathBuf, Option<String>)>, GitError> {
-    let abs = alertlint_diagnostics::source::absolute(place);
-    let dir = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
-    };
-    let top = match git(&dir, &["rev-parse", "--show-toplevel"])? {
-        Ok(out) => PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches('\n')),
-        Err(git_says) => return Err(GitError::NotARepository { dir, git_says }),
-    };
-    let spec = format!("{rev}^{{commit}}");
-    let commit = match git(
-        &top,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-    )? {
-        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
-        Err(_) => return Err(GitError::UnknownRevision(rev.to_string())),
-    };
+    let top = work_tree(place)?;
+    let commit = commit_of(&top, rev)?;
     let mut paths: Vec<String> = nul_separated(&git_ok(
         &top,
         &["diff", "--name-only", "-z", "--no-renames", &commit, "--"],
@@ -145,30 +155,8 @@ pub(crate) fn files_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Str
     let place = paths
         .first()
         .map_or_else(|| PathBuf::from("."), Clone::clone);
-    let abs = alertlint_diagnostics::source::absolute(&place);
-    let dir = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
-    };
-    let top = match git(&dir, &["rev-parse", "--show-toplevel"])? {
-        Ok(out) => PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches('\n')),
-        Err(git_says) => return Err(GitError::NotARepository { dir, git_says }),
-    };
-    let spec = format!("{rev}^{{commit}}");
-    let commit = match git(
-        &top,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-    )? {
-        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
-        Err(_) => return Err(GitError::UnknownRevision(rev.to_string())),
-    };
+    let top = work_tree(&place)?;
+    let commit = commit_of(&top, rev)?;
     // The paths as git names them: relative to the top of the work tree.
     let canonical_top = std::fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
     let mut specs = Vec::new();
