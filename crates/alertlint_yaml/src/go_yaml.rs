@@ -480,6 +480,10 @@ fn flow_collection(text: &str, start: usize, edits: &mut Vec<(usize, u8)>) -> Op
     let mut node_ended = false;
     // A comment followed a node: joined, the node and whatever follows would run together.
     let mut comment_after_node = false;
+    // Where the current line starts, once past the opening line; whether only blanks precede
+    // `pos` on it.
+    let mut continuation_line: Option<usize> = None;
+    let mut indenting = false;
     loop {
         let &b = bytes.get(pos)?;
         if starts_line(bytes, pos) && (is_document_marker(bytes, pos) || b == b'%') {
@@ -489,23 +493,22 @@ fn flow_collection(text: &str, start: usize, edits: &mut Vec<(usize, u8)>) -> Op
             b'\n' | b'\r' => {
                 edits.push((pos, b' '));
                 pos += 1;
+                continuation_line = Some(pos);
+                indenting = true;
                 continue;
             }
             b' ' | b'\t' => {
                 if b == b'\t'
                     && in_plain
-                    && pos - line_start(bytes, pos) <= opening_column
-                    && bytes[line_start(bytes, pos)..pos]
-                        .iter()
-                        .all(|c| matches!(c, b' ' | b'\t'))
-                    && line_start(bytes, pos) > start
+                    && indenting
+                    && continuation_line.is_some_and(|line| pos - line <= opening_column)
                 {
                     return None;
                 }
                 pos += 1;
                 continue;
             }
-            _ => {}
+            _ => indenting = false,
         }
         let after_blank = pos == 0 || matches!(bytes[pos - 1], b' ' | b'\t' | b'\n' | b'\r');
         // go-yaml reads a comment wherever a token may start (`[#c`), not only after a blank as
