@@ -9,6 +9,10 @@
 //! - a tab after the `:` of a key (go-yaml skips tabs wherever no key may start);
 //! - the escape `\'` in a double-quoted scalar.
 //!
+//! and what go-yaml rejects and saphyr reads, which the reader reports as syntax errors: a key
+//! not on one line with its `:` inside a flow collection ([`key_is_split`]), YAML 1.2's `\/`
+//! escape ([`slash_escape`]), a tab after a block sequence's `-` ([`tab_after_dash`]).
+//!
 //! How: only once saphyr has failed. The reader re-reads a *working copy* of the text in which
 //! the construct saphyr stopped at has been rewritten into one saphyr accepts, byte for byte in
 //! place: line breaks inside the quoted scalar or flow collection, and comments inside the flow
@@ -19,8 +23,11 @@
 //! after them would have needed translating. The values of the scalars rewritten are decoded from
 //! the file as go-yaml decodes them ([`read_quoted`], [`fold_plain`]), not taken from saphyr's
 //! reading of the copy. Joining lines is neutral for go-yaml except for keys, which it requires
-//! on one line: the reader reports a key that spans a joined line break ([`key_is_split`]).
+//! on one line: [`key_is_split`] reads the line breaks of the file, not of the copy.
 //!
+//! Why after a failure, not in a pass over the text before reading it: finding quoted scalars
+//! and flow collections in block YAML takes a tokenizer (`'` in `it's`, `{` in a plain
+//! scalar's continuation, block scalars are none), which saphyr is; its error says where one is.
 //! Saphyr's error says where it stopped; what is there decides the rewrite: a quoted scalar
 //! starting there, a flow collection open there (found by reading the text up to there again,
 //! [`probe`]), or a tab after a key's `:`. Anything go-yaml rejects too (a document marker at
@@ -30,7 +37,7 @@
 //! re-reading is bounded by [`Rewrite::work_left`], so a file full of such constructs costs a
 //! bounded multiple of its size.
 //!
-//! Files saphyr reads without error never come here: their reading is unchanged.
+//! Files saphyr reads without error are never rewritten (only the three checks above apply).
 
 use crate::char_index::CharIndex;
 use alertlint_diagnostics::source::Span;
