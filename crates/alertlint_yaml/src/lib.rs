@@ -74,8 +74,8 @@ const SCAN_KEYS: usize = 8;
 /// document the error is in is dropped (its partial tree would only produce follow-on noise).
 ///
 /// What Prometheus' YAML reader accepts and saphyr does not is read as Prometheus reads it
-/// (see [`go_yaml`]): when saphyr fails, the construct it failed at is rewritten in a working
-/// copy of the same length and the copy is read again.
+/// (see the `go_yaml` module): when saphyr fails, the construct it failed at is rewritten in a
+/// working copy of the same length and the copy is read again.
 pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
     let mut reading = read(text, None);
     let Some(mut stop) = reading.stopped.take() else {
