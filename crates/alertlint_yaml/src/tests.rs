@@ -258,7 +258,16 @@ fn assert_maps_to(text: &str, path: &[&str], needle: &str, line: usize, column: 
 
 #[test]
 fn quoted_continuation_at_or_below_the_key_is_read_as_go_yaml_reads_it() {
-    let text = "tests:\n  - input_series:\n      - series: 'up{job=\"a\",\n        instance=\"b\"}'\n        values: '1+0x10'\n      - series: \"down{x=\\\"1\\\",\n   y=\\\"2\\\"}\"\n        values: 0\n";
+    let text = concat!(
+        "tests:\n",
+        "  - input_series:\n",
+        "      - series: 'up{job=\"a\",\n",
+        "        instance=\"b\"}'\n",
+        "        values: '1+0x10'\n",
+        "      - series: \"down{x=\\\"1\\\",\n",
+        "   y=\\\"2\\\"}\"\n",
+        "        values: 0\n",
+    );
     let r = root(text);
     let first = node_at(&r, &["tests", "0", "input_series", "0"]);
     assert_eq!(
@@ -324,7 +333,17 @@ fn escaped_single_quote_in_double_quotes_is_read() {
 
 #[test]
 fn flow_collections_at_or_below_the_key_are_read() {
-    let text = "r:\n  labels: {severity: warning,\nteam: db, # who\n      note: \"two\n lines\", plain: one\n two\n}\n  next: [a,\n b]\n";
+    let text = concat!(
+        "r:\n",
+        "  labels: {severity: warning,\n",
+        "team: db, # who\n",
+        "      note: \"two\n",
+        " lines\", plain: one\n",
+        " two\n",
+        "}\n",
+        "  next: [a,\n",
+        " b]\n",
+    );
     let r = root(text);
     let labels = node_at(&r, &["r", "labels"]);
     let pairs: Vec<(&str, &str)> = labels
