@@ -74,6 +74,59 @@ proptest! {
         drop(docs);
     }
 
+    /// YAML's indicators, quotes, blanks and line breaks: drives the re-reading of what
+    /// Prometheus' YAML reader accepts (rewrites, probes of prefixes) through its branches.
+    #[test]
+    fn yaml_reader_never_panics_on_indicators(text in "[ \t\n\r'\"{}\\[\\],:#?&*!|>%ab.\\\\-]{0,160}") {
+        let (docs, problems) = yaml::parse(&text);
+        for p in problems {
+            prop_assert!(p.span.start <= p.span.end && p.span.end <= text.len() + 4);
+            prop_assert!(text.is_char_boundary(p.span.start.min(text.len())));
+        }
+        drop(docs);
+    }
+
+    /// A quoted scalar reads the same whatever the indentation of its continuation lines, at,
+    /// below or past its key's (issue 19: go-yaml checks none), and its scalar map stays exact.
+    #[test]
+    fn quoted_scalars_read_alike_at_any_continuation_indent(
+        words in proptest::collection::vec("[a-z{}=,()é]{1,8}", 2..6),
+        indents in proptest::collection::vec(0..8usize, 5),
+        double in any::<bool>(),
+    ) {
+        let quote = if double { '"' } else { '\'' };
+        let written = |indent: &dyn Fn(usize) -> usize| {
+            let mut scalar = format!("{quote}{}", words[0]);
+            for (i, w) in words.iter().enumerate().skip(1) {
+                scalar.push('\n');
+                scalar.push_str(&" ".repeat(indent(i)));
+                scalar.push_str(w);
+            }
+            scalar.push(quote);
+            format!("rules:\n  - expr: {scalar}\n    for: 5m\n")
+        };
+        let reference = written(&|_| 6);
+        let text = written(&|i| indents[i % indents.len()]);
+        let value = |t: &str| {
+            let (docs, problems) = yaml::parse(t);
+            assert!(problems.is_empty(), "{problems:?} in {t:?}");
+            let rule = docs[0].root.get("rules").and_then(|r| r.as_seq()).expect("rules")[0].clone();
+            (rule.get("expr").cloned().expect("expr"), rule.get("for").and_then(|f| f.as_str()).map(str::to_string))
+        };
+        let (want, _) = value(&reference);
+        let (got, for_) = value(&text);
+        prop_assert_eq!(got.as_str(), want.as_str(), "{:?}", text);
+        prop_assert_eq!(for_.as_deref(), Some("5m"));
+        let map = map_scalar(&text, &got);
+        prop_assert!(map.is_exact(), "no alignment for {:?}", text);
+        for (i, c) in got.as_str().expect("scalar").char_indices() {
+            if c != ' ' {
+                let at = map.file_offset(i);
+                prop_assert_eq!(text[at..].chars().next(), Some(c), "{:?}", text);
+            }
+        }
+    }
+
     #[test]
     fn loader_and_checks_never_panic(body in "[ -~\\n]{0,300}") {
         let text = format!("groups:\n  - name: g\n    rules:\n{body}");

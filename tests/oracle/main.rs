@@ -19,3 +19,4 @@ mod promtool_test;
 mod runbook_corpus;
 mod semantic_corpus;
 mod unittest_corpus;
+mod yaml_compat;

@@ -9,6 +9,7 @@
 //! through hash sets once a mapping has more than a few keys.
 
 mod char_index;
+mod go_yaml;
 mod node;
 pub mod scalar_map;
 
@@ -17,6 +18,7 @@ pub use saphyr_parser::ScalarStyle;
 
 use alertlint_diagnostics::source::Span;
 use char_index::CharIndex;
+use go_yaml::Rewrite;
 use saphyr_parser::{Event, Parser};
 use std::collections::HashMap;
 
@@ -60,6 +62,8 @@ struct Frame {
     pending_key: Option<Node>,
     /// For mappings of more than [`SCAN_KEYS`] entries: the first span of each string key.
     keys: Option<HashMap<String, Span>>,
+    /// A flow collection (`[…]`, `{…}`), not a block one.
+    flow: bool,
 }
 
 /// Up to this many entries a mapping's keys are compared one by one (cheaper than hashing for
@@ -68,7 +72,46 @@ const SCAN_KEYS: usize = 8;
 
 /// Reads every document of a YAML stream. Documents before a syntax error are kept; the
 /// document the error is in is dropped (its partial tree would only produce follow-on noise).
+///
+/// What Prometheus' YAML reader accepts and saphyr does not is read as Prometheus reads it
+/// (see the `go_yaml` module): when saphyr fails, the construct it failed at is rewritten in a
+/// working copy of the same length and the copy is read again.
 pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
+    let mut reading = read(text, None);
+    let Some(mut stop) = reading.stopped.take() else {
+        return (reading.docs, reading.problems);
+    };
+    let mut rewrite = Rewrite::new(text);
+    while rewrite.rewrite_at(stop.at, &stop.message) {
+        if !rewrite.spend(text.len()) {
+            break;
+        }
+        reading = read(rewrite.working(), Some(&rewrite));
+        match reading.stopped.take() {
+            Some(next) => stop = next,
+            None => break,
+        }
+    }
+    (reading.docs, reading.problems)
+}
+
+/// Where saphyr stopped reading, and why.
+struct Stop {
+    at: usize,
+    message: String,
+}
+
+struct Reading {
+    docs: Vec<Document>,
+    problems: Vec<YamlProblem>,
+    /// Set when saphyr failed (its error is also the last of `problems`).
+    stopped: Option<Stop>,
+}
+
+/// One reading of `text` (the file, or the working copy of `rewrite`, whose offsets are the
+/// file's).
+fn read(text: &str, rewrite: Option<&Rewrite>) -> Reading {
+    let original = rewrite.map_or(text, Rewrite::original);
     let index = CharIndex::new(text);
     let mut docs = Vec::new();
     let mut problems = Vec::new();
@@ -85,6 +128,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
     let mut doc_root: Option<Node> = None;
     let mut doc_start = Span::point(0);
     let mut parser = Parser::new_from_str(text);
+    let mut stopped = None;
 
     loop {
         let (event, span) = match parser.next_event() {
@@ -95,6 +139,10 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                 problems.push(YamlProblem {
                     kind: ProblemKind::Syntax,
                     span: Span::new(at, at + next_char_len(text, at)),
+                    message: err.info().to_string(),
+                });
+                stopped = Some(Stop {
+                    at,
                     message: err.info().to_string(),
                 });
                 break;
@@ -134,18 +182,22 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                         span,
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
                     });
-                    return (docs, problems);
+                    return Reading::ended(docs, problems);
                 }
                 let value = if matches!(event, Event::SequenceStart(..)) {
                     Value::Seq(Vec::new())
                 } else {
                     Value::Map(Vec::new())
                 };
+                // A flow collection's event ends just past its bracket.
+                let flow = span.end > span.start
+                    && matches!(text.as_bytes().get(span.end - 1), Some(b'[' | b'{'));
                 stack.push(Frame {
                     node: Node { value, span },
                     anchor,
                     pending_key: None,
                     keys: None,
+                    flow,
                 });
                 None
             }
@@ -165,11 +217,28 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                 (frame.node, frame.anchor)
             }),
             Event::Scalar(text_value, style, anchor, tag) => {
+                if style == ScalarStyle::DoubleQuoted
+                    && let Some(at) = go_yaml::slash_escape(original, span)
+                {
+                    problems.push(YamlProblem {
+                        kind: ProblemKind::Syntax,
+                        span: Span::new(at, at + 2),
+                        message: "`\\/` is no escape for Prometheus' YAML reader (go-yaml): \
+                                  write `/`"
+                            .to_string(),
+                    });
+                    return Reading::ended(docs, problems);
+                }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                // saphyr read a rewritten copy of this scalar: its value is the file's, as
+                // go-yaml reads it.
+                let text_value = rewrite
+                    .and_then(|r| r.scalar_value(span, style))
+                    .unwrap_or_else(|| text_value.into_owned());
                 Some((
                     Node {
                         value: Value::Scalar(Scalar {
-                            text: text_value.into_owned(),
+                            text: text_value,
                             style,
                             tag,
                         }),
@@ -198,7 +267,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                                 "alias expansion exceeds {what} (a \"billion laughs\" document?)"
                             ),
                         });
-                        return (docs, problems);
+                        return Reading::ended(docs, problems);
                     }
                     alias_budget -= nodes;
                     alias_bytes -= bytes;
@@ -212,7 +281,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                         span,
                         message: "unknown anchor".to_string(),
                     });
-                    return (docs, problems);
+                    return Reading::ended(docs, problems);
                 }
             }
         };
@@ -233,7 +302,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
                              around a large section?)"
                         ),
                     });
-                    return (docs, problems);
+                    return Reading::ended(docs, problems);
                 }
                 anchored_nodes += nodes;
                 anchored_bytes += bytes;
@@ -242,8 +311,32 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
             match stack.last_mut() {
                 None => doc_root = Some(node),
                 Some(parent) => match &mut parent.node.value {
-                    Value::Seq(items) => items.push(node),
+                    Value::Seq(items) => {
+                        if !parent.flow
+                            && let Some(at) = go_yaml::tab_after_dash(original, node.span.start)
+                        {
+                            problems.push(YamlProblem {
+                                kind: ProblemKind::Syntax,
+                                span: Span::new(at, at + 1),
+                                message: "a tab after `-`: Prometheus' YAML reader (go-yaml) \
+                                          takes only spaces there"
+                                    .to_string(),
+                            });
+                            return Reading::ended(docs, problems);
+                        }
+                        items.push(node);
+                    }
                     Value::Map(entries) => match parent.pending_key.take() {
+                        None if go_yaml::key_is_split(text, original, node.span) => {
+                            problems.push(YamlProblem {
+                                kind: ProblemKind::Syntax,
+                                span: node.span,
+                                message: "a mapping key must end, with its `:`, on the line \
+                                          it starts on"
+                                    .to_string(),
+                            });
+                            return Reading::ended(docs, problems);
+                        }
                         None => parent.pending_key = Some(node),
                         Some(key) => {
                             if let Some(first) = duplicate_of(entries, &mut parent.keys, &key) {
@@ -264,7 +357,22 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<YamlProblem>) {
             }
         }
     }
-    (docs, problems)
+    Reading {
+        docs,
+        problems,
+        stopped,
+    }
+}
+
+impl Reading {
+    /// A reading that ended on a problem saphyr did not report (no rewrite can help).
+    fn ended(docs: Vec<Document>, problems: Vec<YamlProblem>) -> Self {
+        Reading {
+            docs,
+            problems,
+            stopped: None,
+        }
+    }
 }
 
 /// Where `key` was first written in the mapping whose entries so far are `entries`, if it
