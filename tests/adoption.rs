@@ -6,7 +6,6 @@ mod common;
 
 use common::alertlint;
 use std::path::Path;
-use std::process::Command;
 
 /// A rule set of real size: 12 files of 40 rules, alerts with the policy gaps and semantic
 /// defects a repository adopting alertlint has (no runbook, no owner, a raw counter compared
@@ -211,35 +210,14 @@ fn an_unusable_baseline_is_a_configuration_error() {
     );
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=alertlint",
-            "-c",
-            "user.email=test@alertlint.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs (the --diff-base tests need the git executable)");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 #[test]
 fn diff_base_reports_changed_rules_and_what_they_break() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     write_all(d, &rule_set());
-    git(d, &["init", "-q"]);
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "base"]);
+    common::git(d, &["init", "-q"]);
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-q", "-m", "base"]);
 
     // Nothing changed: nothing reported, exit 0.
     let (code, found, stderr) = check(d, &["--diff-base", "HEAD", "rules/"]);
@@ -263,14 +241,14 @@ fn diff_base_reports_changed_rules_and_what_they_break() {
         stderr.contains("1 new or changed rule in 1 changed rule file"),
         "{stderr}"
     );
-    git(d, &["commit", "-q", "-am", "threshold"]);
+    common::git(d, &["commit", "-q", "-am", "threshold"]);
 
     // A recording rule renamed while alerts use it, one in its file and one in another file
     // (made to use it in a commit of its own): both are reported, though neither changed.
     edit(d, "rules/service-9.yaml", |t| {
         t.replace("job:requests_9_4:rate5m < 1", "job:requests_4_4:rate5m < 1")
     });
-    git(d, &["commit", "-q", "-am", "a user in another file"]);
+    common::git(d, &["commit", "-q", "-am", "a user in another file"]);
     edit(d, "rules/service-4.yaml", |t| {
         t.replace(
             "      - record: job:requests_4_4:rate5m\n",
@@ -337,17 +315,17 @@ fn diff_base_in_a_shallow_clone() {
     let origin = dir.path().join("origin");
     std::fs::create_dir_all(&origin).expect("mkdir");
     write_all(&origin, &rule_set()[..2]);
-    git(&origin, &["init", "-q"]);
-    git(&origin, &["add", "-A"]);
-    git(&origin, &["commit", "-q", "-m", "base"]);
-    git(&origin, &["branch", "base"]);
+    common::git(&origin, &["init", "-q"]);
+    common::git(&origin, &["add", "-A"]);
+    common::git(&origin, &["commit", "-q", "-m", "base"]);
+    common::git(&origin, &["branch", "base"]);
     edit(&origin, "rules/service-1.yaml", |t| {
         t.replace("errors_1_2_total > 10", "errors_1_2_total > 11")
     });
-    git(&origin, &["commit", "-q", "-am", "change"]);
+    common::git(&origin, &["commit", "-q", "-am", "change"]);
     let clone = dir.path().join("clone");
     let url = format!("file://{}", origin.display());
-    git(dir.path(), &["clone", "-q", "--depth=1", &url, "clone"]);
+    common::git(dir.path(), &["clone", "-q", "--depth=1", &url, "clone"]);
     let out = alertlint()
         .current_dir(&clone)
         .args([
@@ -360,7 +338,7 @@ fn diff_base_in_a_shallow_clone() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "not fetched yet");
-    git(
+    common::git(
         &clone,
         &[
             "fetch",

@@ -362,35 +362,14 @@ fn bad_arguments_are_usage_errors() {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=alertlint",
-            "-c",
-            "user.email=test@alertlint.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 /// `--baseline-ref`: the rules as they were at a revision are replayed too, and the change is
 /// reported per alert and per team (the pull-request view).
 #[test]
 fn baseline_ref_reports_the_change_of_a_pull_request() {
     let dir = common::dir_with(&[("rules.yaml", RULES)]);
-    git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    common::git(dir.path(), &["init", "-q"]);
+    common::git(dir.path(), &["add", "-A"]);
+    common::git(dir.path(), &["commit", "-q", "-m", "base"]);
     // The change: ApiTargetDown waits 8 minutes instead of 2 (the 5- and 6-minute outages no
     // longer fire), and a new paging alert.
     let changed = RULES.replace("        for: 2m\n", "        for: 8m\n")

@@ -132,3 +132,26 @@ pub(crate) fn failure_kinds(test: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// Runs `git` in `dir` with a fixed identity and no signing, as the tests that build a
+/// repository need; panics with its output when it fails.
+pub(crate) fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=alertlint",
+            "-c",
+            "user.email=test@alertlint.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs (tests that build a repository need the git executable)");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
