@@ -169,6 +169,10 @@ pub(crate) enum BacktestFormat {
     Human,
     /// A versioned JSON document: per-alert statistics, firings, teams, findings.
     Json,
+    /// The findings only, as SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// The findings only, as GitHub Actions annotations.
+    Github,
 }
 
 /// How `alertlint checks` lists the checks.

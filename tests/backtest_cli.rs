@@ -449,3 +449,26 @@ fn compare_actual_measures_agreement_with_recorded_alerts() {
         "{section}"
     );
 }
+
+/// `--format sarif` and `github`: the findings, for code scanning and pull-request annotations.
+#[test]
+fn findings_as_sarif_and_github_annotations() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let (_, sarif, _) = run(dir.path(), &url, &["--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().expect("ruleId"))
+        .collect();
+    assert!(rules.contains(&"backtest/always-firing"), "{rules:?}");
+    let (_, github, _) = run(dir.path(), &url, &["--format", "github"]);
+    assert!(
+        github
+            .lines()
+            .any(|l| l.starts_with("::warning file=rules.yaml,line=10,")
+                && l.contains("DiskHalfFull")),
+        "{github}"
+    );
+}

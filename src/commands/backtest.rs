@@ -447,6 +447,22 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             }
             out
         }
+        BacktestFormat::Sarif | BacktestFormat::Github => {
+            let format = if args.format == BacktestFormat::Sarif {
+                report::Format::Sarif
+            } else {
+                report::Format::Github
+            };
+            let mut summary = Summary::default();
+            summary.count(&diags);
+            report::render(
+                format,
+                &diags,
+                &summary,
+                &human_options(args.color),
+                &alertlint_linter::checks::docs(),
+            )
+        }
         BacktestFormat::Json => {
             let mut doc = json(
                 &targets, &reports, &errors, &teams, &diags, &args, start_ms, end_ms, &stats,
