@@ -16,6 +16,7 @@ use alertlint_linter::config::{Config, RulePlace};
 use alertlint_linter::model::{Rule, RuleFile, RuleGroup};
 use prometheus_time::duration::{format_duration, parse_duration};
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -356,16 +357,33 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     let queries = queries(&targets, start_ms, end_ms, eval_offset_ms);
     let client = Client::new(client_options(&args)?).map_err(usage)?;
 
+    // A progress bar on a terminal only: a CI log or a pipe gets the report alone.
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(u64::try_from(queries.len()).unwrap_or(0));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} replaying {pos}/{len} queries {wide_bar} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
     let outcomes: Vec<Outcome> = on_threads(queries.len(), args.concurrency, |i| {
-        run_query(
+        let outcome = run_query(
             &client,
             &queries[i],
             &targets,
             start_ms,
             end_ms,
             flap_window_ms,
-        )
+        );
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        outcome
     });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let answered = outcomes.iter().filter(|o| o.error.is_none()).count();
     if answered == 0 {
         let why = outcomes
