@@ -46,7 +46,46 @@ pub struct Route {
     pub matchers: Vec<Matcher>,
     pub mute_time_intervals: Vec<Str>,
     pub active_time_intervals: Vec<Str>,
+    /// `group_wait` in milliseconds; `None`: inherited (see [`Timing`]).
+    pub group_wait_ms: Option<i64>,
+    /// `group_interval` in milliseconds; `None`: inherited.
+    pub group_interval_ms: Option<i64>,
+    /// `repeat_interval` in milliseconds; `None`: inherited.
+    pub repeat_interval_ms: Option<i64>,
     pub routes: Vec<Route>,
+}
+
+/// When an aggregation group notifies: each value the nearest one written on the routes from
+/// the root down, else Alertmanager's default (`dispatch/route.go` `DefaultRouteOpts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// From a group's first alert to its first notification.
+    pub group_wait_ms: i64,
+    /// Between two flushes of a group.
+    pub group_interval_ms: i64,
+    /// From a notification to its repetition while nothing changes.
+    pub repeat_interval_ms: i64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            group_wait_ms: 30_000,
+            group_interval_ms: 5 * 60_000,
+            repeat_interval_ms: 4 * 3_600_000,
+        }
+    }
+}
+
+impl Timing {
+    /// This timing with what `route` writes over it.
+    fn under(self, route: &Route) -> Timing {
+        Timing {
+            group_wait_ms: route.group_wait_ms.unwrap_or(self.group_wait_ms),
+            group_interval_ms: route.group_interval_ms.unwrap_or(self.group_interval_ms),
+            repeat_interval_ms: route.repeat_interval_ms.unwrap_or(self.repeat_interval_ms),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +93,19 @@ pub struct Integration {
     /// `pagerduty`, `slack`, … (the key without `_configs`).
     pub kind: String,
     pub span: Span,
+    /// `send_resolved` as written; `None`: the integration's default.
+    pub send_resolved: Option<bool>,
+}
+
+impl Integration {
+    /// Whether it notifies about resolved alerts: as written, else Alertmanager's default for
+    /// the kind (false for email, Slack, WeChat and Rocket.Chat, true for the others).
+    pub fn sends_resolved(&self) -> bool {
+        self.send_resolved.unwrap_or(!matches!(
+            self.kind.as_str(),
+            "email" | "slack" | "wechat" | "rocketchat"
+        ))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +151,8 @@ pub struct Matched<'a> {
     pub receiver: Option<&'a Str>,
     /// The effective `group_by` (`["..."]`: all labels).
     pub group_by: Vec<String>,
+    /// The effective `group_wait`, `group_interval` and `repeat_interval`.
+    pub timing: Timing,
 }
 
 impl Matched<'_> {
@@ -219,11 +273,15 @@ impl Alertmanager {
             .find_map(|r| r.group_by.as_ref())
             .map(|g| g.iter().map(|s| s.value.clone()).collect())
             .unwrap_or_default();
+        let timing = chain
+            .iter()
+            .fold(Timing::default(), |timing, route| timing.under(route));
         Matched {
             path,
             chain,
             receiver,
             group_by,
+            timing,
         }
     }
 
@@ -653,6 +711,107 @@ receivers: [{name: default}, {name: a}, {name: a-pager}, {name: bc}]
                 proptest::prop_assert_eq!(index.team_of(r), team_of_receiver(r, &teams), "{}", r);
             }
         }
+    }
+
+    #[test]
+    fn timing_is_inherited_from_the_parent_with_alertmanagers_defaults_at_the_root() {
+        let a = am(r"
+route:
+  receiver: default
+  routes:
+    - matchers: [team=a]
+      receiver: a
+      group_wait: 1m
+      repeat_interval: 1h
+      routes:
+        - matchers: [severity=critical]
+          group_interval: 90s
+          receiver: a
+receivers: [{name: default}, {name: a}]
+");
+        let timing = |labels: &[(&str, &str)]| {
+            let ls = labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            a.route_labels(&ls)[0].timing
+        };
+        assert_eq!(timing(&[]), Timing::default());
+        assert_eq!(
+            Timing::default(),
+            Timing {
+                group_wait_ms: 30_000,
+                group_interval_ms: 300_000,
+                repeat_interval_ms: 14_400_000
+            }
+        );
+        assert_eq!(
+            timing(&[("team", "a")]),
+            Timing {
+                group_wait_ms: 60_000,
+                group_interval_ms: 300_000,
+                repeat_interval_ms: 3_600_000
+            }
+        );
+        assert_eq!(
+            timing(&[("team", "a"), ("severity", "critical")]),
+            Timing {
+                group_wait_ms: 60_000,
+                group_interval_ms: 90_000,
+                repeat_interval_ms: 3_600_000
+            }
+        );
+        assert_eq!(a.route.group_wait_ms, None);
+    }
+
+    #[test]
+    fn send_resolved_is_read_with_alertmanagers_defaults() {
+        let a = am(r"
+route: {receiver: r}
+receivers:
+  - name: r
+    pagerduty_configs: [{routing_key: x}, {routing_key: y, send_resolved: false}]
+    slack_configs: [{channel: a}, {channel: b, send_resolved: true}]
+");
+        let sends: Vec<bool> = a.receivers[0]
+            .integrations
+            .iter()
+            .map(Integration::sends_resolved)
+            .collect();
+        assert_eq!(sends, [true, false, false, true]);
+    }
+
+    #[test]
+    fn bad_route_timing_is_a_config_error_where_it_is_written() {
+        for (text, message) in [
+            (
+                "group_wait: soon",
+                "`group_wait`: not a valid duration string: \"soon\"",
+            ),
+            ("group_interval: 0s", "group_interval cannot be zero"),
+            ("repeat_interval: 0", "repeat_interval cannot be zero"),
+            (
+                "repeat_interval: 5 minutes",
+                "`repeat_interval`: not a valid duration string: \"5 minutes\"",
+            ),
+        ] {
+            let yaml = format!("route:\n  receiver: x\n  {text}\nreceivers: [{{name: x}}]\n");
+            let file = SourceFile::new("am.yml", yaml.clone());
+            let Err(errors) = Alertmanager::parse(&file) else {
+                panic!("accepted: {text}");
+            };
+            assert_eq!(errors.len(), 1, "{text}");
+            assert_eq!(errors[0].message, message);
+            assert_eq!(errors[0].check, "config");
+            let value = text.split_once(": ").map_or("", |(_, v)| v);
+            assert_eq!(
+                errors[0].span.start,
+                yaml.find(value).unwrap_or(0),
+                "{text}"
+            );
+        }
+        // `group_wait` may be zero.
+        am("route: {receiver: x, group_wait: 0s}\nreceivers: [{name: x}]");
     }
 
     #[test]
