@@ -19,6 +19,7 @@
 //! ```
 
 pub mod matcher;
+pub mod notify;
 mod parse;
 
 pub use matcher::{LabelSet, MatchType, Matcher};
@@ -340,6 +341,30 @@ impl Alertmanager {
             return false;
         }
         teams.team_of(receiver) == Some(team)
+    }
+
+    /// The team a receiver belongs to, as [`Alertmanager::receiver_serves`] reads the settings:
+    /// the first team whose `teams:` lists it, none for a shared receiver, else the team its
+    /// name says unless that team lists its receivers and this is not one of them.
+    pub fn receiver_team<'a>(
+        &'a self,
+        receiver: &str,
+        teams: &ReceiverTeams<'a>,
+    ) -> Option<&'a str> {
+        if teams.shared.contains(receiver) {
+            return None;
+        }
+        if let Some((team, _)) = self
+            .settings
+            .teams
+            .iter()
+            .find(|(_, receivers)| receivers.iter().any(|r| r == receiver))
+        {
+            return Some(team);
+        }
+        teams
+            .team_of(receiver)
+            .filter(|team| !self.settings.teams.contains_key(*team))
     }
 }
 
@@ -812,6 +837,22 @@ receivers:
         }
         // `group_wait` may be zero.
         am("route: {receiver: x, group_wait: 0s}\nreceivers: [{name: x}]");
+    }
+
+    #[test]
+    fn receiver_team_reads_the_settings_then_the_name() {
+        let mut a = am("route: {receiver: x}\nreceivers: [{name: x}]");
+        a.settings
+            .teams
+            .insert("ml".into(), vec!["ml-oncall".into(), "data-pager".into()]);
+        a.settings.shared_receivers = vec!["audit-log".into()];
+        let teams = ["ml", "fraud", "audit"];
+        let index = ReceiverTeams::new(&a.settings, &teams);
+        assert_eq!(a.receiver_team("data-pager", &index), Some("ml"));
+        assert_eq!(a.receiver_team("fraud-pager", &index), Some("fraud"));
+        assert_eq!(a.receiver_team("audit-log", &index), None);
+        // `ml` lists its receivers: another one named after it is not its.
+        assert_eq!(a.receiver_team("ml-pager", &index), None);
     }
 
     #[test]
