@@ -19,6 +19,7 @@
 //! ```
 
 pub mod matcher;
+pub mod notify;
 mod parse;
 
 pub use matcher::{LabelSet, MatchType, Matcher};
@@ -46,7 +47,46 @@ pub struct Route {
     pub matchers: Vec<Matcher>,
     pub mute_time_intervals: Vec<Str>,
     pub active_time_intervals: Vec<Str>,
+    /// `group_wait` in milliseconds; `None`: inherited (see [`Timing`]).
+    pub group_wait_ms: Option<i64>,
+    /// `group_interval` in milliseconds; `None`: inherited.
+    pub group_interval_ms: Option<i64>,
+    /// `repeat_interval` in milliseconds; `None`: inherited.
+    pub repeat_interval_ms: Option<i64>,
     pub routes: Vec<Route>,
+}
+
+/// When an aggregation group notifies: each value the nearest one written on the routes from
+/// the root down, else Alertmanager's default (`dispatch/route.go` `DefaultRouteOpts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// From a group's first alert to its first notification.
+    pub group_wait_ms: i64,
+    /// Between two flushes of a group.
+    pub group_interval_ms: i64,
+    /// From a notification to its repetition while nothing changes.
+    pub repeat_interval_ms: i64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            group_wait_ms: 30_000,
+            group_interval_ms: 5 * 60_000,
+            repeat_interval_ms: 4 * 3_600_000,
+        }
+    }
+}
+
+impl Timing {
+    /// This timing with what `route` writes over it.
+    fn under(self, route: &Route) -> Timing {
+        Timing {
+            group_wait_ms: route.group_wait_ms.unwrap_or(self.group_wait_ms),
+            group_interval_ms: route.group_interval_ms.unwrap_or(self.group_interval_ms),
+            repeat_interval_ms: route.repeat_interval_ms.unwrap_or(self.repeat_interval_ms),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +94,19 @@ pub struct Integration {
     /// `pagerduty`, `slack`, … (the key without `_configs`).
     pub kind: String,
     pub span: Span,
+    /// `send_resolved` as written; `None`: the integration's default.
+    pub send_resolved: Option<bool>,
+}
+
+impl Integration {
+    /// Whether it notifies about resolved alerts: as written, else Alertmanager's default for
+    /// the kind (false for email, Slack, WeChat and Rocket.Chat, true for the others).
+    pub fn sends_resolved(&self) -> bool {
+        self.send_resolved.unwrap_or(!matches!(
+            self.kind.as_str(),
+            "email" | "slack" | "wechat" | "rocketchat"
+        ))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +152,8 @@ pub struct Matched<'a> {
     pub receiver: Option<&'a Str>,
     /// The effective `group_by` (`["..."]`: all labels).
     pub group_by: Vec<String>,
+    /// The effective `group_wait`, `group_interval` and `repeat_interval`.
+    pub timing: Timing,
 }
 
 impl Matched<'_> {
@@ -219,11 +274,15 @@ impl Alertmanager {
             .find_map(|r| r.group_by.as_ref())
             .map(|g| g.iter().map(|s| s.value.clone()).collect())
             .unwrap_or_default();
+        let timing = chain
+            .iter()
+            .fold(Timing::default(), |timing, route| timing.under(route));
         Matched {
             path,
             chain,
             receiver,
             group_by,
+            timing,
         }
     }
 
@@ -282,6 +341,30 @@ impl Alertmanager {
             return false;
         }
         teams.team_of(receiver) == Some(team)
+    }
+
+    /// The team a receiver belongs to, as [`Alertmanager::receiver_serves`] reads the settings:
+    /// the first team whose `teams:` lists it, none for a shared receiver, else the team its
+    /// name says unless that team lists its receivers and this is not one of them.
+    pub fn receiver_team<'a>(
+        &'a self,
+        receiver: &str,
+        teams: &ReceiverTeams<'a>,
+    ) -> Option<&'a str> {
+        if teams.shared.contains(receiver) {
+            return None;
+        }
+        if let Some((team, _)) = self
+            .settings
+            .teams
+            .iter()
+            .find(|(_, receivers)| receivers.iter().any(|r| r == receiver))
+        {
+            return Some(team);
+        }
+        teams
+            .team_of(receiver)
+            .filter(|team| !self.settings.teams.contains_key(*team))
     }
 }
 
@@ -653,6 +736,123 @@ receivers: [{name: default}, {name: a}, {name: a-pager}, {name: bc}]
                 proptest::prop_assert_eq!(index.team_of(r), team_of_receiver(r, &teams), "{}", r);
             }
         }
+    }
+
+    #[test]
+    fn timing_is_inherited_from_the_parent_with_alertmanagers_defaults_at_the_root() {
+        let a = am(r"
+route:
+  receiver: default
+  routes:
+    - matchers: [team=a]
+      receiver: a
+      group_wait: 1m
+      repeat_interval: 1h
+      routes:
+        - matchers: [severity=critical]
+          group_interval: 90s
+          receiver: a
+receivers: [{name: default}, {name: a}]
+");
+        let timing = |labels: &[(&str, &str)]| {
+            let ls = labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            a.route_labels(&ls)[0].timing
+        };
+        assert_eq!(timing(&[]), Timing::default());
+        assert_eq!(
+            Timing::default(),
+            Timing {
+                group_wait_ms: 30_000,
+                group_interval_ms: 300_000,
+                repeat_interval_ms: 14_400_000
+            }
+        );
+        assert_eq!(
+            timing(&[("team", "a")]),
+            Timing {
+                group_wait_ms: 60_000,
+                group_interval_ms: 300_000,
+                repeat_interval_ms: 3_600_000
+            }
+        );
+        assert_eq!(
+            timing(&[("team", "a"), ("severity", "critical")]),
+            Timing {
+                group_wait_ms: 60_000,
+                group_interval_ms: 90_000,
+                repeat_interval_ms: 3_600_000
+            }
+        );
+        assert_eq!(a.route.group_wait_ms, None);
+    }
+
+    #[test]
+    fn send_resolved_is_read_with_alertmanagers_defaults() {
+        let a = am(r"
+route: {receiver: r}
+receivers:
+  - name: r
+    pagerduty_configs: [{routing_key: x}, {routing_key: y, send_resolved: false}]
+    slack_configs: [{channel: a}, {channel: b, send_resolved: true}]
+");
+        let sends: Vec<bool> = a.receivers[0]
+            .integrations
+            .iter()
+            .map(Integration::sends_resolved)
+            .collect();
+        assert_eq!(sends, [true, false, false, true]);
+    }
+
+    #[test]
+    fn bad_route_timing_is_a_config_error_where_it_is_written() {
+        for (text, message) in [
+            (
+                "group_wait: soon",
+                "`group_wait`: not a valid duration string: \"soon\"",
+            ),
+            ("group_interval: 0s", "group_interval cannot be zero"),
+            ("repeat_interval: 0", "repeat_interval cannot be zero"),
+            (
+                "repeat_interval: 5 minutes",
+                "`repeat_interval`: not a valid duration string: \"5 minutes\"",
+            ),
+        ] {
+            let yaml = format!("route:\n  receiver: x\n  {text}\nreceivers: [{{name: x}}]\n");
+            let file = SourceFile::new("am.yml", yaml.clone());
+            let Err(errors) = Alertmanager::parse(&file) else {
+                panic!("accepted: {text}");
+            };
+            assert_eq!(errors.len(), 1, "{text}");
+            assert_eq!(errors[0].message, message);
+            assert_eq!(errors[0].check, "config");
+            let value = text.split_once(": ").map_or("", |(_, v)| v);
+            assert_eq!(
+                errors[0].span.start,
+                yaml.find(value).unwrap_or(0),
+                "{text}"
+            );
+        }
+        // `group_wait` may be zero.
+        am("route: {receiver: x, group_wait: 0s}\nreceivers: [{name: x}]");
+    }
+
+    #[test]
+    fn receiver_team_reads_the_settings_then_the_name() {
+        let mut a = am("route: {receiver: x}\nreceivers: [{name: x}]");
+        a.settings
+            .teams
+            .insert("ml".into(), vec!["ml-oncall".into(), "data-pager".into()]);
+        a.settings.shared_receivers = vec!["audit-log".into()];
+        let teams = ["ml", "fraud", "audit"];
+        let index = ReceiverTeams::new(&a.settings, &teams);
+        assert_eq!(a.receiver_team("data-pager", &index), Some("ml"));
+        assert_eq!(a.receiver_team("fraud-pager", &index), Some("fraud"));
+        assert_eq!(a.receiver_team("audit-log", &index), None);
+        // `ml` lists its receivers: another one named after it is not its.
+        assert_eq!(a.receiver_team("ml-pager", &index), None);
     }
 
     #[test]

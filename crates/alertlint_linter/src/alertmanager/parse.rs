@@ -56,6 +56,17 @@ impl Reader<'_> {
         self.sec.bool(node, what).unwrap_or(false)
     }
 
+    /// A route's `group_wait`, `group_interval` or `repeat_interval`: a Prometheus duration,
+    /// which Alertmanager refuses to be zero for the two intervals (`config.go`).
+    fn duration(&mut self, node: &Node, what: &str, zero_ok: bool) -> Option<i64> {
+        let ms = self.sec.duration(node, what)?;
+        if ms == 0 && !zero_ok {
+            self.sec.error(node.span, format!("{what} cannot be zero"));
+            return None;
+        }
+        Some(ms)
+    }
+
     /// `matchers:` strings, legacy `match:` and `match_re:` maps.
     fn matchers(&mut self, node: &Node) -> Vec<Matcher> {
         let mut out = Vec::new();
@@ -124,6 +135,9 @@ impl Reader<'_> {
                 "matchers" => current = self.matchers(v),
                 "mute_time_intervals" => route.mute_time_intervals = self.sec.strs(v, k),
                 "active_time_intervals" => route.active_time_intervals = self.sec.strs(v, k),
+                "group_wait" => route.group_wait_ms = self.duration(v, k, true),
+                "group_interval" => route.group_interval_ms = self.duration(v, k, false),
+                "repeat_interval" => route.repeat_interval_ms = self.duration(v, k, false),
                 "routes" => {
                     if v.is_null() {
                         continue;
@@ -167,9 +181,13 @@ impl Reader<'_> {
             match v.as_seq() {
                 Some(items) => {
                     for item in items {
+                        let send_resolved = item
+                            .get("send_resolved")
+                            .and_then(|v| self.sec.bool(v, "send_resolved"));
                         integrations.push(Integration {
                             kind: kind.to_string(),
                             span: item.span,
+                            send_resolved,
                         });
                     }
                 }
