@@ -100,6 +100,11 @@ pub(crate) struct BacktestArgs {
     /// Pages a team may get per week (fires of alerts of a paging tier).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub page_budget: u32,
+    /// The Alertmanager config (overrides `alertmanager:` in the config): pages are then the
+    /// notifications Alertmanager would have sent to paging receivers (routing, grouping,
+    /// group_wait/group_interval/repeat_interval, inhibition), not fires of a paging tier.
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager: Option<PathBuf>,
     /// Compare each replay with the `ALERTS{alertstate="firing"}` series the server recorded
     /// for alerts of that name: precision and recall of the firing points.
     #[arg(long)]

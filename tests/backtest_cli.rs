@@ -472,3 +472,41 @@ fn findings_as_sarif_and_github_annotations() {
         "{github}"
     );
 }
+
+/// `--alertmanager`: pages are the notifications Alertmanager would have sent to paging
+/// receivers; an alert firing for days pages again at every `repeat_interval`.
+#[test]
+fn alertmanager_pages_follow_grouping_and_repeats() {
+    let am = "route:\n  receiver: default\n  group_by: [alertname]\n  routes:\n    \
+              - matchers: ['team=\"api\"']\n      receiver: api-pager\n    \
+              - matchers: ['team=\"storage\"']\n      receiver: storage-pager\n      \
+              repeat_interval: 1h\nreceivers:\n  - name: default\n  - name: api-pager\n    \
+              pagerduty_configs: [{routing_key: a}]\n  - name: storage-pager\n    \
+              pagerduty_configs: [{routing_key: b}]\n";
+    let dir = common::dir_with(&[("rules.yaml", RULES), ("alertmanager.yml", am)]);
+    let url = serve(storage());
+    let (_, json, stderr) = run(
+        dir.path(),
+        &url,
+        &["--alertmanager", "alertmanager.yml", "--format", "json"],
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let pages = |team: &str| {
+        doc["teams"]
+            .as_array()
+            .expect("teams")
+            .iter()
+            .find(|t| t["team"] == team)
+            .map(|t| t["pages"].as_u64().expect("pages"))
+    };
+    // ApiTargetDown: each of its 6 fires starts a new group (the previous one resolved and
+    // was deleted), paged once after group_wait.
+    assert_eq!(pages("api"), Some(6), "{}", doc["teams"]);
+    // DiskHalfFull fires at 10m and never resolves: paged at 10m30s, then at the first
+    // group_interval flush more than an hour after the last page, every 65 minutes.
+    let expected = 1 + (2 * 24 * 60 - 11) / 65;
+    assert_eq!(pages("storage"), Some(expected), "{}", doc["teams"]);
+    // QueueDeep (team mail) goes to the default receiver, which does not page.
+    assert_eq!(pages("mail"), None);
+}

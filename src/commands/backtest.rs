@@ -298,6 +298,8 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     let (files, _) =
         alertlint_linter::load::load_rule_files(&args.paths, &config.exclude, config.dialect)
             .map_err(usage)?;
+    let alertmanager = alertlint_linter::alertmanager::load(&config, args.alertmanager.as_deref())
+        .map_err(|errors| super::check::config_error(errors, &config, args.color))?;
     let default_interval_ms = duration_arg("interval", &args.interval)?;
     if default_interval_ms <= 0 {
         return Err(usage("--interval must be positive"));
@@ -425,7 +427,10 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     targets.truncate(current);
     reports.truncate(current);
     errors.truncate(current);
-    let teams = team_pages(&targets, &reports, window_ms);
+    let teams = match &alertmanager {
+        Some(am) => routed_team_pages(am, &config, &targets, &reports, start_ms, end_ms),
+        None => team_pages(&targets, &reports, window_ms),
+    };
     let diags = findings(
         &targets,
         &reports,
@@ -581,6 +586,73 @@ fn compare_actual(
         }
         Some(Ok(actual.agreement(&report.firings, first, last, step)))
     })
+}
+
+/// Pages per team with an Alertmanager config: the notifications it would have sent to paging
+/// receivers. A page to a team's receiver is that team's; a page to a shared receiver is the
+/// page of each team owning an alert behind it.
+fn routed_team_pages(
+    am: &alertlint_linter::alertmanager::Alertmanager,
+    config: &Config,
+    targets: &[Target],
+    reports: &[Option<RuleReport>],
+    start_ms: i64,
+    end_ms: i64,
+) -> Vec<TeamPages> {
+    use alertlint_linter::alertmanager::ReceiverTeams;
+    use alertlint_linter::alertmanager::notify::{FiringAlert, notifications};
+    let mut alerts = Vec::new();
+    let mut owner = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        for f in r.iter().flat_map(|r| &r.firings) {
+            alerts.push(FiringAlert {
+                labels: f.labels.clone(),
+                fired_at_ms: f.fired_at_ms,
+                resolved_at_ms: f.resolved_at_ms,
+            });
+            owner.push(i);
+        }
+    }
+    let sent = notifications(am, &alerts, start_ms, end_ms);
+    if sent.truncated {
+        write_stderr("warning: the Alertmanager simulation stopped at its notification limit");
+    }
+    let mut known: BTreeSet<&str> = config.policy.teams.iter().map(String::as_str).collect();
+    known.extend(targets.iter().filter_map(|t| t.team.as_deref()));
+    let known: Vec<&str> = known.into_iter().collect();
+    let index = ReceiverTeams::new(&am.settings, &known);
+    let mut by_team: BTreeMap<String, (usize, BTreeMap<usize, usize>)> = BTreeMap::new();
+    for n in sent.pages(am) {
+        let causes: BTreeSet<usize> = n.causes.iter().map(|&a| owner[a]).collect();
+        let teams: BTreeSet<String> = match am.receiver_team(sent.receiver(n), &index) {
+            Some(team) => std::iter::once(team.to_string()).collect(),
+            None => causes
+                .iter()
+                .filter_map(|&t| targets[t].team.clone())
+                .collect(),
+        };
+        for team in teams {
+            let entry = by_team.entry(team).or_default();
+            entry.0 += 1;
+            for &t in &causes {
+                *entry.1.entry(t).or_default() += 1;
+            }
+        }
+    }
+    let window_ms = end_ms - start_ms;
+    by_team
+        .into_iter()
+        .map(|(team, (pages, alerts))| {
+            let mut alerts: Vec<(usize, usize)> = alerts.into_iter().collect();
+            alerts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            TeamPages {
+                team,
+                pages,
+                per_week: per_week(pages, window_ms),
+                alerts,
+            }
+        })
+        .collect()
 }
 
 /// Pages per team: fires of alerts of a paging tier.
