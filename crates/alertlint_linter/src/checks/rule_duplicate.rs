@@ -31,8 +31,25 @@ use super::{Category, Check, Context};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use crate::model::Rule;
 use alertlint_diagnostics::source::SourceFile;
-use std::collections::{BTreeMap, HashMap};
+use fnv::FnvHashMap as HashMap;
 use std::sync::Arc;
+
+/// A rule's labels (its group's, then its own, which win), sorted by name: what tells two rules
+/// of one name apart. A sorted vector rather than a map: a handful of labels, hashed once per
+/// rule.
+fn label_key<'a>(group: &'a crate::model::RuleGroup, rule: &'a Rule) -> Vec<(&'a str, &'a str)> {
+    let mut labels: Vec<(&str, &str)> = rule.labels_with(group).collect();
+    // Stable: of two values of one label, the later (the rule's) stays last, and is kept.
+    labels.sort_by_key(|(k, _)| *k);
+    let mut out: Vec<(&str, &str)> = Vec::with_capacity(labels.len());
+    for l in labels {
+        match out.last_mut() {
+            Some(last) if last.0 == l.0 => *last = l,
+            _ => out.push(l),
+        }
+    }
+    out
+}
 
 pub(super) const CHECK: Check = Check {
     id: "rule/duplicate",
@@ -46,14 +63,13 @@ pub(super) const CHECK: Check = Check {
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for file in ctx.files {
-        let mut seen = HashMap::new();
+        let mut seen = HashMap::default();
         for (group, rule) in file.rules() {
             if rule.name().is_empty() {
                 continue;
             }
-            let labels: BTreeMap<&str, &str> = rule.labels_with(group).collect();
             let span = rule.name_span();
-            if let Some(first) = seen.insert((rule.name(), labels), span) {
+            if let Some(first) = seen.insert((rule.name(), label_key(group, rule)), span) {
                 out.push(
                     Diagnostic::new(
                         CHECK.id,
@@ -88,12 +104,13 @@ fn canonical_expr(rule: &Rule) -> Option<String> {
 /// and labels first: only names found in several files have their expressions printed.
 fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
     type Copy<'a> = (usize, &'a Arc<SourceFile>, &'a Rule);
-    let mut by_name: HashMap<(&str, BTreeMap<&str, &str>), Vec<Copy<'_>>> = HashMap::new();
+    type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+    let mut by_name: HashMap<Key<'_>, Vec<Copy<'_>>> = HashMap::default();
     for (index, file) in ctx.files.iter().enumerate() {
         for (group, rule) in file.rules() {
             if !rule.name().is_empty() {
                 by_name
-                    .entry((rule.name(), rule.labels_with(group).collect()))
+                    .entry((rule.name(), label_key(group, rule)))
                     .or_default()
                     .push((index, &file.source, rule));
             }
@@ -106,7 +123,7 @@ fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // In file order, whatever the hash map's.
     groups.sort_by_key(|copies| (copies[0].0, copies[0].2.name_span().start));
     for copies in groups {
-        let mut first: HashMap<String, Copy<'_>> = HashMap::new();
+        let mut first: HashMap<String, Copy<'_>> = HashMap::default();
         for &(index, source, rule) in copies {
             let Some(expr) = canonical_expr(rule) else {
                 continue;
