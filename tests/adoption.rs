@@ -49,31 +49,6 @@ fn write_all(dir: &Path, files: &[(String, String)]) {
     }
 }
 
-/// `check` with `args` in `dir`: exit code, and the (check, message) of each finding.
-fn check(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
-    let out = alertlint()
-        .current_dir(dir)
-        .args(["check", "--no-config", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let doc: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    let findings = doc["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["check"].as_str().unwrap_or("").to_string(),
-                d["message"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    (out.status.code().expect("exit code"), findings, stderr)
-}
-
 fn edit(dir: &Path, path: &str, f: impl FnOnce(&str) -> String) {
     let path = dir.join(path);
     let text = std::fs::read_to_string(&path).expect("read");
@@ -84,7 +59,7 @@ fn edit(dir: &Path, path: &str, f: impl FnOnce(&str) -> String) {
 fn baseline_round_trip_on_a_real_sized_rule_set() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_all(dir.path(), &rule_set());
-    let (code, all, _) = check(dir.path(), &["rules/"]);
+    let (code, all, _) = common::check_json(dir.path(), &["rules/"]);
     assert_eq!(code, 1);
     assert!(all.len() > 500, "{} findings", all.len());
     assert!(all.iter().any(|(c, _)| c == "promql/counter"));
@@ -122,7 +97,7 @@ fn baseline_round_trip_on_a_real_sized_rule_set() {
 
     // Re-run: exit 0, nothing reported.
     let with_baseline = ["--baseline", "baseline.json", "rules/"];
-    let (code, found, stderr) = check(dir.path(), &with_baseline);
+    let (code, found, stderr) = common::check_json(dir.path(), &with_baseline);
     assert_eq!((code, found.len()), (0, 0), "{found:?}");
     assert!(
         stderr.contains(&format!("{0} of {0} findings accepted", all.len())),
@@ -135,7 +110,7 @@ fn baseline_round_trip_on_a_real_sized_rule_set() {
         let last = rules.rfind("      - alert:").expect("an alert");
         format!("{head}    rules:\n{}{}", &rules[last..], &rules[..last])
     });
-    let (code, found, _) = check(dir.path(), &with_baseline);
+    let (code, found, _) = common::check_json(dir.path(), &with_baseline);
     assert_eq!((code, found.len()), (0, 0), "{found:?}");
 
     // One defect added: exit 1, exactly that finding.
@@ -145,7 +120,7 @@ fn baseline_round_trip_on_a_real_sized_rule_set() {
             "up{job=\"svc-5-3\", env!~\".*\"} == 0",
         )
     });
-    let (code, found, _) = check(dir.path(), &with_baseline);
+    let (code, found, _) = common::check_json(dir.path(), &with_baseline);
     assert_eq!(code, 1);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "promql/impossible");
@@ -156,7 +131,7 @@ fn baseline_round_trip_on_a_real_sized_rule_set() {
         t.replace(", env!~\".*\"", "")
             .replace("errors_5_2_total > 10", "rate(errors_5_2_total[5m]) > 10")
     });
-    let (code, found, _) = check(dir.path(), &with_baseline);
+    let (code, found, _) = common::check_json(dir.path(), &with_baseline);
     assert_eq!(code, 0);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "baseline/fixed");
@@ -172,7 +147,7 @@ fn baseline_round_trip_on_a_real_sized_rule_set() {
         dir.path().join("rules/renamed.yaml"),
     )
     .expect("rename");
-    let (code, found, _) = check(dir.path(), &with_baseline);
+    let (code, found, _) = common::check_json(dir.path(), &with_baseline);
     assert_eq!(code, 1);
     assert!(found.iter().any(|(c, _)| c == "baseline/fixed"));
     assert!(found.len() > 40, "{}", found.len());
@@ -220,7 +195,7 @@ fn diff_base_reports_changed_rules_and_what_they_break() {
     common::git(d, &["commit", "-q", "-m", "base"]);
 
     // Nothing changed: nothing reported, exit 0.
-    let (code, found, stderr) = check(d, &["--diff-base", "HEAD", "rules/"]);
+    let (code, found, stderr) = common::check_json(d, &["--diff-base", "HEAD", "rules/"]);
     assert_eq!((code, found.len()), (0, 0), "{found:?}");
     assert!(stderr.contains("0 new or changed rules"), "{stderr}");
 
@@ -228,7 +203,7 @@ fn diff_base_reports_changed_rules_and_what_they_break() {
     edit(d, "rules/service-2.yaml", |t| {
         t.replace("errors_2_6_total > 10", "errors_2_6_total > 20")
     });
-    let (code, found, stderr) = check(d, &["--diff-base", "HEAD", "rules/"]);
+    let (code, found, stderr) = common::check_json(d, &["--diff-base", "HEAD", "rules/"]);
     assert_eq!(code, 1);
     assert!(!found.is_empty());
     assert!(
@@ -255,7 +230,7 @@ fn diff_base_reports_changed_rules_and_what_they_break() {
             "      - record: job:requests_4_4_renamed:rate5m\n",
         )
     });
-    let (code, found, stderr) = check(d, &["--diff-base", "HEAD", "rules/"]);
+    let (code, found, stderr) = common::check_json(d, &["--diff-base", "HEAD", "rules/"]);
     assert_eq!(code, 0, "warnings only: {found:?}");
     let dependency: Vec<&String> = found
         .iter()
@@ -285,7 +260,7 @@ fn diff_base_reports_changed_rules_and_what_they_break() {
                 .to_string(),
         )],
     );
-    let (_, found, _) = check(d, &["--diff-base", "HEAD", "rules/"]);
+    let (_, found, _) = common::check_json(d, &["--diff-base", "HEAD", "rules/"]);
     assert!(
         found
             .iter()
@@ -348,7 +323,7 @@ fn diff_base_in_a_shallow_clone() {
             "base:refs/remotes/origin/base",
         ],
     );
-    let (code, found, _) = check(&clone, &["--diff-base", "origin/base", "rules/"]);
+    let (code, found, _) = common::check_json(&clone, &["--diff-base", "origin/base", "rules/"]);
     assert_eq!(code, 1);
     assert!(
         found
@@ -368,7 +343,7 @@ fn dialects_accept_their_rulers_fields() {
         let path = fixtures.join(file);
         let mut all = args.to_vec();
         all.push(path.to_str().expect("UTF-8 path"));
-        check(&fixtures, &all)
+        common::check_json(&fixtures, &all)
     };
     for (dialect, unknown) in [("thanos", 1), ("mimir", 3), ("cortex", 2)] {
         let file = format!("{dialect}.yaml");

@@ -8,7 +8,7 @@ mod common;
 
 use common::alertlint;
 use promql::{Engine, Labels, Storage, StoredValue};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
@@ -101,9 +101,10 @@ fn serve(storage: Storage) -> String {
 }
 
 fn answer(mut stream: TcpStream, storage: &Storage) {
-    let Some(body) = read_body(&mut stream) else {
+    let Some((_, body)) = common::read_http_request(&mut stream) else {
         return;
     };
+    let body = String::from_utf8_lossy(&body);
     let form: std::collections::HashMap<String, String> = body
         .split('&')
         .filter_map(|kv| kv.split_once('='))
@@ -185,35 +186,6 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn read_body(stream: &mut TcpStream) -> Option<String> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-        let Some(split) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&data[..split]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        while data.len() < split + 4 + length {
-            let n = stream.read(&mut buf).ok()?;
-            if n == 0 {
-                return None;
-            }
-            data.extend_from_slice(&buf[..n]);
-        }
-        return Some(String::from_utf8_lossy(&data[split + 4..]).into_owned());
-    }
 }
 
 const RULES: &str = r#"groups:

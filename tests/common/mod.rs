@@ -155,3 +155,62 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
         .expect("git runs (tests that build a repository need the git executable)");
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
+
+/// `check --no-config --format json ARGS` in `dir`: its exit code, each finding's check and
+/// message, and its stderr.
+pub(crate) fn check_json(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
+    let out = alertlint()
+        .current_dir(dir)
+        .args(["check", "--no-config", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let findings = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["check"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (out.status.code().expect("exit code"), findings, stderr)
+}
+
+/// An HTTP request's head and body (by `Content-Length`), for the tests' stand-in servers.
+pub(crate) fn read_http_request(stream: &mut std::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = std::io::Read::read(stream, &mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(split) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..split]).into_owned();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            let mut body = data[split + 4..].to_vec();
+            while body.len() < length {
+                let n = std::io::Read::read(stream, &mut buf).ok()?;
+                if n == 0 {
+                    return None;
+                }
+                body.extend_from_slice(&buf[..n]);
+            }
+            return Some((head, body));
+        }
+    }
+}

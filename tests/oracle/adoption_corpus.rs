@@ -6,28 +6,10 @@ use crate::common::alertlint;
 use crate::common::oracle::{corpus, yaml_files_under};
 use std::path::Path;
 
-/// Runs `check --no-config --format json` in `dir`: exit code and each finding's check.
+/// `check --no-config --format json ARGS` in `dir`: exit code and findings.
 fn check(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>) {
-    let out = alertlint()
-        .current_dir(dir)
-        .args(["check", "--no-config", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let found = doc["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["check"].as_str().unwrap_or("").to_string(),
-                d["message"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    (out.status.code().expect("exit code"), found)
+    let (code, found, _) = crate::common::check_json(dir, args);
+    (code, found)
 }
 
 /// The line ranges of the rules (`- alert:` / `- record:` items) of the first group of a rule

@@ -240,7 +240,7 @@ fn faulty_proxy(upstream: String) -> (String, Arc<AtomicUsize>) {
 }
 
 fn serve(mut client: TcpStream, upstream: &str, n: usize) {
-    let Some((head, body)) = read_request(&mut client) else {
+    let Some((head, body)) = crate::common::read_http_request(&mut client) else {
         return;
     };
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
@@ -291,39 +291,6 @@ fn serve(mut client: TcpStream, upstream: &str, n: usize) {
                 payload.len()
             };
             respond(&mut client, &status, "", payload, send);
-        }
-    }
-}
-
-/// A request's head and body (by `Content-Length`).
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(split) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..split]).into_owned();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            let mut body = data[split + 4..].to_vec();
-            while body.len() < length {
-                let n = stream.read(&mut buf).ok()?;
-                if n == 0 {
-                    return None;
-                }
-                body.extend_from_slice(&buf[..n]);
-            }
-            return Some((head, body));
         }
     }
 }

@@ -474,18 +474,7 @@ impl ConfigReader<'_> {
             }
             if key == "known_metrics" {
                 // Metric names have no path separator: `*` matches any run of characters.
-                let mut set = GlobSetBuilder::new();
-                for g in self.sec.strs(value, "promql.known_metrics") {
-                    match GlobBuilder::new(&g.value).build() {
-                        Ok(glob) => {
-                            set.add(glob);
-                        }
-                        Err(e) => self
-                            .sec
-                            .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
-                    }
-                }
-                known = set.build().ok();
+                known = self.globs(value, "promql.known_metrics", false);
                 continue;
             }
             for name in self.sec.strs(value, "promql.features") {
@@ -666,6 +655,23 @@ impl ConfigReader<'_> {
         tiers
     }
 
+    /// A list of globs read into a set; each invalid one is an error at its position. With
+    /// `paths`, `*` stops at `/` (file paths); otherwise it matches any characters.
+    fn globs(&mut self, value: &Node, what: &str, paths: bool) -> Option<GlobSet> {
+        let mut set = GlobSetBuilder::new();
+        for g in self.sec.strs(value, what) {
+            match GlobBuilder::new(&g.value).literal_separator(paths).build() {
+                Ok(glob) => {
+                    set.add(glob);
+                }
+                Err(e) => self
+                    .sec
+                    .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
+            }
+        }
+        set.build().ok()
+    }
+
     fn override_(&mut self, node: &Node, base: &Policy) -> Option<Override> {
         let errors_before = self.sec.errors.len();
         let mut o = Override {
@@ -681,35 +687,9 @@ impl ConfigReader<'_> {
             "override",
         ) {
             match key {
-                "paths" => {
-                    let mut set = GlobSetBuilder::new();
-                    for g in self.sec.strs(value, "paths") {
-                        match GlobBuilder::new(&g.value).literal_separator(true).build() {
-                            Ok(glob) => {
-                                set.add(glob);
-                            }
-                            Err(e) => self
-                                .sec
-                                .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
-                        }
-                    }
-                    o.paths = set.build().ok();
-                }
-                "groups" => {
-                    // Group names hold no paths: `*` matches any characters, `/` included.
-                    let mut set = GlobSetBuilder::new();
-                    for g in self.sec.strs(value, "groups") {
-                        match GlobBuilder::new(&g.value).build() {
-                            Ok(glob) => {
-                                set.add(glob);
-                            }
-                            Err(e) => self
-                                .sec
-                                .error(g.span, format!("invalid glob `{}`: {}", g.value, e.kind())),
-                        }
-                    }
-                    o.groups = set.build().ok();
-                }
+                "paths" => o.paths = self.globs(value, "paths", true),
+                // Group names hold no paths: `*` matches any characters, `/` included.
+                "groups" => o.groups = self.globs(value, "groups", false),
                 "labels" => {
                     for (k, v, _) in self.sec.entries(value, &[], "labels") {
                         if let Some(v) = self.sec.string(v, k) {
