@@ -97,9 +97,13 @@ pub(crate) struct BacktestArgs {
     /// A fire within this long after the same alert resolved is a flap.
     #[arg(long, value_name = "DURATION", default_value = "1h")]
     pub flap_window: String,
-    /// Pages a team may get per week (fires of alerts of a paging tier).
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub page_budget: u32,
+    /// Pages a team may get per week, `N` or `N/week` (default: `policy.page_budget` of the
+    /// config, else 10).
+    #[arg(long, value_name = "N/week")]
+    pub page_budget: Option<String>,
+    /// With `--format json`: each alert's firings (labels, fired and resolved times).
+    #[arg(long)]
+    pub events: bool,
     /// The Alertmanager config (overrides `alertmanager:` in the config): pages are then the
     /// notifications Alertmanager would have sent to paging receivers (routing, grouping,
     /// group_wait/group_interval/repeat_interval, inhibition), not fires of a paging tier.

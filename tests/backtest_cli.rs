@@ -479,6 +479,59 @@ fn alertmanager_pages_follow_grouping_and_repeats() {
     // group_interval flush more than an hour after the last page, every 65 minutes.
     let expected = 1 + (2 * 24 * 60 - 11) / 65;
     assert_eq!(pages("storage"), Some(expected), "{}", doc["teams"]);
-    // QueueDeep (team mail) goes to the default receiver, which does not page.
-    assert_eq!(pages("mail"), None);
+    // QueueDeep (team mail) goes to the default receiver, which does not page: 10 fires, no
+    // page.
+    assert_eq!(pages("mail"), Some(0));
+    let mail = doc["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["team"] == "mail")
+        .cloned()
+        .expect("mail");
+    assert_eq!(mail["fires"], 10);
+    // Without --events, no firings in the JSON.
+    assert!(doc["alerts"][0].get("firings").is_none());
+}
+
+/// The page budget: `--page-budget N/week`, else `policy.page_budget` of the config.
+#[test]
+fn the_page_budget_comes_from_the_flag_or_the_policy() {
+    let url = serve(storage());
+    let budget = |dir: &Path, extra: &[&str]| {
+        let out = alertlint()
+            .current_dir(dir)
+            .args(["backtest", "--url", &url, "--format", "json"])
+            .args([
+                "--start",
+                "2025-12-01T00:00:00Z",
+                "--end",
+                "2025-12-03T00:00:00Z",
+            ])
+            .args(extra)
+            .arg("rules.yaml")
+            .output()
+            .expect("runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        doc["teams"][0]["budget"].as_u64()
+    };
+    let dir = common::dir_with(&[
+        ("rules.yaml", RULES),
+        (".alertlint.yaml", "policy:\n  page_budget: 25/week\n"),
+    ]);
+    assert_eq!(budget(dir.path(), &[]), Some(25));
+    assert_eq!(budget(dir.path(), &["--page-budget", "3/week"]), Some(3));
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args([
+            "backtest",
+            "--url",
+            &url,
+            "--page-budget",
+            "lots",
+            "rules.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -300,6 +300,14 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             .map_err(usage)?;
     let alertmanager = alertlint_linter::alertmanager::load(&config, args.alertmanager.as_deref())
         .map_err(|errors| super::check::config_error(errors, &config, args.color))?;
+    let page_budget = match &args.page_budget {
+        Some(b) => alertlint_linter::config::parse_page_budget(b).ok_or_else(|| {
+            usage(format!(
+                "--page-budget {b}: expected a whole number of pages a week, as `10` or `10/week`"
+            ))
+        })?,
+        None => config.policy.page_budget,
+    };
     let default_interval_ms = duration_arg("interval", &args.interval)?;
     if default_interval_ms <= 0 {
         return Err(usage("--interval must be positive"));
@@ -438,9 +446,10 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         &teams,
         &config,
         window_ms,
-        args.page_budget,
+        page_budget,
         flap_window_ms,
     );
+    let team_table = TeamTable::new(&targets, &reports, &teams, window_ms, page_budget);
     let actual = if args.compare_actual {
         compare_actual(
             &client,
@@ -458,7 +467,13 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     let out = match args.format {
         BacktestFormat::Human => {
             let mut out = human(
-                &targets, &reports, &errors, &teams, &diags, &args, window_ms,
+                &targets,
+                &reports,
+                &errors,
+                &team_table,
+                &diags,
+                &args,
+                window_ms,
             );
             if !actual.is_empty() {
                 out.push('\n');
@@ -488,7 +503,15 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         }
         BacktestFormat::Json => {
             let mut doc = json(
-                &targets, &reports, &errors, &teams, &diags, &args, start_ms, end_ms, &stats,
+                &targets,
+                &reports,
+                &errors,
+                &team_table,
+                &diags,
+                &args,
+                start_ms,
+                end_ms,
+                &stats,
                 &warnings,
             );
             if let Some(c) = &change {
@@ -662,6 +685,43 @@ struct TeamPages {
     per_week: f64,
     /// The paging alerts that fired, most fires first: (target, fires).
     alerts: Vec<(usize, usize)>,
+}
+
+/// Per team (the alerts' owner label): fires of all its alerts and pages, per week, against
+/// the page budget.
+struct TeamTable {
+    /// Team, fires, fires a week, pages, pages a week.
+    rows: Vec<(String, usize, f64, usize, f64)>,
+    budget: u32,
+}
+
+impl TeamTable {
+    fn new(
+        targets: &[Target],
+        reports: &[Option<RuleReport>],
+        pages: &[TeamPages],
+        window_ms: i64,
+        budget: u32,
+    ) -> TeamTable {
+        let mut fires: BTreeMap<&str, usize> = BTreeMap::new();
+        for (t, r) in targets.iter().zip(reports) {
+            if let (Some(team), Some(r)) = (&t.team, r) {
+                *fires.entry(team).or_default() += r.fires;
+            }
+        }
+        let paged: BTreeMap<&str, &TeamPages> =
+            pages.iter().map(|p| (p.team.as_str(), p)).collect();
+        let teams: BTreeSet<&str> = fires.keys().chain(paged.keys()).copied().collect();
+        let rows = teams
+            .into_iter()
+            .map(|team| {
+                let f = fires.get(team).copied().unwrap_or(0);
+                let (p, pw) = paged.get(team).map_or((0, 0.0), |p| (p.pages, p.per_week));
+                (team.to_string(), f, per_week(f, window_ms), p, pw)
+            })
+            .collect();
+        TeamTable { rows, budget }
+    }
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -864,7 +924,7 @@ fn human(
     targets: &[Target],
     reports: &[Option<RuleReport>],
     errors: &[Option<String>],
-    teams: &[TeamPages],
+    teams: &TeamTable,
     diags: &[Diagnostic],
     args: &BacktestArgs,
     window_ms: i64,
@@ -912,15 +972,27 @@ fn human(
         rows.push(row);
     }
     let mut out = table(&rows);
-    if !teams.is_empty() {
+    if !teams.rows.is_empty() {
         out.push('\n');
-        let mut team_rows = vec![["team", "pages", "pages/week", "budget"].map(String::from)];
-        for t in teams {
+        let mut team_rows = vec![
+            [
+                "team",
+                "fires",
+                "fires/week",
+                "pages",
+                "pages/week",
+                "budget",
+            ]
+            .map(String::from),
+        ];
+        for (team, fires, fires_week, pages, pages_week) in &teams.rows {
             team_rows.push([
-                t.team.clone(),
-                t.pages.to_string(),
-                format!("{:.1}", t.per_week),
-                args.page_budget.to_string(),
+                team.clone(),
+                fires.to_string(),
+                format!("{fires_week:.1}"),
+                pages.to_string(),
+                format!("{pages_week:.1}"),
+                teams.budget.to_string(),
             ]);
         }
         out.push_str(&table(&team_rows));
@@ -971,7 +1043,7 @@ fn json(
     targets: &[Target],
     reports: &[Option<RuleReport>],
     errors: &[Option<String>],
-    teams: &[TeamPages],
+    teams: &TeamTable,
     diags: &[Diagnostic],
     args: &BacktestArgs,
     start_ms: i64,
@@ -1007,6 +1079,9 @@ fn json(
                 a["flaps"] = json!(r.flaps);
                 a["max_concurrent"] = json!(r.max_concurrent);
                 a["failed_evaluations"] = json!(r.failures.len());
+                if !args.events {
+                    return a;
+                }
                 a["firings"] = r
                     .firings
                     .iter()
@@ -1027,11 +1102,13 @@ fn json(
         "server": args.url,
         "window": {"start": seconds(start_ms), "end": seconds(end_ms)},
         "alerts": alerts,
-        "teams": teams.iter().map(|t| json!({
-            "team": t.team,
-            "pages": t.pages,
-            "pages_per_week": t.per_week,
-            "budget": args.page_budget,
+        "teams": teams.rows.iter().map(|(team, fires, fires_week, pages, pages_week)| json!({
+            "team": team,
+            "fires": fires,
+            "fires_per_week": fires_week,
+            "pages": pages,
+            "pages_per_week": pages_week,
+            "budget": teams.budget,
         })).collect::<Vec<_>>(),
         "findings": diags.iter().map(|d| {
             let at = d.start();
@@ -1106,12 +1183,15 @@ struct AlertChange {
     after: Option<usize>,
 }
 
+/// Fires and pages per week.
+type WeeklyCounts = (f64, f64);
+
 /// The rules now against the rules at `--baseline-ref`: fires per alert, pages per team.
 struct Change {
     rev: String,
     alerts: Vec<AlertChange>,
-    /// Team, pages per week before and now.
-    teams: Vec<(String, f64, f64)>,
+    /// Team, its fires and pages per week before, and now.
+    teams: Vec<(String, WeeklyCounts, WeeklyCounts)>,
     window_ms: i64,
 }
 
@@ -1161,26 +1241,27 @@ impl Change {
                 after: fires_now,
             });
         }
-        let pages = |side: (&[Target], &[Option<RuleReport>])| -> BTreeMap<String, f64> {
-            team_pages(side.0, side.1, window_ms)
+        // Per team: fires and pages a week, then and now.
+        let per_team = |side: (&[Target], &[Option<RuleReport>])| -> BTreeMap<String, (f64, f64)> {
+            let pages = team_pages(side.0, side.1, window_ms);
+            TeamTable::new(side.0, side.1, &pages, window_ms, 0)
+                .rows
                 .into_iter()
-                .map(|t| (t.team, t.per_week))
+                .map(|(team, _, fires_week, _, pages_week)| (team, (fires_week, pages_week)))
                 .collect()
         };
-        let (now_pages, before_pages) = (pages(now), pages(before));
-        let teams = now_pages
+        let (now_teams, before_teams) = (per_team(now), per_team(before));
+        let teams = now_teams
             .keys()
-            .chain(before_pages.keys())
+            .chain(before_teams.keys())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .map(|t| {
-                (
-                    t.clone(),
-                    before_pages.get(t).copied().unwrap_or(0.0),
-                    now_pages.get(t).copied().unwrap_or(0.0),
-                )
+                let b = before_teams.get(t).copied().unwrap_or((0.0, 0.0));
+                let a = now_teams.get(t).copied().unwrap_or((0.0, 0.0));
+                (t.clone(), b, a)
             })
-            .filter(|(_, b, a)| (a - b).abs() > f64::EPSILON)
+            .filter(|(_, b, a)| b != a)
             .collect();
         Change {
             rev: rev.to_string(),
@@ -1213,14 +1294,25 @@ impl Change {
         out.push_str(&table(&rows));
         if !self.teams.is_empty() {
             out.push('\n');
-            let mut rows =
-                vec![["team", "pages/week before", "pages/week now", "change"].map(String::from)];
+            let mut rows = vec![
+                [
+                    "team",
+                    "fires/week before",
+                    "now",
+                    "pages/week before",
+                    "now",
+                    "pages change",
+                ]
+                .map(String::from),
+            ];
             for (team, before, now) in &self.teams {
                 rows.push([
                     team.clone(),
-                    format!("{before:.1}"),
-                    format!("{now:.1}"),
-                    format!("{:+.1}", now - before),
+                    format!("{:.1}", before.0),
+                    format!("{:.1}", now.0),
+                    format!("{:.1}", before.1),
+                    format!("{:.1}", now.1),
+                    format!("{:+.1}", now.1 - before.1),
                 ]);
             }
             out.push_str(&table(&rows));
@@ -1239,8 +1331,10 @@ impl Change {
             })).collect::<Vec<_>>(),
             "teams": self.teams.iter().map(|(t, b, a)| serde_json::json!({
                 "team": t,
-                "pages_per_week_before": b,
-                "pages_per_week_now": a,
+                "fires_per_week_before": b.0,
+                "fires_per_week_now": a.0,
+                "pages_per_week_before": b.1,
+                "pages_per_week_now": a.1,
             })).collect::<Vec<_>>(),
         })
     }

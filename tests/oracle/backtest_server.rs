@@ -119,7 +119,15 @@ fn backtest(dir: &Path, url: &str, extra: &[&str]) -> (Vec<Firing>, serde_json::
     let end = START + i64::try_from(MINUTES).expect("small") * 60;
     let out = alertlint()
         .current_dir(dir)
-        .args(["backtest", "--no-config", "--format", "json", "--url", url])
+        .args([
+            "backtest",
+            "--no-config",
+            "--format",
+            "json",
+            "--events",
+            "--url",
+            url,
+        ])
         .args(["--start", &START.to_string(), "--end", &end.to_string()])
         .args(extra)
         .arg("rules.yaml")

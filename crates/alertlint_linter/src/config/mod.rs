@@ -113,6 +113,16 @@ pub struct Policy {
     /// Per-job scrape intervals (`scrape_intervals: {node: 15s}`), for selectors that name
     /// their `job` with an equality matcher.
     pub job_scrape_intervals_ms: std::collections::BTreeMap<String, i64>,
+    /// `page_budget`: the pages a team may get per week (`alertlint backtest`); 10 by default,
+    /// the "fewer than ten actionable pages a week" rule.
+    pub page_budget: u32,
+}
+
+/// A page budget as written: `10` or `10/week`.
+pub fn parse_page_budget(text: &str) -> Option<u32> {
+    let n = text.trim();
+    let n = n.strip_suffix("/week").unwrap_or(n).trim();
+    n.parse().ok()
 }
 
 impl Default for Policy {
@@ -138,6 +148,7 @@ impl Default for Policy {
             description_annotation: "description".into(),
             scrape_interval_ms: 60_000,
             job_scrape_intervals_ms: std::collections::BTreeMap::new(),
+            page_budget: 10,
         }
     }
 }
@@ -574,6 +585,7 @@ impl ConfigReader<'_> {
             "description_annotation",
             "scrape_interval",
             "scrape_intervals",
+            "page_budget",
         ];
         for (key, value, _) in self.sec.entries(node, KEYS, "policy") {
             let text_field = match key {
@@ -604,6 +616,14 @@ impl ConfigReader<'_> {
                         policy.scrape_interval_ms = ms;
                     }
                 }
+                "page_budget" => match value.as_str().and_then(parse_page_budget) {
+                    Some(n) => policy.page_budget = n,
+                    None => self.sec.error(
+                        value.span,
+                        "`page_budget` is pages a week per team: a whole number, as `10` or \
+                         `10/week`",
+                    ),
+                },
                 "scrape_intervals" => {
                     policy.job_scrape_intervals_ms.clear();
                     for (job, v, _) in self.sec.entries(value, &[], "scrape_intervals") {
