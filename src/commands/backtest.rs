@@ -435,9 +435,16 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
     targets.truncate(current);
     reports.truncate(current);
     errors.truncate(current);
-    let teams = match &alertmanager {
-        Some(am) => routed_team_pages(am, &config, &targets, &reports, start_ms, end_ms),
-        None => team_pages(&targets, &reports, window_ms),
+    // Pages per team, and per alert (the pages its alerts were behind).
+    let (teams, alert_pages) = if let Some(am) = &alertmanager {
+        routed_team_pages(am, &config, &targets, &reports, start_ms, end_ms)
+    } else {
+        let per_alert = targets
+            .iter()
+            .zip(&reports)
+            .map(|(t, r)| r.as_ref().filter(|_| t.pages).map_or(0, |r| r.fires))
+            .collect();
+        (team_pages(&targets, &reports, window_ms), per_alert)
     };
     let diags = findings(
         &targets,
@@ -469,6 +476,7 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             let mut out = human(
                 &targets,
                 &reports,
+                &alert_pages,
                 &errors,
                 &team_table,
                 &diags,
@@ -505,6 +513,7 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             let mut doc = json(
                 &targets,
                 &reports,
+                &alert_pages,
                 &errors,
                 &team_table,
                 &diags,
@@ -621,7 +630,7 @@ fn routed_team_pages(
     reports: &[Option<RuleReport>],
     start_ms: i64,
     end_ms: i64,
-) -> Vec<TeamPages> {
+) -> (Vec<TeamPages>, Vec<usize>) {
     use alertlint_linter::alertmanager::ReceiverTeams;
     use alertlint_linter::alertmanager::notify::{FiringAlert, notifications};
     let mut alerts = Vec::new();
@@ -645,8 +654,13 @@ fn routed_team_pages(
     let known: Vec<&str> = known.into_iter().collect();
     let index = ReceiverTeams::new(&am.settings, &known);
     let mut by_team: BTreeMap<String, (usize, BTreeMap<usize, usize>)> = BTreeMap::new();
+    // Per target: the pages its alerts were behind.
+    let mut by_target = vec![0; targets.len()];
     for n in sent.pages(am) {
         let causes: BTreeSet<usize> = n.causes.iter().map(|&a| owner[a]).collect();
+        for &t in &causes {
+            by_target[t] += 1;
+        }
         let teams: BTreeSet<String> = match am.receiver_team(sent.receiver(n), &index) {
             Some(team) => std::iter::once(team.to_string()).collect(),
             None => causes
@@ -663,7 +677,7 @@ fn routed_team_pages(
         }
     }
     let window_ms = end_ms - start_ms;
-    by_team
+    let teams = by_team
         .into_iter()
         .map(|(team, (pages, alerts))| {
             let mut alerts: Vec<(usize, usize)> = alerts.into_iter().collect();
@@ -675,7 +689,8 @@ fn routed_team_pages(
                 alerts,
             }
         })
-        .collect()
+        .collect();
+    (teams, by_target)
 }
 
 /// Pages per team: fires of alerts of a paging tier.
@@ -920,9 +935,11 @@ fn time_text(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn human(
     targets: &[Target],
     reports: &[Option<RuleReport>],
+    alert_pages: &[usize],
     errors: &[Option<String>],
     teams: &TeamTable,
     diags: &[Diagnostic],
@@ -939,6 +956,7 @@ fn human(
             "label sets",
             "flaps",
             "fires/week",
+            "pages/week",
             "team",
         ]
         .map(String::from),
@@ -948,6 +966,7 @@ fn human(
             t.spec.name.clone(),
             format_duration(t.spec.for_ms),
             format_duration(t.spec.keep_firing_for_ms),
+            String::new(),
             String::new(),
             String::new(),
             String::new(),
@@ -966,6 +985,7 @@ fn human(
                 row[5] = r.label_sets.to_string();
                 row[6] = r.flaps.to_string();
                 row[7] = format!("{:.1}", per_week(r.fires, window_ms));
+                row[8] = format!("{:.1}", per_week(alert_pages[i], window_ms));
             }
             (None, _) => row[3] = "error".to_string(),
         }
@@ -1042,6 +1062,7 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
 fn json(
     targets: &[Target],
     reports: &[Option<RuleReport>],
+    alert_pages: &[usize],
     errors: &[Option<String>],
     teams: &TeamTable,
     diags: &[Diagnostic],
@@ -1072,6 +1093,8 @@ fn json(
                 a["fires"] = json!(r.fires);
                 a["firing_at_start"] = json!(r.firing_at_start);
                 a["fires_per_week"] = json!(per_week(r.fires, end_ms - start_ms));
+                a["pages"] = json!(alert_pages[i]);
+                a["pages_per_week"] = json!(per_week(alert_pages[i], end_ms - start_ms));
                 a["firing_seconds"] = json!(seconds(r.firing_ms));
                 a["median_firing_seconds"] = json!(seconds(r.median_firing_ms));
                 a["max_firing_seconds"] = json!(seconds(r.max_firing_ms));
