@@ -101,9 +101,17 @@ fn serve(storage: Storage) -> String {
 }
 
 fn answer(mut stream: TcpStream, storage: &Storage) {
-    let Some((_, body)) = common::read_http_request(&mut stream) else {
+    let Some((head, mut body)) = common::read_http_request(&mut stream) else {
         return;
     };
+    // Asked as an HTTP proxy: the tunnel is opened, and the request comes through it.
+    if head.starts_with("CONNECT ") {
+        let _ = write!(stream, "HTTP/1.1 200 Connection established\r\n\r\n");
+        let Some((_, tunnelled)) = common::read_http_request(&mut stream) else {
+            return;
+        };
+        body = tunnelled;
+    }
     let body = String::from_utf8_lossy(&body);
     let form: std::collections::HashMap<String, String> = body
         .split('&')
@@ -534,4 +542,44 @@ fn the_page_budget_comes_from_the_flag_or_the_policy() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Proxies from the environment: with `HTTP_PROXY` set, requests go through the proxy (a
+/// `CONNECT` tunnel), which here is the stand-in server itself, for a host that does not
+/// resolve.
+#[test]
+fn requests_go_through_the_proxy_of_the_environment() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let proxy = serve(storage());
+    let out = alertlint()
+        .current_dir(dir.path())
+        .env("HTTP_PROXY", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .args([
+            "backtest",
+            "--no-config",
+            "--format",
+            "json",
+            "--retries",
+            "0",
+        ])
+        .args([
+            "--url",
+            "http://prometheus.invalid:9090",
+            "--alert",
+            "ApiTargetDown",
+        ])
+        .args([
+            "--start",
+            "2025-12-01T00:00:00Z",
+            "--end",
+            "2025-12-03T00:00:00Z",
+        ])
+        .arg("rules.yaml")
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(doc["alerts"][0]["fires"], 6, "{doc}");
 }
