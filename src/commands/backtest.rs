@@ -471,18 +471,19 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         Vec::new()
     };
     let stats = client.stats();
+    let results = Results {
+        targets: &targets,
+        reports: &reports,
+        alert_pages: &alert_pages,
+        errors: &errors,
+        teams: &team_table,
+        diags: &diags,
+        start_ms,
+        end_ms,
+    };
     let out = match args.format {
         BacktestFormat::Human => {
-            let mut out = human(
-                &targets,
-                &reports,
-                &alert_pages,
-                &errors,
-                &team_table,
-                &diags,
-                &args,
-                window_ms,
-            );
+            let mut out = human(&results, &args);
             if !actual.is_empty() {
                 out.push('\n');
                 out.push_str(&actual_table(&targets, &actual));
@@ -510,19 +511,7 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
             )
         }
         BacktestFormat::Json => {
-            let mut doc = json(
-                &targets,
-                &reports,
-                &alert_pages,
-                &errors,
-                &team_table,
-                &diags,
-                &args,
-                start_ms,
-                end_ms,
-                &stats,
-                &warnings,
-            );
+            let mut doc = json(&results, &args, &stats, &warnings);
             if let Some(c) = &change {
                 doc["change"] = c.json();
             }
@@ -935,17 +924,33 @@ fn time_text(ms: i64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn human(
-    targets: &[Target],
-    reports: &[Option<RuleReport>],
-    alert_pages: &[usize],
-    errors: &[Option<String>],
-    teams: &TeamTable,
-    diags: &[Diagnostic],
-    args: &BacktestArgs,
-    window_ms: i64,
-) -> String {
+/// What the reports are made of: every alert's replay, with what it paged and any error, the
+/// teams and the findings.
+#[derive(Clone, Copy)]
+struct Results<'a> {
+    targets: &'a [Target<'a>],
+    reports: &'a [Option<RuleReport>],
+    /// Per alert: the pages its alerts were behind.
+    alert_pages: &'a [usize],
+    errors: &'a [Option<String>],
+    teams: &'a TeamTable,
+    diags: &'a [Diagnostic],
+    start_ms: i64,
+    end_ms: i64,
+}
+
+fn human(results: &Results, args: &BacktestArgs) -> String {
+    let Results {
+        targets,
+        reports,
+        alert_pages,
+        errors,
+        teams,
+        diags,
+        start_ms,
+        end_ms,
+    } = *results;
+    let window_ms = end_ms - start_ms;
     let mut rows = vec![
         [
             "alert",
@@ -1058,20 +1063,22 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn json(
-    targets: &[Target],
-    reports: &[Option<RuleReport>],
-    alert_pages: &[usize],
-    errors: &[Option<String>],
-    teams: &TeamTable,
-    diags: &[Diagnostic],
+    results: &Results,
     args: &BacktestArgs,
-    start_ms: i64,
-    end_ms: i64,
     stats: &QueryStats,
     warnings: &BTreeSet<String>,
 ) -> serde_json::Value {
+    let Results {
+        targets,
+        reports,
+        alert_pages,
+        errors,
+        teams,
+        diags,
+        start_ms,
+        end_ms,
+    } = *results;
     use serde_json::json;
     let seconds = |ms: i64| ms as f64 / 1000.0;
     let alerts: Vec<serde_json::Value> = targets
@@ -1237,7 +1244,10 @@ impl Change {
                 *n += 1;
                 out.insert(
                     (key.0, key.1, *n),
-                    (t.rule_text(), r.as_ref().map(|r| r.fires)),
+                    (
+                        alertlint_linter::changed::content_key(t.group, t.rule),
+                        r.as_ref().map(|r| r.fires),
+                    ),
                 );
             }
             out
@@ -1360,18 +1370,6 @@ impl Change {
                 "pages_per_week_now": a.1,
             })).collect::<Vec<_>>(),
         })
-    }
-}
-
-impl Target<'_> {
-    /// What makes two versions of a rule the same: its text as written.
-    fn rule_text(&self) -> String {
-        self.file
-            .source
-            .text
-            .get(self.rule.span.range())
-            .unwrap_or_default()
-            .to_string()
     }
 }
 

@@ -109,13 +109,19 @@ impl ChangeSet {
         let rules = RuleIndex::new(files);
         // Whether a place is one the change touched: in a changed rule, outside the rules of a
         // changed rule file, or anywhere in another changed file.
+        // Whether a file that is not a checked rule file changed (a runbook,
+        // alertmanager.yml), asked once per file: the path is resolved on the file system.
+        let other_changed: std::cell::RefCell<HashMap<*const SourceFile, bool>> =
+            std::cell::RefCell::default();
         let touched = |file: &Arc<SourceFile>, at: Span| match changed.get(&Arc::as_ptr(file)) {
             Some(spans) => match rules.rule_at(file, at.start) {
                 Some((span, _)) => spans.contains(&span),
                 None => true,
             },
-            // A changed file that is not a rule file (a runbook, alertmanager.yml).
-            None => self.previous(&file.path).is_some(),
+            None => *other_changed
+                .borrow_mut()
+                .entry(Arc::as_ptr(file))
+                .or_insert_with(|| self.previous(&file.path).is_some()),
         };
         let diagnostics = diags
             .into_iter()
@@ -179,8 +185,9 @@ fn value(s: Option<&crate::model::Str>) -> &str {
 }
 
 /// What makes a rule the same rule, wherever it sits in its file: its group's settings and its
-/// own fields, as written.
-fn content_key(g: &RuleGroup, r: &Rule) -> String {
+/// own fields, as written (layout and comments aside). `--diff-base` and `backtest
+/// --baseline-ref` both tell changed rules by it.
+pub fn content_key(g: &RuleGroup, r: &Rule) -> String {
     let mut key = String::new();
     for part in [
         value(g.name.as_ref()),
