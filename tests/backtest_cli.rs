@@ -12,10 +12,14 @@ use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// 2025-12-01T00:00:00Z.
 const START: i64 = 1_764_547_200;
 const DAY_MINUTES: i64 = 24 * 60;
+/// The longest a run of the binary may take before the test kills it and fails: far more than
+/// the second or so a run takes here, so that only a hang trips it.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Two days at 1m: `up` of two instances with outages (one flapping), a gauge over a threshold
 /// for hours, and `queue_depth` for a rule whose labels churn.
@@ -88,29 +92,80 @@ fn storage() -> Storage {
 /// Serves `/api/v1/query_range` from `storage` on 127.0.0.1 until the test ends. An
 /// expression alertlint's parser rejects is a 400 `bad_data`, as Prometheus answers.
 fn serve(storage: Storage) -> String {
+    serve_with(storage, None).0
+}
+
+/// What the stand-in server saw: the head of every request, as it came (through a proxy's
+/// tunnel: the tunnelled request's), so that a test can check what alertlint sent.
+#[derive(Default)]
+struct Seen {
+    /// The `Authorization` a request must carry, else it is answered 401 as an
+    /// authenticating proxy in front of Prometheus would (`None`: anything goes).
+    required_authorization: Option<String>,
+    heads: std::sync::Mutex<Vec<String>>,
+}
+
+impl Seen {
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().expect("not poisoned").clone()
+    }
+}
+
+/// The value of header `name` in a request head (names are case-insensitive, and ureq
+/// writes them in lower case).
+fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().skip(1).find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// [`serve`], requiring `authorization` if given, with what the server saw.
+fn serve_with(storage: Storage, authorization: Option<&str>) -> (String, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let storage = Arc::new(storage);
+    let seen = Arc::new(Seen {
+        required_authorization: authorization.map(str::to_string),
+        ..Seen::default()
+    });
+    let server_seen = Arc::clone(&seen);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let storage = Arc::clone(&storage);
-            std::thread::spawn(move || answer(stream, &storage));
+            let seen = Arc::clone(&server_seen);
+            std::thread::spawn(move || answer(stream, &storage, &seen));
         }
     });
-    url
+    (url, seen)
 }
 
-fn answer(mut stream: TcpStream, storage: &Storage) {
-    let Some((head, mut body)) = common::read_http_request(&mut stream) else {
+fn answer(mut stream: TcpStream, storage: &Storage, seen: &Seen) {
+    let Some((mut head, mut body)) = common::read_http_request(&mut stream) else {
         return;
     };
     // Asked as an HTTP proxy: the tunnel is opened, and the request comes through it.
     if head.starts_with("CONNECT ") {
         let _ = write!(stream, "HTTP/1.1 200 Connection established\r\n\r\n");
-        let Some((_, tunnelled)) = common::read_http_request(&mut stream) else {
+        let Some(tunnelled) = common::read_http_request(&mut stream) else {
             return;
         };
-        body = tunnelled;
+        (head, body) = tunnelled;
+    }
+    seen.heads.lock().expect("not poisoned").push(head.clone());
+    if let Some(required) = &seen.required_authorization
+        && header(&head, "authorization") != Some(required.as_str())
+    {
+        // What Go's http.Error writes (Prometheus' own basic auth, most auth proxies).
+        let text = "Unauthorized\n";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             WWW-Authenticate: Basic realm=\"prometheus\"\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{text}",
+            text.len()
+        );
+        return;
     }
     let body = String::from_utf8_lossy(&body);
     let form: std::collections::HashMap<String, String> = body
@@ -241,10 +296,13 @@ fn run(dir: &Path, url: &str, extra: &[&str]) -> (i32, String, String) {
         ])
         .args(extra)
         .arg("rules.yaml")
+        .timeout(CHILD_TIMEOUT)
         .output()
         .expect("runs");
     (
-        out.status.code().expect("exit code"),
+        out.status
+            .code()
+            .expect("exit code (none: killed after CHILD_TIMEOUT)"),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
@@ -582,4 +640,122 @@ fn requests_go_through_the_proxy_of_the_environment() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(doc["alerts"][0]["fires"], 6, "{doc}");
+}
+
+/// Credentials and headers from the command line reach the server with every request:
+/// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
+/// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
+#[test]
+fn credentials_headers_and_tenant_reach_the_server() {
+    let dir = common::dir_with(&[
+        ("rules.yaml", RULES),
+        ("token", "s3cret\n"),
+        ("password", "pa55\n"),
+    ]);
+    // Two alerts, two queries: each request carries all of it.
+    let common_args = [
+        "--alert",
+        "ApiTargetDown|DiskHalfFull",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--retries",
+        "0",
+    ];
+    let answered = |code: i32, json: &str, stderr: &str| {
+        assert_eq!(code, 0, "{stderr}");
+        let doc: serde_json::Value =
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        assert_eq!(doc["alerts"][0]["fires"], 6, "{doc}");
+        assert_eq!(doc["queries"]["requests"], 2, "{doc}");
+    };
+
+    let (url, seen) = serve_with(storage(), Some("Bearer s3cret"));
+    let mut args = common_args.to_vec();
+    args.extend([
+        "--bearer-token-file",
+        "token",
+        "--header",
+        "X-Team: fraud",
+        "--header",
+        "X-Trace:1",
+        "--tenant",
+        "team-a",
+    ]);
+    let (code, json, stderr) = run(dir.path(), &url, &args);
+    answered(code, &json, &stderr);
+    let heads = seen.heads();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    for head in &heads {
+        assert_eq!(
+            header(head, "authorization"),
+            Some("Bearer s3cret"),
+            "{head}"
+        );
+        assert_eq!(header(head, "x-team"), Some("fraud"), "{head}");
+        assert_eq!(header(head, "x-trace"), Some("1"), "{head}");
+        assert_eq!(header(head, "x-scope-orgid"), Some("team-a"), "{head}");
+    }
+
+    // `alice:pa55` in base64 (RFC 7617), the password file's newline trimmed.
+    let (url, seen) = serve_with(storage(), Some("Basic YWxpY2U6cGE1NQ=="));
+    let mut args = common_args.to_vec();
+    args.extend([
+        "--basic-auth-user",
+        "alice",
+        "--basic-auth-password-file",
+        "password",
+    ]);
+    let (code, json, stderr) = run(dir.path(), &url, &args);
+    answered(code, &json, &stderr);
+    let heads = seen.heads();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    // No tenant unless asked for.
+    assert!(
+        heads.iter().all(|h| header(h, "x-scope-orgid").is_none()),
+        "{heads:?}"
+    );
+}
+
+/// A server that refuses the credentials (HTTP 401), a wrong token or none: the server's
+/// answer is the error, at once (401 is not retried), and with no query answered, exit 2.
+#[test]
+fn refused_credentials_are_a_clear_error() {
+    let dir = common::dir_with(&[("rules.yaml", RULES), ("wrong-token", "guess\n")]);
+    let (url, seen) = serve_with(storage(), Some("Bearer s3cret"));
+    for (credentials, sent) in [
+        (
+            &["--bearer-token-file", "wrong-token"][..],
+            Some("Bearer guess"),
+        ),
+        (&[][..], None),
+    ] {
+        let before = seen.heads().len();
+        let mut args = vec!["--alert", "ApiTargetDown"];
+        args.extend(credentials);
+        let (code, stdout, stderr) = run(dir.path(), &url, &args);
+        assert_eq!(code, 2, "{credentials:?}: {stdout}{stderr}");
+        assert_eq!(stdout, "", "no report");
+        assert!(
+            stderr.contains(&format!(
+                "no query could be answered by {url}: the server refused the credentials \
+                 (HTTP 401): Unauthorized"
+            )),
+            "{credentials:?}: {stderr}"
+        );
+        // One request, not retried (the default is 5 retries).
+        let heads = seen.heads();
+        assert_eq!(heads.len() - before, 1, "{heads:?}");
+        assert_eq!(header(&heads[before], "authorization"), sent);
+    }
+    // A token file that cannot be read is found before any request.
+    let before = seen.heads().len();
+    let (code, _, stderr) = run(dir.path(), &url, &["--bearer-token-file", "missing"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot read the bearer token file missing"),
+        "{stderr}"
+    );
+    assert_eq!(seen.heads().len(), before);
 }
