@@ -642,6 +642,108 @@ fn requests_go_through_the_proxy_of_the_environment() {
     assert_eq!(doc["alerts"][0]["fires"], 6, "{doc}");
 }
 
+/// `s` quoted for `sh`: inside single quotes, each single quote closed, escaped and reopened.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// On a terminal, stderr shows a progress bar over the queries; in a pipe, nothing but the
+/// report. A pseudo-terminal comes from `script` (util-linux, in Debian's essential `bsdutils`):
+/// `script -qec CMD /dev/null` runs CMD on a new pty and copies what is written to it to its
+/// own stdout, which the test reads. Inside, stdout is redirected to a file so that what comes
+/// through the pty is alertlint's stderr alone. `TERM` is set because indicatif (console)
+/// takes an unset `TERM`, as CI runners often have, for a dumb terminal and draws nothing.
+#[test]
+fn a_progress_bar_on_a_terminal_and_none_in_a_pipe() {
+    let script_works = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        script_works,
+        "this test needs `script` from util-linux (Debian package bsdutils) to run alertlint on a \
+         pseudo-terminal"
+    );
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let backtest = [
+        env!("CARGO_BIN_EXE_alertlint"),
+        "backtest",
+        "--no-config",
+        "--fail-on",
+        "never",
+        "--url",
+        &url,
+        "--start",
+        "2025-12-01T00:00:00Z",
+        "--end",
+        "2025-12-03T00:00:00Z",
+        "rules.yaml",
+    ]
+    .map(sh_quote)
+    .join(" ");
+    let on_pty = |redirect: &str| {
+        let out = assert_cmd::Command::new("script")
+            .current_dir(dir.path())
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .args(["-qec", &format!("{backtest} {redirect}"), "/dev/null"])
+            .timeout(CHILD_TIMEOUT)
+            .output()
+            .expect("script runs");
+        let pty = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{pty}");
+        pty
+    };
+
+    // stderr on the terminal: the bar is drawn there (5 rules, 5 expressions, 5 queries)...
+    let pty = on_pty("> report.txt");
+    assert!(
+        pty.contains("replaying") && pty.contains("/5 queries"),
+        "no progress bar on the terminal: {pty:?}"
+    );
+    // ...and the report, written to a file, has none of it.
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).expect("report");
+    assert!(report.starts_with("alert "), "{report}");
+    assert!(!report.contains("replaying"), "{report}");
+
+    // stdout on the terminal, stderr to a file: no bar, in the file or on the terminal.
+    let pty = on_pty("2> errors.txt");
+    assert!(pty.contains("ApiTargetDown"), "{pty}");
+    let errors = std::fs::read_to_string(dir.path().join("errors.txt")).expect("stderr");
+    assert!(!errors.contains("replaying"), "{errors:?}");
+    assert!(!pty.contains("replaying"), "{pty:?}");
+
+    // Piped, as in CI, with the same TERM: the report alone.
+    let out = alertlint()
+        .current_dir(dir.path())
+        .env("TERM", "xterm")
+        .args([
+            "backtest",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--url",
+            &url,
+        ])
+        .args([
+            "--start",
+            "2025-12-01T00:00:00Z",
+            "--end",
+            "2025-12-03T00:00:00Z",
+        ])
+        .arg("rules.yaml")
+        .timeout(CHILD_TIMEOUT)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "nothing on stderr in a pipe"
+    );
+}
+
 /// Credentials and headers from the command line reach the server with every request:
 /// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
 /// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
