@@ -744,6 +744,74 @@ fn a_progress_bar_on_a_terminal_and_none_in_a_pipe() {
     );
 }
 
+/// The firings of one alert in `--format json --events`: (instance, fired at, resolved at), in
+/// seconds.
+fn firings(doc: &serde_json::Value, alert: usize) -> Vec<(String, f64, Option<f64>)> {
+    doc["alerts"][alert]["firings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no firings: {doc}"))
+        .iter()
+        .map(|f| {
+            (
+                f["labels"]["instance"].as_str().unwrap_or("").to_string(),
+                f["fired_at"].as_f64().expect("fired_at"),
+                f["resolved_at"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+/// `--eval-offset`: the evaluation grid is `k × interval + offset`. The history is sampled on
+/// whole minutes, so evaluating 30 s later sees the same samples (within the lookback): every
+/// firing is the same, 30 s later.
+#[test]
+fn eval_offset_shifts_the_evaluation_grid() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let replay = |offset: &str| {
+        let (code, json, stderr) = run(
+            dir.path(),
+            &url,
+            &[
+                "--alert",
+                "ApiTargetDown",
+                "--format",
+                "json",
+                "--events",
+                "--eval-offset",
+                offset,
+            ],
+        );
+        assert_eq!(code, 1, "pages over budget: {stderr}");
+        serde_json::from_str::<serde_json::Value>(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"))
+    };
+    let on_the_minute = firings(&replay("0s"), 0);
+    let shifted = firings(&replay("30s"), 0);
+    // a's first outage, minutes 600 to 620: pending at 600, firing after `for: 2m`, resolved
+    // when `up` is back at 620.
+    #[allow(clippy::cast_precision_loss)]
+    let minute = |m: i64| (START + m * 60) as f64;
+    assert_eq!(
+        on_the_minute[0],
+        ("a".to_string(), minute(602), Some(minute(620)))
+    );
+    assert_eq!(on_the_minute.len(), 6);
+    assert_eq!(shifted.len(), on_the_minute.len(), "{shifted:?}");
+    for (before, after) in on_the_minute.iter().zip(&shifted) {
+        assert_eq!(
+            after,
+            &(
+                before.0.clone(),
+                before.1 + 30.0,
+                before.2.map(|r| r + 30.0)
+            ),
+            "{shifted:?}"
+        );
+    }
+    // A whole interval later is the same grid.
+    assert_eq!(firings(&replay("1m"), 0), on_the_minute);
+}
+
 /// Credentials and headers from the command line reach the server with every request:
 /// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
 /// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
