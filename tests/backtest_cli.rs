@@ -812,6 +812,103 @@ fn eval_offset_shifts_the_evaluation_grid() {
     assert_eq!(firings(&replay("1m"), 0), on_the_minute);
 }
 
+/// Three groups, one alert name in two of them: what `--group` and `--alert` choose between.
+const GROUPED_RULES: &str = r#"groups:
+  - name: api
+    rules:
+      - alert: ApiTargetDown
+        expr: up{job="api"} == 0
+        for: 2m
+        labels:
+          severity: critical
+          team: api
+      - alert: DiskHalfFull
+        expr: disk_used_ratio > 0.5
+        labels:
+          severity: warning
+          team: api
+  - name: api-canary
+    rules:
+      - alert: ApiTargetDown
+        expr: up{job="api", instance="b"} == 0
+        for: 2m
+        labels:
+          severity: warning
+          team: api
+  - name: storage
+    rules:
+      - alert: DiskHalfFull
+        expr: disk_used_ratio > 0.5
+        for: 10m
+        labels:
+          severity: warning
+          team: storage
+"#;
+
+/// `--group REGEX` keeps the alerts of the groups it matches, anchored as `--alert` is; both
+/// together keep the alerts that match both.
+#[test]
+fn group_selects_groups_and_combines_with_alert() {
+    let dir = common::dir_with(&[("rules.yaml", GROUPED_RULES)]);
+    let url = serve(storage());
+    let replayed = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "--fail-on", "never"];
+        args.extend(extra);
+        let (code, json, stderr) = run(dir.path(), &url, &args);
+        assert_eq!(code, 0, "{extra:?}: {stderr}");
+        let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        doc["alerts"]
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .map(|a| {
+                (
+                    a["group"].as_str().expect("group").to_string(),
+                    a["alert"].as_str().expect("alert").to_string(),
+                    a["fires"].as_u64().expect("fires"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let own = |g: &str, a: &str, fires: u64| (g.to_string(), a.to_string(), fires);
+    // Anchored: `api` is not `api-canary`.
+    assert_eq!(
+        replayed(&["--group", "api"]),
+        [
+            own("api", "ApiTargetDown", 6),
+            own("api", "DiskHalfFull", 1)
+        ]
+    );
+    assert_eq!(
+        replayed(&["--group", "api.*|stor.*"]).len(),
+        4,
+        "every group matches"
+    );
+    // The canary's ApiTargetDown (instance b only), not the one of group `api`.
+    assert_eq!(
+        replayed(&["--group", "api-canary|storage", "--alert", "ApiTargetDown"]),
+        [own("api-canary", "ApiTargetDown", 1)]
+    );
+    assert_eq!(
+        replayed(&["--group", "storage", "--alert", "Disk.*"]),
+        [own("storage", "DiskHalfFull", 1)]
+    );
+    // A group matching nothing, or no alert of it matching: nothing to replay, a usage error;
+    // so is a regex that does not compile.
+    for (args, says) in [
+        (vec!["--group", "stor"], "no alerting rule to replay"),
+        (
+            vec!["--group", "storage", "--alert", "ApiTargetDown"],
+            "no alerting rule to replay",
+        ),
+        (vec!["--group", "(api"], "--group: invalid regex"),
+    ] {
+        let (code, _, stderr) = run(dir.path(), &url, &args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
 /// Credentials and headers from the command line reach the server with every request:
 /// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
 /// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
