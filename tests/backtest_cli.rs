@@ -909,6 +909,50 @@ fn group_selects_groups_and_combines_with_alert() {
     }
 }
 
+/// `--flap-window`: a fire within it of the same alert's resolution is a flap, and 3 flaps are
+/// `backtest/flapping`. Instance a fires again 82, 27, 26 and 22 minutes after resolving.
+#[test]
+fn flap_window_decides_what_is_a_flap() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let url = serve(storage());
+    let flaps = |window: Option<&str>| {
+        let mut args = vec!["--alert", "ApiTargetDown", "--format", "json"];
+        if let Some(w) = window {
+            args.extend(["--flap-window", w]);
+        }
+        let (_, json, stderr) = run(dir.path(), &url, &args);
+        let doc: serde_json::Value =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        let finding = doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == "backtest/flapping")
+            .map(|f| f["message"].as_str().expect("message").to_string());
+        (doc["alerts"][0]["flaps"].as_u64().expect("flaps"), finding)
+    };
+    let (default, finding) = flaps(None);
+    assert_eq!(default, 3);
+    assert!(
+        finding.as_deref().is_some_and(|m| m.contains("within 1h")),
+        "{finding:?}"
+    );
+    // The bound is inclusive: 26m takes the 26- and 22-minute gaps, 25m only the last one.
+    assert_eq!(flaps(Some("26m")).0, 2);
+    assert_eq!(flaps(Some("25m")), (1, None));
+    let (wide, finding) = flaps(Some("2h"));
+    assert_eq!(wide, 4);
+    assert!(
+        finding
+            .as_deref()
+            .is_some_and(|m| m.contains("within 2h of resolving 4 times")),
+        "{finding:?}"
+    );
+    let (code, _, stderr) = run(dir.path(), &url, &["--flap-window", "often"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--flap-window often"), "{stderr}");
+}
+
 /// Credentials and headers from the command line reach the server with every request:
 /// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
 /// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
