@@ -953,6 +953,112 @@ fn flap_window_decides_what_is_a_flap() {
     assert!(stderr.contains("--flap-window often"), "{stderr}");
 }
 
+/// History around the present, for windows that end now: `up` of instance a every minute from
+/// ten days ago to an hour ahead (so the run, seconds after this, still has it), down for half
+/// an hour 8 days ago and 3 days ago. Returns it with the minute it was made at, in seconds.
+fn storage_around_now() -> (Storage, i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let now = i64::try_from(now).expect("seconds fit") / 60 * 60;
+    let labels = Labels::from_pairs([("__name__", "up"), ("job", "api"), ("instance", "a")]);
+    let down = |m: i64| {
+        (-8 * DAY_MINUTES..-8 * DAY_MINUTES + 30).contains(&m)
+            || (-3 * DAY_MINUTES..-3 * DAY_MINUTES + 30).contains(&m)
+    };
+    let mut s = Storage::new();
+    for m in -10 * DAY_MINUTES..60 {
+        let v = if down(m) { 0.0 } else { 1.0 };
+        s.append(&labels, (now + m * 60) * 1000, StoredValue::Float(v));
+    }
+    (s, now)
+}
+
+/// `--since DUR` (7d by default) is the window that ends now, or at `--end`; `--start` and
+/// `--end` give it whole.
+#[test]
+fn since_is_the_window_ending_now() {
+    let dir = common::dir_with(&[("rules.yaml", RULES)]);
+    let (storage, made_at) = storage_around_now();
+    let url = serve(storage);
+    let backtest = |window: &[&str]| {
+        let before = std::time::SystemTime::now();
+        let out = alertlint()
+            .current_dir(dir.path())
+            .args(["backtest", "--no-config", "--url", &url, "--format", "json"])
+            .args(["--alert", "ApiTargetDown", "--fail-on", "never"])
+            .args(window)
+            .arg("rules.yaml")
+            .timeout(CHILD_TIMEOUT)
+            .output()
+            .expect("runs");
+        let after = std::time::SystemTime::now();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let secs = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .expect("after 1970")
+                .as_secs_f64()
+        };
+        let window = (
+            doc["window"]["start"].as_f64().expect("start"),
+            doc["window"]["end"].as_f64().expect("end"),
+        );
+        (
+            window,
+            (secs(before), secs(after)),
+            doc["alerts"][0]["fires"].as_u64().expect("fires"),
+        )
+    };
+    let day = 86_400.0;
+    // The default, 7d: the window ends when the command ran (to the millisecond, so within
+    // the run, give or take the JSON's rounding) and holds only the outage of 3 days ago.
+    for args in [&[][..], &["--since", "7d"][..]] {
+        let ((start, end), (before, after), fires) = backtest(args);
+        assert!(
+            before - 0.001 <= end && end <= after + 0.001,
+            "{args:?}: window end {end} not between {before} and {after}"
+        );
+        assert!(
+            (end - start - 7.0 * day).abs() < 0.002,
+            "{args:?}: {start}..{end}"
+        );
+        assert_eq!(fires, 1, "{args:?}");
+    }
+    // 9 days take the outage of 8 days ago too.
+    assert_eq!(backtest(&["--since", "9d"]).2, 2);
+    // Ending at `--end`: 2 days before 2 days ago hold the outage of 3 days ago.
+    #[allow(clippy::cast_precision_loss)]
+    let (two_days_ago, ten_days_ago) = (
+        (made_at - 2 * DAY_MINUTES * 60) as f64,
+        (made_at - 10 * DAY_MINUTES * 60) as f64,
+    );
+    let end = (made_at - 2 * DAY_MINUTES * 60).to_string();
+    let (window, _, fires) = backtest(&["--since", "2d", "--end", &end]);
+    assert_eq!(window, (two_days_ago - 2.0 * day, two_days_ago));
+    assert_eq!(fires, 1);
+    // `--start` and `--end` give the window; `--since` and `--start` together are refused.
+    let start = (made_at - 10 * DAY_MINUTES * 60).to_string();
+    let (window, _, fires) = backtest(&["--start", &start, "--end", &end]);
+    assert_eq!(window, (ten_days_ago, two_days_ago));
+    assert_eq!(fires, 2);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args([
+            "backtest", "--url", &url, "--since", "7d", "--start", &start,
+        ])
+        .arg("rules.yaml")
+        .timeout(CHILD_TIMEOUT)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot be used with"),
+        "{out:?}"
+    );
+}
+
 /// Credentials and headers from the command line reach the server with every request:
 /// `--bearer-token-file` (the token trimmed), `--basic-auth-user` with
 /// `--basic-auth-password-file`, `--header`, and `--tenant` as `X-Scope-OrgID`.
