@@ -511,17 +511,20 @@ fn findings_as_sarif_and_github_annotations() {
     );
 }
 
+/// Paging receivers for the teams api and storage, the latter paged again every hour; the team
+/// mail's alerts go to the default receiver, which does not page.
+const AM: &str = "route:\n  receiver: default\n  group_by: [alertname]\n  routes:\n    \
+    - matchers: ['team=\"api\"']\n      receiver: api-pager\n    \
+    - matchers: ['team=\"storage\"']\n      receiver: storage-pager\n      \
+    repeat_interval: 1h\nreceivers:\n  - name: default\n  - name: api-pager\n    \
+    pagerduty_configs: [{routing_key: a}]\n  - name: storage-pager\n    \
+    pagerduty_configs: [{routing_key: b}]\n";
+
 /// `--alertmanager`: pages are the notifications Alertmanager would have sent to paging
 /// receivers; an alert firing for days pages again at every `repeat_interval`.
 #[test]
 fn alertmanager_pages_follow_grouping_and_repeats() {
-    let am = "route:\n  receiver: default\n  group_by: [alertname]\n  routes:\n    \
-              - matchers: ['team=\"api\"']\n      receiver: api-pager\n    \
-              - matchers: ['team=\"storage\"']\n      receiver: storage-pager\n      \
-              repeat_interval: 1h\nreceivers:\n  - name: default\n  - name: api-pager\n    \
-              pagerduty_configs: [{routing_key: a}]\n  - name: storage-pager\n    \
-              pagerduty_configs: [{routing_key: b}]\n";
-    let dir = common::dir_with(&[("rules.yaml", RULES), ("alertmanager.yml", am)]);
+    let dir = common::dir_with(&[("rules.yaml", RULES), ("alertmanager.yml", AM)]);
     let url = serve(storage());
     let (_, json, stderr) = run(
         dir.path(),
@@ -558,6 +561,55 @@ fn alertmanager_pages_follow_grouping_and_repeats() {
     assert_eq!(mail["fires"], 10);
     // Without --events, no firings in the JSON.
     assert!(doc["alerts"][0].get("firings").is_none());
+}
+
+/// `--baseline-ref` with `--alertmanager`: both sides page as Alertmanager would have
+/// notified, not by severity tier. The change quiets DiskHalfFull, a `warning` (a tier that
+/// does not page) whose receiver pages every `repeat_interval`.
+#[test]
+fn baseline_ref_pages_through_the_alertmanager_too() {
+    let dir = common::dir_with(&[("rules.yaml", RULES), ("alertmanager.yml", AM)]);
+    common::git(dir.path(), &["init", "-q"]);
+    common::git(dir.path(), &["add", "-A"]);
+    common::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let changed = RULES.replace("disk_used_ratio > 0.5", "disk_used_ratio > 0.8");
+    std::fs::write(dir.path().join("rules.yaml"), changed).expect("write");
+    let url = serve(storage());
+    let args = [
+        "--baseline-ref",
+        "HEAD",
+        "--alertmanager",
+        "alertmanager.yml",
+    ];
+    let (_, json, stderr) = run(
+        dir.path(),
+        &url,
+        &[&args[..], &["--format", "json"]].concat(),
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let teams = doc["change"]["teams"].as_array().expect("teams");
+    // Before: 45 pages in 2 days (see alertmanager_pages_follow_grouping_and_repeats), 157.5
+    // a week; by severity tier it would have been none. Now it does not fire.
+    assert_eq!(teams.len(), 1, "{teams:?}");
+    assert_eq!(teams[0]["team"], "storage");
+    assert_eq!(teams[0]["pages_per_week_before"], 157.5, "{teams:?}");
+    assert_eq!(teams[0]["pages_per_week_now"], 0.0);
+    // The team api pages 6 times by either model, before and now: no change to report, and
+    // the same count as the report's own team table.
+    let api = doc["teams"]
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["team"] == "api")
+        .cloned()
+        .expect("api");
+    assert_eq!(api["pages"], 6);
+    let (_, human, _) = run(dir.path(), &url, &args);
+    assert!(
+        human.contains("storage  3.5                0.0  157.5              0.0  -157.5"),
+        "{human}"
+    );
 }
 
 /// The page budget: `--page-budget N/week`, else `policy.page_budget` of the config.

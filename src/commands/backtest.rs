@@ -423,29 +423,34 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         write_stderr(&format!("warning: the server says: {w}"));
     }
     let window_ms = end_ms - start_ms;
+    // Pages per team, and per alert (the pages its alerts were behind), of one side: the rules
+    // now, or at `--baseline-ref`, each paging by the same model so that the change is theirs.
+    let pages_of = |targets: &[Target], reports: &[Option<RuleReport>]| {
+        if let Some(am) = &alertmanager {
+            routed_team_pages(am, &config, targets, reports, start_ms, end_ms)
+        } else {
+            let per_alert = targets
+                .iter()
+                .zip(reports)
+                .map(|(t, r)| r.as_ref().filter(|_| t.pages).map_or(0, |r| r.fires))
+                .collect();
+            (team_pages(targets, reports, window_ms), per_alert)
+        }
+    };
+    let (teams, alert_pages) = pages_of(&targets[..current], &reports[..current]);
     // The rules at `--baseline-ref` were replayed after today's: compared, then set aside.
     let change = args.baseline_ref.as_ref().map(|rev| {
+        let (before, _) = pages_of(&targets[current..], &reports[current..]);
         Change::new(
             rev,
-            (&targets[..current], &reports[..current]),
-            (&targets[current..], &reports[current..]),
+            (&targets[..current], &reports[..current], &teams),
+            (&targets[current..], &reports[current..], &before),
             window_ms,
         )
     });
     targets.truncate(current);
     reports.truncate(current);
     errors.truncate(current);
-    // Pages per team, and per alert (the pages its alerts were behind).
-    let (teams, alert_pages) = if let Some(am) = &alertmanager {
-        routed_team_pages(am, &config, &targets, &reports, start_ms, end_ms)
-    } else {
-        let per_alert = targets
-            .iter()
-            .zip(&reports)
-            .map(|(t, r)| r.as_ref().filter(|_| t.pages).map_or(0, |r| r.fires))
-            .collect();
-        (team_pages(&targets, &reports, window_ms), per_alert)
-    };
     let diags = findings(
         &targets,
         &reports,
@@ -1213,6 +1218,10 @@ struct AlertChange {
     after: Option<usize>,
 }
 
+/// One side of the change: the rules (now, or at the baseline), their replays and the pages
+/// per team they made.
+type Side<'s, 'a> = (&'s [Target<'a>], &'s [Option<RuleReport>], &'s [TeamPages]);
+
 /// Fires and pages per week.
 type WeeklyCounts = (f64, f64);
 
@@ -1226,15 +1235,11 @@ struct Change {
 }
 
 impl Change {
-    fn new(
-        rev: &str,
-        now: (&[Target], &[Option<RuleReport>]),
-        before: (&[Target], &[Option<RuleReport>]),
-        window_ms: i64,
-    ) -> Change {
+    /// `now` and `before`: each side's rules, replays and pages per team.
+    fn new(rev: &str, now: Side, before: Side, window_ms: i64) -> Change {
         // An alert is known by its group and name, and which of that name it is (alerts of
         // one name often come in tiers).
-        let keyed = |(targets, reports): (&[Target], &[Option<RuleReport>])| {
+        let keyed = |(targets, reports, _): Side| {
             let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
             let mut out = BTreeMap::new();
             for (t, r) in targets.iter().zip(reports) {
@@ -1275,9 +1280,8 @@ impl Change {
             });
         }
         // Per team: fires and pages a week, then and now.
-        let per_team = |side: (&[Target], &[Option<RuleReport>])| -> BTreeMap<String, (f64, f64)> {
-            let pages = team_pages(side.0, side.1, window_ms);
-            TeamTable::new(side.0, side.1, &pages, window_ms, 0)
+        let per_team = |(targets, reports, pages): Side| -> BTreeMap<String, (f64, f64)> {
+            TeamTable::new(targets, reports, pages, window_ms, 0)
                 .rows
                 .into_iter()
                 .map(|(team, _, fires_week, _, pages_week)| (team, (fires_week, pages_week)))
