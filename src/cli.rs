@@ -143,7 +143,7 @@ pub(crate) struct BacktestArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
     /// A file holding a bearer token.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "basic_auth_user")]
     pub bearer_token_file: Option<PathBuf>,
     /// HTTP basic authentication user (with `--basic-auth-password-file`).
     #[arg(long, value_name = "USER", requires = "basic_auth_password_file")]

@@ -386,6 +386,30 @@ fn bad_arguments_are_usage_errors() {
         (vec!["--interval", "0s"], "--interval must be positive"),
         (vec!["--alert", "("], "--alert: invalid regex"),
         (vec!["--alert", "Nope"], "no alerting rule to replay"),
+        // What the client refuses is named by its flag.
+        (
+            vec!["--header", "X Team: a"],
+            "--header: \"X Team\" is not a header name",
+        ),
+        (
+            vec!["--tenant", "a\nb"],
+            "--tenant: the value of X-Scope-OrgID is not a header value",
+        ),
+        (
+            vec!["--header", "X-Team"],
+            "--header X-Team: expected `Name: value`",
+        ),
+        (
+            vec![
+                "--bearer-token-file",
+                "token",
+                "--basic-auth-user",
+                "u",
+                "--basic-auth-password-file",
+                "password",
+            ],
+            "'--bearer-token-file <FILE>' cannot be used with '--basic-auth-user <USER>'",
+        ),
     ] {
         let out = alertlint()
             .current_dir(dir.path())

@@ -8,7 +8,9 @@ use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr, write_stdout};
 use crate::cli::{BacktestArgs, BacktestFormat, FailOn};
 use alertlint_backtest::compare::{ActualFiring, Agreement};
 use alertlint_backtest::replay::{AlertRule, Replay, RuleReport};
-use alertlint_backtest::{BasicAuth, Client, ClientCertFiles, ClientOptions, QueryStats};
+use alertlint_backtest::{
+    BasicAuth, Client, ClientCertFiles, ClientError, ClientOptions, QueryStats,
+};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
 use alertlint_diagnostics::report::{self, Summary};
 use alertlint_linter::checks::CheckId;
@@ -124,6 +126,21 @@ fn client_options(args: &BacktestArgs) -> Result<ClientOptions, CliError> {
         });
     }
     Ok(o)
+}
+
+/// An error of [`Client::new`] in the command line's terms: an option it refuses is named by
+/// its flag (`--header`, not the library's `headers`), which is what the user has to change.
+fn client_error(e: ClientError) -> CliError {
+    match e {
+        ClientError::BadOption { option, problem } => {
+            let flag = match option {
+                "headers" => "header".to_string(),
+                other => other.replace('_', "-"),
+            };
+            usage(format!("--{flag}: {problem}"))
+        }
+        e => usage(e),
+    }
 }
 
 /// The alerting rules to replay, and why others were left out.
@@ -365,7 +382,7 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let queries = queries(&targets, start_ms, end_ms, eval_offset_ms);
-    let client = Client::new(client_options(&args)?).map_err(usage)?;
+    let client = Client::new(client_options(&args)?).map_err(client_error)?;
 
     // A progress bar on a terminal only: a CI log or a pipe gets the report alone.
     let progress = std::io::stderr().is_terminal().then(|| {
