@@ -55,6 +55,56 @@ pub(crate) enum Command {
     /// Replay alerting rules against the history in a Prometheus-compatible server and report
     /// how often each would have fired, and the pages per team and week.
     Backtest(Box<BacktestArgs>),
+    /// Replay synthesized series through each alerting rule: detection latency, resolution,
+    /// whether a spike fires it, what a scrape gap does, a counter reset; `--emit-tests`
+    /// writes the scenarios as promtool unit tests.
+    Simulate(SimulateArgs),
+}
+
+/// `alertlint simulate`.
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// Rule files or directories.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Only alerts whose name matches this regex (anchored).
+    #[arg(long, value_name = "REGEX")]
+    pub alert: Option<String>,
+    /// How often the inputs are scraped (default: the policy's `scrape_interval`, per job
+    /// with `scrape_intervals`, else 1m).
+    #[arg(long, value_name = "DURATION")]
+    pub scrape_interval: Option<String>,
+    /// The evaluation interval of groups that set none.
+    #[arg(long, value_name = "DURATION", default_value = "1m")]
+    pub interval: String,
+    /// Write each simulated alert's scenarios as a promtool unit-test file into DIR (created
+    /// if missing; existing files of the same name are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub emit_tests: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
+    pub format: SimulateFormat,
+    /// Exit 1 when a `behaviour/*` finding at or above this level is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Config file. Default: `.alertlint.yaml` in the first path's directory or a parent.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.alertlint.yaml` and use the defaults.
+    #[arg(long)]
+    pub no_config: bool,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// `simulate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SimulateFormat {
+    /// A table per alert, the alerts not simulated with why, then the findings.
+    Human,
+    /// A versioned JSON document: each alert's scenarios and findings.
+    Json,
 }
 
 /// `alertlint backtest`.

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Route(args) => commands::route::run(args),
         Command::Runbook(cmd) => commands::runbook::run(cmd),
         Command::Backtest(args) => commands::backtest::run(*args),
+        Command::Simulate(args) => commands::simulate::run(args),
     };
     // Errors end here: the one place they are printed.
     result.unwrap_or_else(|error| {

@@ -4,7 +4,7 @@
 //! alert and per team, with findings (`backtest/*`) where an alert would have been noise.
 
 use super::check::{human_options, load_config};
-use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr, write_stdout};
+use super::{CliError, EXIT_OK, EXIT_PROBLEMS, table, write_stderr, write_stdout};
 use crate::cli::{BacktestArgs, BacktestFormat, FailOn};
 use alertlint_backtest::compare::{ActualFiring, Agreement};
 use alertlint_backtest::replay::{AlertRule, Replay, RuleReport};
@@ -1060,27 +1060,6 @@ fn human(results: &Results, args: &BacktestArgs) -> String {
             &summary,
             &human_options(args.color),
         ));
-    }
-    out
-}
-
-/// Columns padded to their widest cell, two spaces apart.
-fn table<const N: usize>(rows: &[[String; N]]) -> String {
-    let mut widths = [0; N];
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
     }
     out
 }

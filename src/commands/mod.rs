@@ -5,6 +5,7 @@ pub(crate) mod check;
 pub(crate) mod explain;
 pub(crate) mod route;
 pub(crate) mod runbook;
+pub(crate) mod simulate;
 pub(crate) mod test;
 
 use std::io::Write;
@@ -81,4 +82,25 @@ pub(crate) fn write_stdout(text: &str) {
         write_stderr(&format!("error: cannot write to standard output: {e}"));
         std::process::exit(EXIT_USAGE.into());
     }
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+pub(crate) fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -68,6 +68,10 @@ macro_rules! with_every_check {
             BacktestAlwaysFiring: backtest_always_firing,
             BacktestLabelChurn: backtest_label_churn,
             BacktestNeverFired: backtest_never_fired,
+            BehaviourSlowDetection: behaviour_slow_detection,
+            BehaviourSpikePages: behaviour_spike_pages,
+            BehaviourSilentOnGap: behaviour_silent_on_gap,
+            BehaviourUnsimulated: behaviour_unsimulated,
         }
     };
 }

@@ -15,5 +15,6 @@ pub mod model;
 pub mod parallel;
 pub mod runbook;
 mod semantics;
+pub mod simulate;
 pub mod suggest;
 mod suppress;

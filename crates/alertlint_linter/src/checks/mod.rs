@@ -62,6 +62,10 @@ pub struct Context<'a> {
     /// use, once per rule, shared by every check that asks.
     /// Every rule's analysis, and where each rule's is (by the rule's address).
     semantics: std::sync::OnceLock<(RuleIndexMap, Vec<Semantics<'a>>)>,
+    /// How alerts are simulated (`alertlint simulate`'s options; defaults for `check`).
+    pub simulate_options: crate::simulate::Options,
+    /// Every alert's simulation: worked out on first use, shared by the `behaviour/*` checks.
+    simulations: std::sync::OnceLock<Vec<crate::simulate::Simulation<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -81,7 +85,15 @@ impl<'a> Context<'a> {
             runbook_refs: std::sync::OnceLock::new(),
             alerts: std::sync::OnceLock::new(),
             semantics: std::sync::OnceLock::new(),
+            simulate_options: crate::simulate::Options::default(),
+            simulations: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Every alerting rule's simulation ([`crate::simulate`]), worked out on the first call.
+    pub fn simulations(&self) -> &[crate::simulate::Simulation<'a>] {
+        self.simulations
+            .get_or_init(|| crate::simulate::simulate(self, &self.simulate_options))
     }
 
     /// Every alerting rule of every file with its on-call policy (overrides can change it
@@ -179,6 +191,8 @@ pub enum Category {
     Runbook,
     /// Backtests: how an alert would have fired on a server's history (`alertlint backtest`).
     Backtest,
+    /// Firing behaviour: how an alert fires on synthesized input series (`alertlint simulate`).
+    Behaviour,
 }
 
 pub struct Check {

@@ -92,6 +92,12 @@ pub struct Tier {
     pub min_for_ms: i64,
     /// Whether alerts of this tier must page (`Some(true)`), must not (`Some(false)`), or either.
     pub pages: Option<bool>,
+    /// `max_detection`: the longest an alert of this tier may take to fire once its inputs
+    /// are past the threshold (`behaviour/slow-detection`); `None`: any.
+    pub max_detection_ms: Option<i64>,
+    /// `spike_pages`: whether a spike of one scrape or two minutes may make an alert of this
+    /// tier fire (`behaviour/spike-pages`); false by default.
+    pub spike_pages: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -127,17 +133,19 @@ pub fn parse_page_budget(text: &str) -> Option<u32> {
 
 impl Default for Policy {
     fn default() -> Self {
-        let tier = |name: &str, min_for_ms, pages| Tier {
+        let tier = |name: &str, min_for_ms, pages, max_detection_ms| Tier {
             name: name.to_string(),
             min_for_ms,
             pages,
+            max_detection_ms,
+            spike_pages: false,
         };
         Policy {
             severity_label: "severity".into(),
             tiers: vec![
-                tier("critical", 60_000, Some(true)),
-                tier("warning", 60_000, None),
-                tier("info", 0, Some(false)),
+                tier("critical", 60_000, Some(true), Some(600_000)),
+                tier("warning", 60_000, None, Some(1_800_000)),
+                tier("info", 0, Some(false), None),
             ],
             max_for_ms: 86_400_000,
             owner_label: "team".into(),
@@ -655,14 +663,25 @@ impl ConfigReader<'_> {
                 name: name.to_string(),
                 min_for_ms: 0,
                 pages: None,
+                max_detection_ms: None,
+                spike_pages: false,
             };
-            for (key, v, _) in self.sec.entries(value, &["min_for", "pages"], "tier") {
+            for (key, v, _) in self.sec.entries(
+                value,
+                &["min_for", "pages", "max_detection", "spike_pages"],
+                "tier",
+            ) {
                 match key {
                     "min_for" => tier.min_for_ms = self.sec.duration(v, "min_for").unwrap_or(0),
-                    _ => match v.as_str() {
-                        Some("true") => tier.pages = Some(true),
-                        Some("false") => tier.pages = Some(false),
-                        _ => self.sec.error(v.span, "`pages` must be true or false"),
+                    "max_detection" => {
+                        tier.max_detection_ms = self.positive_duration(v, "max_detection");
+                    }
+                    key => match v.as_str() {
+                        Some("true") if key == "pages" => tier.pages = Some(true),
+                        Some("false") if key == "pages" => tier.pages = Some(false),
+                        Some("true") => tier.spike_pages = true,
+                        Some("false") => tier.spike_pages = false,
+                        _ => self.sec.error(v.span, format!("`{key}` must be true or false")),
                     },
                 }
             }

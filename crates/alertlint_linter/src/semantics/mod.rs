@@ -8,17 +8,20 @@
 //! - [`selectors`]: every selector, its matchers, range and enclosing function.
 //! - [`condition`]: what makes an alert fire (comparisons, filters, presence), and its
 //!   fragile constructs.
+//! - [`reads`]: how far back an evaluation reads, which labels it joins on, the clock.
 
 mod condition;
 mod labels;
+mod reads;
 mod selectors;
 mod values;
 
-pub(crate) use condition::{Comparison, Condition, Fragile};
+pub(crate) use condition::{Comparison, Condition, Fragile, Presence};
 pub(crate) use labels::{LabelFact, LabelFacts, VainMatch};
+pub(crate) use reads::Reads;
 use promql::syntax::Expr;
 pub(crate) use selectors::{MatcherFact, SelectorFact};
-pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind};
+pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind, surely_counter};
 
 /// What the analysis knows of one rule's expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +36,8 @@ pub(crate) struct Semantics<'a> {
     pub(crate) selectors: Vec<SelectorFact<'a>>,
     /// What makes an alert of it fire, and its fragile constructs.
     pub(crate) condition: Condition,
+    /// How far back it reads, which labels it joins on, whether it reads the clock.
+    pub(crate) reads: Reads<'a>,
 }
 
 impl<'a> Semantics<'a> {
@@ -44,6 +49,7 @@ impl<'a> Semantics<'a> {
             values: values::value_facts(expr, counter_suffixes),
             selectors: selectors::selectors(expr),
             condition: condition::condition(expr),
+            reads: reads::reads(expr),
         }
     }
 }

@@ -114,7 +114,7 @@ fn kind_of_name(name: Option<&str>) -> ValueKind {
 
 /// Whether a series is certainly a counter: a name (without a colon) ending in one of
 /// `suffixes`.
-fn surely_counter(name: &str, suffixes: &[String]) -> bool {
+pub(crate) fn surely_counter(name: &str, suffixes: &[String]) -> bool {
     !name.contains(':') && suffixes.iter().any(|s| name.ends_with(s.as_str()))
 }
 

@@ -303,7 +303,7 @@ fn weight(hir: &regex_syntax::hir::Hir) -> u64 {
 
 /// A matcher's regex compiled as Prometheus compiles it: anchored, `.` matching newlines.
 /// Go's `\Q...\E` quoting, which the `regex` crate lacks, is turned into escapes first.
-pub(crate) fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
+pub fn compile_matcher_regex(re: &str) -> Result<regex::Regex, String> {
     compile_matcher_regex_as(re, true)
 }
 
