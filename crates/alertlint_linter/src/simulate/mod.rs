@@ -539,14 +539,7 @@ fn simulate_one(
     let p = &ready.program;
     let grid_ms = scrape_ms / gcd(scrape_ms, p.interval_ms) * p.interval_ms;
     let t0_ms = round_up(ready.lookback_ms + 2 * scrape_ms.max(p.interval_ms), grid_ms);
-    let job = families
-        .iter()
-        .flat_map(|f| &f.members)
-        .find_map(|m| Some((m.labels.get("job")?, m.labels.get("instance")?)));
-    let up = match job {
-        Some((j, i)) => Labels::from_pairs([("__name__", "up"), ("job", j), ("instance", i)]),
-        None => Labels::from_pairs([("__name__", "up")]),
-    };
+    let up = target_up(&families);
     let replay = Replay {
         engine,
         ready,
@@ -654,8 +647,19 @@ fn simulate_one(
         };
         let during = step_before(&replay, crossing.driver, crossing.healthy, crossing.unhealthy, t1);
         let gap_timelines: Vec<Timeline> = during.iter().map(gone).collect();
-        let up_down = Timeline(vec![(0, Level::At(1.0)), (t_gap, Level::At(0.0))]);
-        let up_gone = Timeline(vec![(0, Level::At(1.0)), (t_gap, Level::Gone)]);
+        // `up` is 1 until the gap, or as the scenario moved it when the rule reads it.
+        let up_before = replay
+            .families
+            .iter()
+            .position(|f| f.members.iter().any(|m| m.labels == replay.up))
+            .map_or_else(|| Timeline::constant(1.0), |i| during[i].clone());
+        let until_gap = |then: Level| {
+            let mut v: Vec<(i64, Level)> = up_before.0.iter().copied().filter(|(from, _)| *from < t_gap).collect();
+            v.push((t_gap, then));
+            Timeline(v)
+        };
+        let up_down = until_gap(Level::At(0.0));
+        let up_gone = until_gap(Level::Gone);
         let mut outcome = Gap {
             down_resolves_ms: None,
             gone_resolves_ms: None,
@@ -746,6 +750,30 @@ fn simulate_one(
     })
 }
 
+/// The `up` series of the target the inputs are scraped from: the one the rule reads when
+/// it reads one, else one with the labels every input series carries (the target's labels,
+/// as relabelling gives them to every series of a target).
+fn target_up(families: &[Family]) -> Labels {
+    let members = || families.iter().flat_map(|f| &f.members);
+    if let Some(m) = members().find(|m| m.labels.metric_name() == Some("up")) {
+        return m.labels.clone();
+    }
+    let mut common: Vec<(String, String)> = members()
+        .next()
+        .map(|m| {
+            m.labels
+                .iter()
+                .filter(|(k, _)| *k != "__name__" && *k != "le")
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for m in members() {
+        common.retain(|(k, v)| m.labels.get(k) == Some(v.as_str()));
+    }
+    Labels::from_pairs(common.into_iter().chain([("__name__".to_string(), "up".to_string())]))
+}
+
 /// The step scenario's timelines up to `t1` (the driver unhealthy from `t0`).
 fn step_before(replay: &Replay, driver: usize, healthy: f64, unhealthy: f64, t1: i64) -> Vec<Timeline> {
     replay.timelines(
@@ -766,8 +794,11 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
     let mut any_error = None;
     for driver in 0..replay.families.len() {
         let holds = |level: f64| replay.holds(&replay.timelines(driver, Timeline::constant(level)));
-        let mut truth = Vec::with_capacity(levels.len());
-        for &l in &levels {
+        // Up the scale until the condition changes: levels past the first change are not
+        // needed.
+        let mut truth: Vec<bool> = Vec::with_capacity(levels.len());
+        let mut change = None;
+        for (k, &l) in levels.iter().enumerate() {
             match holds(l) {
                 Ok(t) => truth.push(t),
                 Err(e) => {
@@ -775,14 +806,18 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
                     break;
                 }
             }
+            if k > 0 && truth[k] != truth[k - 1] {
+                change = Some(k - 1);
+                break;
+            }
         }
-        let Some(i) = (0..truth.len().saturating_sub(1)).find(|&i| truth[i] != truth[i + 1]) else {
+        let Some(i) = change else {
             continue;
         };
         let rising = !truth[i];
         // Narrow the change down: `lo` keeps truth[i], `hi` truth[i + 1].
         let (mut lo, mut hi) = (levels[i], levels[i + 1]);
-        for _ in 0..14 {
+        for _ in 0..12 {
             let mid = if lo > 0.0 { (lo * hi).sqrt() } else { hi / 16.0 };
             match holds(mid) {
                 Ok(t) if t == truth[i] => lo = mid,
@@ -799,8 +834,9 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
             [rounded, past, l].into_iter().find(|&v| holds_ok(v)).unwrap_or(l)
         };
         let (healthy, unhealthy) = if rising {
-            // Below the change is healthy: from nothing at all.
-            (0.0, past(hi, true))
+            // Below the change is healthy: from nothing at all. A change at 0 itself (`> 0`)
+            // has no "just past": the first level of the scale is.
+            (0.0, if lo == 0.0 { levels[i + 1] } else { past(hi, true) })
         } else {
             let unhealthy = past(lo, false);
             // Above the change is healthy: 1 when it is well clear of it (up, ratios),
@@ -811,9 +847,10 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
                 levels
                     .iter()
                     .copied()
-                    .zip(&truth)
-                    .find(|&(l, &t)| l >= 2.0 * hi && !t)
-                    .map_or(hi, |(l, _)| l)
+                    .filter(|&l| l >= 2.0 * hi)
+                    .take(8)
+                    .find(|&l| !holds_ok(l))
+                    .unwrap_or(hi)
             };
             (healthy, unhealthy)
         };
