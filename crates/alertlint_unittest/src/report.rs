@@ -794,6 +794,7 @@ mod tests {
                     group(2, "left out by --run", true, Vec::new()),
                 ],
                 evaluation_interval_ms: 60_000,
+                exercised: None,
             },
             FileResult {
                 path: "b.test.yml".to_string(),
@@ -807,6 +808,7 @@ mod tests {
                 warnings: Vec::new(),
                 groups: Vec::new(),
                 evaluation_interval_ms: 60_000,
+                exercised: None,
             },
         ];
         let want = r#"<?xml version="1.0" encoding="UTF-8"?>
