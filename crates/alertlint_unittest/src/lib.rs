@@ -32,7 +32,7 @@ pub use coverage::{
 pub use model::{
     HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
 };
-pub use report::{render_human, render_json, render_junit};
+pub use report::{render_coverage_human, render_human, render_json, render_junit};
 pub use rules::{CompiledGroup, compile, order_groups};
 pub use runner::{Failure, GroupOutcome, run_group};
 pub use series::{Cursor, SeriesValues};
