@@ -350,6 +350,13 @@ fn coverage_human_report_lists_each_category() {
     insta::assert_snapshot!("coverage_human", out);
     // `--rules` asks for the report by itself.
     assert_eq!(run_coverage(&["--rules", "rules", "tests"]).1, out);
+    // The README shows this report as its example.
+    let report = out.split_once("\nCoverage:").expect("a coverage report").1;
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("```\nCoverage:{report}```\n")),
+        "README.md's example of the coverage report differs from:\nCoverage:{report}"
+    );
 }
 
 /// The JSON report's `coverage` object: its version, the rule files (the one the test loads as
