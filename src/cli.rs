@@ -395,6 +395,21 @@ pub(crate) struct TestArgs {
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// After the results, report what the tests that ran cover of the rule files in scope
+    /// (those the test files load, and --rules): alerting rules no test evaluates, never
+    /// asserted firing, never asserted silent; recording rules no test reaches.
+    #[arg(long)]
+    pub coverage: bool,
+    /// A rule file, or a directory walked as `check` walks it, whose rules count for coverage
+    /// even if no test file loads them (repeatable; implies --coverage).
+    #[arg(long, value_name = "PATH", value_parser = non_empty_path())]
+    pub rules: Vec<PathBuf>,
+    /// Exit with 1 unless at least PCT percent (0 to 100) of the alerting rules in scope are
+    /// asserted firing: named by an `alert_rule_test` with non-empty `exp_alerts` in a test
+    /// group that ran, in a test file that loads the rule's file (100 when there are no
+    /// alerting rules). Implies --coverage.
+    #[arg(long, value_name = "PCT")]
+    pub min_coverage: Option<alertlint_unittest::MinCoverage>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,5 @@
-//! `alertlint test`: exit codes, failure output, `--run`, `--junit`, `--ignore-unknown-fields`
-//! and positioned load errors, on the project's own unit-test fixtures. Whether each fixture
+//! `alertlint test`: exit codes, failure output, `--run`, `--junit`, `--ignore-unknown-fields`,
+//! positioned load errors and `--coverage`, on the project's own unit-test fixtures. Whether each fixture
 //! passes, fails or cannot be loaded is held to promtool's recorded verdicts by
 //! `tests/unittest_recorded.rs`; the third-party suites are run by the oracle tier
 //! (`tests/oracle/unittest_corpus.rs`).
@@ -308,4 +308,203 @@ fn a_prometheus_2_release_undoes_only_later_changes() {
         &["--prometheus-version", "4", "prometheus-2.test.yml"],
     );
     assert_eq!(code, 2, "{out}");
+}
+
+/// `fixtures/unittest/coverage/`: a rule file its test file leaves partly uncovered on purpose
+/// (each rule says how), and one no test file loads.
+fn coverage_fixtures() -> PathBuf {
+    fixtures().join("coverage")
+}
+
+/// `alertlint test ARGS` in the coverage fixtures: exit code, standard output, standard error.
+fn run_coverage(args: &[&str]) -> (i32, String, String) {
+    let out = common::alertlint()
+        .current_dir(coverage_fixtures())
+        .args(["test", "--color", "never"])
+        .args(args)
+        .output()
+        .expect("run alertlint test");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The names of the rules in `list` (a JSON array of rules) for which `keep` holds.
+fn rule_names(list: &serde_json::Value, keep: impl Fn(&serde_json::Value) -> bool) -> Vec<String> {
+    list.as_array()
+        .expect("a list of rules")
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| r["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+/// The human report after the test results: the counts, the rule file no test loads (given
+/// with `--rules`, which implies `--coverage`), and each category's rules with file and line.
+#[test]
+fn coverage_human_report_lists_each_category() {
+    let (code, out, err) = run_coverage(&["--coverage", "--rules", "rules", "tests"]);
+    assert_eq!(code, 0, "{out}{err}");
+    insta::assert_snapshot!("coverage_human", out);
+    // `--rules` asks for the report by itself.
+    assert_eq!(run_coverage(&["--rules", "rules", "tests"]).1, out);
+    // The README shows this report as its example.
+    let report = out.split_once("\nCoverage:").expect("a coverage report").1;
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("```\nCoverage:{report}```\n")),
+        "README.md's example of the coverage report differs from:\nCoverage:{report}"
+    );
+}
+
+/// The JSON report's `coverage` object: its version, the rule files (the one the test loads as
+/// `tests/../rules/…` and `--rules` finds again is one file), and per rule what the tests
+/// assert of it.
+#[test]
+fn coverage_json_has_a_versioned_object_with_per_rule_entries() {
+    let (code, out, err) = run_coverage(&[
+        "--format",
+        "json",
+        "--coverage",
+        "--rules",
+        "rules",
+        "tests",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let c = &v["coverage"];
+    assert_eq!(c["version"], 1);
+    assert_eq!(
+        c["rule_files"],
+        serde_json::json!([
+            {"path": "rules/billing.rules.yml", "loaded_by_tests": true},
+            {"path": "rules/payouts.rules.yml", "loaded_by_tests": false},
+        ])
+    );
+    let alerts = &c["alerting_rules"];
+    assert_eq!(
+        rule_names(alerts, |a| a["tests"] == 0),
+        ["InvoiceBacklogAged", "PayoutsPiling"]
+    );
+    assert_eq!(
+        rule_names(alerts, |a| a["asserted_firing"] != 0),
+        ["InvoiceFailuresHigh", "InvoiceExporterDown"]
+    );
+    assert_eq!(
+        rule_names(alerts, |a| a["asserted_silent"] != 0),
+        ["InvoiceFailuresHigh", "InvoiceQueueStuck"]
+    );
+    assert_eq!(
+        rule_names(&c["recording_rules"], |r| r["reached"] == false),
+        [
+            "invoice:backlog_age:max",
+            "invoice:amount:sum1h",
+            "payout:pending:sum"
+        ]
+    );
+    assert_eq!(c["summary"]["asserted_firing_percent"], 40.0);
+    insta::assert_snapshot!("coverage_json", out);
+}
+
+/// With `--run`, only the groups it selects count, and the report says so: the second group's
+/// alerts and the records only it reaches are uncovered.
+#[test]
+fn coverage_counts_only_the_test_groups_that_ran() {
+    let (code, out, err) = run_coverage(&["--coverage", "--run", "^failures", "tests"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "only the test groups --run selects count (\"^failures\"): 1 of 2 test groups ran"
+        ),
+        "{out}"
+    );
+    let (code, out, err) = run_coverage(&[
+        "--format",
+        "json",
+        "--coverage",
+        "--run",
+        "^failures",
+        "tests",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let c = &v["coverage"];
+    assert_eq!(c["run_filter"], serde_json::json!(["^failures"]));
+    assert_eq!(c["test_groups"], serde_json::json!({"ran": 1, "total": 2}));
+    assert_eq!(
+        rule_names(&c["alerting_rules"], |a| a["tests"] != 0),
+        ["InvoiceFailuresHigh"]
+    );
+    assert_eq!(
+        rule_names(&c["recording_rules"], |r| r["reached"] == true),
+        [
+            "invoice:failures:rate5m",
+            "invoice:attempts:rate5m",
+            "invoice:failure_ratio:rate5m"
+        ]
+    );
+}
+
+/// `--min-coverage` implies `--coverage`; the run fails (exit 1, the figure and the threshold
+/// on standard error) below it and passes at it; the JSON report stays whole either way.
+#[test]
+fn min_coverage_fails_the_run_below_the_threshold() {
+    // Without --rules: 2 of the 4 alerting rules of billing.rules.yml, 50%.
+    let (code, out, err) = run_coverage(&["--min-coverage", "50", "tests"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("asserted firing:    2 of 4 alerting rules (50.0%)"),
+        "{out}"
+    );
+    assert_eq!(err, "");
+    let (code, out, err) = run_coverage(&["--min-coverage", "50.5", "tests"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        err,
+        "error: coverage 50.0% (2 of 4 alerting rules asserted firing) is below --min-coverage 50.5%\n"
+    );
+    // The rule file no test loads brings it down to 2 of 5.
+    let (code, out, err) = run_coverage(&[
+        "--format",
+        "json",
+        "--min-coverage",
+        "50%",
+        "--rules",
+        "rules",
+        "tests",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("coverage 40.0% (2 of 5"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["coverage"]["summary"]["asserted_firing"], 2);
+    assert_eq!(v["summary"]["failed"], 0);
+}
+
+/// A percentage outside 0 to 100, or not a number, is a usage error; so are a `--rules` path
+/// that does not exist and a rule file that is not YAML (at its position). No test runs.
+#[test]
+fn bad_coverage_arguments_are_usage_errors() {
+    for bad in ["101", "-1", "most"] {
+        let arg = format!("--min-coverage={bad}");
+        let (code, out, err) = run_coverage(&[&arg, "tests"]);
+        assert_eq!(code, 2, "{bad}: {out}{err}");
+        assert!(err.contains("expected a number from 0 to 100"), "{err}");
+        assert_eq!(out, "");
+    }
+    let (code, out, err) = run_coverage(&["--rules", "no-such-dir", "tests"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("--rules no-such-dir:"), "{err}");
+    assert_eq!(out, "");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.rules.yml");
+    std::fs::write(&broken, "groups:\n  - name: [unclosed\n").expect("write");
+    let (code, out, err) = run_coverage(&["--rules", broken.to_str().expect("utf8"), "tests"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("broken.rules.yml:3:1: while parsing a flow sequence"),
+        "{err}"
+    );
+    assert_eq!(out, "");
 }

@@ -7,13 +7,16 @@
 //! - `runner`: one test group, evaluation loop and comparisons.
 //! - `compat`: the differences between Prometheus 2.x and 3.x that tests run into.
 //! - `explain`: which of them a failing test passes without.
+//! - `coverage`: which rules the tests that ran evaluate, assert firing or silent, or reach.
 //! - `report`: human, JSON and JUnit output.
 //!
-//! The CLI needs [`discover`], [`run_files`] and the three `render_*` functions; the rest of
+//! The CLI needs [`discover`], [`run_files`], [`compute_coverage`] (with
+//! [`load_coverage_rules`]) and the `render_*` functions; the rest of
 //! the public items are what the fuzz targets (`fuzz/fuzz_targets/{series,unittest}.rs`) drive
 //! one layer down.
 
 mod compat;
+mod coverage;
 mod explain;
 mod model;
 mod report;
@@ -22,10 +25,14 @@ mod runner;
 mod series;
 
 pub use compat::{InvalidPrometheusVersion, PrometheusVersion};
+pub use coverage::{
+    AlertCoverage, BelowMinimum, COVERAGE_VERSION, Coverage, InvalidMinCoverage, MinCoverage,
+    RecordCoverage, RuleFileCoverage, RuleRef, RulesError, compute_coverage, load_coverage_rules,
+};
 pub use model::{
     HistogramError, TestFile, TestGroup, parse_histogram, parse_metric, parse_test_file,
 };
-pub use report::{render_human, render_json, render_junit};
+pub use report::{render_coverage_human, render_human, render_json, render_junit};
 pub use rules::{CompiledGroup, compile, order_groups};
 pub use runner::{Failure, GroupOutcome, run_group};
 pub use series::{Cursor, SeriesValues};
@@ -176,6 +183,9 @@ pub struct FileResult {
     pub warnings: Vec<String>,
     pub groups: Vec<GroupResult>,
     pub evaluation_interval_ms: i64,
+    /// What its test groups that ran exercise, for [`compute_coverage`] (`None` when it did
+    /// not load).
+    pub(crate) exercised: Option<coverage::Exercised>,
 }
 
 impl FileResult {
@@ -184,12 +194,13 @@ impl FileResult {
     }
 }
 
-/// Loads, validates and compiles the rule files a test file names.
+/// Loads, validates and compiles the rule files a test file names; returns the files too, for
+/// coverage to read each rule's place and expression.
 fn load_rules(
     tf: &TestFile,
     opts: &Options,
     cache: &mut HashMap<PathBuf, Arc<SourceFile>>,
-) -> Result<Vec<rules::CompiledGroup>, Vec<Diagnostic>> {
+) -> Result<(Vec<rules::CompiledGroup>, Vec<RuleFile>), Vec<Diagnostic>> {
     let mut files: Vec<RuleFile> = Vec::new();
     let mut errors = Vec::new();
     for path in &tf.rule_files {
@@ -239,7 +250,7 @@ fn load_rules(
     if !diags.is_empty() {
         return Err(diags);
     }
-    Ok(rules::compile(&files))
+    Ok((rules::compile(&files), files))
 }
 
 /// Parses again, with Prometheus 2.x's function names, the expressions of `rf` that do not
@@ -323,6 +334,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
 struct Prepared {
     file: Option<TestFile>,
     groups: Vec<rules::CompiledGroup>,
+    /// The rule files `groups` were compiled from.
+    rule_files: Vec<RuleFile>,
     load_errors: Vec<Diagnostic>,
     path: String,
     /// It did not load, but does with Prometheus 2.x's function names: as loaded then (to
@@ -360,14 +373,16 @@ fn prepare(
         Err(load_errors) => Prepared {
             file: None,
             groups: Vec::new(),
+            rule_files: Vec::new(),
             load_errors,
             path,
             with_v2_names: None,
         },
         Ok(tf) => match load_rules(&tf, opts, cache) {
-            Ok(groups) => Prepared {
+            Ok((groups, rule_files)) => Prepared {
                 file: Some(tf),
                 groups,
+                rule_files,
                 load_errors: Vec::new(),
                 path,
                 with_v2_names: None,
@@ -375,6 +390,7 @@ fn prepare(
             Err(load_errors) => Prepared {
                 file: Some(tf),
                 groups: Vec::new(),
+                rule_files: Vec::new(),
                 load_errors,
                 path,
                 with_v2_names: None,
@@ -486,6 +502,7 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
             let mut groups = Vec::new();
             let mut warnings = Vec::new();
             let mut eval_interval = 60_000;
+            let mut exercised = None;
             if let Some(tf) = &p.file {
                 warnings.clone_from(&tf.warnings);
                 eval_interval = tf.evaluation_interval_ms;
@@ -513,6 +530,11 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
                             },
                         });
                     }
+                    exercised = Some(coverage::Exercised::new(
+                        tf,
+                        |gi| groups.get(gi).is_some_and(|g| !g.skipped),
+                        p.rule_files,
+                    ));
                 }
             }
             // With 2.x's names the file loads; it passes that way if every group that ran
@@ -540,6 +562,7 @@ pub fn run_files(paths: &[PathBuf], opts: &Options) -> Vec<FileResult> {
                 warnings,
                 groups,
                 evaluation_interval_ms: eval_interval,
+                exercised,
             }
         })
         .collect()

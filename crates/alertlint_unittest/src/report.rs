@@ -2,6 +2,7 @@
 //! JSON and JUnit XML. All output is in file and test order, whatever order tests ran in.
 
 use super::FileResult;
+use super::coverage::{COVERAGE_VERSION, Coverage, RuleRef, percent_text};
 use super::explain::PassesWith;
 use super::runner::{AlertData, Failure, SampleData, TimelineStep};
 use alertlint_diagnostics::report::{HumanOptions, Summary};
@@ -597,9 +598,191 @@ fn with_optional(mut object: Json, key: &str, value: Option<Json>) -> Json {
     object
 }
 
+/// The coverage report that follows the human report (`--coverage`): the counts, then each
+/// category's rules as `file:line  name`. Names and paths are written with their control
+/// characters escaped, as the rest of the report.
+pub fn render_coverage_human(coverage: &Coverage) -> String {
+    let mut text = String::new();
+    let alerts = coverage.alerts.len();
+    let records = coverage.records.len();
+    let unloaded: Vec<&str> = coverage
+        .rule_files
+        .iter()
+        .filter(|f| !f.loaded_by_tests)
+        .map(|f| f.path.as_str())
+        .collect();
+    let _ = write!(
+        text,
+        "\nCoverage: {} and {} in {}",
+        plural(alerts, "alerting rule"),
+        plural(records, "recording rule"),
+        plural(coverage.rule_files.len(), "rule file")
+    );
+    if unloaded.is_empty() {
+        text.push('\n');
+    } else {
+        let _ = writeln!(text, " ({} loaded by no test file)", unloaded.len());
+    }
+    if !coverage.run_filter.is_empty() {
+        let patterns: Vec<String> = coverage.run_filter.iter().map(|p| q(p)).collect();
+        let _ = writeln!(
+            text,
+            "  only the test groups --run selects count ({}): {} of {} ran",
+            patterns.join(", "),
+            coverage.groups_ran,
+            plural(coverage.groups_total, "test group")
+        );
+    }
+    let evaluated = coverage.alerts.iter().filter(|a| a.evaluated()).count();
+    let silent = coverage
+        .alerts
+        .iter()
+        .filter(|a| a.asserted_silent > 0)
+        .count();
+    let reached = coverage.records.iter().filter(|r| r.reached).count();
+    let _ = writeln!(
+        text,
+        "  asserted firing: {:>4} of {alerts} alerting rules ({})",
+        coverage.asserted_firing(),
+        percent_text(coverage.firing_percent())
+    );
+    let _ = writeln!(
+        text,
+        "  asserted silent: {silent:>4} of {alerts} alerting rules"
+    );
+    let _ = writeln!(
+        text,
+        "  evaluated:       {evaluated:>4} of {alerts} alerting rules"
+    );
+    let _ = writeln!(
+        text,
+        "  reached:         {reached:>4} of {records} recording rules"
+    );
+    if !unloaded.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n  rule files no test file loads ({}):",
+            unloaded.len()
+        );
+        for path in unloaded {
+            let _ = writeln!(text, "    {path}");
+        }
+    }
+    let mut list = |title: &str, rules: Vec<&RuleRef>| {
+        if rules.is_empty() {
+            return;
+        }
+        let _ = writeln!(text, "\n  {title} ({}):", rules.len());
+        // Names in a column after the widest `file:line` of the list.
+        let places: Vec<String> = rules
+            .iter()
+            .map(|r| format!("{}:{}", r.file, r.line))
+            .collect();
+        let width = places.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+        for (place, r) in places.iter().zip(rules) {
+            let _ = writeln!(text, "    {place:<width$}  {}", r.name);
+        }
+    };
+    let alerts_where = |keep: fn(&super::AlertCoverage) -> bool| -> Vec<&RuleRef> {
+        coverage
+            .alerts
+            .iter()
+            .filter(|a| keep(a))
+            .map(|a| &a.rule)
+            .collect()
+    };
+    list(
+        "alerting rules no test evaluates",
+        alerts_where(|a| !a.evaluated()),
+    );
+    list(
+        "alerting rules never asserted firing",
+        alerts_where(|a| a.asserted_firing == 0),
+    );
+    list(
+        "alerting rules never asserted silent",
+        alerts_where(|a| a.asserted_silent == 0),
+    );
+    list(
+        "recording rules no test reaches",
+        coverage
+            .records
+            .iter()
+            .filter(|r| !r.reached)
+            .map(|r| &r.rule)
+            .collect(),
+    );
+    alertlint_diagnostics::report::escape_controls(&text, &['\n']).into_owned()
+}
+
+/// A rule's place, as the JSON report gives it.
+fn rule_json(r: &RuleRef) -> serde_json::Map<String, Json> {
+    let mut m = serde_json::Map::new();
+    m.insert("name".to_string(), json!(r.name));
+    m.insert("group".to_string(), json!(r.group));
+    m.insert("file".to_string(), json!(r.file));
+    m.insert("line".to_string(), json!(r.line));
+    m
+}
+
+/// The `coverage` object of the JSON report (`--coverage`), versioned on its own.
+fn coverage_json(coverage: &Coverage) -> Json {
+    let alerts: Vec<Json> = coverage
+        .alerts
+        .iter()
+        .map(|a| {
+            let mut m = rule_json(&a.rule);
+            m.insert(
+                "file_loaded_by_tests".to_string(),
+                json!(a.file_loaded_by_tests),
+            );
+            m.insert("tests".to_string(), json!(a.tests));
+            m.insert("asserted_firing".to_string(), json!(a.asserted_firing));
+            m.insert("asserted_silent".to_string(), json!(a.asserted_silent));
+            Json::Object(m)
+        })
+        .collect();
+    let records: Vec<Json> = coverage
+        .records
+        .iter()
+        .map(|r| {
+            let mut m = rule_json(&r.rule);
+            m.insert(
+                "file_loaded_by_tests".to_string(),
+                json!(r.file_loaded_by_tests),
+            );
+            m.insert("reached".to_string(), json!(r.reached));
+            Json::Object(m)
+        })
+        .collect();
+    let count = |keep: fn(&super::AlertCoverage) -> bool| {
+        coverage.alerts.iter().filter(|a| keep(a)).count()
+    };
+    json!({
+        "version": COVERAGE_VERSION,
+        "run_filter": coverage.run_filter,
+        "test_groups": {"ran": coverage.groups_ran, "total": coverage.groups_total},
+        "rule_files": coverage.rule_files.iter().map(|f| json!({
+            "path": f.path, "loaded_by_tests": f.loaded_by_tests,
+        })).collect::<Vec<_>>(),
+        "summary": {
+            "alerting_rules": coverage.alerts.len(),
+            "evaluated": count(super::AlertCoverage::evaluated),
+            "asserted_firing": coverage.asserted_firing(),
+            "asserted_silent": count(|a| a.asserted_silent > 0),
+            "asserted_firing_percent": coverage.firing_percent(),
+            "recording_rules": coverage.records.len(),
+            "reached": coverage.records.iter().filter(|r| r.reached).count(),
+        },
+        "alerting_rules": alerts,
+        "recording_rules": records,
+    })
+}
+
 /// The JSON report. A test that failed but passes with Prometheus 2.x semantics, and a file
-/// that did not load but passes with them, carry `passes_with_prometheus_2`.
-pub fn render_json(results: &[FileResult]) -> String {
+/// that did not load but passes with them, carry `passes_with_prometheus_2`; with
+/// `--coverage`, a `coverage` object follows the summary.
+pub fn render_json(results: &[FileResult], coverage: Option<&Coverage>) -> String {
     let t = totals(results);
     let files: Vec<Json> = results
         .iter()
@@ -634,11 +817,15 @@ pub fn render_json(results: &[FileResult]) -> String {
             )
         })
         .collect();
-    let doc = json!({
-        "files": files,
-        "summary": {"files": t.files, "tests": t.tests, "passed": t.passed, "failed": t.failed,
-                    "skipped": t.skipped, "not_loaded": t.load_errors},
-    });
+    let doc = with_optional(
+        json!({
+            "files": files,
+            "summary": {"files": t.files, "tests": t.tests, "passed": t.passed, "failed": t.failed,
+                        "skipped": t.skipped, "not_loaded": t.load_errors},
+        }),
+        "coverage",
+        coverage.map(coverage_json),
+    );
     let mut s = alertlint_diagnostics::report::escape_json_controls(
         serde_json::to_string_pretty(&doc).unwrap_or_default(),
     );
@@ -794,6 +981,7 @@ mod tests {
                     group(2, "left out by --run", true, Vec::new()),
                 ],
                 evaluation_interval_ms: 60_000,
+                exercised: None,
             },
             FileResult {
                 path: "b.test.yml".to_string(),
@@ -807,6 +995,7 @@ mod tests {
                 warnings: Vec::new(),
                 groups: Vec::new(),
                 evaluation_interval_ms: 60_000,
+                exercised: None,
             },
         ];
         let want = r#"<?xml version="1.0" encoding="UTF-8"?>
