@@ -121,6 +121,9 @@ fn emit(sims: &[&Simulation], dir: &std::path::Path) -> Result<(), CliError> {
     let tests = alertlint_linter::simulate::emit_tests(sims, dir);
     let mut written = 0;
     for t in tests {
+        if let (Some(note), Ok(_)) = (&t.note, &t.text) {
+            write_stderr(&format!("note: `{}`: {note}", t.alert));
+        }
         match t.text {
             Ok(text) => {
                 let path = dir.join(&t.file_name);

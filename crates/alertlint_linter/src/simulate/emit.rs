@@ -17,6 +17,8 @@ pub struct EmittedTest {
     pub file_name: String,
     /// The file's text, or why the alert's scenarios cannot be written as a test.
     pub text: Result<String, String>,
+    /// What a user should know of the file written.
+    pub note: Option<String>,
 }
 
 /// The most assertions a scenario writes where the alert never fires: spread evenly.
@@ -68,10 +70,14 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
         } else {
             Ok(render(sim, b, &name, &file.source.path, dir))
         };
+        let note = (file.format == crate::model::FileFormat::PrometheusRule).then(|| {
+            "its rule file is a PrometheusRule manifest: `alertlint test` runs the test, `promtool test rules` cannot load the file".to_string()
+        });
         out.push(EmittedTest {
             alert: name,
             file_name,
             text,
+            note,
         });
     }
     out
@@ -100,6 +106,14 @@ fn render(sim: &Simulation, b: &Behaviour, name: &str, rule_file: &Path, dir: &P
         let _ = writeln!(out, "  - {}", yaml_quote(&relative(f, dir)));
     }
     let _ = writeln!(out, "evaluation_interval: {}", fmt_ms(b.interval_ms));
+    // promtool evaluates the groups of a test in an order of its own (a Go map's) unless
+    // told: the recording rules the alert reads must come first, as the simulation had them.
+    if b.plan.group_order.len() > 1 {
+        out.push_str("group_eval_order:\n");
+        for g in &b.plan.group_order {
+            let _ = writeln!(out, "  - {}", yaml_quote(g));
+        }
+    }
     out.push_str("tests:\n");
     let annotations: Vec<(&str, &str)> = {
         let mut v: Vec<(&str, &str)> = Vec::new();

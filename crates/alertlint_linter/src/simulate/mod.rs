@@ -133,6 +133,7 @@ struct Plan {
     /// The `up` series of the target.
     up: Labels,
     files: Vec<std::path::PathBuf>,
+    group_order: Vec<String>,
     scenarios: Vec<Scenario>,
 }
 
@@ -146,6 +147,9 @@ struct Scenario {
     end_ms: i64,
     steps: Vec<run::Step>,
 }
+
+/// The most samples of one series a window of the rule holds in a simulation.
+const MAX_WINDOW_SAMPLES: i64 = 2880;
 
 /// The most history a simulation replays: rules reading further back are not simulated.
 const MAX_LOOKBACK_MS: i64 = 7 * 86_400_000;
@@ -182,6 +186,9 @@ struct Ready<'a> {
     semantics: &'a Semantics<'a>,
     /// Files holding the rule and the recording rules it reads.
     files: Vec<std::path::PathBuf>,
+    /// Every group of those files in the order they must be evaluated at one time: those of
+    /// the recording rules read (deepest first), the alert's, then the others.
+    group_order: Vec<String>,
 }
 
 /// Simulates every alerting rule of the context.
@@ -340,6 +347,24 @@ fn prepare<'a>(
     }
     // Deepest first: a recording rule is evaluated after those it reads.
     order.sort_by_key(|(_, depth)| std::cmp::Reverse(*depth));
+    let group_name = |g: &RuleGroup| g.name.as_ref().map_or(String::new(), |n| n.value.clone());
+    let mut group_order: Vec<String> = Vec::new();
+    for g in order
+        .iter()
+        .map(|((_, g, _), _)| *g)
+        .chain(std::iter::once(group))
+        .chain(
+            ctx.files
+                .iter()
+                .filter(|f| files.contains(&f.source.path))
+                .flat_map(|f| &f.groups),
+        )
+    {
+        let name = group_name(g);
+        if !group_order.contains(&name) {
+            group_order.push(name);
+        }
+    }
     for ((_, g, r), _) in order {
         let Some(Ok(e)) = &r.promql else { continue };
         recordings.push(Recording {
@@ -387,6 +412,7 @@ fn prepare<'a>(
         lookback_ms: lookback,
         semantics,
         files,
+        group_order,
     })
 }
 
@@ -496,6 +522,17 @@ fn inputs_member(labels: &Labels) -> inputs::Member {
     inputs::Member::value(labels.clone())
 }
 
+/// Functions of a range that need two samples in it to return anything.
+const TWO_SAMPLE_FUNCTIONS: &[&str] = &[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "deriv",
+    "predict_linear",
+];
+
 /// The level of every input not moved.
 const BASE_LEVEL: f64 = 1.0;
 
@@ -536,6 +573,24 @@ fn simulate_one(
     let families = inputs::families(&ready.leaves, &ready.all, &ready.joined, counters)
         .map_err(|e| e.0)?;
     let scrape_ms = scrape_interval(opts, policy, &families);
+    // A week's window at 15s is forty thousand samples read at every one of twenty thousand
+    // evaluations: past [`MAX_WINDOW_SAMPLES`], inputs are scraped less often (the interval
+    // used is reported), unless that would leave a shorter window of the rule too few samples.
+    let scrape_ms = if ready.lookback_ms / scrape_ms > MAX_WINDOW_SAMPLES {
+        let coarse = round_up(ready.lookback_ms / MAX_WINDOW_SAMPLES, 1000);
+        let shortest = ready.leaves.iter().filter_map(|s| s.range?.ms).min();
+        if shortest.is_some_and(|r| r < 4 * coarse) {
+            return Err(format!(
+                "it reads both {} and {} windows: a scrape interval that the short one needs \
+                 makes the long one too costly to replay",
+                fmt_ms(ready.lookback_ms),
+                fmt_ms(shortest.unwrap_or(0))
+            ));
+        }
+        coarse
+    } else {
+        scrape_ms
+    };
     let p = &ready.program;
     let grid_ms = scrape_ms / gcd(scrape_ms, p.interval_ms) * p.interval_ms;
     let t0_ms = round_up(ready.lookback_ms + 2 * scrape_ms.max(p.interval_ms), grid_ms);
@@ -578,7 +633,14 @@ fn simulate_one(
     let end = t1 + round_up(settle + 600_000, grid_ms);
     let step = timelines_with(vec![(0, healthy), (t0_ms, moved(crossing.unhealthy)), (t1, healthy)]);
     let steps = replay.replay(p, &step, None, end).map_err(|e| e.0)?;
-    if steps.iter().any(|s| s.t_ms < t0_ms && !s.firing.is_empty()) {
+    // Right before the step, every window has seen only the healthy level (evaluations
+    // before the first scrapes may fire an `absent()` alert: they are not the steady state).
+    if steps
+        .iter()
+        .rev()
+        .find(|s| s.t_ms < t0_ms)
+        .is_some_and(|s| !s.firing.is_empty())
+    {
         return Err("it fires at the healthy level too, before anything moves".to_string());
     }
     let first_firing = |steps: &[run::Step], from: i64| {
@@ -745,6 +807,7 @@ fn simulate_one(
             families: replay.families.clone(),
             up: replay.up.clone(),
             files: ready.files.clone(),
+            group_order: ready.group_order.clone(),
             scenarios,
         },
     })
@@ -870,8 +933,24 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         .trend
         .map(|f| format!(" It reads how its inputs change (`{f}()`), which steady levels do not show."))
         .unwrap_or_default();
+    // A window that holds fewer than two scrapes: `rate()` and its kin return nothing.
+    let short = replay
+        .ready
+        .leaves
+        .iter()
+        .filter_map(|s| Some((s.function?, s.range?.ms?)))
+        .filter(|(f, _)| TWO_SAMPLE_FUNCTIONS.contains(f))
+        .find(|&(_, ms)| ms < 2 * replay.scrape_ms)
+        .map(|(f, ms)| {
+            format!(
+                " Its `{f}()` window of {} holds fewer than two scrapes at a {} scrape interval, so it returns nothing (set `policy.scrape_interval`, or `--scrape-interval`, if targets are scraped more often).",
+                fmt_ms(ms),
+                fmt_ms(replay.scrape_ms)
+            )
+        })
+        .unwrap_or_default();
     Err(format!(
-        "no steady level of any input between 0 and 5e8 (the others at 1) makes the condition change.{trend}"
+        "no steady level of any input between 0 and 5e8 (the others at 1) makes the condition change.{trend}{short}"
     ))
 }
 
