@@ -18,5 +18,6 @@ mod promtool_check;
 mod promtool_test;
 mod runbook_corpus;
 mod semantic_corpus;
+mod simulate_promtool;
 mod unittest_corpus;
 mod yaml_compat;

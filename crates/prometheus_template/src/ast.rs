@@ -10,7 +10,7 @@
 
 use gotmpl::parse::{CommandNode, Expr, ListNode, Node, PipeNode, Pos, SmolStr};
 
-use super::funcs::{FIELD_FN, METHOD_FN};
+use super::funcs::{FIELD_FN, METHOD_FN, PRINT_FN};
 
 /// A parse-time error found by [`check`], at a byte offset of the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +206,14 @@ fn rewrite_node(n: Node) -> Node {
         Node::List(l) => Node::List(rewrite(l)),
         Node::Action(mut a) => {
             a.pipe = rewrite_pipe(a.pipe);
+            // An action without a declaration prints its value: Go's way for floats.
+            if a.pipe.decl.is_empty() && !a.pipe.commands.is_empty() {
+                let pos = a.pipe.pos;
+                a.pipe.commands.push(CommandNode {
+                    pos,
+                    args: vec![ident(pos, PRINT_FN)],
+                });
+            }
             Node::Action(a)
         }
         Node::If(b) => Node::If(rewrite_branch(b)),

@@ -58,6 +58,10 @@ pub(crate) const PROMETHEUS_FUNCS: &[&str] = &[
 /// without failing the undefined-function check first.
 pub(crate) const FIELD_FN: &str = "__alertlint_field";
 pub(crate) const METHOD_FN: &str = "__alertlint_method";
+/// Ends every action that prints: a float is printed as Go's `fmt` prints it (`1e+06`,
+/// `9.999999999999999e-05`), where gotmpl would print Rust's spelling (`1000000`,
+/// `0.00009999999999999999`); anything else is passed on for gotmpl to print.
+pub(crate) const PRINT_FN: &str = "__alertlint_print";
 
 pub(crate) type QueryRequest = (String, mpsc::Sender<Result<Vec<QueryResultSample>, String>>);
 
@@ -818,6 +822,14 @@ pub(crate) fn func_map(env: FuncEnv) -> FuncMap {
                 v = field(&v, str_arg(n)?)?;
             }
             Ok(v)
+        }),
+    );
+    add(
+        PRINT_FN,
+        Arc::new(|args: &[Value]| match args {
+            [Value::Float(f)] => Ok(Value::String(Arc::from(format_g(*f, None).as_str()))),
+            [v] => Ok(v.clone()),
+            _ => Err(TemplateError::Exec("bad print call".to_string())),
         }),
     );
     add(

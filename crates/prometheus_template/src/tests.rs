@@ -652,3 +652,29 @@ fn runaway_templates_stop_at_the_limits() {
     .unwrap();
     assert_eq!(out.len(), 16 * 65535);
 }
+
+/// A float printed by an action is spelled as Go's `fmt` spells it (promtool compares the
+/// expanded annotations as text): exponents below 1e-4 and from 1e21, as `%v` does.
+#[test]
+fn printed_floats_are_spelled_as_go_prints_them() {
+    let labels = BTreeMap::new();
+    let ext = BTreeMap::new();
+    for (value, text) in [
+        (0.5, "0.5"),
+        (9.999999999999999e-5, "9.999999999999999e-05"),
+        (0.0001, "0.0001"),
+        (1e6, "1e+06"),
+        (123456.0, "123456"),
+        (f64::INFINITY, "+Inf"),
+    ] {
+        let mut ctx = alert_ctx(&labels, &ext);
+        ctx.value = value;
+        assert_eq!(expand("a", "{{ $value }}", &ctx).as_deref(), Ok(text), "{value}");
+        // Through a variable, and printed by `print` (gotmpl's fmt): the same spelling.
+        assert_eq!(
+            expand("a", "{{ $v := $value }}{{ $v }}", &ctx).as_deref(),
+            Ok(text),
+            "{value}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! ## What it does
 //! Off by default (`alertlint simulate` always reports it). Reports an alert whose firing
 //! behaviour could not be simulated, with the reason: its condition is outside what input
-//! series can be synthesized for (it reads the clock, has no threshold, reads more than 7 days
+//! series can be synthesized for (it reads the clock, has no threshold, reads more than 15 days
 //! of history, no steady level of its inputs makes it fire...).
 //!
 //! ## Why is this bad?

@@ -60,7 +60,7 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
             .annotations
             .iter()
             .chain(&rule.labels)
-            .any(|p| p.value.value.contains("query"));
+            .any(|p| calls_query(&p.value.value));
         let text = if same_name > 1 {
             Err(format!(
                 "{same_name} alerting rules named `{name}` are in the files it loads: a test asserts all of them"
@@ -81,6 +81,14 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
         });
     }
     out
+}
+
+/// Whether a template calls `query` in one of its actions (not merely says "query").
+fn calls_query(template: &str) -> bool {
+    static CALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{\{[^}]*\bquery\b").expect("valid regex")
+    });
+    CALL.is_match(template)
 }
 
 /// The rule file at `path` among those simulated.
@@ -357,6 +365,13 @@ mod tests {
         ];
         assert_eq!(notation(&s, 15_000), "_ 1 _ 2.5 _ stale");
         assert_eq!(notation(&[(90_000, inputs::Value::Float(0.1))], 15_000), "_x6 0.1");
+    }
+
+    #[test]
+    fn query_calls_are_told_from_the_word() {
+        assert!(calls_query("{{ with query \"up\" }}{{ . | first | value }}{{ end }}"));
+        assert!(calls_query("{{ query \"up\" | first }}"));
+        assert!(!calls_query("the query is slow: {{ $value }}"));
     }
 
     #[test]

@@ -218,10 +218,12 @@ fn le_text(le: f64, sel: &SelectorFact) -> String {
     }
 }
 
+/// A family as reports show it: its name and the labels the rule asked for (made-up values
+/// of shared labels, `sim`, say nothing).
 fn selector_text(name: &str, labels: &Labels) -> String {
     let inner: Vec<String> = labels
         .iter()
-        .filter(|(n, _)| *n != "__name__")
+        .filter(|(n, v)| *n != "__name__" && !MADE_UP.contains(v))
         .map(|(n, v)| format!("{n}={v:?}"))
         .collect();
     if inner.is_empty() {
@@ -257,6 +259,9 @@ fn metric_name(sel: &SelectorFact) -> Result<String, Unsynthesizable> {
             ))
         })
 }
+
+/// The values given to labels no matcher asks a value of.
+const MADE_UP: &[&str] = &["sim", "sim:9100"];
 
 /// The value each shared label takes on every series that does not need another: the
 /// labels of the target (`job`, `instance`, so that `up` and joins on them line up) and the

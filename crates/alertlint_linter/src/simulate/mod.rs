@@ -152,7 +152,7 @@ struct Scenario {
 const MAX_WINDOW_SAMPLES: i64 = 2880;
 
 /// The most history a simulation replays: rules reading further back are not simulated.
-const MAX_LOOKBACK_MS: i64 = 7 * 86_400_000;
+const MAX_LOOKBACK_MS: i64 = 15 * 86_400_000;
 
 /// The levels tried for each input, on a log scale: 0, then 1, 2 and 5 times each power of
 /// ten from 10⁻⁴ to 10⁸.
@@ -375,7 +375,7 @@ fn prepare<'a>(
     }
     if lookback > MAX_LOOKBACK_MS {
         return Err(format!(
-            "it reads {} of history, more than the 7d a simulation replays",
+            "it reads {} of history, more than the 15d a simulation replays",
             prometheus_time::duration::format_duration(lookback)
         ));
     }
@@ -933,6 +933,19 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         .trend
         .map(|f| format!(" It reads how its inputs change (`{f}()`), which steady levels do not show."))
         .unwrap_or_default();
+    // The same series read now and over a window or an offset: the condition compares an
+    // input with its own past, which a level held steady never moves.
+    let all = &replay.ready.all;
+    let history = all.iter().enumerate().find_map(|(i, a)| {
+        let m = a.metric?;
+        all[i + 1..]
+            .iter()
+            .any(|b| b.metric == Some(m) && b.range.map(|r| r.ms) != a.range.map(|r| r.ms))
+            .then_some(m)
+    });
+    let history = history
+        .map(|m| format!(" It compares `{m}` with its own past, which a level held steady never moves."))
+        .unwrap_or_default();
     // A window that holds fewer than two scrapes: `rate()` and its kin return nothing.
     let short = replay
         .ready
@@ -950,7 +963,7 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         })
         .unwrap_or_default();
     Err(format!(
-        "no steady level of any input between 0 and 5e8 (the others at 1) makes the condition change.{trend}{short}"
+        "no steady level of any input between 0 and 5e8 (the others at 1) makes the condition change.{trend}{history}{short}"
     ))
 }
 
