@@ -21,6 +21,7 @@ const FAMILIES: &[&str] = &[
     "template",
     "alert",
     "suppression",
+    "behaviour",
 ];
 
 fn diagnostics_of(check: &str, path: &Path, config: &Config) -> Vec<Diagnostic> {

@@ -47,13 +47,20 @@ fn error_ratio_detects_in_window_plus_for() {
     let a = alert(&doc, "PaymentErrorRatioHigh");
     assert_eq!(a["simulated"], true, "{a}");
     assert_eq!(a["input"]["healthy"], 0.0);
-    assert_eq!(a["input"]["unhealthy"], 0.0211, "3 digits just past 0.02: {a}");
+    assert_eq!(
+        a["input"]["unhealthy"], 0.0211,
+        "3 digits just past 0.02: {a}"
+    );
     assert_eq!(a["detection_seconds"], 600.0, "{a}");
     assert_eq!(a["resolution_seconds"], 60.0, "{a}");
     assert_eq!(a["spike_fires_after_seconds"], Value::Null);
     assert_eq!(a["spike_2m_fires_after_seconds"], Value::Null);
     // A counter reset in the incident: rate() reads it as one, the alert keeps firing.
-    assert_eq!(a["counter_reset"]["resolves_after_seconds"], Value::Null, "{a}");
+    assert_eq!(
+        a["counter_reset"]["resolves_after_seconds"],
+        Value::Null,
+        "{a}"
+    );
 }
 
 /// `max_over_time(g[1h]) > t` holds for an hour after one sample past `t`: one scrape pages
@@ -67,7 +74,11 @@ fn max_over_time_fires_on_one_scrape_and_a_smoothed_alert_does_not() {
     assert_eq!(spiky["resolution_seconds"], 3600.0, "{spiky}");
     let smooth = alert(&doc, "QueueDepthSmoothed");
     assert_eq!(smooth["spike_fires_after_seconds"], Value::Null, "{smooth}");
-    assert_eq!(smooth["spike_2m_fires_after_seconds"], Value::Null, "{smooth}");
+    assert_eq!(
+        smooth["spike_2m_fires_after_seconds"],
+        Value::Null,
+        "{smooth}"
+    );
     // 1060 against 1000 from 0: the 10m average passes 1000 once 95% of the window is past
     // t0, then `for: 5m`.
     assert_eq!(smooth["detection_seconds"], 900.0, "{smooth}");
@@ -80,7 +91,11 @@ fn absent_up_covers_the_target_disappearing_but_not_failing_scrapes() {
     let doc = simulate_json(&[]);
     let a = alert(&doc, "PaymentErrorRatioHigh");
     let gone = &a["gap"]["target_gone"];
-    assert_eq!(gone["covered_by"], serde_json::json!(["PaymentsTargetMissing"]), "{a}");
+    assert_eq!(
+        gone["covered_by"],
+        serde_json::json!(["PaymentsTargetMissing"]),
+        "{a}"
+    );
     let down = &a["gap"]["scrapes_fail"];
     assert_eq!(down["covered_by"], serde_json::json!([]), "{a}");
     // Its 5m window empties 5m after the last sample.
@@ -173,15 +188,21 @@ fn emitted_tests_pass_and_catch_a_changed_rule() {
     std::fs::write(&rules, text.replacen("for: 5m", "for: 6m", 1)).expect("write");
     let (code, out) = common::promtool_test::alertlint_test(&tests, &["."]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("FAIL  PaymentErrorRatioHigh.test.yaml"), "{out}");
+    assert!(
+        out.contains("FAIL  PaymentErrorRatioHigh.test.yaml"),
+        "{out}"
+    );
 }
 
 /// `check` runs the behaviour checks when the config turns them on, and not otherwise.
 #[test]
 fn check_reports_behaviour_findings_only_when_enabled() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(common::oracle::root().join(RULES), dir.path().join("rules.yaml"))
-        .expect("copy");
+    std::fs::copy(
+        common::oracle::root().join(RULES),
+        dir.path().join("rules.yaml"),
+    )
+    .expect("copy");
     let path = dir.path().join("rules.yaml");
     let path = path.to_str().expect("utf-8");
     let (_, out, _) = run(&["check", path, "--no-config", "--format", "json"]);
@@ -208,8 +229,11 @@ fn check_reports_behaviour_findings_only_when_enabled() {
 #[test]
 fn tier_policy_sets_max_detection_and_spike_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(common::oracle::root().join(RULES), dir.path().join("rules.yaml"))
-        .expect("copy");
+    std::fs::copy(
+        common::oracle::root().join(RULES),
+        dir.path().join("rules.yaml"),
+    )
+    .expect("copy");
     // Critical alerts must fire within 5m: the ratio alert takes 10m. Warning alerts may
     // fire on spikes.
     std::fs::write(
@@ -218,19 +242,31 @@ fn tier_policy_sets_max_detection_and_spike_pages() {
     )
     .expect("config");
     let path = dir.path().join("rules.yaml");
-    let (_, out, err) = run(&["simulate", path.to_str().expect("utf-8"), "--format", "json"]);
+    let (_, out, err) = run(&[
+        "simulate",
+        path.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     let messages: Vec<(&str, &str)> = doc["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["check"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or("")))
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert!(
-        messages.iter().any(|(c, m)| *c == "behaviour/slow-detection"
-            && m.contains("PaymentErrorRatioHigh")
-            && m.contains("fires 10m after")
-            && m.contains("allows 5m")),
+        messages
+            .iter()
+            .any(|(c, m)| *c == "behaviour/slow-detection"
+                && m.contains("PaymentErrorRatioHigh")
+                && m.contains("fires 10m after")
+                && m.contains("allows 5m")),
         "{messages:?}"
     );
     // The warning tier may fire on spikes: the spiky queue alert is not reported; the
@@ -260,7 +296,11 @@ fn bad_arguments_are_usage_errors() {
         assert!(out.is_empty(), "{out}");
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let (code, _, err) = run(&["simulate", dir.path().to_str().expect("utf-8"), "--no-config"]);
+    let (code, _, err) = run(&[
+        "simulate",
+        dir.path().to_str().expect("utf-8"),
+        "--no-config",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no rule files found"), "{err}");
 }

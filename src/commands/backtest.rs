@@ -1046,20 +1046,12 @@ fn human(results: &Results, args: &BacktestArgs) -> String {
     }
     if !diags.is_empty() {
         out.push('\n');
-        let mut summary = Summary {
-            files: targets
-                .iter()
-                .map(|t| std::sync::Arc::as_ptr(&t.file.source))
-                .collect::<BTreeSet<_>>()
-                .len(),
-            ..Summary::default()
-        };
-        summary.count(diags);
-        out.push_str(&report::render_human(
-            diags,
-            &summary,
-            &human_options(args.color),
-        ));
+        let files = targets
+            .iter()
+            .map(|t| std::sync::Arc::as_ptr(&t.file.source))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        out.push_str(&super::render_findings(diags, files, args.color));
     }
     out
 }

@@ -104,3 +104,18 @@ pub(crate) fn table<const N: usize>(rows: &[[String; N]]) -> String {
     }
     out
 }
+
+/// Findings of some rule files as `check` prints them, after a command's own report
+/// (`backtest`, `simulate`): `files` is how many rule files they were found in.
+pub(crate) fn render_findings(
+    diags: &[alertlint_diagnostics::diagnostic::Diagnostic],
+    files: usize,
+    color: crate::cli::Color,
+) -> String {
+    let mut summary = alertlint_diagnostics::report::Summary {
+        files,
+        ..alertlint_diagnostics::report::Summary::default()
+    };
+    summary.count(diags);
+    alertlint_diagnostics::report::render_human(diags, &summary, &check::human_options(color))
+}

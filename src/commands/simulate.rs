@@ -5,11 +5,10 @@
 //! Exit codes: 0 nothing at or above `--fail-on`, 1 a finding at or above it, 2 bad
 //! arguments or input.
 
-use super::check::{human_options, load_config};
+use super::check::load_config;
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, table, write_stderr, write_stdout};
 use crate::cli::{FailOn, SimulateArgs, SimulateFormat};
 use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
-use alertlint_diagnostics::report::{self, Summary};
 use alertlint_linter::checks::{CheckId, Context};
 use alertlint_linter::config::RulePlace;
 use alertlint_linter::simulate::{Behaviour, Outcome, Simulation, fmt_ms};
@@ -27,7 +26,9 @@ const BEHAVIOUR_CHECKS: &[CheckId] = &[
 fn duration_arg(flag: &str, value: &str) -> Result<i64, CliError> {
     match parse_duration(value) {
         Ok(ms) if ms > 0 => Ok(ms),
-        Ok(_) => Err(CliError::usage(format!("--{flag} {value}: must be longer than 0s"))),
+        Ok(_) => Err(CliError::usage(format!(
+            "--{flag} {value}: must be longer than 0s"
+        ))),
         Err(e) => Err(CliError::usage(format!("--{flag} {value}: {e}"))),
     }
 }
@@ -58,12 +59,9 @@ pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
     ctx.simulate_options = alertlint_linter::simulate::Options {
         scrape_interval_ms,
         default_interval_ms,
+        alerts: alert_filter,
     };
-    let shown: Vec<&Simulation> = ctx
-        .simulations()
-        .iter()
-        .filter(|s| alert_filter.as_ref().is_none_or(|re| re.is_match(s.rule.2.name())))
-        .collect();
+    let shown: Vec<&Simulation> = ctx.simulations().iter().collect();
     // Each behaviour check at its configured severity, or its default where the config
     // leaves it off (`simulate` is asked for them; `check` runs them only when enabled).
     let mut diags = Vec::new();
@@ -94,7 +92,11 @@ pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
         }
     }
     diags.sort_by(|a, b| {
-        (a.file.path.as_path(), a.span.start, a.check).cmp(&(b.file.path.as_path(), b.span.start, b.check))
+        (a.file.path.as_path(), a.span.start, a.check).cmp(&(
+            b.file.path.as_path(),
+            b.span.start,
+            b.check,
+        ))
     });
     if let Some(dir) = &args.emit_tests {
         emit(&shown, dir)?;
@@ -127,14 +129,18 @@ fn emit(sims: &[&Simulation], dir: &std::path::Path) -> Result<(), CliError> {
         match t.text {
             Ok(text) => {
                 let path = dir.join(&t.file_name);
-                std::fs::write(&path, text)
-                    .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(&path, text).map_err(|e| {
+                    CliError::usage(format!("cannot write {}: {e}", path.display()))
+                })?;
                 written += 1;
             }
             Err(why) => write_stderr(&format!("note: no test written for `{}`: {why}", t.alert)),
         }
     }
-    write_stderr(&format!("wrote {written} unit-test file(s) into {}", dir.display()));
+    write_stderr(&format!(
+        "wrote {written} unit-test file(s) into {}",
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -146,7 +152,11 @@ fn level(b: &Behaviour) -> String {
     if b.absence {
         return "present → gone".to_string();
     }
-    let unit = if b.unit.is_empty() { String::new() } else { format!(" {}", b.unit) };
+    let unit = if b.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", b.unit)
+    };
     format!("{} → {}{unit}", b.healthy, b.unhealthy)
 }
 
@@ -155,7 +165,10 @@ fn gap_cell(b: &Behaviour) -> String {
         return "-".to_string();
     };
     let one = |resolves: Option<i64>, covered: &[String]| -> String {
-        let what = resolves.map_or_else(|| "keeps firing".to_string(), |ms| format!("resolves +{}", fmt_ms(ms)));
+        let what = resolves.map_or_else(
+            || "keeps firing".to_string(),
+            |ms| format!("resolves +{}", fmt_ms(ms)),
+        );
         if covered.is_empty() {
             what
         } else {
@@ -170,10 +183,20 @@ fn gap_cell(b: &Behaviour) -> String {
 }
 
 fn human(sims: &[&Simulation], diags: &[Diagnostic], args: &SimulateArgs) -> String {
-    let mut rows = vec![[
-        "alert", "input moved", "healthy → unhealthy", "detects", "resolves", "1-scrape spike", "2m spike", "scrape gap", "counter reset",
-    ]
-    .map(String::from)];
+    let mut rows = vec![
+        [
+            "alert",
+            "input moved",
+            "healthy → unhealthy",
+            "detects",
+            "resolves",
+            "1-scrape spike",
+            "2m spike",
+            "scrape gap",
+            "counter reset",
+        ]
+        .map(String::from),
+    ];
     let mut unsimulated = Vec::new();
     for s in sims {
         let name = s.rule.2.name().to_string();
@@ -182,14 +205,24 @@ fn human(sims: &[&Simulation], diags: &[Diagnostic], args: &SimulateArgs) -> Str
                 name,
                 b.driver.clone(),
                 level(b),
-                latency(b.detection_ms, &format!("not in {}", fmt_ms(b.detection_horizon_ms))),
-                if b.detection_ms.is_some() { latency(b.resolution_ms, "never") } else { "-".into() },
+                latency(
+                    b.detection_ms,
+                    &format!("not in {}", fmt_ms(b.detection_horizon_ms)),
+                ),
+                if b.detection_ms.is_some() {
+                    latency(b.resolution_ms, "never")
+                } else {
+                    "-".into()
+                },
                 latency(b.spike_ms.map(|_| 0), "no").replace("0s", "fires"),
                 latency(b.spike_2m_ms.map(|_| 0), "no").replace("0s", "fires"),
                 gap_cell(b),
                 match &b.reset {
                     None => "-".into(),
-                    Some(r) => r.resolves_ms.map_or_else(|| "keeps firing".into(), |ms| format!("resolves +{}", fmt_ms(ms))),
+                    Some(r) => r.resolves_ms.map_or_else(
+                        || "keeps firing".into(),
+                        |ms| format!("resolves +{}", fmt_ms(ms)),
+                    ),
                 },
             ]),
             Outcome::Unsimulated(why) => unsimulated.push(format!("  {name}: {why}")),
@@ -208,22 +241,22 @@ fn human(sims: &[&Simulation], diags: &[Diagnostic], args: &SimulateArgs) -> Str
     }
     if !diags.is_empty() {
         out.push('\n');
-        let mut summary = Summary {
-            files: sims
-                .iter()
-                .map(|s| std::sync::Arc::as_ptr(&s.rule.0.source))
-                .collect::<std::collections::BTreeSet<_>>()
-                .len(),
-            ..Summary::default()
-        };
-        summary.count(diags);
-        out.push_str(&report::render_human(diags, &summary, &human_options(args.color)));
+        let files = sims
+            .iter()
+            .map(|s| std::sync::Arc::as_ptr(&s.rule.0.source))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        out.push_str(&super::render_findings(diags, files, args.color));
     }
     out
 }
 
 fn json(sims: &[&Simulation], diags: &[Diagnostic]) -> String {
-    let opt = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| serde_json::json!(ms as f64 / 1000.0));
+    let opt = |ms: Option<i64>| {
+        ms.map_or(serde_json::Value::Null, |ms| {
+            serde_json::json!(ms as f64 / 1000.0)
+        })
+    };
     let alerts: Vec<serde_json::Value> = sims
         .iter()
         .map(|s| {

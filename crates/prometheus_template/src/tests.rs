@@ -669,7 +669,11 @@ fn printed_floats_are_spelled_as_go_prints_them() {
     ] {
         let mut ctx = alert_ctx(&labels, &ext);
         ctx.value = value;
-        assert_eq!(expand("a", "{{ $value }}", &ctx).as_deref(), Ok(text), "{value}");
+        assert_eq!(
+            expand("a", "{{ $value }}", &ctx).as_deref(),
+            Ok(text),
+            "{value}"
+        );
         // Through a variable, and printed by `print` (gotmpl's fmt): the same spelling.
         assert_eq!(
             expand("a", "{{ $v := $value }}{{ $v }}", &ctx).as_deref(),

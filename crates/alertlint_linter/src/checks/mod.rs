@@ -92,8 +92,16 @@ impl<'a> Context<'a> {
 
     /// Every alerting rule's simulation ([`crate::simulate`]), worked out on the first call.
     pub fn simulations(&self) -> &[crate::simulate::Simulation<'a>] {
-        self.simulations
-            .get_or_init(|| crate::simulate::simulate(self, &self.simulate_options))
+        self.simulations.get_or_init(|| {
+            let semantics = |rule: &Rule| self.semantics(rule);
+            let inputs = crate::simulate::Inputs {
+                files: self.files,
+                config: self.config,
+                alerts: self.alerts_with_policy(),
+                semantics: &semantics,
+            };
+            crate::simulate::simulate(&inputs, &self.simulate_options)
+        })
     }
 
     /// Every alerting rule of every file with its on-call policy (overrides can change it

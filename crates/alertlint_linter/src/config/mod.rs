@@ -681,7 +681,9 @@ impl ConfigReader<'_> {
                         Some("false") if key == "pages" => tier.pages = Some(false),
                         Some("true") => tier.spike_pages = true,
                         Some("false") => tier.spike_pages = false,
-                        _ => self.sec.error(v.span, format!("`{key}` must be true or false")),
+                        _ => self
+                            .sec
+                            .error(v.span, format!("`{key}` must be true or false")),
                     },
                 }
             }

@@ -18,8 +18,8 @@ mod values;
 
 pub(crate) use condition::{Comparison, Condition, Fragile, Presence};
 pub(crate) use labels::{LabelFact, LabelFacts, VainMatch};
-pub(crate) use reads::Reads;
 use promql::syntax::Expr;
+pub(crate) use reads::Reads;
 pub(crate) use selectors::{MatcherFact, SelectorFact};
 pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind, surely_counter};
 

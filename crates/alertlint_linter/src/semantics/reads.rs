@@ -61,8 +61,10 @@ const TREND: &[&str] = &[
 
 /// What an evaluation of `expr` reads.
 pub(crate) fn reads(expr: &Expr) -> Reads<'_> {
-    let mut r = Reads::default();
-    r.lookback_ms = lookback(expr);
+    let mut r = Reads {
+        lookback_ms: lookback(expr),
+        ..Reads::default()
+    };
     walk(expr, &mut r);
     r.joined_labels.sort_unstable();
     r.joined_labels.dedup();
@@ -87,9 +89,7 @@ fn lookback(e: &Expr) -> Option<i64> {
         Expr::Number(_) | Expr::String(_) => Some(0),
         Expr::Selector(v) => Some(LOOKBACK_DELTA_MS + offset_ms(&v.modifiers)?),
         Expr::Matrix(m) => Some(
-            literal_ms(&m.range)?
-                + offset_ms(&m.modifiers)?
-                + offset_ms(&m.selector.modifiers)?,
+            literal_ms(&m.range)? + offset_ms(&m.modifiers)? + offset_ms(&m.selector.modifiers)?,
         ),
         Expr::Subquery(s) => {
             Some(literal_ms(&s.range)? + offset_ms(&s.modifiers)? + lookback(&s.expr)?)
@@ -150,7 +150,8 @@ fn walk<'a>(e: &'a Expr, r: &mut Reads<'a>) {
         }
         Expr::Aggregate(a) => {
             if let Some(g) = &a.grouping {
-                r.joined_labels.extend(g.labels.iter().map(|l| l.name.as_str()));
+                r.joined_labels
+                    .extend(g.labels.iter().map(|l| l.name.as_str()));
             }
             if let (promql::syntax::AggOp::CountValues, Some(Expr::String(s))) =
                 (a.op, a.param.as_ref())
@@ -164,10 +165,12 @@ fn walk<'a>(e: &'a Expr, r: &mut Reads<'a>) {
         }
         Expr::Binary(b) => {
             if let Some(m) = &b.matching {
-                r.joined_labels.extend(m.labels.iter().map(|l| l.name.as_str()));
+                r.joined_labels
+                    .extend(m.labels.iter().map(|l| l.name.as_str()));
             }
             if let Some(g) = &b.group {
-                r.joined_labels.extend(g.labels.iter().map(|l| l.name.as_str()));
+                r.joined_labels
+                    .extend(g.labels.iter().map(|l| l.name.as_str()));
             }
             walk(&b.lhs, r);
             walk(&b.rhs, r);

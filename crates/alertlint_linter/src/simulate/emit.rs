@@ -37,7 +37,13 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
         let name = rule.name().to_string();
         let stem: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let n = used.entry(stem.clone()).or_default();
         *n += 1;
@@ -53,7 +59,7 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
             .files
             .iter()
             .filter_map(|p| sim_files(sims, p))
-            .flat_map(|f| f.rules())
+            .flat_map(crate::model::RuleFile::rules)
             .filter(|(_, r)| r.is_alert() && r.name() == name)
             .count();
         let uses_query = rule
@@ -85,9 +91,8 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
 
 /// Whether a template calls `query` in one of its actions (not merely says "query").
 fn calls_query(template: &str) -> bool {
-    static CALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\{\{[^}]*\bquery\b").expect("valid regex")
-    });
+    static CALL: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\{\{[^}]*\bquery\b").expect("valid regex"));
     CALL.is_match(template)
 }
 
@@ -137,15 +142,29 @@ fn render(sim: &Simulation, b: &Behaviour, name: &str, rule_file: &Path, dir: &P
     out
 }
 
-fn scenario(out: &mut String, b: &Behaviour, s: &Scenario, name: &str, annotations: &[(&str, &str)]) {
-    let _ = writeln!(out, "  - name: {}", yaml_quote(&format!("{}: {}", s.name, s.what)));
+fn scenario(
+    out: &mut String,
+    b: &Behaviour,
+    s: &Scenario,
+    name: &str,
+    annotations: &[(&str, &str)],
+) {
+    let _ = writeln!(
+        out,
+        "  - name: {}",
+        yaml_quote(&format!("{}: {}", s.name, s.what))
+    );
     // Half a scrape: samples sit at the odd steps.
     let half = b.scrape_interval_ms / 2;
     let _ = writeln!(out, "    interval: {}", fmt_ms(half));
     out.push_str("    input_series:\n");
     let mut series = Vec::new();
     for (f, tl) in b.plan.families.iter().zip(&s.timelines) {
-        for (m, samples) in f.members.iter().zip(inputs::samples(f, tl, b.scrape_interval_ms, s.end_ms)) {
+        for (m, samples) in
+            f.members
+                .iter()
+                .zip(inputs::samples(f, tl, b.scrape_interval_ms, s.end_ms))
+        {
             if s.up.is_some() && m.labels == b.plan.up {
                 continue;
             }
@@ -158,11 +177,18 @@ fn scenario(out: &mut String, b: &Behaviour, s: &Scenario, name: &str, annotatio
             members: vec![inputs::Member::value(b.plan.up.clone())],
             text: String::new(),
         };
-        series.push((b.plan.up.clone(), inputs::samples(&f, tl, b.scrape_interval_ms, s.end_ms).remove(0)));
+        series.push((
+            b.plan.up.clone(),
+            inputs::samples(&f, tl, b.scrape_interval_ms, s.end_ms).remove(0),
+        ));
     }
     for (labels, samples) in &series {
         let _ = writeln!(out, "      - series: {}", yaml_quote(&series_text(labels)));
-        let _ = writeln!(out, "        values: {}", yaml_quote(&notation(samples, half)));
+        let _ = writeln!(
+            out,
+            "        values: {}",
+            yaml_quote(&notation(samples, half))
+        );
     }
     out.push_str("    alert_rule_test:\n");
     for step in assertion_steps(&s.steps) {
@@ -174,7 +200,8 @@ fn scenario(out: &mut String, b: &Behaviour, s: &Scenario, name: &str, annotatio
         }
         out.push_str("        exp_alerts:\n");
         for f in &step.firing {
-            let labels: Vec<(&str, &str)> = f.labels.iter().filter(|(k, _)| *k != "alertname").collect();
+            let labels: Vec<(&str, &str)> =
+                f.labels.iter().filter(|(k, _)| *k != "alertname").collect();
             if labels.is_empty() {
                 out.push_str("          - exp_labels: {}\n");
             } else {
@@ -208,7 +235,11 @@ fn scenario(out: &mut String, b: &Behaviour, s: &Scenario, name: &str, annotatio
 fn assertion_steps(steps: &[run::Step]) -> Vec<&run::Step> {
     let mut keep = vec![false; steps.len()];
     for i in 1..steps.len() {
-        let changed = steps[i].firing.iter().map(|f| &f.labels).ne(steps[i - 1].firing.iter().map(|f| &f.labels));
+        let changed = steps[i]
+            .firing
+            .iter()
+            .map(|f| &f.labels)
+            .ne(steps[i - 1].firing.iter().map(|f| &f.labels));
         if changed {
             keep[i] = true;
             keep[i - 1] = true;
@@ -225,7 +256,12 @@ fn assertion_steps(steps: &[run::Step]) -> Vec<&run::Step> {
             }
         }
     }
-    steps.iter().zip(keep).filter(|(_, k)| *k).map(|(s, _)| s).collect()
+    steps
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 /// A series as promtool's `series:` reads it: `name{label="value", ...}`.
@@ -233,33 +269,16 @@ fn series_text(labels: &Labels) -> String {
     let name = labels.metric_name().unwrap_or("");
     let mut inner: Vec<String> = Vec::new();
     let plain = !name.is_empty()
-        && name.chars().enumerate().all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
+        && name.chars().enumerate().all(|(i, c)| {
+            c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
+        });
     if !plain {
-        inner.push(format!("__name__={}", go_quote(name)));
+        inner.push(format!("__name__={}", yaml_quote(name)));
     }
     for (k, v) in labels.iter().filter(|(k, _)| *k != "__name__") {
-        inner.push(format!("{k}={}", go_quote(v)));
+        inner.push(format!("{k}={}", yaml_quote(v)));
     }
     format!("{}{{{}}}", if plain { name } else { "" }, inner.join(", "))
-}
-
-/// A double-quoted string as PromQL (Go) reads it.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A value sequence in series notation with one step per `slot_ms`: `_` where there is no
@@ -302,7 +321,8 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// A YAML double-quoted scalar.
+/// A double-quoted string, as both YAML and PromQL (Go) read it: the two agree on the
+/// escapes used here.
 fn yaml_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -364,19 +384,27 @@ mod tests {
             (75_000, inputs::Value::Stale),
         ];
         assert_eq!(notation(&s, 15_000), "_ 1 _ 2.5 _ stale");
-        assert_eq!(notation(&[(90_000, inputs::Value::Float(0.1))], 15_000), "_x6 0.1");
+        assert_eq!(
+            notation(&[(90_000, inputs::Value::Float(0.1))], 15_000),
+            "_x6 0.1"
+        );
     }
 
     #[test]
     fn query_calls_are_told_from_the_word() {
-        assert!(calls_query("{{ with query \"up\" }}{{ . | first | value }}{{ end }}"));
+        assert!(calls_query(
+            "{{ with query \"up\" }}{{ . | first | value }}{{ end }}"
+        ));
         assert!(calls_query("{{ query \"up\" | first }}"));
         assert!(!calls_query("the query is slow: {{ $value }}"));
     }
 
     #[test]
     fn paths_relative_to_the_test_directory() {
-        assert_eq!(relative(Path::new("/r/rules/a.yaml"), Path::new("/r/tests/sim")), "../../rules/a.yaml");
+        assert_eq!(
+            relative(Path::new("/r/rules/a.yaml"), Path::new("/r/tests/sim")),
+            "../../rules/a.yaml"
+        );
         assert_eq!(relative(Path::new("/r/a.yaml"), Path::new("/r")), "a.yaml");
     }
 

@@ -4,7 +4,7 @@
 //! the expression groups or joins series; and the samples of a family over time, given the
 //! level it is at ([`Timeline`]).
 
-use crate::semantics::SelectorFact;
+use crate::semantics::{MatcherFact, SelectorFact};
 use promql::Labels;
 use promql::syntax::MatchOp;
 use std::collections::BTreeMap;
@@ -114,30 +114,27 @@ pub(crate) fn families(
                 bucket_bases.contains(&base).then_some((base, *suffix))
             })
             .filter(|_| !sel.matchers.iter().any(|m| m.name == "__name__"));
-        let (key, kind) = match histogram_part {
-            Some((base, _)) => (format!("{base}\u{0}histogram"), Kind::Histogram),
-            None => {
-                let counter = crate::semantics::surely_counter(&name, counter_suffixes)
-                    || sel.function.is_some_and(|f| COUNTER_FUNCTIONS.contains(&f));
-                (
-                    name.clone(),
-                    if counter { Kind::Counter } else { Kind::Gauge },
-                )
-            }
+        let (key, kind) = if let Some((base, _)) = histogram_part {
+            (format!("{base}\u{0}histogram"), Kind::Histogram)
+        } else {
+            let counter = crate::semantics::surely_counter(&name, counter_suffixes)
+                || sel.function.is_some_and(|f| COUNTER_FUNCTIONS.contains(&f));
+            let kind = if counter { Kind::Counter } else { Kind::Gauge };
+            (name.clone(), kind)
         };
         let family_labels = labels.filter(|n| n != "le" && n != "__name__");
-        let index = match keys.iter().position(|k| *k == (key.clone(), family_labels.clone())) {
-            Some(i) => i,
-            None => {
-                keys.push((key.clone(), family_labels.clone()));
-                out.push(Family {
-                    kind,
-                    members: Vec::new(),
-                    text: selector_text(&name, &family_labels),
-                });
-                out.len() - 1
-            }
-        };
+        let known = keys
+            .iter()
+            .position(|k| *k == (key.clone(), family_labels.clone()));
+        let index = known.unwrap_or_else(|| {
+            keys.push((key.clone(), family_labels.clone()));
+            out.push(Family {
+                kind,
+                members: Vec::new(),
+                text: selector_text(&name, &family_labels),
+            });
+            out.len() - 1
+        });
         let family = &mut out[index];
         if kind == Kind::Counter {
             // Read as a counter anywhere: it is one everywhere.
@@ -148,10 +145,11 @@ pub(crate) fn families(
                 let mut bounds: Vec<f64> = BUCKETS.to_vec();
                 // Bounds the matchers name (`le="0.3"`) are buckets too.
                 for m in &sel.matchers {
-                    if m.name == "le" && m.op == MatchOp::Equal {
-                        if let Ok(v) = promql::notation::parse_float(m.value) {
-                            bounds.push(v);
-                        }
+                    if m.name == "le"
+                        && m.op == MatchOp::Equal
+                        && let Ok(v) = promql::notation::parse_float(m.value)
+                    {
+                        bounds.push(v);
                     }
                 }
                 bounds.push(f64::INFINITY);
@@ -170,7 +168,10 @@ pub(crate) fn families(
                 } else {
                     Role::Sum
                 };
-                family.push(family_labels.with("__name__", &format!("{base}{suffix}")), role);
+                family.push(
+                    family_labels.with("__name__", &format!("{base}{suffix}")),
+                    role,
+                );
             }
             None => family.push(labels.with("__name__", &name), Role::Value),
         }
@@ -234,7 +235,7 @@ fn selector_text(name: &str, labels: &Labels) -> String {
 }
 
 fn selector_source(sel: &SelectorFact) -> String {
-    let inner: Vec<String> = sel.matchers.iter().map(|m| m.text()).collect();
+    let inner: Vec<String> = sel.matchers.iter().map(MatcherFact::text).collect();
     format!("{}{{{}}}", sel.metric.unwrap_or(""), inner.join(", "))
 }
 
@@ -397,16 +398,21 @@ fn regex_example(pattern: &str) -> Option<String> {
     fn class_char(c: &Class) -> Option<char> {
         match c {
             Class::Unicode(u) => {
-                let contains = |ch: char| u.ranges().iter().any(|r| r.start() <= ch && ch <= r.end());
+                let contains =
+                    |ch: char| u.ranges().iter().any(|r| r.start() <= ch && ch <= r.end());
                 ['0', 'a', 'x', '1', '5', 'A', '_', '-', '.']
                     .into_iter()
                     .find(|&ch| contains(ch))
-                    .or_else(|| u.ranges().first().map(|r| r.start()))
+                    .or_else(|| {
+                        u.ranges()
+                            .first()
+                            .map(regex_syntax::hir::ClassUnicodeRange::start)
+                    })
             }
             Class::Bytes(b) => b
                 .ranges()
                 .first()
-                .map(|r| r.start())
+                .map(regex_syntax::hir::ClassBytesRange::start)
                 .filter(u8::is_ascii)
                 .map(char::from),
         }
@@ -446,10 +452,10 @@ fn regex_example(pattern: &str) -> Option<String> {
 
 /// Whether a selector selects a series with these labels (its name and every matcher).
 pub(crate) fn selects(sel: &SelectorFact, labels: &Labels) -> bool {
-    if let Some(m) = sel.metric {
-        if labels.metric_name() != Some(m) {
-            return false;
-        }
+    if let Some(m) = sel.metric
+        && labels.metric_name() != Some(m)
+    {
+        return false;
     }
     sel.matchers
         .iter()
@@ -576,7 +582,15 @@ mod tests {
 
     #[test]
     fn regex_examples_match_their_regex() {
-        for p in ["5..", "4..|5..", "(api|web)-.*", ".+", "prod", "[0-9]{3}", "a?b*c+"] {
+        for p in [
+            "5..",
+            "4..|5..",
+            "(api|web)-.*",
+            ".+",
+            "prod",
+            "[0-9]{3}",
+            "a?b*c+",
+        ] {
             let v = regex_example(p).expect(p);
             assert!(satisfies(MatchOp::Regex, p, &v), "{p}: {v:?}");
         }
@@ -604,7 +618,11 @@ mod tests {
             }],
             text: "x_total".into(),
         };
-        let tl = Timeline(vec![(0, Level::At(1.0)), (60_000, Level::Reset(2.0)), (120_000, Level::Gone)]);
+        let tl = Timeline(vec![
+            (0, Level::At(1.0)),
+            (60_000, Level::Reset(2.0)),
+            (120_000, Level::Gone),
+        ]);
         let s = &samples(&f, &tl, 30_000, 150_000)[0];
         assert_eq!(
             s,

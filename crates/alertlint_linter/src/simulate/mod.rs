@@ -20,8 +20,9 @@ mod run;
 
 pub use emit::{EmittedTest, emit_tests};
 
-use crate::alerts::RuleRef;
-use crate::checks::Context;
+use crate::alerts::{AlertRef, RuleRef};
+use crate::config::Config;
+use crate::model::RuleFile;
 use crate::model::{Rule, RuleGroup};
 use crate::semantics::{Comparison, Semantics};
 use inputs::{Family, Kind, Level, Timeline};
@@ -37,6 +38,9 @@ pub struct Options {
     pub scrape_interval_ms: Option<i64>,
     /// The evaluation interval of groups that do not set one (Prometheus' default: 1m).
     pub default_interval_ms: i64,
+    /// Only the alerts whose name this matches are simulated (all of them still cover the
+    /// others' gaps).
+    pub alerts: Option<regex::Regex>,
 }
 
 impl Default for Options {
@@ -44,6 +48,7 @@ impl Default for Options {
         Options {
             scrape_interval_ms: None,
             default_interval_ms: 60_000,
+            alerts: None,
         }
     }
 }
@@ -148,6 +153,9 @@ struct Scenario {
     steps: Vec<run::Step>,
 }
 
+/// The most evaluations of a scenario: a 15-day window at a 1m interval takes about 45,000.
+const MAX_EVALUATIONS: i64 = 100_000;
+
 /// The most samples of one series a window of the rule holds in a simulation.
 const MAX_WINDOW_SAMPLES: i64 = 2880;
 
@@ -191,10 +199,19 @@ struct Ready<'a> {
     group_order: Vec<String>,
 }
 
-/// Simulates every alerting rule of the context.
-pub fn simulate<'a>(ctx: &Context<'a>, opts: &Options) -> Vec<Simulation<'a>> {
-    let alerts = ctx.alerts_with_policy();
-    let recorded = recorded_by_name(ctx);
+/// What a simulation reads: the rules, the config, every alert with its policy, and each
+/// rule's analysis (`checks::Context` has them all, worked out once).
+pub(crate) struct Inputs<'a, 's> {
+    pub(crate) files: &'a [RuleFile],
+    pub(crate) config: &'a Config,
+    pub(crate) alerts: &'s [AlertRef<'a>],
+    pub(crate) semantics: &'s (dyn Fn(&Rule) -> Option<&'s Semantics<'s>> + Sync),
+}
+
+/// Simulates every alerting rule (those `opts.alerts` names).
+pub(crate) fn simulate<'a>(ctx: &Inputs<'a, '_>, opts: &Options) -> Vec<Simulation<'a>> {
+    let alerts = ctx.alerts;
+    let recorded = recorded_by_name(ctx.files);
     let prepared: Vec<Prepared> = alerts
         .iter()
         .map(|&(rule, policy)| Prepared {
@@ -216,13 +233,22 @@ pub fn simulate<'a>(ctx: &Context<'a>, opts: &Options) -> Vec<Simulation<'a>> {
     }
     let counters = ctx.config.counter_suffixes();
     let engine = engine(opts);
-    crate::parallel::map(prepared.len(), |(): &mut (), i| {
+    let chosen: Vec<usize> = (0..prepared.len())
+        .filter(|&i| {
+            opts.alerts
+                .as_ref()
+                .is_none_or(|re| re.is_match(prepared[i].rule.2.name()))
+        })
+        .collect();
+    crate::parallel::map(chosen.len(), |(): &mut (), k| {
+        let i = chosen[k];
         let p = &prepared[i];
         let outcome = match &p.ready {
             Err(why) => Outcome::Unsimulated(why.clone()),
             Ok(ready) => {
-                match simulate_one(&engine, ready, p.policy, opts, &counters, i, &prepared, &readers)
-                {
+                match simulate_one(
+                    &engine, ready, p.policy, opts, &counters, i, &prepared, &readers,
+                ) {
                     Ok(b) => Outcome::Simulated(Box::new(b)),
                     Err(why) => Outcome::Unsimulated(why),
                 }
@@ -244,9 +270,9 @@ fn engine(opts: &Options) -> Engine {
 }
 
 /// The recording rules of the context by the name they record.
-fn recorded_by_name<'a>(ctx: &Context<'a>) -> HashMap<&'a str, Vec<RuleRef<'a>>> {
+fn recorded_by_name(files: &[RuleFile]) -> HashMap<&str, Vec<RuleRef<'_>>> {
     let mut out: HashMap<&str, Vec<RuleRef>> = HashMap::new();
-    for r in crate::alerts::rules(ctx.files) {
+    for r in crate::alerts::rules(files) {
         if let Some(name) = &r.2.record {
             out.entry(name.value.as_str()).or_default().push(r);
         }
@@ -270,7 +296,7 @@ fn rule_labels(group: &RuleGroup, rule: &Rule) -> Vec<(String, String)> {
 
 /// An alert's program and inputs, or why it cannot be simulated.
 fn prepare<'a>(
-    ctx: &'a Context<'_>,
+    ctx: &Inputs<'_, 'a>,
     recorded: &HashMap<&'a str, Vec<RuleRef<'a>>>,
     (file, group, rule): RuleRef<'a>,
     opts: &Options,
@@ -281,9 +307,8 @@ fn prepare<'a>(
     if ctx.config.dialect == crate::model::Dialect::Loki {
         return Err("LogQL expressions are not simulated".to_string());
     }
-    let semantics = ctx
-        .semantics(rule)
-        .ok_or_else(|| "the expression does not parse".to_string())?;
+    let semantics =
+        (ctx.semantics)(rule).ok_or_else(|| "the expression does not parse".to_string())?;
     let reads = &semantics.reads;
     if let Some(f) = reads.clock {
         return Err(format!(
@@ -319,7 +344,7 @@ fn prepare<'a>(
                             continue;
                         }
                         seen.push(std::ptr::from_ref(r.2));
-                        let rsem = ctx.semantics(r.2).ok_or_else(|| {
+                        let rsem = (ctx.semantics)(r.2).ok_or_else(|| {
                             format!("recording rule `{}` does not parse", r.2.name())
                         })?;
                         if rsem.reads.clock.is_some() || rsem.reads.pinned {
@@ -419,15 +444,19 @@ fn prepare<'a>(
 /// The scrape interval of the inputs.
 fn scrape_interval(opts: &Options, policy: &crate::config::Policy, families: &[Family]) -> i64 {
     if let Some(ms) = opts.scrape_interval_ms {
-        return ms;
+        return round_up(ms, 1000);
     }
     let job = families
         .iter()
         .flat_map(|f| &f.members)
         .find_map(|m| m.labels.get("job"));
-    job.and_then(|j| policy.job_scrape_intervals_ms.get(j).copied())
-        .unwrap_or(policy.scrape_interval_ms)
-        .max(1000)
+    // Whole seconds: samples sit half a scrape past each multiple of it, on the half-scrape
+    // steps the emitted tests write.
+    round_up(
+        job.and_then(|j| policy.job_scrape_intervals_ms.get(j).copied())
+            .unwrap_or(policy.scrape_interval_ms),
+        1000,
+    )
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -564,14 +593,19 @@ fn simulate_one(
             condition.presence,
             Some(crate::semantics::Presence::Absent(_))
         );
-    if condition.comparisons.iter().all(|c: &Comparison| !c.filters()) && !absence {
+    if condition
+        .comparisons
+        .iter()
+        .all(|c: &Comparison| !c.filters())
+        && !absence
+    {
         return Err(
             "it has no comparison that drops series: it fires whenever its selectors match, so there is no threshold to cross"
                 .to_string(),
         );
     }
-    let families = inputs::families(&ready.leaves, &ready.all, &ready.joined, counters)
-        .map_err(|e| e.0)?;
+    let families =
+        inputs::families(&ready.leaves, &ready.all, &ready.joined, counters).map_err(|e| e.0)?;
     let scrape_ms = scrape_interval(opts, policy, &families);
     // A week's window at 15s is forty thousand samples read at every one of twenty thousand
     // evaluations: past [`MAX_WINDOW_SAMPLES`], inputs are scraped less often (the interval
@@ -593,7 +627,10 @@ fn simulate_one(
     };
     let p = &ready.program;
     let grid_ms = scrape_ms / gcd(scrape_ms, p.interval_ms) * p.interval_ms;
-    let t0_ms = round_up(ready.lookback_ms + 2 * scrape_ms.max(p.interval_ms), grid_ms);
+    let t0_ms = round_up(
+        ready.lookback_ms + 2 * scrape_ms.max(p.interval_ms),
+        grid_ms,
+    );
     let up = target_up(&families);
     let replay = Replay {
         engine,
@@ -606,6 +643,17 @@ fn simulate_one(
     let a = &p.alert;
     let settle = ready.lookback_ms + a.for_ms + a.keep_firing_for_ms + 10 * p.interval_ms;
     let detection_horizon_ms = round_up(settle + 600_000, grid_ms);
+    // The step scenario is the longest: its evaluations bound the work of every scenario.
+    let evaluations = (t0_ms + 2 * detection_horizon_ms) / p.interval_ms;
+    if evaluations > MAX_EVALUATIONS {
+        return Err(format!(
+            "a scenario would take {evaluations} evaluations (every {} over {} of history and \
+             {} of `for`/`keep_firing_for`), more than the {MAX_EVALUATIONS} a simulation runs",
+            fmt_ms(p.interval_ms),
+            fmt_ms(ready.lookback_ms),
+            fmt_ms(a.for_ms + a.keep_firing_for_ms)
+        ));
+    }
     let crossing = if absence {
         Crossing {
             driver: usize::MAX,
@@ -616,7 +664,11 @@ fn simulate_one(
         find_crossing(&replay)?
     };
     let moved = |level: f64| -> Level {
-        if absence { Level::Gone } else { Level::At(level) }
+        if absence {
+            Level::Gone
+        } else {
+            Level::At(level)
+        }
     };
     let timelines_with = |stretches: Vec<(i64, Level)>| -> Vec<Timeline> {
         if absence {
@@ -631,7 +683,11 @@ fn simulate_one(
     // Step.
     let t1 = t0_ms + detection_horizon_ms;
     let end = t1 + round_up(settle + 600_000, grid_ms);
-    let step = timelines_with(vec![(0, healthy), (t0_ms, moved(crossing.unhealthy)), (t1, healthy)]);
+    let step = timelines_with(vec![
+        (0, healthy),
+        (t0_ms, moved(crossing.unhealthy)),
+        (t1, healthy),
+    ]);
     let steps = replay.replay(p, &step, None, end).map_err(|e| e.0)?;
     // Right before the step, every window has seen only the healthy level (evaluations
     // before the first scrapes may fire an `absent()` alert: they are not the steady state).
@@ -680,7 +736,11 @@ fn simulate_one(
     // Spikes: one scrape, then two minutes.
     let spike_end = t0_ms + round_up(settle, grid_ms);
     let mut spike = |len_ms: i64, name: &'static str| -> Result<Option<i64>, String> {
-        let tl = timelines_with(vec![(0, healthy), (t0_ms, moved(crossing.unhealthy)), (t0_ms + len_ms, healthy)]);
+        let tl = timelines_with(vec![
+            (0, healthy),
+            (t0_ms, moved(crossing.unhealthy)),
+            (t0_ms + len_ms, healthy),
+        ]);
         let steps = replay.replay(p, &tl, None, spike_end).map_err(|e| e.0)?;
         let fired = first_firing(&steps[..], t0_ms);
         scenarios.push(Scenario {
@@ -701,13 +761,27 @@ fn simulate_one(
     let mut reset = None;
     if let (Some(detected), false) = (detection_ms, absence) {
         let t_gap = round_up(t0_ms + detected + p.interval_ms, grid_ms);
-        let gap_end = t_gap + round_up(ready.lookback_ms + a.keep_firing_for_ms + 3_600_000, grid_ms);
+        let gap_end = t_gap
+            + round_up(
+                ready.lookback_ms + a.keep_firing_for_ms + 3_600_000,
+                grid_ms,
+            );
         let gone = |tl: &Timeline| {
-            let mut v: Vec<(i64, Level)> = tl.0.iter().copied().filter(|(from, _)| *from < t_gap).collect();
+            let mut v: Vec<(i64, Level)> =
+                tl.0.iter()
+                    .copied()
+                    .filter(|(from, _)| *from < t_gap)
+                    .collect();
             v.push((t_gap, Level::Gone));
             Timeline(v)
         };
-        let during = step_before(&replay, crossing.driver, crossing.healthy, crossing.unhealthy, t1);
+        let during = step_before(
+            &replay,
+            crossing.driver,
+            crossing.healthy,
+            crossing.unhealthy,
+            t1,
+        );
         let gap_timelines: Vec<Timeline> = during.iter().map(gone).collect();
         // `up` is 1 until the gap, or as the scenario moved it when the rule reads it.
         let up_before = replay
@@ -716,7 +790,12 @@ fn simulate_one(
             .position(|f| f.members.iter().any(|m| m.labels == replay.up))
             .map_or_else(|| Timeline::constant(1.0), |i| during[i].clone());
         let until_gap = |then: Level| {
-            let mut v: Vec<(i64, Level)> = up_before.0.iter().copied().filter(|(from, _)| *from < t_gap).collect();
+            let mut v: Vec<(i64, Level)> = up_before
+                .0
+                .iter()
+                .copied()
+                .filter(|(from, _)| *from < t_gap)
+                .collect();
             v.push((t_gap, then));
             Timeline(v)
         };
@@ -729,10 +808,20 @@ fn simulate_one(
             gone_covered_by: Vec::new(),
         };
         for (variant, up_tl) in [("gap-down", &up_down), ("gap-gone", &up_gone)] {
-            let steps = replay.replay(p, &gap_timelines, Some(up_tl), gap_end).map_err(|e| e.0)?;
+            let steps = replay
+                .replay(p, &gap_timelines, Some(up_tl), gap_end)
+                .map_err(|e| e.0)?;
             let resolves = first_quiet(&steps[..], t_gap);
             let series = replay.series(&gap_timelines, Some(up_tl), gap_end);
-            let covered = covering_alerts(engine, me, prepared, readers, &series, t_gap, gap_end);
+            let mut covered = Vec::new();
+            // The alert itself may fire for the gap under other labels (`x < 1 or
+            // absent(x)`): then it covers it.
+            if fires_anew(&steps, t_gap) {
+                covered.push(a.name.to_string());
+            }
+            covered.extend(covering_alerts(
+                engine, me, prepared, readers, &series, t_gap, gap_end,
+            ));
             if variant == "gap-down" {
                 outcome.down_resolves_ms = resolves;
                 outcome.down_covered_by = covered;
@@ -834,11 +923,21 @@ fn target_up(families: &[Family]) -> Labels {
     for m in members() {
         common.retain(|(k, v)| m.labels.get(k) == Some(v.as_str()));
     }
-    Labels::from_pairs(common.into_iter().chain([("__name__".to_string(), "up".to_string())]))
+    Labels::from_pairs(
+        common
+            .into_iter()
+            .chain([("__name__".to_string(), "up".to_string())]),
+    )
 }
 
 /// The step scenario's timelines up to `t1` (the driver unhealthy from `t0`).
-fn step_before(replay: &Replay, driver: usize, healthy: f64, unhealthy: f64, t1: i64) -> Vec<Timeline> {
+fn step_before(
+    replay: &Replay,
+    driver: usize,
+    healthy: f64,
+    unhealthy: f64,
+    t1: i64,
+) -> Vec<Timeline> {
     replay.timelines(
         driver,
         Timeline(vec![
@@ -881,7 +980,11 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         // Narrow the change down: `lo` keeps truth[i], `hi` truth[i + 1].
         let (mut lo, mut hi) = (levels[i], levels[i + 1]);
         for _ in 0..12 {
-            let mid = if lo > 0.0 { (lo * hi).sqrt() } else { hi / 16.0 };
+            let mid = if lo > 0.0 {
+                (lo * hi).sqrt()
+            } else {
+                hi / 16.0
+            };
             match holds(mid) {
                 Ok(t) if t == truth[i] => lo = mid,
                 Ok(_) => hi = mid,
@@ -892,14 +995,28 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         // Just past the change, rounded away from it to three significant digits so that
         // reports and emitted tests show `0.0211`, not `0.021001174477749383`.
         let past = |l: f64, up: bool| {
-            let past = l * if up { 1.0 + PAST_THRESHOLD } else { 1.0 - PAST_THRESHOLD };
+            let past = l * if up {
+                1.0 + PAST_THRESHOLD
+            } else {
+                1.0 - PAST_THRESHOLD
+            };
             let rounded = round_significant(past, up);
-            [rounded, past, l].into_iter().find(|&v| holds_ok(v)).unwrap_or(l)
+            [rounded, past, l]
+                .into_iter()
+                .find(|&v| holds_ok(v))
+                .unwrap_or(l)
         };
         let (healthy, unhealthy) = if rising {
             // Below the change is healthy: from nothing at all. A change at 0 itself (`> 0`)
             // has no "just past": the first level of the scale is.
-            (0.0, if lo == 0.0 { levels[i + 1] } else { past(hi, true) })
+            (
+                0.0,
+                if lo == 0.0 {
+                    levels[i + 1]
+                } else {
+                    past(hi, true)
+                },
+            )
         } else {
             let unhealthy = past(lo, false);
             // Above the change is healthy: 1 when it is well clear of it (up, ratios),
@@ -931,7 +1048,9 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         .semantics
         .reads
         .trend
-        .map(|f| format!(" It reads how its inputs change (`{f}()`), which steady levels do not show."))
+        .map(|f| {
+            format!(" It reads how its inputs change (`{f}()`), which steady levels do not show.")
+        })
         .unwrap_or_default();
     // The same series read now and over a window or an offset: the condition compares an
     // input with its own past, which a level held steady never moves.
@@ -944,7 +1063,9 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
             .then_some(m)
     });
     let history = history
-        .map(|m| format!(" It compares `{m}` with its own past, which a level held steady never moves."))
+        .map(|m| {
+            format!(" It compares `{m}` with its own past, which a level held steady never moves.")
+        })
         .unwrap_or_default();
     // A window that holds fewer than two scrapes: `rate()` and its kin return nothing.
     let short = replay
@@ -1019,15 +1140,7 @@ fn covering_alerts(
         let Ok(steps) = run::run(engine, &mut storage, &r.program, end_ms) else {
             continue;
         };
-        let firing_at_gap = steps
-            .iter()
-            .rev()
-            .find(|s| s.t_ms <= t_gap)
-            .is_some_and(|s| !s.firing.is_empty());
-        let fires_after = steps
-            .iter()
-            .any(|s| s.t_ms > t_gap && !s.firing.is_empty());
-        if fires_after && !firing_at_gap {
+        if fires_anew(&steps, t_gap) {
             let name = r.program.alert.name.to_string();
             if !out.contains(&name) {
                 out.push(name);
@@ -1035,6 +1148,21 @@ fn covering_alerts(
         }
     }
     out
+}
+
+/// Whether an alert fires after `t_gap` with labels that were not firing at it.
+fn fires_anew(steps: &[run::Step], t_gap: i64) -> bool {
+    let at_gap: Vec<&Labels> = steps
+        .iter()
+        .rev()
+        .find(|s| s.t_ms <= t_gap)
+        .map(|s| s.firing.iter().map(|f| &f.labels).collect())
+        .unwrap_or_default();
+    steps
+        .iter()
+        .filter(|s| s.t_ms > t_gap)
+        .flat_map(|s| &s.firing)
+        .any(|f| !at_gap.contains(&&f.labels))
 }
 
 /// A duration as Prometheus writes it (`5m`, `1h30m`, `0s`).
@@ -1047,4 +1175,53 @@ pub(crate) fn tier<'p>(sim: &Simulation<'p>) -> Option<&'p crate::config::Tier> 
     let (_, group, rule) = sim.rule;
     let severity = rule.effective_label(group, &sim.policy.severity_label)?;
     sim.policy.tier(&severity.value.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_round_away_from_the_change() {
+        assert_eq!(round_significant(0.021_001_174, true), 0.0211);
+        assert_eq!(round_significant(1050.04, true), 1060.0);
+        assert_eq!(round_significant(0.0949, false), 0.0949);
+        assert_eq!(round_significant(0.094_99, false), 0.0949);
+        assert_eq!(round_significant(0.0, true), 0.0);
+        // The shortest text of each reads back to it: what emitted tests write.
+        assert_eq!(
+            format!("{}", round_significant(0.021_001_174, true)),
+            "0.0211"
+        );
+    }
+
+    #[test]
+    fn the_target_up_carries_the_labels_every_input_shares() {
+        let family = |labels: &[(&str, &str)]| Family {
+            kind: Kind::Gauge,
+            members: vec![inputs::Member::value(Labels::from_pairs(
+                labels.iter().copied(),
+            ))],
+            text: String::new(),
+        };
+        let up = target_up(&[
+            family(&[
+                ("__name__", "a"),
+                ("job", "j"),
+                ("instance", "i"),
+                ("code", "500"),
+            ]),
+            family(&[("__name__", "b"), ("job", "j"), ("instance", "i")]),
+        ]);
+        assert_eq!(
+            up,
+            Labels::from_pairs([("__name__", "up"), ("instance", "i"), ("job", "j")])
+        );
+        // The rule's own `up` is the target's.
+        let own = [("__name__", "up"), ("job", "j"), ("model", "m")];
+        assert_eq!(
+            target_up(&[family(&[("__name__", "b"), ("job", "j")]), family(&own)]),
+            Labels::from_pairs(own)
+        );
+    }
 }

@@ -94,17 +94,11 @@ impl<'p, 'a> Recorder<'p, 'a> {
         let query_ms = t_ms - self.program.query_offset_ms;
         for (i, r) in self.program.recordings.iter().enumerate() {
             let samples = match engine.instant(storage, r.expr, query_ms) {
-                Ok(Value::Vector(v)) => v
-                    .into_iter()
-                    .map(|s| (s.labels, s.f))
-                    .collect::<Vec<_>>(),
+                Ok(Value::Vector(v)) => v.into_iter().map(|s| (s.labels, s.f)).collect::<Vec<_>>(),
                 Ok(Value::Scalar(f)) => vec![(Labels::new(), f)],
                 Ok(_) => Vec::new(),
                 Err(e) => {
-                    return Err(RunError(format!(
-                        "recording rule `{}` failed: {e}",
-                        r.name
-                    )));
+                    return Err(RunError(format!("recording rule `{}` failed: {e}", r.name)));
                 }
             };
             let mut now = HashSet::new();
@@ -175,8 +169,7 @@ pub(crate) fn run(
             .into_iter()
             .map(|(l, f)| (alert_labels(a, &l, f, t), f, l))
             .collect();
-        rule.eval(t, results)
-            .map_err(|e| RunError(e.to_string()))?;
+        rule.eval(t, results).map_err(|e| RunError(e.to_string()))?;
         let firing = rule
             .alerts()
             .iter()
@@ -231,6 +224,11 @@ pub(crate) fn expand(
         value,
         query: None,
     };
-    prometheus_template::expand_at(&format!("__alert_{alert}"), text, &ctx, t_ms as f64 / 1000.0)
-        .unwrap_or_else(|e| prometheus_template::error_text(&e))
+    prometheus_template::expand_at(
+        &format!("__alert_{alert}"),
+        text,
+        &ctx,
+        t_ms as f64 / 1000.0,
+    )
+    .unwrap_or_else(|e| prometheus_template::error_text(&e))
 }
