@@ -599,13 +599,16 @@ mod tests {
 
     #[test]
     fn a_value_satisfies_every_matcher_or_none_is_found() {
-        let c = [(MatchOp::Regex, "5.."), (MatchOp::NotEqual, "5aa")];
+        let c = [(MatchOp::Regex, "5.."), (MatchOp::NotEqual, "500")];
         let v = satisfying_value(&c, None);
         assert_eq!(v, None, "only made-up values beyond the examples");
         let c = [(MatchOp::NotEqual, "")];
         assert_eq!(satisfying_value(&c, None).as_deref(), Some("sim"));
+        // A shared label the selector refuses the shared value of keeps a value of its own.
         let c = [(MatchOp::NotRegex, "sim")];
-        assert_eq!(satisfying_value(&c, Some("sim")).as_deref(), Some(""));
+        assert_eq!(satisfying_value(&c, Some("sim")).as_deref(), Some("sim-1"));
+        // Without a shared value, a label nothing asks for is left out.
+        assert_eq!(satisfying_value(&c, None).as_deref(), Some(""));
     }
 
     #[test]
