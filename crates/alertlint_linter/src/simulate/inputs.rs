@@ -143,11 +143,15 @@ pub(crate) fn families(
         match histogram_part {
             Some((base, "_bucket")) => {
                 let mut bounds: Vec<f64> = BUCKETS.to_vec();
-                // Bounds the matchers name (`le="0.3"`) are buckets too.
+                // Bounds the matchers name (`le="0.3"`, `le=~"30(\\.0)?"`) are buckets too.
                 for m in &sel.matchers {
+                    let named = match m.op {
+                        MatchOp::Equal => Some(m.value.to_string()),
+                        MatchOp::Regex => regex_example(m.value),
+                        _ => None,
+                    };
                     if m.name == "le"
-                        && m.op == MatchOp::Equal
-                        && let Ok(v) = promql::notation::parse_float(m.value)
+                        && let Some(Ok(v)) = named.map(|t| promql::notation::parse_float(&t))
                     {
                         bounds.push(v);
                     }
@@ -205,11 +209,16 @@ impl Family {
 /// way of writing floats (`0.5`, `1`, `+Inf`).
 fn le_text(le: f64, sel: &SelectorFact) -> String {
     for m in &sel.matchers {
+        let named = match m.op {
+            MatchOp::Equal => Some(m.value.to_string()),
+            MatchOp::Regex => regex_example(m.value),
+            _ => None,
+        };
         if m.name == "le"
-            && m.op == MatchOp::Equal
-            && promql::notation::parse_float(m.value).is_ok_and(|v| v == le)
+            && let Some(text) = named
+            && promql::notation::parse_float(&text).is_ok_and(|v| v == le)
         {
-            return m.value.to_string();
+            return text;
         }
     }
     if le.is_infinite() {

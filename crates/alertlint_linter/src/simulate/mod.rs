@@ -478,6 +478,9 @@ struct Replay<'e, 'a> {
     /// their healthy level for longer than an evaluation reads back.
     t0_ms: i64,
     up: Labels,
+    /// The level of every input not moved: the first of [`BASE_LEVELS`] at which some input
+    /// crosses the condition.
+    base: std::cell::Cell<f64>,
 }
 
 impl Replay<'_, '_> {
@@ -540,7 +543,7 @@ impl Replay<'_, '_> {
                 if i == driver {
                     driver_timeline.clone()
                 } else {
-                    Timeline::constant(BASE_LEVEL)
+                    Timeline::constant(self.base.get())
                 }
             })
             .collect()
@@ -562,8 +565,10 @@ const TWO_SAMPLE_FUNCTIONS: &[&str] = &[
     "predict_linear",
 ];
 
-/// The level of every input not moved.
-const BASE_LEVEL: f64 = 1.0;
+/// The levels tried for every input not moved, in turn: 1 first (a gauge of 1, a counter
+/// growing 1/s), then 0 (`== 0` guards, `unless ... == 1` exclusions) and 2 (`!= 1` guards,
+/// `> 1` conditions on another input).
+const BASE_LEVELS: [f64; 3] = [1.0, 0.0, 2.0];
 
 /// How far past the threshold "just past" is: 5% of the level where the condition changes.
 const PAST_THRESHOLD: f64 = 0.05;
@@ -639,6 +644,7 @@ fn simulate_one(
         scrape_ms,
         t0_ms,
         up,
+        base: std::cell::Cell::new(BASE_LEVELS[0]),
     };
     let a = &p.alert;
     let settle = ready.lookback_ms + a.for_ms + a.keep_firing_for_ms + 10 * p.interval_ms;
@@ -657,7 +663,7 @@ fn simulate_one(
     let crossing = if absence {
         Crossing {
             driver: usize::MAX,
-            healthy: BASE_LEVEL,
+            healthy: BASE_LEVELS[0],
             unhealthy: f64::NAN,
         }
     } else {
@@ -950,11 +956,15 @@ fn step_before(
 
 /// The input whose level makes the condition change, and the levels on each side: the
 /// first input (in the order of the text) for which some level on the log scale holds and
-/// another does not, with the others at [`BASE_LEVEL`].
+/// another does not, with the others at one of [`BASE_LEVELS`] (the first that gives one).
 fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
     let levels = levels();
     let mut any_error = None;
-    for driver in 0..replay.families.len() {
+    let attempts = BASE_LEVELS
+        .iter()
+        .flat_map(|&base| (0..replay.families.len()).map(move |d| (base, d)));
+    for (base, driver) in attempts {
+        replay.base.set(base);
         let holds = |level: f64| replay.holds(&replay.timelines(driver, Timeline::constant(level)));
         // Up the scale until the condition changes: levels past the first change are not
         // needed.
@@ -1084,7 +1094,7 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
         })
         .unwrap_or_default();
     Err(format!(
-        "no steady level of any input between 0 and 5e8 (the others at 1) makes the condition change.{trend}{history}{short}"
+        "no steady level of any input between 0 and 5e8 (the others at 1, 0 or 2) makes the condition change.{trend}{history}{short}"
     ))
 }
 
