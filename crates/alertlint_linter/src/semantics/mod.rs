@@ -8,7 +8,8 @@
 //! - [`selectors`]: every selector, its matchers, range and enclosing function.
 //! - [`condition`]: what makes an alert fire (comparisons, filters, presence), and its
 //!   fragile constructs.
-//! - [`reads`]: how far back an evaluation reads, which labels it joins on, the clock.
+//! - [`reads`]: how far back an evaluation reads, which labels it joins on, the clock (asked
+//!   by the simulation only, so not part of [`Semantics`]).
 
 mod condition;
 mod labels;
@@ -19,7 +20,7 @@ mod values;
 pub(crate) use condition::{Comparison, Condition, Fragile, Presence};
 pub(crate) use labels::{LabelFact, LabelFacts, VainMatch};
 use promql::syntax::Expr;
-pub(crate) use reads::Reads;
+pub(crate) use reads::reads;
 pub(crate) use selectors::{MatcherFact, SelectorFact};
 pub(crate) use values::{MisuseReason, RawUse, ValueFacts, ValueKind, surely_counter};
 
@@ -36,8 +37,6 @@ pub(crate) struct Semantics<'a> {
     pub(crate) selectors: Vec<SelectorFact<'a>>,
     /// What makes an alert of it fire, and its fragile constructs.
     pub(crate) condition: Condition,
-    /// How far back it reads, which labels it joins on, whether it reads the clock.
-    pub(crate) reads: Reads<'a>,
 }
 
 impl<'a> Semantics<'a> {
@@ -49,7 +48,6 @@ impl<'a> Semantics<'a> {
             values: values::value_facts(expr, counter_suffixes),
             selectors: selectors::selectors(expr),
             condition: condition::condition(expr),
-            reads: reads::reads(expr),
         }
     }
 }

@@ -191,6 +191,8 @@ struct Ready<'a> {
     joined: Vec<&'a str>,
     /// How far back an evaluation reads, recording rules included.
     lookback_ms: i64,
+    /// The first function of the alert's expression that reads how its inputs change.
+    trend: Option<&'static str>,
     semantics: &'a Semantics<'a>,
     /// Files holding the rule and the recording rules it reads.
     files: Vec<std::path::PathBuf>,
@@ -309,7 +311,7 @@ fn prepare<'a>(
     }
     let semantics =
         (ctx.semantics)(rule).ok_or_else(|| "the expression does not parse".to_string())?;
-    let reads = &semantics.reads;
+    let reads = crate::semantics::reads(expr);
     if let Some(f) = reads.clock {
         return Err(format!(
             "it reads the clock (`{f}()`): its result changes with the time of day, not only with the data"
@@ -347,19 +349,23 @@ fn prepare<'a>(
                         let rsem = (ctx.semantics)(r.2).ok_or_else(|| {
                             format!("recording rule `{}` does not parse", r.2.name())
                         })?;
-                        if rsem.reads.clock.is_some() || rsem.reads.pinned {
+                        let Some(Ok(rexpr)) = &r.2.promql else {
+                            return Err(format!("recording rule `{}` does not parse", r.2.name()));
+                        };
+                        let rreads = crate::semantics::reads(rexpr);
+                        if rreads.clock.is_some() || rreads.pinned {
                             return Err(format!(
                                 "recording rule `{}` reads the clock or a fixed time",
                                 r.2.name()
                             ));
                         }
-                        lookback += rsem.reads.lookback_ms.ok_or_else(|| {
+                        lookback += rreads.lookback_ms.ok_or_else(|| {
                             format!(
                                 "a range of recording rule `{}` is a duration expression",
                                 r.2.name()
                             )
                         })?;
-                        joined.extend(rsem.reads.joined_labels.iter().copied());
+                        joined.extend(rreads.joined_labels.iter().copied());
                         if !files.contains(&r.0.source.path) {
                             files.push(r.0.source.path.clone());
                         }
@@ -435,6 +441,7 @@ fn prepare<'a>(
         all,
         joined,
         lookback_ms: lookback,
+        trend: reads.trend,
         semantics,
         files,
         group_order,
@@ -1055,8 +1062,6 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
     }
     let trend = replay
         .ready
-        .semantics
-        .reads
         .trend
         .map(|f| {
             format!(" It reads how its inputs change (`{f}()`), which steady levels do not show.")
