@@ -304,3 +304,29 @@ fn bad_arguments_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("no rule files found"), "{err}");
 }
+
+/// The README shows `alertlint simulate rules-examples/` as it prints: the table and the
+/// alerts not simulated.
+#[test]
+fn readme_example_is_the_real_output() {
+    let (code, out, err) = run(&[
+        "simulate",
+        "rules-examples/",
+        "--color",
+        "never",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let readme = std::fs::read_to_string(common::oracle::root().join("README.md")).expect("README");
+    let shown: String = out
+        .split("\nbehaviour/")
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string();
+    assert!(
+        readme.contains(&shown),
+        "README's simulate example differs from:\n{shown}"
+    );
+}

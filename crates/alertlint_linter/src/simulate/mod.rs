@@ -24,7 +24,7 @@ use crate::alerts::{AlertRef, RuleRef};
 use crate::config::Config;
 use crate::model::RuleFile;
 use crate::model::{Rule, RuleGroup};
-use crate::semantics::{Comparison, Semantics};
+use crate::semantics::{Comparison, SelectorFact, Semantics};
 use inputs::{Family, Kind, Level, Timeline};
 use promql::{Engine, Labels};
 use run::{AlertSpec, Program, Recording, RunError};
@@ -153,6 +153,13 @@ struct Scenario {
     steps: Vec<run::Step>,
 }
 
+/// The most evaluations the search for an alert's threshold may cost, recording rules'
+/// included: a few seconds at worst.
+const MAX_SCAN_EVALUATIONS: i64 = 200_000;
+
+/// How a scan over [`MAX_SCAN_EVALUATIONS`] says so.
+const SCAN_STOPPED: &str = "the level scan stopped";
+
 /// The most evaluations of a scenario: a 15-day window at a 1m interval takes about 45,000.
 const MAX_EVALUATIONS: i64 = 100_000;
 
@@ -191,6 +198,8 @@ struct Ready<'a> {
     joined: Vec<&'a str>,
     /// How far back an evaluation reads, recording rules included.
     lookback_ms: i64,
+    /// How far back from an evaluation the recording rules' output is read.
+    recorded_window_ms: i64,
     /// The first function of the alert's expression that reads how its inputs change.
     trend: Option<&'static str>,
     semantics: &'a Semantics<'a>,
@@ -331,8 +340,12 @@ fn prepare<'a>(
         .ok_or_else(|| "a range or offset is a duration expression".to_string())?;
     let mut seen: Vec<*const Rule> = Vec::new();
     let mut order: Vec<(RuleRef<'a>, usize)> = Vec::new();
-    let mut stack: Vec<(&'a Semantics<'a>, usize)> = vec![(semantics, 0)];
-    while let Some((sem, depth)) = stack.pop() {
+    // How far back the recorded series must exist: as far as what reads them reads back.
+    let mut recorded_window = 0;
+    // Each expression with how far back from the evaluation it is read: a recording rule
+    // read over `[1h]` by the alert reads its own inputs an hour further back.
+    let mut stack: Vec<(&'a Semantics<'a>, usize, i64)> = vec![(semantics, 0, lookback)];
+    while let Some((sem, depth, reach)) = stack.pop() {
         if depth > 16 {
             return Err("its recording rules read each other more than 16 deep".to_string());
         }
@@ -359,18 +372,20 @@ fn prepare<'a>(
                                 r.2.name()
                             ));
                         }
-                        lookback += rreads.lookback_ms.ok_or_else(|| {
+                        let own = rreads.lookback_ms.ok_or_else(|| {
                             format!(
                                 "a range of recording rule `{}` is a duration expression",
                                 r.2.name()
                             )
                         })?;
+                        recorded_window = recorded_window.max(reach);
+                        lookback = lookback.max(reach + own);
                         joined.extend(rreads.joined_labels.iter().copied());
                         if !files.contains(&r.0.source.path) {
                             files.push(r.0.source.path.clone());
                         }
                         order.push((r, depth + 1));
-                        stack.push((rsem, depth + 1));
+                        stack.push((rsem, depth + 1, reach + own));
                     }
                 }
             }
@@ -441,6 +456,7 @@ fn prepare<'a>(
         all,
         joined,
         lookback_ms: lookback,
+        recorded_window_ms: recorded_window,
         trend: reads.trend,
         semantics,
         files,
@@ -488,6 +504,8 @@ struct Replay<'e, 'a> {
     /// The level of every input not moved: the first of [`BASE_LEVELS`] at which some input
     /// crosses the condition.
     base: std::cell::Cell<f64>,
+    /// The evaluations the level scan has cost so far (bounded by [`MAX_SCAN_EVALUATIONS`]).
+    scan_evaluations: std::cell::Cell<i64>,
 }
 
 impl Replay<'_, '_> {
@@ -528,8 +546,27 @@ impl Replay<'_, '_> {
 
     fn holds(&self, timelines: &[Timeline]) -> Result<bool, RunError> {
         let end = self.t0_ms;
+        // The recording rules are evaluated at every step up to `end`, then the alert once.
+        let cost = (self.ready.recorded_window_ms.min(end) / self.ready.program.interval_ms + 2)
+            * self.ready.program.recordings.len() as i64
+            + 1;
+        let spent = self.scan_evaluations.get() + cost;
+        if spent > MAX_SCAN_EVALUATIONS {
+            return Err(RunError(format!(
+                "{SCAN_STOPPED} after {} evaluations (its recording rules are evaluated over {} of history at each level)",
+                self.scan_evaluations.get(),
+                fmt_ms(self.ready.recorded_window_ms.min(end))
+            )));
+        }
+        self.scan_evaluations.set(spent);
         let mut storage = run::storage(&self.series(timelines, None, end));
-        run::holds_at(self.engine, &mut storage, &self.ready.program, end)
+        run::holds_at(
+            self.engine,
+            &mut storage,
+            &self.ready.program,
+            end,
+            self.ready.recorded_window_ms,
+        )
     }
 
     fn replay(
@@ -652,6 +689,7 @@ fn simulate_one(
         t0_ms,
         up,
         base: std::cell::Cell::new(BASE_LEVELS[0]),
+        scan_evaluations: std::cell::Cell::new(0),
     };
     let a = &p.alert;
     let settle = ready.lookback_ms + a.for_ms + a.keep_firing_for_ms + 10 * p.interval_ms;
@@ -967,7 +1005,15 @@ fn step_before(
 fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
     let levels = levels();
     let mut any_error = None;
-    let attempts = BASE_LEVELS
+    // Other base levels cannot help an input compared with its own past: with only the
+    // first, such a rule (`x - avg_over_time(x[7d])`, often over recording rules) is not
+    // scanned three times over a week of history for nothing.
+    let bases = if compares_with_own_past(&replay.ready.all).is_some() {
+        &BASE_LEVELS[..1]
+    } else {
+        &BASE_LEVELS[..]
+    };
+    let attempts = bases
         .iter()
         .flat_map(|&base| (0..replay.families.len()).map(move |d| (base, d)));
     for (base, driver) in attempts {
@@ -1057,7 +1103,11 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
             unhealthy,
         });
     }
-    if let Some(e) = any_error {
+    let over_budget = replay.scan_evaluations.get() > 0
+        && any_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with(SCAN_STOPPED));
+    if let (Some(e), false) = (&any_error, over_budget) {
         return Err(format!("the evaluation fails: {e}"));
     }
     let trend = replay
@@ -1067,16 +1117,7 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
             format!(" It reads how its inputs change (`{f}()`), which steady levels do not show.")
         })
         .unwrap_or_default();
-    // The same series read now and over a window or an offset: the condition compares an
-    // input with its own past, which a level held steady never moves.
-    let all = &replay.ready.all;
-    let history = all.iter().enumerate().find_map(|(i, a)| {
-        let m = a.metric?;
-        all[i + 1..]
-            .iter()
-            .any(|b| b.metric == Some(m) && b.range.map(|r| r.ms) != a.range.map(|r| r.ms))
-            .then_some(m)
-    });
+    let history = compares_with_own_past(&replay.ready.all);
     let history = history
         .map(|m| {
             format!(" It compares `{m}` with its own past, which a level held steady never moves.")
@@ -1098,6 +1139,11 @@ fn find_crossing(replay: &Replay) -> Result<Crossing, String> {
             )
         })
         .unwrap_or_default();
+    if let (true, Some(e)) = (over_budget, any_error) {
+        return Err(format!(
+            "{e}, no level tried having made the condition change.{trend}{history}{short}"
+        ));
+    }
     Err(format!(
         "no steady level of any input between 0 and 5e8 (the others at 1, 0 or 2) makes the condition change.{trend}{history}{short}"
     ))
@@ -1119,6 +1165,18 @@ fn round_significant(v: f64, up: bool) -> f64 {
         let p = 10f64.powi(-k);
         step(v / p) * p
     }
+}
+
+/// The metric a selector reads now and another over a window or an offset: the condition
+/// compares an input with its own past, which a level held steady never moves.
+fn compares_with_own_past<'a>(all: &[&SelectorFact<'a>]) -> Option<&'a str> {
+    all.iter().enumerate().find_map(|(i, a)| {
+        let m = a.metric?;
+        all[i + 1..]
+            .iter()
+            .any(|b| b.metric == Some(m) && b.range.map(|r| r.ms) != a.range.map(|r| r.ms))
+            .then_some(m)
+    })
 }
 
 /// The other alerts of the rule set that start firing during a gap: those reading the

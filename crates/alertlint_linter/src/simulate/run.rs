@@ -120,16 +120,19 @@ impl<'p, 'a> Recorder<'p, 'a> {
 }
 
 /// Whether the alert's expression returns any series at `t_ms`, the recording rules having
-/// been evaluated at every step before.
+/// been evaluated at every step of the `recorded_window_ms` before it (what the alert reads
+/// of their output; their own inputs are there from time 0).
 pub(crate) fn holds_at(
     engine: &Engine,
     storage: &mut Storage,
     program: &Program,
     t_ms: i64,
+    recorded_window_ms: i64,
 ) -> Result<bool, RunError> {
     let mut recorder = Recorder::new(program);
     if !program.recordings.is_empty() {
-        let mut t = 0;
+        let from = (t_ms - recorded_window_ms - program.interval_ms).max(0);
+        let mut t = from - from % program.interval_ms;
         while t <= t_ms {
             recorder.eval(engine, storage, t)?;
             t += program.interval_ms;
