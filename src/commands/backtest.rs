@@ -5,13 +5,13 @@
 
 use super::check::{human_options, load_config};
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, table, write_stderr, write_stdout};
-use crate::cli::{BacktestArgs, BacktestFormat, FailOn};
+use crate::cli::{BacktestArgs, BacktestFormat};
 use alertlint_backtest::compare::{ActualFiring, Agreement};
 use alertlint_backtest::replay::{AlertRule, Replay, RuleReport};
 use alertlint_backtest::{
     BasicAuth, Client, ClientCertFiles, ClientError, ClientOptions, QueryStats,
 };
-use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_diagnostics::report::{self, Summary};
 use alertlint_linter::checks::CheckId;
 use alertlint_linter::config::{Config, RulePlace};
@@ -556,13 +556,7 @@ pub(crate) fn run(args: BacktestArgs) -> Result<ExitCode, CliError> {
         }
     };
     write_stdout(&out);
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    let failed = super::fails_on(args.fail_on, &diags);
     Ok(ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK }))
 }
 

@@ -1,6 +1,5 @@
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, write_stderr};
-use crate::cli::{CheckArgs, CheckFormat, Color, FailOn};
-use alertlint_diagnostics::diagnostic::Severity;
+use crate::cli::{CheckArgs, CheckFormat, Color};
 use alertlint_diagnostics::report::{self, HumanOptions, Summary};
 use alertlint_linter::analyse::{Inputs, analyse};
 use alertlint_linter::config::Config;
@@ -254,13 +253,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         ));
     }
 
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    let failed = super::fails_on(args.fail_on, &diags);
     // The process ends right after this: freeing every node, string and parsed runbook one by
     // one would cost tens of milliseconds on large rule sets for nothing.
     std::mem::forget((rule_files, runbooks, alertmanager, diags));

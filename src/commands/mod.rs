@@ -119,3 +119,18 @@ pub(crate) fn render_findings(
     summary.count(diags);
     alertlint_diagnostics::report::render_human(diags, &summary, &check::human_options(color))
 }
+
+/// Whether findings fail the run under `--fail-on`: one at or above its level.
+pub(crate) fn fails_on(
+    fail_on: crate::cli::FailOn,
+    diags: &[alertlint_diagnostics::diagnostic::Diagnostic],
+) -> bool {
+    use alertlint_diagnostics::diagnostic::Severity;
+    let threshold = match fail_on {
+        crate::cli::FailOn::Error => Severity::Error,
+        crate::cli::FailOn::Warning => Severity::Warning,
+        crate::cli::FailOn::Info => Severity::Info,
+        crate::cli::FailOn::Never => return false,
+    };
+    diags.iter().any(|d| d.severity >= threshold)
+}

@@ -7,8 +7,8 @@
 
 use super::check::load_config;
 use super::{CliError, EXIT_OK, EXIT_PROBLEMS, table, write_stderr, write_stdout};
-use crate::cli::{FailOn, SimulateArgs, SimulateFormat};
-use alertlint_diagnostics::diagnostic::{Diagnostic, Severity};
+use crate::cli::{SimulateArgs, SimulateFormat};
+use alertlint_diagnostics::diagnostic::Diagnostic;
 use alertlint_linter::checks::{CheckId, Context};
 use alertlint_linter::config::RulePlace;
 use alertlint_linter::simulate::{Behaviour, Outcome, Simulation, fmt_ms};
@@ -106,13 +106,7 @@ pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
         SimulateFormat::Json => json(&shown, &diags),
     };
     write_stdout(&out);
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failed = threshold.is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    let failed = super::fails_on(args.fail_on, &diags);
     Ok(ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK }))
 }
 

@@ -144,18 +144,9 @@ pub(crate) fn families(
             Some((base, "_bucket")) => {
                 let mut bounds: Vec<f64> = BUCKETS.to_vec();
                 // Bounds the matchers name (`le="0.3"`, `le=~"30(\\.0)?"`) are buckets too.
-                for m in &sel.matchers {
-                    let named = match m.op {
-                        MatchOp::Equal => Some(m.value.to_string()),
-                        MatchOp::Regex => regex_example(m.value),
-                        _ => None,
-                    };
-                    if m.name == "le"
-                        && let Some(Ok(v)) = named.map(|t| promql::notation::parse_float(&t))
-                    {
-                        bounds.push(v);
-                    }
-                }
+                bounds.extend(
+                    named_bounds(sel).filter_map(|t| promql::notation::parse_float(&t).ok()),
+                );
                 bounds.push(f64::INFINITY);
                 for le in bounds {
                     let text = le_text(le, sel);
@@ -205,21 +196,26 @@ impl Family {
     }
 }
 
-/// The text of a bucket bound: as a matcher wrote it when one names it, else Prometheus'
-/// way of writing floats (`0.5`, `1`, `+Inf`).
-fn le_text(le: f64, sel: &SelectorFact) -> String {
-    for m in &sel.matchers {
-        let named = match m.op {
+/// The bucket bounds the `le` matchers of a selector ask for, as written (an example of
+/// each regex).
+fn named_bounds<'s>(sel: &'s SelectorFact) -> impl Iterator<Item = String> + 's {
+    sel.matchers
+        .iter()
+        .filter(|m| m.name == "le")
+        .filter_map(|m| match m.op {
             MatchOp::Equal => Some(m.value.to_string()),
             MatchOp::Regex => regex_example(m.value),
             _ => None,
-        };
-        if m.name == "le"
-            && let Some(text) = named
-            && promql::notation::parse_float(&text).is_ok_and(|v| v == le)
-        {
-            return text;
-        }
+        })
+}
+
+/// The text of a bucket bound: as a matcher wrote it when one names it, else Prometheus'
+/// way of writing floats (`0.5`, `1`, `+Inf`).
+fn le_text(le: f64, sel: &SelectorFact) -> String {
+    if let Some(text) =
+        named_bounds(sel).find(|t| promql::notation::parse_float(t).is_ok_and(|v| v == le))
+    {
+        return text;
     }
     if le.is_infinite() {
         "+Inf".to_string()
