@@ -330,3 +330,68 @@ fn readme_example_is_the_real_output() {
         "README's simulate example differs from:\n{shown}"
     );
 }
+
+/// A group evaluated once a year would replay years of scrapes, and two hundred alerts on one
+/// target would each replay all the others on their gaps: the first is explained, not
+/// simulated; the second stays one replay per distinct rule. Every alert gets an outcome.
+#[test]
+fn hostile_rule_sets_are_bounded_and_every_alert_has_an_outcome() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("yearly.yaml"),
+        "groups:\n  - name: yearly\n    interval: 1y\n    rules:\n      - alert: Yearly\n        expr: up{job=\"api\"} == 0\n",
+    )
+    .expect("write");
+    let mut many = String::from("groups:\n  - name: many\n    rules:\n");
+    for i in 0..200 {
+        many.push_str(&format!(
+            "      - alert: ApiDown{i}\n        expr: up{{job=\"api\"}} == 0\n        for: 5m\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.yaml"), many).expect("write");
+    let (code, out, err) = run(&[
+        "simulate",
+        dir.path().to_str().expect("utf-8"),
+        "--no-config",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let alerts = doc["alerts"].as_array().expect("alerts");
+    assert_eq!(alerts.len(), 201);
+    let yearly = alert(&doc, "Yearly");
+    assert_eq!(yearly["simulated"], false);
+    assert!(
+        yearly["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("scrapes of each input")),
+        "{yearly}"
+    );
+    // `up == 0`: it keeps firing while scrapes fail, resolves when the target (and its
+    // `up`) is gone, and none of the 199 others, all alike, fires anew for it.
+    let first = alert(&doc, "ApiDown0");
+    assert_eq!(first["simulated"], true, "{first}");
+    let gap = &first["gap"];
+    assert_eq!(
+        gap["scrapes_fail"]["resolves_after_seconds"],
+        Value::Null,
+        "{gap}"
+    );
+    assert!(
+        gap["target_gone"]["resolves_after_seconds"].is_number(),
+        "{gap}"
+    );
+    assert_eq!(
+        gap["target_gone"]["covered_by"],
+        serde_json::json!([]),
+        "{gap}"
+    );
+    assert_eq!(
+        gap["scrapes_fail"]["covered_by"],
+        serde_json::json!([]),
+        "{gap}"
+    );
+}

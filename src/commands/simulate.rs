@@ -60,6 +60,7 @@ pub(crate) fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
         scrape_interval_ms,
         default_interval_ms,
         alerts: alert_filter,
+        keep_scenarios: args.emit_tests.is_some(),
     };
     let shown: Vec<&Simulation> = ctx.simulations().iter().collect();
     // Each behaviour check at its configured severity, or its default where the config

@@ -41,6 +41,9 @@ pub struct Options {
     /// Only the alerts whose name this matches are simulated (all of them still cover the
     /// others' gaps).
     pub alerts: Option<regex::Regex>,
+    /// Keep each scenario's series and evaluations, for [`emit_tests`]; without it only the
+    /// figures are kept (a large rule set would hold every evaluation of every scenario).
+    pub keep_scenarios: bool,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             scrape_interval_ms: None,
             default_interval_ms: 60_000,
             alerts: None,
+            keep_scenarios: false,
         }
     }
 }
@@ -152,6 +156,13 @@ struct Scenario {
     end_ms: i64,
     steps: Vec<run::Step>,
 }
+
+/// The most samples of one input series over a simulation's longest scenario: 17 days of
+/// 15-second scrapes.
+const MAX_SERIES_SAMPLES: i64 = 100_000;
+
+/// The most distinct rules replayed on one gap to see which cover it.
+const MAX_COVER_REPLAYS: usize = 64;
 
 /// The most evaluations the search for an alert's threshold may cost, recording rules'
 /// included: a few seconds at worst.
@@ -694,6 +705,20 @@ fn simulate_one(
     let a = &p.alert;
     let settle = ready.lookback_ms + a.for_ms + a.keep_firing_for_ms + 10 * p.interval_ms;
     let detection_horizon_ms = round_up(settle + 600_000, grid_ms);
+    // The longest scenario (a gap after the step) bounds the samples each series holds: a
+    // group evaluated yearly would otherwise replay two years of one-minute scrapes.
+    let span_ms = t0_ms + 2 * detection_horizon_ms + ready.lookback_ms + 3_600_000;
+    let samples = span_ms / scrape_ms;
+    if samples > MAX_SERIES_SAMPLES {
+        return Err(format!(
+            "its scenarios would span {} (an evaluation every {}, {} of history), {samples} scrapes \
+             of each input at {}: more than the {MAX_SERIES_SAMPLES} a simulation writes",
+            fmt_ms(span_ms),
+            fmt_ms(p.interval_ms),
+            fmt_ms(ready.lookback_ms),
+            fmt_ms(scrape_ms)
+        ));
+    }
     // The step scenario is the longest: its evaluations bound the work of every scenario.
     let evaluations = (t0_ms + 2 * detection_horizon_ms) / p.interval_ms;
     if evaluations > MAX_EVALUATIONS {
@@ -948,7 +973,11 @@ fn simulate_one(
             up: replay.up.clone(),
             files: ready.files.clone(),
             group_order: ready.group_order.clone(),
-            scenarios,
+            scenarios: if opts.keep_scenarios {
+                scenarios
+            } else {
+                Vec::new()
+            },
         },
     })
 }
@@ -1200,6 +1229,10 @@ fn covering_alerts(
     candidates.sort_unstable();
     candidates.dedup();
     let mut out = Vec::new();
+    // Rules alike (same expression, `for`, `keep_firing_for`, grid) fire alike: each is
+    // replayed once. Past [`MAX_COVER_REPLAYS`] distinct ones, the others are not tried, so
+    // that a set of thousands of `up` alerts stays linear.
+    let mut replayed: HashMap<(&str, i64, i64, i64, i64), bool> = HashMap::new();
     for i in candidates {
         let Ok(r) = &prepared[i].ready else { continue };
         let reads_these = r
@@ -1209,12 +1242,35 @@ fn covering_alerts(
         if !reads_these {
             continue;
         }
-        let mut storage = run::storage(series);
-        let Ok(steps) = run::run(engine, &mut storage, &r.program, end_ms) else {
-            continue;
+        let p = &r.program;
+        let key = (
+            prepared[i]
+                .rule
+                .2
+                .expr
+                .as_ref()
+                .map_or("", |e| e.value.as_str()),
+            p.alert.for_ms,
+            p.alert.keep_firing_for_ms,
+            p.interval_ms,
+            p.query_offset_ms,
+        );
+        let fires = match replayed.get(&key) {
+            Some(&fires) => fires,
+            None if replayed.len() >= MAX_COVER_REPLAYS => continue,
+            None => {
+                // An alert that covers a gap fires within its `for` and what it reads back of
+                // the gap's start, plus the hour a gap lasts here: replayed that far only.
+                let until = end_ms.min(t_gap + p.alert.for_ms + r.lookback_ms + 3_600_000);
+                let mut storage = run::storage(series);
+                let fires = run::run(engine, &mut storage, p, until)
+                    .is_ok_and(|steps| fires_anew(&steps, t_gap));
+                replayed.insert(key, fires);
+                fires
+            }
         };
-        if fires_anew(&steps, t_gap) {
-            let name = r.program.alert.name.to_string();
+        if fires {
+            let name = p.alert.name.to_string();
             if !out.contains(&name) {
                 out.push(name);
             }
