@@ -208,22 +208,16 @@ impl Replay {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (k, v) in &self.rule.labels {
-            let value = if v.contains("{{") {
-                let empty = BTreeMap::new();
-                let ctx = TemplateContext {
-                    labels: series,
-                    external_labels: &empty,
-                    external_url: "",
-                    value,
-                    // A template's `query` would need the server at that time: not replayed.
-                    query: None,
-                };
-                let name = format!("__alert_{}", self.rule.name);
-                prometheus_template::expand_at(&name, v, &ctx, eval_ms as f64 / 1000.0)
-                    .unwrap_or_else(|e| prometheus_template::error_text(&e))
-            } else {
-                v.clone()
+            let empty = BTreeMap::new();
+            let ctx = TemplateContext {
+                labels: series,
+                external_labels: &empty,
+                external_url: "",
+                value,
+                // A template's `query` would need the server at that time: not replayed.
+                query: None,
             };
+            let value = prometheus_template::expand_alert_field(&self.rule.name, v, &ctx, eval_ms);
             if value.is_empty() {
                 labels.remove(k);
             } else {

@@ -221,9 +221,6 @@ fn expand(
     value: f64,
     eval_ms: i64,
 ) -> String {
-    if !text.contains("{{") {
-        return text.to_string();
-    }
     let q = query_fn(env.engine, env.grammar, storage, eval_ms);
     let ctx = TemplateContext {
         labels: sample_labels,
@@ -232,9 +229,7 @@ fn expand(
         value,
         query: Some(&q),
     };
-    let name = format!("__alert_{rule_name}");
-    prometheus_template::expand_at(&name, text, &ctx, eval_ms as f64 / 1000.0)
-        .unwrap_or_else(|e| prometheus_template::error_text(&e))
+    prometheus_template::expand_alert_field(rule_name, text, &ctx, eval_ms)
 }
 
 impl AnnotationInput {

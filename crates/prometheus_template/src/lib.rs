@@ -475,6 +475,23 @@ pub fn error_text(err: &ExpandError) -> String {
     format!("<error expanding template: {err}>")
 }
 
+/// A label or annotation of alert `alert` expanded as the rule manager expands it at
+/// `eval_ms`: the template named `__alert_<alert>`, `now` the evaluation time, a failure
+/// recorded as its [`error_text`]; text without an action as it is. `alertlint test`,
+/// `backtest` and `simulate` all expand alerts' templates through this.
+pub fn expand_alert_field(alert: &str, text: &str, ctx: &TemplateContext, eval_ms: i64) -> String {
+    if !text.contains("{{") {
+        return text.to_string();
+    }
+    expand_at(
+        &format!("__alert_{alert}"),
+        text,
+        ctx,
+        eval_ms as f64 / 1000.0,
+    )
+    .unwrap_or_else(|e| error_text(&e))
+}
+
 /// Expansion result as Prometheus records it: the text, or [`error_text`].
 pub fn expand_or_error_text(name: &str, src: &str, ctx: &TemplateContext) -> String {
     expand(name, src, ctx).unwrap_or_else(|e| error_text(&e))

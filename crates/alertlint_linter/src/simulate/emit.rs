@@ -5,7 +5,6 @@
 //! what the simulation did and a team can keep the files as regression tests.
 
 use super::{Behaviour, Outcome, Scenario, Simulation, fmt_ms, inputs, run};
-use promql::Labels;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -28,6 +27,17 @@ const MAX_QUIET_ASSERTIONS: usize = 60;
 /// `rule_files` entries are made relative to).
 pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    // How many alerting rules of each name each file holds, counted once for every alert.
+    let mut alerts_named: BTreeMap<(&Path, &str), usize> = BTreeMap::new();
+    let mut counted: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for f in sims.iter().map(|s| s.rule.0) {
+        if !counted.insert(&f.source.path) {
+            continue;
+        }
+        for (_, r) in f.rules().filter(|(_, r)| r.is_alert()) {
+            *alerts_named.entry((&f.source.path, r.name())).or_default() += 1;
+        }
+    }
     let mut out = Vec::new();
     for sim in sims {
         let Outcome::Simulated(b) = &sim.outcome else {
@@ -54,14 +64,12 @@ pub fn emit_tests(sims: &[&Simulation], dir: &Path) -> Vec<EmittedTest> {
         };
         // promtool asserts every alert of the name the loaded files fire, so another rule
         // of the same name in them would make the expected alerts incomplete.
-        let same_name = b
+        let same_name: usize = b
             .plan
             .files
             .iter()
-            .filter_map(|p| sim_files(sims, p))
-            .flat_map(crate::model::RuleFile::rules)
-            .filter(|(_, r)| r.is_alert() && r.name() == name)
-            .count();
+            .filter_map(|p| alerts_named.get(&(p.as_path(), name.as_str())))
+            .sum();
         let uses_query = rule
             .annotations
             .iter()
@@ -94,13 +102,6 @@ fn calls_query(template: &str) -> bool {
     static CALL: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"\{\{[^}]*\bquery\b").expect("valid regex"));
     CALL.is_match(template)
-}
-
-/// The rule file at `path` among those simulated.
-fn sim_files<'a>(sims: &[&Simulation<'a>], path: &Path) -> Option<&'a crate::model::RuleFile> {
-    sims.iter()
-        .map(|s| s.rule.0)
-        .find(|f| f.source.path == path)
 }
 
 fn render(sim: &Simulation, b: &Behaviour, name: &str, rule_file: &Path, dir: &Path) -> String {
@@ -158,32 +159,20 @@ fn scenario(
     let half = b.scrape_interval_ms / 2;
     let _ = writeln!(out, "    interval: {}", fmt_ms(half));
     out.push_str("    input_series:\n");
-    let mut series = Vec::new();
-    for (f, tl) in b.plan.families.iter().zip(&s.timelines) {
-        for (m, samples) in
-            f.members
-                .iter()
-                .zip(inputs::samples(f, tl, b.scrape_interval_ms, s.end_ms))
-        {
-            if s.up.is_some() && m.labels == b.plan.up {
-                continue;
-            }
-            series.push((m.labels.clone(), samples));
-        }
-    }
-    if let Some(tl) = &s.up {
-        let f = inputs::Family {
-            kind: inputs::Kind::Gauge,
-            members: vec![inputs::Member::value(b.plan.up.clone())],
-            text: String::new(),
-        };
-        series.push((
-            b.plan.up.clone(),
-            inputs::samples(&f, tl, b.scrape_interval_ms, s.end_ms).remove(0),
-        ));
-    }
+    let series = inputs::scenario_series(
+        &b.plan.families,
+        &s.timelines,
+        &b.plan.up,
+        s.up.as_ref(),
+        b.scrape_interval_ms,
+        s.end_ms,
+    );
     for (labels, samples) in &series {
-        let _ = writeln!(out, "      - series: {}", yaml_quote(&series_text(labels)));
+        let _ = writeln!(
+            out,
+            "      - series: {}",
+            yaml_quote(&promql::notation::series_desc(labels))
+        );
         let _ = writeln!(
             out,
             "        values: {}",
@@ -264,23 +253,6 @@ fn assertion_steps(steps: &[run::Step]) -> Vec<&run::Step> {
         .collect()
 }
 
-/// A series as promtool's `series:` reads it: `name{label="value", ...}`.
-fn series_text(labels: &Labels) -> String {
-    let name = labels.metric_name().unwrap_or("");
-    let mut inner: Vec<String> = Vec::new();
-    let plain = !name.is_empty()
-        && name.chars().enumerate().all(|(i, c)| {
-            c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
-        });
-    if !plain {
-        inner.push(format!("__name__={}", yaml_quote(name)));
-    }
-    for (k, v) in labels.iter().filter(|(k, _)| *k != "__name__") {
-        inner.push(format!("{k}={}", yaml_quote(v)));
-    }
-    format!("{}{{{}}}", if plain { name } else { "" }, inner.join(", "))
-}
-
 /// A value sequence in series notation with one step per `slot_ms`: `_` where there is no
 /// sample (runs as `_xN`), each sample's value as the shortest decimal that reads back to
 /// the same float, `stale` for a staleness marker.
@@ -321,24 +293,9 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// A double-quoted string, as both YAML and PromQL (Go) read it: the two agree on the
-/// escapes used here.
+/// A YAML double-quoted scalar: a JSON string is one, so serde_json writes it.
 fn yaml_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// `path` relative to `dir` (both made absolute first), as a `rule_files` entry: a test
@@ -406,13 +363,5 @@ mod tests {
             "../../rules/a.yaml"
         );
         assert_eq!(relative(Path::new("/r/a.yaml"), Path::new("/r")), "a.yaml");
-    }
-
-    #[test]
-    fn series_text_quotes_values_and_odd_names() {
-        let l = Labels::from_pairs([("__name__", "x_total"), ("job", "a\"b")]);
-        assert_eq!(series_text(&l), r#"x_total{job="a\"b"}"#);
-        let l = Labels::from_pairs([("__name__", "my.metric")]);
-        assert_eq!(series_text(&l), r#"{__name__="my.metric"}"#);
     }
 }

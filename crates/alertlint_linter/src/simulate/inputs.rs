@@ -40,6 +40,7 @@ pub(crate) struct Member {
     role: Role,
 }
 
+#[cfg(test)]
 impl Member {
     /// A series that is its own value (a gauge, a counter, `up`).
     pub(crate) fn value(labels: Labels) -> Member {
@@ -535,6 +536,37 @@ pub(crate) fn samples(
         .iter()
         .map(|m| member_samples(family.kind, m.role, timeline, scrape_ms, end_ms))
         .collect()
+}
+
+/// One input series of a scenario and its samples.
+pub(crate) type SeriesSamples = (Labels, Vec<(i64, Value)>);
+
+/// Every series of a scenario: each family's along its timeline, and the target's `up`
+/// along `up_timeline` when the scenario moves it (in place of a family's member that is
+/// that `up`). The replay stores them; `--emit-tests` writes them.
+pub(crate) fn scenario_series(
+    families: &[Family],
+    timelines: &[Timeline],
+    up: &Labels,
+    up_timeline: Option<&Timeline>,
+    scrape_ms: i64,
+    end_ms: i64,
+) -> Vec<SeriesSamples> {
+    let mut out = Vec::new();
+    for (f, tl) in families.iter().zip(timelines) {
+        for (m, s) in f.members.iter().zip(samples(f, tl, scrape_ms, end_ms)) {
+            if up_timeline.is_none() || m.labels != *up {
+                out.push((m.labels.clone(), s));
+            }
+        }
+    }
+    if let Some(tl) = up_timeline {
+        out.push((
+            up.clone(),
+            member_samples(Kind::Gauge, Role::Value, tl, scrape_ms, end_ms),
+        ));
+    }
+    out
 }
 
 /// The first scrape of a simulation, and each next one a scrape later.

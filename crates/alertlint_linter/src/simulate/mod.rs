@@ -526,33 +526,15 @@ impl Replay<'_, '_> {
         timelines: &[Timeline],
         up: Option<&Timeline>,
         end_ms: i64,
-    ) -> Vec<(Labels, Vec<(i64, inputs::Value)>)> {
-        let mut out = Vec::new();
-        for (f, tl) in self.families.iter().zip(timelines) {
-            for (m, s) in f
-                .members
-                .iter()
-                .zip(inputs::samples(f, tl, self.scrape_ms, end_ms))
-            {
-                if up.is_some() && m.labels == self.up {
-                    // The scenario's `up` is the one written below.
-                    continue;
-                }
-                out.push((m.labels.clone(), s));
-            }
-        }
-        if let Some(tl) = up {
-            let f = Family {
-                kind: Kind::Gauge,
-                members: vec![inputs_member(&self.up)],
-                text: String::new(),
-            };
-            out.push((
-                self.up.clone(),
-                inputs::samples(&f, tl, self.scrape_ms, end_ms).remove(0),
-            ));
-        }
-        out
+    ) -> Vec<inputs::SeriesSamples> {
+        inputs::scenario_series(
+            &self.families,
+            timelines,
+            &self.up,
+            up,
+            self.scrape_ms,
+            end_ms,
+        )
     }
 
     fn holds(&self, timelines: &[Timeline]) -> Result<bool, RunError> {
@@ -603,10 +585,6 @@ impl Replay<'_, '_> {
             })
             .collect()
     }
-}
-
-fn inputs_member(labels: &Labels) -> inputs::Member {
-    inputs::Member::value(labels.clone())
 }
 
 /// Functions of a range that need two samples in it to return anything.
@@ -803,7 +781,7 @@ fn simulate_one(
                 fmt_ms(t1)
             )
         },
-        timelines: step,
+        timelines: step.clone(),
         up: None,
         end_ms: end,
         steps,
@@ -851,13 +829,8 @@ fn simulate_one(
             v.push((t_gap, Level::Gone));
             Timeline(v)
         };
-        let during = step_before(
-            &replay,
-            crossing.driver,
-            crossing.healthy,
-            crossing.unhealthy,
-            t1,
-        );
+        // The gap cuts the step scenario short.
+        let during = &step;
         let gap_timelines: Vec<Timeline> = during.iter().map(gone).collect();
         // `up` is 1 until the gap, or as the scenario moved it when the rule reads it.
         let up_before = replay
@@ -1007,24 +980,6 @@ fn target_up(families: &[Family]) -> Labels {
         common
             .into_iter()
             .chain([("__name__".to_string(), "up".to_string())]),
-    )
-}
-
-/// The step scenario's timelines up to `t1` (the driver unhealthy from `t0`).
-fn step_before(
-    replay: &Replay,
-    driver: usize,
-    healthy: f64,
-    unhealthy: f64,
-    t1: i64,
-) -> Vec<Timeline> {
-    replay.timelines(
-        driver,
-        Timeline(vec![
-            (0, Level::At(healthy)),
-            (replay.t0_ms, Level::At(unhealthy)),
-            (t1, Level::At(healthy)),
-        ]),
     )
 }
 
@@ -1215,7 +1170,7 @@ fn covering_alerts(
     me: usize,
     prepared: &[Prepared],
     readers: &HashMap<&str, Vec<usize>>,
-    series: &[(Labels, Vec<(i64, inputs::Value)>)],
+    series: &[inputs::SeriesSamples],
     t_gap: i64,
     end_ms: i64,
 ) -> Vec<String> {

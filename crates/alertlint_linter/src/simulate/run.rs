@@ -61,7 +61,7 @@ pub(crate) struct Firing {
 pub(crate) struct RunError(pub(crate) String);
 
 /// A storage holding the series.
-pub(crate) fn storage(series: &[(Labels, Vec<(i64, SampleValue)>)]) -> Storage {
+pub(crate) fn storage(series: &[super::inputs::SeriesSamples]) -> Storage {
     let mut s = Storage::new();
     for (labels, samples) in series {
         for &(t, v) in samples {
@@ -93,14 +93,8 @@ impl<'p, 'a> Recorder<'p, 'a> {
     fn eval(&mut self, engine: &Engine, storage: &mut Storage, t_ms: i64) -> Result<(), RunError> {
         let query_ms = t_ms - self.program.query_offset_ms;
         for (i, r) in self.program.recordings.iter().enumerate() {
-            let samples = match engine.instant(storage, r.expr, query_ms) {
-                Ok(Value::Vector(v)) => v.into_iter().map(|s| (s.labels, s.f)).collect::<Vec<_>>(),
-                Ok(Value::Scalar(f)) => vec![(Labels::new(), f)],
-                Ok(_) => Vec::new(),
-                Err(e) => {
-                    return Err(RunError(format!("recording rule `{}` failed: {e}", r.name)));
-                }
-            };
+            let samples = evaluate(engine, storage, r.expr, query_ms)
+                .map_err(|e| RunError(format!("recording rule `{}` failed: {}", r.name, e.0)))?;
             let mut now = HashSet::new();
             for (labels, f) in samples {
                 let mut l = labels.with("__name__", r.name);
@@ -138,10 +132,27 @@ pub(crate) fn holds_at(
             t += program.interval_ms;
         }
     }
-    match engine.instant(storage, program.alert.expr, t_ms - program.query_offset_ms) {
-        Ok(Value::Vector(v)) => Ok(!v.is_empty()),
-        Ok(Value::Scalar(_)) => Ok(true),
-        Ok(_) => Ok(false),
+    let samples = evaluate(
+        engine,
+        storage,
+        program.alert.expr,
+        t_ms - program.query_offset_ms,
+    )?;
+    Ok(!samples.is_empty())
+}
+
+/// The samples an expression returns at `t_ms`, as a rule reads them (a scalar is one
+/// sample without labels).
+fn evaluate(
+    engine: &Engine,
+    storage: &Storage,
+    expr: &Expr,
+    t_ms: i64,
+) -> Result<Vec<(Labels, f64)>, RunError> {
+    match engine.instant(storage, expr, t_ms) {
+        Ok(Value::Vector(v)) => Ok(v.into_iter().map(|s| (s.labels, s.f)).collect()),
+        Ok(Value::Scalar(f)) => Ok(vec![(Labels::new(), f)]),
+        Ok(_) => Ok(Vec::new()),
         Err(e) => Err(RunError(e.to_string())),
     }
 }
@@ -162,12 +173,7 @@ pub(crate) fn run(
     while t <= end_ms {
         recorder.eval(engine, storage, t)?;
         let query_ms = t - program.query_offset_ms;
-        let samples = match engine.instant(storage, a.expr, query_ms) {
-            Ok(Value::Vector(v)) => v.into_iter().map(|s| (s.labels, s.f)).collect(),
-            Ok(Value::Scalar(f)) => vec![(Labels::new(), f)],
-            Ok(_) => Vec::new(),
-            Err(e) => return Err(RunError(e.to_string())),
-        };
+        let samples = evaluate(engine, storage, a.expr, query_ms)?;
         let results: Vec<(Labels, f64, Labels)> = samples
             .into_iter()
             .map(|(l, f)| (alert_labels(a, &l, f, t), f, l))
@@ -216,9 +222,6 @@ pub(crate) fn expand(
     value: f64,
     t_ms: i64,
 ) -> String {
-    if !text.contains("{{") {
-        return text.to_string();
-    }
     let empty = BTreeMap::new();
     let ctx = TemplateContext {
         labels,
@@ -227,11 +230,5 @@ pub(crate) fn expand(
         value,
         query: None,
     };
-    prometheus_template::expand_at(
-        &format!("__alert_{alert}"),
-        text,
-        &ctx,
-        t_ms as f64 / 1000.0,
-    )
-    .unwrap_or_else(|e| prometheus_template::error_text(&e))
+    prometheus_template::expand_alert_field(alert, text, &ctx, t_ms)
 }
