@@ -86,11 +86,18 @@ impl Checker<'_> {
 }
 
 /// Go's parse-time checks for one tree (the main body or a `{{define}}`
-/// body, which starts with only `$` in scope). Returns the first error in
+/// body), with `$` and `declared` in scope. Returns the first error in
 /// source order.
-pub(crate) fn check(tree: &ListNode, is_func: &dyn Fn(&str) -> bool) -> Result<(), Found> {
+pub(crate) fn check(
+    tree: &ListNode,
+    is_func: &dyn Fn(&str) -> bool,
+    declared: &[&str],
+) -> Result<(), Found> {
     Checker {
-        vars: vec![SmolStr::new("$")],
+        vars: std::iter::once("$")
+            .chain(declared.iter().copied())
+            .map(SmolStr::new)
+            .collect(),
         is_func,
     }
     .list(tree)

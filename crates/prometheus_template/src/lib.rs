@@ -34,6 +34,10 @@ pub const MAX_STRING_BYTES: usize = MAX_OUTPUT_BYTES;
 /// numbers and only the first line's columns shift).
 pub const HEADER: &str = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
 
+/// The variables [`HEADER`] declares: what a syntax check takes as declared instead of
+/// parsing the header in front of every template (three times the work of a short template).
+const HEADER_VARIABLES: [&str; 4] = ["$labels", "$externalLabels", "$externalURL", "$value"];
+
 /// A template syntax error, positioned in the user's text (header excluded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateSyntaxError {
@@ -75,11 +79,11 @@ pub struct TemplateContext<'a> {
     pub query: Option<QueryFn<'a>>,
 }
 
-/// Is `name` callable in a Prometheus alert template?
 /// Stack of the thread a template executes on while its queries are answered: as much as a
 /// main thread's, for deeply nested templates (a spawned thread gets a quarter of that).
 const STACK_BYTES: usize = 8 << 20;
 
+/// Is `name` callable in a Prometheus alert template?
 pub fn is_template_function(name: &str) -> bool {
     funcs::GO_BUILTINS.contains(&name) || funcs::PROMETHEUS_FUNCS.contains(&name)
 }
@@ -214,8 +218,9 @@ fn action_keyword(inner: &str) -> &str {
 }
 
 /// Parses like Go's `text/template` Parse with Prometheus' function set:
-/// gotmpl's syntax check, then Go's parse-time name checks.
-fn parse(full: &str) -> Result<Parsed, ParseFailure> {
+/// gotmpl's syntax check, then Go's parse-time name checks, with `declared` (besides `$`)
+/// in scope in the main body as if declared before it.
+fn parse(full: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
     if let Some(f) = lexical_failure(full) {
         return Err(f);
     }
@@ -252,9 +257,11 @@ fn parse(full: &str) -> Result<Parsed, ParseFailure> {
         }
     };
     let mut first: Option<ast::Found> = None;
-    let trees = std::iter::once(&tree).chain(defines.iter().map(|d| &d.body));
-    for t in trees {
-        if let Err(f) = ast::check(t, &is_template_function)
+    // `{{define}}` bodies start with only `$` in scope.
+    let trees = std::iter::once((&tree, declared))
+        .chain(defines.iter().map(|d| (&d.body, &[][..])));
+    for (t, declared) in trees {
+        if let Err(f) = ast::check(t, &is_template_function, declared)
             && first.as_ref().is_none_or(|p| f.offset < p.offset)
         {
             first = Some(f);
@@ -273,11 +280,12 @@ fn parse(full: &str) -> Result<Parsed, ParseFailure> {
 /// loads rules (`rulefmt` `testTemplateParsing`), including undefined
 /// functions and variables.
 pub fn check_syntax(src: &str) -> Result<(), TemplateSyntaxError> {
-    let full = format!("{HEADER}{src}");
-    match parse(&full) {
+    // The header only declares its variables: the same verdict and positions as parsing
+    // `HEADER + src` (it has no newline and opens no block), without parsing it each time.
+    match parse(src, &HEADER_VARIABLES) {
         Ok(_) => Ok(()),
         Err(f) => {
-            let offset = f.offset.saturating_sub(HEADER.len()).min(src.len());
+            let offset = f.offset.min(src.len());
             let (line, col) = line_col(src, offset);
             Err(TemplateSyntaxError {
                 line,
@@ -388,7 +396,7 @@ fn render(
     ctx: &TemplateContext,
     eval_time: f64,
 ) -> Result<String, ExpandError> {
-    let parsed = parse(full).map_err(|f| {
+    let parsed = parse(full, &[]).map_err(|f| {
         // Go's parse errors name only the line; the header adds none.
         let (line, _) = line_col(full, f.offset);
         ExpandError::Parse {

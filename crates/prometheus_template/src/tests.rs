@@ -682,3 +682,62 @@ fn printed_floats_are_spelled_as_go_prints_them() {
         );
     }
 }
+
+/// `check_syntax` takes the header's variables as declared instead of parsing the header: the
+/// same verdict, message and position as parsing `HEADER + src`, as Prometheus does, on every
+/// template built from up to three of these pieces.
+#[test]
+fn check_syntax_agrees_with_parsing_the_header() {
+    let with_header = |src: &str| -> Result<(), TemplateSyntaxError> {
+        let full = format!("{HEADER}{src}");
+        parse(&full, &[]).map(|_| ()).map_err(|f| {
+            let offset = f.offset.saturating_sub(HEADER.len()).min(src.len());
+            let (line, col) = line_col(src, offset);
+            TemplateSyntaxError {
+                line,
+                col,
+                offset,
+                message: f.message,
+            }
+        })
+    };
+    let pieces = [
+        "",
+        "text ",
+        "\n",
+        "é",
+        "{{",
+        "}}",
+        "{{ end }}",
+        "{{ else }}",
+        "{{ if $value }}",
+        "{{ range $labels }}",
+        "{{ with $externalLabels }}",
+        "{{ define \"t\" }}",
+        "{{ template \"t\" . }}",
+        "{{ $labels.instance }}",
+        "{{ .Labels.job }}",
+        "{{ $externalURL }}",
+        "{{ $x := 1 }}",
+        "{{ $x }}",
+        "{{ $labels := 2 }}",
+        "{{ humanise $value }}",
+        "{{ $value | humanizePercentage }}",
+        "{{- \"}}\" -}}",
+        "{{/* a comment */}}",
+        "{{ \u{a0}$value }}",
+        "{{ (",
+        "{{ \"unterminated }}",
+    ];
+    let mut compared = 0;
+    for a in pieces {
+        for b in pieces {
+            for c in ["", "{{ end }}", "{{ $value }}", "\n{{ $nope }}", "{{"] {
+                let src = format!("{a}{b}{c}");
+                assert_eq!(check_syntax(&src), with_header(&src), "{src:?}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, pieces.len() * pieces.len() * 5);
+}
