@@ -878,3 +878,48 @@ fn check_ignores_unknown_fields_on_request() {
     assert_eq!(run(&[]), (Some(1), 1));
     assert_eq!(run(&["--ignore-unknown-fields"]), (Some(0), 0));
 }
+
+/// Three copies of a rule in one file are two findings, each pointing at the copy before it;
+/// a fourth in a later file is reported there once, pointing at the first; a copy with other
+/// labels is another rule.
+#[test]
+fn copies_of_a_rule_in_one_file_and_across_files() {
+    let rule = |labels: &str| {
+        format!("      - alert: Down\n        expr: up == 0\n        labels: {{{labels}}}\n")
+    };
+    let a = format!(
+        "groups:\n  - name: a\n    rules:\n{}{}{}{}",
+        rule("team: x"),
+        rule("team: x"),
+        rule("team: y"),
+        rule("team: x")
+    );
+    let b = format!("groups:\n  - name: b\n    rules:\n{}", rule("team: x"));
+    let dir = common::dir_with(&[("a.yaml", &a), ("b.yaml", &b)]);
+    let out = alertlint()
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "--format", "json", "a.yaml", "b.yaml"])
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["check"] == "rule/duplicate")
+        .map(|d| {
+            format!(
+                "{}:{} -> {}:{}",
+                d["location"]["file"].as_str().unwrap_or(""),
+                d["location"]["start"]["line"],
+                d["related"][0]["location"]["file"].as_str().unwrap_or(""),
+                d["related"][0]["location"]["start"]["line"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        ["a.yaml:7 -> a.yaml:4", "a.yaml:13 -> a.yaml:7", "b.yaml:4 -> a.yaml:4"],
+        "{doc}"
+    );
+}

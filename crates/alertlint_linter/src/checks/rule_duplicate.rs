@@ -62,47 +62,8 @@ pub(super) const CHECK: Check = Check {
 };
 
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for file in ctx.files {
-        let mut seen = HashMap::default();
-        for (group, rule) in file.rules() {
-            if rule.name().is_empty() {
-                continue;
-            }
-            let span = rule.name_span();
-            if let Some(first) = seen.insert((rule.name(), label_key(group, rule)), span) {
-                out.push(
-                    Diagnostic::new(
-                        CHECK.id,
-                        &file.source,
-                        span,
-                        format!(
-                            "rule `{}` is defined twice with the same labels",
-                            rule.name()
-                        ),
-                    )
-                    .with_related(&file.source, first, "first defined here")
-                    .with_help("remove one, or tell them apart by name or labels"),
-                );
-            }
-        }
-    }
-    across_files(ctx, out);
-}
-
-/// The expression as Prometheus prints it when it parses (layout and spacing aside), else
-/// as written.
-fn canonical_expr(rule: &Rule) -> Option<String> {
-    match (&rule.promql, &rule.expr) {
-        (Some(Ok(e)), _) => Some(e.to_string()),
-        (_, Some(text)) => Some(text.value.trim().to_string()),
-        (_, None) => None,
-    }
-}
-
-/// A rule defined again in a later file with the same name, expression and labels; each
-/// copy is reported once, at the later file, pointing at the first. Rules are grouped by name
-/// and labels first: only names found in several files have their expressions printed.
-fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // Every rule by name and labels, in file and rule order: the key is worked out once per
+    // rule for both findings.
     type Copy<'a> = (usize, &'a Arc<SourceFile>, &'a Rule);
     type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
     let mut by_name: HashMap<Key<'_>, Vec<Copy<'_>>> = HashMap::default();
@@ -116,37 +77,79 @@ fn across_files(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut groups: Vec<&Vec<Copy<'_>>> = by_name
-        .values()
-        .filter(|copies| copies.iter().any(|c| c.0 != copies[0].0))
-        .collect();
+    let mut alike: Vec<&Vec<Copy<'_>>> = by_name.values().filter(|c| c.len() > 1).collect();
     // In file order, whatever the hash map's.
-    groups.sort_by_key(|copies| (copies[0].0, copies[0].2.name_span().start));
-    for copies in groups {
-        let mut first: HashMap<String, Copy<'_>> = HashMap::default();
-        for &(index, source, rule) in copies {
-            let Some(expr) = canonical_expr(rule) else {
-                continue;
-            };
-            match first.get(&expr) {
-                Some(&(at, other, first_rule)) if at != index => out.push(
-                    Diagnostic::new(
-                        CHECK.id,
-                        source,
-                        rule.name_span(),
-                        format!(
-                            "rule `{}` is also defined in {} with the same expression and labels",
-                            rule.name(),
-                            other.display_path()
-                        ),
-                    )
-                    .with_related(other, first_rule.name_span(), "first defined here")
-                    .with_help("keep one copy: Prometheus would evaluate both"),
+    alike.sort_by_key(|copies| (copies[0].0, copies[0].2.name_span().start));
+    for copies in alike {
+        in_one_file(copies, out);
+        if copies.iter().any(|c| c.0 != copies[0].0) {
+            across_files(copies, out);
+        }
+    }
+}
+
+/// Each later copy of a rule in the same file, pointing at the copy before it.
+fn in_one_file(copies: &[(usize, &Arc<SourceFile>, &Rule)], out: &mut Vec<Diagnostic>) {
+    for pair in copies.windows(2) {
+        let [(file, _, before), (later_file, source, rule)] = pair else {
+            continue;
+        };
+        if file != later_file {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                CHECK.id,
+                source,
+                rule.name_span(),
+                format!(
+                    "rule `{}` is defined twice with the same labels",
+                    rule.name()
                 ),
-                Some(_) => {}
-                None => {
-                    first.insert(expr, (index, source, rule));
-                }
+            )
+            .with_related(source, before.name_span(), "first defined here")
+            .with_help("remove one, or tell them apart by name or labels"),
+        );
+    }
+}
+
+/// The expression as Prometheus prints it when it parses (layout and spacing aside), else
+/// as written.
+fn canonical_expr(rule: &Rule) -> Option<String> {
+    match (&rule.promql, &rule.expr) {
+        (Some(Ok(e)), _) => Some(e.to_string()),
+        (_, Some(text)) => Some(text.value.trim().to_string()),
+        (_, None) => None,
+    }
+}
+
+/// Copies of one rule (name and labels) found in several files, in file order: each copy
+/// with the same expression as one in an earlier file is reported once, pointing at the
+/// first. Only such rules have their expressions printed.
+fn across_files(copies: &[(usize, &Arc<SourceFile>, &Rule)], out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, (usize, &Arc<SourceFile>, &Rule)> = HashMap::default();
+    for &(index, source, rule) in copies {
+        let Some(expr) = canonical_expr(rule) else {
+            continue;
+        };
+        match first.get(&expr) {
+            Some(&(at, other, first_rule)) if at != index => out.push(
+                Diagnostic::new(
+                    CHECK.id,
+                    source,
+                    rule.name_span(),
+                    format!(
+                        "rule `{}` is also defined in {} with the same expression and labels",
+                        rule.name(),
+                        other.display_path()
+                    ),
+                )
+                .with_related(other, first_rule.name_span(), "first defined here")
+                .with_help("keep one copy: Prometheus would evaluate both"),
+            ),
+            Some(_) => {}
+            None => {
+                first.insert(expr, (index, source, rule));
             }
         }
     }
