@@ -898,7 +898,14 @@ fn copies_of_a_rule_in_one_file_and_across_files() {
     let dir = common::dir_with(&[("a.yaml", &a), ("b.yaml", &b)]);
     let out = alertlint()
         .current_dir(dir.path())
-        .args(["check", "--no-config", "--format", "json", "a.yaml", "b.yaml"])
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "a.yaml",
+            "b.yaml",
+        ])
         .output()
         .expect("runs");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -919,7 +926,11 @@ fn copies_of_a_rule_in_one_file_and_across_files() {
         .collect();
     assert_eq!(
         found,
-        ["a.yaml:7 -> a.yaml:4", "a.yaml:13 -> a.yaml:7", "b.yaml:4 -> a.yaml:4"],
+        [
+            "a.yaml:7 -> a.yaml:4",
+            "a.yaml:13 -> a.yaml:7",
+            "b.yaml:4 -> a.yaml:4"
+        ],
         "{doc}"
     );
 }

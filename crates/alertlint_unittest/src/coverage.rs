@@ -69,12 +69,12 @@ impl NameMatchers {
         let before_braces = selector
             .name
             .iter()
-            .map(|n| (MatchOp::Equal, n.name.clone()));
+            .map(|n| (MatchOp::Equal, n.name.to_string()));
         let in_braces = selector
             .matchers
             .iter()
             .filter(|m| m.name.name == "__name__")
-            .map(|m| (m.op, m.value.value.clone()));
+            .map(|m| (m.op, m.value.value.to_string()));
         NameMatchers(before_braces.chain(in_braces).collect())
     }
 

@@ -258,8 +258,8 @@ fn parse(full: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
     };
     let mut first: Option<ast::Found> = None;
     // `{{define}}` bodies start with only `$` in scope.
-    let trees = std::iter::once((&tree, declared))
-        .chain(defines.iter().map(|d| (&d.body, &[][..])));
+    let trees =
+        std::iter::once((&tree, declared)).chain(defines.iter().map(|d| (&d.body, &[][..])));
     for (t, declared) in trees {
         if let Err(f) = ast::check(t, &is_template_function, declared)
             && first.as_ref().is_none_or(|p| f.offset < p.offset)

@@ -137,7 +137,7 @@ pub(crate) fn eval_binary<'a>(
         }
         (Val::Vector(l), Val::Vector(r)) => {
             let (on, names): (bool, Vec<String>) = match &be.matching {
-                Some(m) => (m.on, m.labels.iter().map(|l| l.name.clone()).collect()),
+                Some(m) => (m.on, m.labels.iter().map(|l| l.name.to_string()).collect()),
                 None => (false, Vec::new()),
             };
             if op.is_set() {
@@ -151,7 +151,7 @@ pub(crate) fn eval_binary<'a>(
                     } else {
                         Cardinality::OneToMany
                     },
-                    g.labels.iter().map(|l| l.name.clone()).collect(),
+                    g.labels.iter().map(|l| l.name.to_string()).collect(),
                 ),
             };
             let mut notes = Notes::default();

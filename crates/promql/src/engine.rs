@@ -688,7 +688,7 @@ impl<'a> Evaluator<'a> {
     fn eval_node(&mut self, e: &Expr, t: i64) -> Result<Val<'a>, EvalError> {
         match e {
             Expr::Number(n) => Ok(Val::Scalar(n.value)),
-            Expr::String(s) => Ok(Val::Str(s.value.clone())),
+            Expr::String(s) => Ok(Val::Str(s.value.to_string())),
             Expr::Paren(p) => self.eval(&p.expr, t),
             // Prometheus' parser drops a unary plus.
             Expr::Unary(u) if u.op == UnaryOp::Plus => self.eval(&u.expr, t),

@@ -63,7 +63,7 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The label a [`REFERENCE`] match names; `None` for `.Labels.x` that is a field of something
 /// else (`$v.Labels.x`, `(f).Labels.x`, `a.Labels.x`), told by the character before it.
-fn reference_name<'t>(reference: &'t str, before: Option<char>) -> Option<&'t str> {
+fn reference_name(reference: &str, before: Option<char>) -> Option<&str> {
     if let Some(name) = reference.strip_prefix("$labels.") {
         return Some(name);
     }
@@ -195,7 +195,7 @@ mod tests {
         assert!(names("{{ $labels.__name__ }}").is_empty());
         // `.Labels` is the alert's only where it is not a field of something else.
         assert_eq!(
-            names(r#"{{.Labels.pod}}{{ (f).Labels.a }}{{ x.Labels.b }}{{ $v.Labels.c }}"#),
+            names("{{.Labels.pod}}{{ (f).Labels.a }}{{ x.Labels.b }}{{ $v.Labels.c }}"),
             vec![(".Labels.pod", "pod")]
         );
         assert_eq!(

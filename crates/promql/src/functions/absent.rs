@@ -54,7 +54,7 @@ fn absent_labels(e: &Expr) -> Labels {
         }
         let first = !seen.contains_key(name);
         if m.op == MatchOp::Equal && first {
-            pairs.push((name.to_string(), m.value.value.clone()));
+            pairs.push((name.to_string(), m.value.value.to_string()));
             seen.insert(name, true);
         } else {
             pairs.retain(|(n, _)| n != name);

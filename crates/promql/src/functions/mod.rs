@@ -286,7 +286,7 @@ fn arg(c: &Call, i: usize) -> Result<&Expr, EvalError> {
 
 fn string_arg(c: &Call, i: usize) -> Result<String, EvalError> {
     match unwrap_parens(arg(c, i)?) {
-        Expr::String(s) => Ok(s.value.clone()),
+        Expr::String(s) => Ok(s.value.to_string()),
         _ => Err(EvalError::new(format!(
             "expected string argument {} to {}",
             i + 1,

@@ -6,6 +6,7 @@
 
 use super::Span;
 use super::signatures::Function;
+use smol_str::SmolStr;
 
 /// The type of an expression's value, as Prometheus' type checker sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,7 +79,7 @@ impl PartialEq for NumberLiteral {
 /// A quoted string, unquoted. Bytes that are not UTF-8 (from `\x` escapes) are U+FFFD.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StringLiteral {
-    pub value: String,
+    pub value: SmolStr,
     /// The whole token, quotes included.
     pub span: Span,
 }
@@ -86,7 +87,7 @@ pub struct StringLiteral {
 /// A name as written: a metric name, a label name in a matcher or a grouping list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
 }
 

@@ -16,6 +16,7 @@ use super::lexer::{Kw, Op, Tok, Token};
 use super::literal;
 use super::signatures::{self, Function};
 use super::{Options, Span, SyntaxError};
+use smol_str::SmolStr;
 
 /// Parsing stopped at an error, which has been recorded.
 pub(crate) struct Stop;
@@ -30,6 +31,13 @@ pub(crate) struct Parser<'a> {
     opts: &'a Options,
     lex_error: Option<&'a (Span, String)>,
     lex_error_reported: bool,
+    /// The items of the lists being parsed, a nested list's above its enclosing one's. A
+    /// list that ends is moved out into a `Vec` of exactly its length: one allocation, no
+    /// spare capacity kept in the tree (trees live as long as their rules are checked), and
+    /// no shrinking reallocation.
+    pending_matchers: Vec<Matcher>,
+    pending_args: Vec<Expr>,
+    pending_names: Vec<Name>,
 }
 
 /// What the unexpected-token messages say about a place: its context and what would have
@@ -73,6 +81,9 @@ impl<'a> Parser<'a> {
             opts,
             lex_error,
             lex_error_reported: false,
+            pending_matchers: Vec::new(),
+            pending_args: Vec::new(),
+            pending_names: Vec::new(),
         }
     }
 
@@ -101,6 +112,24 @@ impl<'a> Parser<'a> {
 
     fn text_of(&self, span: Span) -> &'a str {
         &self.text[span.start..span.end]
+    }
+
+    /// The name written at `span`.
+    fn name_at(&self, span: Span) -> SmolStr {
+        SmolStr::new(self.text_of(span))
+    }
+
+    /// The string literal at `span`, unquoted. Most have no escapes: their text is taken as
+    /// it is, inline when short, without a `String` built first.
+    fn unquoted(&self, span: Span) -> SmolStr {
+        let token = self.text_of(span);
+        if token.len() >= 2 {
+            let inner = &token[1..token.len() - 1];
+            if token.starts_with('`') || !inner.contains('\\') {
+                return SmolStr::new(inner);
+            }
+        }
+        literal::unquote(token).into()
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -482,7 +511,7 @@ impl<'a> Parser<'a> {
     fn string_literal(&mut self) -> Expr {
         let t = self.bump();
         Expr::String(StringLiteral {
-            value: literal::unquote(self.text_of(t.span)),
+            value: self.unquoted(t.span),
             span: t.span,
         })
     }
@@ -507,7 +536,7 @@ impl<'a> Parser<'a> {
     fn parse_named_selector(&mut self) -> PResult<Expr> {
         let t = self.bump();
         let name = Name {
-            name: self.text_of(t.span).to_string(),
+            name: self.name_at(t.span),
             span: t.span,
         };
         self.parse_selector(Some(name))
@@ -523,13 +552,13 @@ impl<'a> Parser<'a> {
         let mut braces = None;
         if self.peek() == Tok::LBrace {
             let open = self.bump().span;
-            let close = self.parse_matchers(&mut matchers)?;
+            let mark = self.pending_matchers.len();
+            let close = self.parse_matchers();
+            matchers = self.pending_matchers.drain(mark..).collect();
+            let close = close?;
             braces = Some(open.to(close));
             span = span.to(close);
         }
-        // Trees are kept for as long as the rules are checked: no spare capacity (most
-        // selectors have one or two matchers; a growing Vec holds room for four).
-        matchers.shrink_to_fit();
         Ok(Expr::Selector(Box::new(VectorSelector {
             name,
             matchers,
@@ -539,8 +568,9 @@ impl<'a> Parser<'a> {
         })))
     }
 
-    /// Matchers after `{`, through `}` (whose span is returned). Recovers at `,` and `}`.
-    fn parse_matchers(&mut self, out: &mut Vec<Matcher>) -> PResult<Span> {
+    /// Matchers after `{`, through `}` (whose span is returned), onto `pending_matchers`.
+    /// Recovers at `,` and `}`.
+    fn parse_matchers(&mut self) -> PResult<Span> {
         let mut failed = false;
         loop {
             if self.peek() == Tok::RBrace {
@@ -548,7 +578,7 @@ impl<'a> Parser<'a> {
                 return if failed { Err(Stop) } else { Ok(close) };
             }
             let result = self.parse_matcher().and_then(|m| {
-                out.push(m);
+                self.pending_matchers.push(m);
                 match self.peek() {
                     Tok::Comma => {
                         self.bump();
@@ -586,7 +616,7 @@ impl<'a> Parser<'a> {
                 let t = self.bump();
                 (
                     Name {
-                        name: self.text_of(t.span).to_string(),
+                        name: self.name_at(t.span),
                         span: t.span,
                     },
                     false,
@@ -596,7 +626,7 @@ impl<'a> Parser<'a> {
                 let t = self.bump();
                 (
                     Name {
-                        name: literal::unquote(self.text_of(t.span)),
+                        name: self.unquoted(t.span),
                         span: t.span,
                     },
                     true,
@@ -618,7 +648,7 @@ impl<'a> Parser<'a> {
                         span: name.span,
                     },
                     name: Name {
-                        name: "__name__".to_string(),
+                        name: SmolStr::new_static("__name__"),
                         span: name.span,
                     },
                     op: MatchOp::Equal,
@@ -633,7 +663,7 @@ impl<'a> Parser<'a> {
         }
         let t = self.bump();
         let value = StringLiteral {
-            value: literal::unquote(self.text_of(t.span)),
+            value: self.unquoted(t.span),
             span: t.span,
         };
         if matches!(op, MatchOp::Regex | MatchOp::NotRegex)
@@ -1066,12 +1096,20 @@ impl<'a> Parser<'a> {
 
     /// `( expr, ... )`, recovering at commas.
     fn parse_args(&mut self, what: &'static str) -> PResult<(Vec<Expr>, Span)> {
+        let mark = self.pending_args.len();
+        let parens = self.parse_args_pending(what);
+        let args = self.pending_args.drain(mark..).collect();
+        parens.map(|parens| (args, parens))
+    }
+
+    /// [`Self::parse_args`]' work: the arguments onto `pending_args`, the parentheses'
+    /// span returned.
+    fn parse_args_pending(&mut self, what: &'static str) -> PResult<Span> {
         let open = self.expect(Tok::LParen, &ctx(what, "\"(\""))?.span;
-        let mut args = Vec::new();
         let mut failed = false;
         if self.peek() == Tok::RParen {
             let close = self.bump().span;
-            return Ok((args, open.to(close)));
+            return Ok(open.to(close));
         }
         loop {
             let arg = self.parse_expr(0).and_then(|e| match self.peek() {
@@ -1079,7 +1117,7 @@ impl<'a> Parser<'a> {
                 _ => self.unexpected(&ctx(what, "\",\" or \")\"")),
             });
             if let Ok(e) = arg {
-                args.push(e);
+                self.pending_args.push(e);
             } else {
                 failed = true;
                 self.skip_to_comma_or_close()?;
@@ -1092,17 +1130,16 @@ impl<'a> Parser<'a> {
                     return if failed {
                         Err(Stop)
                     } else {
-                        Ok((args, open.to(close)))
+                        Ok(open.to(close))
                     };
                 }
                 continue;
             }
             let close = self.bump().span;
-            args.shrink_to_fit();
             return if failed {
                 Err(Stop)
             } else {
-                Ok((args, open.to(close)))
+                Ok(open.to(close))
             };
         }
     }
@@ -1201,29 +1238,36 @@ impl<'a> Parser<'a> {
 
     /// `( label, ... )` after `by`, `without`, `on`, `ignoring`, `group_left`, `group_right`.
     fn parse_label_list(&mut self) -> PResult<(Vec<Name>, Span)> {
+        let mark = self.pending_names.len();
+        let parens = self.parse_label_list_pending();
+        let labels = self.pending_names.drain(mark..).collect();
+        parens.map(|parens| (labels, parens))
+    }
+
+    /// [`Self::parse_label_list`]' work: the names onto `pending_names`, the parentheses'
+    /// span returned.
+    fn parse_label_list_pending(&mut self) -> PResult<Span> {
         const LIST: Ctx = ctx("grouping opts", "label");
         let open = self
             .expect(Tok::LParen, &ctx("grouping opts", "\"(\""))?
             .span;
-        let mut labels = Vec::new();
         loop {
             if self.peek() == Tok::RParen {
                 let close = self.bump().span;
-                labels.shrink_to_fit();
-                return Ok((labels, open.to(close)));
+                return Ok(open.to(close));
             }
             let t = self.toks[self.i];
             let label = match t.tok {
                 Tok::Ident | Tok::MetricIdent => Name {
-                    name: self.text_of(t.span).to_string(),
+                    name: self.name_at(t.span),
                     span: t.span,
                 },
                 Tok::Kw(kw) if kw != Kw::Without => Name {
-                    name: self.text_of(t.span).to_string(),
+                    name: self.name_at(t.span),
                     span: t.span,
                 },
                 Tok::Str => {
-                    let name = literal::unquote(self.text_of(t.span));
+                    let name = self.unquoted(t.span);
                     if name.is_empty() {
                         self.error(
                             t.span,
@@ -1238,7 +1282,7 @@ impl<'a> Parser<'a> {
                 _ => return self.unexpected(&LIST),
             };
             self.bump();
-            labels.push(label);
+            self.pending_names.push(label);
             match self.peek() {
                 Tok::Comma => {
                     self.bump();

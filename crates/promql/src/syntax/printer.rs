@@ -181,7 +181,7 @@ fn write_selector(f: &mut Formatter<'_>, vs: &VectorSelector) -> fmt::Result {
             let mut s = if needs_quotes(&m.name.name) {
                 quote(&m.name.name)
             } else {
-                m.name.name.clone()
+                m.name.name.to_string()
             };
             s.push_str(m.op.as_str());
             s.push_str(&quote(&m.value.value));

@@ -9,6 +9,7 @@
 use crate::syntax::literal::ns_to_seconds;
 use crate::syntax::*;
 use proptest::prelude::*;
+use smol_str::SmolStr;
 
 /// A small deterministic generator (xorshift), driven by proptest's seed.
 pub(super) struct Gen {
@@ -122,7 +123,10 @@ impl Gen {
         while out.len() < n {
             let name = self.label_name();
             if !out.iter().any(|l| l.name == name) {
-                out.push(Name { name, span: Z });
+                out.push(Name {
+                    name: name.into(),
+                    span: Z,
+                });
             }
         }
         out
@@ -133,9 +137,13 @@ impl Gen {
             None
         } else {
             Some(Name {
-                name: self
-                    .pick(&["up", "foo", "http_requests_total", "job:rate5m", "a_b:c"])
-                    .to_string(),
+                name: SmolStr::new(self.pick(&[
+                    "up",
+                    "foo",
+                    "http_requests_total",
+                    "job:rate5m",
+                    "a_b:c",
+                ])),
                 span: Z,
             })
         };
@@ -174,12 +182,15 @@ impl Gen {
             }
             matchers.push(Matcher {
                 name: Name {
-                    name: label,
+                    name: label.into(),
                     span: Z,
                 },
                 op,
                 op_span: Z,
-                value: StringLiteral { value, span: Z },
+                value: StringLiteral {
+                    value: value.into(),
+                    span: Z,
+                },
             });
         }
         // The printer sorts matchers by their printed form; generate them in that order.
@@ -380,7 +391,7 @@ impl Gen {
         let op = *self.pick(&AggOp::ALL);
         let param = match op {
             AggOp::CountValues => Some(Expr::String(StringLiteral {
-                value: self.string(),
+                value: self.string().into(),
                 span: Z,
             })),
             op if op.has_param() => Some(self.expr(ValueType::Scalar, depth - 1)),
@@ -419,7 +430,7 @@ impl Gen {
                 ValueType::Scalar => self.number(),
                 ValueType::Matrix => self.matrix(0),
                 ValueType::String => Expr::String(StringLiteral {
-                    value: self.string(),
+                    value: self.string().into(),
                     span: Z,
                 }),
                 _ => {
@@ -432,7 +443,7 @@ impl Gen {
         match want {
             ValueType::Matrix => self.matrix(depth),
             ValueType::String => Expr::String(StringLiteral {
-                value: self.string(),
+                value: self.string().into(),
                 span: Z,
             }),
             ValueType::Scalar => match self.below(4) {
