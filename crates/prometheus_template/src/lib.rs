@@ -280,6 +280,9 @@ fn parse(full: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
 /// loads rules (`rulefmt` `testTemplateParsing`), including undefined
 /// functions and variables.
 pub fn check_syntax(src: &str) -> Result<(), TemplateSyntaxError> {
+    if plainly_valid(src) {
+        return Ok(());
+    }
     // The header only declares its variables: the same verdict and positions as parsing
     // `HEADER + src` (it has no newline and opens no block), without parsing it each time.
     match parse(src, &HEADER_VARIABLES) {
@@ -295,6 +298,52 @@ pub fn check_syntax(src: &str) -> Result<(), TemplateSyntaxError> {
             })
         }
     }
+}
+
+/// Whether every action of `src` is one Go's parser accepts on sight, as most alert templates'
+/// are: a header variable or `.Labels`/`.Value`, with at most one field (`$labels.job`,
+/// `.Labels.pod`), piped into known functions without arguments (`$value | humanize`), spaces
+/// around. Such a template needs no parse to be known valid; anything else (comments, trim
+/// markers, strings, blocks, unknown names) is parsed. Parsing would be most of `check`'s
+/// template work.
+fn plainly_valid(src: &str) -> bool {
+    fn ident(s: &str) -> bool {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    }
+    fn operand(s: &str) -> bool {
+        let (base, field) = match s.find('.').filter(|&i| i > 0) {
+            Some(i) => (&s[..i], Some(&s[i + 1..])),
+            None => match s.strip_prefix(".Labels.") {
+                Some(f) => (".Labels", Some(f)),
+                None => (s, None),
+            },
+        };
+        let known = HEADER_VARIABLES.contains(&base) || matches!(base, ".Labels" | ".Value");
+        known && field.is_none_or(ident)
+    }
+    let mut rest = src;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return false;
+        };
+        let inner = &after[..close];
+        let space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let mut commands = inner.split('|').map(|c| c.trim_matches(space));
+        let first = commands.next().unwrap_or("");
+        // `{{-` and `-}}` (trim markers), `{{/*` (comments): not a plain action.
+        if !operand(first) || inner.starts_with(['-', '/']) || inner.ends_with('-') {
+            return false;
+        }
+        if !commands.all(|f| ident(f) && is_template_function(f)) {
+            return false;
+        }
+        rest = &after[close + 2..];
+    }
+    true
 }
 
 fn string_map(m: &BTreeMap<String, String>) -> Value {

@@ -728,6 +728,25 @@ fn check_syntax_agrees_with_parsing_the_header() {
         "{{ \u{a0}$value }}",
         "{{ (",
         "{{ \"unterminated }}",
+        // The shapes `plainly_valid` takes without parsing, and their near misses.
+        "{{$value}}",
+        "{{ .Value | humanize }}",
+        "{{ $labels.job | toUpper | title }}",
+        "{{ .Labels }}",
+        "{{ .Labels.pod }}",
+        "{{ $value.x }}",
+        "{{ $labels.a.b }}",
+        "{{ $value | nothere }}",
+        "{{ $value | }}",
+        "{{ | humanize }}",
+        "{{ }}",
+        "{{-$value}}",
+        "{{ $value -}}",
+        "{{ $value - }}",
+        "{{ $nope.x }}",
+        "{{ $value | printf }}",
+        "{{ $labels.é }}",
+        "{{ $labels.instance {{ }}",
     ];
     let mut compared = 0;
     for a in pieces {
@@ -740,4 +759,27 @@ fn check_syntax_agrees_with_parsing_the_header() {
         }
     }
     assert_eq!(compared, pieces.len() * pieces.len() * 5);
+}
+
+/// What `check_syntax` takes as valid without parsing: whole templates of plain actions only.
+#[test]
+fn plain_templates_need_no_parse() {
+    assert!(plainly_valid(
+        "{{ $value | humanizePercentage }} of {{ $labels.instance }} fail"
+    ));
+    assert!(plainly_valid("no actions at all"));
+    assert!(plainly_valid(
+        "{{.Labels.pod}} {{ $externalURL }}\n{{ .Value }}"
+    ));
+    for src in [
+        "{{ $value | nothere }}",
+        "{{ $value | printf \"%.2f\" }}",
+        "{{- $value }}",
+        "{{/* c */}}",
+        "{{ if $value }}x{{ end }}",
+        "{{ $x }}",
+        "{{ $value",
+    ] {
+        assert!(!plainly_valid(src), "{src:?}");
+    }
 }
