@@ -300,6 +300,19 @@ pub fn check_syntax(src: &str) -> Result<(), TemplateSyntaxError> {
     }
 }
 
+/// Where each action `{{ ... }}` of `src` is, delimiters included, as a plain reading finds
+/// them: each `{{` up to the next `}}` (a `}}` inside a quoted string ends it too). For
+/// checks that look into actions without parsing the template.
+pub fn action_spans(src: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let open = from + src[from..].find("{{")?;
+        let close = open + 2 + src[open + 2..].find("}}")?;
+        from = close + 2;
+        Some(open..from)
+    })
+}
+
 /// Whether every action of `src` is one Go's parser accepts on sight, as most alert templates'
 /// are: a header variable or `.Labels`/`.Value`, with at most one field (`$labels.job`,
 /// `.Labels.pod`), piped into known functions without arguments (`$value | humanize`), spaces
@@ -324,13 +337,10 @@ fn plainly_valid(src: &str) -> bool {
         let known = HEADER_VARIABLES.contains(&base) || matches!(base, ".Labels" | ".Value");
         known && field.is_none_or(ident)
     }
-    let mut rest = src;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            return false;
-        };
-        let inner = &after[..close];
+    let mut end = 0;
+    for action in action_spans(src) {
+        end = action.end;
+        let inner = &src[action.start + 2..action.end - 2];
         let space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
         let mut commands = inner.split('|').map(|c| c.trim_matches(space));
         let first = commands.next().unwrap_or("");
@@ -341,9 +351,9 @@ fn plainly_valid(src: &str) -> bool {
         if !commands.all(|f| ident(f) && is_template_function(f)) {
             return false;
         }
-        rest = &after[close + 2..];
     }
-    true
+    // An unclosed action after the last one.
+    !src[end..].contains("{{")
 }
 
 fn string_map(m: &BTreeMap<String, String>) -> Value {

@@ -783,3 +783,12 @@ fn plain_templates_need_no_parse() {
         assert!(!plainly_valid(src), "{src:?}");
     }
 }
+
+#[test]
+fn action_spans_are_each_open_to_the_next_close() {
+    let src = "a {{ x }} b {{- \"}}\" -}}{{ unclosed";
+    let spans: Vec<&str> = action_spans(src).map(|r| &src[r]).collect();
+    // A plain reading: the quoted `}}` ends the second action, as it would a regex's.
+    assert_eq!(spans, ["{{ x }}", "{{- \"}}"]);
+    assert_eq!(action_spans("no actions }}").count(), 0);
+}

@@ -43,10 +43,6 @@ pub(super) const CHECK: Check = Check {
     run: Some(run),
 };
 
-/// A template action, `{{ ... }}`.
-static ACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)\{\{.*?\}\}").expect("static regex"));
-
 /// A reference to a label of the alert: `$labels.x`, `.Labels.x`, or `index $labels "x"`.
 /// No capture groups: the name is read off the match ([`reference_name`]), so the search runs
 /// on the regex's fast engines instead of the slower one that reports groups.
@@ -93,12 +89,12 @@ fn references(text: &str) -> Vec<(usize, usize, &str)> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for action in ACTION.find_iter(text) {
-        let inner = action.as_str()[2..].trim_start_matches('-').trim_start();
+    for action in prometheus_template::action_spans(text) {
+        let action_text = &text[action.clone()];
+        let inner = action_text[2..].trim_start_matches('-').trim_start();
         if inner.starts_with("/*") || !inner.contains("abels") {
             continue;
         }
-        let action_text = action.as_str();
         for r in REFERENCE.find_iter(action_text) {
             let before = action_text[..r.start()].chars().next_back();
             let Some(name) = reference_name(r.as_str(), before) else {
@@ -107,7 +103,7 @@ fn references(text: &str) -> Vec<(usize, usize, &str)> {
             if name.starts_with("__") {
                 continue;
             }
-            out.push((action.start() + r.start(), action.start() + r.end(), name));
+            out.push((action.start + r.start(), action.start + r.end(), name));
         }
     }
     out

@@ -45,10 +45,6 @@ pub(super) const CHECK: Check = Check {
     run: Some(run),
 };
 
-/// One template action, `{{ ... }}` (trim markers included).
-static ACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)\{\{-?(.*?)-?\}\}").expect("static regex"));
-
 /// The value, as templates name it.
 static VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$value\b|(?:^|[\s(|])\.Value\b").expect("static regex"));
@@ -82,19 +78,23 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !text.contains("{{") {
                 continue;
             }
-            for action in ACTION.captures_iter(text) {
-                let Some(body) = action.get(1) else { continue };
-                if !prints(body.as_str()) {
+            for action in prometheus_template::action_spans(text) {
+                // Inside the delimiters and their trim markers.
+                let inner = &text[action.start + 2..action.end - 2];
+                let body = inner.strip_prefix('-').unwrap_or(inner);
+                let body = body.strip_suffix('-').unwrap_or(body);
+                let body_start = action.start + 2 + usize::from(inner.starts_with('-'));
+                if !prints(body) {
                     continue;
                 }
-                let Some(m) = VALUE.find(body.as_str()) else {
+                let Some(m) = VALUE.find(body) else {
                     continue;
                 };
                 // The reference itself, without the blank or bracket the pattern starts at.
                 let found = m.as_str();
                 let skip = found.len() - found.trim_start_matches([' ', '\t', '\n', '(', '|']).len();
-                let start = body.start() + m.start() + skip;
-                let end = body.start() + m.end();
+                let start = body_start + m.start() + skip;
+                let end = body_start + m.end();
                 out.push(
                     Diagnostic::new(
                         CHECK.id,
