@@ -683,19 +683,10 @@ fn experimental_promql_follows_the_configured_features() {
     );
 }
 
-/// The same rule in a rule file and in a `PrometheusRule` manifest (written with other
-/// spacing) is reported once, at the later file, pointing at the first; a rule with the same
-/// name but another expression is not.
-#[test]
-fn a_rule_copied_into_another_file_is_a_duplicate() {
-    let plain = "groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        \
-                 expr: sum by (job) (rate(errors_total[5m]))\n      - record: job:requests:rate5m\n        \
-                 expr: sum by (job) (rate(requests_total[5m]))\n";
-    let manifest = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\n\
-                    spec:\n  groups:\n    - name: api-copy\n      rules:\n        - record: job:errors:rate5m\n          \
-                    expr: sum(rate(errors_total[5m])) by (job)\n        - record: job:requests:rate5m\n          \
-                    expr: sum by (job) (rate(requests_total[1m]))\n";
-    let dir = common::dir_with(&[("a.yaml", plain), ("b.yaml", manifest)]);
+/// `alertlint check --format json a.yaml b.yaml` on the two texts: its `rule/duplicate`
+/// findings, and the whole report for failure messages.
+fn duplicate_findings(a: &str, b: &str) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let dir = common::dir_with(&[("a.yaml", a), ("b.yaml", b)]);
     let out = alertlint()
         .current_dir(dir.path())
         .args([
@@ -709,11 +700,31 @@ fn a_rule_copied_into_another_file_is_a_duplicate() {
         .output()
         .expect("runs");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let found: Vec<(String, String)> = doc["diagnostics"]
+    let found = doc["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
         .filter(|d| d["check"] == "rule/duplicate")
+        .cloned()
+        .collect();
+    (found, doc)
+}
+
+/// The same rule in a rule file and in a `PrometheusRule` manifest (written with other
+/// spacing) is reported once, at the later file, pointing at the first; a rule with the same
+/// name but another expression is not.
+#[test]
+fn a_rule_copied_into_another_file_is_a_duplicate() {
+    let plain = "groups:\n  - name: api\n    rules:\n      - record: job:errors:rate5m\n        \
+                 expr: sum by (job) (rate(errors_total[5m]))\n      - record: job:requests:rate5m\n        \
+                 expr: sum by (job) (rate(requests_total[5m]))\n";
+    let manifest = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\n\
+                    spec:\n  groups:\n    - name: api-copy\n      rules:\n        - record: job:errors:rate5m\n          \
+                    expr: sum(rate(errors_total[5m])) by (job)\n        - record: job:requests:rate5m\n          \
+                    expr: sum by (job) (rate(requests_total[1m]))\n";
+    let (found, doc) = duplicate_findings(plain, manifest);
+    let found: Vec<(String, String)> = found
+        .iter()
         .map(|d| {
             (
                 d["location"]["file"].as_str().unwrap_or("").to_string(),
@@ -895,25 +906,9 @@ fn copies_of_a_rule_in_one_file_and_across_files() {
         rule("team: x")
     );
     let b = format!("groups:\n  - name: b\n    rules:\n{}", rule("team: x"));
-    let dir = common::dir_with(&[("a.yaml", &a), ("b.yaml", &b)]);
-    let out = alertlint()
-        .current_dir(dir.path())
-        .args([
-            "check",
-            "--no-config",
-            "--format",
-            "json",
-            "a.yaml",
-            "b.yaml",
-        ])
-        .output()
-        .expect("runs");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let found: Vec<String> = doc["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
+    let (found, doc) = duplicate_findings(&a, &b);
+    let found: Vec<String> = found
         .iter()
-        .filter(|d| d["check"] == "rule/duplicate")
         .map(|d| {
             format!(
                 "{}:{} -> {}:{}",
