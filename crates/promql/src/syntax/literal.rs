@@ -2,6 +2,8 @@
 //! (`prometheus/common` `model.ParseDuration` and `model.Duration.String`), quoted strings
 //! (`strutil.Unquote`, `strconv.Quote`) and float formatting (`FormatFloat`, `%v`, `%f`).
 
+use smol_str::SmolStr;
+
 /// Nanoseconds in a second.
 const NS: i64 = 1_000_000_000;
 
@@ -58,15 +60,16 @@ fn is_print(c: char) -> bool {
 }
 
 /// Prometheus' `strutil.Unquote` of a string token the lexer accepted (quotes included).
-/// Escapes may produce bytes that are not UTF-8 (`"\xff"`); those become U+FFFD.
-pub(crate) fn unquote(token: &str) -> String {
+/// Escapes may produce bytes that are not UTF-8 (`"\xff"`); those become U+FFFD. Most
+/// strings have no escapes: their text is taken as it is, inline when short.
+pub(crate) fn unquote(token: &str) -> SmolStr {
     let b = token.as_bytes();
     if b.len() < 2 {
-        return String::new();
+        return SmolStr::default();
     }
     let inner = &token[1..token.len() - 1];
     if b[0] == b'`' || !inner.contains('\\') {
-        return inner.to_string();
+        return SmolStr::new(inner);
     }
     let ib = inner.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(inner.len());
@@ -117,8 +120,8 @@ pub(crate) fn unquote(token: &str) -> String {
         }
     }
     match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Ok(s) => s.into(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into(),
     }
 }
 

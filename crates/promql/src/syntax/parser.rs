@@ -119,17 +119,9 @@ impl<'a> Parser<'a> {
         SmolStr::new(self.text_of(span))
     }
 
-    /// The string literal at `span`, unquoted. Most have no escapes: their text is taken as
-    /// it is, inline when short, without a `String` built first.
+    /// The string literal at `span`, unquoted.
     fn unquoted(&self, span: Span) -> SmolStr {
-        let token = self.text_of(span);
-        if token.len() >= 2 {
-            let inner = &token[1..token.len() - 1];
-            if token.starts_with('`') || !inner.contains('\\') {
-                return SmolStr::new(inner);
-            }
-        }
-        literal::unquote(token).into()
+        literal::unquote(self.text_of(span))
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
