@@ -71,19 +71,13 @@ time_once() {
 # Each tool's runs back to back (alertlint's first): taking turns would time alertlint right
 # after promtool has churned through memory the kernel must then clear again for it, which
 # on a virtual machine costs more than alertlint's own work.
-times=$(mktemp)
-trap 'rm -f "$times"; [ -n "${BENCH_DIR:-}" ] || rm -rf "$dir"' EXIT
-for _ in $(seq "$runs"); do
-  echo "al $(time_once "$ALERTLINT" check --no-config "$dir")" >>"$times"
-done
-for _ in $(seq "$runs"); do
-  echo "pt $(time_once promtool check rules "$dir"/*.yaml)" >>"$times"
-done
-of() { awk -v t="$1" '$1 == t {print $2}' "$times"; }
-al=$(of al | median)
-pt=$(of pt | median)
-al_min=$(of al | fastest)
-pt_min=$(of pt | fastest)
+runs_of() { for _ in $(seq "$runs"); do time_once "$@"; done; }
+al_times=$(runs_of "$ALERTLINT" check --no-config "$dir")
+pt_times=$(runs_of promtool check rules "$dir"/*.yaml)
+al=$(median <<<"$al_times")
+pt=$(median <<<"$pt_times")
+al_min=$(fastest <<<"$al_times")
+pt_min=$(fastest <<<"$pt_times")
 printf 'alertlint check (all checks): %.3fs median, %.3fs fastest (%d runs)\n' "$al" "$al_min" "$runs"
 printf 'promtool check rules:         %.3fs median, %.3fs fastest (%d runs)\n' "$pt" "$pt_min" "$runs"
 printf 'alertlint is %.1fx faster than promtool (medians; %.1fx fastest runs)\n' \

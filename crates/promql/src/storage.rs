@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::histogram::FloatHistogram;
 use super::labels::Labels;
+use super::regex_cache::RegexCache;
 
 /// Prometheus' staleness marker bit pattern; kept distinct from ordinary NaN.
 pub(crate) const STALE_NAN_BITS: u64 = 0x7ff0000000000002;
@@ -133,13 +134,9 @@ pub struct Storage {
     selectors: Mutex<HashMap<u64, SelectorMatch>>,
     /// Regular expressions of selectors and `label_replace` calls, compiled once: a rule
     /// evaluated at every step of a unit test would otherwise compile them thousands of times.
-    /// Shared, not cloned: a cloned `Regex` starts its search caches afresh. Two caches: `.`
-    /// matching newlines (Prometheus 3.x), and not (2.x).
-    regexes: [Mutex<HashMap<String, Arc<regex::Regex>>>; 2],
+    /// Two caches: `.` matching newlines (Prometheus 3.x), and not (2.x).
+    regexes: [RegexCache; 2],
 }
-
-/// Bound on cached regexes, for the same reason as [`SELECTOR_CACHE_MAX`].
-const REGEX_CACHE_MAX: usize = 1024;
 
 impl Storage {
     pub fn new() -> Self {
@@ -154,21 +151,9 @@ impl Storage {
         pattern: &str,
         dot_matches_newline: bool,
     ) -> Result<Arc<regex::Regex>, String> {
-        let mut cache = self.regexes[usize::from(dot_matches_newline)]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(re) = cache.get(pattern) {
-            return Ok(Arc::clone(re));
-        }
-        let re = Arc::new(crate::syntax::compile_matcher_regex_as(
-            pattern,
-            dot_matches_newline,
-        )?);
-        if cache.len() >= REGEX_CACHE_MAX {
-            cache.clear();
-        }
-        cache.insert(pattern.to_string(), Arc::clone(&re));
-        Ok(re)
+        self.regexes[usize::from(dot_matches_newline)].get(pattern, |p| {
+            crate::syntax::compile_matcher_regex_as(p, dot_matches_newline)
+        })
     }
 
     pub fn append(&mut self, labels: &Labels, t_ms: i64, v: StoredValue) {

@@ -8,7 +8,6 @@ use crate::semantics::{MatcherFact, SelectorFact};
 use promql::Labels;
 use promql::syntax::MatchOp;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 /// What a family's level means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,35 +360,16 @@ fn leaf_labels(
     ))
 }
 
-/// A matcher's regex, compiled once per run: every alert's selectors are matched against
-/// the series of every other alert's gap.
-fn matcher_regex(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
-    type Cache = std::collections::HashMap<String, Option<std::sync::Arc<regex::Regex>>>;
-    static CACHE: LazyLock<std::sync::Mutex<Cache>> = LazyLock::new(Default::default);
-    let mut cache = CACHE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(re) = cache.get(pattern) {
-        return re.clone();
-    }
-    // Bounded: a run over many rules with as many distinct regexes starts afresh.
-    if cache.len() >= 4096 {
-        cache.clear();
-    }
-    let re = promql::syntax::compile_matcher_regex(pattern)
-        .ok()
-        .map(std::sync::Arc::new);
-    cache.insert(pattern.to_string(), re.clone());
-    re
-}
-
 /// Whether `value` satisfies one matcher (an absent label is the empty value).
 fn satisfies(op: MatchOp, pattern: &str, value: &str) -> bool {
     match op {
         MatchOp::Equal => value == pattern,
         MatchOp::NotEqual => value != pattern,
         MatchOp::Regex | MatchOp::NotRegex => {
-            matcher_regex(pattern).is_some_and(|re| re.is_match(value) == (op == MatchOp::Regex))
+            // Compiled once per pattern: every alert's selectors are matched against the
+            // series of every other alert's gap.
+            promql::syntax::matcher_regex_matches(pattern, value)
+                .is_some_and(|m| m == (op == MatchOp::Regex))
         }
     }
 }

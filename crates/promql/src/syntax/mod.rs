@@ -280,9 +280,15 @@ pub fn regex_matches_only_empty(re: &str) -> bool {
 }
 
 /// Whether a matcher's regex, anchored as Prometheus anchors it, matches `value`; `None`
-/// when it does not compile.
+/// when it does not compile. Compiled once per pattern (checks and the simulation ask of
+/// the same matchers again and again).
 pub fn matcher_regex_matches(re: &str, value: &str) -> Option<bool> {
-    compile_matcher_regex(re).ok().map(|r| r.is_match(value))
+    static COMPILED: std::sync::LazyLock<crate::regex_cache::RegexCache> =
+        std::sync::LazyLock::new(Default::default);
+    COMPILED
+        .get(re, compile_matcher_regex)
+        .ok()
+        .map(|r| r.is_match(value))
 }
 
 /// Roughly how many times the regex's pieces are repeated once compiled.
