@@ -220,11 +220,11 @@ fn action_keyword(inner: &str) -> &str {
 /// Parses like Go's `text/template` Parse with Prometheus' function set:
 /// gotmpl's syntax check, then Go's parse-time name checks, with `declared` (besides `$`)
 /// in scope in the main body as if declared before it.
-fn parse(full: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
-    if let Some(f) = lexical_failure(full) {
+fn parse(text: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
+    if let Some(f) = lexical_failure(text) {
         return Err(f);
     }
-    let parsed = Parser::with_name(None, full, "{{", "}}").and_then(Parser::parse);
+    let parsed = Parser::with_name(None, text, "{{", "}}").and_then(Parser::parse);
     let (tree, defines) = match parsed {
         Ok(p) => p,
         Err(
@@ -238,11 +238,11 @@ fn parse(full: &str, declared: &[&str]) -> Result<Parsed, ParseFailure> {
             let offset = if line == 0 {
                 0
             } else {
-                offset_of(full, line, col)
+                offset_of(text, line, col)
             };
             // gotmpl reports a bare "{{" at the end of input as an empty
             // command; Go's lexer (and so Prometheus) says "unclosed action".
-            let message = if offset >= full.len() && message == "empty command" {
+            let message = if offset >= text.len() && message == "empty command" {
                 "unclosed action".to_string()
             } else {
                 message
