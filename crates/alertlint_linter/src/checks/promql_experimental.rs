@@ -5,7 +5,8 @@
 //! Prometheus' message. `promql: features:` in `.alertlint.yaml` lists the `--enable-feature`
 //! flags the rules' Prometheus runs with (`promql-experimental-functions`,
 //! `promql-duration-expr`, `promql-extended-range-selectors`, `promql-binop-fill-modifiers`);
-//! what they enable is not reported.
+//! what they enable is not reported. The native-histogram trim operators (`</`, `>/`) are not
+//! reported either: Prometheus' parser accepts them without a flag.
 //!
 //! ## Why is this bad?
 //! A Prometheus without the flag refuses the whole rule file at the next reload, and every rule
