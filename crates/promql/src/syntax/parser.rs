@@ -312,6 +312,10 @@ impl<'a> Parser<'a> {
                 let (labels, parens) = if self.peek() == Tok::LParen {
                     let (l, p) = self.parse_label_list()?;
                     (l, Some(p))
+                } else if !starts_operand(self.peek()) {
+                    // Prometheus' grammar is still reading the optional label list here, so
+                    // its message names the grouping options, not the operand.
+                    return self.unexpected(&ctx("grouping opts", "\"(\""));
                 } else {
                     (Vec::new(), None)
                 };
@@ -1287,6 +1291,26 @@ impl<'a> Parser<'a> {
 }
 
 /// Extends an expression's span to cover a modifier written after it.
+/// Whether an operand can begin with `tok`: the tokens [`Parser::parse_primary`] takes first,
+/// and a sign (test: `starts_operand_is_what_parse_primary_takes`).
+pub(super) fn starts_operand(tok: Tok) -> bool {
+    match tok {
+        Tok::Number
+        | Tok::Duration
+        | Tok::Str
+        | Tok::LParen
+        | Tok::LBrace
+        | Tok::Ident
+        | Tok::MetricIdent
+        | Tok::Op(Op::Add | Op::Sub) => true,
+        Tok::Kw(kw) => !matches!(
+            kw,
+            Kw::Atan2 | Kw::On | Kw::Ignoring | Kw::GroupLeft | Kw::GroupRight | Kw::Bool
+        ),
+        _ => false,
+    }
+}
+
 fn extend(expr: &mut Expr, end: Span) {
     match expr {
         Expr::Selector(vs) => vs.span = vs.span.to(end),

@@ -1204,6 +1204,38 @@ const REJECTED: &[(&str, usize, usize, &str)] = &[
         8,
         "unexpected identifier \"a\" in grouping opts, expected \"(\"",
     ),
+    // After `group_left`/`group_right`, a token that cannot start the operand is reported as
+    // Prometheus' grammar sees it: still in the optional label list (promtool 2.42 says so too).
+    (
+        "x + on(a) group_left bool y",
+        21,
+        25,
+        "unexpected <bool> in grouping opts, expected \"(\"",
+    ),
+    (
+        "x + on(a) group_right",
+        21,
+        21,
+        "unexpected end of input in grouping opts, expected \"(\"",
+    ),
+    (
+        "x + on(a) group_left , y",
+        21,
+        22,
+        "unexpected \",\" in grouping opts, expected \"(\"",
+    ),
+    (
+        "x + on(a) group_left * y",
+        21,
+        22,
+        "unexpected <op:*> in grouping opts, expected \"(\"",
+    ),
+    (
+        "x + on(a) group_left ] y",
+        21,
+        22,
+        "unexpected right bracket ']'",
+    ),
     (
         "sum(x, y)",
         0,
@@ -2379,4 +2411,86 @@ fn holt_winters_is_known_by_its_prometheus_2_name_only() {
         )],
         &v2,
     );
+}
+
+/// `starts_operand` (which decides the message after `group_left`) takes the tokens an operand
+/// may start with: after a unary `-` (an operand must follow; no modifier may), the others
+/// are refused at once as unexpected, these are not.
+#[test]
+fn starts_operand_is_what_parse_primary_takes() {
+    let samples = [
+        "1",
+        "5m",
+        "\"s\"",
+        "(",
+        "{",
+        "x",
+        "a:b",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "^",
+        "==",
+        "!=",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "</",
+        ">/",
+        "=",
+        ",",
+        ":",
+        "@",
+        "[",
+        ")",
+        "]",
+        "}",
+        "and",
+        "or",
+        "unless",
+        "atan2",
+        "sum",
+        "topk",
+        "offset",
+        "smoothed",
+        "anchored",
+        "by",
+        "without",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "fill",
+        "fill_left",
+        "fill_right",
+        "bool",
+        "start",
+        "end",
+        "step",
+        "range",
+        "max_of",
+        "min_of",
+        "Inf",
+        "NaN",
+    ];
+    let mut failures = Vec::new();
+    for sample in samples {
+        let lexed = crate::syntax::lexer::lex(sample);
+        let starts = crate::syntax::parser::starts_operand(lexed.tokens[0].tok);
+        let text = format!("-{sample}");
+        let refused_at_once = parse_with(&text, &Options::all()).is_err_and(|errors| {
+            errors
+                .iter()
+                .any(|e| e.span.start == 1 && e.message.starts_with("unexpected"))
+        });
+        if starts == refused_at_once {
+            failures.push(format!(
+                "{sample:?}: starts_operand {starts}, refused at once after `-` {refused_at_once}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
