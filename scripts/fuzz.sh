@@ -16,9 +16,7 @@
 # (-rss_limit_mb=2048) and no input taking over 10 s (-timeout=10). Work that alertlint bounds
 # by design but that takes longer than that under the instrumentation (subqueries near the
 # engine's million-step cap, template `range` over ten million items) is skipped by the
-# targets (see fuzz/fuzz_targets/promql.rs, template.rs, unittest.rs). A panic caught by
-# alertlint's own guard around promql-parser is not a crash (it is reported to the user as
-# "the PromQL parser failed"); ALERTLINT_FUZZ_STRICT=1 makes it one, to collect such parser bugs.
+# targets (see fuzz/fuzz_targets/promql.rs, template.rs, unittest.rs).
 #
 # Needs: cargo-fuzz (`cargo install cargo-fuzz --locked`). Uses a nightly toolchain if rustup
 # has one, else the stable one with RUSTC_BOOTSTRAP=1 (cargo-fuzz passes nightly-only flags).
@@ -28,7 +26,6 @@
 #   FUZZ_SANITIZER=address|none   default address (none: more executions, fewer checks; use it
 #                                 if -Zsanitizer=address does not build on a toolchain)
 #   FUZZ_ARGS="..."               extra libFuzzer flags (e.g. "-seed=1", "-only_ascii=1")
-#   ALERTLINT_FUZZ_STRICT=1       see above
 #   FUZZ_NO_BUILD=1               run the binaries already built (the sources being edited meanwhile)
 #
 # Exit status: 0 when no target crashed; 1 when one did (the artifact paths are printed); 2 on

@@ -15,8 +15,8 @@
 //! enables it, as Prometheus refuses it unless its feature flag is on.
 //!
 //! Hostile input is refused with a positioned error rather than a crash: nesting deeper
-//! than [`MAX_DEPTH`] (the same measure as the `promql-parser` front
-//! end), numbers out of `float64` range, durations out of `int64` nanoseconds, regexes that
+//! than [`MAX_DEPTH`] (measured as alertlint's front end before this one, `promql-parser`, measured
+//! it, so that no verdict changed with the switch), numbers out of `float64` range, durations out of `int64` nanoseconds, regexes that
 //! do not compile. Lexing and parsing are linear in the text.
 
 mod ast;
@@ -379,8 +379,8 @@ fn unquote_go_regex(re: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Refuses text nested deeper than [`MAX_DEPTH`], measured as the `promql-parser` front end
-/// measures it: each open bracket is one level, and so is each operator in the chain of
+/// Refuses text nested deeper than [`MAX_DEPTH`], measured as alertlint's earlier front end
+/// (`promql-parser`) measured it, so that no verdict changed with the switch: each open bracket is one level, and so is each operator in the chain of
 /// operators of the current bracket (a comma starts a new chain).
 fn depth_error(tokens: &[lexer::Token]) -> Option<SyntaxError> {
     use lexer::{Kw, Tok};
