@@ -15,9 +15,10 @@
 //! enables it, as Prometheus refuses it unless its feature flag is on.
 //!
 //! Hostile input is refused with a positioned error rather than a crash: nesting deeper
-//! than [`MAX_DEPTH`] (measured as alertlint's front end before this one, `promql-parser`, measured
-//! it, so that no verdict changed with the switch), numbers out of `float64` range, durations out of `int64` nanoseconds, regexes that
-//! do not compile. Lexing and parsing are linear in the text.
+//! than [`MAX_DEPTH`] (measured as alertlint's earlier front end, `promql-parser`, measured
+//! it, so that no verdict changed with the switch), numbers out of `float64` range,
+//! durations out of `int64` nanoseconds, regexes that do not compile. Lexing and parsing are
+//! linear in the text.
 
 mod ast;
 mod check;
@@ -380,8 +381,9 @@ fn unquote_go_regex(re: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Refuses text nested deeper than [`MAX_DEPTH`], measured as alertlint's earlier front end
-/// (`promql-parser`) measured it, so that no verdict changed with the switch: each open bracket is one level, and so is each operator in the chain of
-/// operators of the current bracket (a comma starts a new chain).
+/// (`promql-parser`) measured it, so that no verdict changed with the switch: each open
+/// bracket is one level, and so is each operator in the chain of operators of the current
+/// bracket (a comma starts a new chain).
 fn depth_error(tokens: &[lexer::Token]) -> Option<SyntaxError> {
     use lexer::{Kw, Tok};
     let mut levels: Vec<usize> = vec![0];
