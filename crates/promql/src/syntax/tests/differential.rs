@@ -343,6 +343,23 @@ impl Tally {
         }
     }
 
+    /// Prints the report and fails, listing the first disagreements, unless every one is a
+    /// known difference.
+    fn assert_explained(&self, what: &str) {
+        eprintln!("{}", self.report(what));
+        assert!(
+            self.unexplained.is_empty(),
+            "{}\n{}",
+            self.report(what),
+            self.unexplained
+                .iter()
+                .take(40)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
     fn report(&self, what: &str) -> String {
         let mut reasons: Vec<&str> = self.known.iter().map(|(_, why)| *why).collect();
         reasons.sort_unstable();
@@ -554,13 +571,7 @@ fn agrees_with_promql_parser_on_the_repository_fixtures() {
     for e in &exprs {
         tally.add(e);
     }
-    eprintln!("{}", tally.report("repository fixtures"));
-    assert!(
-        tally.unexplained.is_empty(),
-        "{}\n{}",
-        tally.report("repository fixtures"),
-        tally.unexplained.join("\n")
-    );
+    tally.assert_explained("repository fixtures");
 }
 
 #[test]
@@ -583,19 +594,7 @@ fn agree_on_generated(seeds: std::ops::RangeInclusive<u64>) {
         g.compat = true;
         tally.add(&g.expr(ValueType::Vector, (seed % 5) as u32).to_string());
     }
-    eprintln!("{}", tally.report("generated"));
-    assert!(
-        tally.unexplained.is_empty(),
-        "{}\n{}",
-        tally.report("generated"),
-        tally
-            .unexplained
-            .iter()
-            .take(30)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    tally.assert_explained("generated");
 }
 
 /// The corpora directory: `ALERTLINT_CORPORA`, else `shared/corpora` beside the repository.
@@ -605,36 +604,62 @@ fn corpora() -> PathBuf {
         .map_or_else(|| repo_root().join("../shared/corpora"), PathBuf::from)
 }
 
-/// The oracle tier (`cargo test --features oracle` at the repository root turns on this
-/// crate's `oracle` feature): fails, never skips, without the corpora.
+/// Every expression of each corpus, by corpus. Each must hold at least as many as when this
+/// was written (12,912 in all): a corpus that went missing or unreadable cannot pass by having
+/// nothing to compare. The oracle tier (`cargo test --features oracle` at the repository root
+/// turns on this crate's `oracle` feature) fails, never skips, without the corpora.
 #[cfg(feature = "oracle")]
-#[test]
-fn agrees_with_promql_parser_on_the_corpora() {
+fn corpus_expressions() -> Vec<(&'static str, Vec<String>)> {
     let dir = corpora();
     assert!(dir.is_dir(), "no corpora at {}", dir.display());
-    let mut failures = Vec::new();
-    // The fewest expressions each corpus holds (12,912 in all when this was written): a
-    // corpus that went missing or unreadable cannot pass by having nothing to compare.
-    for (sub, at_least) in [
+    [
         ("promqltest", 1500),
         ("kubernetes-mixin", 150),
         ("awesome-prometheus-alerts", 900),
         ("promtool-unittest", 10_000),
-    ] {
+    ]
+    .into_iter()
+    .map(|(sub, at_least)| {
         let exprs = expressions_under(&dir.join(sub));
         assert!(
             exprs.len() >= at_least,
             "{sub}: {} expressions, expected at least {at_least}",
             exprs.len()
         );
+        (sub, exprs)
+    })
+    .collect()
+}
+
+/// Fails listing the first of `unexplained` (disagreements gathered over several tallies).
+#[cfg(feature = "oracle")]
+fn assert_none_unexplained(unexplained: &[String]) {
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained:\n{}",
+        unexplained.len(),
+        unexplained
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[cfg(feature = "oracle")]
+#[test]
+fn agrees_with_promql_parser_on_the_corpora() {
+    let mut unexplained = Vec::new();
+    for (sub, exprs) in corpus_expressions() {
         let mut tally = Tally::default();
         for e in &exprs {
             tally.add(e);
         }
         eprintln!("{}", tally.report(sub));
-        failures.extend(tally.unexplained);
+        unexplained.extend(tally.unexplained);
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_none_unexplained(&unexplained);
 }
 
 /// Near misses of `text`, cut at its tokens: each token dropped, doubled, and swapped with
@@ -651,7 +676,7 @@ fn near_misses(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, &(s, e)) in spans.iter().enumerate() {
         out.push(format!("{}{}", &text[..s], &text[e..]));
-        out.push(format!("{}{} {}", &text[..e], " ", &text[s..]));
+        out.push(format!("{} {}", &text[..e], &text[s..]));
         if let Some(&(s2, e2)) = spans.get(i + 1) {
             out.push(format!(
                 "{}{}{}{}{}",
@@ -675,35 +700,15 @@ fn agrees_with_promql_parser_on_near_misses_of_the_repository_fixtures() {
             tally.add(&m);
         }
     }
-    eprintln!("{}", tally.report("near misses of the repository fixtures"));
-    assert!(
-        tally.unexplained.is_empty(),
-        "{}\n{}",
-        tally.report("near misses of the repository fixtures"),
-        tally
-            .unexplained
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    tally.assert_explained("near misses of the repository fixtures");
 }
 
 /// The oracle tier: near misses of every expression of the corpora.
 #[cfg(feature = "oracle")]
 #[test]
 fn agrees_with_promql_parser_on_near_misses_of_the_corpora() {
-    let dir = corpora();
-    assert!(dir.is_dir(), "no corpora at {}", dir.display());
-    let mut failures = Vec::new();
-    for sub in [
-        "promqltest",
-        "kubernetes-mixin",
-        "awesome-prometheus-alerts",
-        "promtool-unittest",
-    ] {
-        let exprs = expressions_under(&dir.join(sub));
+    let mut unexplained = Vec::new();
+    for (sub, exprs) in corpus_expressions() {
         let mut tally = Tally::default();
         for e in &exprs {
             for m in near_misses(e) {
@@ -717,17 +722,7 @@ fn agrees_with_promql_parser_on_near_misses_of_the_corpora() {
             "{what}: only {} refused by both",
             tally.agree_refuse
         );
-        failures.extend(tally.unexplained);
+        unexplained.extend(tally.unexplained);
     }
-    assert!(
-        failures.is_empty(),
-        "{} unexplained:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_none_unexplained(&unexplained);
 }
