@@ -398,13 +398,9 @@ pub(crate) struct CompiledSelector<'v> {
 }
 
 impl<'v> CompiledSelector<'v> {
-    /// Compiles the regexes through the storage's cache. The parser has checked that they
+    /// Compiles the regexes through the process' cache. The parser has checked that they
     /// compile; one that does not (a tree built by hand) matches nothing.
-    pub(crate) fn new(
-        vs: &'v VectorSelector,
-        storage: &Storage,
-        dot_matches_newline: bool,
-    ) -> CompiledSelector<'v> {
+    pub(crate) fn new(vs: &'v VectorSelector, dot_matches_newline: bool) -> CompiledSelector<'v> {
         CompiledSelector {
             name: vs.name.as_ref().map(|n| n.name.as_str()),
             matchers: vs
@@ -413,7 +409,7 @@ impl<'v> CompiledSelector<'v> {
                 .map(|m| {
                     let re = match m.op {
                         MatchOp::Regex | MatchOp::NotRegex => {
-                            storage.regex(&m.value.value, dot_matches_newline).ok()
+                            crate::syntax::matcher_regex(&m.value.value, dot_matches_newline).ok()
                         }
                         MatchOp::Equal | MatchOp::NotEqual => None,
                     };
@@ -654,7 +650,7 @@ impl<'a> Evaluator<'a> {
         let text = selector_key(vs, dot_matches_newline);
         let v = storage.matching(&text, vs.metric_name(), |l| {
             compiled
-                .get_or_init(|| CompiledSelector::new(vs, storage, dot_matches_newline))
+                .get_or_init(|| CompiledSelector::new(vs, dot_matches_newline))
                 .matches(l)
         });
         self.matched.insert(key, v.clone());

@@ -14,7 +14,6 @@ pub mod histogram;
 mod hquantile;
 pub mod labels;
 pub mod notation;
-mod regex_cache;
 mod storage;
 mod value;
 

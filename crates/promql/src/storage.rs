@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use super::histogram::FloatHistogram;
 use super::labels::Labels;
-use super::regex_cache::RegexCache;
 
 /// Prometheus' staleness marker bit pattern; kept distinct from ordinary NaN.
 pub(crate) const STALE_NAN_BITS: u64 = 0x7ff0000000000002;
@@ -132,28 +131,11 @@ pub struct Storage {
     /// the selector's name and matchers; an entry keeps the full key, so a collision only
     /// replaces the other selector's scan. Behind a lock because queries only get `&Storage`.
     selectors: Mutex<HashMap<u64, SelectorMatch>>,
-    /// Regular expressions of selectors and `label_replace` calls, compiled once: a rule
-    /// evaluated at every step of a unit test would otherwise compile them thousands of times.
-    /// Two caches: `.` matching newlines (Prometheus 3.x), and not (2.x).
-    regexes: [RegexCache; 2],
 }
 
 impl Storage {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// A selector's or `label_replace`'s regex compiled as Prometheus anchors it
-    /// (`^(?s:pattern)$`; 2.x's `^(?:pattern)$` unless `dot_matches_newline`), from the cache
-    /// after its first use.
-    pub(crate) fn regex(
-        &self,
-        pattern: &str,
-        dot_matches_newline: bool,
-    ) -> Result<Arc<regex::Regex>, String> {
-        self.regexes[usize::from(dot_matches_newline)].get(pattern, |p| {
-            crate::syntax::compile_matcher_regex_as(p, dot_matches_newline)
-        })
     }
 
     pub fn append(&mut self, labels: &Labels, t_ms: i64, v: StoredValue) {

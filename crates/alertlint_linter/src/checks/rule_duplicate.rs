@@ -61,12 +61,14 @@ pub(super) const CHECK: Check = Check {
     run: Some(run),
 };
 
+/// One copy of a rule: the index of its file, the file, the rule.
+type RuleCopy<'a> = (usize, &'a Arc<SourceFile>, &'a Rule);
+
 fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Every rule by name and labels, in file and rule order: the key is worked out once per
     // rule for both findings.
-    type Copy<'a> = (usize, &'a Arc<SourceFile>, &'a Rule);
     type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
-    let mut by_name: HashMap<Key<'_>, Vec<Copy<'_>>> = HashMap::default();
+    let mut by_name: HashMap<Key<'_>, Vec<RuleCopy<'_>>> = HashMap::default();
     for (index, file) in ctx.files.iter().enumerate() {
         for (group, rule) in file.rules() {
             if !rule.name().is_empty() {
@@ -77,7 +79,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut alike: Vec<&Vec<Copy<'_>>> = by_name.values().filter(|c| c.len() > 1).collect();
+    let mut alike: Vec<&Vec<RuleCopy<'_>>> = by_name.values().filter(|c| c.len() > 1).collect();
     // In file order, whatever the hash map's.
     alike.sort_by_key(|copies| (copies[0].0, copies[0].2.name_span().start));
     for copies in alike {
@@ -89,7 +91,7 @@ fn run(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// Each later copy of a rule in the same file, pointing at the copy before it.
-fn in_one_file(copies: &[(usize, &Arc<SourceFile>, &Rule)], out: &mut Vec<Diagnostic>) {
+fn in_one_file(copies: &[RuleCopy<'_>], out: &mut Vec<Diagnostic>) {
     for pair in copies.windows(2) {
         let [(file, _, before), (later_file, source, rule)] = pair else {
             continue;
@@ -126,8 +128,8 @@ fn canonical_expr(rule: &Rule) -> Option<String> {
 /// Copies of one rule (name and labels) found in several files, in file order: each copy
 /// with the same expression as one in an earlier file is reported once, pointing at the
 /// first. Only such rules have their expressions printed.
-fn across_files(copies: &[(usize, &Arc<SourceFile>, &Rule)], out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, (usize, &Arc<SourceFile>, &Rule)> = HashMap::default();
+fn across_files(copies: &[RuleCopy<'_>], out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, RuleCopy<'_>> = HashMap::default();
     for &(index, source, rule) in copies {
         let Some(expr) = canonical_expr(rule) else {
             continue;

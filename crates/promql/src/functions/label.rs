@@ -12,10 +12,8 @@ pub(super) fn replace<'a>(ev: &mut Evaluator<'a>, c: &Call, t: i64) -> Result<Va
     let repl = string_arg(c, 2)?;
     let src = string_arg(c, 3)?;
     let re_s = string_arg(c, 4)?;
-    let re = ev
-        .storage
-        .regex(&re_s, !ev.semantics.dot_excludes_newline)
-        .map_err(|_| {
+    let re =
+        crate::syntax::matcher_regex(&re_s, !ev.semantics.dot_excludes_newline).map_err(|_| {
             EvalError::new(format!(
                 "invalid regular expression in label_replace(): {re_s}"
             ))

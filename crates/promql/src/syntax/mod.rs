@@ -26,12 +26,14 @@ mod lexer;
 pub(crate) mod literal;
 mod parser;
 mod printer;
+mod regex_cache;
 mod signatures;
 
 #[cfg(test)]
 mod tests;
 
 pub use ast::*;
+pub(crate) use regex_cache::matcher_regex;
 pub use signatures::{FUNCTIONS, Function, function};
 
 /// Deepest nesting the parser accepts. Every opening bracket counts one level, and so does
@@ -284,10 +286,7 @@ pub fn regex_matches_only_empty(re: &str) -> bool {
 /// when it does not compile. Compiled once per pattern (checks and the simulation ask of
 /// the same matchers again and again).
 pub fn matcher_regex_matches(re: &str, value: &str) -> Option<bool> {
-    static COMPILED: std::sync::LazyLock<crate::regex_cache::RegexCache> =
-        std::sync::LazyLock::new(Default::default);
-    COMPILED
-        .get(re, compile_matcher_regex)
+    regex_cache::matcher_regex(re, true)
         .ok()
         .map(|r| r.is_match(value))
 }

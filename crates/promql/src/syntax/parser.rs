@@ -1254,14 +1254,12 @@ impl<'a> Parser<'a> {
             }
             let t = self.toks[self.i];
             let label = match t.tok {
-                Tok::Ident | Tok::MetricIdent => Name {
-                    name: self.name_at(t.span),
-                    span: t.span,
-                },
-                Tok::Kw(kw) if kw != Kw::Without => Name {
-                    name: self.name_at(t.span),
-                    span: t.span,
-                },
+                Tok::Ident | Tok::MetricIdent | Tok::Kw(_) if t.tok != Tok::Kw(Kw::Without) => {
+                    Name {
+                        name: self.name_at(t.span),
+                        span: t.span,
+                    }
+                }
                 Tok::Str => {
                     let name = self.unquoted(t.span);
                     if name.is_empty() {
@@ -1290,7 +1288,6 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Extends an expression's span to cover a modifier written after it.
 /// Whether an operand can begin with `tok`: the tokens [`Parser::parse_primary`] takes first,
 /// and a sign (test: `starts_operand_is_what_parse_primary_takes`).
 pub(super) fn starts_operand(tok: Tok) -> bool {
@@ -1311,6 +1308,7 @@ pub(super) fn starts_operand(tok: Tok) -> bool {
     }
 }
 
+/// Extends an expression's span to cover a modifier written after it.
 fn extend(expr: &mut Expr, end: Span) {
     match expr {
         Expr::Selector(vs) => vs.span = vs.span.to(end),
